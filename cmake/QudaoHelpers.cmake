@@ -1,0 +1,46 @@
+# Small helpers so every target is declared the same way.
+
+set(QUDAO_WARNINGS -Wall -Wextra)
+if(QUDAO_WERROR)
+  list(APPEND QUDAO_WARNINGS -Werror)
+endif()
+
+# qudao_cc_library(name SRCS ... DEPS ...)
+function(qudao_cc_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SRCS})
+  target_compile_options(${name} PRIVATE ${QUDAO_WARNINGS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# qudao_cc_binary(name SRCS ... DEPS ...)
+function(qudao_cc_binary name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_compile_options(${name} PRIVATE ${QUDAO_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+endfunction()
+
+# qudao_cc_test(name SRCS ... DEPS ... [LABELS ...] [OWN_MAIN])
+# One ctest entry per test binary: suites that start PostgreSQL or service
+# processes pay that cost once per binary, not once per case. Labels let a
+# suite be run alone (`ctest -L postgres`).
+function(qudao_cc_test name)
+  if(NOT QUDAO_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "OWN_MAIN" "" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_compile_options(${name} PRIVATE ${QUDAO_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest)
+  if(NOT ARG_OWN_MAIN)
+    target_link_libraries(${name} PRIVATE GTest::gtest_main)
+  endif()
+  if(ARG_LABELS)
+    set(labels ${ARG_LABELS})
+  else()
+    set(labels unit)
+  endif()
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT 600)
+endfunction()

@@ -1,0 +1,108 @@
+// Backend-independent parts of the storage layer: values, rows, the
+// transaction retry loop and URL dispatch.
+#include "common/storage/database.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/storage/postgres_database.h"
+#include "common/storage/sqlite_database.h"
+
+namespace qudao::storage {
+namespace {
+
+constexpr char kRetryablePayload[] = "type.qudao.dev/storage.RetryableConflict";
+
+}  // namespace
+
+absl::string_view BackendName(Backend backend) {
+  return backend == Backend::kSqlite ? "sqlite" : "postgres";
+}
+
+int64_t ToStoredTime(absl::Time t) { return absl::ToUnixMicros(t); }
+absl::Time FromStoredTime(int64_t micros) { return absl::FromUnixMicros(micros); }
+
+int64_t Row::Int(size_t i) const {
+  const Value& v = values_.at(i);
+  if (v.is_int()) return v.int_value();
+  int64_t parsed = 0;
+  if (v.is_text() && absl::SimpleAtoi(v.text_value(), &parsed)) return parsed;
+  // A schema bug: the column is not an integer.
+  std::abort();
+}
+
+std::string Row::Text(size_t i) const {
+  const Value& v = values_.at(i);
+  if (v.is_text()) return v.text_value();
+  if (v.is_int()) return absl::StrCat(v.int_value());
+  return "";
+}
+
+absl::Status RetryableConflict(absl::string_view message) {
+  absl::Status status = absl::AbortedError(message);
+  status.SetPayload(kRetryablePayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsRetryableConflict(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted &&
+         status.GetPayload(kRetryablePayload).has_value();
+}
+
+absl::Status Database::RunInTransaction(
+    TransactionMode mode,
+    const std::function<absl::Status(Transaction&)>& body) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  absl::Status last;
+  const int max_attempts = std::max(1, options_.max_attempts);
+  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+    absl::StatusOr<std::unique_ptr<Session>> session = Begin(mode);
+    if (!session.ok()) {
+      last = session.status();
+    } else {
+      absl::Status status = body(**session);
+      if (status.ok()) status = (*session)->Commit();
+      if (status.ok()) return status;
+      (*session)->Rollback();
+      last = status;
+    }
+    if (!IsRetryableConflict(last)) return last;
+    // Exponential backoff with jitter so conflicting writers spread out.
+    const int64_t cap_us = int64_t{1000} << std::min(attempt, 7);
+    absl::SleepFor(absl::Microseconds(jitter() % cap_us));
+  }
+  return absl::AbortedError(absl::StrCat(
+      "transaction kept conflicting with concurrent writers after ",
+      max_attempts, " attempts; retry the request: ", last.message()));
+}
+
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(
+    absl::string_view url, const DatabaseOptions& options) {
+  if (absl::StartsWith(url, "sqlite:")) {
+    absl::string_view path = url.substr(7);
+    if (path == ":memory:") return OpenSqliteDatabase(":memory:", options);
+    if (!absl::ConsumePrefix(&path, "//") || path.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "database URL '", url,
+          "' is not sqlite:///abs/path.db, sqlite://rel/path.db or "
+          "sqlite::memory:"));
+    }
+    return OpenSqliteDatabase(path, options);
+  }
+  if (absl::StartsWith(url, "postgresql://") ||
+      absl::StartsWith(url, "postgres://")) {
+    return OpenPostgresDatabase(url, options);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "database URL '", url,
+      "' has an unknown scheme; use sqlite://... or postgresql://..."));
+}
+
+}  // namespace qudao::storage

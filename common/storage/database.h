@@ -1,0 +1,167 @@
+// The storage interface every service's store is written against.
+//
+// One small surface over SQLite (embedded default) and PostgreSQL
+// (production): parameterised statements inside transactions, nothing else.
+// SQL uses PostgreSQL-style placeholders ($1, $2, ...) on both backends.
+// Write transactions are serialisable: SQLite takes the write lock up front
+// (BEGIN IMMEDIATE); PostgreSQL runs SERIALIZABLE and RunInTransaction retries
+// serialisation conflicts, so read-check-write code (credit reservations,
+// budget draws) never overshoots under concurrency, across replicas too.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace qudao::storage {
+
+enum class Backend { kSqlite, kPostgres };
+
+absl::string_view BackendName(Backend backend);
+
+// A statement parameter or a column value: NULL, an integer or text. Money
+// is stored as integer minor units, times as integer microseconds since the
+// Unix epoch; there is deliberately no floating-point type.
+class Value {
+ public:
+  Value() = default;
+  Value(std::nullptr_t) {}
+  Value(int64_t v) : v_(v) {}
+  Value(int v) : v_(static_cast<int64_t>(v)) {}
+  Value(bool v) : v_(static_cast<int64_t>(v ? 1 : 0)) {}
+  Value(std::string v) : v_(std::move(v)) {}
+  Value(absl::string_view v) : v_(std::string(v)) {}
+  Value(const char* v) : v_(std::string(v)) {}
+  template <typename T>
+  Value(const std::optional<T>& v) {
+    if (v.has_value()) *this = Value(*v);
+  }
+
+  bool is_null() const { return std::holds_alternative<std::monostate>(v_); }
+  bool is_int() const { return std::holds_alternative<int64_t>(v_); }
+  bool is_text() const { return std::holds_alternative<std::string>(v_); }
+  int64_t int_value() const { return std::get<int64_t>(v_); }
+  const std::string& text_value() const { return std::get<std::string>(v_); }
+
+ private:
+  std::variant<std::monostate, int64_t, std::string> v_;
+};
+
+// Microseconds since the Unix epoch: how times are stored.
+int64_t ToStoredTime(absl::Time t);
+absl::Time FromStoredTime(int64_t micros);
+
+// One result row. Accessors abort on a type the schema cannot produce: that
+// is a bug in the store's SQL, not bad input.
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  size_t size() const { return values_.size(); }
+  bool IsNull(size_t i) const { return values_.at(i).is_null(); }
+  int64_t Int(size_t i) const;
+  std::string Text(size_t i) const;
+  const Value& at(size_t i) const { return values_.at(i); }
+
+ private:
+  std::vector<Value> values_;
+};
+
+using Params = std::vector<Value>;
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  // Runs a statement and returns its rows (none for INSERT/UPDATE/DELETE
+  // without RETURNING).
+  virtual absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                                 const Params& params = {}) = 0;
+  // Runs a statement and returns the number of rows it changed. A
+  // conditional update (`... WHERE id = $1 AND version = $2`) that changed
+  // nothing returns 0: the caller turns that into ABORTED or NOT_FOUND.
+  virtual absl::StatusOr<int64_t> Execute(absl::string_view sql,
+                                          const Params& params = {}) = 0;
+  virtual Backend backend() const = 0;
+};
+
+enum class TransactionMode {
+  // A consistent snapshot; writes are an error.
+  kReadOnly,
+  // Serialisable; conflicts are retried by RunInTransaction.
+  kReadWrite,
+};
+
+struct DatabaseOptions {
+  // Connections kept open. SQLite in-memory databases always use one.
+  int pool_size = 8;
+  // How long a caller waits for a free connection before RESOURCE_EXHAUSTED.
+  absl::Duration acquire_timeout = absl::Seconds(5);
+  // Attempts for a transaction that hits serialisation conflicts.
+  int max_attempts = 20;
+  // How long SQLite waits on a lock held by another process.
+  absl::Duration sqlite_busy_timeout = absl::Seconds(5);
+};
+
+class Database {
+ public:
+  explicit Database(const DatabaseOptions& options) : options_(options) {}
+  virtual ~Database() = default;
+  const DatabaseOptions& options() const { return options_; }
+
+  virtual Backend backend() const = 0;
+
+  // Runs `body` in a transaction: commits when it returns OK, rolls back
+  // otherwise. A serialisation conflict (on any statement or on commit)
+  // re-runs `body` from the start with a fresh transaction, up to
+  // max_attempts; so `body` must have no effects outside the transaction.
+  // Errors are mapped to status codes: unique violation ALREADY_EXISTS,
+  // other constraint or append-only violation FAILED_PRECONDITION, conflict
+  // after the last attempt ABORTED, backend unreachable UNAVAILABLE.
+  absl::Status RunInTransaction(
+      TransactionMode mode,
+      const std::function<absl::Status(Transaction&)>& body);
+
+  // Runs a multi-statement DDL script in one transaction (migrations only).
+  virtual absl::Status ExecuteScript(absl::string_view sql) = 0;
+
+  // Cheap liveness check used by the health service.
+  virtual absl::Status Ping() = 0;
+
+  // A short description for logs, without credentials.
+  virtual std::string Describe() const = 0;
+
+  // A transaction as a backend implements it; RunInTransaction drives it
+  // (begin, body, commit or rollback) and is the only way callers get one.
+  class Session : public Transaction {
+   public:
+    virtual absl::Status Commit() = 0;
+    virtual void Rollback() = 0;
+  };
+
+ protected:
+  virtual absl::StatusOr<std::unique_ptr<Session>> Begin(
+      TransactionMode mode) = 0;
+
+ private:
+  const DatabaseOptions options_;
+};
+
+// Opens a database from a URL and checks it can be reached:
+//   sqlite:///absolute/path.db   sqlite://relative/path.db   sqlite::memory:
+//   postgresql://user:pass@host:port/db?...   (any libpq connection URI)
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(
+    absl::string_view url, const DatabaseOptions& options = {});
+
+// Marks a status as a transient conflict that RunInTransaction retries.
+absl::Status RetryableConflict(absl::string_view message);
+bool IsRetryableConflict(const absl::Status& status);
+
+}  // namespace qudao::storage

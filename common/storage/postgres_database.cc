@@ -1,0 +1,278 @@
+// PostgreSQL backend. Statements go through PQexecParams with text-format
+// parameters: never string-built SQL. SQLSTATEs map onto status codes;
+// serialisation failures and deadlocks become retryable conflicts.
+#include "common/storage/postgres_database.h"
+
+#include <libpq-fe.h>
+
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/storage/connection_pool.h"
+
+namespace qudao::storage {
+namespace {
+
+// Type OIDs (pg_type.h) whose text form we return as integers.
+constexpr Oid kBoolOid = 16;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+
+class PgConnection {
+ public:
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  ~PgConnection() { PQfinish(conn_); }
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  PGconn* get() const { return conn_; }
+
+  // Re-establishes a connection the server dropped (restart, failover).
+  absl::Status EnsureConnected() {
+    if (PQstatus(conn_) == CONNECTION_OK) return absl::OkStatus();
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      return absl::UnavailableError(
+          absl::StrCat("PostgreSQL unreachable: ", PQerrorMessage(conn_)));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  PGconn* conn_;
+};
+
+using ResultPtr = std::unique_ptr<PGresult, void (*)(PGresult*)>;
+
+// Strips libpq's trailing newline.
+std::string CleanMessage(const char* message) {
+  std::string m = message == nullptr ? "" : message;
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+absl::Status StatusFromResult(PGconn* conn, const PGresult* res) {
+  if (res == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    return absl::UnavailableError(absl::StrCat(
+        "PostgreSQL connection lost: ", CleanMessage(PQerrorMessage(conn))));
+  }
+  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  const std::string sqlstate = state == nullptr ? "" : state;
+  const std::string message = absl::StrCat(
+      "postgres ", sqlstate, ": ", CleanMessage(PQresultErrorMessage(res)));
+  if (sqlstate == "40001" || sqlstate == "40P01") {
+    return RetryableConflict(message);
+  }
+  if (sqlstate == "23505") return absl::AlreadyExistsError(message);
+  if (absl::StartsWith(sqlstate, "23") || sqlstate == "P0001" ||
+      sqlstate == "25006") {
+    // Integrity constraints, append-only guards (RAISE EXCEPTION) and writes
+    // in a read-only transaction.
+    return absl::FailedPreconditionError(message);
+  }
+  if (absl::StartsWith(sqlstate, "08") || absl::StartsWith(sqlstate, "57P")) {
+    return absl::UnavailableError(message);
+  }
+  if (sqlstate == "53300" || absl::StartsWith(sqlstate, "53")) {
+    return absl::ResourceExhaustedError(message);
+  }
+  if (sqlstate == "57014") return absl::DeadlineExceededError(message);
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<ResultPtr> Run(PGconn* conn, absl::string_view sql,
+                              const Params& params) {
+  std::vector<std::string> text(params.size());
+  std::vector<const char*> values(params.size(), nullptr);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Value& v = params[i];
+    if (v.is_null()) continue;
+    text[i] = v.is_int() ? absl::StrCat(v.int_value()) : v.text_value();
+    values[i] = text[i].c_str();
+  }
+  const std::string statement(sql);
+  ResultPtr res(PQexecParams(conn, statement.c_str(),
+                             static_cast<int>(params.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0),
+                PQclear);
+  const ExecStatusType st =
+      res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    return StatusFromResult(conn, res.get());
+  }
+  return res;
+}
+
+absl::Status Exec(PGconn* conn, absl::string_view sql) {
+  const std::string statement(sql);
+  ResultPtr res(PQexec(conn, statement.c_str()), PQclear);
+  const ExecStatusType st =
+      res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    return StatusFromResult(conn, res.get());
+  }
+  return absl::OkStatus();
+}
+
+class PgSession : public Database::Session {
+ public:
+  explicit PgSession(ConnectionPool<PgConnection>::Lease lease)
+      : lease_(std::move(lease)) {}
+  ~PgSession() override {
+    if (open_) Rollback();
+  }
+
+  Backend backend() const override { return Backend::kPostgres; }
+
+  absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                         const Params& params) override {
+    auto res = Run(lease_->get(), sql, params);
+    if (!res.ok()) return res.status();
+    PGresult* r = res->get();
+    const int nrows = PQntuples(r);
+    const int ncols = PQnfields(r);
+    std::vector<Row> rows;
+    rows.reserve(nrows);
+    for (int i = 0; i < nrows; ++i) {
+      std::vector<Value> values;
+      values.reserve(ncols);
+      for (int c = 0; c < ncols; ++c) {
+        if (PQgetisnull(r, i, c)) {
+          values.emplace_back();
+          continue;
+        }
+        const char* text = PQgetvalue(r, i, c);
+        const Oid type = PQftype(r, c);
+        if (type == kInt8Oid || type == kInt4Oid || type == kInt2Oid) {
+          values.emplace_back(static_cast<int64_t>(std::strtoll(text, nullptr, 10)));
+        } else if (type == kBoolOid) {
+          values.emplace_back(static_cast<int64_t>(text[0] == 't'));
+        } else {
+          values.emplace_back(
+              std::string(text, static_cast<size_t>(PQgetlength(r, i, c))));
+        }
+      }
+      rows.emplace_back(std::move(values));
+    }
+    return rows;
+  }
+
+  absl::StatusOr<int64_t> Execute(absl::string_view sql,
+                                  const Params& params) override {
+    auto res = Run(lease_->get(), sql, params);
+    if (!res.ok()) return res.status();
+    const char* n = PQcmdTuples(res->get());
+    return (n == nullptr || *n == '\0') ? 0 : std::strtoll(n, nullptr, 10);
+  }
+
+  absl::Status Commit() override {
+    open_ = false;
+    return Exec(lease_->get(), "COMMIT");
+  }
+
+  void Rollback() override {
+    open_ = false;
+    if (PQtransactionStatus(lease_->get()) != PQTRANS_IDLE) {
+      (void)Exec(lease_->get(), "ROLLBACK");
+    }
+  }
+
+  void MarkOpen() { open_ = true; }
+
+ private:
+  ConnectionPool<PgConnection>::Lease lease_;
+  bool open_ = false;
+};
+
+class PostgresDatabase : public Database {
+ public:
+  PostgresDatabase(std::string description, const DatabaseOptions& options,
+                   std::vector<std::unique_ptr<PgConnection>> conns)
+      : Database(options),
+        description_(std::move(description)),
+        pool_(std::move(conns)) {}
+
+  Backend backend() const override { return Backend::kPostgres; }
+
+  absl::Status ExecuteScript(absl::string_view sql) override {
+    auto lease = pool_.Acquire(options().acquire_timeout);
+    if (!lease.ok()) return lease.status();
+    PGconn* conn = (*lease)->get();
+    if (absl::Status s = (*lease)->EnsureConnected(); !s.ok()) return s;
+    // PQexec runs a multi-statement string as one implicit transaction.
+    return Exec(conn, absl::StrCat("BEGIN;\n", sql, "\n;COMMIT;"));
+  }
+
+  absl::Status Ping() override {
+    return RunInTransaction(TransactionMode::kReadOnly, [](Transaction& tx) {
+      return tx.Query("SELECT 1").status();
+    });
+  }
+
+  std::string Describe() const override { return description_; }
+
+ protected:
+  absl::StatusOr<std::unique_ptr<Session>> Begin(
+      TransactionMode mode) override {
+    auto lease = pool_.Acquire(options().acquire_timeout);
+    if (!lease.ok()) return lease.status();
+    if (absl::Status s = (*lease)->EnsureConnected(); !s.ok()) return s;
+    PGconn* conn = (*lease)->get();
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE) (void)Exec(conn, "ROLLBACK");
+    absl::Status s = Exec(
+        conn, mode == TransactionMode::kReadOnly
+                  ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                  : "BEGIN ISOLATION LEVEL SERIALIZABLE");
+    if (!s.ok()) return s;
+    auto session = std::make_unique<PgSession>(std::move(*lease));
+    session->MarkOpen();
+    return session;
+  }
+
+ private:
+  const std::string description_;
+  ConnectionPool<PgConnection> pool_;
+};
+
+// The URI without its password, for logs.
+std::string Redact(absl::string_view uri) {
+  const size_t scheme = uri.find("://");
+  const size_t at = uri.find('@');
+  if (scheme == absl::string_view::npos || at == absl::string_view::npos) {
+    return std::string(uri);
+  }
+  const size_t colon = uri.find(':', scheme + 3);
+  if (colon == absl::string_view::npos || colon > at) return std::string(uri);
+  return absl::StrCat(uri.substr(0, colon), ":***", uri.substr(at));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(
+    absl::string_view uri, const DatabaseOptions& options) {
+  std::string conninfo(uri);
+  if (!absl::StrContains(conninfo, "connect_timeout=")) {
+    absl::StrAppend(&conninfo, absl::StrContains(conninfo, "?") ? "&" : "?",
+                    "connect_timeout=5");
+  }
+  std::vector<std::unique_ptr<PgConnection>> conns;
+  for (int i = 0; i < std::max(1, options.pool_size); ++i) {
+    auto conn = std::make_unique<PgConnection>(PQconnectdb(conninfo.c_str()));
+    if (PQstatus(conn->get()) != CONNECTION_OK) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot connect to PostgreSQL at ", Redact(uri), ": ",
+                       CleanMessage(PQerrorMessage(conn->get()))));
+    }
+    // Quiet NOTICEs (e.g. "relation already exists, skipping").
+    PQsetNoticeProcessor(conn->get(), [](void*, const char*) {}, nullptr);
+    conns.push_back(std::move(conn));
+  }
+  return std::make_unique<PostgresDatabase>(Redact(uri), options,
+                                            std::move(conns));
+}
+
+}  // namespace qudao::storage

@@ -1,0 +1,291 @@
+// SQLite backend. Each pooled connection is used by one transaction at a
+// time; writers take the database write lock at BEGIN IMMEDIATE so two
+// read-check-write transactions can never interleave.
+#include "common/storage/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/storage/connection_pool.h"
+
+namespace qudao::storage {
+namespace {
+
+class SqliteConnection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() { sqlite3_close_v2(db_); }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_;
+};
+
+absl::Status StatusFromSqlite(sqlite3* db, int rc, absl::string_view what) {
+  const int primary = rc & 0xff;
+  const std::string message =
+      absl::StrCat("sqlite ", what, ": ", db != nullptr ? sqlite3_errmsg(db)
+                                                        : sqlite3_errstr(rc));
+  switch (primary) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return RetryableConflict(message);
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return absl::AlreadyExistsError(message);
+      }
+      return absl::FailedPreconditionError(message);
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(message);
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return absl::UnavailableError(message);
+    case SQLITE_READONLY:
+      return absl::FailedPreconditionError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+absl::Status Exec(sqlite3* db, absl::string_view sql) {
+  char* err = nullptr;
+  const std::string text(sql);
+  int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &err);
+  if (err != nullptr) sqlite3_free(err);
+  if (rc != SQLITE_OK) return StatusFromSqlite(db, rc, "exec");
+  return absl::OkStatus();
+}
+
+class SqliteSession;
+
+class SqliteDatabase : public Database {
+ public:
+  SqliteDatabase(std::string path, const DatabaseOptions& options,
+                 std::vector<std::unique_ptr<SqliteConnection>> conns)
+      : Database(options), path_(std::move(path)), pool_(std::move(conns)) {}
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  absl::Status ExecuteScript(absl::string_view sql) override {
+    auto lease = pool_.Acquire(options().acquire_timeout);
+    if (!lease.ok()) return lease.status();
+    sqlite3* db = (*lease)->get();
+    if (absl::Status s = Exec(db, "PRAGMA query_only=0; BEGIN IMMEDIATE");
+        !s.ok()) {
+      return s;
+    }
+    absl::Status s = Exec(db, sql);
+    if (s.ok()) s = Exec(db, "COMMIT");
+    if (!s.ok()) (void)Exec(db, "ROLLBACK");
+    return s;
+  }
+
+  absl::Status Ping() override {
+    return RunInTransaction(TransactionMode::kReadOnly, [](Transaction& tx) {
+      return tx.Query("SELECT 1").status();
+    });
+  }
+
+  std::string Describe() const override {
+    return absl::StrCat("sqlite:", path_);
+  }
+
+ protected:
+  absl::StatusOr<std::unique_ptr<Session>> Begin(
+      TransactionMode mode) override;
+
+ private:
+  const std::string path_;
+  ConnectionPool<SqliteConnection> pool_;
+};
+
+class SqliteSession : public Database::Session {
+  // Database::Session is protected; SqliteDatabase grants access by
+  // constructing sessions itself.
+ public:
+  explicit SqliteSession(ConnectionPool<SqliteConnection>::Lease lease)
+      : lease_(std::move(lease)) {}
+  ~SqliteSession() override {
+    if (open_) Rollback();
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                         const Params& params) override {
+    std::vector<Row> rows;
+    absl::Status s = Run(sql, params, &rows);
+    if (!s.ok()) return s;
+    return rows;
+  }
+
+  absl::StatusOr<int64_t> Execute(absl::string_view sql,
+                                  const Params& params) override {
+    absl::Status s = Run(sql, params, nullptr);
+    if (!s.ok()) return s;
+    return static_cast<int64_t>(sqlite3_changes(lease_->get()));
+  }
+
+  absl::Status Commit() override {
+    open_ = false;
+    return Exec(lease_->get(), "COMMIT");
+  }
+
+  void Rollback() override {
+    open_ = false;
+    if (!sqlite3_get_autocommit(lease_->get())) {
+      (void)Exec(lease_->get(), "ROLLBACK");
+    }
+  }
+
+  void MarkOpen() { open_ = true; }
+
+ private:
+  absl::Status Run(absl::string_view sql, const Params& params,
+                   std::vector<Row>* rows) {
+    sqlite3* db = lease_->get();
+    const std::string text = RewritePlaceholdersForSqlite(sql);
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db, text.data(), static_cast<int>(text.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return StatusFromSqlite(db, rc, "prepare");
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(
+        stmt, sqlite3_finalize);
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (expected > static_cast<int>(params.size())) {
+      return absl::InternalError(absl::StrCat("statement needs ", expected,
+                                              " parameters, got ",
+                                              params.size(), ": ", sql));
+    }
+    for (int i = 0; i < expected; ++i) {
+      const Value& v = params[i];
+      if (v.is_null()) {
+        rc = sqlite3_bind_null(stmt, i + 1);
+      } else if (v.is_int()) {
+        rc = sqlite3_bind_int64(stmt, i + 1, v.int_value());
+      } else {
+        rc = sqlite3_bind_text(stmt, i + 1, v.text_value().data(),
+                               static_cast<int>(v.text_value().size()),
+                               SQLITE_STATIC);
+      }
+      if (rc != SQLITE_OK) return StatusFromSqlite(db, rc, "bind");
+    }
+    const int columns = sqlite3_column_count(stmt);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      if (rows == nullptr) continue;
+      std::vector<Value> values;
+      values.reserve(columns);
+      for (int c = 0; c < columns; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL:
+            values.emplace_back();
+            break;
+          case SQLITE_INTEGER:
+            values.emplace_back(
+                static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          default: {
+            const auto* data =
+                reinterpret_cast<const char*>(sqlite3_column_blob(stmt, c));
+            const int size = sqlite3_column_bytes(stmt, c);
+            values.emplace_back(std::string(data == nullptr ? "" : data,
+                                            static_cast<size_t>(size)));
+          }
+        }
+      }
+      rows->emplace_back(std::move(values));
+    }
+    if (rc != SQLITE_DONE) return StatusFromSqlite(db, rc, "step");
+    return absl::OkStatus();
+  }
+
+  ConnectionPool<SqliteConnection>::Lease lease_;
+  bool open_ = false;
+};
+
+absl::StatusOr<std::unique_ptr<Database::Session>> SqliteDatabase::Begin(
+    TransactionMode mode) {
+  auto lease = pool_.Acquire(options().acquire_timeout);
+  if (!lease.ok()) return lease.status();
+  sqlite3* db = (*lease)->get();
+  // Read-only transactions run on a deferred snapshot; WAL lets them proceed
+  // alongside the one writer. query_only makes an accidental write fail.
+  absl::Status s = Exec(db, mode == TransactionMode::kReadOnly
+                                ? "PRAGMA query_only=1; BEGIN DEFERRED"
+                                : "PRAGMA query_only=0; BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  auto session = std::make_unique<SqliteSession>(std::move(*lease));
+  session->MarkOpen();
+  return session;
+}
+
+absl::StatusOr<std::unique_ptr<SqliteConnection>> OpenConnection(
+    const std::string& path, const DatabaseOptions& options) {
+  sqlite3* raw = nullptr;
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  auto conn = std::make_unique<SqliteConnection>(raw);
+  if (rc != SQLITE_OK) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot open SQLite database '", path, "': ",
+        raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(
+      raw, static_cast<int>(absl::ToInt64Milliseconds(options.sqlite_busy_timeout)));
+  const char* pragmas =
+      path == ":memory:"
+          ? "PRAGMA foreign_keys=ON;"
+          : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+            "PRAGMA foreign_keys=ON;";
+  if (absl::Status s = Exec(raw, pragmas); !s.ok()) return s;
+  return conn;
+}
+
+}  // namespace
+
+std::string RewritePlaceholdersForSqlite(absl::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      out.push_back(c);
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out.push_back(c);
+    } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' &&
+               sql[i + 1] <= '9') {
+      out.push_back('?');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(
+    absl::string_view path, const DatabaseOptions& options) {
+  const std::string file(path);
+  const int size = file == ":memory:" ? 1 : std::max(1, options.pool_size);
+  std::vector<std::unique_ptr<SqliteConnection>> conns;
+  for (int i = 0; i < size; ++i) {
+    auto conn = OpenConnection(file, options);
+    if (!conn.ok()) return conn.status();
+    conns.push_back(std::move(*conn));
+  }
+  return std::make_unique<SqliteDatabase>(file, options, std::move(conns));
+}
+
+}  // namespace qudao::storage

@@ -1,0 +1,524 @@
+// One contract suite for the storage layer, run against SQLite and a real
+// PostgreSQL 15 started by the harness: the embedded default must never
+// drift from production.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/storage/database.h"
+#include "common/storage/idempotency.h"
+#include "common/storage/migrations.h"
+#include "common/storage/pagination.h"
+#include "common/storage/sqlite_database.h"
+#include "common/testing/harness.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/wrappers.pb.h"
+#include "gtest/gtest.h"
+
+namespace qudao::storage {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+// One PostgreSQL server for the whole binary; each test gets a fresh
+// database in it.
+testing::PostgresServer* SharedPostgres() {
+  static testing::PostgresServer* server = [] {
+    auto s = testing::PostgresServer::Start();
+    if (!s.ok()) {
+      ADD_FAILURE() << "cannot start PostgreSQL: " << s.status();
+      return static_cast<testing::PostgresServer*>(nullptr);
+    }
+    return s->release();
+  }();
+  return server;
+}
+
+class PostgresCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override { delete SharedPostgres(); }
+};
+
+struct SqliteBackend {
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const std::string& dir, const std::string& name) {
+    return OpenDatabase(absl::StrCat("sqlite://", dir, "/", name, ".db"));
+  }
+};
+
+struct PostgresBackend {
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const std::string&, const std::string& name) {
+    testing::PostgresServer* pg = SharedPostgres();
+    if (pg == nullptr) return absl::UnavailableError("no PostgreSQL");
+    if (absl::Status s = pg->CreateDatabase(name); !s.ok()) return s;
+    return OpenDatabase(pg->Uri(name));
+  }
+};
+
+const std::vector<Migration>& TestMigrations() {
+  static const auto* migrations = new std::vector<Migration>{
+      {1, "create_accounts",
+       "CREATE TABLE accounts (id TEXT PRIMARY KEY, owner TEXT, "
+       "balance BIGINT NOT NULL, version BIGINT NOT NULL);\n",
+       "CREATE TABLE accounts (id TEXT PRIMARY KEY, owner TEXT, "
+       "balance BIGINT NOT NULL, version BIGINT NOT NULL);\n"},
+      {2, "create_ledger",
+       "CREATE TABLE ledger (seq INTEGER PRIMARY KEY, account TEXT NOT NULL, "
+       "amount BIGINT NOT NULL);\n" +
+           AppendOnlyGuard(Backend::kSqlite, "ledger"),
+       "CREATE TABLE ledger (seq BIGSERIAL PRIMARY KEY, account TEXT NOT "
+       "NULL, amount BIGINT NOT NULL);\n" +
+           AppendOnlyGuard(Backend::kPostgres, "ledger")},
+      {3, "create_items",
+       "CREATE TABLE items (id TEXT PRIMARY KEY, color TEXT NOT NULL);\n"
+       "CREATE INDEX items_color ON items (color, id);\n",
+       "CREATE TABLE items (id TEXT PRIMARY KEY, color TEXT NOT NULL);\n"
+       "CREATE INDEX items_color ON items (color, id);\n"},
+  };
+  return *migrations;
+}
+
+template <typename B>
+class StorageContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = testing::TempDir::Create("qudao-storage");
+    ASSERT_TRUE(dir.ok()) << dir.status();
+    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
+    static std::atomic<int> counter{0};
+    auto db = B::Open(dir_->path(), absl::StrCat("t", counter++));
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    ASSERT_TRUE(ApplyMigrations(*db_, "test", TestMigrations()).ok());
+  }
+
+  absl::Status Insert(const std::string& id, int64_t balance) {
+    return db_->RunInTransaction(
+        TransactionMode::kReadWrite, [&](Transaction& tx) {
+          return tx
+              .Execute(
+                  "INSERT INTO accounts (id, owner, balance, version) "
+                  "VALUES ($1, $2, $3, 1)",
+                  {id, nullptr, balance})
+              .status();
+        });
+  }
+
+  int64_t Count(const std::string& table) {
+    int64_t n = -1;
+    EXPECT_TRUE(db_->RunInTransaction(TransactionMode::kReadOnly,
+                                      [&](Transaction& tx) -> absl::Status {
+                                        auto rows = tx.Query(absl::StrCat(
+                                            "SELECT COUNT(*) FROM ", table));
+                                        if (!rows.ok()) return rows.status();
+                                        n = (*rows)[0].Int(0);
+                                        return absl::OkStatus();
+                                      })
+                    .ok());
+    return n;
+  }
+
+  std::unique_ptr<testing::TempDir> dir_;
+  std::unique_ptr<Database> db_;
+};
+
+using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
+TYPED_TEST_SUITE(StorageContractTest, Backends);
+
+TYPED_TEST(StorageContractTest, RoundTripsNullIntegerAndText) {
+  ASSERT_TRUE(this->Insert("a", -42).ok());
+  std::vector<Row> rows;
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(TransactionMode::kReadOnly,
+                                     [&](Transaction& tx) -> absl::Status {
+                                       auto r = tx.Query(
+                                           "SELECT id, owner, balance FROM "
+                                           "accounts WHERE id = $1",
+                                           {"a"});
+                                       if (!r.ok()) return r.status();
+                                       rows = *r;
+                                       return absl::OkStatus();
+                                     })
+                  .ok());
+  ASSERT_THAT(rows, SizeIs(1));
+  EXPECT_EQ(rows[0].Text(0), "a");
+  EXPECT_TRUE(rows[0].IsNull(1));
+  EXPECT_EQ(rows[0].Int(2), -42);
+}
+
+TYPED_TEST(StorageContractTest, PlaceholdersBindByNumberNotPosition) {
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(
+                      TransactionMode::kReadWrite,
+                      [&](Transaction& tx) {
+                        return tx
+                            .Execute(
+                                "INSERT INTO accounts (balance, id, owner, "
+                                "version) VALUES ($3, $1, $2, 1)",
+                                {"id-1", "张三 O'Neil", int64_t{7}})
+                            .status();
+                      })
+                  .ok());
+  std::string owner;
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(TransactionMode::kReadOnly,
+                                     [&](Transaction& tx) -> absl::Status {
+                                       auto r = tx.Query(
+                                           "SELECT owner FROM accounts WHERE "
+                                           "id = $1 AND balance = $2",
+                                           {"id-1", int64_t{7}});
+                                       if (!r.ok()) return r.status();
+                                       if (r->empty()) {
+                                         return absl::NotFoundError("none");
+                                       }
+                                       owner = (*r)[0].Text(0);
+                                       return absl::OkStatus();
+                                     })
+                  .ok());
+  EXPECT_EQ(owner, "张三 O'Neil");
+}
+
+TYPED_TEST(StorageContractTest, FailedBodyRollsBackEverything) {
+  absl::Status s = this->db_->RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        auto r = tx.Execute(
+            "INSERT INTO accounts (id, balance, version) VALUES ('x', 1, 1)");
+        if (!r.ok()) return r.status();
+        return absl::FailedPreconditionError("business rule says no");
+      });
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(this->Count("accounts"), 0);
+}
+
+TYPED_TEST(StorageContractTest, UniqueViolationIsAlreadyExists) {
+  ASSERT_TRUE(this->Insert("dup", 1).ok());
+  absl::Status s = this->Insert("dup", 2);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists) << s;
+  EXPECT_EQ(this->Count("accounts"), 1);
+}
+
+TYPED_TEST(StorageContractTest, ConditionalUpdateReportsRowsChanged) {
+  ASSERT_TRUE(this->Insert("acc", 100).ok());
+  int64_t changed = -1;
+  auto update = [&](int64_t expected_version) {
+    return this->db_->RunInTransaction(
+        TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+          auto n = tx.Execute(
+              "UPDATE accounts SET balance = balance + 1, version = version "
+              "+ 1 WHERE id = $1 AND version = $2",
+              {"acc", expected_version});
+          if (!n.ok()) return n.status();
+          changed = *n;
+          return absl::OkStatus();
+        });
+  };
+  ASSERT_TRUE(update(1).ok());
+  EXPECT_EQ(changed, 1);
+  ASSERT_TRUE(update(1).ok());  // stale version: nothing changes
+  EXPECT_EQ(changed, 0);
+}
+
+TYPED_TEST(StorageContractTest, ReadOnlyTransactionRejectsWrites) {
+  absl::Status s = this->db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) {
+        return tx
+            .Execute(
+                "INSERT INTO accounts (id, balance, version) VALUES ('r', 1, "
+                "1)")
+            .status();
+      });
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_EQ(this->Count("accounts"), 0);
+}
+
+// The shape of a credit reservation: read the balance, check the limit,
+// write. Under concurrency from many threads (each with its own connection)
+// the limit must never be overshot and no successful write may be lost.
+TYPED_TEST(StorageContractTest, SerialisableReadCheckWriteNeverOvershoots) {
+  ASSERT_TRUE(this->Insert("credit", 0).ok());
+  constexpr int kThreads = 8;
+  constexpr int kAttemptsPerThread = 10;
+  constexpr int64_t kLimit = 37;
+  std::atomic<int> granted{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kAttemptsPerThread; ++i) {
+        absl::Status s = this->db_->RunInTransaction(
+            TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+              auto rows = tx.Query(
+                  "SELECT balance FROM accounts WHERE id = 'credit'");
+              if (!rows.ok()) return rows.status();
+              const int64_t used = (*rows)[0].Int(0);
+              if (used + 1 > kLimit) {
+                return absl::FailedPreconditionError("limit reached");
+              }
+              return tx
+                  .Execute(
+                      "UPDATE accounts SET balance = $1 WHERE id = 'credit'",
+                      {used + 1})
+                  .status();
+            });
+        if (s.ok()) {
+          ++granted;
+        } else if (s.code() == absl::StatusCode::kFailedPrecondition) {
+          ++refused;
+        } else {
+          ++errors;
+          ADD_FAILURE() << s;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(granted.load(), kLimit);
+  EXPECT_EQ(refused.load(), kThreads * kAttemptsPerThread - kLimit);
+  int64_t balance = -1;
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(TransactionMode::kReadOnly,
+                                     [&](Transaction& tx) -> absl::Status {
+                                       auto r = tx.Query(
+                                           "SELECT balance FROM accounts "
+                                           "WHERE id = 'credit'");
+                                       if (!r.ok()) return r.status();
+                                       balance = (*r)[0].Int(0);
+                                       return absl::OkStatus();
+                                     })
+                  .ok());
+  EXPECT_EQ(balance, kLimit);
+}
+
+TYPED_TEST(StorageContractTest, MigrationsAreRecordedAndReapplySafely) {
+  ASSERT_TRUE(ApplyMigrations(*this->db_, "test", TestMigrations()).ok());
+  EXPECT_EQ(this->Count("schema_migrations"), 3);
+  // Another service's migrations are tracked separately.
+  std::vector<Migration> other = {{1, "other_table",
+                                   "CREATE TABLE other_t (x BIGINT);\n",
+                                   "CREATE TABLE other_t (x BIGINT);\n"}};
+  ASSERT_TRUE(ApplyMigrations(*this->db_, "other", other).ok());
+  EXPECT_EQ(this->Count("schema_migrations"), 4);
+}
+
+TYPED_TEST(StorageContractTest, EditedMigrationHistoryIsRefused) {
+  std::vector<Migration> edited = TestMigrations();
+  edited[0].name = "renamed";
+  absl::Status s = ApplyMigrations(*this->db_, "test", edited);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("edited"));
+}
+
+TYPED_TEST(StorageContractTest, OlderBinaryRefusesNewerSchema) {
+  std::vector<Migration> older(TestMigrations().begin(),
+                               TestMigrations().begin() + 2);
+  absl::Status s = ApplyMigrations(*this->db_, "test", older);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("newer binary"));
+}
+
+TYPED_TEST(StorageContractTest, FailingMigrationLeavesNoTrace) {
+  std::vector<Migration> bad = TestMigrations();
+  bad.push_back({4, "broken", "CREATE TABLE good4 (x BIGINT);\nNOT SQL;\n",
+                 "CREATE TABLE good4 (x BIGINT);\nNOT SQL;\n"});
+  EXPECT_FALSE(ApplyMigrations(*this->db_, "test", bad).ok());
+  EXPECT_EQ(this->Count("schema_migrations"), 3);
+  absl::Status s = this->db_->RunInTransaction(
+      TransactionMode::kReadOnly, [](Transaction& tx) {
+        return tx.Query("SELECT COUNT(*) FROM good4").status();
+      });
+  EXPECT_FALSE(s.ok()) << "half-applied migration left table good4";
+}
+
+TYPED_TEST(StorageContractTest, LedgerIsAppendOnly) {
+  auto append = [&](int64_t amount) {
+    return this->db_->RunInTransaction(
+        TransactionMode::kReadWrite, [&](Transaction& tx) {
+          return tx
+              .Execute("INSERT INTO ledger (account, amount) VALUES ($1, $2)",
+                       {"a", amount})
+              .status();
+        });
+  };
+  ASSERT_TRUE(append(100).ok());
+  ASSERT_TRUE(append(-30).ok());
+  for (const char* sql : {"UPDATE ledger SET amount = 0",
+                          "DELETE FROM ledger WHERE amount < 0"}) {
+    absl::Status s = this->db_->RunInTransaction(
+        TransactionMode::kReadWrite,
+        [&](Transaction& tx) { return tx.Execute(sql).status(); });
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << sql << s;
+    EXPECT_THAT(s.message(), HasSubstr("append-only"));
+  }
+  EXPECT_EQ(this->Count("ledger"), 2);
+}
+
+TYPED_TEST(StorageContractTest, IdempotentWriteAppliesOnce) {
+  int writes = 0;
+  auto create = [&](const std::string& request_id, const std::string& request) {
+    return RunIdempotent<google::protobuf::StringValue>(
+        *this->db_, "test.Create", request_id, request, 1,
+        [&](Transaction& tx) -> absl::StatusOr<google::protobuf::StringValue> {
+          ++writes;
+          const std::string id = absl::StrCat("id-", writes);
+          auto n = tx.Execute(
+              "INSERT INTO accounts (id, balance, version) VALUES ($1, 0, 1)",
+              {id});
+          if (!n.ok()) return n.status();
+          google::protobuf::StringValue out;
+          out.set_value(id);
+          return out;
+        });
+  };
+  auto first = create("req-1", "payload");
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto again = create("req-1", "payload");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->value(), first->value());
+  EXPECT_EQ(writes, 1);
+  EXPECT_EQ(this->Count("accounts"), 1);
+
+  auto misuse = create("req-1", "another payload");
+  EXPECT_EQ(misuse.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(misuse.status().message(), HasSubstr("request_id"));
+  EXPECT_EQ(this->Count("accounts"), 1);
+
+  // A write that fails stores nothing: the retry runs it again.
+  auto failing = RunIdempotent<google::protobuf::StringValue>(
+      *this->db_, "test.Create", "req-2", "p", 1,
+      [&](Transaction&) -> absl::StatusOr<google::protobuf::StringValue> {
+        return absl::UnavailableError("backend down");
+      });
+  EXPECT_FALSE(failing.ok());
+  auto retried = create("req-2", "p");
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(writes, 2);
+}
+
+TYPED_TEST(StorageContractTest, ConcurrentRetriesOfOneRequestApplyOnce) {
+  std::atomic<int> writes{0};
+  std::vector<std::thread> threads;
+  std::vector<std::string> results(6);
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      auto r = RunIdempotent<google::protobuf::StringValue>(
+          *this->db_, "test.Create", "same-request", "p", 1,
+          [&](Transaction& tx)
+              -> absl::StatusOr<google::protobuf::StringValue> {
+            const int n = ++writes;
+            auto done = tx.Execute(
+                "INSERT INTO accounts (id, balance, version) VALUES ($1, 0, "
+                "1)",
+                {absl::StrCat("w", n)});
+            if (!done.ok()) return done.status();
+            google::protobuf::StringValue out;
+            out.set_value(absl::StrCat("w", n));
+            return out;
+          });
+      if (r.ok()) {
+        results[t] = r->value();
+      } else {
+        results[t] = std::string(r.status().ToString());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(this->Count("accounts"), 1);
+  for (const auto& r : results) EXPECT_EQ(r, results[0]);
+}
+
+TYPED_TEST(StorageContractTest, KeysetPaginationWalksLargeTablesExactly) {
+  constexpr int kRows = 2500;
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(
+                      TransactionMode::kReadWrite,
+                      [&](Transaction& tx) -> absl::Status {
+                        for (int i = 0; i < kRows; ++i) {
+                          auto r = tx.Execute(
+                              "INSERT INTO items (id, color) VALUES ($1, $2)",
+                              {absl::StrCat("item-", 100000 + i),
+                               i % 3 == 0 ? "red" : "blue"});
+                          if (!r.ok()) return r.status();
+                        }
+                        return absl::OkStatus();
+                      })
+                  .ok());
+  std::string token;
+  std::vector<std::string> seen;
+  int pages = 0;
+  do {
+    auto page = ParsePageRequest(100, token, "color=red");
+    ASSERT_TRUE(page.ok()) << page.status();
+    std::vector<Row> rows;
+    ASSERT_TRUE(this->db_
+                    ->RunInTransaction(
+                        TransactionMode::kReadOnly,
+                        [&](Transaction& tx) -> absl::Status {
+                          auto r = tx.Query(
+                              "SELECT id FROM items WHERE color = $1 AND id > "
+                              "$2 ORDER BY id LIMIT $3",
+                              {"red", page->after_key,
+                               int64_t{page->limit + 1}});
+                          if (!r.ok()) return r.status();
+                          rows = *r;
+                          return absl::OkStatus();
+                        })
+                    .ok());
+    const bool more = static_cast<int>(rows.size()) > page->limit;
+    if (more) rows.pop_back();
+    for (const Row& row : rows) seen.push_back(row.Text(0));
+    token = more ? MakePageToken(seen.back(), "color=red") : "";
+    ++pages;
+  } while (!token.empty());
+  EXPECT_EQ(static_cast<int>(seen.size()), (kRows + 2) / 3);
+  EXPECT_EQ(pages, 9);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
+}
+
+TEST(PaginationTest, ValidatesSizeAndToken) {
+  EXPECT_EQ(ParsePageRequest(-1, "", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParsePageRequest(0, "", "")->limit, kDefaultPageSize);
+  EXPECT_EQ(ParsePageRequest(5000, "", "")->limit, kMaxPageSize);
+  EXPECT_EQ(ParsePageRequest(10, "garbage!!", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const std::string token = MakePageToken("k42", "status=1");
+  EXPECT_EQ(ParsePageRequest(10, token, "status=1")->after_key, "k42");
+  auto other = ParsePageRequest(10, token, "status=2");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(other.status().message(), HasSubstr("different filters"));
+}
+
+TEST(OpenDatabaseTest, RejectsUnknownSchemesAndReportsUnreachableServers) {
+  EXPECT_EQ(OpenDatabase("mysql://x").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenDatabase("sqlite:").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto port = testing::PickFreePort();
+  ASSERT_TRUE(port.ok());
+  auto pg = OpenDatabase(
+      absl::StrCat("postgresql://nobody:secret@127.0.0.1:", *port, "/x"));
+  EXPECT_EQ(pg.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(pg.status().message(), ::testing::Not(HasSubstr("secret")));
+}
+
+TEST(SqlitePlaceholderTest, RewritesOnlyOutsideQuotes) {
+  EXPECT_EQ(RewritePlaceholdersForSqlite("a = $1 AND b = '$2' AND c = $10"),
+            "a = ?1 AND b = '$2' AND c = ?10");
+}
+
+}  // namespace
+}  // namespace qudao::storage
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new qudao::storage::PostgresCleanup());
+  return RUN_ALL_TESTS();
+}

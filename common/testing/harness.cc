@@ -1,0 +1,363 @@
+// Test harness implementation: POSIX processes and sockets.
+#include "common/testing/harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+
+namespace qudao::testing {
+namespace {
+
+absl::Status Errno(absl::string_view what) {
+  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
+}
+
+// Resolves the uid/gid to drop to, or -1 when no switch is needed.
+absl::Status LookupUser(const std::string& user, uid_t* uid, gid_t* gid) {
+  struct passwd* pw = getpwnam(user.c_str());
+  if (pw == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "OS user '", user, "' does not exist (install postgresql-15)"));
+  }
+  *uid = pw->pw_uid;
+  *gid = pw->pw_gid;
+  return absl::OkStatus();
+}
+
+void ChownTree(const std::string& path, uid_t uid, gid_t gid) {
+  if (chown(path.c_str(), uid, gid) != 0) return;
+  std::error_code ec;
+  for (auto& entry : std::filesystem::recursive_directory_iterator(path, ec)) {
+    (void)chown(entry.path().c_str(), uid, gid);
+  }
+}
+
+std::string FindPostgresBinDir() {
+  if (const char* env = std::getenv("QUDAO_PG_BINDIR")) return env;
+  for (int v = 17; v >= 13; --v) {
+    std::string dir = absl::StrCat("/usr/lib/postgresql/", v, "/bin");
+    if (access((dir + "/postgres").c_str(), X_OK) == 0) return dir;
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<TempDir> TempDir::Create(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern =
+      absl::StrCat(base != nullptr && *base ? base : "/tmp", "/", prefix,
+                   "-XXXXXX");
+  if (mkdtemp(pattern.data()) == nullptr) return Errno("mkdtemp");
+  return TempDir(pattern);
+}
+
+TempDir::~TempDir() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+absl::StatusOr<int> PickFreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return Errno("socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return Errno("bind");
+  }
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return static_cast<int>(ntohs(addr.sin_port));
+}
+
+absl::Status WaitForPort(int port, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool ok =
+        connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    close(fd);
+    if (ok) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("nothing listening on 127.0.0.1:", port, " after ",
+                   absl::FormatDuration(timeout)));
+}
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
+    const std::vector<std::string>& argv, const std::string& log_path,
+    const Options& options) {
+  if (argv.empty()) return absl::InvalidArgumentError("empty argv");
+  uid_t uid = 0;
+  gid_t gid = 0;
+  const bool switch_user = !options.run_as_user.empty() && geteuid() == 0;
+  if (switch_user) {
+    if (absl::Status s = LookupUser(options.run_as_user, &uid, &gid); !s.ok()) {
+      return s;
+    }
+  }
+  int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                    0644);
+  if (log_fd < 0) return Errno(absl::StrCat("open ", log_path));
+  if (switch_user) (void)fchown(log_fd, uid, gid);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(log_fd);
+    return Errno("fork");
+  }
+  if (pid == 0) {
+    // Child: its own process group so a test's cleanup reaches grandchildren.
+    setpgid(0, 0);
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    for (const auto& e : options.env) putenv(const_cast<char*>(e.c_str()));
+    if (switch_user) {
+      if (setgid(gid) != 0 || setuid(uid) != 0) _exit(126);
+    }
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(log_fd);
+  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, log_path));
+}
+
+ChildProcess::~ChildProcess() {
+  if (!reaped_) {
+    kill(-pid_, SIGKILL);
+    kill(pid_, SIGKILL);
+    int status;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+bool ChildProcess::Running() {
+  if (reaped_) return false;
+  int status;
+  pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    reaped_ = true;
+    wait_status_ = status;
+    return false;
+  }
+  return true;
+}
+
+absl::Status ChildProcess::Signal(int signo) {
+  if (reaped_) return absl::FailedPreconditionError("process already exited");
+  if (kill(pid_, signo) != 0) return Errno("kill");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (Running()) {
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("pid ", pid_, " still running after ",
+                       absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return wait_status_;
+}
+
+std::string ChildProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::StatusOr<int> RunCommand(const std::vector<std::string>& argv,
+                               std::string* output,
+                               const std::string& run_as_user) {
+  auto dir = TempDir::Create("qudao-cmd");
+  if (!dir.ok()) return dir.status();
+  if (geteuid() == 0 && !run_as_user.empty()) {
+    uid_t uid;
+    gid_t gid;
+    if (absl::Status s = LookupUser(run_as_user, &uid, &gid); !s.ok()) return s;
+    ChownTree(dir->path(), uid, gid);
+  }
+  const std::string log = dir->path() + "/out.log";
+  ChildProcess::Options options;
+  options.run_as_user = run_as_user;
+  auto child = ChildProcess::Start(argv, log, options);
+  if (!child.ok()) return child.status();
+  auto status = (*child)->Wait(absl::Minutes(2));
+  if (!status.ok()) return status.status();
+  if (output != nullptr) *output = (*child)->Log();
+  return WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+}
+
+// ---------------------------------------------------------------------------
+// PostgreSQL
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
+  const std::string bin = FindPostgresBinDir();
+  if (bin.empty()) {
+    return absl::FailedPreconditionError(
+        "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
+        "(install postgresql-15 or set QUDAO_PG_BINDIR)");
+  }
+  auto dir = TempDir::Create("qudao-pg");
+  if (!dir.ok()) return dir.status();
+  auto port = PickFreePort();
+  if (!port.ok()) return port.status();
+  const std::string user = geteuid() == 0 ? "postgres" : "";
+  if (!user.empty()) {
+    uid_t uid;
+    gid_t gid;
+    if (absl::Status s = LookupUser(user, &uid, &gid); !s.ok()) return s;
+    ChownTree(dir->path(), uid, gid);
+    // The temp dir's parents must be traversable by that user.
+    chmod(dir->path().c_str(), 0700);
+  }
+  const std::string data = dir->path() + "/data";
+  std::string out;
+  auto rc = RunCommand({bin + "/initdb", "-D", data, "-U", "postgres",
+                        "--auth=trust", "--encoding=UTF8", "--locale=C",
+                        "--no-sync"},
+                       &out, user);
+  if (!rc.ok()) return rc.status();
+  if (*rc != 0) {
+    return absl::InternalError(absl::StrCat("initdb failed: ", out));
+  }
+  std::unique_ptr<PostgresServer> server(
+      new PostgresServer(std::move(*dir), *port));
+  server->bin_dir_ = bin;
+  server->user_ = user;
+  ChildProcess::Options options;
+  options.run_as_user = user;
+  // fsync off: a test cluster trades durability for speed; the code under
+  // test is the same either way.
+  auto proc = ChildProcess::Start(
+      {bin + "/postgres", "-D", data, "-p", absl::StrCat(*port), "-h",
+       "127.0.0.1", "-k", server->dir_.path(), "-c", "fsync=off", "-c",
+       "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
+       "max_connections=200", "-c", "shared_buffers=32MB"},
+      server->dir_.path() + "/postgres.log", options);
+  if (!proc.ok()) return proc.status();
+  server->process_ = std::move(*proc);
+  // Ready once pg_isready says so (the port opens before recovery ends).
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (true) {
+    auto ready = RunCommand({bin + "/pg_isready", "-h", "127.0.0.1", "-p",
+                             absl::StrCat(*port), "-U", "postgres"},
+                            nullptr);
+    if (ready.ok() && *ready == 0) break;
+    if (!server->process_->Running() || absl::Now() > deadline) {
+      return absl::InternalError(absl::StrCat("postgres did not start: ",
+                                              server->process_->Log()));
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  if (absl::Status s = server->CreateDatabase("qudao"); !s.ok()) return s;
+  return server;
+}
+
+absl::Status PostgresServer::CreateDatabase(const std::string& name) {
+  std::string out;
+  auto rc = RunCommand({bin_dir_ + "/createdb", "-h", "127.0.0.1", "-p",
+                        absl::StrCat(port_), "-U", "postgres", name},
+                       &out, user_);
+  if (!rc.ok()) return rc.status();
+  if (*rc != 0) {
+    return absl::InternalError(absl::StrCat("createdb ", name, ": ", out));
+  }
+  return absl::OkStatus();
+}
+
+std::string PostgresServer::Uri(const std::string& db) const {
+  return absl::StrCat("postgresql://postgres@127.0.0.1:", port_, "/", db);
+}
+
+void PostgresServer::Kill() { process_.reset(); }
+
+PostgresServer::~PostgresServer() {
+  if (process_ != nullptr && process_->Running()) {
+    // Fast shutdown: SIGINT rolls back sessions and exits cleanly.
+    (void)process_->Signal(SIGINT);
+    if (!process_->Wait(absl::Seconds(20)).ok()) process_.reset();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Redis
+
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
+  const char* candidates[] = {"/usr/bin/redis-server",
+                              "/usr/local/bin/redis-server"};
+  std::string binary;
+  for (const char* c : candidates) {
+    if (access(c, X_OK) == 0) binary = c;
+  }
+  if (binary.empty()) {
+    return absl::FailedPreconditionError(
+        "redis-server not found (install redis-server)");
+  }
+  auto dir = TempDir::Create("qudao-redis");
+  if (!dir.ok()) return dir.status();
+  auto port = PickFreePort();
+  if (!port.ok()) return port.status();
+  std::unique_ptr<RedisServer> server(new RedisServer(std::move(*dir), *port));
+  auto proc = ChildProcess::Start(
+      {binary, "--port", absl::StrCat(*port), "--bind", "127.0.0.1",
+       "--save", "", "--appendonly", "no", "--dir", server->dir_.path(),
+       "--daemonize", "no"},
+      server->dir_.path() + "/redis.log");
+  if (!proc.ok()) return proc.status();
+  server->process_ = std::move(*proc);
+  if (absl::Status s = WaitForPort(*port, absl::Seconds(20)); !s.ok()) {
+    return absl::InternalError(
+        absl::StrCat(s.message(), ": ", server->process_->Log()));
+  }
+  return server;
+}
+
+std::string RedisServer::Url() const {
+  return absl::StrCat("redis://127.0.0.1:", port_);
+}
+
+void RedisServer::Kill() { process_.reset(); }
+
+RedisServer::~RedisServer() {
+  if (process_ != nullptr && process_->Running()) {
+    (void)process_->Signal(SIGTERM);
+    if (!process_->Wait(absl::Seconds(10)).ok()) process_.reset();
+  }
+}
+
+}  // namespace qudao::testing
