@@ -44,4 +44,31 @@ absl::Status RecordIdempotentResponse(Transaction& tx, absl::string_view scope,
       .status();
 }
 
+absl::StatusOr<std::string> RunIdempotent(
+    Database& db, absl::string_view scope, absl::string_view request_id,
+    absl::string_view request, int64_t now_micros,
+    const std::function<absl::StatusOr<std::string>(Transaction&)>& write) {
+  std::string response;
+  absl::Status status = db.RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        if (!request_id.empty()) {
+          auto previous =
+              FindIdempotentResponse(tx, scope, request_id, request);
+          if (!previous.ok()) return previous.status();
+          if (previous->has_value()) {
+            response = **std::move(previous);
+            return absl::OkStatus();
+          }
+        }
+        absl::StatusOr<std::string> fresh = write(tx);
+        if (!fresh.ok()) return fresh.status();
+        response = *std::move(fresh);
+        if (request_id.empty()) return absl::OkStatus();
+        return RecordIdempotentResponse(tx, scope, request_id, request,
+                                        response, now_micros);
+      });
+  if (!status.ok()) return status;
+  return response;
+}
+
 }  // namespace qudao::storage

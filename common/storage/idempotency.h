@@ -3,6 +3,7 @@
 // a crash returns the original result instead of applying twice.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -28,40 +29,33 @@ absl::Status RecordIdempotentResponse(Transaction& tx, absl::string_view scope,
                                       absl::string_view response,
                                       int64_t created_at_micros);
 
-// Runs `write` at most once per (scope, request_id): on a repeat, returns
-// the stored response instead. An empty request_id disables the check.
-// `Response` is any type with SerializeAsString/ParseFromString (protobuf
-// messages); `request` is the caller's canonical bytes of the request.
+// Runs `write` at most once per (scope, request_id), in one serialisable
+// transaction with the idempotency record: on a repeat, returns the stored
+// response instead of running `write`. An empty request_id disables the
+// check. `request` is the caller's canonical bytes of the request; reusing
+// an id with different bytes is INVALID_ARGUMENT.
+absl::StatusOr<std::string> RunIdempotent(
+    Database& db, absl::string_view scope, absl::string_view request_id,
+    absl::string_view request, int64_t now_micros,
+    const std::function<absl::StatusOr<std::string>(Transaction&)>& write);
+
+// The same for protobuf responses.
 template <typename Response, typename Write>
-absl::StatusOr<Response> RunIdempotent(Database& db, absl::string_view scope,
-                                       absl::string_view request_id,
-                                       absl::string_view request,
-                                       int64_t now_micros, Write write) {
-  Response response;
-  absl::Status status = db.RunInTransaction(
-      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
-        if (!request_id.empty()) {
-          auto previous =
-              FindIdempotentResponse(tx, scope, request_id, request);
-          if (!previous.ok()) return previous.status();
-          if (previous->has_value()) {
-            response = Response();
-            if (!response.ParseFromString(**previous)) {
-              return absl::DataLossError(
-                  "stored idempotent response does not parse");
-            }
-            return absl::OkStatus();
-          }
-        }
+absl::StatusOr<Response> RunIdempotentMessage(
+    Database& db, absl::string_view scope, absl::string_view request_id,
+    absl::string_view request, int64_t now_micros, Write write) {
+  absl::StatusOr<std::string> bytes = RunIdempotent(
+      db, scope, request_id, request, now_micros,
+      [&](Transaction& tx) -> absl::StatusOr<std::string> {
         absl::StatusOr<Response> fresh = write(tx);
         if (!fresh.ok()) return fresh.status();
-        response = *std::move(fresh);
-        if (request_id.empty()) return absl::OkStatus();
-        return RecordIdempotentResponse(tx, scope, request_id, request,
-                                        response.SerializeAsString(),
-                                        now_micros);
+        return fresh->SerializeAsString();
       });
-  if (!status.ok()) return status;
+  if (!bytes.ok()) return bytes.status();
+  Response response;
+  if (!response.ParseFromString(*bytes)) {
+    return absl::DataLossError("stored idempotent response does not parse");
+  }
   return response;
 }
 

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -278,6 +279,17 @@ std::string RewritePlaceholdersForSqlite(absl::string_view sql) {
 absl::StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(
     absl::string_view path, const DatabaseOptions& options) {
   const std::string file(path);
+  if (file != ":memory:") {
+    // Create the data directory on first start, as a server would.
+    const std::filesystem::path parent =
+        std::filesystem::path(file).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot create directory ", parent.string(), ": ", ec.message()));
+    }
+  }
   const int size = file == ":memory:" ? 1 : std::max(1, options.pool_size);
   std::vector<std::unique_ptr<SqliteConnection>> conns;
   for (int i = 0; i < size; ++i) {

@@ -24,41 +24,17 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-// One PostgreSQL server for the whole binary; each test gets a fresh
-// database in it.
-testing::PostgresServer* SharedPostgres() {
-  static testing::PostgresServer* server = [] {
-    auto s = testing::PostgresServer::Start();
-    if (!s.ok()) {
-      ADD_FAILURE() << "cannot start PostgreSQL: " << s.status();
-      return static_cast<testing::PostgresServer*>(nullptr);
-    }
-    return s->release();
-  }();
-  return server;
-}
-
-class PostgresCleanup : public ::testing::Environment {
- public:
-  void TearDown() override { delete SharedPostgres(); }
-};
-
-struct SqliteBackend {
+template <testing::TestBackend kBackend>
+struct TestDb {
   static absl::StatusOr<std::unique_ptr<Database>> Open(
-      const std::string& dir, const std::string& name) {
-    return OpenDatabase(absl::StrCat("sqlite://", dir, "/", name, ".db"));
+      const std::string& dir) {
+    auto url = testing::FreshDatabaseUrl(kBackend, dir);
+    if (!url.ok()) return url.status();
+    return OpenDatabase(*url);
   }
 };
-
-struct PostgresBackend {
-  static absl::StatusOr<std::unique_ptr<Database>> Open(
-      const std::string&, const std::string& name) {
-    testing::PostgresServer* pg = SharedPostgres();
-    if (pg == nullptr) return absl::UnavailableError("no PostgreSQL");
-    if (absl::Status s = pg->CreateDatabase(name); !s.ok()) return s;
-    return OpenDatabase(pg->Uri(name));
-  }
-};
+using SqliteBackend = TestDb<testing::TestBackend::kSqlite>;
+using PostgresBackend = TestDb<testing::TestBackend::kPostgres>;
 
 const std::vector<Migration>& TestMigrations() {
   static const auto* migrations = new std::vector<Migration>{
@@ -90,8 +66,7 @@ class StorageContractTest : public ::testing::Test {
     auto dir = testing::TempDir::Create("qudao-storage");
     ASSERT_TRUE(dir.ok()) << dir.status();
     dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    static std::atomic<int> counter{0};
-    auto db = B::Open(dir_->path(), absl::StrCat("t", counter++));
+    auto db = B::Open(dir_->path());
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     ASSERT_TRUE(ApplyMigrations(*db_, "test", TestMigrations()).ok());
@@ -362,7 +337,7 @@ TYPED_TEST(StorageContractTest, LedgerIsAppendOnly) {
 TYPED_TEST(StorageContractTest, IdempotentWriteAppliesOnce) {
   int writes = 0;
   auto create = [&](const std::string& request_id, const std::string& request) {
-    return RunIdempotent<google::protobuf::StringValue>(
+    return RunIdempotentMessage<google::protobuf::StringValue>(
         *this->db_, "test.Create", request_id, request, 1,
         [&](Transaction& tx) -> absl::StatusOr<google::protobuf::StringValue> {
           ++writes;
@@ -390,7 +365,7 @@ TYPED_TEST(StorageContractTest, IdempotentWriteAppliesOnce) {
   EXPECT_EQ(this->Count("accounts"), 1);
 
   // A write that fails stores nothing: the retry runs it again.
-  auto failing = RunIdempotent<google::protobuf::StringValue>(
+  auto failing = RunIdempotentMessage<google::protobuf::StringValue>(
       *this->db_, "test.Create", "req-2", "p", 1,
       [&](Transaction&) -> absl::StatusOr<google::protobuf::StringValue> {
         return absl::UnavailableError("backend down");
@@ -407,7 +382,7 @@ TYPED_TEST(StorageContractTest, ConcurrentRetriesOfOneRequestApplyOnce) {
   std::vector<std::string> results(6);
   for (int t = 0; t < 6; ++t) {
     threads.emplace_back([&, t] {
-      auto r = RunIdempotent<google::protobuf::StringValue>(
+      auto r = RunIdempotentMessage<google::protobuf::StringValue>(
           *this->db_, "test.Create", "same-request", "p", 1,
           [&](Transaction& tx)
               -> absl::StatusOr<google::protobuf::StringValue> {
@@ -517,8 +492,3 @@ TEST(SqlitePlaceholderTest, RewritesOnlyOutsideQuotes) {
 }  // namespace
 }  // namespace qudao::storage
 
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new qudao::storage::PostgresCleanup());
-  return RUN_ALL_TESTS();
-}

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -358,6 +359,42 @@ RedisServer::~RedisServer() {
     (void)process_->Signal(SIGTERM);
     if (!process_->Wait(absl::Seconds(10)).ok()) process_.reset();
   }
+}
+
+}  // namespace qudao::testing
+
+namespace qudao::testing {
+
+namespace {
+PostgresServer* g_shared_postgres = nullptr;
+}  // namespace
+
+absl::StatusOr<PostgresServer*> SharedPostgres() {
+  static absl::StatusOr<PostgresServer*>* server = [] {
+    auto started = PostgresServer::Start();
+    if (!started.ok()) {
+      return new absl::StatusOr<PostgresServer*>(started.status());
+    }
+    g_shared_postgres = started->release();
+    // Stop the cluster when the test binary exits.
+    std::atexit([] { delete g_shared_postgres; });
+    return new absl::StatusOr<PostgresServer*>(g_shared_postgres);
+  }();
+  return *server;
+}
+
+absl::StatusOr<std::string> FreshDatabaseUrl(TestBackend backend,
+                                             const std::string& dir) {
+  static std::atomic<int> counter{0};
+  const int n = counter++;
+  if (backend == TestBackend::kSqlite) {
+    return absl::StrCat("sqlite://", dir, "/db", n, ".sqlite");
+  }
+  auto pg = SharedPostgres();
+  if (!pg.ok()) return pg.status();
+  const std::string name = absl::StrCat("test_", getpid(), "_", n);
+  if (absl::Status s = (*pg)->CreateDatabase(name); !s.ok()) return s;
+  return (*pg)->Uri(name);
 }
 
 }  // namespace qudao::testing

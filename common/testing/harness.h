@@ -120,3 +120,17 @@ class RedisServer {
 absl::Status WaitForPort(int port, absl::Duration timeout);
 
 }  // namespace qudao::testing
+
+namespace qudao::testing {
+
+// One PostgreSQL server per test binary, started on first use and stopped
+// at exit; nullptr (with a test failure recorded by the caller) if it cannot
+// start.
+absl::StatusOr<PostgresServer*> SharedPostgres();
+
+// A URL of a brand-new database: SQLite in `dir`, or on SharedPostgres().
+enum class TestBackend { kSqlite, kPostgres };
+absl::StatusOr<std::string> FreshDatabaseUrl(TestBackend backend,
+                                             const std::string& dir);
+
+}  // namespace qudao::testing

@@ -1,0 +1,66 @@
+// RunServiceMain; see service_main.h.
+#include "common/grpc/service_main.h"
+
+#include <cstdio>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/config/settings.h"
+#include "common/grpc/server_host.h"
+#include "common/log/log.h"
+
+namespace qudao {
+
+int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
+  absl::SetProgramUsageMessage(
+      absl::StrCat("qudao ", binary.name, " service. Flags may also be set "
+                   "through QUDAO_* environment variables."));
+  absl::ParseCommandLine(argc, argv);
+  BlockShutdownSignals();
+
+  const std::string level =
+      Setting(absl::GetFlag(FLAGS_log_level), "QUDAO_LOG_LEVEL", "info");
+  if (!log::SetLevel(level)) {
+    log::Error("unknown log level", {{"log_level", level}});
+    return 2;
+  }
+
+  metrics::Registry registry;
+  WorkerPool workers(absl::GetFlag(FLAGS_worker_threads));
+  ModuleEnvironment env;
+  env.database_url =
+      Setting(absl::GetFlag(FLAGS_database), "QUDAO_DATABASE_URL",
+              absl::StrCat("sqlite://qudao-data/", binary.name, ".db"));
+  env.workers = &workers;
+  env.metrics = &registry;
+
+  auto module = binary.factory(env);
+  if (!module.ok()) {
+    log::Error("cannot start", {{"service", binary.name},
+                                {"error", module.status().ToString()}});
+    return 1;
+  }
+
+  HostOptions options;
+  options.listen = Setting(absl::GetFlag(FLAGS_listen), "QUDAO_LISTEN",
+                           binary.default_listen);
+  options.admin_listen = Setting(absl::GetFlag(FLAGS_admin_listen),
+                                 "QUDAO_ADMIN_LISTEN", binary.default_admin);
+  ServiceHost host(options, &registry);
+  host.AddModule(module->get());
+  if (absl::Status s = host.Start(); !s.ok()) {
+    log::Error("cannot start", {{"service", binary.name},
+                                {"error", s.ToString()}});
+    return 1;
+  }
+  log::Info("serving", {{"service", binary.name},
+                        {"grpc_port", host.grpc_port()},
+                        {"admin_port", host.admin_port()}});
+  const int signo = WaitForShutdownSignal();
+  log::Info("shutting down", {{"service", binary.name}, {"signal", signo}});
+  host.Shutdown();
+  return 0;
+}
+
+}  // namespace qudao

@@ -1,0 +1,45 @@
+// The unit a qudao service is packaged as: a gRPC service with its own
+// store and health probe. A production binary hosts one module; `qudao dev`
+// hosts all of them in one process. Same objects, different wiring.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/clock/clock.h"
+#include "common/concurrency/worker_pool.h"
+#include "common/metrics/metrics.h"
+
+namespace qudao {
+
+// What the host provides to every module it builds.
+struct ModuleEnvironment {
+  // The module's own database: sqlite://... or postgresql://...
+  std::string database_url;
+  const Clock* clock = &Clock::Real();
+  WorkerPool* workers = nullptr;
+  metrics::Registry* metrics = nullptr;
+};
+
+class ServiceModule {
+ public:
+  virtual ~ServiceModule() = default;
+  // Short name: customer_records, pricing, credit_control, dealer_support.
+  virtual std::string name() const = 0;
+  // The fully-qualified proto service name, used for grpc.health.v1.
+  virtual std::string health_service_name() const = 0;
+  virtual grpc::Service* service() = 0;
+  // OK when the module can serve (its database answers).
+  virtual absl::Status CheckHealth() = 0;
+};
+
+using ModuleFactory =
+    std::function<absl::StatusOr<std::unique_ptr<ServiceModule>>(
+        const ModuleEnvironment&)>;
+
+}  // namespace qudao

@@ -1,0 +1,56 @@
+// AdminServer on cpp-httplib.
+#include "common/metrics/admin_server.h"
+
+#include <httplib.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace qudao {
+
+AdminServer::AdminServer(metrics::Registry* registry,
+                         std::function<bool()> ready)
+    : registry_(registry),
+      ready_(std::move(ready)),
+      server_(std::make_unique<httplib::Server>()) {}
+
+AdminServer::~AdminServer() { Stop(); }
+
+absl::Status AdminServer::Start(const std::string& host, int port) {
+  server_->Get("/metrics", [this](const httplib::Request&,
+                                  httplib::Response& res) {
+    res.set_content(registry_->Render(), "text/plain; version=0.0.4");
+  });
+  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  server_->Get("/readyz", [this](const httplib::Request&,
+                                 httplib::Response& res) {
+    const bool ready = ready_();
+    res.status = ready ? 200 : 503;
+    res.set_content(ready ? "ready\n" : "not ready\n", "text/plain");
+  });
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host.c_str());
+    if (port_ <= 0) {
+      return absl::UnavailableError(
+          absl::StrCat("admin server cannot bind ", host, ":0"));
+    }
+  } else {
+    if (!server_->bind_to_port(host.c_str(), port)) {
+      return absl::UnavailableError(absl::StrCat(
+          "admin server cannot bind ", host, ":", port, " (in use?)"));
+    }
+    port_ = port;
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+void AdminServer::Stop() {
+  if (thread_.joinable()) {
+    server_->stop();
+    thread_.join();
+  }
+}
+
+}  // namespace qudao

@@ -1,0 +1,52 @@
+// ServiceFixture; see service_fixture.h.
+#include "common/testing/service_fixture.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace qudao::testing {
+
+absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
+    const ModuleFactory& factory, const Clock* clock,
+    const std::string& database_url) {
+  std::unique_ptr<ServiceFixture> f(new ServiceFixture());
+  auto dir = TempDir::Create("qudao-svc");
+  if (!dir.ok()) return dir.status();
+  f->dir_ = std::make_unique<TempDir>(std::move(*dir));
+  f->database_url_ = database_url.empty()
+                         ? absl::StrCat("sqlite://", f->dir_->path(), "/db.sqlite")
+                         : database_url;
+  f->registry_ = std::make_unique<metrics::Registry>();
+  f->workers_ = std::make_unique<WorkerPool>(4);
+  ModuleEnvironment env;
+  env.database_url = f->database_url_;
+  env.clock = clock;
+  env.workers = f->workers_.get();
+  env.metrics = f->registry_.get();
+  auto module = factory(env);
+  if (!module.ok()) return module.status();
+  f->module_ = std::move(*module);
+  HostOptions options;
+  options.listen = "127.0.0.1:0";
+  options.shutdown_grace = absl::Seconds(2);
+  f->host_ = std::make_unique<ServiceHost>(options, f->registry_.get());
+  f->host_->AddModule(f->module_.get());
+  if (absl::Status s = f->host_->Start(); !s.ok()) return s;
+  f->channel_ = grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", f->host_->grpc_port()),
+      grpc::InsecureChannelCredentials());
+  return f;
+}
+
+ServiceFixture::~ServiceFixture() {
+  if (host_ != nullptr) host_->Shutdown();
+}
+
+std::string TrailingValue(const grpc::ClientContext& context,
+                          const std::string& key) {
+  const auto& md = context.GetServerTrailingMetadata();
+  auto it = md.find(key);
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace qudao::testing

@@ -1,0 +1,375 @@
+// Customer records over real gRPC (in-process server, port 0), with the
+// service's store on SQLite and on a real PostgreSQL: the same suite for
+// both backends.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/clock/clock.h"
+#include "common/grpc/status.h"
+#include "common/testing/harness.h"
+#include "common/testing/service_fixture.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "services/customer_records/customer_records_module.h"
+
+namespace qudao::customer {
+namespace {
+
+namespace pb = ::qudao::customer::v1;
+using ::testing::HasSubstr;
+using testing::TestBackend;
+
+template <TestBackend kBackend>
+struct On {
+  static constexpr TestBackend value = kBackend;
+};
+
+template <typename B>
+class CustomerRecordsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = testing::TempDir::Create("qudao-crs");
+    ASSERT_TRUE(dir.ok());
+    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
+    auto url = testing::FreshDatabaseUrl(B::value, dir_->path());
+    ASSERT_TRUE(url.ok()) << url.status();
+    auto fixture = testing::ServiceFixture::Start(NewCustomerRecordsModule,
+                                                  &clock_, *url);
+    ASSERT_TRUE(fixture.ok()) << fixture.status();
+    fixture_ = std::move(*fixture);
+    stub_ = pb::CustomerRecordsService::NewStub(fixture_->channel());
+  }
+
+  static pb::Dealer ValidDealer(const std::string& name = "杭州明达机电有限公司") {
+    pb::Dealer d;
+    d.set_legal_name(name);
+    d.mutable_region()->set_province("Zhejiang");
+    d.mutable_region()->set_city("Hangzhou");
+    d.mutable_region()->set_sales_territory("EAST-2");
+    d.set_channel_level(pb::CHANNEL_LEVEL_DISTRIBUTOR);
+    d.set_owner("rep.wang");
+    d.mutable_registered_capital()->set_currency_code("CNY");
+    d.mutable_registered_capital()->set_minor_units(500000000);
+    d.add_brands("Qudao Pumps");
+    return d;
+  }
+
+  grpc::Status Create(const pb::Dealer& dealer, pb::Dealer* out,
+                      const std::string& request_id = "",
+                      grpc::ClientContext* ctx = nullptr) {
+    pb::CreateDealerRequest req;
+    *req.mutable_dealer() = dealer;
+    req.set_request_id(request_id);
+    grpc::ClientContext local;
+    return stub_->CreateDealer(ctx != nullptr ? ctx : &local, req, out);
+  }
+
+  int CountDealers() {
+    int n = 0;
+    std::string token;
+    do {
+      pb::ListDealersRequest req;
+      req.set_page_size(1000);
+      req.set_page_token(token);
+      pb::ListDealersResponse resp;
+      grpc::ClientContext ctx;
+      grpc::Status s = stub_->ListDealers(&ctx, req, &resp);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok()) return -1;
+      n += resp.dealers_size();
+      token = resp.next_page_token();
+    } while (!token.empty());
+    return n;
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<testing::TempDir> dir_;
+  std::unique_ptr<testing::ServiceFixture> fixture_;
+  std::unique_ptr<pb::CustomerRecordsService::Stub> stub_;
+};
+
+using Backends = ::testing::Types<On<TestBackend::kSqlite>,
+                                  On<TestBackend::kPostgres>>;
+TYPED_TEST_SUITE(CustomerRecordsTest, Backends);
+
+TYPED_TEST(CustomerRecordsTest, CreateThenGetReturnsThePersistedDealer) {
+  pb::Dealer created;
+  ASSERT_TRUE(this->Create(this->ValidDealer(), &created).ok());
+  EXPECT_THAT(created.dealer_id(), ::testing::StartsWith("dlr_"));
+  EXPECT_EQ(created.status(), pb::DEALER_STATUS_PROSPECT);
+  EXPECT_FALSE(created.etag().empty());
+  EXPECT_EQ(created.create_time().seconds(),
+            absl::ToUnixSeconds(this->clock_.Now()));
+
+  pb::GetDealerRequest get;
+  get.set_dealer_id(created.dealer_id());
+  pb::Dealer fetched;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(this->stub_->GetDealer(&ctx, get, &fetched).ok());
+  EXPECT_EQ(fetched.legal_name(), "杭州明达机电有限公司");
+  EXPECT_EQ(fetched.region().city(), "Hangzhou");
+  EXPECT_EQ(fetched.registered_capital().minor_units(), 500000000);
+  EXPECT_EQ(fetched.registered_capital().currency_code(), "CNY");
+  EXPECT_THAT(fetched.brands(), ::testing::ElementsAre("Qudao Pumps"));
+  EXPECT_EQ(fetched.SerializeAsString(), created.SerializeAsString());
+}
+
+TYPED_TEST(CustomerRecordsTest, GetUnknownDealerIsNotFound) {
+  pb::GetDealerRequest get;
+  get.set_dealer_id("dlr_00000000000000000000");
+  pb::Dealer out;
+  grpc::ClientContext ctx;
+  grpc::Status s = this->stub_->GetDealer(&ctx, get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("dlr_00000000000000000000"));
+}
+
+TYPED_TEST(CustomerRecordsTest, RetriedCreateWithSameRequestIdAppliesOnce) {
+  pb::Dealer first, second;
+  ASSERT_TRUE(this->Create(this->ValidDealer(), &first, "req-42").ok());
+  this->clock_.Advance(absl::Seconds(5));
+  ASSERT_TRUE(this->Create(this->ValidDealer(), &second, "req-42").ok());
+  EXPECT_EQ(first.dealer_id(), second.dealer_id());
+  EXPECT_EQ(this->CountDealers(), 1);
+
+  // The same key for a different dealer is a client bug, not a retry.
+  pb::Dealer other;
+  grpc::Status s =
+      this->Create(this->ValidDealer("Another Co"), &other, "req-42");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  EXPECT_EQ(this->CountDealers(), 1);
+}
+
+// Every malformed field is refused with INVALID_ARGUMENT naming the field,
+// and nothing is written.
+TYPED_TEST(CustomerRecordsTest, CreateRejectsBadInputAndWritesNothing) {
+  struct Case {
+    std::string field;
+    std::function<void(pb::Dealer&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"dealer.legal_name", [](pb::Dealer& d) { d.clear_legal_name(); }},
+      {"dealer.legal_name", [](pb::Dealer& d) { d.set_legal_name("   "); }},
+      {"dealer.legal_name",
+       [](pb::Dealer& d) { d.set_legal_name(std::string(201, 'x')); }},
+      {"dealer.legal_name",
+       [](pb::Dealer& d) { d.set_legal_name("tab\tin name"); }},
+      {"dealer.region.province",
+       [](pb::Dealer& d) { d.mutable_region()->clear_province(); }},
+      {"dealer.region.city",
+       [](pb::Dealer& d) { d.mutable_region()->clear_city(); }},
+      {"dealer.region.sales_territory",
+       [](pb::Dealer& d) { d.mutable_region()->set_sales_territory("a b"); }},
+      {"dealer.channel_level",
+       [](pb::Dealer& d) { d.set_channel_level(pb::CHANNEL_LEVEL_UNSPECIFIED); }},
+      {"dealer.channel_level",
+       [](pb::Dealer& d) { d.set_channel_level(static_cast<pb::ChannelLevel>(99)); }},
+      {"dealer.owner", [](pb::Dealer& d) { d.clear_owner(); }},
+      {"dealer.registered_capital.currency_code",
+       [](pb::Dealer& d) {
+         d.mutable_registered_capital()->set_currency_code("yuan");
+       }},
+      {"dealer.registered_capital",
+       [](pb::Dealer& d) { d.mutable_registered_capital()->set_minor_units(-5); }},
+      {"dealer.brands[1]", [](pb::Dealer& d) { d.add_brands(""); }},
+      {"dealer.brands", [](pb::Dealer& d) { d.add_brands("Qudao Pumps"); }},
+      {"dealer.parent_dealer_id",
+       [](pb::Dealer& d) { d.set_parent_dealer_id("not-an-id"); }},
+      {"dealer.parent_dealer_id",
+       [](pb::Dealer& d) {
+         d.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+         d.set_parent_dealer_id("dlr_00000000000000000000");
+       }},
+      {"dealer.status",
+       [](pb::Dealer& d) { d.set_status(pb::DEALER_STATUS_TERMINATED); }},
+  };
+  for (const Case& c : cases) {
+    pb::Dealer d = this->ValidDealer();
+    c.spoil(d);
+    pb::Dealer out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->Create(d, &out, "", &ctx);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << c.field << ": " << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(c.field));
+    EXPECT_EQ(testing::TrailingValue(ctx, kErrorFieldKey), c.field);
+    EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), "INVALID_FIELD");
+  }
+  pb::CreateDealerRequest empty;
+  pb::Dealer out;
+  grpc::ClientContext ctx;
+  grpc::Status s = this->stub_->CreateDealer(&ctx, empty, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("dealer"));
+  pb::Dealer bad_key;
+  s = this->Create(this->ValidDealer(), &bad_key, "spaces are not allowed");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  EXPECT_EQ(this->CountDealers(), 0);
+}
+
+TYPED_TEST(CustomerRecordsTest, ParentMustBeAnUpstreamDealer) {
+  pb::Dealer distributor;
+  ASSERT_TRUE(this->Create(this->ValidDealer("Distributor"), &distributor).ok());
+  pb::Dealer retailer = this->ValidDealer("Retailer");
+  retailer.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+  retailer.set_parent_dealer_id(distributor.dealer_id());
+  pb::Dealer created;
+  ASSERT_TRUE(this->Create(retailer, &created).ok());
+  EXPECT_EQ(created.parent_dealer_id(), distributor.dealer_id());
+
+  pb::Dealer upside_down = this->ValidDealer("Upside down");
+  upside_down.set_parent_dealer_id(created.dealer_id());  // distributor under retailer
+  pb::Dealer out;
+  grpc::ClientContext ctx;
+  grpc::Status s = this->Create(upside_down, &out, "", &ctx);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), "INVALID_PARENT");
+  EXPECT_EQ(this->CountDealers(), 2);
+}
+
+TYPED_TEST(CustomerRecordsTest, ListPagesThroughEveryDealerOnceWithFilters) {
+  for (int i = 0; i < 23; ++i) {
+    pb::Dealer d = this->ValidDealer(absl::StrCat("Dealer ", i));
+    if (i % 2 == 0) d.mutable_region()->set_province("Jiangsu");
+    pb::Dealer out;
+    ASSERT_TRUE(this->Create(d, &out).ok());
+    this->clock_.Advance(absl::Milliseconds(3));
+  }
+  std::vector<std::string> names;
+  std::string token;
+  int pages = 0;
+  do {
+    pb::ListDealersRequest req;
+    req.set_page_size(5);
+    req.set_province("Jiangsu");
+    req.set_page_token(token);
+    pb::ListDealersResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->ListDealers(&ctx, req, &resp).ok());
+    for (const auto& d : resp.dealers()) {
+      EXPECT_EQ(d.region().province(), "Jiangsu");
+      names.push_back(d.legal_name());
+    }
+    token = resp.next_page_token();
+    ++pages;
+  } while (!token.empty());
+  EXPECT_EQ(names.size(), 12u);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(names.front(), "Dealer 0");  // creation order
+  EXPECT_EQ(names.back(), "Dealer 22");
+  EXPECT_EQ(this->CountDealers(), 23);
+}
+
+TYPED_TEST(CustomerRecordsTest, ListRejectsBadPagingAndForeignTokens) {
+  for (int i = 0; i < 3; ++i) {
+    pb::Dealer out;
+    ASSERT_TRUE(this->Create(this->ValidDealer(), &out).ok());
+  }
+  pb::ListDealersRequest req;
+  req.set_page_size(-1);
+  pb::ListDealersResponse resp;
+  grpc::ClientContext c1;
+  grpc::Status s = this->stub_->ListDealers(&c1, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_size"));
+
+  req.set_page_size(1);
+  grpc::ClientContext c2;
+  ASSERT_TRUE(this->stub_->ListDealers(&c2, req, &resp).ok());
+  ASSERT_FALSE(resp.next_page_token().empty());
+  req.set_page_token(resp.next_page_token());
+  req.set_province("Jiangsu");  // different filters than the token's
+  grpc::ClientContext c3;
+  s = this->stub_->ListDealers(&c3, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token"));
+
+  req.set_page_token("%%%garbage");
+  grpc::ClientContext c4;
+  s = this->stub_->ListDealers(&c4, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TYPED_TEST(CustomerRecordsTest, UpdateAppliesMaskChecksEtagAndLifecycle) {
+  pb::Dealer created;
+  ASSERT_TRUE(this->Create(this->ValidDealer(), &created).ok());
+
+  auto update = [&](pb::Dealer d, std::vector<std::string> paths,
+                    pb::Dealer* out) {
+    pb::UpdateDealerRequest req;
+    *req.mutable_dealer() = d;
+    for (auto& p : paths) req.mutable_update_mask()->add_paths(p);
+    grpc::ClientContext ctx;
+    return this->stub_->UpdateDealer(&ctx, req, out);
+  };
+
+  pb::Dealer change = created;
+  change.set_owner("rep.li");
+  change.set_legal_name("ignored because not in mask");
+  change.set_status(pb::DEALER_STATUS_ACTIVE);
+  pb::Dealer updated;
+  ASSERT_TRUE(update(change, {"owner", "status"}, &updated).ok());
+  EXPECT_EQ(updated.owner(), "rep.li");
+  EXPECT_EQ(updated.status(), pb::DEALER_STATUS_ACTIVE);
+  EXPECT_EQ(updated.legal_name(), created.legal_name());
+  EXPECT_NE(updated.etag(), created.etag());
+
+  // A stale etag means someone else changed it: ABORTED, nothing applied.
+  pb::Dealer stale = created;
+  stale.set_owner("rep.zhao");
+  pb::Dealer out;
+  EXPECT_EQ(update(stale, {"owner"}, &out).error_code(),
+            grpc::StatusCode::ABORTED);
+
+  // Lifecycle: active -> prospect is not a thing.
+  pb::Dealer back = updated;
+  back.set_status(pb::DEALER_STATUS_PROSPECT);
+  EXPECT_EQ(update(back, {"status"}, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Bad masks and bad values are INVALID_ARGUMENT naming the field.
+  grpc::Status s = update(updated, {}, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("update_mask"));
+  s = update(updated, {"dealer_id"}, &out);
+  EXPECT_THAT(s.error_message(), HasSubstr("update_mask"));
+  pb::Dealer blank = updated;
+  blank.clear_owner();
+  s = update(blank, {"owner"}, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("dealer.owner"));
+  pb::Dealer bad_etag = updated;
+  bad_etag.set_etag("W/whatever");
+  s = update(bad_etag, {"owner"}, &out);
+  EXPECT_THAT(s.error_message(), HasSubstr("dealer.etag"));
+
+  pb::GetDealerRequest get;
+  get.set_dealer_id(created.dealer_id());
+  pb::Dealer now;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(this->stub_->GetDealer(&ctx, get, &now).ok());
+  EXPECT_EQ(now.owner(), "rep.li");
+  EXPECT_EQ(now.etag(), updated.etag());
+}
+
+TYPED_TEST(CustomerRecordsTest, RequestIdIsEchoedAndGetValidatesId) {
+  pb::GetDealerRequest get;
+  get.set_dealer_id("12345");
+  pb::Dealer out;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("x-request-id", "trace-abc");
+  grpc::Status s = this->stub_->GetDealer(&ctx, get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("dealer_id"));
+  auto md = ctx.GetServerInitialMetadata();
+  auto it = md.find("x-request-id");
+  ASSERT_NE(it, md.end());
+  EXPECT_EQ(std::string(it->second.data(), it->second.size()), "trace-abc");
+}
+
+}  // namespace
+}  // namespace qudao::customer
