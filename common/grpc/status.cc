@@ -14,15 +14,19 @@ constexpr char kFieldPayload[] = "type.qudao.dev/ErrorField";
 }  // namespace
 
 absl::Status InvalidField(absl::string_view field, absl::string_view problem) {
-  absl::Status s =
-      absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
-  s.SetPayload(kReasonPayload, absl::Cord("INVALID_FIELD"));
-  s.SetPayload(kFieldPayload, absl::Cord(field));
-  return s;
+  return WithField(
+      WithReason(absl::InvalidArgumentError(absl::StrCat(field, ": ", problem)),
+                 "INVALID_FIELD"),
+      field);
 }
 
 absl::Status WithReason(absl::Status status, absl::string_view reason) {
   status.SetPayload(kReasonPayload, absl::Cord(reason));
+  return status;
+}
+
+absl::Status WithField(absl::Status status, absl::string_view field) {
+  status.SetPayload(kFieldPayload, absl::Cord(field));
   return status;
 }
 

@@ -25,6 +25,9 @@ absl::Status InvalidField(absl::string_view field, absl::string_view problem);
 // Attaches a stable reason such as "CREDIT_LIMIT_EXCEEDED".
 absl::Status WithReason(absl::Status status, absl::string_view reason);
 
+// Attaches the offending field's name (as InvalidField does).
+absl::Status WithField(absl::Status status, absl::string_view field);
+
 // The reason attached to a status, or its code's name (e.g. "NOT_FOUND").
 std::string ReasonOf(const absl::Status& status);
 // The field attached by InvalidField, or "".

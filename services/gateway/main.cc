@@ -1,0 +1,75 @@
+// qudao-gateway: the partner HTTP/JSON gateway as its own process.
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "common/config/settings.h"
+#include "common/grpc/server_host.h"
+#include "common/log/log.h"
+#include "common/metrics/admin_server.h"
+#include "services/gateway/gateway.h"
+
+ABSL_FLAG(std::string, customer_records_target, "",
+          "gRPC target of customer records [env QUDAO_CUSTOMER_RECORDS_TARGET]");
+ABSL_FLAG(std::string, partner_keys_file, "",
+          "file of '<api key> <dealer_id>' lines; empty runs open (dev only) "
+          "[env QUDAO_PARTNER_KEYS_FILE]");
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  qudao::BlockShutdownSignals();
+  using qudao::Setting;
+  if (!qudao::log::SetLevel(Setting(absl::GetFlag(FLAGS_log_level),
+                                    "QUDAO_LOG_LEVEL", "info"))) {
+    qudao::log::Error("unknown log level");
+    return 2;
+  }
+  qudao::gateway::GatewayOptions options;
+  options.customer_records_target =
+      Setting(absl::GetFlag(FLAGS_customer_records_target),
+              "QUDAO_CUSTOMER_RECORDS_TARGET", "dns:///127.0.0.1:50051");
+  const std::string keys_file = Setting(absl::GetFlag(FLAGS_partner_keys_file),
+                                        "QUDAO_PARTNER_KEYS_FILE", "");
+  if (!keys_file.empty()) {
+    auto keys = qudao::gateway::PartnerKeys::Load(keys_file);
+    if (!keys.ok()) {
+      qudao::log::Error("cannot load partner keys",
+                        {{"error", keys.status().ToString()}});
+      return 1;
+    }
+    options.partner_keys = *std::move(keys);
+  }
+
+  qudao::metrics::Registry registry;
+  std::string host, admin_host;
+  int port = 0, admin_port = 0;
+  const std::string listen =
+      Setting(absl::GetFlag(FLAGS_listen), "QUDAO_LISTEN", "0.0.0.0:8080");
+  const std::string admin_listen = Setting(
+      absl::GetFlag(FLAGS_admin_listen), "QUDAO_ADMIN_LISTEN", "0.0.0.0:9095");
+  for (auto [address, h, p] :
+       {std::tuple{listen, &host, &port},
+        std::tuple{admin_listen, &admin_host, &admin_port}}) {
+    if (absl::Status s = qudao::SplitHostPort(address, h, p); !s.ok()) {
+      qudao::log::Error("bad address", {{"error", s.ToString()}});
+      return 2;
+    }
+  }
+  qudao::gateway::Gateway gateway(std::move(options), &registry);
+  qudao::AdminServer admin(&registry, [] { return true; });
+  if (absl::Status s = gateway.Start(host, port); !s.ok()) {
+    qudao::log::Error("cannot start", {{"error", s.ToString()}});
+    return 1;
+  }
+  if (absl::Status s = admin.Start(admin_host, admin_port); !s.ok()) {
+    qudao::log::Error("cannot start", {{"error", s.ToString()}});
+    return 1;
+  }
+  qudao::log::Info("serving", {{"service", "gateway"},
+                               {"http_port", gateway.port()},
+                               {"admin_port", admin.port()}});
+  const int signo = qudao::WaitForShutdownSignal();
+  qudao::log::Info("shutting down", {{"service", "gateway"}, {"signal", signo}});
+  gateway.Stop();
+  admin.Stop();
+  return 0;
+}
