@@ -398,3 +398,34 @@ absl::StatusOr<std::string> FreshDatabaseUrl(TestBackend backend,
 }
 
 }  // namespace qudao::testing
+
+namespace qudao::testing {
+
+absl::StatusOr<int> WaitForLoggedPort(ChildProcess& process,
+                                      const std::string& key,
+                                      absl::Duration timeout) {
+  const std::string needle = absl::StrCat("\"", key, "\":");
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    const std::string log = process.Log();
+    const size_t at = log.find(needle);
+    if (at != std::string::npos) {
+      int port = 0;
+      for (size_t i = at + needle.size(); i < log.size() && isdigit(log[i]);
+           ++i) {
+        port = port * 10 + (log[i] - '0');
+      }
+      if (port > 0) return port;
+    }
+    if (!process.Running()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("process exited before logging ", key, ": ", log));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(
+      "no ", key, " logged within ", absl::FormatDuration(timeout), ": ",
+      process.Log()));
+}
+
+}  // namespace qudao::testing

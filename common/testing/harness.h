@@ -134,3 +134,13 @@ absl::StatusOr<std::string> FreshDatabaseUrl(TestBackend backend,
                                              const std::string& dir);
 
 }  // namespace qudao::testing
+
+namespace qudao::testing {
+
+// Waits until a child's JSON log has a line with `"key":<number>` and
+// returns the number, e.g. the port a server bound when started on port 0.
+absl::StatusOr<int> WaitForLoggedPort(ChildProcess& process,
+                                      const std::string& key,
+                                      absl::Duration timeout);
+
+}  // namespace qudao::testing

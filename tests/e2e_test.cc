@@ -1,0 +1,308 @@
+// End to end: the real production binaries as separate processes, talking
+// real gRPC and HTTP on loopback. Each starts on port 0 and logs the port it
+// bound; the test waits for grpc.health.v1 SERVING, writes and reads back
+// through every service and the gateway, then sends SIGTERM and expects a
+// clean exit. Customer records runs on a real PostgreSQL, the others on
+// SQLite, as the two supported configurations.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc/client.h"
+#include "common/testing/harness.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "qudao/credit/v1/credit_control_service.grpc.pb.h"
+#include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "qudao/pricing/v1/pricing_service.grpc.pb.h"
+#include "qudao/support/v1/dealer_support_service.grpc.pb.h"
+
+namespace qudao {
+namespace {
+
+using ::testing::HasSubstr;
+using grpc::health::v1::HealthCheckResponse;
+
+struct RunningService {
+  std::unique_ptr<testing::ChildProcess> process;
+  int port = 0;
+  int admin_port = 0;
+  std::shared_ptr<grpc::Channel> channel;
+};
+
+class EndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = testing::TempDir::Create("qudao-e2e");
+    ASSERT_TRUE(dir.ok());
+    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
+  }
+
+  // Starts `binary` with its gRPC and admin ports on 0.
+  RunningService Start(const std::string& binary, const std::string& name,
+                       const std::string& database_url,
+                       std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {binary, "--listen=127.0.0.1:0",
+                                     "--admin_listen=127.0.0.1:0",
+                                     absl::StrCat("--database=", database_url)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    RunningService svc;
+    auto child = testing::ChildProcess::Start(
+        argv, absl::StrCat(dir_->path(), "/", name, ".log"));
+    EXPECT_TRUE(child.ok()) << child.status();
+    if (!child.ok()) return svc;
+    svc.process = std::move(*child);
+    auto port = testing::WaitForLoggedPort(*svc.process, "grpc_port",
+                                           absl::Seconds(30));
+    EXPECT_TRUE(port.ok()) << port.status();
+    if (!port.ok()) return svc;
+    svc.port = *port;
+    svc.admin_port = testing::WaitForLoggedPort(*svc.process, "admin_port",
+                                                absl::Seconds(5))
+                         .value_or(0);
+    svc.channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", svc.port),
+                                      grpc::InsecureChannelCredentials());
+    return svc;
+  }
+
+  static HealthCheckResponse::ServingStatus Health(const RunningService& svc,
+                                                   const std::string& service) {
+    auto stub = grpc::health::v1::Health::NewStub(svc.channel);
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(service);
+    HealthCheckResponse resp;
+    auto ctx = OutgoingContext(absl::Seconds(2));
+    if (!stub->Check(ctx.get(), req, &resp).ok()) return HealthCheckResponse::UNKNOWN;
+    return resp.status();
+  }
+
+  static bool WaitForHealth(const RunningService& svc, const std::string& service,
+                            HealthCheckResponse::ServingStatus want,
+                            absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      if (Health(svc, service) == want) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return false;
+  }
+
+  static void ExpectCleanExit(RunningService& svc) {
+    ASSERT_TRUE(svc.process->Signal(SIGTERM).ok());
+    auto status = svc.process->Wait(absl::Seconds(20));
+    ASSERT_TRUE(status.ok()) << status.status();
+    EXPECT_TRUE(WIFEXITED(*status)) << svc.process->Log();
+    EXPECT_EQ(WEXITSTATUS(*status), 0) << svc.process->Log();
+    EXPECT_THAT(svc.process->Log(), HasSubstr("shutting down"));
+  }
+
+  std::string Sqlite(const std::string& name) const {
+    return absl::StrCat("sqlite://", dir_->path(), "/", name, ".db");
+  }
+
+  std::unique_ptr<testing::TempDir> dir_;
+};
+
+TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
+  auto pg = testing::SharedPostgres();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  ASSERT_TRUE((*pg)->CreateDatabase("e2e_customer_records").ok());
+
+  RunningService customers =
+      Start(QUDAO_CUSTOMER_RECORDS_BIN, "customer_records",
+            (*pg)->Uri("e2e_customer_records"));
+  RunningService pricing = Start(QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"));
+  RunningService credit =
+      Start(QUDAO_CREDIT_CONTROL_BIN, "credit_control", Sqlite("credit"));
+  RunningService support =
+      Start(QUDAO_DEALER_SUPPORT_BIN, "dealer_support", Sqlite("support"));
+  ASSERT_GT(customers.port, 0);
+  ASSERT_GT(pricing.port, 0);
+  ASSERT_GT(credit.port, 0);
+  ASSERT_GT(support.port, 0);
+
+  const std::pair<RunningService*, const char*> services[] = {
+      {&customers, customer::v1::CustomerRecordsService::service_full_name()},
+      {&pricing, pricing::v1::PricingService::service_full_name()},
+      {&credit, credit::v1::CreditControlService::service_full_name()},
+      {&support, support::v1::DealerSupportService::service_full_name()},
+  };
+  for (const auto& [svc, name] : services) {
+    EXPECT_TRUE(WaitForHealth(*svc, name, HealthCheckResponse::SERVING,
+                              absl::Seconds(20)))
+        << name;
+    EXPECT_EQ(Health(*svc, ""), HealthCheckResponse::SERVING);
+  }
+
+  // Customer records: create and read back (persisted in PostgreSQL).
+  auto dealers = customer::v1::CustomerRecordsService::NewStub(customers.channel);
+  customer::v1::CreateDealerRequest create;
+  create.mutable_dealer()->set_legal_name("成都蓉城贸易有限公司");
+  create.mutable_dealer()->mutable_region()->set_province("Sichuan");
+  create.mutable_dealer()->mutable_region()->set_city("Chengdu");
+  create.mutable_dealer()->set_channel_level(customer::v1::CHANNEL_LEVEL_DISTRIBUTOR);
+  create.mutable_dealer()->set_owner("rep.liu");
+  create.set_request_id("e2e-create-1");
+  customer::v1::Dealer dealer;
+  {
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    grpc::Status s = dealers->CreateDealer(ctx.get(), create, &dealer);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  {
+    customer::v1::GetDealerRequest get;
+    get.set_dealer_id(dealer.dealer_id());
+    customer::v1::Dealer fetched;
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    ASSERT_TRUE(dealers->GetDealer(ctx.get(), get, &fetched).ok());
+    EXPECT_EQ(fetched.legal_name(), "成都蓉城贸易有限公司");
+  }
+
+  // Pricing: a product with its list price.
+  auto products = pricing::v1::PricingService::NewStub(pricing.channel);
+  {
+    pricing::v1::CreateProductRequest req;
+    req.mutable_product()->set_sku("PUMP-100");
+    req.mutable_product()->set_name("Centrifugal pump 100");
+    req.mutable_product()->set_product_line("PUMPS");
+    req.mutable_product()->mutable_list_price()->set_currency_code("CNY");
+    req.mutable_product()->mutable_list_price()->set_minor_units(129900);
+    pricing::v1::Product out;
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    grpc::Status s = products->CreateProduct(ctx.get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    pricing::v1::GetProductRequest get;
+    get.set_sku("PUMP-100");
+    auto ctx2 = OutgoingContext(absl::Seconds(10));
+    ASSERT_TRUE(products->GetProduct(ctx2.get(), get, &out).ok());
+    EXPECT_EQ(out.list_price().minor_units(), 129900);
+  }
+
+  // Credit control: set a limit, read the position.
+  auto credit_stub = credit::v1::CreditControlService::NewStub(credit.channel);
+  {
+    credit::v1::SetCreditLimitRequest req;
+    req.set_dealer_id(dealer.dealer_id());
+    req.mutable_credit_limit()->set_currency_code("CNY");
+    req.mutable_credit_limit()->set_minor_units(50000000);
+    req.set_reason("initial 5C assessment");
+    req.set_approved_by("credit.zhou");
+    req.set_request_id("e2e-limit-1");
+    credit::v1::CreditPosition pos;
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    grpc::Status s = credit_stub->SetCreditLimit(ctx.get(), req, &pos);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    credit::v1::GetCreditPositionRequest get;
+    get.set_dealer_id(dealer.dealer_id());
+    auto ctx2 = OutgoingContext(absl::Seconds(10));
+    ASSERT_TRUE(credit_stub->GetCreditPosition(ctx2.get(), get, &pos).ok());
+    EXPECT_EQ(pos.credit_limit().minor_units(), 50000000);
+    EXPECT_EQ(pos.available_credit().minor_units(), 50000000);
+  }
+
+  // Dealer support: open a ticket, read it back.
+  auto tickets = support::v1::DealerSupportService::NewStub(support.channel);
+  {
+    support::v1::CreateServiceTicketRequest req;
+    req.mutable_ticket()->set_dealer_id(dealer.dealer_id());
+    req.mutable_ticket()->set_type(support::v1::TICKET_TYPE_INSTALLATION);
+    req.mutable_ticket()->set_priority(support::v1::TICKET_PRIORITY_HIGH);
+    req.mutable_ticket()->set_subject("Install 3 pumps at the new warehouse");
+    support::v1::ServiceTicket out;
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    grpc::Status s = tickets->CreateServiceTicket(ctx.get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    support::v1::GetServiceTicketRequest get;
+    get.set_ticket_id(out.ticket_id());
+    support::v1::ServiceTicket fetched;
+    auto ctx2 = OutgoingContext(absl::Seconds(10));
+    ASSERT_TRUE(tickets->GetServiceTicket(ctx2.get(), get, &fetched).ok());
+    EXPECT_EQ(fetched.subject(), "Install 3 pumps at the new warehouse");
+  }
+
+  // The gateway answers HTTP/JSON by calling customer records over gRPC.
+  std::vector<std::string> gateway_argv = {
+      QUDAO_GATEWAY_BIN, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
+      absl::StrCat("--customer_records_target=dns:///127.0.0.1:",
+                   customers.port)};
+  auto gateway_child = testing::ChildProcess::Start(
+      gateway_argv, absl::StrCat(dir_->path(), "/gateway.log"));
+  ASSERT_TRUE(gateway_child.ok());
+  RunningService gateway;
+  gateway.process = std::move(*gateway_child);
+  auto http_port = testing::WaitForLoggedPort(*gateway.process, "http_port",
+                                              absl::Seconds(20));
+  ASSERT_TRUE(http_port.ok()) << http_port.status();
+  httplib::Client http("127.0.0.1", *http_port);
+  auto res = http.Get(absl::StrCat("/v1/dealers/", dealer.dealer_id()));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_THAT(res->body, HasSubstr("成都蓉城贸易有限公司"));
+
+  // Metrics on the admin port count the calls just made.
+  httplib::Client admin("127.0.0.1", customers.admin_port);
+  auto metrics = admin.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body,
+              HasSubstr("grpc_server_handled_total{grpc_method=\"/"
+                        "qudao.customer.v1.CustomerRecordsService/CreateDealer\","
+                        "grpc_code=\"OK\"} 1"));
+  auto ready = admin.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+
+  for (RunningService* svc : {&customers, &pricing, &credit, &support, &gateway}) {
+    ExpectCleanExit(*svc);
+  }
+}
+
+// Health reports real dependency state: when PostgreSQL goes away the
+// service turns NOT_SERVING (and its calls fail UNAVAILABLE) while the
+// process itself stays up and keeps answering.
+TEST_F(EndToEndTest, DatabaseOutageTurnsServiceNotServing) {
+  auto pg = testing::PostgresServer::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  RunningService customers = Start(QUDAO_CUSTOMER_RECORDS_BIN,
+                                   "customer_records", (*pg)->Uri());
+  ASSERT_GT(customers.port, 0);
+  const std::string name =
+      customer::v1::CustomerRecordsService::service_full_name();
+  ASSERT_TRUE(WaitForHealth(customers, name, HealthCheckResponse::SERVING,
+                            absl::Seconds(20)));
+  (*pg)->Kill();
+  EXPECT_TRUE(WaitForHealth(customers, name, HealthCheckResponse::NOT_SERVING,
+                            absl::Seconds(20)));
+  EXPECT_EQ(Health(customers, ""), HealthCheckResponse::SERVING);
+
+  auto stub = customer::v1::CustomerRecordsService::NewStub(customers.channel);
+  customer::v1::GetDealerRequest get;
+  get.set_dealer_id("dlr_00000000000000000000");
+  customer::v1::Dealer out;
+  auto ctx = OutgoingContext(absl::Seconds(10));
+  grpc::Status s = stub->GetDealer(ctx.get(), get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  ExpectCleanExit(customers);
+}
+
+TEST_F(EndToEndTest, BadConfigurationFailsFastWithAClearMessage) {
+  auto child = testing::ChildProcess::Start(
+      {QUDAO_CUSTOMER_RECORDS_BIN, "--listen=127.0.0.1:0",
+       "--admin_listen=127.0.0.1:0", "--database=mysql://nope"},
+      absl::StrCat(dir_->path(), "/bad.log"));
+  ASSERT_TRUE(child.ok());
+  auto status = (*child)->Wait(absl::Seconds(20));
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_NE(WEXITSTATUS(*status), 0);
+  EXPECT_THAT((*child)->Log(), HasSubstr("unknown scheme"));
+}
+
+}  // namespace
+}  // namespace qudao

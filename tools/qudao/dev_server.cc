@@ -1,0 +1,74 @@
+// DevServer; see dev_server.h.
+#include "tools/qudao/dev_server.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "services/credit_control/credit_control_module.h"
+#include "services/customer_records/customer_records_module.h"
+#include "services/dealer_support/dealer_support_module.h"
+#include "services/pricing/pricing_module.h"
+
+namespace qudao {
+
+DevServer::DevServer(DevServerOptions options) : options_(std::move(options)) {}
+
+DevServer::~DevServer() { Shutdown(); }
+
+absl::Status DevServer::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create data directory ", options_.data_dir, ": ", ec.message()));
+  }
+  const std::string dir = std::filesystem::absolute(options_.data_dir).string();
+  workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
+  const std::pair<const char*, ModuleFactory> factories[] = {
+      {"customer_records", customer::NewCustomerRecordsModule},
+      {"pricing", pricing::NewPricingModule},
+      {"credit_control", credit::NewCreditControlModule},
+      {"dealer_support", support::NewDealerSupportModule},
+  };
+  for (const auto& [name, factory] : factories) {
+    ModuleEnvironment env;
+    // Each service owns its own database, in dev as in production.
+    env.database_url = absl::StrCat("sqlite://", dir, "/", name, ".db");
+    env.workers = workers_.get();
+    env.metrics = &registry_;
+    auto module = factory(env);
+    if (!module.ok()) {
+      return absl::Status(module.status().code(),
+                          absl::StrCat(name, ": ", module.status().message()));
+    }
+    modules_.push_back(std::move(*module));
+  }
+
+  HostOptions host_options;
+  host_options.listen = options_.grpc_listen;
+  host_options.admin_listen = options_.admin_listen;
+  host_ = std::make_unique<ServiceHost>(host_options, &registry_);
+  for (auto& m : modules_) host_->AddModule(m.get());
+  if (absl::Status s = host_->Start(); !s.ok()) return s;
+
+  gateway::GatewayOptions gateway_options;
+  gateway_options.customer_records_target =
+      absl::StrCat("127.0.0.1:", host_->grpc_port());
+  gateway_ = std::make_unique<gateway::Gateway>(std::move(gateway_options),
+                                                &registry_);
+  std::string http_host;
+  int http_port = 0;
+  if (absl::Status s = SplitHostPort(options_.http_listen, &http_host, &http_port);
+      !s.ok()) {
+    return s;
+  }
+  return gateway_->Start(http_host, http_port);
+}
+
+void DevServer::Shutdown() {
+  if (gateway_ != nullptr) gateway_->Stop();
+  if (host_ != nullptr) host_->Shutdown();
+}
+
+}  // namespace qudao
