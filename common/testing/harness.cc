@@ -429,3 +429,23 @@ absl::StatusOr<int> WaitForLoggedPort(ChildProcess& process,
 }
 
 }  // namespace qudao::testing
+
+namespace qudao::testing {
+namespace {
+RedisServer* g_shared_redis = nullptr;
+}  // namespace
+
+absl::StatusOr<RedisServer*> SharedRedis() {
+  static absl::StatusOr<RedisServer*>* server = [] {
+    auto started = RedisServer::Start();
+    if (!started.ok()) {
+      return new absl::StatusOr<RedisServer*>(started.status());
+    }
+    g_shared_redis = started->release();
+    std::atexit([] { delete g_shared_redis; });
+    return new absl::StatusOr<RedisServer*>(g_shared_redis);
+  }();
+  return *server;
+}
+
+}  // namespace qudao::testing

@@ -144,3 +144,10 @@ absl::StatusOr<int> WaitForLoggedPort(ChildProcess& process,
                                       absl::Duration timeout);
 
 }  // namespace qudao::testing
+
+namespace qudao::testing {
+
+// One redis-server per test binary, stopped at exit.
+absl::StatusOr<RedisServer*> SharedRedis();
+
+}  // namespace qudao::testing
