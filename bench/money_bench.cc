@@ -21,7 +21,8 @@ void BM_ApplyBasisPoints(benchmark::State& state) {
 BENCHMARK(BM_ApplyBasisPoints);
 
 void BM_Parse(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(Money::Parse("CNY", "12345.67"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(Money::Parse("CNY", "12345.67"));
 }
 BENCHMARK(BM_Parse);
 

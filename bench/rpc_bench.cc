@@ -97,10 +97,11 @@ int Run() {
   load.concurrency = absl::GetFlag(FLAGS_concurrency);
   load.duration = absl::Seconds(absl::GetFlag(FLAGS_duration_s));
   load.warmup = absl::Seconds(absl::GetFlag(FLAGS_warmup_s));
-  std::printf("qudao rpc_bench: backend=%s seed_dealers=%zu concurrency=%d "
-              "duration=%ds\n\n",
-              absl::GetFlag(FLAGS_backend).c_str(), ids.size(),
-              load.concurrency, absl::GetFlag(FLAGS_duration_s));
+  std::printf(
+      "qudao rpc_bench: backend=%s seed_dealers=%zu concurrency=%d "
+      "duration=%ds\n\n",
+      absl::GetFlag(FLAGS_backend).c_str(), ids.size(), load.concurrency,
+      absl::GetFlag(FLAGS_duration_s));
 
   std::vector<LoadResult> results;
   const std::string payload(64, 'x');
@@ -111,25 +112,29 @@ int Run() {
     grpc::ClientContext ctx;
     return echo_stub->Echo(&ctx, req, &resp);
   }));
-  results.push_back(RunLoad("customer.GetDealer", load, [&](int w, int64_t seq) {
-    pb::GetDealerRequest req;
-    req.set_dealer_id(ids[(static_cast<size_t>(w) * 7919 + seq) % ids.size()]);
-    pb::Dealer resp;
-    grpc::ClientContext ctx;
-    return dealers->GetDealer(&ctx, req, &resp);
-  }));
-  results.push_back(RunLoad("customer.ListDealers(50)", load, [&](int, int64_t) {
-    pb::ListDealersRequest req;
-    req.set_page_size(50);
-    pb::ListDealersResponse resp;
-    grpc::ClientContext ctx;
-    return dealers->ListDealers(&ctx, req, &resp);
-  }));
-  results.push_back(RunLoad("customer.CreateDealer", load, [&](int w, int64_t seq) {
-    pb::Dealer resp;
-    grpc::ClientContext ctx;
-    return dealers->CreateDealer(&ctx, NewDealer(w, seq), &resp);
-  }));
+  results.push_back(
+      RunLoad("customer.GetDealer", load, [&](int w, int64_t seq) {
+        pb::GetDealerRequest req;
+        req.set_dealer_id(
+            ids[(static_cast<size_t>(w) * 7919 + seq) % ids.size()]);
+        pb::Dealer resp;
+        grpc::ClientContext ctx;
+        return dealers->GetDealer(&ctx, req, &resp);
+      }));
+  results.push_back(
+      RunLoad("customer.ListDealers(50)", load, [&](int, int64_t) {
+        pb::ListDealersRequest req;
+        req.set_page_size(50);
+        pb::ListDealersResponse resp;
+        grpc::ClientContext ctx;
+        return dealers->ListDealers(&ctx, req, &resp);
+      }));
+  results.push_back(
+      RunLoad("customer.CreateDealer", load, [&](int w, int64_t seq) {
+        pb::Dealer resp;
+        grpc::ClientContext ctx;
+        return dealers->CreateDealer(&ctx, NewDealer(w, seq), &resp);
+      }));
   PrintTable(results);
   host.Shutdown();
   return 0;

@@ -117,10 +117,10 @@ int Run() {
     if (result->next_page_token.empty()) break;
     page.after_key = result->dealers.back().id;
   }
-  std::printf("\nfiltered walk (province=Tibet): %d dealers in %d pages, "
-              "%.1f us/page\n",
-              fetched, pages,
-              absl::ToDoubleMicroseconds(absl::Now() - start) / pages);
+  std::printf(
+      "\nfiltered walk (province=Tibet): %d dealers in %d pages, "
+      "%.1f us/page\n",
+      fetched, pages, absl::ToDoubleMicroseconds(absl::Now() - start) / pages);
   return 0;
 }
 

@@ -4,10 +4,9 @@
 // through every service and the gateway, then sends SIGTERM and expects a
 // clean exit. Customer records runs on a real PostgreSQL, the others on
 // SQLite, as the two supported configurations.
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
-
-#include <httplib.h>
 
 #include <memory>
 #include <string>
@@ -27,8 +26,8 @@
 namespace qudao {
 namespace {
 
-using ::testing::HasSubstr;
 using grpc::health::v1::HealthCheckResponse;
+using ::testing::HasSubstr;
 
 struct RunningService {
   std::unique_ptr<testing::ChildProcess> process;
@@ -64,9 +63,9 @@ class EndToEndTest : public ::testing::Test {
     EXPECT_TRUE(port.ok()) << port.status();
     if (!port.ok()) return svc;
     svc.port = *port;
-    svc.admin_port = testing::WaitForLoggedPort(*svc.process, "admin_port",
-                                                absl::Seconds(5))
-                         .value_or(0);
+    svc.admin_port =
+        testing::WaitForLoggedPort(*svc.process, "admin_port", absl::Seconds(5))
+            .value_or(0);
     svc.channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", svc.port),
                                       grpc::InsecureChannelCredentials());
     return svc;
@@ -79,11 +78,13 @@ class EndToEndTest : public ::testing::Test {
     req.set_service(service);
     HealthCheckResponse resp;
     auto ctx = OutgoingContext(absl::Seconds(2));
-    if (!stub->Check(ctx.get(), req, &resp).ok()) return HealthCheckResponse::UNKNOWN;
+    if (!stub->Check(ctx.get(), req, &resp).ok())
+      return HealthCheckResponse::UNKNOWN;
     return resp.status();
   }
 
-  static bool WaitForHealth(const RunningService& svc, const std::string& service,
+  static bool WaitForHealth(const RunningService& svc,
+                            const std::string& service,
                             HealthCheckResponse::ServingStatus want,
                             absl::Duration timeout) {
     const absl::Time deadline = absl::Now() + timeout;
@@ -118,7 +119,8 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   RunningService customers =
       Start(QUDAO_CUSTOMER_RECORDS_BIN, "customer_records",
             (*pg)->Uri("e2e_customer_records"));
-  RunningService pricing = Start(QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"));
+  RunningService pricing =
+      Start(QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"));
   RunningService credit =
       Start(QUDAO_CREDIT_CONTROL_BIN, "credit_control", Sqlite("credit"));
   RunningService support =
@@ -142,12 +144,14 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   }
 
   // Customer records: create and read back (persisted in PostgreSQL).
-  auto dealers = customer::v1::CustomerRecordsService::NewStub(customers.channel);
+  auto dealers =
+      customer::v1::CustomerRecordsService::NewStub(customers.channel);
   customer::v1::CreateDealerRequest create;
   create.mutable_dealer()->set_legal_name("成都蓉城贸易有限公司");
   create.mutable_dealer()->mutable_region()->set_province("Sichuan");
   create.mutable_dealer()->mutable_region()->set_city("Chengdu");
-  create.mutable_dealer()->set_channel_level(customer::v1::CHANNEL_LEVEL_DISTRIBUTOR);
+  create.mutable_dealer()->set_channel_level(
+      customer::v1::CHANNEL_LEVEL_DISTRIBUTOR);
   create.mutable_dealer()->set_owner("rep.liu");
   create.set_request_id("e2e-create-1");
   customer::v1::Dealer dealer;
@@ -250,15 +254,17 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   httplib::Client admin("127.0.0.1", customers.admin_port);
   auto metrics = admin.Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_THAT(metrics->body,
-              HasSubstr("grpc_server_handled_total{grpc_method=\"/"
-                        "qudao.customer.v1.CustomerRecordsService/CreateDealer\","
-                        "grpc_code=\"OK\"} 1"));
+  EXPECT_THAT(
+      metrics->body,
+      HasSubstr("grpc_server_handled_total{grpc_method=\"/"
+                "qudao.customer.v1.CustomerRecordsService/CreateDealer\","
+                "grpc_code=\"OK\"} 1"));
   auto ready = admin.Get("/readyz");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 200);
 
-  for (RunningService* svc : {&customers, &pricing, &credit, &support, &gateway}) {
+  for (RunningService* svc :
+       {&customers, &pricing, &credit, &support, &gateway}) {
     ExpectCleanExit(*svc);
   }
 }
@@ -269,8 +275,8 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
 TEST_F(EndToEndTest, DatabaseOutageTurnsServiceNotServing) {
   auto pg = testing::PostgresServer::Start();
   ASSERT_TRUE(pg.ok()) << pg.status();
-  RunningService customers = Start(QUDAO_CUSTOMER_RECORDS_BIN,
-                                   "customer_records", (*pg)->Uri());
+  RunningService customers =
+      Start(QUDAO_CUSTOMER_RECORDS_BIN, "customer_records", (*pg)->Uri());
   ASSERT_GT(customers.port, 0);
   const std::string name =
       customer::v1::CustomerRecordsService::service_full_name();

@@ -65,7 +65,7 @@ TEST(InProcessCacheTest, EvictsLeastRecentlyUsedAndUsesInjectedClock) {
   cache->Set("a", "1", absl::Hours(1));
   cache->Set("b", "2", absl::Hours(1));
   EXPECT_TRUE(cache->Get("a").has_value());  // a is now most recent
-  cache->Set("c", "3", absl::Hours(1));       // evicts b
+  cache->Set("c", "3", absl::Hours(1));      // evicts b
   EXPECT_FALSE(cache->Get("b").has_value());
   EXPECT_TRUE(cache->Get("a").has_value());
   clock.Advance(absl::Hours(2));

@@ -70,8 +70,8 @@ class RedisCache : public Cache {
     if (c == nullptr || c->err != 0) return nullptr;
     if (redisSetTimeout(c.get(), tv) != REDIS_OK) return nullptr;
     if (db_ != 0) {
-      ReplyPtr r(static_cast<redisReply*>(
-          redisCommand(c.get(), "SELECT %d", db_)));
+      ReplyPtr r(
+          static_cast<redisReply*>(redisCommand(c.get(), "SELECT %d", db_)));
       if (r == nullptr || r->type == REDIS_REPLY_ERROR) return nullptr;
     }
     return c;

@@ -1,9 +1,9 @@
 // Observability interceptor; see observability.h.
 #include "common/grpc/observability.h"
 
-#include <random>
-
 #include <grpcpp/grpcpp.h>
+
+#include <random>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -29,7 +29,8 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
     metrics_.started->Increment({info_->method()});
   }
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       auto* md = methods->GetRecvInitialMetadata();
@@ -53,10 +54,10 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
       const std::string code = CodeName(status.error_code());
       metrics_.handled->Increment({info_->method(), code});
       metrics_.latency->Observe({info_->method()}, elapsed);
-      const log::Level level =
-          status.ok() ? log::Level::kDebug
-          : IsServerFault(status.error_code()) ? log::Level::kError
-                                               : log::Level::kInfo;
+      const log::Level level = status.ok() ? log::Level::kDebug
+                               : IsServerFault(status.error_code())
+                                   ? log::Level::kError
+                                   : log::Level::kInfo;
       if (log::Enabled(level)) {
         log::Write(level, "rpc",
                    {{"method", info_->method()},
@@ -90,15 +91,16 @@ class ObservabilityFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   explicit ObservabilityFactory(metrics::Registry* registry)
-      : metrics_{&registry->Counter("grpc_server_started_total",
-                                    "RPCs started, by method.", {"grpc_method"}),
-                 &registry->Counter("grpc_server_handled_total",
-                                    "RPCs completed, by method and status code.",
-                                    {"grpc_method", "grpc_code"}),
-                 &registry->Histogram(
-                     "grpc_server_handling_seconds",
-                     "Time from receiving an RPC to sending its status.",
-                     {"grpc_method"})} {}
+      : metrics_{
+            &registry->Counter("grpc_server_started_total",
+                               "RPCs started, by method.", {"grpc_method"}),
+            &registry->Counter("grpc_server_handled_total",
+                               "RPCs completed, by method and status code.",
+                               {"grpc_method", "grpc_code"}),
+            &registry->Histogram(
+                "grpc_server_handling_seconds",
+                "Time from receiving an RPC to sending its status.",
+                {"grpc_method"})} {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {

@@ -4,10 +4,10 @@
 // writes one JSON log line per call.
 #pragma once
 
+#include <grpcpp/support/server_interceptor.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/support/server_interceptor.h>
 
 #include "common/metrics/metrics.h"
 

@@ -1,10 +1,9 @@
 // ServiceHost; see server_host.h.
 #include "common/grpc/server_host.h"
 
-#include <signal.h>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -48,7 +47,8 @@ absl::Status ServiceHost::Start() {
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   for (ServiceModule* m : modules_) builder.RegisterService(m->service());
   for (grpc::Service* s : services_) builder.RegisterService(s);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(NewObservabilityInterceptorFactory(registry_));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -130,9 +130,9 @@ void ServiceHost::Shutdown() {
   if (prober_.joinable()) prober_.join();
   // Tell load balancers and health checkers first.
   if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
-  const auto deadline =
-      std::chrono::system_clock::now() +
-      std::chrono::milliseconds(absl::ToInt64Milliseconds(options_.shutdown_grace));
+  const auto deadline = std::chrono::system_clock::now() +
+                        std::chrono::milliseconds(
+                            absl::ToInt64Milliseconds(options_.shutdown_grace));
   server_->Shutdown(deadline);
   server_->Wait();
   if (admin_ != nullptr) admin_->Stop();

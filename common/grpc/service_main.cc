@@ -14,7 +14,8 @@ namespace qudao {
 
 int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   absl::SetProgramUsageMessage(
-      absl::StrCat("qudao ", binary.name, " service. Flags may also be set "
+      absl::StrCat("qudao ", binary.name,
+                   " service. Flags may also be set "
                    "through QUDAO_* environment variables."));
   absl::ParseCommandLine(argc, argv);
   BlockShutdownSignals();
@@ -50,8 +51,8 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   ServiceHost host(options, &registry);
   host.AddModule(module->get());
   if (absl::Status s = host.Start(); !s.ok()) {
-    log::Error("cannot start", {{"service", binary.name},
-                                {"error", s.ToString()}});
+    log::Error("cannot start",
+               {{"service", binary.name}, {"error", s.ToString()}});
     return 1;
   }
   log::Info("serving", {{"service", binary.name},

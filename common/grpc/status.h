@@ -6,9 +6,9 @@
 // in `qudao-error-field`), so clients branch on reasons, not message text.
 #pragma once
 
-#include <string>
-
 #include <grpcpp/grpcpp.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"

@@ -3,9 +3,9 @@
 // is finished from there.
 #pragma once
 
-#include <utility>
-
 #include <grpcpp/grpcpp.h>
+
+#include <utility>
 
 #include "absl/status/status.h"
 #include "common/concurrency/worker_pool.h"

@@ -1,10 +1,10 @@
 // Validation helpers; see validation.h.
 #include "common/grpc/validation.h"
 
-#include <random>
-
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <random>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -21,8 +21,11 @@ bool CheckUtf8(absl::string_view s, size_t* chars) {
   *chars = 0;
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
-                         : (c >> 3) == 0x1E ? 4 : 0;
+    int len = c < 0x80           ? 1
+              : (c >> 5) == 0x6  ? 2
+              : (c >> 4) == 0xE  ? 3
+              : (c >> 3) == 0x1E ? 4
+                                 : 0;
     if (len == 0 || i + len > s.size()) return false;
     for (int k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
@@ -66,13 +69,13 @@ absl::Status RequireCode(absl::string_view field, absl::string_view value,
                          size_t max_chars) {
   if (value.empty()) return InvalidField(field, "is required");
   if (value.size() > max_chars) {
-    return InvalidField(field,
-                        absl::StrCat("must be at most ", max_chars, " characters"));
+    return InvalidField(
+        field, absl::StrCat("must be at most ", max_chars, " characters"));
   }
   for (char c : value) {
     if (!IsCodeChar(c)) {
-      return InvalidField(
-          field, "may contain only letters, digits, '.', '_' and '-'");
+      return InvalidField(field,
+                          "may contain only letters, digits, '.', '_' and '-'");
     }
   }
   return absl::OkStatus();
@@ -83,14 +86,14 @@ absl::Status RequireId(absl::string_view field, absl::string_view value,
   if (value.empty()) return InvalidField(field, "is required");
   const std::string want = absl::StrCat(prefix, "_");
   if (!absl::StartsWith(value, want) || value.size() != want.size() + 20) {
-    return InvalidField(field, absl::StrCat("'", value, "' is not a ", prefix,
-                                            "_ id (e.g. ", prefix,
-                                            "_0190f3c2a1b24e8f0a1b)"));
+    return InvalidField(
+        field, absl::StrCat("'", value, "' is not a ", prefix, "_ id (e.g. ",
+                            prefix, "_0190f3c2a1b24e8f0a1b)"));
   }
   for (char c : value.substr(want.size())) {
     if (!absl::ascii_isxdigit(c) || absl::ascii_isupper(c)) {
-      return InvalidField(field, absl::StrCat("'", value, "' is not a ", prefix,
-                                              "_ id"));
+      return InvalidField(
+          field, absl::StrCat("'", value, "' is not a ", prefix, "_ id"));
     }
   }
   return absl::OkStatus();

@@ -3,10 +3,10 @@
 // before anything is written.
 #pragma once
 
-#include <string>
-
 #include <google/protobuf/message.h>
 #include <google/protobuf/timestamp.pb.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

@@ -71,7 +71,8 @@ Field::Field(absl::string_view key, double value)
     : key_(key), json_(absl::StrFormat("%.6g", value)) {}
 
 bool SetLevel(absl::string_view name) {
-  for (Level l : {Level::kDebug, Level::kInfo, Level::kWarning, Level::kError}) {
+  for (Level l :
+       {Level::kDebug, Level::kInfo, Level::kWarning, Level::kError}) {
     if (name == LevelName(l)) {
       g_min_level = static_cast<int>(l);
       return true;
@@ -87,7 +88,8 @@ void Write(Level level, absl::string_view message,
   if (!Enabled(level)) return;
   std::string line = absl::StrCat(
       "{\"ts\":\"",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone()),
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(),
+                       absl::UTCTimeZone()),
       "\",\"level\":\"", LevelName(level), "\",\"msg\":", JsonQuote(message));
   for (const Field& f : fields) {
     absl::StrAppend(&line, ",", JsonQuote(f.key()), ":", f.json_value());

@@ -16,19 +16,19 @@ AdminServer::AdminServer(metrics::Registry* registry,
 AdminServer::~AdminServer() { Stop(); }
 
 absl::Status AdminServer::Start(const std::string& host, int port) {
-  server_->Get("/metrics", [this](const httplib::Request&,
-                                  httplib::Response& res) {
-    res.set_content(registry_->Render(), "text/plain; version=0.0.4");
-  });
+  server_->Get(
+      "/metrics", [this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(registry_->Render(), "text/plain; version=0.0.4");
+      });
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
-  server_->Get("/readyz", [this](const httplib::Request&,
-                                 httplib::Response& res) {
-    const bool ready = ready_();
-    res.status = ready ? 200 : 503;
-    res.set_content(ready ? "ready\n" : "not ready\n", "text/plain");
-  });
+  server_->Get(
+      "/readyz", [this](const httplib::Request&, httplib::Response& res) {
+        const bool ready = ready_();
+        res.status = ready ? 200 : 503;
+        res.set_content(ready ? "ready\n" : "not ready\n", "text/plain");
+      });
   if (port == 0) {
     port_ = server_->bind_to_any_port(host.c_str());
     if (port_ <= 0) {

@@ -89,10 +89,11 @@ void HistogramFamily::Render(std::string* out) const {
     int64_t cumulative = 0;
     for (size_t i = 0; i < bounds_.size(); ++i) {
       cumulative += s.buckets[i];
-      absl::StrAppend(out, name_, "_bucket",
-                      Labels(label_names_, labels,
-                             absl::StrCat("le=\"", FormatDouble(bounds_[i]), "\"")),
-                      " ", cumulative, "\n");
+      absl::StrAppend(
+          out, name_, "_bucket",
+          Labels(label_names_, labels,
+                 absl::StrCat("le=\"", FormatDouble(bounds_[i]), "\"")),
+          " ", cumulative, "\n");
     }
     absl::StrAppend(out, name_, "_bucket",
                     Labels(label_names_, labels, "le=\"+Inf\""), " ", s.count,
@@ -147,8 +148,8 @@ std::string Registry::Render() const {
 }
 
 std::vector<double> Registry::DefaultLatencyBounds() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 }  // namespace qudao::metrics

@@ -61,9 +61,10 @@ class Registry {
  public:
   CounterFamily& Counter(const std::string& name, const std::string& help,
                          std::vector<std::string> label_names);
-  HistogramFamily& Histogram(const std::string& name, const std::string& help,
-                             std::vector<std::string> label_names,
-                             std::vector<double> bounds = DefaultLatencyBounds());
+  HistogramFamily& Histogram(
+      const std::string& name, const std::string& help,
+      std::vector<std::string> label_names,
+      std::vector<double> bounds = DefaultLatencyBounds());
   // A gauge whose value is read at scrape time (pool sizes, health).
   void Gauge(const std::string& name, const std::string& help,
              std::function<double()> read);

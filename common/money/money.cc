@@ -41,8 +41,8 @@ __int128 RoundHalfUp128(__int128 numerator, __int128 denominator) {
 }
 
 absl::Status Overflow(absl::string_view op) {
-  return absl::OutOfRangeError(
-      absl::StrCat("money overflow in ", op, ": result exceeds int64 minor units"));
+  return absl::OutOfRangeError(absl::StrCat(
+      "money overflow in ", op, ": result exceeds int64 minor units"));
 }
 
 }  // namespace
@@ -127,8 +127,8 @@ absl::StatusOr<Money> Money::Parse(absl::string_view currency,
 absl::Status Money::CheckSameCurrency(const Money& other) const {
   if (currency_ != other.currency_) {
     return absl::InvalidArgumentError(
-        absl::StrCat("currency mismatch: ", currency_, " and ",
-                     other.currency_, " cannot be combined"));
+        absl::StrCat("currency mismatch: ", currency_, " and ", other.currency_,
+                     " cannot be combined"));
   }
   return absl::OkStatus();
 }

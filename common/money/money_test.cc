@@ -89,7 +89,8 @@ TEST(MoneyTest, ParsesDecimalsExactly) {
 }
 
 TEST(MoneyTest, ParseRejectsBadInput) {
-  for (const char* bad : {"", "abc", "1.2.3", "1.", ".5", "1e3", "--1", "1,00"}) {
+  for (const char* bad :
+       {"", "abc", "1.2.3", "1.", ".5", "1e3", "--1", "1,00"}) {
     EXPECT_EQ(Money::Parse("CNY", bad).status().code(),
               absl::StatusCode::kInvalidArgument)
         << bad;

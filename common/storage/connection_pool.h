@@ -43,10 +43,9 @@ class ConnectionPool {
       return !idle_.empty();
     };
     if (!mu_.AwaitWithTimeout(absl::Condition(&available), timeout)) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("no database connection free within ",
-                       absl::FormatDuration(timeout),
-                       "; the pool is exhausted, raise pool_size or reduce load"));
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "no database connection free within ", absl::FormatDuration(timeout),
+          "; the pool is exhausted, raise pool_size or reduce load"));
     }
     std::unique_ptr<Connection> conn = std::move(idle_.back());
     idle_.pop_back();

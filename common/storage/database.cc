@@ -9,8 +9,8 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/storage/postgres_database.h"
 #include "common/storage/sqlite_database.h"
@@ -27,7 +27,9 @@ absl::string_view BackendName(Backend backend) {
 }
 
 int64_t ToStoredTime(absl::Time t) { return absl::ToUnixMicros(t); }
-absl::Time FromStoredTime(int64_t micros) { return absl::FromUnixMicros(micros); }
+absl::Time FromStoredTime(int64_t micros) {
+  return absl::FromUnixMicros(micros);
+}
 
 int64_t Row::Int(size_t i) const {
   const Value& v = values_.at(i);

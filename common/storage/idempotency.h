@@ -41,16 +41,18 @@ absl::StatusOr<std::string> RunIdempotent(
 
 // The same for protobuf responses.
 template <typename Response, typename Write>
-absl::StatusOr<Response> RunIdempotentMessage(
-    Database& db, absl::string_view scope, absl::string_view request_id,
-    absl::string_view request, int64_t now_micros, Write write) {
-  absl::StatusOr<std::string> bytes = RunIdempotent(
-      db, scope, request_id, request, now_micros,
-      [&](Transaction& tx) -> absl::StatusOr<std::string> {
-        absl::StatusOr<Response> fresh = write(tx);
-        if (!fresh.ok()) return fresh.status();
-        return fresh->SerializeAsString();
-      });
+absl::StatusOr<Response> RunIdempotentMessage(Database& db,
+                                              absl::string_view scope,
+                                              absl::string_view request_id,
+                                              absl::string_view request,
+                                              int64_t now_micros, Write write) {
+  absl::StatusOr<std::string> bytes =
+      RunIdempotent(db, scope, request_id, request, now_micros,
+                    [&](Transaction& tx) -> absl::StatusOr<std::string> {
+                      absl::StatusOr<Response> fresh = write(tx);
+                      if (!fresh.ok()) return fresh.status();
+                      return fresh->SerializeAsString();
+                    });
   if (!bytes.ok()) return bytes.status();
   Response response;
   if (!response.ParseFromString(*bytes)) {

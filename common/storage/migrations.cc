@@ -48,9 +48,9 @@ absl::Status ApplyMigrations(Database& db, absl::string_view service,
   if (db.backend() == Backend::kPostgres) {
     // Concurrent CREATE TABLE IF NOT EXISTS can still race in PostgreSQL's
     // catalogue; take the service's lock first.
-    absl::Status s = db.ExecuteScript(absl::StrCat(
-        "SELECT pg_advisory_xact_lock(", AdvisoryKey("qudao.platform"), ");",
-        kPlatformTables));
+    absl::Status s = db.ExecuteScript(
+        absl::StrCat("SELECT pg_advisory_xact_lock(",
+                     AdvisoryKey("qudao.platform"), ");", kPlatformTables));
     if (!s.ok()) return s;
   } else {
     if (absl::Status s = db.ExecuteScript(kPlatformTables); !s.ok()) return s;
@@ -64,8 +64,8 @@ absl::Status ApplyMigrations(Database& db, absl::string_view service,
   std::set<int> known;
   for (const Migration& m : ordered) {
     if (!known.insert(m.version).second) {
-      return absl::InternalError(absl::StrCat(
-          service, ": migration version ", m.version, " is defined twice"));
+      return absl::InternalError(absl::StrCat(service, ": migration version ",
+                                              m.version, " is defined twice"));
     }
   }
 
@@ -86,14 +86,13 @@ absl::Status ApplyMigrations(Database& db, absl::string_view service,
             if ((*applied)[0].Text(0) != m.name) {
               return absl::FailedPreconditionError(absl::StrCat(
                   service, ": migration ", m.version, " was applied as '",
-                  (*applied)[0].Text(0), "' but this binary calls it '",
-                  m.name, "'; the migration history was edited"));
+                  (*applied)[0].Text(0), "' but this binary calls it '", m.name,
+                  "'; the migration history was edited"));
             }
             return absl::OkStatus();
           }
-          const std::string& sql = tx.backend() == Backend::kSqlite
-                                       ? m.sqlite_sql
-                                       : m.postgres_sql;
+          const std::string& sql =
+              tx.backend() == Backend::kSqlite ? m.sqlite_sql : m.postgres_sql;
           // Run each statement through the transaction; migrations are
           // plain DDL separated by ';' at line ends.
           absl::string_view rest(sql);

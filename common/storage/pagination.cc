@@ -18,9 +18,10 @@ absl::StatusOr<PageRequest> ParsePageRequest(int64_t page_size,
         absl::StrCat("page_size must not be negative (got ", page_size, ")"));
   }
   PageRequest page;
-  page.limit = page_size == 0
-                   ? kDefaultPageSize
-                   : static_cast<int>(std::min<int64_t>(page_size, kMaxPageSize));
+  page.limit =
+      page_size == 0
+          ? kDefaultPageSize
+          : static_cast<int>(std::min<int64_t>(page_size, kMaxPageSize));
   if (page_token.empty()) return page;
   std::string decoded;
   if (!absl::WebSafeBase64Unescape(page_token, &decoded)) {

@@ -95,10 +95,10 @@ absl::StatusOr<ResultPtr> Run(PGconn* conn, absl::string_view sql,
     values[i] = text[i].c_str();
   }
   const std::string statement(sql);
-  ResultPtr res(PQexecParams(conn, statement.c_str(),
-                             static_cast<int>(params.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0),
-                PQclear);
+  ResultPtr res(
+      PQexecParams(conn, statement.c_str(), static_cast<int>(params.size()),
+                   nullptr, values.data(), nullptr, nullptr, 0),
+      PQclear);
   const ExecStatusType st =
       res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -148,7 +148,8 @@ class PgSession : public Database::Session {
         const char* text = PQgetvalue(r, i, c);
         const Oid type = PQftype(r, c);
         if (type == kInt8Oid || type == kInt4Oid || type == kInt2Oid) {
-          values.emplace_back(static_cast<int64_t>(std::strtoll(text, nullptr, 10)));
+          values.emplace_back(
+              static_cast<int64_t>(std::strtoll(text, nullptr, 10)));
         } else if (type == kBoolOid) {
           values.emplace_back(static_cast<int64_t>(text[0] == 't'));
         } else {
@@ -223,10 +224,10 @@ class PostgresDatabase : public Database {
     if (absl::Status s = (*lease)->EnsureConnected(); !s.ok()) return s;
     PGconn* conn = (*lease)->get();
     if (PQtransactionStatus(conn) != PQTRANS_IDLE) (void)Exec(conn, "ROLLBACK");
-    absl::Status s = Exec(
-        conn, mode == TransactionMode::kReadOnly
-                  ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                  : "BEGIN ISOLATION LEVEL SERIALIZABLE");
+    absl::Status s =
+        Exec(conn, mode == TransactionMode::kReadOnly
+                       ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                       : "BEGIN ISOLATION LEVEL SERIALIZABLE");
     if (!s.ok()) return s;
     auto session = std::make_unique<PgSession>(std::move(*lease));
     session->MarkOpen();
@@ -268,7 +269,8 @@ absl::StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(
                        CleanMessage(PQerrorMessage(conn->get()))));
     }
     // Quiet NOTICEs (e.g. "relation already exists, skipping").
-    PQsetNoticeProcessor(conn->get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn->get(), [](void*, const char*) {}, nullptr);
     conns.push_back(std::move(conn));
   }
   return std::make_unique<PostgresDatabase>(Redact(uri), options,

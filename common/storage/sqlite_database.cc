@@ -31,14 +31,15 @@ class SqliteConnection {
 absl::Status StatusFromSqlite(sqlite3* db, int rc, absl::string_view what) {
   const int primary = rc & 0xff;
   const std::string message =
-      absl::StrCat("sqlite ", what, ": ", db != nullptr ? sqlite3_errmsg(db)
-                                                        : sqlite3_errstr(rc));
+      absl::StrCat("sqlite ", what, ": ",
+                   db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (primary) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return RetryableConflict(message);
     case SQLITE_CONSTRAINT:
-      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+          rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return absl::AlreadyExistsError(message);
       }
       return absl::FailedPreconditionError(message);
@@ -101,8 +102,7 @@ class SqliteDatabase : public Database {
   }
 
  protected:
-  absl::StatusOr<std::unique_ptr<Session>> Begin(
-      TransactionMode mode) override;
+  absl::StatusOr<std::unique_ptr<Session>> Begin(TransactionMode mode) override;
 
  private:
   const std::string path_;
@@ -264,17 +264,17 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> OpenConnection(
   auto conn = std::make_unique<SqliteConnection>(raw);
   if (rc != SQLITE_OK) {
     return absl::UnavailableError(absl::StrCat(
-        "cannot open SQLite database '", path, "': ",
-        raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+        "cannot open SQLite database '", path,
+        "': ", raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(
-      raw, static_cast<int>(absl::ToInt64Milliseconds(options.sqlite_busy_timeout)));
+      raw,
+      static_cast<int>(absl::ToInt64Milliseconds(options.sqlite_busy_timeout)));
   const char* pragmas =
-      path == ":memory:"
-          ? "PRAGMA foreign_keys=ON;"
-          : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-            "PRAGMA foreign_keys=ON;";
+      path == ":memory:" ? "PRAGMA foreign_keys=ON;"
+                         : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                           "PRAGMA foreign_keys=ON;";
   if (absl::Status s = Exec(raw, pragmas); !s.ok()) return s;
   return conn;
 }

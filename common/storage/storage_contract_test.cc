@@ -228,8 +228,8 @@ TYPED_TEST(StorageContractTest, SerialisableReadCheckWriteNeverOvershoots) {
       for (int i = 0; i < kAttemptsPerThread; ++i) {
         absl::Status s = this->db_->RunInTransaction(
             TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
-              auto rows = tx.Query(
-                  "SELECT balance FROM accounts WHERE id = 'credit'");
+              auto rows =
+                  tx.Query("SELECT balance FROM accounts WHERE id = 'credit'");
               if (!rows.ok()) return rows.status();
               const int64_t used = (*rows)[0].Int(0);
               if (used + 1 > kLimit) {
@@ -431,20 +431,20 @@ TYPED_TEST(StorageContractTest, KeysetPaginationWalksLargeTablesExactly) {
     auto page = ParsePageRequest(100, token, "color=red");
     ASSERT_TRUE(page.ok()) << page.status();
     std::vector<Row> rows;
-    ASSERT_TRUE(this->db_
-                    ->RunInTransaction(
-                        TransactionMode::kReadOnly,
-                        [&](Transaction& tx) -> absl::Status {
-                          auto r = tx.Query(
-                              "SELECT id FROM items WHERE color = $1 AND id > "
-                              "$2 ORDER BY id LIMIT $3",
-                              {"red", page->after_key,
-                               int64_t{page->limit + 1}});
-                          if (!r.ok()) return r.status();
-                          rows = *r;
-                          return absl::OkStatus();
-                        })
-                    .ok());
+    ASSERT_TRUE(
+        this->db_
+            ->RunInTransaction(
+                TransactionMode::kReadOnly,
+                [&](Transaction& tx) -> absl::Status {
+                  auto r = tx.Query(
+                      "SELECT id FROM items WHERE color = $1 AND id > "
+                      "$2 ORDER BY id LIMIT $3",
+                      {"red", page->after_key, int64_t{page->limit + 1}});
+                  if (!r.ok()) return r.status();
+                  rows = *r;
+                  return absl::OkStatus();
+                })
+            .ok());
     const bool more = static_cast<int>(rows.size()) > page->limit;
     if (more) rows.pop_back();
     for (const Row& row : rows) seen.push_back(row.Text(0));
@@ -491,4 +491,3 @@ TEST(SqlitePlaceholderTest, RewritesOnlyOutsideQuotes) {
 
 }  // namespace
 }  // namespace qudao::storage
-

@@ -63,9 +63,8 @@ std::string FindPostgresBinDir() {
 
 absl::StatusOr<TempDir> TempDir::Create(const std::string& prefix) {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern =
-      absl::StrCat(base != nullptr && *base ? base : "/tmp", "/", prefix,
-                   "-XXXXXX");
+  std::string pattern = absl::StrCat(base != nullptr && *base ? base : "/tmp",
+                                     "/", prefix, "-XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) return Errno("mkdtemp");
   return TempDir(pattern);
 }
@@ -124,8 +123,8 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
       return s;
     }
   }
-  int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                    0644);
+  int log_fd =
+      open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) return Errno(absl::StrCat("open ", log_path));
   if (switch_user) (void)fchown(log_fd, uid, gid);
   std::vector<char*> args;
@@ -248,10 +247,10 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   }
   const std::string data = dir->path() + "/data";
   std::string out;
-  auto rc = RunCommand({bin + "/initdb", "-D", data, "-U", "postgres",
-                        "--auth=trust", "--encoding=UTF8", "--locale=C",
-                        "--no-sync"},
-                       &out, user);
+  auto rc =
+      RunCommand({bin + "/initdb", "-D", data, "-U", "postgres", "--auth=trust",
+                  "--encoding=UTF8", "--locale=C", "--no-sync"},
+                 &out, user);
   if (!rc.ok()) return rc.status();
   if (*rc != 0) {
     return absl::InternalError(absl::StrCat("initdb failed: ", out));
@@ -280,8 +279,8 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
                             nullptr);
     if (ready.ok() && *ready == 0) break;
     if (!server->process_->Running() || absl::Now() > deadline) {
-      return absl::InternalError(absl::StrCat("postgres did not start: ",
-                                              server->process_->Log()));
+      return absl::InternalError(
+          absl::StrCat("postgres did not start: ", server->process_->Log()));
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
@@ -334,11 +333,11 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
   auto port = PickFreePort();
   if (!port.ok()) return port.status();
   std::unique_ptr<RedisServer> server(new RedisServer(std::move(*dir), *port));
-  auto proc = ChildProcess::Start(
-      {binary, "--port", absl::StrCat(*port), "--bind", "127.0.0.1",
-       "--save", "", "--appendonly", "no", "--dir", server->dir_.path(),
-       "--daemonize", "no"},
-      server->dir_.path() + "/redis.log");
+  auto proc =
+      ChildProcess::Start({binary, "--port", absl::StrCat(*port), "--bind",
+                           "127.0.0.1", "--save", "", "--appendonly", "no",
+                           "--dir", server->dir_.path(), "--daemonize", "no"},
+                          server->dir_.path() + "/redis.log");
   if (!proc.ok()) return proc.status();
   server->process_ = std::move(*proc);
   if (absl::Status s = WaitForPort(*port, absl::Seconds(20)); !s.ok()) {
@@ -423,9 +422,9 @@ absl::StatusOr<int> WaitForLoggedPort(ChildProcess& process,
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return absl::DeadlineExceededError(absl::StrCat(
-      "no ", key, " logged within ", absl::FormatDuration(timeout), ": ",
-      process.Log()));
+  return absl::DeadlineExceededError(absl::StrCat("no ", key, " logged within ",
+                                                  absl::FormatDuration(timeout),
+                                                  ": ", process.Log()));
 }
 
 }  // namespace qudao::testing

@@ -12,9 +12,10 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   auto dir = TempDir::Create("qudao-svc");
   if (!dir.ok()) return dir.status();
   f->dir_ = std::make_unique<TempDir>(std::move(*dir));
-  f->database_url_ = database_url.empty()
-                         ? absl::StrCat("sqlite://", f->dir_->path(), "/db.sqlite")
-                         : database_url;
+  f->database_url_ =
+      database_url.empty()
+          ? absl::StrCat("sqlite://", f->dir_->path(), "/db.sqlite")
+          : database_url;
   f->registry_ = std::make_unique<metrics::Registry>();
   f->workers_ = std::make_unique<WorkerPool>(4);
   ModuleEnvironment env;
@@ -31,9 +32,9 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   f->host_ = std::make_unique<ServiceHost>(options, f->registry_.get());
   f->host_->AddModule(f->module_.get());
   if (absl::Status s = f->host_->Start(); !s.ok()) return s;
-  f->channel_ = grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", f->host_->grpc_port()),
-      grpc::InsecureChannelCredentials());
+  f->channel_ =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", f->host_->grpc_port()),
+                          grpc::InsecureChannelCredentials());
   return f;
 }
 

@@ -3,10 +3,10 @@
 // API over real gRPC without starting processes.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "common/clock/clock.h"

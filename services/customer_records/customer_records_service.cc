@@ -18,13 +18,15 @@ constexpr size_t kMaxBrands = 100;
 // Field paths UpdateDealer accepts in update_mask.
 const std::set<std::string>& UpdatablePaths() {
   static const auto* paths = new std::set<std::string>{
-      "legal_name", "region", "channel_level", "parent_dealer_id", "status",
-      "owner", "registered_capital", "brands", "business_scope"};
+      "legal_name",         "region", "channel_level",
+      "parent_dealer_id",   "status", "owner",
+      "registered_capital", "brands", "business_scope"};
   return *paths;
 }
 
 absl::Status ValidateRegion(const pb::Region& region) {
-  if (absl::Status s = RequireText("dealer.region.province", region.province(), 64);
+  if (absl::Status s =
+          RequireText("dealer.region.province", region.province(), 64);
       !s.ok()) {
     return s;
   }
@@ -47,7 +49,8 @@ absl::Status ApplyField(const std::string& path, const pb::Dealer& in,
         !s.ok()) {
       return s;
     }
-    dealer.legal_name = std::string(absl::StripAsciiWhitespace(in.legal_name()));
+    dealer.legal_name =
+        std::string(absl::StripAsciiWhitespace(in.legal_name()));
   } else if (path == "region") {
     if (absl::Status s = ValidateRegion(in.region()); !s.ok()) return s;
     dealer.region = {in.region().province(), in.region().city(),
@@ -165,9 +168,9 @@ grpc::ServerUnaryReactor* CustomerRecordsService::CreateDealer(
     if (!request->has_dealer()) return InvalidField("dealer", "is required");
     const pb::Dealer& in = request->dealer();
     Dealer dealer;
-    for (const char* path : {"legal_name", "region", "channel_level",
-                             "parent_dealer_id", "owner", "registered_capital",
-                             "brands", "business_scope"}) {
+    for (const char* path :
+         {"legal_name", "region", "channel_level", "parent_dealer_id", "owner",
+          "registered_capital", "brands", "business_scope"}) {
       if (absl::Status s = ApplyField(path, in, dealer); !s.ok()) return s;
     }
     if (in.status() == pb::DEALER_STATUS_UNSPECIFIED ||
@@ -194,10 +197,9 @@ grpc::ServerUnaryReactor* CustomerRecordsService::CreateDealer(
           if (dealer.parent_dealer_id.empty()) return absl::OkStatus();
           auto parent = lookup(dealer.parent_dealer_id);
           if (absl::IsNotFound(parent.status())) {
-            return InvalidField(
-                "dealer.parent_dealer_id",
-                absl::StrCat("dealer ", dealer.parent_dealer_id,
-                             " does not exist"));
+            return InvalidField("dealer.parent_dealer_id",
+                                absl::StrCat("dealer ", dealer.parent_dealer_id,
+                                             " does not exist"));
           }
           if (!parent.ok()) return parent.status();
           return CheckParent(dealer, *parent);
@@ -224,8 +226,8 @@ grpc::ServerUnaryReactor* CustomerRecordsService::GetDealer(
 }
 
 grpc::ServerUnaryReactor* CustomerRecordsService::ListDealers(
-    grpc::CallbackServerContext* context,
-    const pb::ListDealersRequest* request, pb::ListDealersResponse* response) {
+    grpc::CallbackServerContext* context, const pb::ListDealersRequest* request,
+    pb::ListDealersResponse* response) {
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
     DealerFilter filter;
     if (request->status() != pb::DEALER_STATUS_UNSPECIFIED) {
@@ -243,8 +245,9 @@ grpc::ServerUnaryReactor* CustomerRecordsService::ListDealers(
         request->page_size(), request->page_token(), filter.Canonical());
     if (!page.ok()) {
       return InvalidField(
-          absl::StrContains(page.status().message(), "page_size") ? "page_size"
-                                                                 : "page_token",
+          absl::StrContains(page.status().message(), "page_size")
+              ? "page_size"
+              : "page_token",
           page.status().message());
     }
     auto result = store_->List(filter, *page);
@@ -306,10 +309,10 @@ grpc::ServerUnaryReactor* CustomerRecordsService::UpdateDealer(
           if (!dealer.parent_dealer_id.empty()) {
             auto parent = lookup(dealer.parent_dealer_id);
             if (absl::IsNotFound(parent.status())) {
-              return InvalidField("dealer.parent_dealer_id",
-                                  absl::StrCat("dealer ",
-                                               dealer.parent_dealer_id,
-                                               " does not exist"));
+              return InvalidField(
+                  "dealer.parent_dealer_id",
+                  absl::StrCat("dealer ", dealer.parent_dealer_id,
+                               " does not exist"));
             }
             if (!parent.ok()) return parent.status();
             if (absl::Status s = CheckParent(dealer, *parent); !s.ok()) {

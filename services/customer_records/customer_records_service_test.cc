@@ -35,14 +35,15 @@ class CustomerRecordsTest : public ::testing::Test {
     dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
     auto url = testing::FreshDatabaseUrl(B::value, dir_->path());
     ASSERT_TRUE(url.ok()) << url.status();
-    auto fixture = testing::ServiceFixture::Start(NewCustomerRecordsModule,
-                                                  &clock_, *url);
+    auto fixture =
+        testing::ServiceFixture::Start(NewCustomerRecordsModule, &clock_, *url);
     ASSERT_TRUE(fixture.ok()) << fixture.status();
     fixture_ = std::move(*fixture);
     stub_ = pb::CustomerRecordsService::NewStub(fixture_->channel());
   }
 
-  static pb::Dealer ValidDealer(const std::string& name = "杭州明达机电有限公司") {
+  static pb::Dealer ValidDealer(
+      const std::string& name = "杭州明达机电有限公司") {
     pb::Dealer d;
     d.set_legal_name(name);
     d.mutable_region()->set_province("Zhejiang");
@@ -90,8 +91,8 @@ class CustomerRecordsTest : public ::testing::Test {
   std::unique_ptr<pb::CustomerRecordsService::Stub> stub_;
 };
 
-using Backends = ::testing::Types<On<TestBackend::kSqlite>,
-                                  On<TestBackend::kPostgres>>;
+using Backends =
+    ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
 TYPED_TEST_SUITE(CustomerRecordsTest, Backends);
 
 TYPED_TEST(CustomerRecordsTest, CreateThenGetReturnsThePersistedDealer) {
@@ -164,16 +165,22 @@ TYPED_TEST(CustomerRecordsTest, CreateRejectsBadInputAndWritesNothing) {
       {"dealer.region.sales_territory",
        [](pb::Dealer& d) { d.mutable_region()->set_sales_territory("a b"); }},
       {"dealer.channel_level",
-       [](pb::Dealer& d) { d.set_channel_level(pb::CHANNEL_LEVEL_UNSPECIFIED); }},
+       [](pb::Dealer& d) {
+         d.set_channel_level(pb::CHANNEL_LEVEL_UNSPECIFIED);
+       }},
       {"dealer.channel_level",
-       [](pb::Dealer& d) { d.set_channel_level(static_cast<pb::ChannelLevel>(99)); }},
+       [](pb::Dealer& d) {
+         d.set_channel_level(static_cast<pb::ChannelLevel>(99));
+       }},
       {"dealer.owner", [](pb::Dealer& d) { d.clear_owner(); }},
       {"dealer.registered_capital.currency_code",
        [](pb::Dealer& d) {
          d.mutable_registered_capital()->set_currency_code("yuan");
        }},
       {"dealer.registered_capital",
-       [](pb::Dealer& d) { d.mutable_registered_capital()->set_minor_units(-5); }},
+       [](pb::Dealer& d) {
+         d.mutable_registered_capital()->set_minor_units(-5);
+       }},
       {"dealer.brands[1]", [](pb::Dealer& d) { d.add_brands(""); }},
       {"dealer.brands", [](pb::Dealer& d) { d.add_brands("Qudao Pumps"); }},
       {"dealer.parent_dealer_id",
@@ -213,7 +220,8 @@ TYPED_TEST(CustomerRecordsTest, CreateRejectsBadInputAndWritesNothing) {
 
 TYPED_TEST(CustomerRecordsTest, ParentMustBeAnUpstreamDealer) {
   pb::Dealer distributor;
-  ASSERT_TRUE(this->Create(this->ValidDealer("Distributor"), &distributor).ok());
+  ASSERT_TRUE(
+      this->Create(this->ValidDealer("Distributor"), &distributor).ok());
   pb::Dealer retailer = this->ValidDealer("Retailer");
   retailer.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
   retailer.set_parent_dealer_id(distributor.dealer_id());
@@ -222,7 +230,8 @@ TYPED_TEST(CustomerRecordsTest, ParentMustBeAnUpstreamDealer) {
   EXPECT_EQ(created.parent_dealer_id(), distributor.dealer_id());
 
   pb::Dealer upside_down = this->ValidDealer("Upside down");
-  upside_down.set_parent_dealer_id(created.dealer_id());  // distributor under retailer
+  upside_down.set_parent_dealer_id(
+      created.dealer_id());  // distributor under retailer
   pb::Dealer out;
   grpc::ClientContext ctx;
   grpc::Status s = this->Create(upside_down, &out, "", &ctx);

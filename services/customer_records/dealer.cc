@@ -106,7 +106,8 @@ absl::Status CheckDealerInvariants(const Dealer& dealer) {
                           absl::StrCat("brand '", b, "' is listed twice"));
     }
   }
-  if (!dealer.parent_dealer_id.empty() && dealer.parent_dealer_id == dealer.id) {
+  if (!dealer.parent_dealer_id.empty() &&
+      dealer.parent_dealer_id == dealer.id) {
     return InvalidField("dealer.parent_dealer_id",
                         "a dealer cannot be its own parent");
   }

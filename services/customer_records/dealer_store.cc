@@ -126,8 +126,8 @@ absl::StatusOr<Dealer> DealerStore::Create(
     const std::string& request_fingerprint,
     const std::function<absl::Status(const DealerLookup&)>& check) {
   absl::StatusOr<std::string> id = storage::RunIdempotent(
-      *db_, "qudao.customer.v1.CustomerRecordsService/CreateDealer",
-      request_id, request_fingerprint, storage::ToStoredTime(dealer.create_time),
+      *db_, "qudao.customer.v1.CustomerRecordsService/CreateDealer", request_id,
+      request_fingerprint, storage::ToStoredTime(dealer.create_time),
       [&](Transaction& tx) -> absl::StatusOr<std::string> {
         DealerLookup lookup = [&tx](const std::string& other) {
           return GetIn(tx, other);
@@ -147,11 +147,11 @@ absl::StatusOr<Dealer> DealerStore::Create(
 
 absl::StatusOr<Dealer> DealerStore::Get(const std::string& dealer_id) {
   absl::StatusOr<Dealer> dealer;
-  absl::Status s = db_->RunInTransaction(
-      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        dealer = GetIn(tx, dealer_id);
-        return dealer.status();
-      });
+  absl::Status s = db_->RunInTransaction(TransactionMode::kReadOnly,
+                                         [&](Transaction& tx) -> absl::Status {
+                                           dealer = GetIn(tx, dealer_id);
+                                           return dealer.status();
+                                         });
   if (!s.ok()) return s;
   return dealer;
 }

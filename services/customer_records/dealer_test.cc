@@ -49,11 +49,11 @@ TEST(DealerParentTest, ParentMustBeUpstream) {
 }
 
 TEST(DealerParentTest, TerminatedDealerCannotBeAParent) {
-  EXPECT_EQ(CheckParent(Make(ChannelLevel::kRetailer),
-                        Make(ChannelLevel::kDistributor,
-                             DealerStatus::kTerminated))
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      CheckParent(Make(ChannelLevel::kRetailer),
+                  Make(ChannelLevel::kDistributor, DealerStatus::kTerminated))
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(DealerInvariantsTest, RejectsNegativeCapitalAndDuplicateBrands) {

@@ -20,13 +20,15 @@ void WriteError(httplib::Response& res, const absl::Status& status,
   const grpc::StatusCode code = static_cast<grpc::StatusCode>(status.code());
   res.status = HttpStatusFor(code);
   std::string body = absl::StrCat(
-      "{\"error\":{\"code\":", res.status, ",\"status\":",
-      log::JsonQuote(absl::StatusCodeToString(status.code())),
+      "{\"error\":{\"code\":", res.status,
+      ",\"status\":", log::JsonQuote(absl::StatusCodeToString(status.code())),
       ",\"message\":", log::JsonQuote(status.message()),
       ",\"reason\":", log::JsonQuote(ReasonOf(status)));
   const std::string field = FieldOf(status);
-  if (!field.empty()) absl::StrAppend(&body, ",\"field\":", log::JsonQuote(field));
-  absl::StrAppend(&body, ",\"request_id\":", log::JsonQuote(request_id), "}}\n");
+  if (!field.empty())
+    absl::StrAppend(&body, ",\"field\":", log::JsonQuote(field));
+  absl::StrAppend(&body, ",\"request_id\":", log::JsonQuote(request_id),
+                  "}}\n");
   res.set_content(body, "application/json");
 }
 
@@ -38,11 +40,12 @@ absl::Status FromBackend(const grpc::Status& status,
   auto reason = md.find(kErrorReasonKey);
   auto field = md.find(kErrorFieldKey);
   if (field != md.end()) {
-    out = WithField(out, std::string(field->second.data(), field->second.size()));
+    out =
+        WithField(out, std::string(field->second.data(), field->second.size()));
   }
   if (reason != md.end()) {
-    out = WithReason(out, std::string(reason->second.data(),
-                                      reason->second.size()));
+    out = WithReason(out,
+                     std::string(reason->second.data(), reason->second.size()));
   }
   return out;
 }
@@ -109,8 +112,8 @@ void Gateway::RegisterRoutes() {
     res.set_header("X-Request-Id", request_id);
     const std::string dealer_id = req.matches[1];
     absl::Status status = [&]() -> absl::Status {
-      auto caller =
-          options_.partner_keys.Authenticate(req.get_header_value("Authorization"));
+      auto caller = options_.partner_keys.Authenticate(
+          req.get_header_value("Authorization"));
       if (!caller.ok()) return caller.status();
       if (absl::Status s = RequireId("dealer_id", dealer_id, "dlr"); !s.ok()) {
         return s;
@@ -140,12 +143,13 @@ void Gateway::RegisterRoutes() {
     requests_->Increment({"GET /v1/dealers/{id}", absl::StrCat(res.status)});
     latency_->Observe({"GET /v1/dealers/{id}"}, absl::Now() - start);
   });
-  server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  server_->set_error_handler([](const httplib::Request&,
+                                httplib::Response& res) {
     if (res.body.empty()) {
       WriteError(res,
-                 res.status == 404
-                     ? absl::NotFoundError("no such route")
-                     : absl::Status(absl::StatusCode::kUnknown, "request failed"),
+                 res.status == 404 ? absl::NotFoundError("no such route")
+                                   : absl::Status(absl::StatusCode::kUnknown,
+                                                  "request failed"),
                  "");
     }
   });
@@ -166,8 +170,9 @@ absl::Status Gateway::Start(const std::string& host, int port) {
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   if (options_.partner_keys.open()) {
-    log::Warning("gateway running without partner keys: every request is "
-                 "allowed (development mode only)");
+    log::Warning(
+        "gateway running without partner keys: every request is "
+        "allowed (development mode only)");
   }
   return absl::OkStatus();
 }

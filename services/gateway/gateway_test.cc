@@ -85,9 +85,9 @@ TEST_F(GatewayTest, MapsErrorsToHttpWithJsonBodies) {
 }
 
 TEST_F(GatewayTest, PartnersSeeOnlyTheirOwnRecord) {
-  auto keys = PartnerKeys::Parse(absl::StrCat(
-      "# key dealer\nalpha-key-0123456789 ", ids_[0],
-      "\nbeta-key-01234567890 ", ids_[1], "\n"));
+  auto keys = PartnerKeys::Parse(
+      absl::StrCat("# key dealer\nalpha-key-0123456789 ", ids_[0],
+                   "\nbeta-key-01234567890 ", ids_[1], "\n"));
   ASSERT_TRUE(keys.ok()) << keys.status();
   StartGateway(*std::move(keys));
   const std::string path = absl::StrCat("/v1/dealers/", ids_[0]);
@@ -107,7 +107,8 @@ TEST_F(GatewayTest, PartnersSeeOnlyTheirOwnRecord) {
   EXPECT_EQ(other_dealer->status, 403);
   EXPECT_THAT(other_dealer->body, ::testing::Not(HasSubstr("Alpha")));
 
-  auto own = client_->Get(path, {{"Authorization", "Bearer alpha-key-0123456789"}});
+  auto own =
+      client_->Get(path, {{"Authorization", "Bearer alpha-key-0123456789"}});
   ASSERT_TRUE(own);
   EXPECT_EQ(own->status, 200);
   EXPECT_THAT(own->body, HasSubstr("Alpha Trading"));
@@ -124,7 +125,8 @@ TEST_F(GatewayTest, BackendDownIsServiceUnavailable) {
 TEST(PartnerKeysTest, RejectsMalformedKeyFiles) {
   EXPECT_FALSE(PartnerKeys::Parse("short dlr_x\n").ok());
   EXPECT_FALSE(PartnerKeys::Parse("only-one-field-here-long\n").ok());
-  EXPECT_FALSE(PartnerKeys::Parse("k-0123456789abcdef a\nk-0123456789abcdef b\n").ok());
+  EXPECT_FALSE(
+      PartnerKeys::Parse("k-0123456789abcdef a\nk-0123456789abcdef b\n").ok());
   auto keys = PartnerKeys::Parse("\n# comment\nk-0123456789abcdef dlr_a\n");
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ(keys->size(), 1u);

@@ -8,8 +8,9 @@
 #include "common/metrics/admin_server.h"
 #include "services/gateway/gateway.h"
 
-ABSL_FLAG(std::string, customer_records_target, "",
-          "gRPC target of customer records [env QUDAO_CUSTOMER_RECORDS_TARGET]");
+ABSL_FLAG(
+    std::string, customer_records_target, "",
+    "gRPC target of customer records [env QUDAO_CUSTOMER_RECORDS_TARGET]");
 ABSL_FLAG(std::string, partner_keys_file, "",
           "file of '<api key> <dealer_id>' lines; empty runs open (dev only) "
           "[env QUDAO_PARTNER_KEYS_FILE]");
@@ -18,8 +19,8 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   qudao::BlockShutdownSignals();
   using qudao::Setting;
-  if (!qudao::log::SetLevel(Setting(absl::GetFlag(FLAGS_log_level),
-                                    "QUDAO_LOG_LEVEL", "info"))) {
+  if (!qudao::log::SetLevel(
+          Setting(absl::GetFlag(FLAGS_log_level), "QUDAO_LOG_LEVEL", "info"))) {
     qudao::log::Error("unknown log level");
     return 2;
   }
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
                                {"http_port", gateway.port()},
                                {"admin_port", admin.port()}});
   const int signo = qudao::WaitForShutdownSignal();
-  qudao::log::Info("shutting down", {{"service", "gateway"}, {"signal", signo}});
+  qudao::log::Info("shutting down",
+                   {{"service", "gateway"}, {"signal", signo}});
   gateway.Stop();
   admin.Stop();
   return 0;

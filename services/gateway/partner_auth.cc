@@ -36,9 +36,9 @@ absl::StatusOr<PartnerKeys> PartnerKeys::Parse(absl::string_view text) {
     std::vector<absl::string_view> parts =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (parts.size() != 2 || parts[0].size() < 16) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "partner key file line ", line_no,
-          ": expected '<key of 16+ chars> <dealer_id>'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("partner key file line ", line_no,
+                       ": expected '<key of 16+ chars> <dealer_id>'"));
     }
     if (!keys.keys_.emplace(std::string(parts[0]), std::string(parts[1]))
              .second) {
@@ -69,7 +69,8 @@ absl::StatusOr<std::optional<std::string>> PartnerKeys::Authenticate(
         "send your partner API key as 'Authorization: Bearer <key>'");
   }
   for (const auto& [known, dealer] : keys_) {
-    if (ConstantTimeEquals(known, key)) return std::optional<std::string>(dealer);
+    if (ConstantTimeEquals(known, key))
+      return std::optional<std::string>(dealer);
   }
   return absl::UnauthenticatedError("the partner API key is not valid");
 }

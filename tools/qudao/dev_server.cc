@@ -20,8 +20,9 @@ absl::Status DevServer::Start() {
   std::error_code ec;
   std::filesystem::create_directories(options_.data_dir, ec);
   if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create data directory ", options_.data_dir, ": ", ec.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", options_.data_dir, ": ",
+                     ec.message()));
   }
   const std::string dir = std::filesystem::absolute(options_.data_dir).string();
   workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
@@ -59,7 +60,8 @@ absl::Status DevServer::Start() {
                                                 &registry_);
   std::string http_host;
   int http_port = 0;
-  if (absl::Status s = SplitHostPort(options_.http_listen, &http_host, &http_port);
+  if (absl::Status s =
+          SplitHostPort(options_.http_listen, &http_host, &http_port);
       !s.ok()) {
     return s;
   }

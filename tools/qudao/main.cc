@@ -2,13 +2,13 @@
 //   qudao dev                      run the whole platform locally
 //   qudao health [--target=...]    check every service's health
 //   qudao dealer create|get|list   work with dealer records
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -17,11 +17,11 @@
 #include "common/grpc/client.h"
 #include "common/grpc/server_host.h"
 #include "common/log/log.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "qudao/support/v1/dealer_support_service.grpc.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/qudao/dev_server.h"
 
 ABSL_FLAG(std::string, data_dir, ".qudao-data",
@@ -63,11 +63,11 @@ void PrintJson(const google::protobuf::Message& m) {
 }
 
 int Fail(const grpc::Status& s) {
-  std::fprintf(stderr, "error: %s: %s\n",
-               absl::StatusCodeToString(static_cast<absl::StatusCode>(
-                                            s.error_code()))
-                   .c_str(),
-               s.error_message().c_str());
+  std::fprintf(
+      stderr, "error: %s: %s\n",
+      absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code()))
+          .c_str(),
+      s.error_message().c_str());
   return 1;
 }
 
@@ -117,7 +117,8 @@ int RunHealth() {
         : resp.status() == grpc::health::v1::HealthCheckResponse::SERVING
             ? "SERVING"
             : "NOT_SERVING";
-    if (!s.ok() || resp.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    if (!s.ok() ||
+        resp.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
       ++unhealthy;
     }
     std::printf("%-45s %s\n", *service ? service : "(server)", state);
@@ -128,9 +129,8 @@ int RunHealth() {
 int RunDealer(const std::vector<char*>& args) {
   if (args.size() < 3) return Usage();
   const std::string verb = args[2];
-  auto stub =
-      pb::CustomerRecordsService::NewStub(
-          qudao::SharedChannel(absl::GetFlag(FLAGS_target)));
+  auto stub = pb::CustomerRecordsService::NewStub(
+      qudao::SharedChannel(absl::GetFlag(FLAGS_target)));
   if (verb == "create") {
     pb::CreateDealerRequest req;
     pb::Dealer* d = req.mutable_dealer();
@@ -139,9 +139,11 @@ int RunDealer(const std::vector<char*>& args) {
     d->mutable_region()->set_city(absl::GetFlag(FLAGS_city));
     pb::ChannelLevel level;
     if (!pb::ChannelLevel_Parse(
-            absl::StrCat("CHANNEL_LEVEL_", absl::GetFlag(FLAGS_level)), &level)) {
-      std::fprintf(stderr, "error: --level must be DISTRIBUTOR, WHOLESALER, "
-                           "RETAILER or KEY_ACCOUNT\n");
+            absl::StrCat("CHANNEL_LEVEL_", absl::GetFlag(FLAGS_level)),
+            &level)) {
+      std::fprintf(stderr,
+                   "error: --level must be DISTRIBUTOR, WHOLESALER, "
+                   "RETAILER or KEY_ACCOUNT\n");
       return 2;
     }
     d->set_channel_level(level);
