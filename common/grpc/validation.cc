@@ -17,7 +17,7 @@ namespace {
 
 // Counts UTF-8 code points; false if the bytes are not valid UTF-8 or hold a
 // control character.
-bool CheckUtf8(absl::string_view s, size_t* chars) {
+bool CheckUtf8(absl::string_view s, size_t* chars, bool multiline = false) {
   *chars = 0;
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -30,7 +30,8 @@ bool CheckUtf8(absl::string_view s, size_t* chars) {
     for (int k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
     }
-    if (len == 1 && (c < 0x20 || c == 0x7F)) return false;
+    const bool line_break = multiline && (c == '\n' || c == '\r' || c == '\t');
+    if (len == 1 && (c < 0x20 || c == 0x7F) && !line_break) return false;
     i += len;
     ++*chars;
   }
@@ -55,6 +56,29 @@ absl::Status OptionalText(absl::string_view field, absl::string_view value,
                                             " characters (got ", chars, ")"));
   }
   return absl::OkStatus();
+}
+
+absl::Status OptionalMultilineText(absl::string_view field,
+                                   absl::string_view value, size_t max_chars) {
+  size_t chars = 0;
+  if (!CheckUtf8(value, &chars, /*multiline=*/true)) {
+    return InvalidField(field,
+                        "must be valid UTF-8 text without control characters");
+  }
+  if (chars > max_chars) {
+    return InvalidField(field, absl::StrCat("must be at most ", max_chars,
+                                            " characters (got ", chars, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<storage::PageRequest> ParsePage(int64_t page_size,
+                                               absl::string_view page_token,
+                                               absl::string_view filter) {
+  auto page = storage::ParsePageRequest(page_size, page_token, filter);
+  if (page.ok()) return page;
+  return InvalidField(page_size < 0 ? "page_size" : "page_token",
+                      page.status().message());
 }
 
 absl::Status RequireText(absl::string_view field, absl::string_view value,

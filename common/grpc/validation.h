@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/money/money.h"
+#include "common/storage/pagination.h"
 #include "qudao/type/v1/money.pb.h"
 
 namespace qudao {
@@ -24,6 +25,17 @@ absl::Status RequireText(absl::string_view field, absl::string_view value,
 // Optional free text: may be empty; otherwise as RequireText.
 absl::Status OptionalText(absl::string_view field, absl::string_view value,
                           size_t max_chars);
+// Optional text that may span lines (descriptions, notes): like
+// OptionalText, but newlines and tabs are allowed.
+absl::Status OptionalMultilineText(absl::string_view field,
+                                   absl::string_view value, size_t max_chars);
+
+// Validates page_size and page_token of a List request (see
+// storage::ParsePageRequest), naming the offending field in the error.
+absl::StatusOr<storage::PageRequest> ParsePage(int64_t page_size,
+                                               absl::string_view page_token,
+                                               absl::string_view filter);
+
 // An identifier or code: 1..max_chars of [A-Za-z0-9._-].
 absl::Status RequireCode(absl::string_view field, absl::string_view value,
                          size_t max_chars = 64);

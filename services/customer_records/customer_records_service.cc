@@ -109,7 +109,7 @@ absl::Status ApplyField(const std::string& path, const pb::Dealer& in,
     }
   } else if (path == "business_scope") {
     if (absl::Status s =
-            OptionalText("dealer.business_scope", in.business_scope(), 2000);
+            OptionalMultilineText("dealer.business_scope", in.business_scope(), 2000);
         !s.ok()) {
       return s;
     }
@@ -241,15 +241,9 @@ grpc::ServerUnaryReactor* CustomerRecordsService::ListDealers(
       return s;
     }
     filter.province = request->province();
-    auto page = storage::ParsePageRequest(
-        request->page_size(), request->page_token(), filter.Canonical());
-    if (!page.ok()) {
-      return InvalidField(
-          absl::StrContains(page.status().message(), "page_size")
-              ? "page_size"
-              : "page_token",
-          page.status().message());
-    }
+    auto page = ParsePage(request->page_size(), request->page_token(),
+                          filter.Canonical());
+    if (!page.ok()) return page.status();
     auto result = store_->List(filter, *page);
     if (!result.ok()) return result.status();
     for (const Dealer& d : result->dealers) {
