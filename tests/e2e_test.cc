@@ -297,6 +297,54 @@ TEST_F(EndToEndTest, DatabaseOutageTurnsServiceNotServing) {
   ExpectCleanExit(customers);
 }
 
+// `qudao dev` hosts the same four modules and the gateway in one process.
+TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
+  std::vector<std::string> argv = {
+      QUDAO_CLI_BIN, "dev", absl::StrCat("--data_dir=", dir_->path(), "/dev"),
+      "--grpc_listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
+      "--dev_admin_listen=127.0.0.1:0"};
+  auto child = testing::ChildProcess::Start(
+      argv, absl::StrCat(dir_->path(), "/dev.log"));
+  ASSERT_TRUE(child.ok());
+  RunningService dev;
+  dev.process = std::move(*child);
+  auto grpc_port =
+      testing::WaitForLoggedPort(*dev.process, "grpc_port", absl::Seconds(30));
+  ASSERT_TRUE(grpc_port.ok()) << grpc_port.status();
+  auto http_port =
+      testing::WaitForLoggedPort(*dev.process, "http_port", absl::Seconds(5));
+  ASSERT_TRUE(http_port.ok()) << http_port.status();
+  dev.port = *grpc_port;
+  dev.channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", dev.port),
+                                    grpc::InsecureChannelCredentials());
+  for (const char* name :
+       {customer::v1::CustomerRecordsService::service_full_name(),
+        pricing::v1::PricingService::service_full_name(),
+        credit::v1::CreditControlService::service_full_name(),
+        support::v1::DealerSupportService::service_full_name()}) {
+    EXPECT_TRUE(WaitForHealth(dev, name, HealthCheckResponse::SERVING,
+                              absl::Seconds(20)))
+        << name;
+  }
+  auto dealers = customer::v1::CustomerRecordsService::NewStub(dev.channel);
+  customer::v1::CreateDealerRequest create;
+  create.mutable_dealer()->set_legal_name("Dev Mode Trading");
+  create.mutable_dealer()->mutable_region()->set_province("Hubei");
+  create.mutable_dealer()->mutable_region()->set_city("Wuhan");
+  create.mutable_dealer()->set_channel_level(
+      customer::v1::CHANNEL_LEVEL_RETAILER);
+  create.mutable_dealer()->set_owner("rep.dev");
+  customer::v1::Dealer dealer;
+  auto ctx = OutgoingContext(absl::Seconds(10));
+  ASSERT_TRUE(dealers->CreateDealer(ctx.get(), create, &dealer).ok());
+  httplib::Client http("127.0.0.1", *http_port);
+  auto res = http.Get(absl::StrCat("/v1/dealers/", dealer.dealer_id()));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_THAT(res->body, HasSubstr("Dev Mode Trading"));
+  ExpectCleanExit(dev);
+}
+
 TEST_F(EndToEndTest, BadConfigurationFailsFastWithAClearMessage) {
   auto child = testing::ChildProcess::Start(
       {QUDAO_CUSTOMER_RECORDS_BIN, "--listen=127.0.0.1:0",

@@ -92,6 +92,10 @@ int RunDev() {
                "--city=Hangzhou --owner=me\nCtrl-C stops it.\n\n",
                options.data_dir.c_str(), server.grpc_port(), server.http_port(),
                server.admin_port());
+  qudao::log::Info("serving", {{"service", "qudao dev"},
+                               {"grpc_port", server.grpc_port()},
+                               {"http_port", server.http_port()},
+                               {"admin_port", server.admin_port()}});
   const int signo = qudao::WaitForShutdownSignal();
   qudao::log::Info("qudao dev shutting down", {{"signal", signo}});
   server.Shutdown();

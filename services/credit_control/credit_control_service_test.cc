@@ -1,0 +1,377 @@
+// Credit control over real gRPC (in-process server, port 0), with the
+// service's store on SQLite and on a real PostgreSQL: the same suite for
+// both backends. Where the API cannot show it (the limit history), the test
+// reads the service's database directly.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/clock/clock.h"
+#include "common/grpc/status.h"
+#include "common/storage/database.h"
+#include "common/testing/harness.h"
+#include "common/testing/service_fixture.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "qudao/credit/v1/credit_control_service.grpc.pb.h"
+#include "services/credit_control/credit_control_module.h"
+#include "services/credit_control/credit_position.h"
+
+namespace qudao::credit {
+namespace {
+
+namespace pb = ::qudao::credit::v1;
+using ::testing::HasSubstr;
+using testing::TestBackend;
+
+constexpr char kDealer[] = "dlr_0190f3c2a1b24e8f0a1b";
+
+template <TestBackend kBackend>
+struct On {
+  static constexpr TestBackend value = kBackend;
+};
+
+// One row of credit_limit_changes, as the test reads it.
+struct HistoryRow {
+  int64_t revision;
+  std::string currency;
+  bool old_limit_null;
+  int64_t old_limit_minor;
+  int64_t new_limit_minor;
+  std::string reason;
+  std::string approved_by;
+};
+
+template <typename B>
+class CreditControlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = testing::TempDir::Create("qudao-credit");
+    ASSERT_TRUE(dir.ok());
+    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
+    auto url = testing::FreshDatabaseUrl(B::value, dir_->path());
+    ASSERT_TRUE(url.ok()) << url.status();
+    auto fixture =
+        testing::ServiceFixture::Start(NewCreditControlModule, &clock_, *url);
+    ASSERT_TRUE(fixture.ok()) << fixture.status();
+    fixture_ = std::move(*fixture);
+    stub_ = pb::CreditControlService::NewStub(fixture_->channel());
+    // A second connection to the service's own database, for what the API
+    // does not expose.
+    auto db = storage::OpenDatabase(*url);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+  }
+
+  static pb::SetCreditLimitRequest ValidRequest(
+      int64_t limit_minor, const std::string& currency = "CNY") {
+    pb::SetCreditLimitRequest req;
+    req.set_dealer_id(kDealer);
+    req.mutable_credit_limit()->set_currency_code(currency);
+    req.mutable_credit_limit()->set_minor_units(limit_minor);
+    req.set_reason("annual 5C review: rating A");
+    req.set_approved_by("credit.manager.li");
+    return req;
+  }
+
+  grpc::Status Set(const pb::SetCreditLimitRequest& req,
+                   pb::CreditPosition* out,
+                   grpc::ClientContext* ctx = nullptr) {
+    grpc::ClientContext local;
+    return stub_->SetCreditLimit(ctx != nullptr ? ctx : &local, req, out);
+  }
+
+  grpc::Status Get(const std::string& dealer_id, pb::CreditPosition* out,
+                   grpc::ClientContext* ctx = nullptr) {
+    pb::GetCreditPositionRequest req;
+    req.set_dealer_id(dealer_id);
+    grpc::ClientContext local;
+    return stub_->GetCreditPosition(ctx != nullptr ? ctx : &local, req, out);
+  }
+
+  int64_t CountRows(const std::string& table) {
+    int64_t n = -1;
+    absl::Status s = db_->RunInTransaction(
+        storage::TransactionMode::kReadOnly,
+        [&](storage::Transaction& tx) -> absl::Status {
+          auto rows = tx.Query(absl::StrCat("SELECT COUNT(*) FROM ", table));
+          if (!rows.ok()) return rows.status();
+          n = (*rows)[0].Int(0);
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(s.ok()) << s;
+    return n;
+  }
+
+  std::vector<HistoryRow> History(const std::string& dealer_id) {
+    std::vector<HistoryRow> history;
+    absl::Status s = db_->RunInTransaction(
+        storage::TransactionMode::kReadOnly,
+        [&](storage::Transaction& tx) -> absl::Status {
+          auto rows = tx.Query(
+              "SELECT revision, currency, old_limit_minor, new_limit_minor, "
+              "reason, approved_by FROM credit_limit_changes WHERE dealer_id "
+              "= $1 ORDER BY revision",
+              {dealer_id});
+          if (!rows.ok()) return rows.status();
+          history.clear();
+          for (const storage::Row& r : *rows) {
+            history.push_back({r.Int(0), r.Text(1), r.IsNull(2),
+                               r.IsNull(2) ? 0 : r.Int(2), r.Int(3), r.Text(4),
+                               r.Text(5)});
+          }
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(s.ok()) << s;
+    return history;
+  }
+
+  absl::Status Execute(const std::string& sql) {
+    return db_->RunInTransaction(
+        storage::TransactionMode::kReadWrite,
+        [&](storage::Transaction& tx) { return tx.Execute(sql).status(); });
+  }
+
+  // Asserts the shape every bad-input error has: INVALID_ARGUMENT naming the
+  // field in the message and in the trailing metadata.
+  static void ExpectInvalidField(const grpc::Status& s,
+                                 const grpc::ClientContext& ctx,
+                                 const std::string& field) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << field << ": " << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(field));
+    EXPECT_EQ(testing::TrailingValue(ctx, kErrorFieldKey), field);
+    EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), "INVALID_FIELD");
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<testing::TempDir> dir_;
+  std::unique_ptr<testing::ServiceFixture> fixture_;
+  std::unique_ptr<pb::CreditControlService::Stub> stub_;
+  std::unique_ptr<storage::Database> db_;
+};
+
+using Backends =
+    ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
+TYPED_TEST_SUITE(CreditControlTest, Backends);
+
+TYPED_TEST(CreditControlTest, SetThenGetReturnsThePosition) {
+  pb::CreditPosition set;
+  ASSERT_TRUE(this->Set(this->ValidRequest(50000000), &set).ok());
+  EXPECT_EQ(set.dealer_id(), kDealer);
+  EXPECT_EQ(set.credit_limit().currency_code(), "CNY");
+  EXPECT_EQ(set.credit_limit().minor_units(), 50000000);
+  // No receivables or orders exist yet: exposure is zero, all is available.
+  EXPECT_EQ(set.open_receivables().minor_units(), 0);
+  EXPECT_EQ(set.approved_uninvoiced().minor_units(), 0);
+  EXPECT_EQ(set.exposure().minor_units(), 0);
+  EXPECT_EQ(set.exposure().currency_code(), "CNY");
+  EXPECT_EQ(set.available_credit().minor_units(), 50000000);
+  EXPECT_EQ(set.limit_revision(), 1);
+  EXPECT_EQ(set.limit_update_time().seconds(),
+            absl::ToUnixSeconds(this->clock_.Now()));
+
+  pb::CreditPosition got;
+  ASSERT_TRUE(this->Get(kDealer, &got).ok());
+  EXPECT_EQ(got.SerializeAsString(), set.SerializeAsString());
+
+  // Lowering to zero (cash only) is a valid limit.
+  this->clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(this->Set(this->ValidRequest(0), &set).ok());
+  EXPECT_EQ(set.credit_limit().minor_units(), 0);
+  EXPECT_EQ(set.available_credit().minor_units(), 0);
+  EXPECT_EQ(set.limit_revision(), 2);
+  EXPECT_EQ(set.limit_update_time().seconds(),
+            absl::ToUnixSeconds(this->clock_.Now()));
+}
+
+TYPED_TEST(CreditControlTest, GetWithoutAccountIsNotFoundNamingTheDealer) {
+  pb::CreditPosition out;
+  grpc::Status s = this->Get(kDealer, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr(kDealer));
+}
+
+TYPED_TEST(CreditControlTest, RetriedSetWithSameRequestIdAppliesOnce) {
+  pb::SetCreditLimitRequest req = this->ValidRequest(1000000);
+  req.set_request_id("limit-2026-01");
+  pb::CreditPosition first, second;
+  ASSERT_TRUE(this->Set(req, &first).ok());
+  this->clock_.Advance(absl::Seconds(5));
+  ASSERT_TRUE(this->Set(req, &second).ok());
+  EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(second.limit_revision(), 1);
+  EXPECT_EQ(this->History(kDealer).size(), 1u);
+
+  // The same key for a different change is a client bug, not a retry.
+  pb::SetCreditLimitRequest other = this->ValidRequest(2000000);
+  other.set_request_id("limit-2026-01");
+  pb::CreditPosition out;
+  grpc::Status s = this->Set(other, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  EXPECT_EQ(this->History(kDealer).size(), 1u);
+}
+
+TYPED_TEST(CreditControlTest, FirstLimitFixesTheCurrency) {
+  pb::CreditPosition out;
+  ASSERT_TRUE(this->Set(this->ValidRequest(1000000, "CNY"), &out).ok());
+  grpc::ClientContext ctx;
+  grpc::Status s = this->Set(this->ValidRequest(1000000, "USD"), &out, &ctx);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), kCurrencyMismatch);
+  EXPECT_THAT(s.error_message(), HasSubstr("CNY"));
+
+  pb::CreditPosition got;
+  ASSERT_TRUE(this->Get(kDealer, &got).ok());
+  EXPECT_EQ(got.credit_limit().currency_code(), "CNY");
+  EXPECT_EQ(got.limit_revision(), 1);
+  EXPECT_EQ(this->History(kDealer).size(), 1u);
+}
+
+// Every malformed field is refused with INVALID_ARGUMENT naming the field,
+// and nothing is written.
+TYPED_TEST(CreditControlTest, SetRejectsBadInputAndWritesNothing) {
+  using Req = pb::SetCreditLimitRequest;
+  struct Case {
+    std::string field;
+    std::function<void(Req&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"dealer_id", [](Req& r) { r.clear_dealer_id(); }},
+      {"dealer_id", [](Req& r) { r.set_dealer_id("12345"); }},
+      {"dealer_id",
+       [](Req& r) { r.set_dealer_id("cus_0190f3c2a1b24e8f0a1b"); }},
+      {"credit_limit", [](Req& r) { r.clear_credit_limit(); }},
+      {"credit_limit",
+       [](Req& r) { r.mutable_credit_limit()->set_minor_units(-1); }},
+      {"credit_limit.currency_code",
+       [](Req& r) { r.mutable_credit_limit()->clear_currency_code(); }},
+      {"credit_limit.currency_code",
+       [](Req& r) { r.mutable_credit_limit()->set_currency_code("RMB"); }},
+      {"reason", [](Req& r) { r.clear_reason(); }},
+      {"reason", [](Req& r) { r.set_reason("  "); }},
+      {"reason", [](Req& r) { r.set_reason(std::string(501, 'x')); }},
+      {"approved_by", [](Req& r) { r.clear_approved_by(); }},
+      {"approved_by", [](Req& r) { r.set_approved_by(std::string(65, 'x')); }},
+      {"approved_by", [](Req& r) { r.set_approved_by("tab\there"); }},
+      {"request_id",
+       [](Req& r) { r.set_request_id("spaces are not allowed"); }},
+  };
+  for (const Case& c : cases) {
+    Req req = this->ValidRequest(1000000);
+    c.spoil(req);
+    pb::CreditPosition out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->Set(req, &out, &ctx);
+    this->ExpectInvalidField(s, ctx, c.field);
+  }
+  EXPECT_EQ(this->CountRows("credit_accounts"), 0);
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 0);
+  pb::CreditPosition out;
+  EXPECT_EQ(this->Get(kDealer, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TYPED_TEST(CreditControlTest, GetRejectsBadDealerId) {
+  pb::CreditPosition out;
+  ASSERT_TRUE(this->Set(this->ValidRequest(1000000), &out).ok());
+  for (const std::string& id : {std::string(""), std::string("12345"),
+                                std::string("dlr_0190F3C2A1B24E8F0A1B")}) {
+    grpc::ClientContext ctx;
+    grpc::Status s = this->Get(id, &out, &ctx);
+    this->ExpectInvalidField(s, ctx, "dealer_id");
+  }
+  EXPECT_EQ(this->CountRows("credit_accounts"), 1);
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
+}
+
+TYPED_TEST(CreditControlTest, HistoryHasOneRowPerChangeAndIsAppendOnly) {
+  const int64_t limits[] = {1000000, 2500000, 2500000, 800000};
+  for (int64_t limit : limits) {
+    pb::SetCreditLimitRequest req = this->ValidRequest(limit);
+    req.set_reason(absl::StrCat("review to ", limit));
+    pb::CreditPosition out;
+    ASSERT_TRUE(this->Set(req, &out).ok());
+    this->clock_.Advance(absl::Minutes(1));
+  }
+  const std::vector<HistoryRow> history = this->History(kDealer);
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_TRUE(history[0].old_limit_null);  // opened the account
+  for (size_t i = 0; i < history.size(); ++i) {
+    EXPECT_EQ(history[i].revision, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ(history[i].currency, "CNY");
+    EXPECT_EQ(history[i].new_limit_minor, limits[i]);
+    EXPECT_EQ(history[i].reason, absl::StrCat("review to ", limits[i]));
+    EXPECT_EQ(history[i].approved_by, "credit.manager.li");
+    if (i > 0) {
+      EXPECT_FALSE(history[i].old_limit_null);
+      EXPECT_EQ(history[i].old_limit_minor, limits[i - 1]);
+    }
+  }
+  pb::CreditPosition got;
+  ASSERT_TRUE(this->Get(kDealer, &got).ok());
+  EXPECT_EQ(got.limit_revision(), 4);
+  EXPECT_EQ(got.credit_limit().minor_units(), 800000);
+
+  // The audit trail cannot be rewritten, even with direct SQL.
+  for (const char* sql :
+       {"UPDATE credit_limit_changes SET new_limit_minor = 99999999",
+        "DELETE FROM credit_limit_changes"}) {
+    absl::Status s = this->Execute(sql);
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << sql << s;
+    EXPECT_THAT(s.message(), HasSubstr("append-only"));
+  }
+  EXPECT_EQ(this->History(kDealer).size(), 4u);
+  EXPECT_EQ(this->History(kDealer)[3].new_limit_minor, 800000);
+}
+
+// Read-check-write under contention: every change lands exactly once, with
+// its own revision, and the history chains old -> new without gaps. The
+// account does not exist at the start, so the threads also race to open it.
+TYPED_TEST(CreditControlTest, ConcurrentChangesEachGetOneRevision) {
+  constexpr int kThreads = 8;
+  constexpr int kCallsPerThread = 4;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kCallsPerThread; ++k) {
+        pb::SetCreditLimitRequest req =
+            this->ValidRequest(100000 * (t * kCallsPerThread + k + 1));
+        req.set_request_id(absl::StrCat("thread-", t, "-call-", k));
+        pb::CreditPosition out;
+        grpc::Status s = this->Set(req, &out);
+        if (!s.ok()) {
+          ++failures;
+          ADD_FAILURE() << s.error_code() << ": " << s.error_message();
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  constexpr int kCalls = kThreads * kCallsPerThread;
+  pb::CreditPosition got;
+  ASSERT_TRUE(this->Get(kDealer, &got).ok());
+  EXPECT_EQ(got.limit_revision(), kCalls);
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), kCalls);
+  const std::vector<HistoryRow> history = this->History(kDealer);
+  ASSERT_EQ(history.size(), static_cast<size_t>(kCalls));
+  EXPECT_TRUE(history[0].old_limit_null);
+  for (int i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(history[i].revision, i + 1);
+    if (i > 0) {
+      EXPECT_EQ(history[i].old_limit_minor, history[i - 1].new_limit_minor)
+          << "revision " << i + 1;
+    }
+  }
+  EXPECT_EQ(got.credit_limit().minor_units(), history.back().new_limit_minor);
+}
+
+}  // namespace
+}  // namespace qudao::credit

@@ -1,0 +1,103 @@
+// Credit rules; see credit_position.h.
+#include "services/credit_control/credit_position.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/status.h"
+
+namespace qudao::credit {
+namespace {
+
+absl::Status CurrencyMismatch(const std::string& dealer_id,
+                              const std::string& account_currency,
+                              const Money& amount) {
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        "dealer ", dealer_id, "'s credit account is kept in ",
+                        account_currency, "; an amount in ", amount.currency(),
+                        " cannot be set or checked against it")),
+                    kCurrencyMismatch);
+}
+
+}  // namespace
+
+absl::StatusOr<CreditPosition> ComputeCreditPosition(
+    const CreditAccount& account) {
+  absl::StatusOr<Money> exposure =
+      account.open_receivables.Add(account.approved_uninvoiced);
+  if (!exposure.ok()) return exposure.status();
+  absl::StatusOr<Money> available = account.credit_limit.Subtract(*exposure);
+  if (!available.ok()) return available.status();
+  return CreditPosition{account.dealer_id,
+                        account.credit_limit,
+                        account.open_receivables,
+                        account.approved_uninvoiced,
+                        *exposure,
+                        *available,
+                        account.limit_revision,
+                        account.limit_update_time};
+}
+
+absl::Status CheckCreditLimit(const Money& limit) {
+  if (limit.is_negative()) {
+    return InvalidField(
+        "credit_limit",
+        absl::StrCat("must be zero or positive (got ", limit.ToString(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CreditAccount> ApplyCreditLimit(
+    const std::optional<CreditAccount>& current, const std::string& dealer_id,
+    const Money& new_limit, absl::Time now) {
+  if (absl::Status s = CheckCreditLimit(new_limit); !s.ok()) return s;
+  if (!current.has_value()) {
+    const Money zero = Money::Zero(new_limit.currency());
+    // A new account has no receivables and no approved orders.
+    return CreditAccount{dealer_id, new_limit, zero, zero, 1, now, 1};
+  }
+  if (current->credit_limit.currency() != new_limit.currency()) {
+    return CurrencyMismatch(dealer_id, current->credit_limit.currency(),
+                            new_limit);
+  }
+  CreditAccount updated = *current;
+  updated.credit_limit = new_limit;
+  updated.limit_revision = current->limit_revision + 1;
+  updated.limit_update_time = now;
+  updated.version = current->version + 1;
+  // A limit whose position cannot be represented (an overflow against the
+  // exposure) would make the account unreadable; refuse it up front.
+  if (absl::StatusOr<CreditPosition> p = ComputeCreditPosition(updated);
+      !p.ok()) {
+    return p.status();
+  }
+  return updated;
+}
+
+absl::Status CheckCreditAvailable(const CreditPosition& position,
+                                  const Money& amount) {
+  if (amount.currency() != position.credit_limit.currency()) {
+    return CurrencyMismatch(position.dealer_id,
+                            position.credit_limit.currency(), amount);
+  }
+  if (amount.is_negative()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the amount to check against credit must not be negative (got ",
+        amount.ToString(), ")"));
+  }
+  absl::StatusOr<int> fits = amount.Compare(position.available_credit);
+  if (!fits.ok()) return fits.status();
+  if (*fits <= 0) return absl::OkStatus();
+  // The shortfall only explains the refusal; when it is too large to
+  // represent, the refusal stands without it.
+  absl::StatusOr<Money> shortfall = amount.Subtract(position.available_credit);
+  return WithReason(
+      absl::FailedPreconditionError(absl::StrCat(
+          "dealer ", position.dealer_id, " has ",
+          position.available_credit.ToString(), " of credit available (limit ",
+          position.credit_limit.ToString(), ", exposure ",
+          position.exposure.ToString(), "); ", amount.ToString(),
+          " more would exceed the limit",
+          shortfall.ok() ? absl::StrCat(" by ", shortfall->ToString()) : "")),
+      kCreditLimitExceeded);
+}
+
+}  // namespace qudao::credit

@@ -1,0 +1,82 @@
+// Credit limits and exposure: the rules of credit control (DOMAIN.md §3) in
+// plain C++, with no gRPC or SQL. Every amount is exact Money in the
+// account's currency; an overflow is an error, never a wrapped or rounded
+// number.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/money/money.h"
+
+namespace qudao::credit {
+
+// Stable reasons for callers to branch on (sent as qudao-error-reason).
+inline constexpr char kCurrencyMismatch[] = "CURRENCY_MISMATCH";
+inline constexpr char kCreditLimitExceeded[] = "CREDIT_LIMIT_EXCEEDED";
+
+// A dealer's credit account as stored. All amounts share the account's
+// currency, fixed by the first limit.
+struct CreditAccount {
+  std::string dealer_id;
+  Money credit_limit;
+  // Invoiced and not yet paid.
+  Money open_receivables;
+  // Orders approved but not yet invoiced.
+  Money approved_uninvoiced;
+  // Number of limit changes so far; the history row of the latest one has
+  // this revision.
+  int64_t limit_revision = 0;
+  absl::Time limit_update_time;
+  // Incremented on every write, for conditional updates.
+  int64_t version = 0;
+};
+
+// A dealer's credit position at one moment: the account plus what follows
+// from it.
+struct CreditPosition {
+  std::string dealer_id;
+  Money credit_limit;
+  Money open_receivables;
+  Money approved_uninvoiced;
+  // open_receivables + approved_uninvoiced.
+  Money exposure;
+  // credit_limit - exposure; negative when the dealer is over the limit
+  // (a limit lowered below current exposure does not undo past orders).
+  Money available_credit;
+  int64_t limit_revision = 0;
+  absl::Time limit_update_time;
+};
+
+absl::StatusOr<CreditPosition> ComputeCreditPosition(
+    const CreditAccount& account);
+
+// A credit limit is zero (no credit: cash in advance only) or positive.
+absl::Status CheckCreditLimit(const Money& limit);
+
+// The account after approving `new_limit` for `dealer_id` at `now`.
+// `current` is nullopt when the dealer has no account yet: the first limit
+// opens one and fixes its currency. A later limit in another currency is
+// FAILED_PRECONDITION (CURRENCY_MISMATCH): exposure in one currency cannot
+// be measured against a limit in another without an exchange-rate policy,
+// which qudao does not have. Re-approving the same amount is still a change
+// (e.g. an annual review that confirms the limit) and gets a revision.
+absl::StatusOr<CreditAccount> ApplyCreditLimit(
+    const std::optional<CreditAccount>& current, const std::string& dealer_id,
+    const Money& new_limit, absl::Time now);
+
+// Whether `amount` more exposure (e.g. an order awaiting approval) fits in
+// the dealer's available credit: OK if exposure + amount stays within the
+// limit, otherwise FAILED_PRECONDITION with reason CREDIT_LIMIT_EXCEEDED and
+// the shortfall in the message. A dealer already over the limit fits
+// nothing, not even zero: exposure + amount would still exceed it. `amount`
+// must be in the account's currency (else CURRENCY_MISMATCH) and not
+// negative.
+absl::Status CheckCreditAvailable(const CreditPosition& position,
+                                  const Money& amount);
+
+}  // namespace qudao::credit

@@ -1,0 +1,178 @@
+// CreditStore SQL; see credit_store.h.
+#include "services/credit_control/credit_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/storage/idempotency.h"
+
+namespace qudao::credit {
+namespace {
+
+using storage::Backend;
+using storage::Params;
+using storage::Row;
+using storage::Transaction;
+using storage::TransactionMode;
+
+// open_receivables_minor and approved_uninvoiced_minor belong to invoicing
+// and order approval, which do not exist yet; until they do, nothing writes
+// them and they stay 0. The limit history is append-only (guarded in the
+// database, not just by this code) because it is the audit trail of who
+// granted how much credit and why.
+constexpr char kSchema[] = R"sql(
+CREATE TABLE credit_accounts (
+  dealer_id                 TEXT PRIMARY KEY,
+  currency                  TEXT NOT NULL,
+  credit_limit_minor        BIGINT NOT NULL CHECK (credit_limit_minor >= 0),
+  open_receivables_minor    BIGINT NOT NULL DEFAULT 0,
+  approved_uninvoiced_minor BIGINT NOT NULL DEFAULT 0,
+  limit_revision            BIGINT NOT NULL,
+  limit_update_time         BIGINT NOT NULL,
+  version                   BIGINT NOT NULL
+);
+CREATE TABLE credit_limit_changes (
+  dealer_id       TEXT NOT NULL REFERENCES credit_accounts (dealer_id),
+  revision        BIGINT NOT NULL,
+  currency        TEXT NOT NULL,
+  old_limit_minor BIGINT,
+  new_limit_minor BIGINT NOT NULL,
+  reason          TEXT NOT NULL,
+  approved_by     TEXT NOT NULL,
+  change_time     BIGINT NOT NULL,
+  PRIMARY KEY (dealer_id, revision)
+);
+)sql";
+
+constexpr char kColumns[] =
+    "dealer_id, currency, credit_limit_minor, open_receivables_minor, "
+    "approved_uninvoiced_minor, limit_revision, limit_update_time, version";
+
+CreditAccount FromRow(const Row& r) {
+  // Stored values were validated on the way in.
+  const std::string currency = r.Text(1);
+  return CreditAccount{r.Text(0),
+                       Money::Create(currency, r.Int(2)).value(),
+                       Money::Create(currency, r.Int(3)).value(),
+                       Money::Create(currency, r.Int(4)).value(),
+                       r.Int(5),
+                       storage::FromStoredTime(r.Int(6)),
+                       r.Int(7)};
+}
+
+absl::StatusOr<std::optional<CreditAccount>> FindIn(
+    Transaction& tx, const std::string& dealer_id) {
+  auto rows =
+      tx.Query(absl::StrCat("SELECT ", kColumns,
+                            " FROM credit_accounts WHERE dealer_id = $1"),
+               {dealer_id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<CreditAccount>();
+  return std::optional<CreditAccount>(FromRow((*rows)[0]));
+}
+
+absl::Status WriteAccount(Transaction& tx,
+                          const std::optional<CreditAccount>& current,
+                          const CreditAccount& updated) {
+  if (!current.has_value()) {
+    auto inserted = tx.Execute(
+        absl::StrCat("INSERT INTO credit_accounts (", kColumns,
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+        Params{
+            updated.dealer_id, updated.credit_limit.currency(),
+            updated.credit_limit.minor_units(),
+            updated.open_receivables.minor_units(),
+            updated.approved_uninvoiced.minor_units(), updated.limit_revision,
+            storage::ToStoredTime(updated.limit_update_time), updated.version});
+    // Another writer opened the account between our read and this insert
+    // (possible on PostgreSQL): run again, now reading its account.
+    if (absl::IsAlreadyExists(inserted.status())) {
+      return storage::RetryableConflict("credit account opened concurrently");
+    }
+    return inserted.status();
+  }
+  // Only the limit's columns: receivables and approved orders are changed
+  // by their own flows, never by a limit change.
+  auto n = tx.Execute(
+      "UPDATE credit_accounts SET credit_limit_minor = $2, limit_revision = "
+      "$3, limit_update_time = $4, version = $5 WHERE dealer_id = $1 AND "
+      "version = $6",
+      {updated.dealer_id, updated.credit_limit.minor_units(),
+       updated.limit_revision, storage::ToStoredTime(updated.limit_update_time),
+       updated.version, current->version});
+  if (!n.ok()) return n.status();
+  if (*n != 1) {
+    return storage::RetryableConflict("credit account changed concurrently");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const std::vector<storage::Migration>& CreditStore::Migrations() {
+  static const auto* migrations = new std::vector<storage::Migration>{
+      {1, "create_credit_accounts",
+       kSchema +
+           storage::AppendOnlyGuard(Backend::kSqlite, "credit_limit_changes"),
+       kSchema + storage::AppendOnlyGuard(Backend::kPostgres,
+                                          "credit_limit_changes")},
+  };
+  return *migrations;
+}
+
+absl::StatusOr<CreditAccount> CreditStore::SetLimit(
+    const std::string& dealer_id, const LimitApproval& approval,
+    const std::string& request_id, const std::string& request_fingerprint,
+    absl::Time now, const LimitChangeRule& rule) {
+  absl::StatusOr<std::string> revision = storage::RunIdempotent(
+      *db_, "qudao.credit.v1.CreditControlService/SetCreditLimit", request_id,
+      request_fingerprint, storage::ToStoredTime(now),
+      [&](Transaction& tx) -> absl::StatusOr<std::string> {
+        auto current = FindIn(tx, dealer_id);
+        if (!current.ok()) return current.status();
+        absl::StatusOr<CreditAccount> updated = rule(*current);
+        if (!updated.ok()) return updated.status();
+        if (absl::Status s = WriteAccount(tx, *current, *updated); !s.ok()) {
+          return s;
+        }
+        auto appended = tx.Execute(
+            "INSERT INTO credit_limit_changes (dealer_id, revision, currency, "
+            "old_limit_minor, new_limit_minor, reason, approved_by, "
+            "change_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            {updated->dealer_id, updated->limit_revision,
+             updated->credit_limit.currency(),
+             // NULL on the change that opened the account: there was no
+             // earlier limit, which is not the same as a limit of zero.
+             current->has_value()
+                 ? storage::Value((*current)->credit_limit.minor_units())
+                 : storage::Value(),
+             updated->credit_limit.minor_units(), approval.reason,
+             approval.approved_by,
+             storage::ToStoredTime(updated->limit_update_time)});
+        if (!appended.ok()) return appended.status();
+        // The revision applied, kept with the request id for diagnosis; a
+        // repeat answers with the current account, as CreateDealer does.
+        return absl::StrCat(updated->limit_revision);
+      });
+  if (!revision.ok()) return revision.status();
+  return GetAccount(dealer_id);
+}
+
+absl::StatusOr<CreditAccount> CreditStore::GetAccount(
+    const std::string& dealer_id) {
+  absl::StatusOr<CreditAccount> account;
+  absl::Status s = db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        auto found = FindIn(tx, dealer_id);
+        if (!found.ok()) return found.status();
+        if (!found->has_value()) {
+          return absl::NotFoundError(
+              absl::StrCat("dealer ", dealer_id,
+                           " has no credit account; SetCreditLimit opens one"));
+        }
+        account = **std::move(found);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  return account;
+}
+
+}  // namespace qudao::credit
