@@ -300,8 +300,11 @@ TEST_F(EndToEndTest, DatabaseOutageTurnsServiceNotServing) {
 // `qudao dev` hosts the same four modules and the gateway in one process.
 TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   std::vector<std::string> argv = {
-      QUDAO_CLI_BIN, "dev", absl::StrCat("--data_dir=", dir_->path(), "/dev"),
-      "--grpc_listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
+      QUDAO_CLI_BIN,
+      "dev",
+      absl::StrCat("--data_dir=", dir_->path(), "/dev"),
+      "--grpc_listen=127.0.0.1:0",
+      "--http_listen=127.0.0.1:0",
       "--dev_admin_listen=127.0.0.1:0"};
   auto child = testing::ChildProcess::Start(
       argv, absl::StrCat(dir_->path(), "/dev.log"));

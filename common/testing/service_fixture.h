@@ -13,6 +13,7 @@
 #include "common/grpc/server_host.h"
 #include "common/grpc/service_module.h"
 #include "common/testing/harness.h"
+#include "gtest/gtest.h"
 
 namespace qudao::testing {
 
@@ -38,6 +39,39 @@ class ServiceFixture {
   std::unique_ptr<ServiceModule> module_;
   std::unique_ptr<ServiceHost> host_;
   std::shared_ptr<grpc::Channel> channel_;
+};
+
+// Names a storage backend as a type, for typed test suites.
+template <TestBackend kBackend>
+struct On {
+  static constexpr TestBackend value = kBackend;
+};
+using BothBackends =
+    ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
+
+// Base of a service's typed test suite: every test gets a fresh database of
+// backend B, the module serving on it over real gRPC, a stub of
+// GrpcService, and a fake clock the module reads.
+template <typename B, typename GrpcService>
+class ServiceTest : public ::testing::Test {
+ protected:
+  // Call from SetUp.
+  void StartService(const ModuleFactory& factory) {
+    auto dir = TempDir::Create("qudao-svc-test");
+    ASSERT_TRUE(dir.ok()) << dir.status();
+    dir_ = std::make_unique<TempDir>(std::move(*dir));
+    auto url = FreshDatabaseUrl(B::value, dir_->path());
+    ASSERT_TRUE(url.ok()) << url.status();
+    auto fixture = ServiceFixture::Start(factory, &clock_, *url);
+    ASSERT_TRUE(fixture.ok()) << fixture.status();
+    fixture_ = std::move(*fixture);
+    stub_ = GrpcService::NewStub(fixture_->channel());
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<TempDir> dir_;
+  std::unique_ptr<ServiceFixture> fixture_;
+  std::unique_ptr<typename GrpcService::Stub> stub_;
 };
 
 // Metadata value of a trailing key on a finished client call, or "".

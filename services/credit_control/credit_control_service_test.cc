@@ -26,14 +26,8 @@ namespace {
 
 namespace pb = ::qudao::credit::v1;
 using ::testing::HasSubstr;
-using testing::TestBackend;
 
 constexpr char kDealer[] = "dlr_0190f3c2a1b24e8f0a1b";
-
-template <TestBackend kBackend>
-struct On {
-  static constexpr TestBackend value = kBackend;
-};
 
 // One row of credit_limit_changes, as the test reads it.
 struct HistoryRow {
@@ -47,22 +41,15 @@ struct HistoryRow {
 };
 
 template <typename B>
-class CreditControlTest : public ::testing::Test {
+class CreditControlTest
+    : public testing::ServiceTest<B, pb::CreditControlService> {
  protected:
   void SetUp() override {
-    auto dir = testing::TempDir::Create("qudao-credit");
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    auto url = testing::FreshDatabaseUrl(B::value, dir_->path());
-    ASSERT_TRUE(url.ok()) << url.status();
-    auto fixture =
-        testing::ServiceFixture::Start(NewCreditControlModule, &clock_, *url);
-    ASSERT_TRUE(fixture.ok()) << fixture.status();
-    fixture_ = std::move(*fixture);
-    stub_ = pb::CreditControlService::NewStub(fixture_->channel());
+    this->StartService(NewCreditControlModule);
+    if (::testing::Test::HasFatalFailure()) return;
     // A second connection to the service's own database, for what the API
     // does not expose.
-    auto db = storage::OpenDatabase(*url);
+    auto db = storage::OpenDatabase(this->fixture_->database_url());
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
   }
@@ -82,7 +69,7 @@ class CreditControlTest : public ::testing::Test {
                    pb::CreditPosition* out,
                    grpc::ClientContext* ctx = nullptr) {
     grpc::ClientContext local;
-    return stub_->SetCreditLimit(ctx != nullptr ? ctx : &local, req, out);
+    return this->stub_->SetCreditLimit(ctx != nullptr ? ctx : &local, req, out);
   }
 
   grpc::Status Get(const std::string& dealer_id, pb::CreditPosition* out,
@@ -90,7 +77,8 @@ class CreditControlTest : public ::testing::Test {
     pb::GetCreditPositionRequest req;
     req.set_dealer_id(dealer_id);
     grpc::ClientContext local;
-    return stub_->GetCreditPosition(ctx != nullptr ? ctx : &local, req, out);
+    return this->stub_->GetCreditPosition(ctx != nullptr ? ctx : &local, req,
+                                          out);
   }
 
   int64_t CountRows(const std::string& table) {
@@ -148,15 +136,10 @@ class CreditControlTest : public ::testing::Test {
     EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), "INVALID_FIELD");
   }
 
-  FakeClock clock_;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<testing::ServiceFixture> fixture_;
-  std::unique_ptr<pb::CreditControlService::Stub> stub_;
   std::unique_ptr<storage::Database> db_;
 };
 
-using Backends =
-    ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
+using Backends = testing::BothBackends;
 TYPED_TEST_SUITE(CreditControlTest, Backends);
 
 TYPED_TEST(CreditControlTest, SetThenGetReturnsThePosition) {

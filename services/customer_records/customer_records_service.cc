@@ -108,8 +108,8 @@ absl::Status ApplyField(const std::string& path, const pb::Dealer& in,
       dealer.brands.push_back(in.brands(i));
     }
   } else if (path == "business_scope") {
-    if (absl::Status s =
-            OptionalMultilineText("dealer.business_scope", in.business_scope(), 2000);
+    if (absl::Status s = OptionalMultilineText("dealer.business_scope",
+                                               in.business_scope(), 2000);
         !s.ok()) {
       return s;
     }

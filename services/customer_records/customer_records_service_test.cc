@@ -19,27 +19,14 @@ namespace {
 
 namespace pb = ::qudao::customer::v1;
 using ::testing::HasSubstr;
-using testing::TestBackend;
-
-template <TestBackend kBackend>
-struct On {
-  static constexpr TestBackend value = kBackend;
-};
 
 template <typename B>
-class CustomerRecordsTest : public ::testing::Test {
+class CustomerRecordsTest
+    : public testing::ServiceTest<B, pb::CustomerRecordsService> {
  protected:
   void SetUp() override {
-    auto dir = testing::TempDir::Create("qudao-crs");
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    auto url = testing::FreshDatabaseUrl(B::value, dir_->path());
-    ASSERT_TRUE(url.ok()) << url.status();
-    auto fixture =
-        testing::ServiceFixture::Start(NewCustomerRecordsModule, &clock_, *url);
-    ASSERT_TRUE(fixture.ok()) << fixture.status();
-    fixture_ = std::move(*fixture);
-    stub_ = pb::CustomerRecordsService::NewStub(fixture_->channel());
+    this->StartService(NewCustomerRecordsModule);
+    if (::testing::Test::HasFatalFailure()) return;
   }
 
   static pb::Dealer ValidDealer(
@@ -64,7 +51,7 @@ class CustomerRecordsTest : public ::testing::Test {
     *req.mutable_dealer() = dealer;
     req.set_request_id(request_id);
     grpc::ClientContext local;
-    return stub_->CreateDealer(ctx != nullptr ? ctx : &local, req, out);
+    return this->stub_->CreateDealer(ctx != nullptr ? ctx : &local, req, out);
   }
 
   int CountDealers() {
@@ -76,7 +63,7 @@ class CustomerRecordsTest : public ::testing::Test {
       req.set_page_token(token);
       pb::ListDealersResponse resp;
       grpc::ClientContext ctx;
-      grpc::Status s = stub_->ListDealers(&ctx, req, &resp);
+      grpc::Status s = this->stub_->ListDealers(&ctx, req, &resp);
       EXPECT_TRUE(s.ok()) << s.error_message();
       if (!s.ok()) return -1;
       n += resp.dealers_size();
@@ -84,15 +71,9 @@ class CustomerRecordsTest : public ::testing::Test {
     } while (!token.empty());
     return n;
   }
-
-  FakeClock clock_;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<testing::ServiceFixture> fixture_;
-  std::unique_ptr<pb::CustomerRecordsService::Stub> stub_;
 };
 
-using Backends =
-    ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
+using Backends = testing::BothBackends;
 TYPED_TEST_SUITE(CustomerRecordsTest, Backends);
 
 TYPED_TEST(CustomerRecordsTest, CreateThenGetReturnsThePersistedDealer) {

@@ -25,32 +25,19 @@ namespace {
 namespace pb = ::qudao::support::v1;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing::TestBackend;
 
 constexpr char kDealer[] = "dlr_0190f3c2a1b24e8f0a1b";
 constexpr char kOtherDealer[] = "dlr_0190f3c2a1b2ffff0000";
 
-template <TestBackend kBackend>
-struct On {
-  static constexpr TestBackend value = kBackend;
-};
-
 template <typename B>
-class DealerSupportTest : public ::testing::Test {
+class DealerSupportTest
+    : public testing::ServiceTest<B, pb::DealerSupportService> {
  protected:
   void SetUp() override {
-    auto dir = testing::TempDir::Create("qudao-support");
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    auto url = testing::FreshDatabaseUrl(B::value, dir_->path());
-    ASSERT_TRUE(url.ok()) << url.status();
-    auto fixture =
-        testing::ServiceFixture::Start(NewDealerSupportModule, &clock_, *url);
-    ASSERT_TRUE(fixture.ok()) << fixture.status();
-    fixture_ = std::move(*fixture);
-    stub_ = pb::DealerSupportService::NewStub(fixture_->channel());
+    this->StartService(NewDealerSupportModule);
+    if (::testing::Test::HasFatalFailure()) return;
     // The module has migrated the schema by now.
-    auto db = storage::OpenDatabase(fixture_->database_url());
+    auto db = storage::OpenDatabase(this->fixture_->database_url());
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
   }
@@ -74,7 +61,8 @@ class DealerSupportTest : public ::testing::Test {
     *req.mutable_ticket() = ticket;
     req.set_request_id(request_id);
     grpc::ClientContext local;
-    return stub_->CreateServiceTicket(ctx != nullptr ? ctx : &local, req, out);
+    return this->stub_->CreateServiceTicket(ctx != nullptr ? ctx : &local, req,
+                                            out);
   }
 
   grpc::Status List(const std::string& dealer_id, int page_size,
@@ -86,7 +74,8 @@ class DealerSupportTest : public ::testing::Test {
     req.set_page_size(page_size);
     req.set_page_token(token);
     grpc::ClientContext local;
-    return stub_->ListServiceTickets(ctx != nullptr ? ctx : &local, req, out);
+    return this->stub_->ListServiceTickets(ctx != nullptr ? ctx : &local, req,
+                                           out);
   }
 
   // Rows of `sql`, read straight from the service's database.
@@ -114,16 +103,11 @@ class DealerSupportTest : public ::testing::Test {
     EXPECT_EQ(Count("service_ticket_events"), tickets);
   }
 
-  FakeClock clock_;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<testing::ServiceFixture> fixture_;
-  std::unique_ptr<pb::DealerSupportService::Stub> stub_;
   // Declared last so it closes before the fixture drops the database.
   std::unique_ptr<storage::Database> db_;
 };
 
-using Backends =
-    ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
+using Backends = testing::BothBackends;
 TYPED_TEST_SUITE(DealerSupportTest, Backends);
 
 TYPED_TEST(DealerSupportTest, CreateThenGetReturnsThePersistedTicket) {

@@ -23,27 +23,13 @@ namespace {
 
 namespace pb = ::qudao::pricing::v1;
 using ::testing::HasSubstr;
-using testing::TestBackend;
-
-template <TestBackend kBackend>
-struct On {
-  static constexpr TestBackend value = kBackend;
-};
 
 template <typename B>
-class PricingServiceTest : public ::testing::Test {
+class PricingServiceTest : public testing::ServiceTest<B, pb::PricingService> {
  protected:
   void SetUp() override {
-    auto dir = testing::TempDir::Create("qudao-pricing");
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    auto url = testing::FreshDatabaseUrl(B::value, dir_->path());
-    ASSERT_TRUE(url.ok()) << url.status();
-    auto fixture =
-        testing::ServiceFixture::Start(NewPricingModule, &clock_, *url);
-    ASSERT_TRUE(fixture.ok()) << fixture.status();
-    fixture_ = std::move(*fixture);
-    stub_ = pb::PricingService::NewStub(fixture_->channel());
+    this->StartService(NewPricingModule);
+    if (::testing::Test::HasFatalFailure()) return;
   }
 
   static pb::Product ValidProduct(const std::string& sku = "PUMP-100") {
@@ -63,7 +49,7 @@ class PricingServiceTest : public ::testing::Test {
     *req.mutable_product() = product;
     req.set_request_id(request_id);
     grpc::ClientContext local;
-    return stub_->CreateProduct(ctx != nullptr ? ctx : &local, req, out);
+    return this->stub_->CreateProduct(ctx != nullptr ? ctx : &local, req, out);
   }
 
   grpc::Status Get(const std::string& sku, pb::Product* out,
@@ -71,7 +57,7 @@ class PricingServiceTest : public ::testing::Test {
     pb::GetProductRequest req;
     req.set_sku(sku);
     grpc::ClientContext local;
-    return stub_->GetProduct(ctx != nullptr ? ctx : &local, req, out);
+    return this->stub_->GetProduct(ctx != nullptr ? ctx : &local, req, out);
   }
 
   int CountProducts() {
@@ -83,7 +69,7 @@ class PricingServiceTest : public ::testing::Test {
       req.set_page_token(token);
       pb::ListProductsResponse resp;
       grpc::ClientContext ctx;
-      grpc::Status s = stub_->ListProducts(&ctx, req, &resp);
+      grpc::Status s = this->stub_->ListProducts(&ctx, req, &resp);
       EXPECT_TRUE(s.ok()) << s.error_message();
       if (!s.ok()) return -1;
       n += resp.products_size();
@@ -103,15 +89,9 @@ class PricingServiceTest : public ::testing::Test {
     EXPECT_EQ(testing::TrailingValue(ctx, kErrorFieldKey), field);
     EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), "INVALID_FIELD");
   }
-
-  FakeClock clock_;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<testing::ServiceFixture> fixture_;
-  std::unique_ptr<pb::PricingService::Stub> stub_;
 };
 
-using Backends =
-    ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
+using Backends = testing::BothBackends;
 TYPED_TEST_SUITE(PricingServiceTest, Backends);
 
 TYPED_TEST(PricingServiceTest, CreateThenGetReturnsThePersistedProduct) {
