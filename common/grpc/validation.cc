@@ -44,12 +44,15 @@ bool IsCodeChar(char c) {
 
 }  // namespace
 
-absl::Status OptionalText(absl::string_view field, absl::string_view value,
-                          size_t max_chars) {
+static absl::Status CheckText(absl::string_view field, absl::string_view value,
+                       size_t max_chars, bool multiline) {
   size_t chars = 0;
-  if (!CheckUtf8(value, &chars)) {
+  if (!CheckUtf8(value, &chars, multiline)) {
     return InvalidField(field,
-                        "must be valid UTF-8 text without control characters");
+                        multiline ? "must be valid UTF-8 text without control "
+                                    "characters other than line breaks"
+                                  : "must be valid UTF-8 text on one line "
+                                    "without control characters");
   }
   if (chars > max_chars) {
     return InvalidField(field, absl::StrCat("must be at most ", max_chars,
@@ -58,18 +61,14 @@ absl::Status OptionalText(absl::string_view field, absl::string_view value,
   return absl::OkStatus();
 }
 
+absl::Status OptionalText(absl::string_view field, absl::string_view value,
+                          size_t max_chars) {
+  return CheckText(field, value, max_chars, /*multiline=*/false);
+}
+
 absl::Status OptionalMultilineText(absl::string_view field,
                                    absl::string_view value, size_t max_chars) {
-  size_t chars = 0;
-  if (!CheckUtf8(value, &chars, /*multiline=*/true)) {
-    return InvalidField(field,
-                        "must be valid UTF-8 text without control characters");
-  }
-  if (chars > max_chars) {
-    return InvalidField(field, absl::StrCat("must be at most ", max_chars,
-                                            " characters (got ", chars, ")"));
-  }
-  return absl::OkStatus();
+  return CheckText(field, value, max_chars, /*multiline=*/true);
 }
 
 absl::StatusOr<storage::PageRequest> ParsePage(int64_t page_size,

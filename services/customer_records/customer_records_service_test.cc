@@ -98,6 +98,18 @@ TYPED_TEST(CustomerRecordsTest, CreateThenGetReturnsThePersistedDealer) {
   EXPECT_EQ(fetched.SerializeAsString(), created.SerializeAsString());
 }
 
+TYPED_TEST(CustomerRecordsTest, BusinessScopeMaySpanLinesButNamesMayNot) {
+  pb::Dealer d = this->ValidDealer();
+  d.set_business_scope("Pumps: sales and service\nValves: sales only");
+  pb::Dealer created;
+  ASSERT_TRUE(this->Create(d, &created).ok());
+  EXPECT_EQ(created.business_scope(), d.business_scope());
+  d.set_legal_name("Two\nLines Ltd");
+  grpc::Status s = this->Create(d, &created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("dealer.legal_name"));
+}
+
 TYPED_TEST(CustomerRecordsTest, GetUnknownDealerIsNotFound) {
   pb::GetDealerRequest get;
   get.set_dealer_id("dlr_00000000000000000000");
