@@ -5,6 +5,8 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
+#include <cstdlib>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/observability.h"
@@ -155,6 +157,15 @@ int WaitForShutdownSignal() {
   int signo = 0;
   sigwait(&set, &signo);
   return signo;
+}
+
+void ExitIfShutdownStalls(absl::Duration limit) {
+  std::thread([limit] {
+    absl::SleepFor(limit);
+    log::Error("shutdown did not finish in time; exiting anyway",
+               {{"limit_ms", absl::ToInt64Milliseconds(limit)}});
+    std::_Exit(0);
+  }).detach();
 }
 
 absl::Status SplitHostPort(const std::string& address, std::string* host,

@@ -75,6 +75,12 @@ class ServiceHost {
 void BlockShutdownSignals();
 int WaitForShutdownSignal();
 
+// Call when shutdown begins: if the process is still alive after `limit`
+// (a peer that never closes its connection can hold gRPC's shutdown open
+// past its deadline), logs that and exits. Safe because every write is
+// transactional and in-flight calls were cancelled at the drain deadline.
+void ExitIfShutdownStalls(absl::Duration limit);
+
 // Splits "host:port" (or "[v6]:port"); INVALID_ARGUMENT if malformed.
 absl::Status SplitHostPort(const std::string& address, std::string* host,
                            int* port);

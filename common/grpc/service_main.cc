@@ -60,6 +60,7 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
                         {"admin_port", host.admin_port()}});
   const int signo = WaitForShutdownSignal();
   log::Info("shutting down", {{"service", binary.name}, {"signal", signo}});
+  ExitIfShutdownStalls(options.shutdown_grace + absl::Seconds(5));
   host.Shutdown();
   return 0;
 }

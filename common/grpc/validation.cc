@@ -45,14 +45,14 @@ bool IsCodeChar(char c) {
 }  // namespace
 
 static absl::Status CheckText(absl::string_view field, absl::string_view value,
-                       size_t max_chars, bool multiline) {
+                              size_t max_chars, bool multiline) {
   size_t chars = 0;
   if (!CheckUtf8(value, &chars, multiline)) {
-    return InvalidField(field,
-                        multiline ? "must be valid UTF-8 text without control "
-                                    "characters other than line breaks"
-                                  : "must be valid UTF-8 text on one line "
-                                    "without control characters");
+    return InvalidField(field, multiline
+                                   ? "must be valid UTF-8 text without control "
+                                     "characters other than line breaks"
+                                   : "must be valid UTF-8 text on one line "
+                                     "without control characters");
   }
   if (chars > max_chars) {
     return InvalidField(field, absl::StrCat("must be at most ", max_chars,

@@ -16,6 +16,9 @@ AdminServer::AdminServer(metrics::Registry* registry,
 AdminServer::~AdminServer() { Stop(); }
 
 absl::Status AdminServer::Start(const std::string& host, int port) {
+  // Scrapers call every few seconds at most; a short keep-alive lets
+  // shutdown finish promptly instead of waiting out idle connections.
+  server_->set_keep_alive_timeout(1);
   server_->Get(
       "/metrics", [this](const httplib::Request&, httplib::Response& res) {
         res.set_content(registry_->Render(), "text/plain; version=0.0.4");

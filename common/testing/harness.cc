@@ -70,7 +70,8 @@ absl::StatusOr<TempDir> TempDir::Create(const std::string& prefix) {
 }
 
 TempDir::~TempDir() {
-  if (path_.empty()) return;
+  // QUDAO_KEEP_TEST_DIRS=1 keeps logs and data of a failing test to read.
+  if (path_.empty() || std::getenv("QUDAO_KEEP_TEST_DIRS") != nullptr) return;
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

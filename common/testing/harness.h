@@ -16,7 +16,8 @@
 
 namespace qudao::testing {
 
-// A directory removed (recursively) on destruction.
+// A directory removed (recursively) on destruction, unless the environment
+// has QUDAO_KEEP_TEST_DIRS set (to read a failed test's logs).
 class TempDir {
  public:
   static absl::StatusOr<TempDir> Create(const std::string& prefix = "qudao");

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   const int signo = qudao::WaitForShutdownSignal();
   qudao::log::Info("shutting down",
                    {{"service", "gateway"}, {"signal", signo}});
+  qudao::ExitIfShutdownStalls(absl::Seconds(15));
   gateway.Stop();
   admin.Stop();
   return 0;

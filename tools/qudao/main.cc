@@ -98,6 +98,7 @@ int RunDev() {
                                {"admin_port", server.admin_port()}});
   const int signo = qudao::WaitForShutdownSignal();
   qudao::log::Info("qudao dev shutting down", {{"signal", signo}});
+  qudao::ExitIfShutdownStalls(absl::Seconds(15));
   server.Shutdown();
   return 0;
 }
