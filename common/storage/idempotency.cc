@@ -44,6 +44,21 @@ absl::Status RecordIdempotentResponse(Transaction& tx, absl::string_view scope,
       .status();
 }
 
+absl::StatusOr<int64_t> PurgeIdempotencyRecords(Database& db,
+                                                absl::Time cutoff) {
+  int64_t purged = 0;
+  absl::Status s = db.RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        auto n = tx.Execute("DELETE FROM idempotency_keys WHERE created_at < $1",
+                            {ToStoredTime(cutoff)});
+        if (!n.ok()) return n.status();
+        purged = *n;
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  return purged;
+}
+
 absl::StatusOr<std::string> RunIdempotent(
     Database& db, absl::string_view scope, absl::string_view request_id,
     absl::string_view request, int64_t now_micros,

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/storage/database.h"
 
 namespace qudao::storage {
@@ -38,6 +39,13 @@ absl::StatusOr<std::string> RunIdempotent(
     Database& db, absl::string_view scope, absl::string_view request_id,
     absl::string_view request, int64_t now_micros,
     const std::function<absl::StatusOr<std::string>(Transaction&)>& write);
+
+// Deletes idempotency records created before `cutoff` and returns how many.
+// Retries come within minutes; records are kept for days (see
+// kIdempotencyRetention) and then purged so the table stays small.
+absl::StatusOr<int64_t> PurgeIdempotencyRecords(Database& db,
+                                                absl::Time cutoff);
+inline constexpr absl::Duration kIdempotencyRetention = absl::Hours(24 * 7);
 
 // The same for protobuf responses.
 template <typename Response, typename Write>

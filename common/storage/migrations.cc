@@ -31,7 +31,7 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_created_at
   ON idempotency_keys (created_at);
 )sql";
 
-// A stable 63-bit key for pg_advisory_xact_lock per service.
+// A stable 63-bit key for pg_advisory_xact_lock.
 int64_t AdvisoryKey(absl::string_view service) {
   uint64_t h = 1469598103934665603ULL;  // FNV-1a
   for (char c : service) {
@@ -73,8 +73,14 @@ absl::Status ApplyMigrations(Database& db, absl::string_view service,
     absl::Status s = db.RunInTransaction(
         TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
           if (tx.backend() == Backend::kPostgres) {
-            auto locked = tx.Query("SELECT pg_advisory_xact_lock($1)",
-                                   {AdvisoryKey(service)});
+            // Serialise migrators (several replicas starting at once). This
+            // must be the transaction's first statement: a SERIALIZABLE
+            // snapshot is taken at the first query, and a lock taken by a
+            // query would come after it, letting a second migrator read a
+            // schema_migrations from before the first one committed. LOCK
+            // TABLE takes no snapshot.
+            auto locked = tx.Execute(
+                "LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE");
             if (!locked.ok()) return locked.status();
           }
           auto applied = tx.Query(

@@ -26,7 +26,7 @@ struct Migration {
 // Applies the migrations of `service` not yet applied, in version order,
 // each in its own transaction. Also creates the platform's own tables
 // (schema_migrations, idempotency_keys). Safe to run from several replicas
-// at once: PostgreSQL serialises them with an advisory lock, SQLite with its
+// at once: PostgreSQL serialises them with a table lock, SQLite with its
 // write lock.
 absl::Status ApplyMigrations(Database& db, absl::string_view service,
                              absl::Span<const Migration> migrations);

@@ -239,16 +239,24 @@ class PostgresDatabase : public Database {
   ConnectionPool<PgConnection> pool_;
 };
 
-// The URI without its password, for logs.
+// The URI without its password (user:password@ or ?password=), for logs.
 std::string Redact(absl::string_view uri) {
-  const size_t scheme = uri.find("://");
-  const size_t at = uri.find('@');
-  if (scheme == absl::string_view::npos || at == absl::string_view::npos) {
-    return std::string(uri);
+  std::string out(uri);
+  const size_t scheme = out.find("://");
+  const size_t at = out.find('@');
+  if (scheme != std::string::npos && at != std::string::npos) {
+    const size_t colon = out.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) {
+      out = absl::StrCat(out.substr(0, colon), ":***", out.substr(at));
+    }
   }
-  const size_t colon = uri.find(':', scheme + 3);
-  if (colon == absl::string_view::npos || colon > at) return std::string(uri);
-  return absl::StrCat(uri.substr(0, colon), ":***", uri.substr(at));
+  for (size_t p = out.find("password="); p != std::string::npos;
+       p = out.find("password=", p + 1)) {
+    const size_t end = out.find('&', p);
+    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - p - 9,
+                "***");
+  }
+  return out;
 }
 
 }  // namespace

@@ -66,6 +66,28 @@ absl::Status Exec(sqlite3* db, absl::string_view sql) {
   return absl::OkStatus();
 }
 
+// SQLite allows one writer at a time. Writers in this process queue here
+// instead of polling the file lock through SQLite's busy handler (whose
+// sleeps of up to 100 ms made the write tail latency); the busy timeout
+// still covers writers in other processes.
+class WriterSlot {
+ public:
+  bool Acquire(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    if (!mu_.AwaitWithTimeout(absl::Condition(&free_), timeout)) return false;
+    free_ = false;
+    return true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    free_ = true;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool free_ ABSL_GUARDED_BY(mu_) = true;
+};
+
 class SqliteSession;
 
 class SqliteDatabase : public Database {
@@ -77,17 +99,23 @@ class SqliteDatabase : public Database {
   Backend backend() const override { return Backend::kSqlite; }
 
   absl::Status ExecuteScript(absl::string_view sql) override {
-    auto lease = pool_.Acquire(options().acquire_timeout);
-    if (!lease.ok()) return lease.status();
-    sqlite3* db = (*lease)->get();
-    absl::MutexLock writer(&writer_);
-    if (absl::Status s = Exec(db, "PRAGMA query_only=0; BEGIN IMMEDIATE");
-        !s.ok()) {
-      return s;
+    if (!writer_.Acquire(options().acquire_timeout)) {
+      return absl::ResourceExhaustedError("database busy: no write slot");
     }
-    absl::Status s = Exec(db, sql);
-    if (s.ok()) s = Exec(db, "COMMIT");
-    if (!s.ok()) (void)Exec(db, "ROLLBACK");
+    absl::Status s;
+    {
+      auto lease = pool_.Acquire(options().acquire_timeout);
+      if (!lease.ok()) {
+        s = lease.status();
+      } else {
+        sqlite3* db = (*lease)->get();
+        s = Exec(db, "PRAGMA query_only=0; BEGIN IMMEDIATE");
+        if (s.ok()) s = Exec(db, sql);
+        if (s.ok()) s = Exec(db, "COMMIT");
+        if (!s.ok()) (void)Exec(db, "ROLLBACK");
+      }
+    }
+    writer_.Release();
     return s;
   }
 
@@ -107,22 +135,18 @@ class SqliteDatabase : public Database {
  private:
   const std::string path_;
   ConnectionPool<SqliteConnection> pool_;
-  // SQLite allows one writer at a time. Writers in this process queue here,
-  // in order, instead of polling the file lock through the busy handler
-  // (whose sleeps of up to 100 ms made the write tail latency); the busy
-  // timeout still covers writers in other processes.
-  absl::Mutex writer_;
+  WriterSlot writer_;
 };
 
 class SqliteSession : public Database::Session {
   // Database::Session is protected; SqliteDatabase grants access by
   // constructing sessions itself.
  public:
-  // `writer_lock`, if set, is held for the life of a write transaction and
+  // `writer`, if set, is held for the life of a write transaction and
   // released when it ends.
   SqliteSession(ConnectionPool<SqliteConnection>::Lease lease,
-                absl::Mutex* writer_lock)
-      : lease_(std::move(lease)), writer_lock_(writer_lock) {}
+                WriterSlot* writer)
+      : lease_(std::move(lease)), writer_(writer) {}
   ~SqliteSession() override {
     if (open_) Rollback();
     ReleaseWriter();
@@ -168,13 +192,23 @@ class SqliteSession : public Database::Session {
     sqlite3* db = lease_->get();
     const std::string text = RewritePlaceholdersForSqlite(sql);
     sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
     int rc = sqlite3_prepare_v3(db, text.data(), static_cast<int>(text.size()),
-                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+                                0, &stmt, &tail);
     if (rc != SQLITE_OK) return StatusFromSqlite(db, rc, "prepare");
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(
         stmt, sqlite3_finalize);
+    // PostgreSQL rejects several statements or unused parameters in one
+    // call; refuse them here too so code that passes on SQLite cannot fail
+    // in production.
+    for (const char* t = tail; t != nullptr && *t != '\0'; ++t) {
+      if (*t != ' ' && *t != '\n' && *t != '\t' && *t != ';') {
+        return absl::InternalError(
+            absl::StrCat("one statement per call, got more: ", sql));
+      }
+    }
     const int expected = sqlite3_bind_parameter_count(stmt);
-    if (expected > static_cast<int>(params.size())) {
+    if (expected != static_cast<int>(params.size())) {
       return absl::InternalError(absl::StrCat("statement needs ", expected,
                                               " parameters, got ",
                                               params.size(), ": ", sql));
@@ -221,35 +255,43 @@ class SqliteSession : public Database::Session {
     return absl::OkStatus();
   }
 
-  void ReleaseWriter() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    if (writer_lock_ != nullptr) {
-      writer_lock_->Unlock();
-      writer_lock_ = nullptr;
+  void ReleaseWriter() {
+    if (writer_ != nullptr) {
+      writer_->Release();
+      writer_ = nullptr;
     }
   }
 
   ConnectionPool<SqliteConnection>::Lease lease_;
-  absl::Mutex* writer_lock_;
+  WriterSlot* writer_;
   bool open_ = false;
 };
 
 absl::StatusOr<std::unique_ptr<Database::Session>> SqliteDatabase::Begin(
     TransactionMode mode) {
-  auto lease = pool_.Acquire(options().acquire_timeout);
-  if (!lease.ok()) return lease.status();
-  sqlite3* db = (*lease)->get();
-  absl::Mutex* writer_lock = nullptr;
+  // Writers queue for the write lock before taking a connection, so queued
+  // writers never hold connections that readers (and health checks) need.
+  WriterSlot* writer = nullptr;
   if (mode == TransactionMode::kReadWrite) {
-    writer_.Lock();
-    writer_lock = &writer_;
+    if (!writer_.Acquire(options().acquire_timeout)) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the database is busy with other writes; no write slot within ",
+          absl::FormatDuration(options().acquire_timeout), ", retry later"));
+    }
+    writer = &writer_;
   }
+  auto lease = pool_.Acquire(options().acquire_timeout);
+  if (!lease.ok()) {
+    if (writer != nullptr) writer->Release();
+    return lease.status();
+  }
+  sqlite3* db = (*lease)->get();
   // Read-only transactions run on a deferred snapshot; WAL lets them proceed
   // alongside the one writer. query_only makes an accidental write fail.
   absl::Status s = Exec(db, mode == TransactionMode::kReadOnly
                                 ? "PRAGMA query_only=1; BEGIN DEFERRED"
                                 : "PRAGMA query_only=0; BEGIN IMMEDIATE");
-  auto session =
-      std::make_unique<SqliteSession>(std::move(*lease), writer_lock);
+  auto session = std::make_unique<SqliteSession>(std::move(*lease), writer);
   if (!s.ok()) return s;  // the session releases the writer lock
   session->MarkOpen();
   return session;

@@ -2,6 +2,7 @@
 // PostgreSQL 15 started by the harness: the embedded default must never
 // drift from production.
 #include <atomic>
+#include <type_traits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -457,6 +458,60 @@ TYPED_TEST(StorageContractTest, KeysetPaginationWalksLargeTablesExactly) {
   EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
 }
 
+TYPED_TEST(StorageContractTest, OldIdempotencyRecordsArePurged) {
+  for (int64_t t : {100, 200, 300}) {
+    auto r = RunIdempotent(
+        *this->db_, "test.Purge", absl::StrCat("req-", t), "p", t,
+        [](Transaction&) -> absl::StatusOr<std::string> { return "done"; });
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+  auto purged = PurgeIdempotencyRecords(*this->db_, FromStoredTime(250));
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, 2);
+  EXPECT_EQ(this->Count("idempotency_keys"), 1);
+}
+
+// Code that would fail on PostgreSQL must fail on SQLite too.
+TYPED_TEST(StorageContractTest, OneStatementPerCallAndExactParameters) {
+  for (auto [sql, params] : std::vector<std::pair<const char*, Params>>{
+           {"SELECT 1; SELECT 2", {}},
+           {"SELECT id FROM accounts WHERE id = $1", {"a", "unused"}},
+           {"SELECT id FROM accounts WHERE id = $1", {}}}) {
+    absl::Status s = this->db_->RunInTransaction(
+        TransactionMode::kReadOnly,
+        [&](Transaction& tx) { return tx.Query(sql, params).status(); });
+    EXPECT_FALSE(s.ok()) << sql;
+  }
+}
+
+// Several replicas starting together on a fresh database all come up.
+TYPED_TEST(StorageContractTest, ConcurrentMigratorsAllSucceed) {
+  auto url = testing::FreshDatabaseUrl(
+      std::is_same_v<TypeParam, SqliteBackend> ? testing::TestBackend::kSqlite
+                                               : testing::TestBackend::kPostgres,
+      this->dir_->path());
+  ASSERT_TRUE(url.ok());
+  std::vector<std::thread> replicas;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    replicas.emplace_back([&] {
+      auto db = OpenDatabase(*url);
+      if (!db.ok()) {
+        ++failures;
+        ADD_FAILURE() << db.status();
+        return;
+      }
+      absl::Status s = ApplyMigrations(**db, "test", TestMigrations());
+      if (!s.ok()) {
+        ++failures;
+        ADD_FAILURE() << s;
+      }
+    });
+  }
+  for (auto& r : replicas) r.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
 TEST(PaginationTest, ValidatesSizeAndToken) {
   EXPECT_EQ(ParsePageRequest(-1, "", "").status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -482,6 +537,10 @@ TEST(OpenDatabaseTest, RejectsUnknownSchemesAndReportsUnreachableServers) {
       absl::StrCat("postgresql://nobody:secret@127.0.0.1:", *port, "/x"));
   EXPECT_EQ(pg.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(pg.status().message(), ::testing::Not(HasSubstr("secret")));
+  auto query_password = OpenDatabase(absl::StrCat(
+      "postgresql://nobody@127.0.0.1:", *port, "/x?password=hunter2&x=1"));
+  EXPECT_THAT(query_password.status().message(),
+              ::testing::Not(HasSubstr("hunter2")));
 }
 
 TEST(SqlitePlaceholderTest, RewritesOnlyOutsideQuotes) {
