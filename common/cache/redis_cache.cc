@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "common/cache/cache.h"
 
 namespace qudao {
@@ -87,8 +88,20 @@ class RedisCache : public Cache {
         idle_.pop_back();
       }
     }
-    if (conn == nullptr) conn = Dial();
-    if (conn == nullptr) return nullptr;
+    if (conn == nullptr) {
+      // After a failed dial, calls skip Redis for a moment (a miss) rather
+      // than each paying a connect timeout while it is down.
+      {
+        absl::MutexLock lock(&mu_);
+        if (absl::Now() < next_dial_) return nullptr;
+      }
+      conn = Dial();
+      if (conn == nullptr) {
+        absl::MutexLock lock(&mu_);
+        next_dial_ = absl::Now() + absl::Seconds(1);
+        return nullptr;
+      }
+    }
     std::vector<const char*> argv;
     std::vector<size_t> lens;
     for (const auto& a : args) {
@@ -109,6 +122,7 @@ class RedisCache : public Cache {
   const RedisCacheOptions options_;
   absl::Mutex mu_;
   std::vector<ContextPtr> idle_ ABSL_GUARDED_BY(mu_);
+  absl::Time next_dial_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace

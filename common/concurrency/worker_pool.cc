@@ -5,7 +5,8 @@
 
 namespace qudao {
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int threads, size_t max_queue)
+    : max_queue_(std::max<size_t>(1, max_queue)) {
   for (int i = 0; i < std::max(1, threads); ++i) {
     threads_.emplace_back([this] { Loop(); });
   }
@@ -19,9 +20,11 @@ WorkerPool::~WorkerPool() {
   for (auto& t : threads_) t.join();
 }
 
-void WorkerPool::Schedule(std::function<void()> work) {
+bool WorkerPool::Schedule(std::function<void()> work) {
   absl::MutexLock lock(&mu_);
+  if (stopping_ || queue_.size() >= max_queue_) return false;
   queue_.push_back(std::move(work));
+  return true;
 }
 
 size_t WorkerPool::QueueDepth() const {

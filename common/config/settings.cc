@@ -19,6 +19,10 @@ ABSL_FLAG(std::string, log_level, "",
           "debug, info, warning or error [env QUDAO_LOG_LEVEL]");
 ABSL_FLAG(int, worker_threads, 16,
           "threads serving blocking work such as database calls");
+ABSL_FLAG(int, db_pool_size, 0,
+          "database connections per process (0: 8, or $QUDAO_DB_POOL_SIZE); "
+          "budget replicas x services x this against PostgreSQL's "
+          "max_connections");
 
 namespace qudao {
 

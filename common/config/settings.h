@@ -13,6 +13,7 @@ ABSL_DECLARE_FLAG(std::string, database);
 ABSL_DECLARE_FLAG(std::string, redis);
 ABSL_DECLARE_FLAG(std::string, log_level);
 ABSL_DECLARE_FLAG(int, worker_threads);
+ABSL_DECLARE_FLAG(int, db_pool_size);
 
 namespace qudao {
 

@@ -31,6 +31,8 @@ struct HostOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // How often module health probes run.
   absl::Duration health_interval = absl::Seconds(2);
+  // How often modules' housekeeping runs (first run one interval in).
+  absl::Duration maintenance_interval = absl::Hours(1);
 };
 
 class ServiceHost {

@@ -5,6 +5,7 @@
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/settings.h"
 #include "common/grpc/server_host.h"
@@ -34,6 +35,16 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
       Setting(absl::GetFlag(FLAGS_database), "QUDAO_DATABASE_URL",
               absl::StrCat("sqlite://qudao-data/", binary.name, ".db"));
   env.workers = &workers;
+  const std::string pool_size =
+      Setting(absl::GetFlag(FLAGS_db_pool_size) > 0
+                  ? absl::StrCat(absl::GetFlag(FLAGS_db_pool_size))
+                  : "",
+              "QUDAO_DB_POOL_SIZE", "8");
+  if (!absl::SimpleAtoi(pool_size, &env.database_options.pool_size) ||
+      env.database_options.pool_size <= 0) {
+    log::Error("bad database pool size", {{"db_pool_size", pool_size}});
+    return 2;
+  }
   env.metrics = &registry;
 
   auto module = binary.factory(env);

@@ -14,6 +14,7 @@
 #include "common/clock/clock.h"
 #include "common/concurrency/worker_pool.h"
 #include "common/metrics/metrics.h"
+#include "common/storage/database.h"
 
 namespace qudao {
 
@@ -21,6 +22,8 @@ namespace qudao {
 struct ModuleEnvironment {
   // The module's own database: sqlite://... or postgresql://...
   std::string database_url;
+  // Pool size and timeouts of that database.
+  storage::DatabaseOptions database_options;
   const Clock* clock = &Clock::Real();
   WorkerPool* workers = nullptr;
   metrics::Registry* metrics = nullptr;
@@ -36,6 +39,9 @@ class ServiceModule {
   virtual grpc::Service* service() = 0;
   // OK when the module can serve (its database answers).
   virtual absl::Status CheckHealth() = 0;
+  // Periodic housekeeping (purging expired idempotency records), run by the
+  // host from its background thread.
+  virtual void RunMaintenance() {}
 };
 
 using ModuleFactory =

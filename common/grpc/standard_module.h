@@ -21,6 +21,9 @@ absl::StatusOr<std::unique_ptr<storage::Database>> OpenServiceDatabase(
     const ModuleEnvironment& env, const std::string& service_name,
     const std::vector<storage::Migration>& migrations);
 
+// Deletes idempotency records past their retention; logs the outcome.
+void PurgeExpiredRecords(storage::Database& db, const std::string& service);
+
 // A module owning a database, a store built on it and a service using the
 // store.
 template <typename Store, typename Service>
@@ -38,7 +41,15 @@ class StandardModule : public ServiceModule {
   std::string name() const override { return name_; }
   std::string health_service_name() const override { return health_name_; }
   grpc::Service* service() override { return service_.get(); }
-  absl::Status CheckHealth() override { return db_->Ping(); }
+  absl::Status CheckHealth() override {
+    absl::Status s = db_->Ping();
+    // A pool with no free connection is busy, not down: reporting
+    // NOT_SERVING would move this replica's load onto the others and
+    // cascade.
+    if (absl::IsResourceExhausted(s)) return absl::OkStatus();
+    return s;
+  }
+  void RunMaintenance() override { PurgeExpiredRecords(*db_, name_); }
   Store* store() { return store_.get(); }
 
  private:

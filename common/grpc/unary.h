@@ -18,19 +18,26 @@ template <typename Handler>
 grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
                                      WorkerPool& pool, Handler handler) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  pool.Schedule([context, reactor, handler = std::move(handler)]() mutable {
-    absl::Status status;
-    if (context->IsCancelled()) {
-      status = absl::CancelledError("the caller cancelled the request");
-    } else if (context->deadline() < std::chrono::system_clock::now()) {
-      status = absl::DeadlineExceededError(
-          "the request's deadline passed while it waited to be served");
-    } else {
-      status = handler();
-    }
-    AttachErrorMetadata(context, status);
-    reactor->Finish(ToGrpcStatus(status));
-  });
+  const bool accepted =
+      pool.Schedule([context, reactor, handler = std::move(handler)]() mutable {
+        absl::Status status;
+        if (context->IsCancelled()) {
+          status = absl::CancelledError("the caller cancelled the request");
+        } else if (context->deadline() < std::chrono::system_clock::now()) {
+          status = absl::DeadlineExceededError(
+              "the request's deadline passed while it waited to be served");
+        } else {
+          status = handler();
+        }
+        AttachErrorMetadata(context, status);
+        reactor->Finish(ToGrpcStatus(status));
+      });
+  if (!accepted) {
+    const absl::Status busy = absl::ResourceExhaustedError(
+        "the server is overloaded; retry with backoff");
+    AttachErrorMetadata(context, busy);
+    reactor->Finish(ToGrpcStatus(busy));
+  }
   return reactor;
 }
 

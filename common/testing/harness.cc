@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -145,7 +146,9 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
     for (const auto& e : options.env) putenv(const_cast<char*>(e.c_str()));
     if (switch_user) {
-      if (setgid(gid) != 0 || setuid(uid) != 0) _exit(126);
+      if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+        _exit(126);
+      }
     }
     execv(args[0], args.data());
     _exit(127);

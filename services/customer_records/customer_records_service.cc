@@ -122,6 +122,20 @@ absl::Status ApplyField(const std::string& path, const pb::Dealer& in,
   return absl::OkStatus();
 }
 
+// The parent rule of `dealer` (if it has a parent), reading the parent in
+// the caller's transaction.
+absl::Status CheckParentOf(const Dealer& dealer, const DealerLookup& lookup) {
+  if (dealer.parent_dealer_id.empty()) return absl::OkStatus();
+  auto parent = lookup.get(dealer.parent_dealer_id);
+  if (absl::IsNotFound(parent.status())) {
+    return InvalidField(
+        "dealer.parent_dealer_id",
+        absl::StrCat("dealer ", dealer.parent_dealer_id, " does not exist"));
+  }
+  if (!parent.ok()) return parent.status();
+  return CheckParent(dealer, *parent);
+}
+
 absl::StatusOr<int64_t> VersionFromEtag(const std::string& etag) {
   absl::string_view v = etag;
   int64_t version = 0;
@@ -191,19 +205,11 @@ grpc::ServerUnaryReactor* CustomerRecordsService::CreateDealer(
 
     pb::CreateDealerRequest fingerprint = *request;
     fingerprint.clear_request_id();
-    auto created = store_->Create(
-        dealer, request->request_id(), CanonicalBytes(fingerprint),
-        [&](const DealerLookup& lookup) -> absl::Status {
-          if (dealer.parent_dealer_id.empty()) return absl::OkStatus();
-          auto parent = lookup(dealer.parent_dealer_id);
-          if (absl::IsNotFound(parent.status())) {
-            return InvalidField("dealer.parent_dealer_id",
-                                absl::StrCat("dealer ", dealer.parent_dealer_id,
-                                             " does not exist"));
-          }
-          if (!parent.ok()) return parent.status();
-          return CheckParent(dealer, *parent);
-        });
+    auto created = store_->Create(dealer, request->request_id(),
+                                  CanonicalBytes(fingerprint),
+                                  [&](const DealerLookup& lookup) {
+                                    return CheckParentOf(dealer, lookup);
+                                  });
     if (!created.ok()) return created.status();
     *response = DealerToProto(*created);
     return absl::OkStatus();
@@ -289,28 +295,43 @@ grpc::ServerUnaryReactor* CustomerRecordsService::UpdateDealer(
     auto updated = store_->Update(
         in.dealer_id(), expected_version, clock_->Now(),
         [&](Dealer& dealer, const DealerLookup& lookup) -> absl::Status {
-          const DealerStatus old_status = dealer.status;
+          const Dealer before = dealer;
+          std::set<std::string> paths;
           for (const std::string& path : request->update_mask().paths()) {
             if (absl::Status s = ApplyField(path, in, dealer); !s.ok()) {
               return s;
             }
+            paths.insert(path);
           }
-          if (absl::Status s = CheckStatusTransition(old_status, dealer.status);
+          if (absl::Status s =
+                  CheckStatusTransition(before.status, dealer.status);
               !s.ok()) {
             return s;
           }
           if (absl::Status s = CheckDealerInvariants(dealer); !s.ok()) return s;
-          if (!dealer.parent_dealer_id.empty()) {
-            auto parent = lookup(dealer.parent_dealer_id);
-            if (absl::IsNotFound(parent.status())) {
-              return InvalidField(
-                  "dealer.parent_dealer_id",
-                  absl::StrCat("dealer ", dealer.parent_dealer_id,
-                               " does not exist"));
-            }
-            if (!parent.ok()) return parent.status();
-            if (absl::Status s = CheckParent(dealer, *parent); !s.ok()) {
+          // The dealer's own place in the chain is re-checked only when it
+          // changes, so an owner change never trips over its parent.
+          if (paths.count("parent_dealer_id") > 0 ||
+              paths.count("channel_level") > 0) {
+            if (absl::Status s = CheckParentOf(dealer, lookup); !s.ok()) {
               return s;
+            }
+          }
+          // Dealers that buy from this one must keep a valid parent.
+          const bool terminating = dealer.status == DealerStatus::kTerminated &&
+                                   before.status != DealerStatus::kTerminated;
+          if (terminating || dealer.channel_level != before.channel_level) {
+            auto children = lookup.active_children(dealer.id);
+            if (!children.ok()) return children.status();
+            if (*children > 0) {
+              return WithReason(
+                  absl::FailedPreconditionError(absl::StrCat(
+                      "dealer ", dealer.id, " supplies ", *children,
+                      " active dealer(s); move them to another parent "
+                      "before ",
+                      terminating ? "terminating it"
+                                  : "changing its channel level")),
+                  "HAS_ACTIVE_CHILDREN");
             }
           }
           return absl::OkStatus();

@@ -233,6 +233,47 @@ TYPED_TEST(CustomerRecordsTest, ParentMustBeAnUpstreamDealer) {
   EXPECT_EQ(this->CountDealers(), 2);
 }
 
+TYPED_TEST(CustomerRecordsTest, ParentsWithActiveChildrenKeepTheirPlace) {
+  pb::Dealer distributor;
+  ASSERT_TRUE(
+      this->Create(this->ValidDealer("Distributor"), &distributor).ok());
+  pb::Dealer retailer = this->ValidDealer("Retailer");
+  retailer.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+  retailer.set_parent_dealer_id(distributor.dealer_id());
+  pb::Dealer child;
+  ASSERT_TRUE(this->Create(retailer, &child).ok());
+
+  auto update = [&](pb::Dealer d, const std::string& path, pb::Dealer* out) {
+    pb::UpdateDealerRequest req;
+    *req.mutable_dealer() = d;
+    req.mutable_update_mask()->add_paths(path);
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->UpdateDealer(&ctx, req, out);
+    return std::make_pair(s, testing::TrailingValue(ctx, kErrorReasonKey));
+  };
+  pb::Dealer out;
+  pb::Dealer terminate = distributor;
+  terminate.set_status(pb::DEALER_STATUS_TERMINATED);
+  auto [s1, reason1] = update(terminate, "status", &out);
+  EXPECT_EQ(s1.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(reason1, "HAS_ACTIVE_CHILDREN");
+  pb::Dealer demote = distributor;
+  demote.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+  auto [s2, reason2] = update(demote, "channel_level", &out);
+  EXPECT_EQ(reason2, "HAS_ACTIVE_CHILDREN");
+
+  // Changing the child's owner does not re-check its parent; terminating
+  // the child frees the parent to be terminated.
+  pb::Dealer owner = child;
+  owner.set_owner("rep.new");
+  EXPECT_TRUE(update(owner, "owner", &out).first.ok());
+  pb::Dealer end_child = out;
+  end_child.set_status(pb::DEALER_STATUS_TERMINATED);
+  EXPECT_TRUE(update(end_child, "status", &out).first.ok());
+  EXPECT_TRUE(update(terminate, "status", &out).first.ok());
+  EXPECT_EQ(out.status(), pb::DEALER_STATUS_TERMINATED);
+}
+
 TYPED_TEST(CustomerRecordsTest, ListPagesThroughEveryDealerOnceWithFilters) {
   for (int i = 0; i < 23; ++i) {
     pb::Dealer d = this->ValidDealer(absl::StrCat("Dealer ", i));

@@ -61,7 +61,7 @@ absl::Status CheckStatusTransition(DealerStatus from, DealerStatus to) {
   if (allowed) return absl::OkStatus();
   return WithReason(
       absl::FailedPreconditionError(absl::StrCat(
-          "a ", StatusName(from), " dealer cannot become ", StatusName(to),
+          "a dealer cannot go from ", StatusName(from), " to ", StatusName(to),
           from == DealerStatus::kTerminated
               ? ": termination is final; create a new dealer record"
               : "")),

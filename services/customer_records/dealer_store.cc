@@ -96,6 +96,18 @@ Params ToParams(const Dealer& d) {
   return p;
 }
 
+absl::StatusOr<int64_t> ActiveChildrenIn(Transaction& tx,
+                                         const std::string& id) {
+  auto rows = tx.Query(
+      "SELECT COUNT(*) FROM dealers WHERE parent_dealer_id = $1 AND status "
+      "<> $2",
+      {id, static_cast<int64_t>(DealerStatus::kTerminated)});
+  if (!rows.ok()) return rows.status();
+  return (*rows)[0].Int(0);
+}
+
+DealerLookup LookupIn(Transaction& tx);
+
 absl::StatusOr<Dealer> GetIn(Transaction& tx, const std::string& id) {
   auto rows = tx.Query(
       absl::StrCat("SELECT ", kColumns, " FROM dealers WHERE dealer_id = $1"),
@@ -105,6 +117,12 @@ absl::StatusOr<Dealer> GetIn(Transaction& tx, const std::string& id) {
     return absl::NotFoundError(absl::StrCat("dealer ", id, " does not exist"));
   }
   return FromRow((*rows)[0]);
+}
+
+DealerLookup LookupIn(Transaction& tx) {
+  return DealerLookup{
+      [&tx](const std::string& id) { return GetIn(tx, id); },
+      [&tx](const std::string& id) { return ActiveChildrenIn(tx, id); }};
 }
 
 }  // namespace
@@ -129,10 +147,7 @@ absl::StatusOr<Dealer> DealerStore::Create(
       *db_, "qudao.customer.v1.CustomerRecordsService/CreateDealer", request_id,
       request_fingerprint, storage::ToStoredTime(dealer.create_time),
       [&](Transaction& tx) -> absl::StatusOr<std::string> {
-        DealerLookup lookup = [&tx](const std::string& other) {
-          return GetIn(tx, other);
-        };
-        if (absl::Status s = check(lookup); !s.ok()) return s;
+        if (absl::Status s = check(LookupIn(tx)); !s.ok()) return s;
         auto inserted = tx.Execute(
             absl::StrCat("INSERT INTO dealers (", kColumns,
                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
@@ -204,10 +219,7 @@ absl::StatusOr<Dealer> DealerStore::Update(
               EtagOf(*current), "); read it again and reapply your change"));
         }
         updated = *current;
-        DealerLookup lookup = [&tx](const std::string& other) {
-          return GetIn(tx, other);
-        };
-        if (absl::Status m = mutate(updated, lookup); !m.ok()) return m;
+        if (absl::Status m = mutate(updated, LookupIn(tx)); !m.ok()) return m;
         updated.id = current->id;
         updated.create_time = current->create_time;
         updated.update_time = now;

@@ -28,8 +28,13 @@ struct DealerPage {
   std::string next_page_token;
 };
 
-// Reads a dealer inside the caller's transaction.
-using DealerLookup = std::function<absl::StatusOr<Dealer>(const std::string&)>;
+// Reads inside the caller's transaction, for rules that span dealers.
+struct DealerLookup {
+  // The dealer with this id, or NOT_FOUND.
+  std::function<absl::StatusOr<Dealer>(const std::string&)> get;
+  // How many non-terminated dealers buy from this one.
+  std::function<absl::StatusOr<int64_t>(const std::string&)> active_children;
+};
 
 class DealerStore {
  public:
