@@ -49,8 +49,9 @@ absl::StatusOr<int64_t> PurgeIdempotencyRecords(Database& db,
   int64_t purged = 0;
   absl::Status s = db.RunInTransaction(
       TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
-        auto n = tx.Execute("DELETE FROM idempotency_keys WHERE created_at < $1",
-                            {ToStoredTime(cutoff)});
+        auto n =
+            tx.Execute("DELETE FROM idempotency_keys WHERE created_at < $1",
+                       {ToStoredTime(cutoff)});
         if (!n.ok()) return n.status();
         purged = *n;
         return absl::OkStatus();

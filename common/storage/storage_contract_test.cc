@@ -2,10 +2,10 @@
 // PostgreSQL 15 started by the harness: the embedded default must never
 // drift from production.
 #include <atomic>
-#include <type_traits>
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -486,10 +486,10 @@ TYPED_TEST(StorageContractTest, OneStatementPerCallAndExactParameters) {
 
 // Several replicas starting together on a fresh database all come up.
 TYPED_TEST(StorageContractTest, ConcurrentMigratorsAllSucceed) {
-  auto url = testing::FreshDatabaseUrl(
-      std::is_same_v<TypeParam, SqliteBackend> ? testing::TestBackend::kSqlite
-                                               : testing::TestBackend::kPostgres,
-      this->dir_->path());
+  auto url = testing::FreshDatabaseUrl(std::is_same_v<TypeParam, SqliteBackend>
+                                           ? testing::TestBackend::kSqlite
+                                           : testing::TestBackend::kPostgres,
+                                       this->dir_->path());
   ASSERT_TRUE(url.ok());
   std::vector<std::thread> replicas;
   std::atomic<int> failures{0};
