@@ -234,6 +234,7 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   // The gateway answers HTTP/JSON by calling customer records over gRPC.
   std::vector<std::string> gateway_argv = {
       QUDAO_GATEWAY_BIN, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
+      "--open_access",
       absl::StrCat("--customer_records_target=dns:///127.0.0.1:",
                    customers.port)};
   auto gateway_child = testing::ChildProcess::Start(

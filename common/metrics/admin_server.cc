@@ -4,8 +4,16 @@
 #include <httplib.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace qudao {
+namespace {
+
+// How long Start() waits for the listen thread to be accepting.
+constexpr absl::Duration kStartTimeout = absl::Seconds(5);
+
+}  // namespace
 
 AdminServer::AdminServer(metrics::Registry* registry,
                          std::function<bool()> ready)
@@ -45,15 +53,40 @@ absl::Status AdminServer::Start(const std::string& host, int port) {
     }
     port_ = port;
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  listen_done_ = false;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_done_ = true;
+  });
+  // httplib's stop() does nothing until the listen thread has marked the
+  // server running, so a Stop() right after Start() would be lost and its
+  // join() would hang. Return only once the server runs.
+  const absl::Time deadline = absl::Now() + kStartTimeout;
+  while (!server_->is_running() && !listen_done_) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("admin server did not start listening within ",
+                       absl::FormatDuration(kStartTimeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  if (!server_->is_running()) {
+    thread_.join();
+    return absl::UnavailableError(
+        absl::StrCat("admin server stopped listening on ", host, ":", port_));
+  }
   return absl::OkStatus();
 }
 
 void AdminServer::Stop() {
-  if (thread_.joinable()) {
-    server_->stop();
-    thread_.join();
+  if (!thread_.joinable()) return;
+  // Should Start() have given up waiting, still wait for the listen thread
+  // to run (or end) before stopping it, for the reason given in Start().
+  while (!server_->is_running() && !listen_done_) {
+    absl::SleepFor(absl::Milliseconds(1));
   }
+  server_->stop();
+  thread_.join();
 }
 
 }  // namespace qudao

@@ -2,6 +2,7 @@
 // /healthz (the process is up), /readyz (every dependency answers).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,6 +22,8 @@ class AdminServer {
   AdminServer(metrics::Registry* registry, std::function<bool()> ready);
   ~AdminServer();
   // Binds host:port (port 0 picks one) and serves on a background thread.
+  // Returns once the server accepts connections (so Stop() right after
+  // works).
   absl::Status Start(const std::string& host, int port);
   int port() const { return port_; }
   void Stop();
@@ -30,6 +33,8 @@ class AdminServer {
   std::function<bool()> ready_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  // Set by the listen thread when listen_after_bind() returns.
+  std::atomic<bool> listen_done_{false};
   int port_ = 0;
 };
 

@@ -4,6 +4,10 @@
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
 
+#include <exception>
+#include <optional>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc/client.h"
@@ -15,21 +19,41 @@
 namespace qudao::gateway {
 namespace {
 
-void WriteError(httplib::Response& res, const absl::Status& status,
-                const std::string& request_id) {
-  const grpc::StatusCode code = static_cast<grpc::StatusCode>(status.code());
-  res.status = HttpStatusFor(code);
-  std::string body = absl::StrCat(
-      "{\"error\":{\"code\":", res.status,
-      ",\"status\":", log::JsonQuote(absl::StatusCodeToString(status.code())),
-      ",\"message\":", log::JsonQuote(status.message()),
-      ",\"reason\":", log::JsonQuote(ReasonOf(status)));
-  const std::string field = FieldOf(status);
-  if (!field.empty())
-    absl::StrAppend(&body, ",\"field\":", log::JsonQuote(field));
-  absl::StrAppend(&body, ",\"request_id\":", log::JsonQuote(request_id),
-                  "}}\n");
-  res.set_content(body, "application/json");
+constexpr char kRequestIdHeader[] = "X-Request-Id";
+constexpr size_t kMaxPayloadBytes = 1 << 20;
+// How long Start() waits for the listen thread to be accepting.
+constexpr absl::Duration kStartTimeout = absl::Seconds(5);
+
+// The caller's X-Request-Id, or a new id when it is missing or malformed.
+// The id goes into gRPC metadata, and gRPC aborts the process on a metadata
+// value it considers invalid; httplib percent-decodes header values, so
+// "%01" arrives as a control byte. Only ids that pass ValidRequestId
+// ([A-Za-z0-9._:-], at most 128 characters) are kept.
+std::string RequestIdFor(const httplib::Request& req) {
+  std::string id = req.get_header_value(kRequestIdHeader);
+  if (id.empty() || !ValidRequestId(kRequestIdHeader, id).ok()) {
+    return NewRequestId();
+  }
+  return id;
+}
+
+// Answers `status` with `http_status`. When the body hides the message, the
+// real error is logged here under the request id so it is never lost.
+void WriteError(httplib::Response& res, int http_status,
+                const absl::Status& status, const std::string& request_id) {
+  if (HidesErrorDetail(http_status)) {
+    const log::Level level =
+        http_status == 429 ? log::Level::kWarning : log::Level::kError;
+    log::Write(level, "gateway request failed",
+               {{"request_id", request_id},
+                {"http_status", http_status},
+                {"code", absl::StatusCodeToString(status.code())},
+                {"reason", ReasonOf(status)},
+                {"error", status.message()}});
+  }
+  res.status = http_status;
+  res.set_content(ErrorBody(http_status, status, request_id),
+                  "application/json");
 }
 
 // The reason/field a backend attached in trailing metadata.
@@ -50,7 +74,58 @@ absl::Status FromBackend(const grpc::Status& status,
   return out;
 }
 
+// The error for a response httplib produced itself (no route, oversized or
+// malformed request, ...), keeping the HTTP status it chose.
+absl::Status HttpLayerError(int http_status) {
+  switch (http_status) {
+    case 404:
+      return absl::NotFoundError("no such route");
+    case 413:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the request is larger than ", kMaxPayloadBytes, " bytes"));
+    default:
+      if (http_status < 500) {
+        return absl::InvalidArgumentError("malformed HTTP request");
+      }
+      return absl::UnknownError("request failed");
+  }
+}
+
 }  // namespace
+
+bool HidesErrorDetail(int http_status) {
+  return http_status >= 500 || http_status == 429;
+}
+
+std::string ErrorBody(int http_status, const absl::Status& status,
+                      absl::string_view request_id) {
+  const bool hide = HidesErrorDetail(http_status);
+  std::string message;
+  if (!hide) {
+    message = std::string(status.message());
+  } else if (http_status == 429) {
+    message =
+        absl::StrCat("the service is busy; retry later, quoting request_id ",
+                     request_id, " if this persists");
+  } else {
+    message = absl::StrCat(
+        "the service is temporarily unavailable; retry later, quoting "
+        "request_id ",
+        request_id, " if this persists");
+  }
+  std::string body = absl::StrCat(
+      "{\"error\":{\"code\":", http_status,
+      ",\"status\":", log::JsonQuote(absl::StatusCodeToString(status.code())),
+      ",\"message\":", log::JsonQuote(message),
+      ",\"reason\":", log::JsonQuote(ReasonOf(status)));
+  const std::string field = FieldOf(status);
+  if (!hide && !field.empty()) {
+    absl::StrAppend(&body, ",\"field\":", log::JsonQuote(field));
+  }
+  absl::StrAppend(&body, ",\"request_id\":", log::JsonQuote(request_id),
+                  "}}\n");
+  return body;
+}
 
 int HttpStatusFor(grpc::StatusCode code) {
   switch (code) {
@@ -86,6 +161,7 @@ int HttpStatusFor(grpc::StatusCode code) {
 
 Gateway::Gateway(GatewayOptions options, metrics::Registry* registry)
     : options_(std::move(options)),
+      open_(options_.open_access && options_.partner_keys.empty()),
       registry_(registry),
       requests_(&registry->Counter("gateway_http_requests_total",
                                    "HTTP requests by route and status.",
@@ -96,29 +172,47 @@ Gateway::Gateway(GatewayOptions options, metrics::Registry* registry)
       customer_records_(customer::v1::CustomerRecordsService::NewStub(
           SharedChannel(options_.customer_records_target))),
       server_(std::make_unique<httplib::Server>()) {
+  ConfigureServer();
   RegisterRoutes();
 }
 
 Gateway::~Gateway() { Stop(); }
 
+void Gateway::ConfigureServer() {
+  // httplib runs each connection on a pool thread for the connection's whole
+  // life, idle keep-alive included, and its default pool is max(8, cores-1)
+  // threads: a handful of idle clients would stall everyone else. 64 threads
+  // absorb that; the 5 s keep-alive frees idle ones, and 100 requests per
+  // connection (default 5) spares busy partners a reconnect every 5 calls.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server_->set_keep_alive_timeout(5);
+  server_->set_keep_alive_max_count(100);
+  // A slow or stalled peer holds a thread at most this long per read/write.
+  server_->set_read_timeout(10, 0);
+  server_->set_write_timeout(10, 0);
+  // The API is GET-only; any body is a mistake or an attack, not data.
+  server_->set_payload_max_length(kMaxPayloadBytes);
+}
+
 void Gateway::RegisterRoutes() {
   server_->Get(R"(/v1/dealers/([^/]+))", [this](const httplib::Request& req,
                                                 httplib::Response& res) {
     const absl::Time start = absl::Now();
-    std::string request_id = req.get_header_value("X-Request-Id");
-    if (request_id.empty() || request_id.size() > 128) {
-      request_id = NewRequestId();
-    }
-    res.set_header("X-Request-Id", request_id);
+    const std::string request_id = RequestIdFor(req);
+    res.set_header(kRequestIdHeader, request_id);
     const std::string dealer_id = req.matches[1];
     absl::Status status = [&]() -> absl::Status {
-      auto caller = options_.partner_keys.Authenticate(
-          req.get_header_value("Authorization"));
-      if (!caller.ok()) return caller.status();
+      std::optional<std::string> caller;  // nullopt: open access
+      if (!open_) {
+        auto dealer = options_.partner_keys.Authenticate(
+            req.get_header_value("Authorization"));
+        if (!dealer.ok()) return dealer.status();
+        caller = *std::move(dealer);
+      }
       if (absl::Status s = RequireId("dealer_id", dealer_id, "dlr"); !s.ok()) {
         return s;
       }
-      if (absl::Status s = AuthorizeDealer(*caller, dealer_id); !s.ok()) {
+      if (absl::Status s = AuthorizeDealer(caller, dealer_id); !s.ok()) {
         return s;
       }
       customer::v1::GetDealerRequest get;
@@ -133,29 +227,63 @@ void Gateway::RegisterRoutes() {
       auto converted =
           google::protobuf::util::MessageToJsonString(dealer, &json, print);
       if (!converted.ok()) {
-        return absl::InternalError("cannot render the dealer as JSON");
+        return absl::InternalError(
+            absl::StrCat("cannot render dealer ", dealer_id,
+                         " as JSON: ", converted.ToString()));
       }
       res.status = 200;
       res.set_content(json + "\n", "application/json");
       return absl::OkStatus();
     }();
-    if (!status.ok()) WriteError(res, status, request_id);
+    if (!status.ok()) {
+      WriteError(res,
+                 HttpStatusFor(static_cast<grpc::StatusCode>(status.code())),
+                 status, request_id);
+    }
     requests_->Increment({"GET /v1/dealers/{id}", absl::StrCat(res.status)});
     latency_->Observe({"GET /v1/dealers/{id}"}, absl::Now() - start);
   });
-  server_->set_error_handler([](const httplib::Request&,
-                                httplib::Response& res) {
-    if (res.body.empty()) {
-      WriteError(res,
-                 res.status == 404 ? absl::NotFoundError("no such route")
-                                   : absl::Status(absl::StatusCode::kUnknown,
-                                                  "request failed"),
-                 "");
+  // Every response of 400 and up passes here; fill in a JSON body for the
+  // ones httplib made itself (no route, oversized request, ...).
+  server_->set_error_handler(
+      [](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return;
+        const std::string request_id = RequestIdFor(req);
+        res.set_header(kRequestIdHeader, request_id);
+        WriteError(res, res.status, HttpLayerError(res.status), request_id);
+      });
+  // Without this handler httplib puts the exception's what() in a response
+  // header; the partner gets the generic 500 and the log gets the text.
+  server_->set_exception_handler([](const httplib::Request& req,
+                                    httplib::Response& res,
+                                    std::exception_ptr error) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
     }
+    std::string request_id = res.get_header_value(kRequestIdHeader);
+    if (request_id.empty()) {
+      request_id = RequestIdFor(req);
+      res.set_header(kRequestIdHeader, request_id);
+    }
+    WriteError(res, 500, absl::InternalError(absl::StrCat("exception: ", what)),
+               request_id);
   });
 }
 
 absl::Status Gateway::Start(const std::string& host, int port) {
+  if (open_) {
+    log::Warning(
+        "gateway running with open access (no partner keys): every caller "
+        "may read every dealer; development only");
+  } else if (options_.partner_keys.empty()) {
+    log::Error(
+        "gateway has no partner keys and open access is off: every request "
+        "is refused with 401");
+  }
   if (port == 0) {
     port_ = server_->bind_to_any_port(host.c_str());
     if (port_ <= 0) {
@@ -168,20 +296,40 @@ absl::Status Gateway::Start(const std::string& host, int port) {
     }
     port_ = port;
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  if (options_.partner_keys.open()) {
-    log::Warning(
-        "gateway running without partner keys: every request is "
-        "allowed (development mode only)");
+  listen_done_ = false;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_done_ = true;
+  });
+  // httplib's stop() does nothing until the listen thread has marked the
+  // server running, so a Stop() right after Start() would be lost and its
+  // join() would hang. Return only once the server runs.
+  const absl::Time deadline = absl::Now() + kStartTimeout;
+  while (!server_->is_running() && !listen_done_) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("gateway did not start listening within ",
+                       absl::FormatDuration(kStartTimeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  if (!server_->is_running()) {
+    thread_.join();
+    return absl::UnavailableError(
+        absl::StrCat("gateway stopped listening on ", host, ":", port_));
   }
   return absl::OkStatus();
 }
 
 void Gateway::Stop() {
-  if (thread_.joinable()) {
-    server_->stop();
-    thread_.join();
+  if (!thread_.joinable()) return;
+  // Should Start() have given up waiting, still wait for the listen thread
+  // to run (or end) before stopping it, for the reason given in Start().
+  while (!server_->is_running() && !listen_done_) {
+    absl::SleepFor(absl::Milliseconds(1));
   }
+  server_->stop();
+  thread_.join();
 }
 
 }  // namespace qudao::gateway

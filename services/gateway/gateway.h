@@ -4,11 +4,13 @@
 // codes to HTTP ones with a JSON error body in the Google API style.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/metrics/metrics.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
 #include "services/gateway/partner_auth.h"
@@ -24,7 +26,13 @@ struct GatewayOptions {
   std::string customer_records_target = "dns:///127.0.0.1:50051";
   // Per-request deadline for the backend call.
   absl::Duration backend_timeout = absl::Seconds(5);
+  // Who may call, and which dealer each caller may read. Without keys the
+  // gateway refuses every request (401) unless `open_access` is set.
   PartnerKeys partner_keys;
+  // With no partner keys, serve every request unauthenticated: any caller
+  // may read any dealer. For `qudao dev` only. Has no effect when keys are
+  // loaded (they are always enforced).
+  bool open_access = false;
 };
 
 class Gateway {
@@ -33,24 +41,42 @@ class Gateway {
   ~Gateway();
 
   // Binds host:port (0 picks a port) and serves on background threads.
+  // Returns once the server accepts connections (so Stop() right after
+  // works).
   absl::Status Start(const std::string& host, int port);
   int port() const { return port_; }
   void Stop();
 
  private:
+  void ConfigureServer();
   void RegisterRoutes();
 
   GatewayOptions options_;
+  // open_access with no keys: skip authentication and authorization.
+  bool open_;
   metrics::Registry* registry_;
   metrics::CounterFamily* requests_;
   metrics::HistogramFamily* latency_;
   std::unique_ptr<customer::v1::CustomerRecordsService::Stub> customer_records_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  // Set by the listen thread when listen_after_bind() returns.
+  std::atomic<bool> listen_done_{false};
   int port_ = 0;
 };
 
 // The HTTP status for a gRPC code (per google.rpc.Code's mapping).
 int HttpStatusFor(grpc::StatusCode code);
+
+// The JSON error body for `status` answered with `http_status`:
+// {"error":{"code","status","message","reason"[,"field"],"request_id"}}.
+// For 5xx and 429 the message is a generic one quoting the request id: the
+// real text (SQL errors, pool sizes, host names) is for operators, not
+// partners, and the gateway logs it under that request id.
+std::string ErrorBody(int http_status, const absl::Status& status,
+                      absl::string_view request_id);
+
+// Whether ErrorBody replaces the message for `http_status`.
+bool HidesErrorDetail(int http_status);
 
 }  // namespace qudao::gateway

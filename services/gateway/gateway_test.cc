@@ -1,9 +1,20 @@
-// The gateway over real HTTP, in front of a real customer records server.
+// The gateway over real HTTP, in front of a real customer records server;
+// plus the start/stop behaviour it shares with the admin server.
 #include "services/gateway/gateway.h"
 
 #include <httplib.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <future>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc/status.h"
+#include "common/grpc/validation.h"
+#include "common/metrics/admin_server.h"
 #include "common/testing/service_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -13,6 +24,7 @@ namespace qudao::gateway {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace pb = ::qudao::customer::v1;
 
 class GatewayTest : public ::testing::Test {
@@ -37,25 +49,33 @@ class GatewayTest : public ::testing::Test {
     }
   }
 
-  void StartGateway(PartnerKeys keys = PartnerKeys()) {
+  std::string BackendTarget() const {
+    return absl::StrCat("127.0.0.1:",
+                        backend_port_ > 0 ? backend_port_ : backend_->port());
+  }
+
+  void StartGateway(PartnerKeys keys, bool open_access) {
+    backend_port_ = backend_->port();
     GatewayOptions options;
-    options.customer_records_target =
-        absl::StrCat("127.0.0.1:", backend_->port());
+    options.customer_records_target = BackendTarget();
     options.partner_keys = std::move(keys);
+    options.open_access = open_access;
     gateway_ = std::make_unique<Gateway>(std::move(options), &registry_);
     ASSERT_TRUE(gateway_->Start("127.0.0.1", 0).ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", gateway_->port());
   }
+  void StartOpenGateway() { StartGateway(PartnerKeys(), /*open_access=*/true); }
 
   metrics::Registry registry_;
   std::unique_ptr<testing::ServiceFixture> backend_;
+  int backend_port_ = 0;  // kept for after backend_ is gone
   std::vector<std::string> ids_;
   std::unique_ptr<Gateway> gateway_;
   std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(GatewayTest, GetsADealerAsJson) {
-  StartGateway();
+  StartOpenGateway();
   auto res = client_->Get(absl::StrCat("/v1/dealers/", ids_[0]),
                           {{"X-Request-Id", "trace-7"}});
   ASSERT_TRUE(res);
@@ -67,7 +87,7 @@ TEST_F(GatewayTest, GetsADealerAsJson) {
 }
 
 TEST_F(GatewayTest, MapsErrorsToHttpWithJsonBodies) {
-  StartGateway();
+  StartOpenGateway();
   auto missing = client_->Get("/v1/dealers/dlr_00000000000000000000");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
@@ -82,6 +102,7 @@ TEST_F(GatewayTest, MapsErrorsToHttpWithJsonBodies) {
   ASSERT_TRUE(no_route);
   EXPECT_EQ(no_route->status, 404);
   EXPECT_THAT(no_route->body, HasSubstr("\"error\""));
+  EXPECT_FALSE(no_route->get_header_value("X-Request-Id").empty());
 }
 
 TEST_F(GatewayTest, PartnersSeeOnlyTheirOwnRecord) {
@@ -89,7 +110,7 @@ TEST_F(GatewayTest, PartnersSeeOnlyTheirOwnRecord) {
       absl::StrCat("# key dealer\nalpha-key-0123456789 ", ids_[0],
                    "\nbeta-key-01234567890 ", ids_[1], "\n"));
   ASSERT_TRUE(keys.ok()) << keys.status();
-  StartGateway(*std::move(keys));
+  StartGateway(*std::move(keys), /*open_access=*/false);
   const std::string path = absl::StrCat("/v1/dealers/", ids_[0]);
 
   auto anonymous = client_->Get(path);
@@ -105,7 +126,7 @@ TEST_F(GatewayTest, PartnersSeeOnlyTheirOwnRecord) {
       client_->Get(path, {{"Authorization", "Bearer beta-key-01234567890"}});
   ASSERT_TRUE(other_dealer);
   EXPECT_EQ(other_dealer->status, 403);
-  EXPECT_THAT(other_dealer->body, ::testing::Not(HasSubstr("Alpha")));
+  EXPECT_THAT(other_dealer->body, Not(HasSubstr("Alpha")));
 
   auto own =
       client_->Get(path, {{"Authorization", "Bearer alpha-key-0123456789"}});
@@ -114,12 +135,132 @@ TEST_F(GatewayTest, PartnersSeeOnlyTheirOwnRecord) {
   EXPECT_THAT(own->body, HasSubstr("Alpha Trading"));
 }
 
+// No keys used to mean "open"; now it means "nobody gets in".
+TEST_F(GatewayTest, NoKeysWithoutOpenAccessRefusesEveryRequest) {
+  StartGateway(PartnerKeys(), /*open_access=*/false);
+  const std::string path = absl::StrCat("/v1/dealers/", ids_[0]);
+  for (const httplib::Headers& headers :
+       {httplib::Headers{},
+        httplib::Headers{{"Authorization", "Bearer alpha-key-0123456789"}},
+        httplib::Headers{{"Authorization", "Bearer "}}}) {
+    auto res = client_->Get(path, headers);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+    EXPECT_THAT(res->body, HasSubstr("\"status\":\"UNAUTHENTICATED\""));
+    EXPECT_THAT(res->body, Not(HasSubstr("Alpha")));
+  }
+  // Even a malformed id is refused before it is looked at.
+  auto malformed = client_->Get("/v1/dealers/12345");
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 401);
+}
+
+TEST_F(GatewayTest, OpenAccessDoesNotOverrideLoadedKeys) {
+  auto keys =
+      PartnerKeys::Parse(absl::StrCat("alpha-key-0123456789 ", ids_[0], "\n"));
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  StartGateway(*std::move(keys), /*open_access=*/true);
+  auto anonymous = client_->Get(absl::StrCat("/v1/dealers/", ids_[0]));
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+}
+
+// httplib percent-decodes header values ("%01" arrives as byte 0x01), and
+// gRPC aborts the process on such metadata; a bad id must be replaced, not
+// forwarded.
+TEST_F(GatewayTest, ReplacesMalformedRequestIds) {
+  StartOpenGateway();
+  const std::string path = absl::StrCat("/v1/dealers/", ids_[0]);
+  for (const std::string& bad :
+       {std::string("%01"), std::string(200, 'a'), std::string("a b%0Ac")}) {
+    SCOPED_TRACE(bad);
+    auto res = client_->Get(path, {{"X-Request-Id", bad}});
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_THAT(res->body, HasSubstr("Alpha Trading"));
+    const std::string id = res->get_header_value("X-Request-Id");
+    EXPECT_FALSE(id.empty());
+    EXPECT_NE(id, bad);
+    EXPECT_TRUE(ValidRequestId("id", id).ok()) << id;
+  }
+  // The process survived: a later request still works.
+  auto again = client_->Get(path, {{"X-Request-Id", "trace-8"}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(again->get_header_value("X-Request-Id"), "trace-8");
+}
+
 TEST_F(GatewayTest, BackendDownIsServiceUnavailable) {
-  StartGateway();
+  StartOpenGateway();
   backend_.reset();
   auto res = client_->Get(absl::StrCat("/v1/dealers/", ids_[0]));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 503);
+}
+
+TEST_F(GatewayTest, BackendDownHidesTheBackendMessage) {
+  StartOpenGateway();
+  backend_.reset();
+  // What gRPC itself says about the dead backend (addresses, errno text).
+  auto stub = pb::CustomerRecordsService::NewStub(
+      grpc::CreateChannel(BackendTarget(), grpc::InsecureChannelCredentials()));
+  pb::GetDealerRequest get;
+  get.set_dealer_id(ids_[0]);
+  pb::Dealer dealer;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  const grpc::Status direct = stub->GetDealer(&ctx, get, &dealer);
+  ASSERT_EQ(direct.error_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_FALSE(direct.error_message().empty());
+
+  auto res = client_->Get(absl::StrCat("/v1/dealers/", ids_[0]),
+                          {{"X-Request-Id", "trace-503"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_THAT(res->body, Not(HasSubstr(direct.error_message())));
+  EXPECT_THAT(res->body, Not(HasSubstr("127.0.0.1")));
+  EXPECT_THAT(res->body, Not(HasSubstr("onnect")));  // connect, Connection
+  EXPECT_THAT(res->body, HasSubstr("\"status\":\"UNAVAILABLE\""));
+  EXPECT_THAT(res->body, HasSubstr("temporarily unavailable"));
+  EXPECT_THAT(res->body, HasSubstr("\"request_id\":\"trace-503\""));
+}
+
+TEST(ErrorBodyTest, HidesServerSideDetailOnly) {
+  const std::string internal = ErrorBody(
+      500, absl::InternalError("pq: relation \"dealers\" does not exist"),
+      "r-1");
+  EXPECT_THAT(internal, Not(HasSubstr("relation")));
+  EXPECT_THAT(internal, HasSubstr("\"status\":\"INTERNAL\""));
+  EXPECT_THAT(internal, HasSubstr("\"reason\":\"INTERNAL\""));
+  EXPECT_THAT(internal, HasSubstr("quoting request_id r-1"));
+  EXPECT_THAT(internal, HasSubstr("\"request_id\":\"r-1\""));
+
+  const std::string busy = ErrorBody(
+      429, absl::ResourceExhaustedError("all 10 pool connections in use"),
+      "r-2");
+  EXPECT_THAT(busy, Not(HasSubstr("pool")));
+  EXPECT_THAT(busy, HasSubstr("\"code\":429"));
+  EXPECT_THAT(busy, HasSubstr("\"status\":\"RESOURCE_EXHAUSTED\""));
+
+  for (grpc::StatusCode code :
+       {grpc::StatusCode::INTERNAL, grpc::StatusCode::UNKNOWN,
+        grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::DATA_LOSS,
+        grpc::StatusCode::DEADLINE_EXCEEDED,
+        grpc::StatusCode::RESOURCE_EXHAUSTED}) {
+    const absl::Status status(static_cast<absl::StatusCode>(code),
+                              "secret backend text");
+    EXPECT_THAT(ErrorBody(HttpStatusFor(code), status, "r-3"),
+                Not(HasSubstr("secret backend text")))
+        << code;
+  }
+
+  // 4xx messages are written for the caller and stay.
+  const std::string bad = ErrorBody(
+      400, InvalidField("dealer_id", "must look like dlr_..."), "r-4");
+  EXPECT_THAT(bad, HasSubstr("must look like dlr_"));
+  EXPECT_THAT(bad, HasSubstr("\"field\":\"dealer_id\""));
+  EXPECT_THAT(ErrorBody(404, absl::NotFoundError("no dealer dlr_x"), "r-5"),
+              HasSubstr("no dealer dlr_x"));
 }
 
 TEST(PartnerKeysTest, RejectsMalformedKeyFiles) {
@@ -130,6 +271,68 @@ TEST(PartnerKeysTest, RejectsMalformedKeyFiles) {
   auto keys = PartnerKeys::Parse("\n# comment\nk-0123456789abcdef dlr_a\n");
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ(keys->size(), 1u);
+}
+
+// An empty file is a broken Secret, not a request for open access.
+TEST(PartnerKeysTest, RejectsAFileWithoutKeys) {
+  EXPECT_FALSE(PartnerKeys::Parse("").ok());
+  EXPECT_FALSE(PartnerKeys::Parse("\n  \n").ok());
+  EXPECT_FALSE(PartnerKeys::Parse("# key dealer_id\n# none yet\n").ok());
+}
+
+TEST(PartnerKeysTest, WithoutKeysNobodyAuthenticates) {
+  const PartnerKeys none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.Authenticate("").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(none.Authenticate("Bearer k-0123456789abcdef").status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+// Runs `fn`, and ends the test binary if it has not returned within `limit`:
+// the failure guarded against is a hang, and a thread stuck in join() cannot
+// be interrupted.
+void RunWithin(absl::Duration limit, const char* what,
+               const std::function<void()>& fn) {
+  std::promise<void> done;
+  std::thread watchdog([finished = done.get_future(), limit, what]() mutable {
+    if (finished.wait_for(absl::ToChronoMilliseconds(limit)) !=
+        std::future_status::ready) {
+      std::fprintf(stderr, "FAILED: %s did not return within %s\n", what,
+                   absl::FormatDuration(limit).c_str());
+      std::_Exit(1);
+    }
+  });
+  fn();
+  done.set_value();
+  watchdog.join();
+}
+
+// httplib's stop() is a no-op until its listen thread runs; Start() must
+// not return before that, or this Stop() hangs.
+TEST(GatewayLifecycleTest, StopRightAfterStartReturnsPromptly) {
+  for (int i = 0; i < 20; ++i) {
+    metrics::Registry registry;
+    GatewayOptions options;
+    options.open_access = true;
+    Gateway gateway(std::move(options), &registry);
+    ASSERT_TRUE(gateway.Start("127.0.0.1", 0).ok());
+    const absl::Time start = absl::Now();
+    RunWithin(absl::Seconds(10), "Gateway::Stop", [&] { gateway.Stop(); });
+    EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  }
+}
+
+// AdminServer (common/metrics) has the same start-up race and fix.
+TEST(AdminServerLifecycleTest, StopRightAfterStartReturnsPromptly) {
+  for (int i = 0; i < 20; ++i) {
+    metrics::Registry registry;
+    AdminServer admin(&registry, [] { return true; });
+    ASSERT_TRUE(admin.Start("127.0.0.1", 0).ok());
+    const absl::Time start = absl::Now();
+    RunWithin(absl::Seconds(10), "AdminServer::Stop", [&] { admin.Stop(); });
+    EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // qudao-gateway: the partner HTTP/JSON gateway as its own process.
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/settings.h"
 #include "common/grpc/server_host.h"
@@ -12,8 +13,30 @@ ABSL_FLAG(
     std::string, customer_records_target, "",
     "gRPC target of customer records [env QUDAO_CUSTOMER_RECORDS_TARGET]");
 ABSL_FLAG(std::string, partner_keys_file, "",
-          "file of '<api key> <dealer_id>' lines; empty runs open (dev only) "
-          "[env QUDAO_PARTNER_KEYS_FILE]");
+          "file of '<api key> <dealer_id>' lines; required unless "
+          "--open_access [env QUDAO_PARTNER_KEYS_FILE]");
+ABSL_FLAG(bool, open_access, false,
+          "serve without partner keys: every caller may read every dealer; "
+          "local development only, and not together with a key file "
+          "[env QUDAO_GATEWAY_OPEN_ACCESS=true]");
+
+namespace {
+
+// --open_access or QUDAO_GATEWAY_OPEN_ACCESS=true: either one turns it on
+// (a bool flag cannot tell "false" from "not given", so it cannot override
+// the variable). The variable must be "true", "false" or unset: a typo must
+// not be read as either.
+absl::StatusOr<bool> OpenAccess() {
+  const std::string env =
+      qudao::Setting("", "QUDAO_GATEWAY_OPEN_ACCESS", "false");
+  if (env != "true" && env != "false") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "QUDAO_GATEWAY_OPEN_ACCESS must be true or false, not '", env, "'"));
+  }
+  return absl::GetFlag(FLAGS_open_access) || env == "true";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -30,6 +53,29 @@ int main(int argc, char** argv) {
               "QUDAO_CUSTOMER_RECORDS_TARGET", "dns:///127.0.0.1:50051");
   const std::string keys_file = Setting(absl::GetFlag(FLAGS_partner_keys_file),
                                         "QUDAO_PARTNER_KEYS_FILE", "");
+  const absl::StatusOr<bool> open_access = OpenAccess();
+  if (!open_access.ok()) {
+    qudao::log::Error("bad setting",
+                      {{"error", open_access.status().ToString()}});
+    return 2;
+  }
+  // Open access must be asked for by name. A missing key Secret should stop
+  // the rollout here, loudly, rather than start a gateway that is open to
+  // everyone or that answers every partner 401.
+  if (keys_file.empty() && !*open_access) {
+    qudao::log::Error(
+        "no partner key file: set --partner_keys_file "
+        "(QUDAO_PARTNER_KEYS_FILE), or --open_access "
+        "(QUDAO_GATEWAY_OPEN_ACCESS=true) for local development");
+    return 2;
+  }
+  if (!keys_file.empty() && *open_access) {
+    qudao::log::Error(
+        "--open_access and a partner key file exclude each other; "
+        "choose one");
+    return 2;
+  }
+  options.open_access = *open_access;
   if (!keys_file.empty()) {
     auto keys = qudao::gateway::PartnerKeys::Load(keys_file);
     if (!keys.ok()) {

@@ -46,6 +46,12 @@ absl::StatusOr<PartnerKeys> PartnerKeys::Parse(absl::string_view text) {
           absl::StrCat("partner key file line ", line_no, ": duplicate key"));
     }
   }
+  // An empty file (a blank Secret, a wrong mount) must not be mistaken for
+  // a deliberate choice; open access is a separate gateway option.
+  if (keys.keys_.empty()) {
+    return absl::InvalidArgumentError(
+        "partner key file holds no keys: expected '<key> <dealer_id>' lines");
+  }
   return keys;
 }
 
@@ -60,17 +66,15 @@ absl::StatusOr<PartnerKeys> PartnerKeys::Load(const std::string& path) {
   return Parse(ss.str());
 }
 
-absl::StatusOr<std::optional<std::string>> PartnerKeys::Authenticate(
+absl::StatusOr<std::string> PartnerKeys::Authenticate(
     absl::string_view header) const {
-  if (open()) return std::optional<std::string>();
   absl::string_view key = header;
   if (!absl::ConsumePrefix(&key, "Bearer ") || key.empty()) {
     return absl::UnauthenticatedError(
         "send your partner API key as 'Authorization: Bearer <key>'");
   }
   for (const auto& [known, dealer] : keys_) {
-    if (ConstantTimeEquals(known, key))
-      return std::optional<std::string>(dealer);
+    if (ConstantTimeEquals(known, key)) return dealer;
   }
   return absl::UnauthenticatedError("the partner API key is not valid");
 }

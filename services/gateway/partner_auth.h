@@ -1,8 +1,12 @@
 // Partner authentication at the gateway: each partner (dealer) holds an API
 // key bound to its dealer id, and may only see its own records. Keys come
 // from a file of "key dealer_id" lines (mounted from a Secret in
-// Kubernetes). Without a key file the gateway runs open, for `qudao dev`
-// only, and says so at start-up.
+// Kubernetes).
+//
+// A loaded key set is never empty: an empty file is an error, and a
+// PartnerKeys without keys refuses every request. Running without
+// authentication is a separate, explicit choice (GatewayOptions::open_access,
+// set by `qudao dev`), so a missing or blank Secret cannot open the gateway.
 #pragma once
 
 #include <map>
@@ -17,25 +21,29 @@ namespace qudao::gateway {
 
 class PartnerKeys {
  public:
-  // No keys: every request is allowed (development mode).
+  // No keys: every request is refused (UNAUTHENTICATED).
   PartnerKeys() = default;
+  // At least one "key dealer_id" line; blank lines and '#' comments are
+  // skipped. Malformed lines, duplicate keys and a file without any key are
+  // errors.
   static absl::StatusOr<PartnerKeys> Parse(absl::string_view text);
   static absl::StatusOr<PartnerKeys> Load(const std::string& path);
 
-  bool open() const { return keys_.empty(); }
+  bool empty() const { return keys_.empty(); }
   size_t size() const { return keys_.size(); }
 
   // The dealer a request acts for, from its Authorization header
-  // ("Bearer <key>"): UNAUTHENTICATED when missing or unknown. In open mode
-  // returns nullopt (no restriction).
-  absl::StatusOr<std::optional<std::string>> Authenticate(
+  // ("Bearer <key>"): UNAUTHENTICATED when missing or unknown, and always
+  // when there are no keys.
+  absl::StatusOr<std::string> Authenticate(
       absl::string_view authorization_header) const;
 
  private:
   std::map<std::string, std::string> keys_;  // key -> dealer id
 };
 
-// PERMISSION_DENIED unless the caller may read `dealer_id`.
+// PERMISSION_DENIED unless the caller may read `dealer_id`. `caller` is the
+// authenticated dealer, or nullopt in open access (no restriction).
 absl::Status AuthorizeDealer(const std::optional<std::string>& caller,
                              absl::string_view dealer_id);
 

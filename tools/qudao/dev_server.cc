@@ -56,6 +56,9 @@ absl::Status DevServer::Start() {
   gateway::GatewayOptions gateway_options;
   gateway_options.customer_records_target =
       absl::StrCat("127.0.0.1:", host_->grpc_port());
+  // `qudao dev` is the development mode: no partner keys, every dealer
+  // readable, on a local address by default. The gateway warns at start.
+  gateway_options.open_access = true;
   gateway_ = std::make_unique<gateway::Gateway>(std::move(gateway_options),
                                                 &registry_);
   std::string http_host;

@@ -1,7 +1,7 @@
 // `qudao dev`: the whole platform in one process on an embedded SQLite data
 // directory: the four service modules on one gRPC port, the partner gateway
-// on an HTTP port, metrics on an admin port. The same module objects the
-// production binaries host one at a time.
+// on an HTTP port (open access: no partner keys), metrics on an admin port.
+// The same module objects the production binaries host one at a time.
 #pragma once
 
 #include <memory>
