@@ -73,6 +73,17 @@ absl::StatusOr<Money> Money::Create(absl::string_view currency,
   return Money(std::string(currency), minor_units);
 }
 
+absl::StatusOr<Money> MoneyFromStorage(absl::string_view currency,
+                                       int64_t minor_units) {
+  absl::StatusOr<Money> money = Money::Create(currency, minor_units);
+  if (!money.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("stored amount ", minor_units,
+                     " has an unusable currency: ", money.status().message()));
+  }
+  return money;
+}
+
 Money Money::Zero(absl::string_view currency) {
   return Money(std::string(currency), 0);
 }

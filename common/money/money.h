@@ -23,6 +23,14 @@ absl::StatusOr<int> CurrencyMinorDigits(absl::string_view currency);
 // zero. The single rounding rule for money in qudao.
 int64_t DivideRoundHalfUp(__int128 numerator, __int128 denominator);
 
+class Money;
+
+// A Money read back from a database row. The row was validated when
+// written; if its currency is no longer known (the table changed), the
+// answer is DATA_LOSS naming the value, never a crash.
+absl::StatusOr<Money> MoneyFromStorage(absl::string_view currency,
+                                       int64_t minor_units);
+
 class Money {
  public:
   // Validates the currency code; any int64 amount is representable.

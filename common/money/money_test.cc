@@ -120,3 +120,15 @@ TEST(MoneyTest, FormatParseRoundTrip) {
 
 }  // namespace
 }  // namespace qudao
+
+namespace qudao {
+namespace {
+
+TEST(MoneyFromStorageTest, UnknownStoredCurrencyIsDataLossNotACrash) {
+  EXPECT_EQ(MoneyFromStorage("CNY", 5).value().minor_units(), 5);
+  EXPECT_EQ(MoneyFromStorage("XXQ", 5).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace qudao

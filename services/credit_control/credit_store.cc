@@ -46,15 +46,16 @@ constexpr char kColumns[] =
     "dealer_id, currency, credit_limit_minor, open_receivables_minor, "
     "approved_uninvoiced_minor, limit_revision, limit_update_time, version";
 
-CreditAccount FromRow(const Row& r) {
-  // Stored values were validated on the way in.
+absl::StatusOr<CreditAccount> FromRow(const Row& r) {
   const std::string currency = r.Text(1);
-  return CreditAccount{r.Text(0),
-                       Money::Create(currency, r.Int(2)).value(),
-                       Money::Create(currency, r.Int(3)).value(),
-                       Money::Create(currency, r.Int(4)).value(),
-                       r.Int(5),
-                       storage::FromStoredTime(r.Int(6)),
+  auto limit = MoneyFromStorage(currency, r.Int(2));
+  auto receivables = MoneyFromStorage(currency, r.Int(3));
+  auto uninvoiced = MoneyFromStorage(currency, r.Int(4));
+  for (const auto* m : {&limit, &receivables, &uninvoiced}) {
+    if (!m->ok()) return m->status();
+  }
+  return CreditAccount{r.Text(0),   *limit,   *receivables,
+                       *uninvoiced, r.Int(5), storage::FromStoredTime(r.Int(6)),
                        r.Int(7)};
 }
 
@@ -66,7 +67,9 @@ absl::StatusOr<std::optional<CreditAccount>> FindIn(
                {dealer_id});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<CreditAccount>();
-  return std::optional<CreditAccount>(FromRow((*rows)[0]));
+  auto account = FromRow((*rows)[0]);
+  if (!account.ok()) return account.status();
+  return std::optional<CreditAccount>(*std::move(account));
 }
 
 absl::Status WriteAccount(Transaction& tx,

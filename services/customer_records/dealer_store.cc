@@ -49,7 +49,7 @@ std::string JoinBrands(const std::vector<std::string>& brands) {
   return absl::StrJoin(brands, "\n");
 }
 
-Dealer FromRow(const Row& r) {
+absl::StatusOr<Dealer> FromRow(const Row& r) {
   Dealer d;
   d.id = r.Text(0);
   d.legal_name = r.Text(1);
@@ -59,8 +59,9 @@ Dealer FromRow(const Row& r) {
   d.status = static_cast<DealerStatus>(r.Int(7));
   d.owner = r.Text(8);
   if (!r.IsNull(9)) {
-    // Stored values were validated on the way in.
-    d.registered_capital = Money::Create(r.Text(9), r.Int(10)).value();
+    auto capital = MoneyFromStorage(r.Text(9), r.Int(10));
+    if (!capital.ok()) return capital.status();
+    d.registered_capital = *capital;
   }
   const std::string brands = r.Text(11);
   if (!brands.empty()) d.brands = absl::StrSplit(brands, '\n');
@@ -193,7 +194,11 @@ absl::StatusOr<DealerPage> DealerStore::List(const DealerFilter& filter,
         auto rows = tx.Query(sql, params);
         if (!rows.ok()) return rows.status();
         result.dealers.clear();
-        for (const Row& r : *rows) result.dealers.push_back(FromRow(r));
+        for (const Row& r : *rows) {
+          auto dealer = FromRow(r);
+          if (!dealer.ok()) return dealer.status();
+          result.dealers.push_back(*std::move(dealer));
+        }
         return absl::OkStatus();
       });
   if (!s.ok()) return s;

@@ -44,10 +44,10 @@ constexpr char kColumns[] =
     "sku, name, product_line, list_price_currency, list_price_minor, "
     "create_time";
 
-Product FromRow(const Row& r) {
-  // Stored values were validated on the way in.
-  return Product{r.Text(0), r.Text(1), r.Text(2),
-                 Money::Create(r.Text(3), r.Int(4)).value(),
+absl::StatusOr<Product> FromRow(const Row& r) {
+  auto price = MoneyFromStorage(r.Text(3), r.Int(4));
+  if (!price.ok()) return price.status();
+  return Product{r.Text(0), r.Text(1), r.Text(2), *price,
                  storage::FromStoredTime(r.Int(5))};
 }
 
@@ -144,7 +144,11 @@ absl::StatusOr<ProductPage> ProductStore::List(
         auto rows = tx.Query(sql, params);
         if (!rows.ok()) return rows.status();
         result.products.clear();
-        for (const Row& r : *rows) result.products.push_back(FromRow(r));
+        for (const Row& r : *rows) {
+          auto product = FromRow(r);
+          if (!product.ok()) return product.status();
+          result.products.push_back(*std::move(product));
+        }
         return absl::OkStatus();
       });
   if (!s.ok()) return s;
