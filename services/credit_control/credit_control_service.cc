@@ -1,6 +1,7 @@
 // CreditControlService; see credit_control_service.h.
 #include "services/credit_control/credit_control_service.h"
 
+#include "absl/strings/ascii.h"
 #include "common/grpc/status.h"
 #include "common/grpc/unary.h"
 #include "common/grpc/validation.h"
@@ -70,7 +71,9 @@ grpc::ServerUnaryReactor* CreditControlService::SetCreditLimit(
     fingerprint.clear_request_id();
     const absl::Time now = clock_->Now();
     auto account = store_->SetLimit(
-        request->dealer_id(), {request->reason(), request->approved_by()},
+        request->dealer_id(),
+        {std::string(absl::StripAsciiWhitespace(request->reason())),
+         std::string(absl::StripAsciiWhitespace(request->approved_by()))},
         request->request_id(), CanonicalBytes(fingerprint), now,
         [&](const std::optional<CreditAccount>& current) {
           return ApplyCreditLimit(current, request->dealer_id(), *limit, now);

@@ -200,6 +200,29 @@ TYPED_TEST(CreditControlTest, RetriedSetWithSameRequestIdAppliesOnce) {
   EXPECT_EQ(this->History(kDealer).size(), 1u);
 }
 
+// A retry after someone else's change still answers with the position its
+// own change produced, and applies nothing.
+TYPED_TEST(CreditControlTest, RetryAfterAnotherChangeReportsItsOwnChange) {
+  pb::SetCreditLimitRequest li = this->ValidRequest(100000000);
+  li.set_request_id("li-raise");
+  pb::CreditPosition first;
+  ASSERT_TRUE(this->Set(li, &first).ok());
+  pb::SetCreditLimitRequest wang = this->ValidRequest(0);
+  wang.set_request_id("wang-freeze");
+  pb::CreditPosition frozen;
+  ASSERT_TRUE(this->Set(wang, &frozen).ok());
+  pb::CreditPosition retried;
+  ASSERT_TRUE(this->Set(li, &retried).ok());
+  EXPECT_EQ(retried.credit_limit().minor_units(), 100000000);
+  EXPECT_EQ(retried.limit_revision(), 1);
+  EXPECT_EQ(retried.SerializeAsString(), first.SerializeAsString());
+  pb::CreditPosition now;
+  ASSERT_TRUE(this->Get(kDealer, &now).ok());
+  EXPECT_EQ(now.credit_limit().minor_units(), 0);
+  EXPECT_EQ(now.limit_revision(), 2);
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 2);
+}
+
 TYPED_TEST(CreditControlTest, FirstLimitFixesTheCurrency) {
   pb::CreditPosition out;
   ASSERT_TRUE(this->Set(this->ValidRequest(1000000, "CNY"), &out).ok());
@@ -331,6 +354,11 @@ TYPED_TEST(CreditControlTest, ConcurrentChangesEachGetOneRevision) {
         if (!s.ok()) {
           ++failures;
           ADD_FAILURE() << s.error_code() << ": " << s.error_message();
+        } else if (out.credit_limit().minor_units() !=
+                   req.credit_limit().minor_units()) {
+          // Each caller sees the position its own change produced.
+          ++failures;
+          ADD_FAILURE() << "answer shows another caller's limit";
         }
       }
     });

@@ -1,6 +1,8 @@
 // Credit rules; see credit_position.h.
 #include "services/credit_control/credit_position.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpc/status.h"
 
@@ -61,7 +63,9 @@ absl::StatusOr<CreditAccount> ApplyCreditLimit(
   CreditAccount updated = *current;
   updated.credit_limit = new_limit;
   updated.limit_revision = current->limit_revision + 1;
-  updated.limit_update_time = now;
+  // Never before the previous change, even if this writer read the clock
+  // earlier and lost a race: the audit trail's times follow its revisions.
+  updated.limit_update_time = std::max(now, current->limit_update_time);
   updated.version = current->version + 1;
   // A limit whose position cannot be represented (an overflow against the
   // exposure) would make the account unreadable; refuse it up front.
@@ -72,16 +76,15 @@ absl::StatusOr<CreditAccount> ApplyCreditLimit(
   return updated;
 }
 
-absl::Status CheckCreditAvailable(const CreditPosition& position,
-                                  const Money& amount) {
+absl::Status CheckWithinCreditLimit(const CreditPosition& position,
+                                    const Money& amount) {
   if (amount.currency() != position.credit_limit.currency()) {
     return CurrencyMismatch(position.dealer_id,
                             position.credit_limit.currency(), amount);
   }
   if (amount.is_negative()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the amount to check against credit must not be negative (got ",
-        amount.ToString(), ")"));
+    return InvalidField("amount", absl::StrCat("must not be negative (got ",
+                                               amount.ToString(), ")"));
   }
   absl::StatusOr<int> fits = amount.Compare(position.available_credit);
   if (!fits.ok()) return fits.status();

@@ -75,8 +75,10 @@ absl::StatusOr<CreditAccount> ApplyCreditLimit(
 // the shortfall in the message. A dealer already over the limit fits
 // nothing, not even zero: exposure + amount would still exceed it. `amount`
 // must be in the account's currency (else CURRENCY_MISMATCH) and not
-// negative.
-absl::Status CheckCreditAvailable(const CreditPosition& position,
-                                  const Money& amount);
+// negative. This is the limit check only: holding orders of dealers with
+// seriously overdue debt or a suspended account (DOMAIN.md §3) are separate
+// checks the order flow must also make.
+absl::Status CheckWithinCreditLimit(const CreditPosition& position,
+                                    const Money& amount);
 
 }  // namespace qudao::credit

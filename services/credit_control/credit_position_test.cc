@@ -114,38 +114,39 @@ TEST(ApplyCreditLimitTest, NegativeLimitIsRefused) {
       absl::StatusCode::kInvalidArgument);
 }
 
-TEST(CheckCreditAvailableTest, AmountUpToAvailableCreditFits) {
+TEST(CheckWithinCreditLimitTest, AmountUpToAvailableCreditFits) {
   auto p = ComputeCreditPosition(Account(1000000, 250000, 150000));
   ASSERT_TRUE(p.ok());
-  EXPECT_TRUE(CheckCreditAvailable(*p, Cny(0)).ok());
-  EXPECT_TRUE(CheckCreditAvailable(*p, Cny(600000)).ok());
-  absl::Status s = CheckCreditAvailable(*p, Cny(600001));
+  EXPECT_TRUE(CheckWithinCreditLimit(*p, Cny(0)).ok());
+  EXPECT_TRUE(CheckWithinCreditLimit(*p, Cny(600000)).ok());
+  absl::Status s = CheckWithinCreditLimit(*p, Cny(600001));
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(s), kCreditLimitExceeded);
   EXPECT_THAT(s.message(), HasSubstr("by CNY 0.01"));
 }
 
-TEST(CheckCreditAvailableTest, OverTheLimitNothingFits) {
+TEST(CheckWithinCreditLimitTest, OverTheLimitNothingFits) {
   auto p = ComputeCreditPosition(Account(100000, 90000, 30000));
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(ReasonOf(CheckCreditAvailable(*p, Cny(1))), kCreditLimitExceeded);
-  EXPECT_EQ(ReasonOf(CheckCreditAvailable(*p, Cny(0))), kCreditLimitExceeded);
+  EXPECT_EQ(ReasonOf(CheckWithinCreditLimit(*p, Cny(1))), kCreditLimitExceeded);
+  EXPECT_EQ(ReasonOf(CheckWithinCreditLimit(*p, Cny(0))), kCreditLimitExceeded);
 }
 
-TEST(CheckCreditAvailableTest, HugeShortfallIsStillARefusal) {
+TEST(CheckWithinCreditLimitTest, HugeShortfallIsStillARefusal) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   auto p = ComputeCreditPosition(Account(0, kMax, 0));
   ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_EQ(ReasonOf(CheckCreditAvailable(*p, Cny(kMax))),
+  EXPECT_EQ(ReasonOf(CheckWithinCreditLimit(*p, Cny(kMax))),
             kCreditLimitExceeded);
 }
 
-TEST(CheckCreditAvailableTest, RefusesOtherCurrenciesAndNegativeAmounts) {
+TEST(CheckWithinCreditLimitTest, RefusesOtherCurrenciesAndNegativeAmounts) {
   auto p = ComputeCreditPosition(Account(1000000, 0, 0));
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(ReasonOf(CheckCreditAvailable(*p, Money::Create("USD", 1).value())),
-            kCurrencyMismatch);
-  EXPECT_EQ(CheckCreditAvailable(*p, Cny(-1)).code(),
+  EXPECT_EQ(
+      ReasonOf(CheckWithinCreditLimit(*p, Money::Create("USD", 1).value())),
+      kCurrencyMismatch);
+  EXPECT_EQ(CheckWithinCreditLimit(*p, Cny(-1)).code(),
             absl::StatusCode::kInvalidArgument);
 }
 

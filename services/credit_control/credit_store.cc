@@ -1,7 +1,9 @@
 // CreditStore SQL; see credit_store.h.
 #include "services/credit_control/credit_store.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/storage/idempotency.h"
 
 namespace qudao::credit {
@@ -20,7 +22,7 @@ using storage::TransactionMode;
 // granted how much credit and why.
 constexpr char kSchema[] = R"sql(
 CREATE TABLE credit_accounts (
-  dealer_id                 TEXT PRIMARY KEY,
+  dealer_id                 TEXT NOT NULL PRIMARY KEY,
   currency                  TEXT NOT NULL,
   credit_limit_minor        BIGINT NOT NULL CHECK (credit_limit_minor >= 0),
   open_receivables_minor    BIGINT NOT NULL DEFAULT 0,
@@ -108,6 +110,36 @@ absl::Status WriteAccount(Transaction& tx,
   return absl::OkStatus();
 }
 
+// The stored response of a SetLimit: the account's fields joined by '|'
+// (dealer ids, currency codes and numbers never contain one).
+std::string EncodeAccount(const CreditAccount& a) {
+  return absl::StrCat(
+      "v1|", a.dealer_id, "|", a.credit_limit.currency(), "|",
+      a.credit_limit.minor_units(), "|", a.open_receivables.minor_units(), "|",
+      a.approved_uninvoiced.minor_units(), "|", a.limit_revision, "|",
+      storage::ToStoredTime(a.limit_update_time), "|", a.version);
+}
+
+absl::StatusOr<CreditAccount> DecodeAccount(absl::string_view text) {
+  std::vector<std::string> f = absl::StrSplit(text, '|');
+  int64_t n[6];
+  bool ok = f.size() == 9 && f[0] == "v1";
+  for (int i = 0; ok && i < 6; ++i) {
+    ok = absl::SimpleAtoi(f[i + 3], &n[i]);
+  }
+  if (!ok)
+    return absl::DataLossError("stored SetCreditLimit answer is corrupt");
+  auto limit = MoneyFromStorage(f[2], n[0]);
+  auto receivables = MoneyFromStorage(f[2], n[1]);
+  auto uninvoiced = MoneyFromStorage(f[2], n[2]);
+  for (const auto* m : {&limit, &receivables, &uninvoiced}) {
+    if (!m->ok()) return m->status();
+  }
+  return CreditAccount{f[1],        *limit, *receivables,
+                       *uninvoiced, n[3],   storage::FromStoredTime(n[4]),
+                       n[5]};
+}
+
 }  // namespace
 
 const std::vector<storage::Migration>& CreditStore::Migrations() {
@@ -151,12 +183,13 @@ absl::StatusOr<CreditAccount> CreditStore::SetLimit(
              approval.approved_by,
              storage::ToStoredTime(updated->limit_update_time)});
         if (!appended.ok()) return appended.status();
-        // The revision applied, kept with the request id for diagnosis; a
-        // repeat answers with the current account, as CreateDealer does.
-        return absl::StrCat(updated->limit_revision);
+        // The account as this change left it is the answer, now and to
+        // any retry of the same request: a retry must not report a later
+        // change made by someone else as its own.
+        return EncodeAccount(*updated);
       });
   if (!revision.ok()) return revision.status();
-  return GetAccount(dealer_id);
+  return DecodeAccount(*revision);
 }
 
 absl::StatusOr<CreditAccount> CreditStore::GetAccount(

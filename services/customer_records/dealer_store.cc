@@ -16,7 +16,7 @@ using storage::TransactionMode;
 
 constexpr char kSchema[] = R"sql(
 CREATE TABLE dealers (
-  dealer_id        TEXT PRIMARY KEY,
+  dealer_id        TEXT NOT NULL PRIMARY KEY,
   legal_name       TEXT NOT NULL,
   province         TEXT NOT NULL,
   city             TEXT NOT NULL,

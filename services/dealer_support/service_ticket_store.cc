@@ -16,7 +16,7 @@ using storage::TransactionMode;
 // The same DDL on both backends; only the append-only guard differs.
 constexpr char kSchema[] = R"sql(
 CREATE TABLE service_tickets (
-  ticket_id       TEXT PRIMARY KEY,
+  ticket_id       TEXT NOT NULL PRIMARY KEY,
   dealer_id       TEXT NOT NULL,
   type            INTEGER NOT NULL,
   priority        INTEGER NOT NULL,

@@ -18,7 +18,7 @@ using storage::TransactionMode;
 // the keyset condition `sku > $1` the same meaning).
 constexpr char kSqliteSchema[] = R"sql(
 CREATE TABLE products (
-  sku                 TEXT PRIMARY KEY,
+  sku                 TEXT NOT NULL PRIMARY KEY,
   name                TEXT NOT NULL,
   product_line        TEXT NOT NULL,
   list_price_currency TEXT NOT NULL,
@@ -30,7 +30,7 @@ CREATE INDEX products_by_line ON products (product_line, sku);
 
 constexpr char kPostgresSchema[] = R"sql(
 CREATE TABLE products (
-  sku                 TEXT COLLATE "C" PRIMARY KEY,
+  sku                 TEXT COLLATE "C" NOT NULL PRIMARY KEY,
   name                TEXT NOT NULL,
   product_line        TEXT NOT NULL,
   list_price_currency TEXT NOT NULL,
