@@ -297,11 +297,11 @@ absl::Status PostgresServer::CreateDatabase(const std::string& name) {
   // Test databases use a natural-language collation (ICU en-US), as a
   // production database typically does, so SQL that silently depends on
   // bytewise ordering (keyset pagination over text keys) fails here first.
-  auto rc = RunCommand({bin_dir_ + "/createdb", "-h", "127.0.0.1", "-p",
-                        absl::StrCat(port_), "-U", "postgres",
-                        "--template=template0", "--locale-provider=icu",
-                        "--icu-locale=en-US", "--locale=C.UTF-8", name},
-                       &out, user_);
+  auto rc = RunCommand(
+      {bin_dir_ + "/createdb", "-h", "127.0.0.1", "-p", absl::StrCat(port_),
+       "-U", "postgres", "--template=template0", "--locale-provider=icu",
+       "--icu-locale=en-US", "--locale=C.UTF-8", name},
+      &out, user_);
   if (!rc.ok()) return rc.status();
   if (*rc != 0) {
     return absl::InternalError(absl::StrCat("createdb ", name, ": ", out));
