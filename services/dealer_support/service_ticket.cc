@@ -96,12 +96,15 @@ absl::StatusOr<StatusChange> ChangeStatus(ServiceTicket& ticket,
       !s.ok()) {
     return s;
   }
+  if (ticket.status == TicketStatus::kOpen && !ticket.first_response_time) {
+    ticket.first_response_time = now;
+  }
   ticket.status = to;
   return StatusChange{to, std::string(note), now};
 }
 
 bool IsResponsePromiseBroken(const ServiceTicket& ticket, absl::Time now) {
-  return ticket.status == TicketStatus::kOpen && now > ticket.respond_by_time;
+  return ticket.first_response_time.value_or(now) > ticket.respond_by_time;
 }
 
 }  // namespace qudao::support

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -56,6 +57,9 @@ struct ServiceTicket {
   absl::Time create_time;
   // The promised response time: create_time + TargetResponseTime(priority).
   absl::Time respond_by_time;
+  // When the ticket first left OPEN (someone responded, or it was closed);
+  // unset while still OPEN. Kept so a late response stays a broken promise.
+  std::optional<absl::Time> first_response_time;
   // Incremented on every change.
   int64_t version = 0;
 };
@@ -103,8 +107,9 @@ absl::StatusOr<StatusChange> ChangeStatus(ServiceTicket& ticket,
                                           absl::string_view note,
                                           absl::Time now);
 
-// Whether the response promise is broken at `now`: the ticket is still OPEN
-// (nobody has responded) after respond_by_time. Exactly at respond_by_time
+// Whether the response promise is broken at `now`: the first response came
+// after respond_by_time, or there is none yet and respond_by_time has
+// passed. A late response stays broken for good. Exactly at respond_by_time
 // the promise still holds.
 bool IsResponsePromiseBroken(const ServiceTicket& ticket, absl::Time now);
 

@@ -25,6 +25,7 @@ CREATE TABLE service_tickets (
   status          INTEGER NOT NULL,
   create_time     BIGINT NOT NULL,
   respond_by_time BIGINT NOT NULL,
+  first_response_time BIGINT,
   version         BIGINT NOT NULL
 );
 CREATE INDEX service_tickets_by_dealer ON service_tickets (dealer_id, ticket_id);
@@ -42,7 +43,7 @@ constexpr char kEventsTable[] = "service_ticket_events";
 
 constexpr char kColumns[] =
     "ticket_id, dealer_id, type, priority, subject, description, status, "
-    "create_time, respond_by_time, version";
+    "create_time, respond_by_time, first_response_time, version";
 
 ServiceTicket FromRow(const Row& r) {
   ServiceTicket t;
@@ -55,7 +56,8 @@ ServiceTicket FromRow(const Row& r) {
   t.status = static_cast<TicketStatus>(r.Int(6));
   t.create_time = storage::FromStoredTime(r.Int(7));
   t.respond_by_time = storage::FromStoredTime(r.Int(8));
-  t.version = r.Int(9);
+  if (!r.IsNull(9)) t.first_response_time = storage::FromStoredTime(r.Int(9));
+  t.version = r.Int(10);
   return t;
 }
 
@@ -69,6 +71,9 @@ Params ToParams(const ServiceTicket& t) {
           static_cast<int64_t>(t.status),
           storage::ToStoredTime(t.create_time),
           storage::ToStoredTime(t.respond_by_time),
+          t.first_response_time
+              ? storage::Value(storage::ToStoredTime(*t.first_response_time))
+              : storage::Value(),
           t.version};
 }
 
@@ -111,8 +116,9 @@ absl::StatusOr<ServiceTicket> ServiceTicketStore::Create(
       storage::ToStoredTime(ticket.create_time),
       [&](Transaction& tx) -> absl::StatusOr<std::string> {
         auto inserted = tx.Execute(
-            absl::StrCat("INSERT INTO service_tickets (", kColumns,
-                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+            absl::StrCat(
+                "INSERT INTO service_tickets (", kColumns,
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
             ToParams(ticket));
         if (!inserted.ok()) return inserted.status();
         // The opening entry is seq 1; later changes append seq + 1.

@@ -117,6 +117,20 @@ TEST(ChangeStatusTest, RefusedChangeLeavesTheTicketAlone) {
   EXPECT_EQ(t.status, S::kOpen);
 }
 
+TEST(ResponsePromiseTest, ALateResponseStaysBroken) {
+  ServiceTicket t = Opened(TicketPriority::kHigh);
+  const absl::Time due = kReceived + absl::Hours(8);
+  ASSERT_TRUE(ChangeStatus(t, S::kInProgress, "", due + absl::Hours(22)).ok());
+  ASSERT_TRUE(ChangeStatus(t, S::kResolved, "", due + absl::Hours(30)).ok());
+  EXPECT_TRUE(IsResponsePromiseBroken(t, due + absl::Hours(31)));
+  // Withdrawn after the deadline without anyone responding: broken too.
+  ServiceTicket withdrawn = Opened(TicketPriority::kHigh);
+  ASSERT_TRUE(ChangeStatus(withdrawn, S::kClosed, "duplicate of another",
+                           due + absl::Hours(1))
+                  .ok());
+  EXPECT_TRUE(IsResponsePromiseBroken(withdrawn, due + absl::Hours(2)));
+}
+
 TEST(ResponsePromiseTest, BrokenOnlyWhileStillOpenAfterRespondBy) {
   ServiceTicket t = Opened(TicketPriority::kHigh);
   const absl::Time due = kReceived + absl::Hours(8);
