@@ -42,6 +42,14 @@ absl::Status RequireCode(absl::string_view field, absl::string_view value,
 // A server-issued id such as "dlr_0190f3c2a1b24e8f" with the given prefix.
 absl::Status RequireId(absl::string_view field, absl::string_view value,
                        absl::string_view prefix);
+// A dealer id ("dlr_..."), the key every service uses to refer to a dealer
+// owned by customer records.
+inline constexpr char kDealerIdPrefix[] = "dlr";
+inline absl::Status RequireDealerId(absl::string_view field,
+                                    absl::string_view value) {
+  return RequireId(field, value, kDealerIdPrefix);
+}
+
 // An idempotency key: empty, or 1..128 of [A-Za-z0-9._:-].
 absl::Status ValidRequestId(absl::string_view field, absl::string_view value);
 

@@ -12,6 +12,7 @@
 #include "common/clock/clock.h"
 #include "common/grpc/server_host.h"
 #include "common/grpc/service_module.h"
+#include "common/grpc/status.h"
 #include "common/testing/harness.h"
 #include "gtest/gtest.h"
 
@@ -41,6 +42,10 @@ class ServiceFixture {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
+// Metadata value of a trailing key on a finished client call, or "".
+std::string TrailingValue(const grpc::ClientContext& context,
+                          const std::string& key);
+
 // Names a storage backend as a type, for typed test suites.
 template <TestBackend kBackend>
 struct On {
@@ -68,14 +73,23 @@ class ServiceTest : public ::testing::Test {
     stub_ = GrpcService::NewStub(fixture_->channel());
   }
 
+  // The shape every bad-input error has: INVALID_ARGUMENT naming the field
+  // in the message and in the trailing metadata, reason INVALID_FIELD.
+  static void ExpectInvalidField(const grpc::Status& s,
+                                 const grpc::ClientContext& ctx,
+                                 const std::string& field) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << field << ": " << s.error_message();
+    EXPECT_NE(s.error_message().find(field), std::string::npos)
+        << "message does not name " << field << ": " << s.error_message();
+    EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), field);
+    EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), "INVALID_FIELD");
+  }
+
   FakeClock clock_;
   std::unique_ptr<TempDir> dir_;
   std::unique_ptr<ServiceFixture> fixture_;
   std::unique_ptr<typename GrpcService::Stub> stub_;
 };
-
-// Metadata value of a trailing key on a finished client call, or "".
-std::string TrailingValue(const grpc::ClientContext& context,
-                          const std::string& key);
 
 }  // namespace qudao::testing

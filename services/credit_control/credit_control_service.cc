@@ -44,7 +44,7 @@ grpc::ServerUnaryReactor* CreditControlService::SetCreditLimit(
         !s.ok()) {
       return s;
     }
-    if (absl::Status s = RequireId("dealer_id", request->dealer_id(), "dlr");
+    if (absl::Status s = RequireDealerId("dealer_id", request->dealer_id());
         !s.ok()) {
       return s;
     }
@@ -87,7 +87,7 @@ grpc::ServerUnaryReactor* CreditControlService::GetCreditPosition(
     grpc::CallbackServerContext* context,
     const pb::GetCreditPositionRequest* request, pb::CreditPosition* response) {
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    if (absl::Status s = RequireId("dealer_id", request->dealer_id(), "dlr");
+    if (absl::Status s = RequireDealerId("dealer_id", request->dealer_id());
         !s.ok()) {
       return s;
     }

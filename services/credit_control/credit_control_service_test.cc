@@ -124,18 +124,6 @@ class CreditControlTest
         [&](storage::Transaction& tx) { return tx.Execute(sql).status(); });
   }
 
-  // Asserts the shape every bad-input error has: INVALID_ARGUMENT naming the
-  // field in the message and in the trailing metadata.
-  static void ExpectInvalidField(const grpc::Status& s,
-                                 const grpc::ClientContext& ctx,
-                                 const std::string& field) {
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-        << field << ": " << s.error_message();
-    EXPECT_THAT(s.error_message(), HasSubstr(field));
-    EXPECT_EQ(testing::TrailingValue(ctx, kErrorFieldKey), field);
-    EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), "INVALID_FIELD");
-  }
-
   std::unique_ptr<storage::Database> db_;
 };
 

@@ -65,8 +65,8 @@ absl::Status ApplyField(const std::string& path, const pb::Dealer& in,
     dealer.channel_level = static_cast<ChannelLevel>(in.channel_level());
   } else if (path == "parent_dealer_id") {
     if (!in.parent_dealer_id().empty()) {
-      if (absl::Status s = RequireId("dealer.parent_dealer_id",
-                                     in.parent_dealer_id(), "dlr");
+      if (absl::Status s =
+              RequireDealerId("dealer.parent_dealer_id", in.parent_dealer_id());
           !s.ok()) {
         return s;
       }
@@ -197,7 +197,7 @@ grpc::ServerUnaryReactor* CustomerRecordsService::CreateDealer(
                           "a new dealer starts as PROSPECT or ACTIVE");
     }
     const absl::Time now = clock_->Now();
-    dealer.id = NewResourceId("dlr", now);
+    dealer.id = NewResourceId(kDealerIdPrefix, now);
     dealer.create_time = now;
     dealer.update_time = now;
     dealer.version = 1;
@@ -220,7 +220,7 @@ grpc::ServerUnaryReactor* CustomerRecordsService::GetDealer(
     grpc::CallbackServerContext* context, const pb::GetDealerRequest* request,
     pb::Dealer* response) {
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    if (absl::Status s = RequireId("dealer_id", request->dealer_id(), "dlr");
+    if (absl::Status s = RequireDealerId("dealer_id", request->dealer_id());
         !s.ok()) {
       return s;
     }
@@ -266,7 +266,7 @@ grpc::ServerUnaryReactor* CustomerRecordsService::UpdateDealer(
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
     if (!request->has_dealer()) return InvalidField("dealer", "is required");
     const pb::Dealer& in = request->dealer();
-    if (absl::Status s = RequireId("dealer.dealer_id", in.dealer_id(), "dlr");
+    if (absl::Status s = RequireDealerId("dealer.dealer_id", in.dealer_id());
         !s.ok()) {
       return s;
     }

@@ -17,7 +17,7 @@ namespace {
 // tables. The gateway (and the next issue, over gRPC) checks existence.
 absl::StatusOr<ServiceTicket> TicketFromProto(const pb::ServiceTicket& in) {
   ServiceTicket ticket;
-  if (absl::Status s = RequireId("ticket.dealer_id", in.dealer_id(), "dlr");
+  if (absl::Status s = RequireDealerId("ticket.dealer_id", in.dealer_id());
       !s.ok()) {
     return s;
   }
@@ -125,7 +125,7 @@ grpc::ServerUnaryReactor* DealerSupportService::ListServiceTickets(
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
     // Always one dealer's tickets: a partner may see only its own, and an
     // unfiltered list across dealers has no use case yet.
-    if (absl::Status s = RequireId("dealer_id", request->dealer_id(), "dlr");
+    if (absl::Status s = RequireDealerId("dealer_id", request->dealer_id());
         !s.ok()) {
       return s;
     }

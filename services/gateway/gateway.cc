@@ -209,7 +209,7 @@ void Gateway::RegisterRoutes() {
         if (!dealer.ok()) return dealer.status();
         caller = *std::move(dealer);
       }
-      if (absl::Status s = RequireId("dealer_id", dealer_id, "dlr"); !s.ok()) {
+      if (absl::Status s = RequireDealerId("dealer_id", dealer_id); !s.ok()) {
         return s;
       }
       if (absl::Status s = AuthorizeDealer(caller, dealer_id); !s.ok()) {

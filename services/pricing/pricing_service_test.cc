@@ -77,18 +77,6 @@ class PricingServiceTest : public testing::ServiceTest<B, pb::PricingService> {
     } while (!token.empty());
     return n;
   }
-
-  // Asserts the shape every bad-input error has: INVALID_ARGUMENT naming the
-  // field in the message and in the trailing metadata.
-  static void ExpectInvalidField(const grpc::Status& s,
-                                 const grpc::ClientContext& ctx,
-                                 const std::string& field) {
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-        << field << ": " << s.error_message();
-    EXPECT_THAT(s.error_message(), HasSubstr(field));
-    EXPECT_EQ(testing::TrailingValue(ctx, kErrorFieldKey), field);
-    EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), "INVALID_FIELD");
-  }
 };
 
 using Backends = testing::BothBackends;
