@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "common/http/http_listener.h"
 #include "common/metrics/metrics.h"
 
 namespace httplib {
@@ -25,17 +26,14 @@ class AdminServer {
   // Returns once the server accepts connections (so Stop() right after
   // works).
   absl::Status Start(const std::string& host, int port);
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
   void Stop();
 
  private:
   metrics::Registry* registry_;
   std::function<bool()> ready_;
   std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  // Set by the listen thread when listen_after_bind() returns.
-  std::atomic<bool> listen_done_{false};
-  int port_ = 0;
+  HttpListener listener_{"admin server"};
 };
 
 }  // namespace qudao

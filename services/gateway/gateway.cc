@@ -21,8 +21,6 @@ namespace {
 
 constexpr char kRequestIdHeader[] = "X-Request-Id";
 constexpr size_t kMaxPayloadBytes = 1 << 20;
-// How long Start() waits for the listen thread to be accepting.
-constexpr absl::Duration kStartTimeout = absl::Seconds(5);
 
 // The caller's X-Request-Id, or a new id when it is missing or malformed.
 // The id goes into gRPC metadata, and gRPC aborts the process on a metadata
@@ -284,52 +282,9 @@ absl::Status Gateway::Start(const std::string& host, int port) {
         "gateway has no partner keys and open access is off: every request "
         "is refused with 401");
   }
-  if (port == 0) {
-    port_ = server_->bind_to_any_port(host.c_str());
-    if (port_ <= 0) {
-      return absl::UnavailableError(absl::StrCat("cannot bind ", host, ":0"));
-    }
-  } else {
-    if (!server_->bind_to_port(host.c_str(), port)) {
-      return absl::UnavailableError(
-          absl::StrCat("gateway cannot bind ", host, ":", port, " (in use?)"));
-    }
-    port_ = port;
-  }
-  listen_done_ = false;
-  thread_ = std::thread([this] {
-    server_->listen_after_bind();
-    listen_done_ = true;
-  });
-  // httplib's stop() does nothing until the listen thread has marked the
-  // server running, so a Stop() right after Start() would be lost and its
-  // join() would hang. Return only once the server runs.
-  const absl::Time deadline = absl::Now() + kStartTimeout;
-  while (!server_->is_running() && !listen_done_) {
-    if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("gateway did not start listening within ",
-                       absl::FormatDuration(kStartTimeout)));
-    }
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  if (!server_->is_running()) {
-    thread_.join();
-    return absl::UnavailableError(
-        absl::StrCat("gateway stopped listening on ", host, ":", port_));
-  }
-  return absl::OkStatus();
+  return listener_.Start(*server_, host, port);
 }
 
-void Gateway::Stop() {
-  if (!thread_.joinable()) return;
-  // Should Start() have given up waiting, still wait for the listen thread
-  // to run (or end) before stopping it, for the reason given in Start().
-  while (!server_->is_running() && !listen_done_) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  server_->stop();
-  thread_.join();
-}
+void Gateway::Stop() { listener_.Stop(); }
 
 }  // namespace qudao::gateway

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "common/http/http_listener.h"
 #include "common/metrics/metrics.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
 #include "services/gateway/partner_auth.h"
@@ -44,7 +45,7 @@ class Gateway {
   // Returns once the server accepts connections (so Stop() right after
   // works).
   absl::Status Start(const std::string& host, int port);
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
   void Stop();
 
  private:
@@ -59,10 +60,7 @@ class Gateway {
   metrics::HistogramFamily* latency_;
   std::unique_ptr<customer::v1::CustomerRecordsService::Stub> customer_records_;
   std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  // Set by the listen thread when listen_after_bind() returns.
-  std::atomic<bool> listen_done_{false};
-  int port_ = 0;
+  HttpListener listener_{"gateway"};
 };
 
 // The HTTP status for a gRPC code (per google.rpc.Code's mapping).
