@@ -12,6 +12,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "bench/bench_database.h"
 #include "bench/echo_service.h"
 #include "bench/loadgen.h"
 #include "common/grpc/server_host.h"
@@ -46,20 +47,12 @@ pb::CreateDealerRequest NewDealer(int worker, int64_t seq) {
 
 int Run() {
   log::SetLevel("error");
-  auto dir = testing::TempDir::Create("qudao-bench");
-  if (!dir.ok()) return 1;
-  std::unique_ptr<testing::PostgresServer> pg;
-  std::string url = absl::StrCat("sqlite://", dir->path(), "/bench.db");
-  if (absl::GetFlag(FLAGS_backend) == "postgres") {
-    auto started = testing::PostgresServer::Start();
-    if (!started.ok()) {
-      std::fprintf(stderr, "postgres: %s\n",
-                   started.status().ToString().c_str());
-      return 1;
-    }
-    pg = std::move(*started);
-    url = pg->Uri();
+  auto bench_db = BenchDatabase::Create(absl::GetFlag(FLAGS_backend));
+  if (!bench_db.ok()) {
+    std::fprintf(stderr, "%s\n", bench_db.status().ToString().c_str());
+    return 1;
   }
+  const std::string url = (*bench_db)->url();
 
   metrics::Registry registry;
   WorkerPool workers(16);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/bench_database.h"
 #include "common/storage/migrations.h"
 #include "common/testing/harness.h"
 #include "services/customer_records/dealer_store.h"
@@ -26,17 +27,12 @@ using storage::Transaction;
 using storage::TransactionMode;
 
 int Run() {
-  auto dir = testing::TempDir::Create("qudao-storage-bench");
-  if (!dir.ok()) return 1;
-  std::unique_ptr<testing::PostgresServer> pg;
-  std::string url = absl::StrCat("sqlite://", dir->path(), "/bench.db");
-  if (absl::GetFlag(FLAGS_backend) == "postgres") {
-    auto started = testing::PostgresServer::Start();
-    if (!started.ok()) return 1;
-    pg = std::move(*started);
-    url = pg->Uri();
+  auto bench_db = BenchDatabase::Create(absl::GetFlag(FLAGS_backend));
+  if (!bench_db.ok()) {
+    std::fprintf(stderr, "%s\n", bench_db.status().ToString().c_str());
+    return 1;
   }
-  auto db = storage::OpenDatabase(url);
+  auto db = storage::OpenDatabase((*bench_db)->url());
   if (!db.ok()) return 1;
   if (!storage::ApplyMigrations(**db, "customer_records",
                                 customer::DealerStore::Migrations())
