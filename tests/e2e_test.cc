@@ -2,8 +2,8 @@
 // real gRPC and HTTP on loopback. Each starts on port 0 and logs the port it
 // bound; the test waits for grpc.health.v1 SERVING, writes and reads back
 // through every service and the gateway, then sends SIGTERM and expects a
-// clean exit. Customer records runs on a real PostgreSQL, the others on
-// SQLite, as the two supported configurations.
+// clean exit. Customer records runs on a real PostgreSQL with the Redis
+// cache, the others on SQLite, as the two supported configurations.
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -116,9 +116,12 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   ASSERT_TRUE(pg.ok()) << pg.status();
   ASSERT_TRUE((*pg)->CreateDatabase("e2e_customer_records").ok());
 
-  RunningService customers =
-      Start(QUDAO_CUSTOMER_RECORDS_BIN, "customer_records",
-            (*pg)->Uri("e2e_customer_records"));
+  auto redis = testing::SharedRedis();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  RunningService customers = Start(
+      QUDAO_CUSTOMER_RECORDS_BIN, "customer_records",
+      (*pg)->Uri("e2e_customer_records"),
+      {absl::StrCat("--redis=", (*redis)->Url())});
   RunningService pricing =
       Start(QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"));
   RunningService credit =
@@ -168,6 +171,7 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
     ASSERT_TRUE(dealers->GetDealer(ctx.get(), get, &fetched).ok());
     EXPECT_EQ(fetched.legal_name(), "成都蓉城贸易有限公司");
   }
+  EXPECT_THAT(customers.process->Log(), HasSubstr("\"backend\":\"redis\""));
 
   // Pricing: a product with its list price.
   auto products = pricing::v1::PricingService::NewStub(pricing.channel);
@@ -255,6 +259,10 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   httplib::Client admin("127.0.0.1", customers.admin_port);
   auto metrics = admin.Get("/metrics");
   ASSERT_TRUE(metrics);
+  // The gateway's read was served from the cache the first read filled.
+  EXPECT_THAT(metrics->body,
+              HasSubstr("qudao_cache_lookups_total{cache=\"dealer\","
+                        "result=\"hit\"} 1"));
   EXPECT_THAT(
       metrics->body,
       HasSubstr("grpc_server_handled_total{grpc_method=\"/"

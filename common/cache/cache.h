@@ -41,6 +41,12 @@ struct RedisCacheOptions {
   std::string key_prefix = "qudao:";
 };
 
+// The cache a process uses: Redis when `redis_url` is set (shared by all
+// replicas), else an in-process LRU of `local_entries` entries.
+// INVALID_ARGUMENT for a malformed URL.
+absl::StatusOr<std::shared_ptr<Cache>> CacheFromSetting(
+    const std::string& redis_url, size_t local_entries = 10000);
+
 // Connects to redis://host:port[/db]. Fails only on a malformed URL; an
 // unreachable server is retried on later calls.
 absl::StatusOr<std::unique_ptr<Cache>> NewRedisCache(

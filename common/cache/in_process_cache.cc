@@ -74,4 +74,14 @@ std::unique_ptr<Cache> NewInProcessCache(size_t max_entries,
   return std::make_unique<InProcessCache>(max_entries, clock);
 }
 
+absl::StatusOr<std::shared_ptr<Cache>> CacheFromSetting(
+    const std::string& redis_url, size_t local_entries) {
+  if (redis_url.empty()) {
+    return std::shared_ptr<Cache>(NewInProcessCache(local_entries));
+  }
+  auto redis = NewRedisCache(redis_url);
+  if (!redis.ok()) return redis.status();
+  return std::shared_ptr<Cache>(std::move(*redis));
+}
+
 }  // namespace qudao

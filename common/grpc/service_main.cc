@@ -46,6 +46,15 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
     return 2;
   }
   env.metrics = &registry;
+  const std::string redis =
+      Setting(absl::GetFlag(FLAGS_redis), "QUDAO_REDIS_URL", "");
+  auto cache = CacheFromSetting(redis);
+  if (!cache.ok()) {
+    log::Error("bad cache setting", {{"error", cache.status().ToString()}});
+    return 2;
+  }
+  env.cache = *std::move(cache);
+  log::Info("cache", {{"backend", redis.empty() ? "in-process" : "redis"}});
 
   auto module = binary.factory(env);
   if (!module.ok()) {

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/cache/cache.h"
 #include "common/clock/clock.h"
 #include "common/concurrency/worker_pool.h"
 #include "common/metrics/metrics.h"
@@ -27,6 +28,9 @@ struct ModuleEnvironment {
   const Clock* clock = &Clock::Real();
   WorkerPool* workers = nullptr;
   metrics::Registry* metrics = nullptr;
+  // Hot-data cache shared by the process's modules (Redis or in-process);
+  // null lets a module make its own in-process one.
+  std::shared_ptr<Cache> cache;
 };
 
 class ServiceModule {

@@ -7,7 +7,7 @@ namespace qudao::testing {
 
 absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
     const ModuleFactory& factory, const Clock* clock,
-    const std::string& database_url) {
+    const std::string& database_url, std::shared_ptr<Cache> cache) {
   std::unique_ptr<ServiceFixture> f(new ServiceFixture());
   auto dir = TempDir::Create("qudao-svc");
   if (!dir.ok()) return dir.status();
@@ -23,6 +23,7 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   env.clock = clock;
   env.workers = f->workers_.get();
   env.metrics = f->registry_.get();
+  env.cache = std::move(cache);
   auto module = factory(env);
   if (!module.ok()) return module.status();
   f->module_ = std::move(*module);

@@ -21,9 +21,11 @@ namespace qudao::testing {
 class ServiceFixture {
  public:
   // `database_url` empty means a new SQLite file in a temp dir.
+  // `cache` null lets the module use its own in-process cache.
   static absl::StatusOr<std::unique_ptr<ServiceFixture>> Start(
       const ModuleFactory& factory, const Clock* clock = &Clock::Real(),
-      const std::string& database_url = "");
+      const std::string& database_url = "",
+      std::shared_ptr<Cache> cache = nullptr);
   ~ServiceFixture();
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }

@@ -13,8 +13,12 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
       OpenServiceDatabase(env, "customer_records", DealerStore::Migrations());
   if (!db.ok()) return db.status();
   auto store = std::make_unique<DealerStore>(db->get());
+  auto cache = std::make_unique<DealerCache>(
+      env.cache != nullptr ? env.cache
+                           : std::shared_ptr<Cache>(NewInProcessCache(10000)),
+      env.metrics);
   auto service = std::make_unique<CustomerRecordsService>(
-      store.get(), env.workers, env.clock);
+      store.get(), std::move(cache), env.workers, env.clock);
   return std::make_unique<StandardModule<DealerStore, CustomerRecordsService>>(
       "customer_records", pb::CustomerRecordsService::service_full_name(),
       *std::move(db), std::move(store), std::move(service));

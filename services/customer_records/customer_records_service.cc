@@ -224,9 +224,14 @@ grpc::ServerUnaryReactor* CustomerRecordsService::GetDealer(
         !s.ok()) {
       return s;
     }
+    if (std::optional<pb::Dealer> cached = cache_->Get(request->dealer_id())) {
+      *response = *std::move(cached);
+      return absl::OkStatus();
+    }
     auto dealer = store_->Get(request->dealer_id());
     if (!dealer.ok()) return dealer.status();
     *response = DealerToProto(*dealer);
+    cache_->Put(*response);
     return absl::OkStatus();
   });
 }
@@ -337,6 +342,7 @@ grpc::ServerUnaryReactor* CustomerRecordsService::UpdateDealer(
           return absl::OkStatus();
         });
     if (!updated.ok()) return updated.status();
+    cache_->Invalidate(in.dealer_id());
     *response = DealerToProto(*updated);
     return absl::OkStatus();
   });

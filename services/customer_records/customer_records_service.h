@@ -5,6 +5,7 @@
 #include "common/clock/clock.h"
 #include "common/concurrency/worker_pool.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "services/customer_records/dealer_cache.h"
 #include "services/customer_records/dealer_store.h"
 
 namespace qudao::customer {
@@ -14,9 +15,12 @@ namespace pb = ::qudao::customer::v1;
 class CustomerRecordsService final
     : public pb::CustomerRecordsService::CallbackService {
  public:
-  CustomerRecordsService(DealerStore* store, WorkerPool* workers,
-                         const Clock* clock)
-      : store_(store), workers_(workers), clock_(clock) {}
+  CustomerRecordsService(DealerStore* store, std::unique_ptr<DealerCache> cache,
+                         WorkerPool* workers, const Clock* clock)
+      : store_(store),
+        cache_(std::move(cache)),
+        workers_(workers),
+        clock_(clock) {}
 
   grpc::ServerUnaryReactor* CreateDealer(grpc::CallbackServerContext* context,
                                          const pb::CreateDealerRequest* request,
@@ -34,6 +38,7 @@ class CustomerRecordsService final
 
  private:
   DealerStore* store_;
+  std::unique_ptr<DealerCache> cache_;
   WorkerPool* workers_;
   const Clock* clock_;
 };

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/cache/cache.h"
 #include "common/clock/clock.h"
 #include "common/grpc/status.h"
 #include "common/testing/harness.h"
@@ -412,6 +413,64 @@ TYPED_TEST(CustomerRecordsTest, RequestIdIsEchoedAndGetValidatesId) {
   auto it = md.find("x-request-id");
   ASSERT_NE(it, md.end());
   EXPECT_EQ(std::string(it->second.data(), it->second.size()), "trace-abc");
+}
+
+// Two replicas on one PostgreSQL database and one Redis: an update through
+// one replica is seen by the other, whose read would otherwise be served
+// from the shared cache. And a Redis outage degrades to database reads.
+TEST(CustomerRecordsReplicasTest, SharedCacheIsInvalidatedAcrossReplicas) {
+  auto dir = testing::TempDir::Create("qudao-replicas");
+  ASSERT_TRUE(dir.ok());
+  auto url =
+      testing::FreshDatabaseUrl(testing::TestBackend::kPostgres, dir->path());
+  ASSERT_TRUE(url.ok()) << url.status();
+  auto redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  auto cache = CacheFromSetting((*redis)->Url());
+  ASSERT_TRUE(cache.ok());
+  auto a = testing::ServiceFixture::Start(NewCustomerRecordsModule,
+                                          &Clock::Real(), *url, *cache);
+  auto b = testing::ServiceFixture::Start(NewCustomerRecordsModule,
+                                          &Clock::Real(), *url, *cache);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto stub_a = pb::CustomerRecordsService::NewStub((*a)->channel());
+  auto stub_b = pb::CustomerRecordsService::NewStub((*b)->channel());
+
+  pb::CreateDealerRequest create;
+  create.mutable_dealer()->set_legal_name("Replica Test Co");
+  create.mutable_dealer()->mutable_region()->set_province("Fujian");
+  create.mutable_dealer()->mutable_region()->set_city("Xiamen");
+  create.mutable_dealer()->set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+  create.mutable_dealer()->set_owner("rep.old");
+  pb::Dealer dealer;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_a->CreateDealer(&ctx, create, &dealer).ok());
+  }
+  auto get = [&](pb::CustomerRecordsService::Stub* stub) {
+    pb::GetDealerRequest req;
+    req.set_dealer_id(dealer.dealer_id());
+    pb::Dealer out;
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(stub->GetDealer(&ctx, req, &out).ok());
+    return out;
+  };
+  EXPECT_EQ(get(stub_b.get()).owner(), "rep.old");  // now cached in Redis
+  EXPECT_EQ(get(stub_a.get()).owner(), "rep.old");
+
+  pb::UpdateDealerRequest update;
+  *update.mutable_dealer() = dealer;
+  update.mutable_dealer()->set_owner("rep.new");
+  update.mutable_update_mask()->add_paths("owner");
+  {
+    pb::Dealer out;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_a->UpdateDealer(&ctx, update, &out).ok());
+  }
+  EXPECT_EQ(get(stub_b.get()).owner(), "rep.new");
+
+  (*redis)->Kill();
+  EXPECT_EQ(get(stub_b.get()).owner(), "rep.new");  // straight from the db
 }
 
 }  // namespace

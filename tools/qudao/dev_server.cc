@@ -26,6 +26,8 @@ absl::Status DevServer::Start() {
   }
   const std::string dir = std::filesystem::absolute(options_.data_dir).string();
   workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
+  auto cache = CacheFromSetting(options_.redis_url);
+  if (!cache.ok()) return cache.status();
   const std::pair<const char*, ModuleFactory> factories[] = {
       {"customer_records", customer::NewCustomerRecordsModule},
       {"pricing", pricing::NewPricingModule},
@@ -38,6 +40,7 @@ absl::Status DevServer::Start() {
     env.database_url = absl::StrCat("sqlite://", dir, "/", name, ".db");
     env.workers = workers_.get();
     env.metrics = &registry_;
+    env.cache = *cache;
     auto module = factory(env);
     if (!module.ok()) {
       return absl::Status(module.status().code(),

@@ -20,6 +20,8 @@ struct DevServerOptions {
   std::string grpc_listen = "127.0.0.1:7233";
   std::string http_listen = "127.0.0.1:8080";
   std::string admin_listen = "127.0.0.1:9090";
+  // redis://host:port to share hot data through Redis; empty: in-process.
+  std::string redis_url;
   int worker_threads = 8;
 };
 

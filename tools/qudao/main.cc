@@ -14,6 +14,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/config/settings.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server_host.h"
 #include "common/log/log.h"
@@ -78,20 +79,25 @@ int RunDev() {
   options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.admin_listen = absl::GetFlag(FLAGS_dev_admin_listen);
+  options.redis_url =
+      qudao::Setting(absl::GetFlag(FLAGS_redis), "QUDAO_REDIS_URL", "");
   qudao::DevServer server(options);
   if (absl::Status s = server.Start(); !s.ok()) {
     qudao::log::Error("qudao dev cannot start", {{"error", s.ToString()}});
     return 1;
   }
-  std::fprintf(stderr,
-               "\nqudao dev is running (data in %s)\n"
-               "  gRPC (all services): 127.0.0.1:%d\n"
-               "  partner gateway:     http://127.0.0.1:%d/v1/dealers/{id}\n"
-               "  metrics:             http://127.0.0.1:%d/metrics\n"
-               "Try: qudao dealer create --name='Acme' --province=Zhejiang "
-               "--city=Hangzhou --owner=me\nCtrl-C stops it.\n\n",
-               options.data_dir.c_str(), server.grpc_port(), server.http_port(),
-               server.admin_port());
+  std::fprintf(
+      stderr,
+      "\nqudao dev is running (data in %s)\n"
+      "  gRPC (all services): 127.0.0.1:%d\n"
+      "  partner gateway:     http://127.0.0.1:%d/v1/dealers/{id}\n"
+      "  metrics:             http://127.0.0.1:%d/metrics\n"
+      "  cache:               %s\n"
+      "Try: qudao dealer create --name='Acme' --province=Zhejiang "
+      "--city=Hangzhou --owner=me\nCtrl-C stops it.\n\n",
+      options.data_dir.c_str(), server.grpc_port(), server.http_port(),
+      server.admin_port(),
+      options.redis_url.empty() ? "in-process" : options.redis_url.c_str());
   qudao::log::Info("serving", {{"service", "qudao dev"},
                                {"grpc_port", server.grpc_port()},
                                {"http_port", server.http_port()},
