@@ -118,10 +118,10 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
 
   auto redis = testing::SharedRedis();
   ASSERT_TRUE(redis.ok()) << redis.status();
-  RunningService customers = Start(
-      QUDAO_CUSTOMER_RECORDS_BIN, "customer_records",
-      (*pg)->Uri("e2e_customer_records"),
-      {absl::StrCat("--redis=", (*redis)->Url())});
+  RunningService customers =
+      Start(QUDAO_CUSTOMER_RECORDS_BIN, "customer_records",
+            (*pg)->Uri("e2e_customer_records"),
+            {absl::StrCat("--redis=", (*redis)->Url())});
   RunningService pricing =
       Start(QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"));
   RunningService credit =
