@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 if ! command -v clang-format >/dev/null; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang-format
 fi
 echo "lint: clang-format"
