@@ -60,7 +60,8 @@ struct ServiceTicket {
   // When the ticket first left OPEN (someone responded, or it was closed);
   // unset while still OPEN. Kept so a late response stays a broken promise.
   std::optional<absl::Time> first_response_time;
-  // Incremented on every change.
+  // Incremented by the store on every write (as DealerStore does), not by
+  // the rules.
   int64_t version = 0;
 };
 
