@@ -55,6 +55,29 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
                       status.error_message());
 }
 
+std::string TrailingValue(const grpc::ClientContext& context,
+                          absl::string_view key) {
+  const auto& md = context.GetServerTrailingMetadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+absl::Status FromGrpcCall(const grpc::Status& status,
+                          const grpc::ClientContext& context) {
+  absl::Status out = FromGrpcStatus(status);
+  if (out.ok()) return out;
+  if (std::string field = TrailingValue(context, kErrorFieldKey);
+      !field.empty()) {
+    out = WithField(out, field);
+  }
+  if (std::string reason = TrailingValue(context, kErrorReasonKey);
+      !reason.empty()) {
+    out = WithReason(out, reason);
+  }
+  return out;
+}
+
 void AttachErrorMetadata(grpc::ServerContextBase* context,
                          const absl::Status& status) {
   if (status.ok()) return;

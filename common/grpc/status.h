@@ -36,6 +36,16 @@ std::string FieldOf(const absl::Status& status);
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
+// The status of a finished client call with the reason and field the
+// server attached (the inverse of AttachErrorMetadata), so a caller can pass
+// a backend's error on without losing them.
+absl::Status FromGrpcCall(const grpc::Status& status,
+                          const grpc::ClientContext& context);
+
+// The value of a trailing metadata key of a finished client call, or "".
+std::string TrailingValue(const grpc::ClientContext& context,
+                          absl::string_view key);
+
 // Adds the reason/field trailing metadata for `status` to a server call.
 void AttachErrorMetadata(grpc::ServerContextBase* context,
                          const absl::Status& status);

@@ -43,12 +43,4 @@ ServiceFixture::~ServiceFixture() {
   if (host_ != nullptr) host_->Shutdown();
 }
 
-std::string TrailingValue(const grpc::ClientContext& context,
-                          const std::string& key) {
-  const auto& md = context.GetServerTrailingMetadata();
-  auto it = md.find(key);
-  if (it == md.end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
-
 }  // namespace qudao::testing

@@ -44,9 +44,7 @@ class ServiceFixture {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-// Metadata value of a trailing key on a finished client call, or "".
-std::string TrailingValue(const grpc::ClientContext& context,
-                          const std::string& key);
+using ::qudao::TrailingValue;
 
 // Names a storage backend as a type, for typed test suites.
 template <TestBackend kBackend>

@@ -54,24 +54,6 @@ void WriteError(httplib::Response& res, int http_status,
                   "application/json");
 }
 
-// The reason/field a backend attached in trailing metadata.
-absl::Status FromBackend(const grpc::Status& status,
-                         const grpc::ClientContext& ctx) {
-  absl::Status out = FromGrpcStatus(status);
-  const auto& md = ctx.GetServerTrailingMetadata();
-  auto reason = md.find(kErrorReasonKey);
-  auto field = md.find(kErrorFieldKey);
-  if (field != md.end()) {
-    out =
-        WithField(out, std::string(field->second.data(), field->second.size()));
-  }
-  if (reason != md.end()) {
-    out = WithReason(out,
-                     std::string(reason->second.data(), reason->second.size()));
-  }
-  return out;
-}
-
 // The error for a response httplib produced itself (no route, oversized or
 // malformed request, ...), keeping the HTTP status it chose.
 absl::Status HttpLayerError(int http_status) {
@@ -218,7 +200,7 @@ void Gateway::RegisterRoutes() {
       customer::v1::Dealer dealer;
       auto ctx = OutgoingContext(options_.backend_timeout, request_id);
       grpc::Status rpc = customer_records_->GetDealer(ctx.get(), get, &dealer);
-      if (!rpc.ok()) return FromBackend(rpc, *ctx);
+      if (!rpc.ok()) return FromGrpcCall(rpc, *ctx);
       std::string json;
       google::protobuf::util::JsonPrintOptions print;
       print.preserve_proto_field_names = true;
