@@ -369,26 +369,31 @@ RedisServer::~RedisServer() {
   }
 }
 
-}  // namespace qudao::testing
-
-namespace qudao::testing {
-
 namespace {
-PostgresServer* g_shared_postgres = nullptr;
+
+// One `Server` per test binary, started on first use and stopped (its
+// destructor run) when the binary exits.
+template <typename Server>
+absl::StatusOr<Server*> SharedServer() {
+  static Server* instance = nullptr;
+  static absl::StatusOr<Server*>* server = [] {
+    auto started = Server::Start();
+    if (!started.ok()) return new absl::StatusOr<Server*>(started.status());
+    instance = started->release();
+    std::atexit([] { delete instance; });
+    return new absl::StatusOr<Server*>(instance);
+  }();
+  return *server;
+}
+
 }  // namespace
 
 absl::StatusOr<PostgresServer*> SharedPostgres() {
-  static absl::StatusOr<PostgresServer*>* server = [] {
-    auto started = PostgresServer::Start();
-    if (!started.ok()) {
-      return new absl::StatusOr<PostgresServer*>(started.status());
-    }
-    g_shared_postgres = started->release();
-    // Stop the cluster when the test binary exits.
-    std::atexit([] { delete g_shared_postgres; });
-    return new absl::StatusOr<PostgresServer*>(g_shared_postgres);
-  }();
-  return *server;
+  return SharedServer<PostgresServer>();
+}
+
+absl::StatusOr<RedisServer*> SharedRedis() {
+  return SharedServer<RedisServer>();
 }
 
 absl::StatusOr<std::string> FreshDatabaseUrl(TestBackend backend,
@@ -404,10 +409,6 @@ absl::StatusOr<std::string> FreshDatabaseUrl(TestBackend backend,
   if (absl::Status s = (*pg)->CreateDatabase(name); !s.ok()) return s;
   return (*pg)->Uri(name);
 }
-
-}  // namespace qudao::testing
-
-namespace qudao::testing {
 
 absl::StatusOr<int> WaitForLoggedPort(ChildProcess& process,
                                       const std::string& key,
@@ -434,26 +435,6 @@ absl::StatusOr<int> WaitForLoggedPort(ChildProcess& process,
   return absl::DeadlineExceededError(absl::StrCat("no ", key, " logged within ",
                                                   absl::FormatDuration(timeout),
                                                   ": ", process.Log()));
-}
-
-}  // namespace qudao::testing
-
-namespace qudao::testing {
-namespace {
-RedisServer* g_shared_redis = nullptr;
-}  // namespace
-
-absl::StatusOr<RedisServer*> SharedRedis() {
-  static absl::StatusOr<RedisServer*>* server = [] {
-    auto started = RedisServer::Start();
-    if (!started.ok()) {
-      return new absl::StatusOr<RedisServer*>(started.status());
-    }
-    g_shared_redis = started->release();
-    std::atexit([] { delete g_shared_redis; });
-    return new absl::StatusOr<RedisServer*>(g_shared_redis);
-  }();
-  return *server;
 }
 
 }  // namespace qudao::testing

@@ -120,35 +120,20 @@ class RedisServer {
 // Waits until a TCP connect to 127.0.0.1:port succeeds.
 absl::Status WaitForPort(int port, absl::Duration timeout);
 
-}  // namespace qudao::testing
-
-namespace qudao::testing {
-
-// One PostgreSQL server per test binary, started on first use and stopped
-// at exit; nullptr (with a test failure recorded by the caller) if it cannot
-// start.
+// One PostgreSQL (or Redis) server per test binary, started on first use
+// and stopped at exit; the start-up error if it cannot start.
 absl::StatusOr<PostgresServer*> SharedPostgres();
+absl::StatusOr<RedisServer*> SharedRedis();
 
 // A URL of a brand-new database: SQLite in `dir`, or on SharedPostgres().
 enum class TestBackend { kSqlite, kPostgres };
 absl::StatusOr<std::string> FreshDatabaseUrl(TestBackend backend,
                                              const std::string& dir);
 
-}  // namespace qudao::testing
-
-namespace qudao::testing {
-
 // Waits until a child's JSON log has a line with `"key":<number>` and
 // returns the number, e.g. the port a server bound when started on port 0.
 absl::StatusOr<int> WaitForLoggedPort(ChildProcess& process,
                                       const std::string& key,
                                       absl::Duration timeout);
-
-}  // namespace qudao::testing
-
-namespace qudao::testing {
-
-// One redis-server per test binary, stopped at exit.
-absl::StatusOr<RedisServer*> SharedRedis();
 
 }  // namespace qudao::testing
