@@ -4,8 +4,6 @@
 #include <httplib.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 
 namespace qudao {
 AdminServer::AdminServer(metrics::Registry* registry,

@@ -2,11 +2,9 @@
 // /healthz (the process is up), /readyz (every dependency answers).
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "common/http/http_listener.h"

@@ -4,10 +4,8 @@
 // codes to HTTP ones with a JSON error body in the Google API style.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"

@@ -2,6 +2,7 @@
 #include "services/pricing/product_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/substitute.h"
 #include "common/storage/idempotency.h"
 
 namespace qudao::pricing {
@@ -16,21 +17,11 @@ using storage::TransactionMode;
 // compares TEXT bytewise; PostgreSQL would use the database's locale, so the
 // column is collated "C" there to give both backends the same order (and
 // the keyset condition `sku > $1` the same meaning).
-constexpr char kSqliteSchema[] = R"sql(
+// $0 is the SKU's collation clause: empty on SQLite, COLLATE "C" on
+// PostgreSQL.
+constexpr char kSchema[] = R"sql(
 CREATE TABLE products (
-  sku                 TEXT NOT NULL PRIMARY KEY,
-  name                TEXT NOT NULL,
-  product_line        TEXT NOT NULL,
-  list_price_currency TEXT NOT NULL,
-  list_price_minor    BIGINT NOT NULL CHECK (list_price_minor > 0),
-  create_time         BIGINT NOT NULL
-);
-CREATE INDEX products_by_line ON products (product_line, sku);
-)sql";
-
-constexpr char kPostgresSchema[] = R"sql(
-CREATE TABLE products (
-  sku                 TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  sku                 TEXT $0NOT NULL PRIMARY KEY,
   name                TEXT NOT NULL,
   product_line        TEXT NOT NULL,
   list_price_currency TEXT NOT NULL,
@@ -78,7 +69,8 @@ std::string ProductFilter::Canonical() const {
 
 const std::vector<storage::Migration>& ProductStore::Migrations() {
   static const auto* migrations = new std::vector<storage::Migration>{
-      {1, "create_products", kSqliteSchema, kPostgresSchema},
+      {1, "create_products", absl::Substitute(kSchema, ""),
+       absl::Substitute(kSchema, "COLLATE \"C\" ")},
   };
   return *migrations;
 }
