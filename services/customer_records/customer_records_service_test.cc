@@ -55,6 +55,16 @@ class CustomerRecordsTest
     return this->stub_->CreateDealer(ctx != nullptr ? ctx : &local, req, out);
   }
 
+  // A distributor and a retailer buying from it.
+  void CreateDistributorAndRetailer(pb::Dealer* distributor,
+                                    pb::Dealer* retailer) {
+    ASSERT_TRUE(Create(ValidDealer("Distributor"), distributor).ok());
+    pb::Dealer child = ValidDealer("Retailer");
+    child.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+    child.set_parent_dealer_id(distributor->dealer_id());
+    ASSERT_TRUE(Create(child, retailer).ok());
+  }
+
   int CountDealers() {
     int n = 0;
     std::string token;
@@ -213,14 +223,9 @@ TYPED_TEST(CustomerRecordsTest, CreateRejectsBadInputAndWritesNothing) {
 }
 
 TYPED_TEST(CustomerRecordsTest, ParentMustBeAnUpstreamDealer) {
-  pb::Dealer distributor;
-  ASSERT_TRUE(
-      this->Create(this->ValidDealer("Distributor"), &distributor).ok());
-  pb::Dealer retailer = this->ValidDealer("Retailer");
-  retailer.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
-  retailer.set_parent_dealer_id(distributor.dealer_id());
-  pb::Dealer created;
-  ASSERT_TRUE(this->Create(retailer, &created).ok());
+  pb::Dealer distributor, created;
+  this->CreateDistributorAndRetailer(&distributor, &created);
+  if (this->HasFatalFailure()) return;
   EXPECT_EQ(created.parent_dealer_id(), distributor.dealer_id());
 
   pb::Dealer upside_down = this->ValidDealer("Upside down");
@@ -235,14 +240,9 @@ TYPED_TEST(CustomerRecordsTest, ParentMustBeAnUpstreamDealer) {
 }
 
 TYPED_TEST(CustomerRecordsTest, ParentsWithActiveChildrenKeepTheirPlace) {
-  pb::Dealer distributor;
-  ASSERT_TRUE(
-      this->Create(this->ValidDealer("Distributor"), &distributor).ok());
-  pb::Dealer retailer = this->ValidDealer("Retailer");
-  retailer.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
-  retailer.set_parent_dealer_id(distributor.dealer_id());
-  pb::Dealer child;
-  ASSERT_TRUE(this->Create(retailer, &child).ok());
+  pb::Dealer distributor, child;
+  this->CreateDistributorAndRetailer(&distributor, &child);
+  if (this->HasFatalFailure()) return;
 
   auto update = [&](pb::Dealer d, const std::string& path, pb::Dealer* out) {
     pb::UpdateDealerRequest req;
