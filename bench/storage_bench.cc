@@ -14,7 +14,7 @@
 #include "bench/bench_database.h"
 #include "common/storage/migrations.h"
 #include "common/testing/harness.h"
-#include "services/customer_records/dealer_store.h"
+#include "services/customer_records/dealer_operations.h"
 
 ABSL_FLAG(int, rows, 100000, "dealers in the table");
 ABSL_FLAG(int, iterations, 200, "page fetches per measurement");
@@ -63,18 +63,19 @@ int Run() {
               absl::GetFlag(FLAGS_backend).c_str(), rows,
               absl::ToDoubleSeconds(absl::Now() - fill_start));
 
-  customer::DealerStore store(db->get());
+  customer::DealerOperations dealers(db->get(), /*cache=*/nullptr,
+                                     &Clock::Real());
   const int iterations = absl::GetFlag(FLAGS_iterations);
   std::printf("%-34s %12s %12s\n", "page of 50 at depth", "keyset us",
               "OFFSET us");
   for (double depth : {0.0, 0.5, 0.99}) {
     const int at = static_cast<int>(depth * rows);
-    storage::PageRequest page;
+    PageRequest page;
     page.limit = 50;
     page.after_key = at == 0 ? "" : absl::StrFormat("dlr_%020d", at);
     absl::Time start = absl::Now();
     for (int i = 0; i < iterations; ++i) {
-      auto result = store.List(customer::DealerFilter(), page);
+      auto result = dealers.List(customer::DealerFilter(), page);
       if (!result.ok() || result->dealers.empty()) return 1;
     }
     const double keyset_us =
@@ -101,12 +102,12 @@ int Run() {
   // A filtered walk uses the (province, dealer_id) index the same way.
   customer::DealerFilter filter;
   filter.province = "Tibet";
-  storage::PageRequest page;
+  PageRequest page;
   page.limit = 50;
   const absl::Time start = absl::Now();
   int fetched = 0, pages = 0;
   while (true) {
-    auto result = store.List(filter, page);
+    auto result = dealers.List(filter, page);
     if (!result.ok()) return 1;
     fetched += static_cast<int>(result->dealers.size());
     ++pages;

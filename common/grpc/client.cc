@@ -40,17 +40,25 @@ std::unique_ptr<grpc::ClientContext> OutgoingContext(
       grpc::ClientContext::FromCallbackServerContext(incoming);
   const auto cap = DeadlineAfter(max_timeout);
   if (incoming.deadline() > cap) ctx->set_deadline(cap);
-  const std::string request_id = RequestIdOf(incoming);
-  if (!request_id.empty()) ctx->AddMetadata(kRequestIdKey, request_id);
+  // The correlation id (the caller's or the one the interceptor made up)
+  // and the W3C trace context travel on unchanged.
+  const auto& md = incoming.client_metadata();
+  for (const char* key : {kCorrelationIdKey, kTraceparentKey, kTracestateKey}) {
+    auto it = md.find(key);
+    if (it != md.end()) {
+      ctx->AddMetadata(key, std::string(it->second.data(), it->second.size()));
+    }
+  }
   return ctx;
 }
 
 std::unique_ptr<grpc::ClientContext> OutgoingContext(
-    absl::Duration timeout, const std::string& request_id) {
+    absl::Duration timeout, const std::string& correlation_id) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(DeadlineAfter(timeout));
-  ctx->AddMetadata(kRequestIdKey,
-                   request_id.empty() ? NewRequestId() : request_id);
+  ctx->AddMetadata(kCorrelationIdKey, correlation_id.empty()
+                                          ? NewCorrelationId()
+                                          : correlation_id);
   return ctx;
 }
 

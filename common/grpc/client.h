@@ -18,12 +18,13 @@ std::shared_ptr<grpc::Channel> SharedChannel(const std::string& target);
 
 // A context for a call made while serving `incoming`: it inherits the
 // incoming deadline (capped at `max_timeout`) and cancellation, and forwards
-// the request id.
+// the correlation id and the W3C trace context (traceparent, tracestate).
 std::unique_ptr<grpc::ClientContext> OutgoingContext(
     const grpc::CallbackServerContext& incoming, absl::Duration max_timeout);
 
-// A context for a call that starts here (CLI, gateway, tests).
+// A context for a call that starts here (CLI, gateway, tests), with the
+// given correlation id or a new one.
 std::unique_ptr<grpc::ClientContext> OutgoingContext(
-    absl::Duration timeout, const std::string& request_id = "");
+    absl::Duration timeout, const std::string& correlation_id = "");
 
 }  // namespace qudao

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
@@ -34,18 +35,26 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       auto* md = methods->GetRecvInitialMetadata();
-      auto it = md->find(kRequestIdKey);
+      auto it = md->find(kCorrelationIdKey);
       if (it != md->end()) {
-        request_id_.assign(it->second.data(), it->second.size());
+        correlation_id_.assign(it->second.data(), it->second.size());
       }
-      if (request_id_.empty() || request_id_.size() > 128) {
-        request_id_ = NewRequestId();
+      if (!IsValidCorrelationId(correlation_id_)) {
+        // Made up here, the id is put where the handler reads the caller's
+        // (the map the server context exposes as client_metadata), so
+        // downstream calls and log lines carry it too. The strings live in
+        // this interceptor, which lives as long as the call.
+        correlation_id_ = NewCorrelationId();
+        if (it != md->end()) md->erase(it);
+        md->emplace(grpc::string_ref(kCorrelationIdKey),
+                    grpc::string_ref(correlation_id_));
       }
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
-      if (request_id_.empty()) request_id_ = NewRequestId();
-      methods->GetSendInitialMetadata()->emplace(kRequestIdKey, request_id_);
+      if (correlation_id_.empty()) correlation_id_ = NewCorrelationId();
+      methods->GetSendInitialMetadata()->emplace(kCorrelationIdKey,
+                                                 correlation_id_);
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -62,7 +71,7 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
         log::Write(level, "rpc",
                    {{"method", info_->method()},
                     {"code", code},
-                    {"request_id", request_id_},
+                    {"correlation_id", correlation_id_},
                     {"latency_us", absl::ToInt64Microseconds(elapsed)},
                     {"error", status.error_message()}});
       }
@@ -84,7 +93,7 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* info_;
   RpcMetrics metrics_;
   absl::Time start_;
-  std::string request_id_;
+  std::string correlation_id_;
 };
 
 class ObservabilityFactory
@@ -118,16 +127,27 @@ NewObservabilityInterceptorFactory(metrics::Registry* registry) {
   return std::make_unique<ObservabilityFactory>(registry);
 }
 
-std::string RequestIdOf(const grpc::ServerContextBase& context) {
+std::string CorrelationIdOf(const grpc::ServerContextBase& context) {
   const auto& md = context.client_metadata();
-  auto it = md.find(kRequestIdKey);
+  auto it = md.find(kCorrelationIdKey);
   if (it == md.end()) return "";
   return std::string(it->second.data(), it->second.size());
 }
 
-std::string NewRequestId() {
+std::string NewCorrelationId() {
   thread_local std::mt19937_64 rng(std::random_device{}());
   return absl::StrFormat("r-%016x", rng());
+}
+
+bool IsValidCorrelationId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' &&
+        c != ':') {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace qudao

@@ -1,7 +1,14 @@
-// A server interceptor that gives every RPC a request id (taken from the
-// caller's `x-request-id` metadata or generated, and echoed back), counts it
-// and its status code per method, records its latency in a histogram, and
-// writes one JSON log line per call.
+// A server interceptor that gives every RPC a correlation id (the caller's
+// `x-request-id` metadata, or a new one, echoed back in the response's
+// initial metadata), counts each call and its status code per method,
+// records its latency in a histogram, and writes one JSON access line per
+// call.
+//
+// The correlation id is not the idempotency key: that is the `request_id`
+// field of mutating requests. The correlation id ties together the log
+// lines and downstream calls of one request; it reaches every outgoing call
+// (OutgoingContext) and every log line written while serving (ServeUnary),
+// also when this server made it up.
 #pragma once
 
 #include <grpcpp/support/server_interceptor.h>
@@ -13,15 +20,24 @@
 
 namespace qudao {
 
-inline constexpr char kRequestIdKey[] = "x-request-id";
+inline constexpr char kCorrelationIdKey[] = "x-request-id";
+// W3C trace context: accepted and forwarded unchanged, so a tracing system
+// in front of qudao can join the spans.
+inline constexpr char kTraceparentKey[] = "traceparent";
+inline constexpr char kTracestateKey[] = "tracestate";
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 NewObservabilityInterceptorFactory(metrics::Registry* registry);
 
-// The request id of a call: the caller's x-request-id, or "" if none.
-std::string RequestIdOf(const grpc::ServerContextBase& context);
+// The correlation id of a call being served (set by the interceptor: the
+// caller's, or the one it made up), or "" outside the interceptor.
+std::string CorrelationIdOf(const grpc::ServerContextBase& context);
 
-// A fresh random id ("r-" + 16 hex digits).
-std::string NewRequestId();
+// A fresh random correlation id ("r-" + 16 hex digits).
+std::string NewCorrelationId();
+
+// Whether `id` may travel as a correlation id: 1..128 of [A-Za-z0-9._:-]
+// (gRPC refuses other metadata bytes; logs must not carry controls).
+bool IsValidCorrelationId(absl::string_view id);
 
 }  // namespace qudao

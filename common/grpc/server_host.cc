@@ -47,7 +47,11 @@ absl::Status ServiceHost::Start() {
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30 * 1000);
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
-  for (ServiceModule* m : modules_) builder.RegisterService(m->service());
+  for (ServiceModule* m : modules_) {
+    for (grpc::Service* service : m->services()) {
+      builder.RegisterService(service);
+    }
+  }
   for (grpc::Service* s : services_) builder.RegisterService(s);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
@@ -108,7 +112,9 @@ void ServiceHost::ProbeHealth() {
       healthy_[i] = status.ok();
     }
     if (health != nullptr) {
-      health->SetServingStatus(modules_[i]->health_service_name(), status.ok());
+      for (const std::string& name : modules_[i]->health_service_names()) {
+        health->SetServingStatus(name, status.ok());
+      }
     }
     if (changed) {
       log::Write(status.ok() ? log::Level::kInfo : log::Level::kError,

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -38,9 +39,12 @@ class ServiceModule {
   virtual ~ServiceModule() = default;
   // Short name: customer_records, pricing, credit_control, dealer_support.
   virtual std::string name() const = 0;
-  // The fully-qualified proto service name, used for grpc.health.v1.
-  virtual std::string health_service_name() const = 0;
-  virtual grpc::Service* service() = 0;
+  // The gRPC services the module serves (several, as a module grows:
+  // pricing serves prices, quotes and orders).
+  virtual std::vector<grpc::Service*> services() = 0;
+  // The fully-qualified proto service names, for grpc.health.v1; each
+  // reports the module's health.
+  virtual std::vector<std::string> health_service_names() const = 0;
   // OK when the module can serve (its database answers).
   virtual absl::Status CheckHealth() = 0;
   // Periodic housekeeping (purging expired idempotency records), run by the

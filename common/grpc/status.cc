@@ -1,46 +1,8 @@
 // Status mapping; see status.h.
 #include "common/grpc/status.h"
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/cord.h"
-#include "absl/strings/str_cat.h"
 
 namespace qudao {
-namespace {
-
-constexpr char kReasonPayload[] = "type.qudao.dev/ErrorReason";
-constexpr char kFieldPayload[] = "type.qudao.dev/ErrorField";
-
-}  // namespace
-
-absl::Status InvalidField(absl::string_view field, absl::string_view problem) {
-  return WithField(
-      WithReason(absl::InvalidArgumentError(absl::StrCat(field, ": ", problem)),
-                 "INVALID_FIELD"),
-      field);
-}
-
-absl::Status WithReason(absl::Status status, absl::string_view reason) {
-  status.SetPayload(kReasonPayload, absl::Cord(reason));
-  return status;
-}
-
-absl::Status WithField(absl::Status status, absl::string_view field) {
-  status.SetPayload(kFieldPayload, absl::Cord(field));
-  return status;
-}
-
-std::string ReasonOf(const absl::Status& status) {
-  if (auto reason = status.GetPayload(kReasonPayload)) {
-    return std::string(*reason);
-  }
-  return absl::AsciiStrToUpper(absl::StatusCodeToString(status.code()));
-}
-
-std::string FieldOf(const absl::Status& status) {
-  if (auto field = status.GetPayload(kFieldPayload)) return std::string(*field);
-  return "";
-}
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;

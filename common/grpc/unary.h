@@ -1,6 +1,7 @@
 // Serving unary RPCs with the callback API without blocking gRPC's threads:
 // the handler runs on a WorkerPool (it may do database I/O) and the reactor
-// is finished from there.
+// is finished from there, with the error's reason and field attached.
+// Every log line the handler writes carries the call's correlation id.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -9,7 +10,9 @@
 
 #include "absl/status/status.h"
 #include "common/concurrency/worker_pool.h"
+#include "common/grpc/observability.h"
 #include "common/grpc/status.h"
+#include "common/log/log.h"
 
 namespace qudao {
 
@@ -20,6 +23,8 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool accepted =
       pool.Schedule([context, reactor, handler = std::move(handler)]() mutable {
+        log::ScopedContext log_context(
+            {{"correlation_id", CorrelationIdOf(*context)}});
         absl::Status status;
         if (context->IsCancelled()) {
           status = absl::CancelledError("the caller cancelled the request");
@@ -39,6 +44,12 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context,
     reactor->Finish(ToGrpcStatus(busy));
   }
   return reactor;
+}
+
+// The caller's identity for idempotency scopes and audit. Until internal
+// callers authenticate (the identity issue), every caller is "anonymous".
+inline std::string CallerOf(const grpc::ServerContextBase& /*context*/) {
+  return "anonymous";
 }
 
 }  // namespace qudao

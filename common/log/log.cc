@@ -30,7 +30,19 @@ const char* LevelName(Level level) {
   return "info";
 }
 
+// The fields of the ScopedContexts open on this thread, outermost first.
+thread_local std::vector<Field> t_context;
+
 }  // namespace
+
+ScopedContext::ScopedContext(std::initializer_list<Field> fields)
+    : previous_size_(t_context.size()) {
+  t_context.insert(t_context.end(), fields.begin(), fields.end());
+}
+
+ScopedContext::~ScopedContext() {
+  t_context.erase(t_context.begin() + previous_size_, t_context.end());
+}
 
 std::string JsonQuote(absl::string_view s) {
   std::string out = "\"";
@@ -93,6 +105,13 @@ void Write(Level level, absl::string_view message,
       "\",\"level\":\"", LevelName(level), "\",\"msg\":", JsonQuote(message));
   for (const Field& f : fields) {
     absl::StrAppend(&line, ",", JsonQuote(f.key()), ":", f.json_value());
+  }
+  for (const Field& f : t_context) {
+    bool shadowed = false;
+    for (const Field& own : fields) shadowed |= own.key() == f.key();
+    if (!shadowed) {
+      absl::StrAppend(&line, ",", JsonQuote(f.key()), ":", f.json_value());
+    }
   }
   line += "}\n";
   // One write(2) per line keeps lines whole when threads log concurrently.

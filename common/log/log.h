@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -54,6 +55,20 @@ inline void Warning(absl::string_view m, std::initializer_list<Field> f = {}) {
 inline void Error(absl::string_view m, std::initializer_list<Field> f = {}) {
   Write(Level::kError, m, f);
 }
+
+// Adds `fields` to every line this thread writes while the scope lives:
+// the correlation id of the call being served, so every log line of a call
+// can be found by it, not only the access line. Scopes nest.
+class ScopedContext {
+ public:
+  explicit ScopedContext(std::initializer_list<Field> fields);
+  ~ScopedContext();
+  ScopedContext(const ScopedContext&) = delete;
+  ScopedContext& operator=(const ScopedContext&) = delete;
+
+ private:
+  size_t previous_size_;
+};
 
 // JSON string literal for `s` (with quotes), escaping per RFC 8259.
 std::string JsonQuote(absl::string_view s);

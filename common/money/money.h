@@ -33,6 +33,11 @@ absl::StatusOr<Money> MoneyFromStorage(absl::string_view currency,
 
 class Money {
  public:
+  // An empty placeholder (no currency, zero) for records that are filled in
+  // after construction, such as a row being read. Arithmetic with it fails
+  // the currency check; assign a real amount before use.
+  Money() = default;
+
   // Validates the currency code; any int64 amount is representable.
   static absl::StatusOr<Money> Create(absl::string_view currency,
                                       int64_t minor_units);

@@ -3,6 +3,7 @@
 #include "common/storage/database.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -45,6 +46,18 @@ std::string Row::Text(size_t i) const {
   if (v.is_text()) return v.text_value();
   if (v.is_int()) return absl::StrCat(v.int_value());
   return "";
+}
+
+size_t Row::Index(absl::string_view column) const {
+  if (columns_ != nullptr) {
+    for (size_t i = 0; i < columns_->size(); ++i) {
+      if ((*columns_)[i] == column) return i;
+    }
+  }
+  // A schema bug: the query does not select this column.
+  std::fprintf(stderr, "qudao: result has no column '%.*s'\n",
+               static_cast<int>(column.size()), column.data());
+  std::abort();
 }
 
 absl::Status RetryableConflict(absl::string_view message) {

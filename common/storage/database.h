@@ -60,18 +60,40 @@ class Value {
 int64_t ToStoredTime(absl::Time t);
 absl::Time FromStoredTime(int64_t micros);
 
-// One result row. Accessors abort on a type the schema cannot produce: that
-// is a bug in the store's SQL, not bad input.
+// The column names of a result, shared by its rows.
+using ColumnNames = std::shared_ptr<const std::vector<std::string>>;
+
+// One result row, read by column name (what stores do, through a
+// TableMapping) or by position. Accessors abort on a column or type the
+// schema cannot produce: that is a bug in the store's SQL, not bad input.
 class Row {
  public:
-  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  Row(ColumnNames columns, std::vector<Value> values)
+      : columns_(std::move(columns)), values_(std::move(values)) {}
   size_t size() const { return values_.size(); }
   bool IsNull(size_t i) const { return values_.at(i).is_null(); }
   int64_t Int(size_t i) const;
   std::string Text(size_t i) const;
   const Value& at(size_t i) const { return values_.at(i); }
 
+  // The same by column name (as the SELECT list names it).
+  size_t Index(absl::string_view column) const;
+  bool IsNull(absl::string_view column) const { return IsNull(Index(column)); }
+  int64_t Int(absl::string_view column) const { return Int(Index(column)); }
+  std::string Text(absl::string_view column) const {
+    return Text(Index(column));
+  }
+  // Overloads for literals, which would otherwise be ambiguous (0 is also
+  // a null pointer).
+  bool IsNull(int i) const { return IsNull(static_cast<size_t>(i)); }
+  int64_t Int(int i) const { return Int(static_cast<size_t>(i)); }
+  std::string Text(int i) const { return Text(static_cast<size_t>(i)); }
+  bool IsNull(const char* c) const { return IsNull(absl::string_view(c)); }
+  int64_t Int(const char* c) const { return Int(absl::string_view(c)); }
+  std::string Text(const char* c) const { return Text(absl::string_view(c)); }
+
  private:
+  ColumnNames columns_;
   std::vector<Value> values_;
 };
 

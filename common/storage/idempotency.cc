@@ -4,44 +4,65 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/status.h"
 
 namespace qudao::storage {
 
+IdempotentRequest IdempotentRequest::FromCaller(absl::string_view method,
+                                                absl::string_view caller,
+                                                absl::string_view request_id,
+                                                std::string fingerprint) {
+  return {absl::StrCat("call|", method, "|", caller), std::string(request_id),
+          std::move(fingerprint)};
+}
+
+IdempotentRequest IdempotentRequest::ForStep(absl::string_view object_step,
+                                             std::string fingerprint) {
+  return {"step", std::string(object_step), std::move(fingerprint)};
+}
+
 absl::StatusOr<std::optional<std::string>> FindIdempotentResponse(
-    Transaction& tx, absl::string_view scope, absl::string_view request_id,
-    absl::string_view request) {
+    Transaction& tx, const IdempotentRequest& request) {
   auto rows = tx.Query(
       "SELECT request, response FROM idempotency_keys WHERE scope = $1 AND "
       "request_id = $2",
-      {scope, request_id});
+      {request.scope, request.request_id});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<std::string>();
   std::string stored_request, response;
-  if (!absl::Base64Unescape((*rows)[0].Text(0), &stored_request) ||
-      !absl::Base64Unescape((*rows)[0].Text(1), &response)) {
+  if (!absl::Base64Unescape((*rows)[0].Text("request"), &stored_request) ||
+      !absl::Base64Unescape((*rows)[0].Text("response"), &response)) {
     return absl::DataLossError("idempotency record is not valid base64");
   }
-  if (stored_request != request) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "request_id '", request_id,
-        "' was already used for a different request; use a new request_id "
-        "for a new operation"));
+  if (stored_request != request.fingerprint) {
+    return WithField(
+        Refusal(absl::StatusCode::kInvalidArgument, kReasonIdempotencyKeyReused,
+                absl::StrCat("request_id ", QuoteInput(request.request_id),
+                             " was already used for a different request; use "
+                             "a new request_id for a new operation")),
+        "request_id");
   }
   return std::optional<std::string>(std::move(response));
 }
 
-absl::Status RecordIdempotentResponse(Transaction& tx, absl::string_view scope,
-                                      absl::string_view request_id,
-                                      absl::string_view request,
+absl::Status RecordIdempotentResponse(Transaction& tx,
+                                      const IdempotentRequest& request,
                                       absl::string_view response,
-                                      int64_t created_at_micros) {
-  return tx
-      .Execute(
-          "INSERT INTO idempotency_keys (scope, request_id, request, response, "
-          "created_at) VALUES ($1, $2, $3, $4, $5)",
-          {scope, request_id, absl::Base64Escape(request),
-           absl::Base64Escape(response), created_at_micros})
-      .status();
+                                      absl::Time now) {
+  absl::Status s =
+      tx.Execute(
+            "INSERT INTO idempotency_keys (scope, request_id, request, "
+            "response, created_at) VALUES ($1, $2, $3, $4, $5)",
+            {request.scope, request.request_id,
+             absl::Base64Escape(request.fingerprint),
+             absl::Base64Escape(response), ToStoredTime(now)})
+          .status();
+  // A duplicate committed the same key between our lookup and this insert:
+  // run again, and the lookup finds its response.
+  if (absl::IsAlreadyExists(s)) {
+    return RetryableConflict("a concurrent duplicate of this request won");
+  }
+  return s;
 }
 
 absl::StatusOr<int64_t> PurgeIdempotencyRecords(Database& db,
@@ -60,16 +81,14 @@ absl::StatusOr<int64_t> PurgeIdempotencyRecords(Database& db,
   return purged;
 }
 
-absl::StatusOr<std::string> RunIdempotent(
-    Database& db, absl::string_view scope, absl::string_view request_id,
-    absl::string_view request, int64_t now_micros,
+absl::StatusOr<std::string> RunIdempotentBytes(
+    Database& db, const IdempotentRequest& request, absl::Time now,
     const std::function<absl::StatusOr<std::string>(Transaction&)>& write) {
   std::string response;
   absl::Status status = db.RunInTransaction(
       TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
-        if (!request_id.empty()) {
-          auto previous =
-              FindIdempotentResponse(tx, scope, request_id, request);
+        if (request.enabled()) {
+          auto previous = FindIdempotentResponse(tx, request);
           if (!previous.ok()) return previous.status();
           if (previous->has_value()) {
             response = **std::move(previous);
@@ -79,9 +98,8 @@ absl::StatusOr<std::string> RunIdempotent(
         absl::StatusOr<std::string> fresh = write(tx);
         if (!fresh.ok()) return fresh.status();
         response = *std::move(fresh);
-        if (request_id.empty()) return absl::OkStatus();
-        return RecordIdempotentResponse(tx, scope, request_id, request,
-                                        response, now_micros);
+        if (!request.enabled()) return absl::OkStatus();
+        return RecordIdempotentResponse(tx, request, response, now);
       });
   if (!status.ok()) return status;
   return response;

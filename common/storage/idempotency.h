@@ -1,6 +1,10 @@
-// Idempotent writes: a request id maps to the first response, stored in the
-// same transaction as the write it describes, so a retry after a timeout or
-// a crash returns the original result instead of applying twice.
+// The one idempotency pattern of qudao: a mutating request carries a key;
+// its first response is stored, as the bytes of the API's response message,
+// in the same transaction as the write it describes; a retry with the same
+// key gets those bytes back instead of applying the write again, after a
+// timeout, a crash or a concurrent duplicate alike. Reusing a key for a
+// different request is INVALID_ARGUMENT (reason IDEMPOTENCY_KEY_REUSED,
+// field request_id).
 #pragma once
 
 #include <functional>
@@ -15,30 +19,81 @@
 
 namespace qudao::storage {
 
-// Looks up `request_id` in `scope` (usually the RPC's full method name).
-// Returns the stored response if the same request was seen before, nullopt
-// if never seen, INVALID_ARGUMENT if the id was used for a different request.
-absl::StatusOr<std::optional<std::string>> FindIdempotentResponse(
-    Transaction& tx, absl::string_view scope, absl::string_view request_id,
-    absl::string_view request);
+inline constexpr char kReasonIdempotencyKeyReused[] = "IDEMPOTENCY_KEY_REUSED";
 
-// Stores the response of a first execution. Must run in the transaction
-// that made the write.
-absl::Status RecordIdempotentResponse(Transaction& tx, absl::string_view scope,
+// What identifies one logical request, and what it asked for.
+struct IdempotentRequest {
+  // Keys of different scopes never collide.
+  std::string scope;
+  // Empty: the request is not idempotent (every call applies).
+  std::string request_id;
+  // Canonical bytes of what the operation reads from the request (never
+  // output-only fields): a reuse of the key with other bytes is refused.
+  std::string fingerprint;
+
+  // A key sent by a person or partner (the request_id of AIP-155), scoped
+  // by the service method and the caller, so two callers' keys never
+  // collide and nobody can replay another's answer.
+  static IdempotentRequest FromCaller(absl::string_view method,
+                                      absl::string_view caller,
                                       absl::string_view request_id,
-                                      absl::string_view request,
-                                      absl::string_view response,
-                                      int64_t created_at_micros);
+                                      std::string fingerprint);
+  // A step one service takes on behalf of a business object, keyed by the
+  // object and the step (e.g. "order/ord_…/reserve") whoever sends it: a
+  // reconciler retrying with its own identity still gets the first answer.
+  static IdempotentRequest ForStep(absl::string_view object_step,
+                                   std::string fingerprint);
 
-// Runs `write` at most once per (scope, request_id), in one serialisable
-// transaction with the idempotency record: on a repeat, returns the stored
-// response instead of running `write`. An empty request_id disables the
-// check. `request` is the caller's canonical bytes of the request; reusing
-// an id with different bytes is INVALID_ARGUMENT.
-absl::StatusOr<std::string> RunIdempotent(
-    Database& db, absl::string_view scope, absl::string_view request_id,
-    absl::string_view request, int64_t now_micros,
+  bool enabled() const { return !request_id.empty(); }
+};
+
+// How a response of type T is stored: the bytes of the API's response
+// message (encode must be deterministic).
+template <typename T>
+struct ResponseCodec {
+  std::function<std::string(const T&)> encode;
+  std::function<absl::StatusOr<T>(absl::string_view)> decode;
+};
+
+// Inside a transaction: the stored response of `request`, nullopt if it
+// was never seen, or IDEMPOTENCY_KEY_REUSED if the key was used for a
+// different request.
+absl::StatusOr<std::optional<std::string>> FindIdempotentResponse(
+    Transaction& tx, const IdempotentRequest& request);
+
+// Stores the response of a first execution; must run in the transaction
+// that made the write. A concurrent duplicate that committed first is a
+// retryable conflict: the transaction runs again and finds its response.
+absl::Status RecordIdempotentResponse(Transaction& tx,
+                                      const IdempotentRequest& request,
+                                      absl::string_view response,
+                                      absl::Time now);
+
+// Runs `write` at most once per request key, in one read-write
+// transaction with its idempotency record, and returns the stored response
+// bytes (the first execution's, on a replay). A request without a key runs
+// `write` every time.
+absl::StatusOr<std::string> RunIdempotentBytes(
+    Database& db, const IdempotentRequest& request, absl::Time now,
     const std::function<absl::StatusOr<std::string>(Transaction&)>& write);
+
+// The typed form every mutating operation uses. The answer is always the
+// decoding of the stored bytes, so the first call and every replay return
+// the same response, byte for byte.
+template <typename T>
+absl::StatusOr<T> RunIdempotent(
+    Database& db, const IdempotentRequest& request, absl::Time now,
+    const ResponseCodec<T>& codec,
+    const std::function<absl::StatusOr<T>(Transaction&)>& write) {
+  absl::StatusOr<std::string> bytes = RunIdempotentBytes(
+      db, request, now, [&](Transaction& tx) -> absl::StatusOr<std::string> {
+        absl::StatusOr<T> fresh = write(tx);
+        if (!fresh.ok()) return fresh.status();
+        return codec.encode(*fresh);
+      });
+  if (!bytes.ok()) return bytes.status();
+  return codec.decode(*bytes);
+}
 
 // Deletes idempotency records created before `cutoff` and returns how many.
 // Retries come within minutes; records are kept for days (see
@@ -46,27 +101,5 @@ absl::StatusOr<std::string> RunIdempotent(
 absl::StatusOr<int64_t> PurgeIdempotencyRecords(Database& db,
                                                 absl::Time cutoff);
 inline constexpr absl::Duration kIdempotencyRetention = absl::Hours(24 * 7);
-
-// The same for protobuf responses.
-template <typename Response, typename Write>
-absl::StatusOr<Response> RunIdempotentMessage(Database& db,
-                                              absl::string_view scope,
-                                              absl::string_view request_id,
-                                              absl::string_view request,
-                                              int64_t now_micros, Write write) {
-  absl::StatusOr<std::string> bytes =
-      RunIdempotent(db, scope, request_id, request, now_micros,
-                    [&](Transaction& tx) -> absl::StatusOr<std::string> {
-                      absl::StatusOr<Response> fresh = write(tx);
-                      if (!fresh.ok()) return fresh.status();
-                      return fresh->SerializeAsString();
-                    });
-  if (!bytes.ok()) return bytes.status();
-  Response response;
-  if (!response.ParseFromString(*bytes)) {
-    return absl::DataLossError("stored idempotent response does not parse");
-  }
-  return response;
-}
 
 }  // namespace qudao::storage

@@ -135,6 +135,9 @@ class PgSession : public Database::Session {
     PGresult* r = res->get();
     const int nrows = PQntuples(r);
     const int ncols = PQnfields(r);
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (int c = 0; c < ncols; ++c) names->push_back(PQfname(r, c));
+    const ColumnNames columns = std::move(names);
     std::vector<Row> rows;
     rows.reserve(nrows);
     for (int i = 0; i < nrows; ++i) {
@@ -157,7 +160,7 @@ class PgSession : public Database::Session {
               std::string(text, static_cast<size_t>(PQgetlength(r, i, c))));
         }
       }
-      rows.emplace_back(std::move(values));
+      rows.emplace_back(columns, std::move(values));
     }
     return rows;
   }

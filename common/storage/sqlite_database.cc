@@ -227,6 +227,14 @@ class SqliteSession : public Database::Session {
       if (rc != SQLITE_OK) return StatusFromSqlite(db, rc, "bind");
     }
     const int columns = sqlite3_column_count(stmt);
+    ColumnNames names;
+    if (rows != nullptr) {
+      auto list = std::make_shared<std::vector<std::string>>();
+      for (int c = 0; c < columns; ++c) {
+        list->push_back(sqlite3_column_name(stmt, c));
+      }
+      names = std::move(list);
+    }
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
       if (rows == nullptr) continue;
       std::vector<Value> values;
@@ -249,7 +257,7 @@ class SqliteSession : public Database::Session {
           }
         }
       }
-      rows->emplace_back(std::move(values));
+      rows->emplace_back(names, std::move(values));
     }
     if (rc != SQLITE_DONE) return StatusFromSqlite(db, rc, "step");
     return absl::OkStatus();
@@ -337,6 +345,8 @@ std::string RewritePlaceholdersForSqlite(absl::string_view sql) {
       out.push_back(c);
     } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' &&
                sql[i + 1] <= '9') {
+      // ?NNN keeps the number, so $1 may appear twice or out of order, as
+      // in PostgreSQL.
       out.push_back('?');
     } else {
       out.push_back(c);

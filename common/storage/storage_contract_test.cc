@@ -12,9 +12,10 @@
 #include "common/storage/database.h"
 #include "common/storage/idempotency.h"
 #include "common/storage/migrations.h"
-#include "common/storage/pagination.h"
+#include "common/pagination/pagination.h"
 #include "common/storage/sqlite_database.h"
 #include "common/testing/harness.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gtest/gtest.h"
@@ -22,7 +23,22 @@
 namespace qudao::storage {
 namespace {
 
+using ::qudao::testing::StatusIs;
 using ::testing::HasSubstr;
+
+ResponseCodec<google::protobuf::StringValue> StringValueCodec() {
+  return {[](const google::protobuf::StringValue& v) {
+            return v.SerializeAsString();
+          },
+          [](absl::string_view bytes)
+              -> absl::StatusOr<google::protobuf::StringValue> {
+            google::protobuf::StringValue v;
+            if (!v.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+              return absl::DataLossError("stored response does not parse");
+            }
+            return v;
+          }};
+}
 using ::testing::SizeIs;
 
 template <testing::TestBackend kBackend>
@@ -338,8 +354,11 @@ TYPED_TEST(StorageContractTest, LedgerIsAppendOnly) {
 TYPED_TEST(StorageContractTest, IdempotentWriteAppliesOnce) {
   int writes = 0;
   auto create = [&](const std::string& request_id, const std::string& request) {
-    return RunIdempotentMessage<google::protobuf::StringValue>(
-        *this->db_, "test.Create", request_id, request, 1,
+    return RunIdempotent<google::protobuf::StringValue>(
+        *this->db_,
+        IdempotentRequest::FromCaller("test.Create", "alice", request_id,
+                                      request),
+        FromStoredTime(1), StringValueCodec(),
         [&](Transaction& tx) -> absl::StatusOr<google::protobuf::StringValue> {
           ++writes;
           const std::string id = absl::StrCat("id-", writes);
@@ -361,13 +380,17 @@ TYPED_TEST(StorageContractTest, IdempotentWriteAppliesOnce) {
   EXPECT_EQ(this->Count("accounts"), 1);
 
   auto misuse = create("req-1", "another payload");
-  EXPECT_EQ(misuse.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(misuse.status(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                        kReasonIdempotencyKeyReused));
+  EXPECT_EQ(FieldOf(misuse.status()), "request_id");
   EXPECT_THAT(misuse.status().message(), HasSubstr("request_id"));
   EXPECT_EQ(this->Count("accounts"), 1);
 
   // A write that fails stores nothing: the retry runs it again.
-  auto failing = RunIdempotentMessage<google::protobuf::StringValue>(
-      *this->db_, "test.Create", "req-2", "p", 1,
+  auto failing = RunIdempotent<google::protobuf::StringValue>(
+      *this->db_,
+      IdempotentRequest::FromCaller("test.Create", "alice", "req-2", "p"),
+      FromStoredTime(1), StringValueCodec(),
       [&](Transaction&) -> absl::StatusOr<google::protobuf::StringValue> {
         return absl::UnavailableError("backend down");
       });
@@ -383,8 +406,11 @@ TYPED_TEST(StorageContractTest, ConcurrentRetriesOfOneRequestApplyOnce) {
   std::vector<std::string> results(6);
   for (int t = 0; t < 6; ++t) {
     threads.emplace_back([&, t] {
-      auto r = RunIdempotentMessage<google::protobuf::StringValue>(
-          *this->db_, "test.Create", "same-request", "p", 1,
+      auto r = RunIdempotent<google::protobuf::StringValue>(
+          *this->db_,
+          IdempotentRequest::FromCaller("test.Create", "alice", "same-request",
+                                        "p"),
+          FromStoredTime(1), StringValueCodec(),
           [&](Transaction& tx)
               -> absl::StatusOr<google::protobuf::StringValue> {
             const int n = ++writes;
@@ -460,9 +486,11 @@ TYPED_TEST(StorageContractTest, KeysetPaginationWalksLargeTablesExactly) {
 
 TYPED_TEST(StorageContractTest, OldIdempotencyRecordsArePurged) {
   for (int64_t t : {100, 200, 300}) {
-    auto r = RunIdempotent(
-        *this->db_, "test.Purge", absl::StrCat("req-", t), "p", t,
-        [](Transaction&) -> absl::StatusOr<std::string> { return "done"; });
+    auto r = RunIdempotentBytes(
+        *this->db_,
+        IdempotentRequest::FromCaller("test.Purge", "alice",
+                                      absl::StrCat("req-", t), "p"),
+        FromStoredTime(t), [](Transaction&) -> absl::StatusOr<std::string> { return "done"; });
     ASSERT_TRUE(r.ok()) << r.status();
   }
   auto purged = PurgeIdempotencyRecords(*this->db_, FromStoredTime(250));

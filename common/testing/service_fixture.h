@@ -13,6 +13,7 @@
 #include "common/grpc/server_host.h"
 #include "common/grpc/service_module.h"
 #include "common/grpc/status.h"
+#include "common/testing/database_fixture.h"
 #include "common/testing/harness.h"
 #include "gtest/gtest.h"
 
@@ -46,14 +47,6 @@ class ServiceFixture {
 
 using ::qudao::TrailingValue;
 
-// Names a storage backend as a type, for typed test suites.
-template <TestBackend kBackend>
-struct On {
-  static constexpr TestBackend value = kBackend;
-};
-using BothBackends =
-    ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
-
 // Base of a service's typed test suite: every test gets a fresh database of
 // backend B, the module serving on it over real gRPC, a stub of
 // GrpcService, and a fake clock the module reads.
@@ -83,7 +76,7 @@ class ServiceTest : public ::testing::Test {
     EXPECT_NE(s.error_message().find(field), std::string::npos)
         << "message does not name " << field << ": " << s.error_message();
     EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), field);
-    EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), "INVALID_FIELD");
+    EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), kReasonInvalidField);
   }
 
   FakeClock clock_;

@@ -1,23 +1,25 @@
-// Wiring of the credit control module.
+// Wiring of the credit control module: its database, the credit operations
+// and the gRPC adapter.
 #include "services/credit_control/credit_control_module.h"
 
-#include "common/grpc/standard_module.h"
+#include "common/grpc/module.h"
+#include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/credit_control_service.h"
-#include "services/credit_control/credit_store.h"
+#include "services/credit_control/credit_operations.h"
 
 namespace qudao::credit {
 
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
     const ModuleEnvironment& env) {
-  auto db =
-      OpenServiceDatabase(env, "credit_control", CreditStore::Migrations());
+  auto db = OpenServiceDatabase(env, "credit_control",
+                                CreditAccountStore::Migrations());
   if (!db.ok()) return db.status();
-  auto store = std::make_unique<CreditStore>(db->get());
-  auto service = std::make_unique<CreditControlService>(store.get(),
-                                                        env.workers, env.clock);
-  return std::make_unique<StandardModule<CreditStore, CreditControlService>>(
-      "credit_control", pb::CreditControlService::service_full_name(),
-      *std::move(db), std::move(store), std::move(service));
+  auto module = std::make_unique<Module>("credit_control", *std::move(db));
+  auto* credit = module->Own(
+      std::make_unique<CreditOperations>(module->database(), env.clock));
+  module->Serve(std::make_unique<CreditControlService>(credit, env.workers),
+                pb::CreditControlService::service_full_name());
+  return module;
 }
 
 }  // namespace qudao::credit

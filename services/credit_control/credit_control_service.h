@@ -1,11 +1,10 @@
-// gRPC adapter of credit control: validates requests, converts between
-// proto and domain types, calls the rules and the store, maps errors.
+// gRPC adapter of credit control: converts proto ⇄ domain, validates the
+// request's shape, calls one credit operation and maps its status.
 #pragma once
 
-#include "common/clock/clock.h"
 #include "common/concurrency/worker_pool.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
-#include "services/credit_control/credit_store.h"
+#include "services/credit_control/credit_operations.h"
 
 namespace qudao::credit {
 
@@ -14,9 +13,8 @@ namespace pb = ::qudao::credit::v1;
 class CreditControlService final
     : public pb::CreditControlService::CallbackService {
  public:
-  CreditControlService(CreditStore* store, WorkerPool* workers,
-                       const Clock* clock)
-      : store_(store), workers_(workers), clock_(clock) {}
+  CreditControlService(CreditOperations* credit, WorkerPool* workers)
+      : credit_(credit), workers_(workers) {}
 
   grpc::ServerUnaryReactor* SetCreditLimit(
       grpc::CallbackServerContext* context,
@@ -28,12 +26,8 @@ class CreditControlService final
       pb::CreditPosition* response) override;
 
  private:
-  CreditStore* store_;
+  CreditOperations* credit_;
   WorkerPool* workers_;
-  const Clock* clock_;
 };
-
-// Domain -> proto, exposed for tests and other adapters.
-pb::CreditPosition CreditPositionToProto(const CreditPosition& position);
 
 }  // namespace qudao::credit

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc/status.h"
+#include "common/status/status.h"
 
 namespace qudao::credit {
 namespace {

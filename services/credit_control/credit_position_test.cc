@@ -3,7 +3,7 @@
 
 #include <limits>
 
-#include "common/grpc/status.h"
+#include "common/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

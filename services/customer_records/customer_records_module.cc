@@ -1,8 +1,10 @@
-// Wiring of the customer records module.
+// Wiring of the customer records module: its database, the dealer cache,
+// operations and the gRPC adapter.
 #include "services/customer_records/customer_records_module.h"
 
-#include "common/grpc/standard_module.h"
+#include "common/grpc/module.h"
 #include "services/customer_records/customer_records_service.h"
+#include "services/customer_records/dealer_operations.h"
 #include "services/customer_records/dealer_store.h"
 
 namespace qudao::customer {
@@ -12,16 +14,16 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
   auto db =
       OpenServiceDatabase(env, "customer_records", DealerStore::Migrations());
   if (!db.ok()) return db.status();
-  auto store = std::make_unique<DealerStore>(db->get());
-  auto cache = std::make_unique<DealerCache>(
+  auto module = std::make_unique<Module>("customer_records", *std::move(db));
+  auto* cache = module->Own(std::make_unique<DealerCache>(
       env.cache != nullptr ? env.cache
                            : std::shared_ptr<Cache>(NewInProcessCache(10000)),
-      env.metrics);
-  auto service = std::make_unique<CustomerRecordsService>(
-      store.get(), std::move(cache), env.workers, env.clock);
-  return std::make_unique<StandardModule<DealerStore, CustomerRecordsService>>(
-      "customer_records", pb::CustomerRecordsService::service_full_name(),
-      *std::move(db), std::move(store), std::move(service));
+      env.metrics));
+  auto* dealers = module->Own(
+      std::make_unique<DealerOperations>(module->database(), cache, env.clock));
+  module->Serve(std::make_unique<CustomerRecordsService>(dealers, env.workers),
+                pb::CustomerRecordsService::service_full_name());
+  return module;
 }
 
 }  // namespace qudao::customer

@@ -1,12 +1,11 @@
-// gRPC adapter of customer records: validates requests, converts between
-// proto and domain types, calls the rules and the store, maps errors.
+// gRPC adapter of customer records: converts proto ⇄ domain, validates the
+// request's shape, calls one dealer operation and maps its status. Nothing
+// else lives here.
 #pragma once
 
-#include "common/clock/clock.h"
 #include "common/concurrency/worker_pool.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
-#include "services/customer_records/dealer_cache.h"
-#include "services/customer_records/dealer_store.h"
+#include "services/customer_records/dealer_operations.h"
 
 namespace qudao::customer {
 
@@ -15,12 +14,8 @@ namespace pb = ::qudao::customer::v1;
 class CustomerRecordsService final
     : public pb::CustomerRecordsService::CallbackService {
  public:
-  CustomerRecordsService(DealerStore* store, std::unique_ptr<DealerCache> cache,
-                         WorkerPool* workers, const Clock* clock)
-      : store_(store),
-        cache_(std::move(cache)),
-        workers_(workers),
-        clock_(clock) {}
+  CustomerRecordsService(DealerOperations* dealers, WorkerPool* workers)
+      : dealers_(dealers), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateDealer(grpc::CallbackServerContext* context,
                                          const pb::CreateDealerRequest* request,
@@ -37,14 +32,8 @@ class CustomerRecordsService final
                                          pb::Dealer* response) override;
 
  private:
-  DealerStore* store_;
-  std::unique_ptr<DealerCache> cache_;
+  DealerOperations* dealers_;
   WorkerPool* workers_;
-  const Clock* clock_;
 };
-
-// Proto <-> domain conversion, exposed for tests and other adapters (the
-// gateway renders the proto form).
-pb::Dealer DealerToProto(const Dealer& dealer);
 
 }  // namespace qudao::customer

@@ -4,7 +4,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "common/status/status.h"
 
 namespace qudao::customer {
 namespace {
@@ -59,37 +61,34 @@ absl::Status CheckStatusTransition(DealerStatus from, DealerStatus to) {
       break;
   }
   if (allowed) return absl::OkStatus();
-  return WithReason(
-      absl::FailedPreconditionError(absl::StrCat(
-          "a dealer cannot go from ", StatusName(from), " to ", StatusName(to),
-          from == DealerStatus::kTerminated
-              ? ": termination is final; create a new dealer record"
-              : "")),
-      "INVALID_STATUS_TRANSITION");
+  return Refusal(absl::StatusCode::kFailedPrecondition,
+                 kReasonInvalidStatusTransition,
+                 absl::StrCat("a dealer cannot go from ", StatusName(from),
+                              " to ", StatusName(to),
+                              from == DealerStatus::kTerminated
+                                  ? ": termination is final; create a new "
+                                    "dealer record"
+                                  : ""));
 }
 
 absl::Status CheckParent(const Dealer& child, const Dealer& parent) {
   if (child.channel_level == ChannelLevel::kKeyAccount) {
-    return WithReason(
-        absl::FailedPreconditionError(
-            "a key account buys from the manufacturer directly and has no "
-            "parent dealer"),
-        "INVALID_PARENT");
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonInvalidParent,
+                   "a key account buys from the manufacturer directly and has "
+                   "no parent dealer");
   }
   if (parent.channel_level == ChannelLevel::kKeyAccount ||
       Tier(parent.channel_level) >= Tier(child.channel_level)) {
-    return WithReason(
-        absl::FailedPreconditionError(absl::StrCat(
-            "parent dealer ", parent.id,
-            " is not upstream of this dealer's channel level; a dealer buys "
-            "from a distributor (if a wholesaler) or a distributor or "
-            "wholesaler (if a retailer)")),
-        "INVALID_PARENT");
+    return Refusal(
+        absl::StatusCode::kFailedPrecondition, kReasonInvalidParent,
+        absl::StrCat("parent dealer ", parent.id,
+                     " is not upstream of this dealer's channel level; a "
+                     "dealer buys from a distributor (if a wholesaler) or a "
+                     "distributor or wholesaler (if a retailer)"));
   }
   if (parent.status == DealerStatus::kTerminated) {
-    return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                          "parent dealer ", parent.id, " is terminated")),
-                      "INVALID_PARENT");
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonInvalidParent,
+                   absl::StrCat("parent dealer ", parent.id, " is terminated"));
   }
   return absl::OkStatus();
 }
@@ -114,8 +113,89 @@ absl::Status CheckDealerInvariants(const Dealer& dealer) {
   return absl::OkStatus();
 }
 
+Dealer ApplyUpdate(const Dealer& current, const DealerUpdate& update) {
+  Dealer out = current;
+  const Dealer& in = update.values;
+  for (DealerField field : update.fields) {
+    switch (field) {
+      case DealerField::kLegalName:
+        out.legal_name = in.legal_name;
+        break;
+      case DealerField::kRegion:
+        out.region = in.region;
+        break;
+      case DealerField::kChannelLevel:
+        out.channel_level = in.channel_level;
+        break;
+      case DealerField::kParent:
+        out.parent_dealer_id = in.parent_dealer_id;
+        break;
+      case DealerField::kStatus:
+        out.status = in.status;
+        break;
+      case DealerField::kOwner:
+        out.owner = in.owner;
+        break;
+      case DealerField::kRegisteredCapital:
+        out.registered_capital = in.registered_capital;
+        break;
+      case DealerField::kBrands:
+        out.brands = in.brands;
+        break;
+      case DealerField::kBusinessScope:
+        out.business_scope = in.business_scope;
+        break;
+    }
+  }
+  return out;
+}
+
+absl::Status CheckExpectedVersion(const Dealer& current,
+                                  int64_t expected_version) {
+  if (expected_version == 0 || current.version == expected_version) {
+    return absl::OkStatus();
+  }
+  return Refusal(absl::StatusCode::kAborted, kReasonEtagMismatch,
+                 absl::StrCat("dealer ", current.id,
+                              " was changed by someone else (etag ",
+                              EtagOf(current),
+                              "); read it again and reapply your change"));
+}
+
+bool ChangeAffectsChildren(const Dealer& before, const Dealer& after) {
+  const bool terminating = after.status == DealerStatus::kTerminated &&
+                           before.status != DealerStatus::kTerminated;
+  return terminating || after.channel_level != before.channel_level;
+}
+
+absl::Status CheckNoActiveChildren(const Dealer& before, const Dealer& after,
+                                   int64_t active_children) {
+  if (active_children == 0 || !ChangeAffectsChildren(before, after)) {
+    return absl::OkStatus();
+  }
+  const bool terminating = after.status == DealerStatus::kTerminated &&
+                           before.status != DealerStatus::kTerminated;
+  return Refusal(
+      absl::StatusCode::kFailedPrecondition, kReasonHasActiveChildren,
+      absl::StrCat("dealer ", after.id, " supplies ", active_children,
+                   " active dealer(s); move them to another parent before ",
+                   terminating ? "terminating it"
+                               : "changing its channel level"));
+}
+
 std::string EtagOf(const Dealer& dealer) {
   return absl::StrCat("\"v", dealer.version, "\"");
+}
+
+absl::StatusOr<int64_t> VersionFromEtag(absl::string_view field,
+                                        absl::string_view etag) {
+  absl::string_view v = etag;
+  int64_t version = 0;
+  if (!absl::ConsumePrefix(&v, "\"v") || !absl::ConsumeSuffix(&v, "\"") ||
+      !absl::SimpleAtoi(v, &version) || version <= 0) {
+    return InvalidField(field, "is not an etag returned by this service");
+  }
+  return version;
 }
 
 }  // namespace qudao::customer

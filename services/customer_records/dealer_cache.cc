@@ -2,6 +2,7 @@
 #include "services/customer_records/dealer_cache.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/customer_records/dealer_proto.h"
 
 namespace qudao::customer {
 
@@ -19,20 +20,21 @@ std::string DealerCache::Key(const std::string& dealer_id) {
   return absl::StrCat("customer:dealer:v1:", dealer_id);
 }
 
-std::optional<v1::Dealer> DealerCache::Get(const std::string& dealer_id) {
+std::optional<Dealer> DealerCache::Get(const std::string& dealer_id) {
   std::optional<std::string> bytes = cache_->Get(Key(dealer_id));
-  v1::Dealer dealer;
-  if (!bytes.has_value() || !dealer.ParseFromString(*bytes) ||
-      dealer.dealer_id() != dealer_id) {
-    lookups_->Increment({"dealer", "miss"});
-    return std::nullopt;
+  if (bytes.has_value()) {
+    absl::StatusOr<Dealer> dealer = DealerCodec().decode(*bytes);
+    if (dealer.ok() && dealer->id == dealer_id) {
+      lookups_->Increment({"dealer", "hit"});
+      return *std::move(dealer);
+    }
   }
-  lookups_->Increment({"dealer", "hit"});
-  return dealer;
+  lookups_->Increment({"dealer", "miss"});
+  return std::nullopt;
 }
 
-void DealerCache::Put(const v1::Dealer& dealer) {
-  cache_->Set(Key(dealer.dealer_id()), dealer.SerializeAsString(), ttl_);
+void DealerCache::Put(const Dealer& dealer) {
+  cache_->Set(Key(dealer.id), DealerCodec().encode(dealer), ttl_);
 }
 
 void DealerCache::Invalidate(const std::string& dealer_id) {

@@ -1,4 +1,4 @@
-// Read-through cache of dealer records in their API form, on the shared
+// Read-through cache of dealer records (stored in their API form), on the shared
 // Cache (Redis across replicas, or in-process). Dealer records are read far
 // more than written (every quote, order and partner request looks one up).
 //
@@ -17,7 +17,7 @@
 #include "absl/time/time.h"
 #include "common/cache/cache.h"
 #include "common/metrics/metrics.h"
-#include "qudao/customer/v1/customer_records_service.pb.h"
+#include "services/customer_records/dealer.h"
 
 namespace qudao::customer {
 
@@ -26,8 +26,8 @@ class DealerCache {
   DealerCache(std::shared_ptr<Cache> cache, metrics::Registry* registry,
               absl::Duration ttl = absl::Seconds(60));
 
-  std::optional<v1::Dealer> Get(const std::string& dealer_id);
-  void Put(const v1::Dealer& dealer);
+  std::optional<Dealer> Get(const std::string& dealer_id);
+  void Put(const Dealer& dealer);
   void Invalidate(const std::string& dealer_id);
 
  private:

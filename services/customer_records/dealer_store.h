@@ -1,17 +1,17 @@
-// Persistence of dealer records. One implementation over the storage
-// interface: its SQL runs unchanged on SQLite and PostgreSQL, and
-// dealer_store_test.cc runs the same suite against both.
+// Persistence of dealer records: the dealers table, its typed row mapping,
+// and the SQL the dealer operations need, each running inside the caller's
+// transaction. The same SQL runs on SQLite and PostgreSQL.
 #pragma once
 
-#include <functional>
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/pagination/pagination.h"
 #include "common/storage/database.h"
 #include "common/storage/migrations.h"
-#include "common/storage/pagination.h"
 #include "services/customer_records/dealer.h"
 
 namespace qudao::customer {
@@ -28,44 +28,25 @@ struct DealerPage {
   std::string next_page_token;
 };
 
-// Reads inside the caller's transaction, for rules that span dealers.
-struct DealerLookup {
-  // The dealer with this id, or NOT_FOUND.
-  std::function<absl::StatusOr<Dealer>(const std::string&)> get;
-  // How many non-terminated dealers buy from this one.
-  std::function<absl::StatusOr<int64_t>(const std::string&)> active_children;
-};
-
 class DealerStore {
  public:
-  explicit DealerStore(storage::Database* db) : db_(db) {}
-
   static const std::vector<storage::Migration>& Migrations();
 
-  // Inserts `dealer` (its id and times already set) after `check` approves
-  // it in the same transaction. With a request_id, a repeat returns the
-  // dealer created the first time instead of inserting again.
-  absl::StatusOr<Dealer> Create(
-      const Dealer& dealer, const std::string& request_id,
-      const std::string& request_fingerprint,
-      const std::function<absl::Status(const DealerLookup&)>& check);
-
-  absl::StatusOr<Dealer> Get(const std::string& dealer_id);
-
-  absl::StatusOr<DealerPage> List(const DealerFilter& filter,
-                                  const storage::PageRequest& page);
-
-  // Reads the dealer, lets `mutate` change it (returning an error vetoes the
-  // change), and writes it back with version + 1. expected_version > 0 makes
-  // it conditional: a different stored version is ABORTED.
-  absl::StatusOr<Dealer> Update(
-      const std::string& dealer_id, int64_t expected_version, absl::Time now,
-      const std::function<absl::Status(Dealer&, const DealerLookup&)>& mutate);
-
-  absl::Status Ping() { return db_->Ping(); }
-
- private:
-  storage::Database* db_;
+  // NOT_FOUND naming the dealer when there is none.
+  absl::StatusOr<Dealer> Get(storage::Transaction& tx,
+                             const std::string& dealer_id) const;
+  absl::Status Insert(storage::Transaction& tx, const Dealer& dealer) const;
+  // Writes `dealer` over the stored row if that still has `read_version`;
+  // otherwise a retryable conflict (someone wrote in between).
+  absl::Status Update(storage::Transaction& tx, const Dealer& dealer,
+                      int64_t read_version) const;
+  // How many non-terminated dealers buy from `dealer_id`.
+  absl::StatusOr<int64_t> CountActiveChildren(
+      storage::Transaction& tx, const std::string& dealer_id) const;
+  // Dealers in id (creation) order, keyset-paginated on the id.
+  absl::StatusOr<DealerPage> List(storage::Transaction& tx,
+                                  const DealerFilter& filter,
+                                  const PageRequest& page) const;
 };
 
 }  // namespace qudao::customer

@@ -1,8 +1,10 @@
-// Wiring of the dealer support module.
+// Wiring of the dealer support module: its database, the service-ticket
+// operations and the gRPC adapter.
 #include "services/dealer_support/dealer_support_module.h"
 
-#include "common/grpc/standard_module.h"
+#include "common/grpc/module.h"
 #include "services/dealer_support/dealer_support_service.h"
+#include "services/dealer_support/service_ticket_operations.h"
 #include "services/dealer_support/service_ticket_store.h"
 
 namespace qudao::support {
@@ -12,13 +14,12 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewDealerSupportModule(
   auto db = OpenServiceDatabase(env, "dealer_support",
                                 ServiceTicketStore::Migrations());
   if (!db.ok()) return db.status();
-  auto store = std::make_unique<ServiceTicketStore>(db->get());
-  auto service = std::make_unique<DealerSupportService>(store.get(),
-                                                        env.workers, env.clock);
-  return std::make_unique<
-      StandardModule<ServiceTicketStore, DealerSupportService>>(
-      "dealer_support", pb::DealerSupportService::service_full_name(),
-      *std::move(db), std::move(store), std::move(service));
+  auto module = std::make_unique<Module>("dealer_support", *std::move(db));
+  auto* tickets = module->Own(
+      std::make_unique<ServiceTicketOperations>(module->database(), env.clock));
+  module->Serve(std::make_unique<DealerSupportService>(tickets, env.workers),
+                pb::DealerSupportService::service_full_name());
+  return module;
 }
 
 }  // namespace qudao::support

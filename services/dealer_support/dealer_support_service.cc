@@ -1,12 +1,13 @@
 // DealerSupportService; see dealer_support_service.h.
 #include "services/dealer_support/dealer_support_service.h"
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/grpc/status.h"
 #include "common/grpc/unary.h"
-#include "common/grpc/validation.h"
+#include "common/proto/conversion.h"
+#include "common/status/macros.h"
+#include "common/status/status.h"
+#include "common/validation/validation.h"
+#include "services/dealer_support/service_ticket_proto.h"
 
 namespace qudao::support {
 namespace {
@@ -17,10 +18,7 @@ namespace {
 // tables. The gateway (and the next issue, over gRPC) checks existence.
 absl::StatusOr<ServiceTicket> TicketFromProto(const pb::ServiceTicket& in) {
   ServiceTicket ticket;
-  if (absl::Status s = RequireDealerId("ticket.dealer_id", in.dealer_id());
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(RequireDealerId("ticket.dealer_id", in.dealer_id()));
   ticket.dealer_id = in.dealer_id();
   if (in.type() == pb::TICKET_TYPE_UNSPECIFIED ||
       !pb::TicketType_IsValid(in.type())) {
@@ -40,65 +38,31 @@ absl::StatusOr<ServiceTicket> TicketFromProto(const pb::ServiceTicket& in) {
   ticket.priority = in.priority() == pb::TICKET_PRIORITY_UNSPECIFIED
                         ? TicketPriority::kNormal
                         : static_cast<TicketPriority>(in.priority());
-  if (absl::Status s = RequireText("ticket.subject", in.subject(), 200);
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(RequireText("ticket.subject", in.subject(), 200));
   ticket.subject = std::string(absl::StripAsciiWhitespace(in.subject()));
-  if (absl::Status s =
-          OptionalMultilineText("ticket.description", in.description(), 4000);
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(
+      OptionalMultilineText("ticket.description", in.description(), 4000));
   ticket.description = in.description();
   return ticket;
 }
 
 }  // namespace
 
-pb::ServiceTicket TicketToProto(const ServiceTicket& t) {
-  pb::ServiceTicket out;
-  out.set_ticket_id(t.id);
-  out.set_dealer_id(t.dealer_id);
-  out.set_type(static_cast<pb::TicketType>(t.type));
-  out.set_priority(static_cast<pb::TicketPriority>(t.priority));
-  out.set_subject(t.subject);
-  out.set_description(t.description);
-  out.set_status(static_cast<pb::TicketStatus>(t.status));
-  *out.mutable_create_time() = TimeToProto(t.create_time);
-  *out.mutable_respond_by_time() = TimeToProto(t.respond_by_time);
-  return out;
-}
-
 grpc::ServerUnaryReactor* DealerSupportService::CreateServiceTicket(
     grpc::CallbackServerContext* context,
     const pb::CreateServiceTicketRequest* request,
     pb::ServiceTicket* response) {
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    if (absl::Status s = ValidRequestId("request_id", request->request_id());
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(ValidRequestId("request_id", request->request_id()));
     if (!request->has_ticket()) return InvalidField("ticket", "is required");
-    absl::StatusOr<ServiceTicket> ticket = TicketFromProto(request->ticket());
-    if (!ticket.ok()) return ticket.status();
-    const absl::Time now = clock_->Now();
-    ticket->id = NewResourceId("tkt", now);
-    const StatusChange opening = OpenTicket(*ticket, now);
-
-    // Output-only fields are ignored, so they must not make a retry look
-    // like a different request either.
-    pb::CreateServiceTicketRequest fingerprint = *request;
-    fingerprint.clear_request_id();
-    pb::ServiceTicket* fp = fingerprint.mutable_ticket();
-    fp->clear_ticket_id();
-    fp->clear_status();
-    fp->clear_create_time();
-    fp->clear_respond_by_time();
-    auto created = store_->Create(*ticket, opening, request->request_id(),
-                                  CanonicalBytes(fingerprint));
-    if (!created.ok()) return created.status();
-    *response = TicketToProto(*created);
+    ASSIGN_OR_RETURN(ServiceTicket draft, TicketFromProto(request->ticket()));
+    ASSIGN_OR_RETURN(
+        const ServiceTicket created,
+        tickets_->Create(draft, storage::IdempotentRequest::FromCaller(
+                                    "DealerSupportService/CreateServiceTicket",
+                                    CallerOf(*context), request->request_id(),
+                                    RequestFingerprint(*request))));
+    *response = TicketToProto(created);
     return absl::OkStatus();
   });
 }
@@ -107,13 +71,10 @@ grpc::ServerUnaryReactor* DealerSupportService::GetServiceTicket(
     grpc::CallbackServerContext* context,
     const pb::GetServiceTicketRequest* request, pb::ServiceTicket* response) {
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    if (absl::Status s = RequireId("ticket_id", request->ticket_id(), "tkt");
-        !s.ok()) {
-      return s;
-    }
-    auto ticket = store_->Get(request->ticket_id());
-    if (!ticket.ok()) return ticket.status();
-    *response = TicketToProto(*ticket);
+    RETURN_IF_ERROR(RequireId("ticket_id", request->ticket_id(), "tkt"));
+    ASSIGN_OR_RETURN(const ServiceTicket ticket,
+                     tickets_->Get(request->ticket_id()));
+    *response = TicketToProto(ticket);
     return absl::OkStatus();
   });
 }
@@ -125,20 +86,16 @@ grpc::ServerUnaryReactor* DealerSupportService::ListServiceTickets(
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
     // Always one dealer's tickets: a partner may see only its own, and an
     // unfiltered list across dealers has no use case yet.
-    if (absl::Status s = RequireDealerId("dealer_id", request->dealer_id());
-        !s.ok()) {
-      return s;
-    }
-    TicketFilter filter{request->dealer_id()};
-    auto page = ParsePage(request->page_size(), request->page_token(),
-                          filter.Canonical());
-    if (!page.ok()) return page.status();
-    auto result = store_->List(filter, *page);
-    if (!result.ok()) return result.status();
-    for (const ServiceTicket& t : result->tickets) {
+    RETURN_IF_ERROR(RequireDealerId("dealer_id", request->dealer_id()));
+    const TicketFilter filter{request->dealer_id()};
+    ASSIGN_OR_RETURN(const PageRequest page,
+                     ParsePage(request->page_size(), request->page_token(),
+                               filter.Canonical()));
+    ASSIGN_OR_RETURN(const TicketPage result, tickets_->List(filter, page));
+    for (const ServiceTicket& t : result.tickets) {
       *response->add_tickets() = TicketToProto(t);
     }
-    response->set_next_page_token(result->next_page_token);
+    response->set_next_page_token(result.next_page_token);
     return absl::OkStatus();
   });
 }

@@ -1,11 +1,10 @@
-// gRPC adapter of dealer support: validates requests, converts between
-// proto and domain types, calls the ticket rules and the store, maps errors.
+// gRPC adapter of dealer support: converts proto ⇄ domain, validates the
+// request's shape, calls one operation and maps its status.
 #pragma once
 
-#include "common/clock/clock.h"
 #include "common/concurrency/worker_pool.h"
 #include "qudao/support/v1/dealer_support_service.grpc.pb.h"
-#include "services/dealer_support/service_ticket_store.h"
+#include "services/dealer_support/service_ticket_operations.h"
 
 namespace qudao::support {
 
@@ -14,9 +13,8 @@ namespace pb = ::qudao::support::v1;
 class DealerSupportService final
     : public pb::DealerSupportService::CallbackService {
  public:
-  DealerSupportService(ServiceTicketStore* store, WorkerPool* workers,
-                       const Clock* clock)
-      : store_(store), workers_(workers), clock_(clock) {}
+  DealerSupportService(ServiceTicketOperations* tickets, WorkerPool* workers)
+      : tickets_(tickets), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateServiceTicket(
       grpc::CallbackServerContext* context,
@@ -32,13 +30,8 @@ class DealerSupportService final
       pb::ListServiceTicketsResponse* response) override;
 
  private:
-  ServiceTicketStore* store_;
+  ServiceTicketOperations* tickets_;
   WorkerPool* workers_;
-  const Clock* clock_;
 };
-
-// Domain -> proto, exposed for tests and other adapters (the gateway renders
-// the proto form).
-pb::ServiceTicket TicketToProto(const ServiceTicket& ticket);
 
 }  // namespace qudao::support

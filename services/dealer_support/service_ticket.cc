@@ -3,7 +3,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/grpc/status.h"
+#include "common/status/status.h"
 
 namespace qudao::support {
 
@@ -72,18 +72,17 @@ absl::Status CheckStatusTransition(TicketStatus from, TicketStatus to,
     } else if (from == S::kInProgress && to == S::kClosed) {
       hint = ": resolve it first so the dealer's satisfaction is followed up";
     }
-    return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                          "a ticket cannot go from ", StatusName(from), " to ",
-                          StatusName(to), hint)),
-                      "INVALID_STATUS_TRANSITION");
+    return Refusal(absl::StatusCode::kFailedPrecondition,
+                   kReasonInvalidStatusTransition,
+                   absl::StrCat("a ticket cannot go from ", StatusName(from),
+                                " to ", StatusName(to), hint));
   }
   if (from == S::kOpen && to == S::kClosed &&
       absl::StripAsciiWhitespace(note).empty()) {
-    return WithReason(
-        absl::FailedPreconditionError(
-            "closing a ticket nobody worked on needs a note saying why "
-            "(duplicate, withdrawn by the dealer, ...)"),
-        "CLOSE_REASON_REQUIRED");
+    return Refusal(absl::StatusCode::kFailedPrecondition,
+                   kReasonCloseReasonRequired,
+                   "closing a ticket nobody worked on needs a note saying why "
+                   "(duplicate, withdrawn by the dealer, ...)");
   }
   return absl::OkStatus();
 }

@@ -15,6 +15,11 @@
 
 namespace qudao::support {
 
+// Stable reasons for callers to branch on.
+inline constexpr char kReasonInvalidStatusTransition[] =
+    "INVALID_STATUS_TRANSITION";
+inline constexpr char kReasonCloseReasonRequired[] = "CLOSE_REASON_REQUIRED";
+
 // The kind of after-sales service asked for. Values match the proto enum.
 enum class TicketType {
   kInstallation = 1,

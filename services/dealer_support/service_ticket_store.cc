@@ -2,16 +2,15 @@
 #include "services/dealer_support/service_ticket_store.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/storage/idempotency.h"
+#include "common/status/macros.h"
+#include "common/storage/table_mapping.h"
 
 namespace qudao::support {
 namespace {
 
 using storage::Backend;
 using storage::Params;
-using storage::Row;
 using storage::Transaction;
-using storage::TransactionMode;
 
 // The same DDL on both backends; only the append-only guard differs.
 constexpr char kSchema[] = R"sql(
@@ -41,53 +40,42 @@ CREATE TABLE service_ticket_events (
 
 constexpr char kEventsTable[] = "service_ticket_events";
 
-constexpr char kColumns[] =
-    "ticket_id, dealer_id, type, priority, subject, description, status, "
-    "create_time, respond_by_time, first_response_time, version";
-
-ServiceTicket FromRow(const Row& r) {
-  ServiceTicket t;
-  t.id = r.Text(0);
-  t.dealer_id = r.Text(1);
-  t.type = static_cast<TicketType>(r.Int(2));
-  t.priority = static_cast<TicketPriority>(r.Int(3));
-  t.subject = r.Text(4);
-  t.description = r.Text(5);
-  t.status = static_cast<TicketStatus>(r.Int(6));
-  t.create_time = storage::FromStoredTime(r.Int(7));
-  t.respond_by_time = storage::FromStoredTime(r.Int(8));
-  if (!r.IsNull(9)) t.first_response_time = storage::FromStoredTime(r.Int(9));
-  t.version = r.Int(10);
-  return t;
+const storage::TableMapping<ServiceTicket>& Tickets() {
+  namespace s = storage;
+  using T = ServiceTicket;
+  static const auto* table = new s::TableMapping<T>(
+      "service_tickets",
+      {s::Text<T>("ticket_id", &T::id).InsertOnly(),
+       s::Text<T>("dealer_id", &T::dealer_id).InsertOnly(),
+       s::Enum<T>("type", &T::type), s::Enum<T>("priority", &T::priority),
+       s::Text<T>("subject", &T::subject),
+       s::Text<T>("description", &T::description),
+       s::Enum<T>("status", &T::status),
+       s::Time<T>("create_time", &T::create_time).InsertOnly(),
+       s::Time<T>("respond_by_time", &T::respond_by_time),
+       s::OptionalTime<T>("first_response_time", &T::first_response_time),
+       s::Int<T>("version", &T::version)});
+  return *table;
 }
 
-Params ToParams(const ServiceTicket& t) {
-  return {t.id,
-          t.dealer_id,
-          static_cast<int64_t>(t.type),
-          static_cast<int64_t>(t.priority),
-          t.subject,
-          t.description,
-          static_cast<int64_t>(t.status),
-          storage::ToStoredTime(t.create_time),
-          storage::ToStoredTime(t.respond_by_time),
-          t.first_response_time
-              ? storage::Value(storage::ToStoredTime(*t.first_response_time))
-              : storage::Value(),
-          t.version};
-}
+// A history entry as stored: the change and where it stands.
+struct StoredChange {
+  std::string ticket_id;
+  int64_t seq = 0;
+  StatusChange change;
+};
 
-absl::StatusOr<ServiceTicket> GetIn(Transaction& tx, const std::string& id) {
-  auto rows =
-      tx.Query(absl::StrCat("SELECT ", kColumns,
-                            " FROM service_tickets WHERE ticket_id = $1"),
-               {id});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("service ticket ", id, " does not exist"));
-  }
-  return FromRow((*rows)[0]);
+const storage::TableMapping<StoredChange>& StatusChanges() {
+  namespace s = storage;
+  using C = StoredChange;
+  static const auto* table = new s::TableMapping<C>(
+      kEventsTable,
+      {s::Text<C>("ticket_id", &C::ticket_id), s::Int<C>("seq", &C::seq),
+       s::Enum<C>("status", [](auto& c) -> auto& { return c.change.status; }),
+       s::Text<C>("note", [](auto& c) -> auto& { return c.change.note; }),
+       s::Time<C>("event_time",
+                  [](auto& c) -> auto& { return c.change.time; })});
+  return *table;
 }
 
 }  // namespace
@@ -107,74 +95,44 @@ const std::vector<storage::Migration>& ServiceTicketStore::Migrations() {
   return *migrations;
 }
 
-absl::StatusOr<ServiceTicket> ServiceTicketStore::Create(
-    const ServiceTicket& ticket, const StatusChange& opening,
-    const std::string& request_id, const std::string& request_fingerprint) {
-  absl::StatusOr<std::string> id = storage::RunIdempotent(
-      *db_, "qudao.support.v1.DealerSupportService/CreateServiceTicket",
-      request_id, request_fingerprint,
-      storage::ToStoredTime(ticket.create_time),
-      [&](Transaction& tx) -> absl::StatusOr<std::string> {
-        auto inserted = tx.Execute(
-            absl::StrCat(
-                "INSERT INTO service_tickets (", kColumns,
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
-            ToParams(ticket));
-        if (!inserted.ok()) return inserted.status();
-        // The opening entry is seq 1; later changes append seq + 1.
-        auto event = tx.Execute(
-            "INSERT INTO service_ticket_events (ticket_id, seq, status, note, "
-            "event_time) VALUES ($1, 1, $2, $3, $4)",
-            {ticket.id, static_cast<int64_t>(opening.status), opening.note,
-             storage::ToStoredTime(opening.time)});
-        if (!event.ok()) return event.status();
-        return ticket.id;
-      });
-  if (!id.ok()) return id.status();
-  return Get(*id);
+absl::Status ServiceTicketStore::Insert(Transaction& tx,
+                                        const ServiceTicket& ticket) const {
+  return Tickets().Insert(tx, ticket);
+}
+
+absl::Status ServiceTicketStore::AppendStatusChange(
+    Transaction& tx, const std::string& ticket_id, int64_t seq,
+    const StatusChange& change) const {
+  return StatusChanges().Insert(tx, StoredChange{ticket_id, seq, change});
 }
 
 absl::StatusOr<ServiceTicket> ServiceTicketStore::Get(
-    const std::string& ticket_id) {
-  absl::StatusOr<ServiceTicket> ticket;
-  absl::Status s = db_->RunInTransaction(TransactionMode::kReadOnly,
-                                         [&](Transaction& tx) -> absl::Status {
-                                           ticket = GetIn(tx, ticket_id);
-                                           return ticket.status();
-                                         });
-  if (!s.ok()) return s;
-  return ticket;
+    Transaction& tx, const std::string& ticket_id) const {
+  ASSIGN_OR_RETURN(auto rows, tx.Query(Tickets().Select("WHERE ticket_id = $1"),
+                                       {ticket_id}));
+  return Tickets().ReadOne(
+      rows, absl::StrCat("service ticket ", ticket_id, " does not exist"));
 }
 
 absl::StatusOr<TicketPage> ServiceTicketStore::List(
-    const TicketFilter& filter, const storage::PageRequest& page) {
-  std::string sql = absl::StrCat("SELECT ", kColumns,
-                                 " FROM service_tickets WHERE dealer_id = $1");
+    Transaction& tx, const TicketFilter& filter,
+    const PageRequest& page) const {
+  std::string where = "WHERE dealer_id = $1";
   Params params = {filter.dealer_id};
   // Bound only when continuing: PostgreSQL rejects an unreferenced
   // parameter, and the first page has no key to continue below.
   if (!page.after_key.empty()) {
     params.push_back(page.after_key);
-    absl::StrAppend(&sql, " AND ticket_id < $", params.size());
+    absl::StrAppend(&where, " AND ticket_id < $", params.size());
   }
   params.push_back(static_cast<int64_t>(page.limit + 1));
-  absl::StrAppend(&sql, " ORDER BY ticket_id DESC LIMIT $", params.size());
-
+  absl::StrAppend(&where, " ORDER BY ticket_id DESC LIMIT $", params.size());
+  ASSIGN_OR_RETURN(auto rows, tx.Query(Tickets().Select(where), params));
   TicketPage result;
-  absl::Status s = db_->RunInTransaction(
-      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        auto rows = tx.Query(sql, params);
-        if (!rows.ok()) return rows.status();
-        result.tickets.clear();
-        for (const Row& r : *rows) result.tickets.push_back(FromRow(r));
-        return absl::OkStatus();
-      });
-  if (!s.ok()) return s;
-  if (static_cast<int>(result.tickets.size()) > page.limit) {
-    result.tickets.pop_back();
-    result.next_page_token =
-        storage::MakePageToken(result.tickets.back().id, filter.Canonical());
-  }
+  ASSIGN_OR_RETURN(result.tickets, Tickets().ReadAll(rows));
+  result.next_page_token =
+      TrimToPage(result.tickets, page, filter.Canonical(),
+                 [](const ServiceTicket& t) { return t.id; });
   return result;
 }
 

@@ -1,16 +1,17 @@
-// Persistence of service tickets and their append-only status history. One
-// implementation over the storage interface: its SQL runs unchanged on
-// SQLite and PostgreSQL, and dealer_support_service_test.cc runs the same
-// suite against both.
+// Persistence of service tickets and their append-only status history: the
+// tables, their typed row mappings and the SQL the ticket operations need,
+// each inside the caller's transaction. The same SQL runs on SQLite and
+// PostgreSQL.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/pagination/pagination.h"
 #include "common/storage/database.h"
 #include "common/storage/migrations.h"
-#include "common/storage/pagination.h"
 #include "services/dealer_support/service_ticket.h"
 
 namespace qudao::support {
@@ -30,28 +31,23 @@ struct TicketPage {
 
 class ServiceTicketStore {
  public:
-  explicit ServiceTicketStore(storage::Database* db) : db_(db) {}
-
   static const std::vector<storage::Migration>& Migrations();
 
-  // Inserts `ticket` (id and times already set) and `opening`, the first
-  // entry of its status history, in one transaction. With a request_id, a
-  // repeat returns the ticket created the first time instead of inserting
-  // again.
-  absl::StatusOr<ServiceTicket> Create(const ServiceTicket& ticket,
-                                       const StatusChange& opening,
-                                       const std::string& request_id,
-                                       const std::string& request_fingerprint);
-
-  absl::StatusOr<ServiceTicket> Get(const std::string& ticket_id);
-
+  absl::Status Insert(storage::Transaction& tx,
+                      const ServiceTicket& ticket) const;
+  // Appends entry number `seq` (1 for the opening entry) of a ticket's
+  // status history.
+  absl::Status AppendStatusChange(storage::Transaction& tx,
+                                  const std::string& ticket_id, int64_t seq,
+                                  const StatusChange& change) const;
+  // NOT_FOUND naming the ticket when there is none.
+  absl::StatusOr<ServiceTicket> Get(storage::Transaction& tx,
+                                    const std::string& ticket_id) const;
   // Ticket ids are time-ordered, so newest first is descending id order
   // and pages continue below the last id returned.
-  absl::StatusOr<TicketPage> List(const TicketFilter& filter,
-                                  const storage::PageRequest& page);
-
- private:
-  storage::Database* db_;
+  absl::StatusOr<TicketPage> List(storage::Transaction& tx,
+                                  const TicketFilter& filter,
+                                  const PageRequest& page) const;
 };
 
 }  // namespace qudao::support

@@ -13,7 +13,7 @@
 #include "common/grpc/client.h"
 #include "common/grpc/observability.h"
 #include "common/grpc/status.h"
-#include "common/grpc/validation.h"
+#include "common/validation/validation.h"
 #include "common/log/log.h"
 
 namespace qudao::gateway {
@@ -30,7 +30,7 @@ constexpr size_t kMaxPayloadBytes = 1 << 20;
 std::string RequestIdFor(const httplib::Request& req) {
   std::string id = req.get_header_value(kRequestIdHeader);
   if (id.empty() || !ValidRequestId(kRequestIdHeader, id).ok()) {
-    return NewRequestId();
+    return NewCorrelationId();
   }
   return id;
 }

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc/status.h"
-#include "common/grpc/validation.h"
+#include "common/validation/validation.h"
 #include "common/metrics/admin_server.h"
 #include "common/testing/service_fixture.h"
 #include "gmock/gmock.h"

@@ -1,8 +1,10 @@
-// Wiring of the pricing module.
+// Wiring of the pricing module: its database, the catalogue operations and
+// the gRPC adapter.
 #include "services/pricing/pricing_module.h"
 
-#include "common/grpc/standard_module.h"
+#include "common/grpc/module.h"
 #include "services/pricing/pricing_service.h"
+#include "services/pricing/product_operations.h"
 #include "services/pricing/product_store.h"
 
 namespace qudao::pricing {
@@ -11,12 +13,12 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
     const ModuleEnvironment& env) {
   auto db = OpenServiceDatabase(env, "pricing", ProductStore::Migrations());
   if (!db.ok()) return db.status();
-  auto store = std::make_unique<ProductStore>(db->get());
-  auto service =
-      std::make_unique<PricingService>(store.get(), env.workers, env.clock);
-  return std::make_unique<StandardModule<ProductStore, PricingService>>(
-      "pricing", pb::PricingService::service_full_name(), *std::move(db),
-      std::move(store), std::move(service));
+  auto module = std::make_unique<Module>("pricing", *std::move(db));
+  auto* products = module->Own(
+      std::make_unique<ProductOperations>(module->database(), env.clock));
+  module->Serve(std::make_unique<PricingService>(products, env.workers),
+                pb::PricingService::service_full_name());
+  return module;
 }
 
 }  // namespace qudao::pricing

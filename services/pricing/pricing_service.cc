@@ -3,11 +3,13 @@
 
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/grpc/status.h"
 #include "common/grpc/unary.h"
-#include "common/grpc/validation.h"
+#include "common/proto/conversion.h"
+#include "common/status/macros.h"
+#include "common/status/status.h"
+#include "common/validation/validation.h"
+#include "services/pricing/product_proto.h"
 
 namespace qudao::pricing {
 namespace {
@@ -18,59 +20,31 @@ constexpr size_t kMaxProductLineChars = 64;
 
 }  // namespace
 
-pb::Product ProductToProto(const Product& p) {
-  pb::Product out;
-  out.set_sku(p.sku);
-  out.set_name(p.name);
-  out.set_product_line(p.product_line);
-  *out.mutable_list_price() = MoneyToProto(p.list_price);
-  *out.mutable_create_time() = TimeToProto(p.create_time);
-  return out;
-}
-
 grpc::ServerUnaryReactor* PricingService::CreateProduct(
     grpc::CallbackServerContext* context,
     const pb::CreateProductRequest* request, pb::Product* response) {
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    if (absl::Status s = ValidRequestId("request_id", request->request_id());
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(ValidRequestId("request_id", request->request_id()));
     if (!request->has_product()) return InvalidField("product", "is required");
     const pb::Product& in = request->product();
-    if (absl::Status s = RequireCode("product.sku", in.sku(), kMaxSkuChars);
-        !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = RequireText("product.name", in.name(), kMaxNameChars);
-        !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = RequireCode("product.product_line", in.product_line(),
-                                     kMaxProductLineChars);
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(RequireCode("product.sku", in.sku(), kMaxSkuChars));
+    RETURN_IF_ERROR(RequireText("product.name", in.name(), kMaxNameChars));
+    RETURN_IF_ERROR(RequireCode("product.product_line", in.product_line(),
+                                kMaxProductLineChars));
     if (!in.has_list_price()) {
       return InvalidField("product.list_price", "is required");
     }
-    auto list_price = MoneyFromProto("product.list_price", in.list_price());
-    if (!list_price.ok()) return list_price.status();
-
-    const Product product{in.sku(),
-                          std::string(absl::StripAsciiWhitespace(in.name())),
-                          in.product_line(), *list_price, clock_->Now()};
-    if (absl::Status s = CheckProductInvariants(product); !s.ok()) return s;
-
-    // create_time is output only, so it must not make a retry look like a
-    // different request.
-    pb::CreateProductRequest fingerprint = *request;
-    fingerprint.clear_request_id();
-    fingerprint.mutable_product()->clear_create_time();
-    auto created = store_->Create(product, request->request_id(),
-                                  CanonicalBytes(fingerprint));
-    if (!created.ok()) return created.status();
-    *response = ProductToProto(*created);
+    ASSIGN_OR_RETURN(Money list_price,
+                     MoneyFromProto("product.list_price", in.list_price()));
+    Product draft{in.sku(), std::string(absl::StripAsciiWhitespace(in.name())),
+                  in.product_line(), list_price, absl::InfinitePast()};
+    ASSIGN_OR_RETURN(
+        const Product created,
+        products_->Create(draft, storage::IdempotentRequest::FromCaller(
+                                     "PricingService/CreateProduct",
+                                     CallerOf(*context), request->request_id(),
+                                     RequestFingerprint(*request))));
+    *response = ProductToProto(created);
     return absl::OkStatus();
   });
 }
@@ -79,13 +53,9 @@ grpc::ServerUnaryReactor* PricingService::GetProduct(
     grpc::CallbackServerContext* context, const pb::GetProductRequest* request,
     pb::Product* response) {
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    if (absl::Status s = RequireCode("sku", request->sku(), kMaxSkuChars);
-        !s.ok()) {
-      return s;
-    }
-    auto product = store_->Get(request->sku());
-    if (!product.ok()) return product.status();
-    *response = ProductToProto(*product);
+    RETURN_IF_ERROR(RequireCode("sku", request->sku(), kMaxSkuChars));
+    ASSIGN_OR_RETURN(const Product product, products_->Get(request->sku()));
+    *response = ProductToProto(product);
     return absl::OkStatus();
   });
 }
@@ -97,22 +67,18 @@ grpc::ServerUnaryReactor* PricingService::ListProducts(
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
     ProductFilter filter;
     if (!request->product_line().empty()) {
-      if (absl::Status s = RequireCode("product_line", request->product_line(),
-                                       kMaxProductLineChars);
-          !s.ok()) {
-        return s;
-      }
+      RETURN_IF_ERROR(RequireCode("product_line", request->product_line(),
+                                  kMaxProductLineChars));
       filter.product_line = request->product_line();
     }
-    auto page = ParsePage(request->page_size(), request->page_token(),
-                          filter.Canonical());
-    if (!page.ok()) return page.status();
-    auto result = store_->List(filter, *page);
-    if (!result.ok()) return result.status();
-    for (const Product& p : result->products) {
+    ASSIGN_OR_RETURN(const PageRequest page,
+                     ParsePage(request->page_size(), request->page_token(),
+                               filter.Canonical()));
+    ASSIGN_OR_RETURN(const ProductPage result, products_->List(filter, page));
+    for (const Product& p : result.products) {
       *response->add_products() = ProductToProto(p);
     }
-    response->set_next_page_token(result->next_page_token);
+    response->set_next_page_token(result.next_page_token);
     return absl::OkStatus();
   });
 }

@@ -1,11 +1,10 @@
-// gRPC adapter of pricing: validates requests, converts between proto and
-// domain types, calls the rules and the store, maps errors.
+// gRPC adapter of pricing: converts proto ⇄ domain, validates the request's
+// shape, calls one operation and maps its status.
 #pragma once
 
-#include "common/clock/clock.h"
 #include "common/concurrency/worker_pool.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
-#include "services/pricing/product_store.h"
+#include "services/pricing/product_operations.h"
 
 namespace qudao::pricing {
 
@@ -13,8 +12,8 @@ namespace pb = ::qudao::pricing::v1;
 
 class PricingService final : public pb::PricingService::CallbackService {
  public:
-  PricingService(ProductStore* store, WorkerPool* workers, const Clock* clock)
-      : store_(store), workers_(workers), clock_(clock) {}
+  PricingService(ProductOperations* products, WorkerPool* workers)
+      : products_(products), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateProduct(
       grpc::CallbackServerContext* context,
@@ -28,12 +27,8 @@ class PricingService final : public pb::PricingService::CallbackService {
       pb::ListProductsResponse* response) override;
 
  private:
-  ProductStore* store_;
+  ProductOperations* products_;
   WorkerPool* workers_;
-  const Clock* clock_;
 };
-
-// Domain -> proto, exposed for tests and other adapters.
-pb::Product ProductToProto(const Product& product);
 
 }  // namespace qudao::pricing

@@ -2,7 +2,7 @@
 #include "services/pricing/product.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc/status.h"
+#include "common/status/status.h"
 
 namespace qudao::pricing {
 

@@ -1,6 +1,6 @@
-// Persistence of the product catalogue. One implementation over the storage
-// interface: its SQL runs unchanged on SQLite and PostgreSQL, and
-// pricing_service_test.cc runs the same suite against both.
+// Persistence of the product catalogue: the products table, its typed row
+// mapping, and the SQL the product operations need, each inside the
+// caller's transaction. The same SQL runs on SQLite and PostgreSQL.
 #pragma once
 
 #include <string>
@@ -8,9 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/pagination/pagination.h"
 #include "common/storage/database.h"
 #include "common/storage/migrations.h"
-#include "common/storage/pagination.h"
 #include "services/pricing/product.h"
 
 namespace qudao::pricing {
@@ -28,27 +28,18 @@ struct ProductPage {
 
 class ProductStore {
  public:
-  explicit ProductStore(storage::Database* db) : db_(db) {}
-
   static const std::vector<storage::Migration>& Migrations();
 
-  // Inserts `product` (its create_time already set). A product with the same
-  // SKU is ALREADY_EXISTS. With a request_id, a repeat returns the product
-  // created the first time instead of failing on the duplicate SKU.
-  absl::StatusOr<Product> Create(const Product& product,
-                                 const std::string& request_id,
-                                 const std::string& request_fingerprint);
-
-  absl::StatusOr<Product> Get(const std::string& sku);
-
+  // NOT_FOUND naming the SKU when there is none.
+  absl::StatusOr<Product> Get(storage::Transaction& tx,
+                              const std::string& sku) const;
+  // ALREADY_EXISTS naming the SKU when it is taken (also when a concurrent
+  // create wins between a check and the insert).
+  absl::Status Insert(storage::Transaction& tx, const Product& product) const;
   // Products in SKU order, keyset-paginated on the SKU.
-  absl::StatusOr<ProductPage> List(const ProductFilter& filter,
-                                   const storage::PageRequest& page);
-
-  absl::Status Ping() { return db_->Ping(); }
-
- private:
-  storage::Database* db_;
+  absl::StatusOr<ProductPage> List(storage::Transaction& tx,
+                                   const ProductFilter& filter,
+                                   const PageRequest& page) const;
 };
 
 }  // namespace qudao::pricing

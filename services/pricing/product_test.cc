@@ -1,7 +1,7 @@
 // The product rules, without a server or a database.
 #include "services/pricing/product.h"
 
-#include "common/grpc/status.h"
+#include "common/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

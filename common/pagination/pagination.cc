@@ -1,5 +1,5 @@
 // Page tokens: base64url("p1" NUL filter NUL last_key).
-#include "common/storage/pagination.h"
+#include "common/pagination/pagination.h"
 
 #include <algorithm>
 #include <vector>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace qudao::storage {
+namespace qudao {
 
 absl::StatusOr<PageRequest> ParsePageRequest(int64_t page_size,
                                              absl::string_view page_token,
@@ -50,4 +50,4 @@ std::string MakePageToken(absl::string_view last_key,
                    absl::string_view("\0", 1), last_key));
 }
 
-}  // namespace qudao::storage
+}  // namespace qudao

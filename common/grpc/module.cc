@@ -1,6 +1,7 @@
-// OpenServiceDatabase; see standard_module.h.
-#include "common/grpc/standard_module.h"
+// Module; see module.h.
+#include "common/grpc/module.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/storage/idempotency.h"
@@ -22,15 +23,30 @@ absl::StatusOr<std::unique_ptr<storage::Database>> OpenServiceDatabase(
   return db;
 }
 
-void PurgeExpiredRecords(storage::Database& db, const std::string& service) {
+Module::Module(std::string name, std::unique_ptr<storage::Database> db)
+    : name_(std::move(name)), db_(std::move(db)) {}
+
+Module::~Module() {
+  while (!parts_.empty()) parts_.pop_back();
+}
+
+absl::Status Module::CheckHealth() {
+  absl::Status s = db_->Ping();
+  // A pool with no free connection is busy, not down: reporting NOT_SERVING
+  // would move this replica's load onto the others and cascade.
+  if (absl::IsResourceExhausted(s)) return absl::OkStatus();
+  return s;
+}
+
+void Module::RunMaintenance() {
   auto purged = storage::PurgeIdempotencyRecords(
-      db, absl::Now() - storage::kIdempotencyRetention);
+      *db_, absl::Now() - storage::kIdempotencyRetention);
   if (!purged.ok()) {
     log::Warning("idempotency purge failed",
-                 {{"service", service}, {"error", purged.status().ToString()}});
+                 {{"service", name_}, {"error", purged.status().ToString()}});
   } else if (*purged > 0) {
     log::Info("idempotency records purged",
-              {{"service", service}, {"count", *purged}});
+              {{"service", name_}, {"count", *purged}});
   }
 }
 

@@ -5,11 +5,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace qudao::storage {
+namespace qudao {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
@@ -32,4 +33,15 @@ absl::StatusOr<PageRequest> ParsePageRequest(int64_t page_size,
 // The token that continues after `last_key` for the same filters.
 std::string MakePageToken(absl::string_view last_key, absl::string_view filter);
 
-}  // namespace qudao::storage
+// Finishes a page read with `LIMIT page.limit + 1`: drops the extra item,
+// if there is one, and returns the token continuing after the last item
+// kept (its key is `key(item)`), or "" when there are no more.
+template <typename T, typename KeyOf>
+std::string TrimToPage(std::vector<T>& items, const PageRequest& page,
+                       absl::string_view filter, KeyOf key) {
+  if (static_cast<int>(items.size()) <= page.limit) return "";
+  items.erase(items.begin() + page.limit, items.end());
+  return MakePageToken(key(items.back()), filter);
+}
+
+}  // namespace qudao

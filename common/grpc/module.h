@@ -1,0 +1,69 @@
+// The shape every qudao service module shares: it owns its database (its
+// schema migrated at start-up), the stores and operations built on it, and
+// the gRPC services that adapt them; health is a database ping. A service's
+// factory opens the database, builds its parts and hands them to the
+// module, which keeps them alive in the right order.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/grpc/service_module.h"
+#include "common/storage/database.h"
+#include "common/storage/migrations.h"
+
+namespace qudao {
+
+// Opens `env.database_url` and brings the schema of `service_name` up to
+// date.
+absl::StatusOr<std::unique_ptr<storage::Database>> OpenServiceDatabase(
+    const ModuleEnvironment& env, const std::string& service_name,
+    const std::vector<storage::Migration>& migrations);
+
+class Module final : public ServiceModule {
+ public:
+  Module(std::string name, std::unique_ptr<storage::Database> db);
+  // Parts are destroyed in reverse order of Own/Serve (services first),
+  // the database last.
+  ~Module() override;
+
+  storage::Database* database() const { return db_.get(); }
+
+  // Keeps `part` (a store, operations, a cache...) alive as long as the
+  // module and returns it.
+  template <typename T>
+  T* Own(std::unique_ptr<T> part) {
+    T* raw = part.get();
+    parts_.push_back(std::shared_ptr<void>(std::move(part)));
+    return raw;
+  }
+
+  // Serves `service`, reported to grpc.health.v1 as `full_name`.
+  template <typename S>
+  S* Serve(std::unique_ptr<S> service, std::string full_name) {
+    S* raw = Own(std::move(service));
+    services_.push_back(raw);
+    health_names_.push_back(std::move(full_name));
+    return raw;
+  }
+
+  std::string name() const override { return name_; }
+  std::vector<grpc::Service*> services() override { return services_; }
+  std::vector<std::string> health_service_names() const override {
+    return health_names_;
+  }
+  absl::Status CheckHealth() override;
+  void RunMaintenance() override;
+
+ private:
+  const std::string name_;
+  std::unique_ptr<storage::Database> db_;
+  std::vector<std::shared_ptr<void>> parts_;
+  std::vector<grpc::Service*> services_;
+  std::vector<std::string> health_names_;
+};
+
+}  // namespace qudao

@@ -1,0 +1,56 @@
+// Persistence of credit accounts and their append-only limit history: the
+// tables, their typed row mappings and the SQL the credit operations need,
+// each inside the caller's transaction. The same SQL runs on SQLite and
+// PostgreSQL.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/money/money.h"
+#include "common/storage/database.h"
+#include "common/storage/migrations.h"
+#include "services/credit_control/credit_position.h"
+
+namespace qudao::credit {
+
+// One entry of the limit history: who granted how much credit, and why.
+struct LimitChange {
+  std::string dealer_id;
+  // The account's limit_revision after this change.
+  int64_t revision = 0;
+  // Unset on the change that opened the account: there was no earlier
+  // limit, which is not the same as a limit of zero.
+  std::optional<Money> old_limit;
+  Money new_limit;
+  std::string reason;
+  std::string approved_by;
+  absl::Time change_time;
+};
+
+class CreditAccountStore {
+ public:
+  static const std::vector<storage::Migration>& Migrations();
+
+  // The dealer's account, or nullopt if it has none yet.
+  absl::StatusOr<std::optional<CreditAccount>> Find(
+      storage::Transaction& tx, const std::string& dealer_id) const;
+  // Opens an account. An account opened concurrently is a retryable
+  // conflict (the transaction runs again and finds it).
+  absl::Status Insert(storage::Transaction& tx,
+                      const CreditAccount& account) const;
+  // Writes the limit's columns (limit, revision, time, version) if the
+  // account still has `read_version`; receivables and approved orders are
+  // changed by their own flows, never by a limit change.
+  absl::Status UpdateLimit(storage::Transaction& tx,
+                           const CreditAccount& account,
+                           int64_t read_version) const;
+  absl::Status AppendLimitChange(storage::Transaction& tx,
+                                 const LimitChange& change) const;
+};
+
+}  // namespace qudao::credit

@@ -1,0 +1,59 @@
+// Credit use cases; see credit_operations.h.
+#include "services/credit_control/credit_operations.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
+#include "services/credit_control/credit_proto.h"
+
+namespace qudao::credit {
+
+using storage::Transaction;
+using storage::TransactionMode;
+
+absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
+    const LimitDecision& decision, const storage::IdempotentRequest& request) {
+  RETURN_IF_ERROR(CheckCreditLimit(decision.limit));
+  const absl::Time now = clock_->Now();
+  return storage::RunIdempotent<CreditPosition>(
+      *db_, request, now, CreditPositionCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<CreditPosition> {
+        ASSIGN_OR_RETURN(const std::optional<CreditAccount> current,
+                         accounts_.Find(tx, decision.dealer_id));
+        ASSIGN_OR_RETURN(const CreditAccount updated,
+                         ApplyCreditLimit(current, decision.dealer_id,
+                                          decision.limit, now));
+        if (current.has_value()) {
+          RETURN_IF_ERROR(accounts_.UpdateLimit(tx, updated, current->version));
+        } else {
+          RETURN_IF_ERROR(accounts_.Insert(tx, updated));
+        }
+        LimitChange change;
+        change.dealer_id = updated.dealer_id;
+        change.revision = updated.limit_revision;
+        if (current.has_value()) change.old_limit = current->credit_limit;
+        change.new_limit = updated.credit_limit;
+        change.reason = decision.reason;
+        change.approved_by = decision.approved_by;
+        change.change_time = updated.limit_update_time;
+        RETURN_IF_ERROR(accounts_.AppendLimitChange(tx, change));
+        return ComputeCreditPosition(updated);
+      });
+}
+
+absl::StatusOr<CreditPosition> CreditOperations::GetPosition(
+    const std::string& dealer_id) {
+  std::optional<CreditAccount> account;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(account, accounts_.Find(tx, dealer_id));
+        return absl::OkStatus();
+      }));
+  if (!account.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("dealer ", dealer_id,
+                     " has no credit account; SetCreditLimit opens one"));
+  }
+  return ComputeCreditPosition(*account);
+}
+
+}  // namespace qudao::credit

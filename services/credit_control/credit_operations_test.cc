@@ -1,0 +1,83 @@
+// The credit operations on SQLite and on a real PostgreSQL, without gRPC.
+#include "services/credit_control/credit_operations.h"
+
+#include <string>
+
+#include "common/testing/database_fixture.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/credit_control/credit_proto.h"
+
+namespace qudao::credit {
+namespace {
+
+using ::qudao::testing::IsOk;
+using ::qudao::testing::StatusIs;
+using storage::IdempotentRequest;
+
+constexpr char kDealer[] = "dlr_0190f3c2a1b24e8f0a1b";
+
+template <typename B>
+class CreditOperationsTest : public testing::DatabaseTest<B> {
+ protected:
+  void SetUp() override {
+    this->OpenDatabase("credit_control", CreditAccountStore::Migrations());
+    if (::testing::Test::HasFatalFailure()) return;
+    ops_ = std::make_unique<CreditOperations>(this->db_.get(), &this->clock_);
+  }
+
+  static LimitDecision Decision(int64_t minor,
+                                const std::string& currency = "CNY") {
+    return {kDealer, Money::Create(currency, minor).value(), "annual review",
+            "credit.li"};
+  }
+
+  std::unique_ptr<CreditOperations> ops_;
+};
+
+TYPED_TEST_SUITE(CreditOperationsTest, testing::BothBackends);
+
+TYPED_TEST(CreditOperationsTest, FirstLimitOpensTheAccount) {
+  EXPECT_THAT(this->ops_->GetPosition(kDealer),
+              StatusIs(absl::StatusCode::kNotFound));
+  auto set = this->ops_->SetLimit(this->Decision(5000000), {});
+  ASSERT_THAT(set, IsOk());
+  EXPECT_EQ(set->limit_revision, 1);
+  EXPECT_EQ(set->available_credit, Money::Create("CNY", 5000000).value());
+  auto got = this->ops_->GetPosition(kDealer);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(CreditPositionCodec().encode(*got),
+            CreditPositionCodec().encode(*set));
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
+}
+
+TYPED_TEST(CreditOperationsTest, ARetryAnswersWithItsOwnChange) {
+  const auto raise =
+      IdempotentRequest::FromCaller("SetCreditLimit", "credit.li", "r1", "a");
+  auto first = this->ops_->SetLimit(this->Decision(9000000), raise);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(this->ops_->SetLimit(this->Decision(0), {}), IsOk());
+  auto retried = this->ops_->SetLimit(this->Decision(9000000), raise);
+  ASSERT_THAT(retried, IsOk());
+  EXPECT_EQ(CreditPositionCodec().encode(*retried),
+            CreditPositionCodec().encode(*first));
+  auto now = this->ops_->GetPosition(kDealer);
+  ASSERT_THAT(now, IsOk());
+  EXPECT_EQ(now->credit_limit.minor_units(), 0);
+  EXPECT_EQ(now->limit_revision, 2);
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 2);
+}
+
+TYPED_TEST(CreditOperationsTest, TheAccountKeepsItsCurrency) {
+  ASSERT_THAT(this->ops_->SetLimit(this->Decision(100, "CNY"), {}), IsOk());
+  EXPECT_THAT(this->ops_->SetLimit(this->Decision(100, "USD"), {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       kCurrencyMismatch));
+  EXPECT_THAT(this->ops_->SetLimit(this->Decision(-1), {}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
+}
+
+}  // namespace
+}  // namespace qudao::credit

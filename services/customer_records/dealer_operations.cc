@@ -1,0 +1,99 @@
+// Dealer use cases; see dealer_operations.h.
+#include "services/customer_records/dealer_operations.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
+#include "common/status/status.h"
+#include "common/validation/validation.h"
+#include "services/customer_records/dealer_proto.h"
+
+namespace qudao::customer {
+
+using storage::Transaction;
+using storage::TransactionMode;
+
+absl::Status DealerOperations::CheckParentOf(Transaction& tx,
+                                             const Dealer& dealer) const {
+  if (dealer.parent_dealer_id.empty()) return absl::OkStatus();
+  absl::StatusOr<Dealer> parent = store_.Get(tx, dealer.parent_dealer_id);
+  if (absl::IsNotFound(parent.status())) {
+    return InvalidField(
+        "dealer.parent_dealer_id",
+        absl::StrCat("dealer ", dealer.parent_dealer_id, " does not exist"));
+  }
+  RETURN_IF_ERROR(parent);
+  return CheckParent(dealer, *parent);
+}
+
+absl::StatusOr<Dealer> DealerOperations::Create(
+    Dealer draft, const storage::IdempotentRequest& request) {
+  const absl::Time now = clock_->Now();
+  draft.id = NewResourceId(kDealerIdPrefix, now);
+  draft.create_time = now;
+  draft.update_time = now;
+  draft.version = 1;
+  RETURN_IF_ERROR(CheckDealerInvariants(draft));
+  return storage::RunIdempotent<Dealer>(
+      *db_, request, now, DealerCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<Dealer> {
+        RETURN_IF_ERROR(CheckParentOf(tx, draft));
+        RETURN_IF_ERROR(store_.Insert(tx, draft));
+        return draft;
+      });
+}
+
+absl::StatusOr<Dealer> DealerOperations::Get(const std::string& dealer_id) {
+  if (cache_ != nullptr) {
+    if (std::optional<Dealer> cached = cache_->Get(dealer_id)) return *cached;
+  }
+  absl::StatusOr<Dealer> dealer;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        dealer = store_.Get(tx, dealer_id);
+        return dealer.status();
+      }));
+  if (cache_ != nullptr) cache_->Put(*dealer);
+  return dealer;
+}
+
+absl::StatusOr<DealerPage> DealerOperations::List(const DealerFilter& filter,
+                                                  const PageRequest& page) {
+  absl::StatusOr<DealerPage> result;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        result = store_.List(tx, filter, page);
+        return result.status();
+      }));
+  return result;
+}
+
+absl::StatusOr<Dealer> DealerOperations::Update(const DealerUpdate& update) {
+  Dealer updated;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(const Dealer current,
+                         store_.Get(tx, update.dealer_id));
+        RETURN_IF_ERROR(CheckExpectedVersion(current, update.expected_version));
+        updated = ApplyUpdate(current, update);
+        RETURN_IF_ERROR(CheckStatusTransition(current.status, updated.status));
+        RETURN_IF_ERROR(CheckDealerInvariants(updated));
+        // The dealer's own place in the chain is re-checked only when it
+        // changes, so an owner change never trips over its parent.
+        if (update.Changes(DealerField::kParent) ||
+            update.Changes(DealerField::kChannelLevel)) {
+          RETURN_IF_ERROR(CheckParentOf(tx, updated));
+        }
+        if (ChangeAffectsChildren(current, updated)) {
+          ASSIGN_OR_RETURN(int64_t children,
+                           store_.CountActiveChildren(tx, current.id));
+          RETURN_IF_ERROR(CheckNoActiveChildren(current, updated, children));
+        }
+        updated.update_time = clock_->Now();
+        updated.version = current.version + 1;
+        return store_.Update(tx, updated, current.version);
+      }));
+  if (cache_ != nullptr) cache_->Invalidate(update.dealer_id);
+  return updated;
+}
+
+}  // namespace qudao::customer

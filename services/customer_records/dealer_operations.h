@@ -1,0 +1,56 @@
+// The dealer use cases of customer records: each loads through the store,
+// asks the dealer rules, and writes in one transaction. Plain C++ over the
+// store, no gRPC: the adapter converts and validates the request's shape,
+// then calls exactly one of these.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/clock/clock.h"
+#include "common/pagination/pagination.h"
+#include "common/storage/database.h"
+#include "common/storage/idempotency.h"
+#include "services/customer_records/dealer.h"
+#include "services/customer_records/dealer_cache.h"
+#include "services/customer_records/dealer_store.h"
+
+namespace qudao::customer {
+
+class DealerOperations {
+ public:
+  // `cache` may be null (no read-through caching).
+  DealerOperations(storage::Database* db, DealerCache* cache,
+                   const Clock* clock)
+      : db_(db), cache_(cache), clock_(clock) {}
+
+  // Creates `draft` (its id, times and version are assigned here): the
+  // dealer invariants hold and its parent, if any, exists and is upstream.
+  // A repeat of `request` returns the dealer created the first time.
+  absl::StatusOr<Dealer> Create(Dealer draft,
+                                const storage::IdempotentRequest& request);
+
+  // Reads through the cache.
+  absl::StatusOr<Dealer> Get(const std::string& dealer_id);
+
+  absl::StatusOr<DealerPage> List(const DealerFilter& filter,
+                                  const PageRequest& page);
+
+  // Applies `update` if the dealer still has the version the caller read:
+  // the lifecycle allows the status change, the invariants hold, a changed
+  // place in the chain has a valid parent, and dealers buying from this one
+  // keep a valid parent.
+  absl::StatusOr<Dealer> Update(const DealerUpdate& update);
+
+ private:
+  // The parent rule of `dealer`, reading the parent in `tx`.
+  absl::Status CheckParentOf(storage::Transaction& tx,
+                             const Dealer& dealer) const;
+
+  storage::Database* db_;
+  DealerCache* cache_;
+  const Clock* clock_;
+  DealerStore store_;
+};
+
+}  // namespace qudao::customer
