@@ -12,6 +12,8 @@
 #include "common/storage/database.h"
 #include "common/storage/idempotency.h"
 #include "common/storage/migrations.h"
+#include "common/status/macros.h"
+#include "common/storage/table_mapping.h"
 #include "common/pagination/pagination.h"
 #include "common/storage/sqlite_database.h"
 #include "common/testing/harness.h"
@@ -574,6 +576,206 @@ TEST(OpenDatabaseTest, RejectsUnknownSchemesAndReportsUnreachableServers) {
 TEST(SqlitePlaceholderTest, RewritesOnlyOutsideQuotes) {
   EXPECT_EQ(RewritePlaceholdersForSqlite("a = $1 AND b = '$2' AND c = $10"),
             "a = ?1 AND b = '$2' AND c = ?10");
+}
+
+}  // namespace
+}  // namespace qudao::storage
+
+namespace qudao::storage {
+namespace {
+
+// Everything a TableMapping column can hold.
+enum class Shade { kRed = 1, kBlue = 2 };
+struct Record {
+  std::string id;
+  std::string label;
+  std::string parent;  // empty <-> NULL
+  int64_t count = 0;
+  Shade shade = Shade::kRed;
+  bool active = false;
+  absl::Time created;
+  std::optional<absl::Time> closed;
+  Money price;
+  std::optional<Money> deposit;
+  Money paid;  // in price's currency
+  std::vector<std::string> tags;
+  struct {
+    std::string city;
+  } place;
+};
+
+const TableMapping<Record>& Records() {
+  static const auto* table = new TableMapping<Record>(
+      "records",
+      {Text<Record>("id", &Record::id).InsertOnly(),
+       Text<Record>("label", &Record::label),
+       NullableText<Record>("parent", &Record::parent),
+       Int<Record>("count", &Record::count),
+       Enum<Record>("shade", &Record::shade),
+       Bool<Record>("active", &Record::active),
+       Time<Record>("created", &Record::created).InsertOnly(),
+       OptionalTime<Record>("closed", &Record::closed),
+       MoneyAmount<Record>("currency", "price_minor", &Record::price),
+       OptionalMoneyAmount<Record>("deposit_currency", "deposit_minor",
+                                   &Record::deposit),
+       MinorUnitsIn<Record>("paid_minor", "currency", &Record::paid),
+       LineList<Record>("tags", &Record::tags),
+       Text<Record>("city", [](auto& r) -> auto& { return r.place.city; })});
+  return *table;
+}
+
+template <typename B>
+class TableMappingTest : public StorageContractTest<B> {
+ protected:
+  void SetUp() override {
+    StorageContractTest<B>::SetUp();
+    ASSERT_TRUE(this->db_
+                    ->ExecuteScript(
+                        "CREATE TABLE records (id TEXT PRIMARY KEY, label TEXT "
+                        "NOT NULL, parent TEXT, count BIGINT NOT NULL, shade "
+                        "INTEGER NOT NULL, active INTEGER NOT NULL, created "
+                        "BIGINT NOT NULL, closed BIGINT, currency TEXT NOT "
+                        "NULL, price_minor BIGINT NOT NULL, deposit_currency "
+                        "TEXT, deposit_minor BIGINT, paid_minor BIGINT NOT "
+                        "NULL, tags TEXT NOT NULL, city TEXT NOT NULL);")
+                    .ok());
+  }
+
+  absl::StatusOr<Record> Load(const std::string& sql, const std::string& id) {
+    absl::StatusOr<Record> out;
+    absl::Status s = this->db_->RunInTransaction(
+        TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+          auto rows = tx.Query(sql, {id});
+          if (!rows.ok()) return rows.status();
+          out = Records().ReadOne(*rows, "no such record");
+          return absl::OkStatus();
+        });
+    if (!s.ok()) return s;
+    return out;
+  }
+};
+
+TYPED_TEST_SUITE(TableMappingTest, Backends);
+
+TYPED_TEST(TableMappingTest, RoundTripsEveryColumnKindByName) {
+  Record full{"r1", "Full", "r0", 42, Shade::kBlue, true,
+              FromStoredTime(1000), FromStoredTime(2000),
+              Money::Create("CNY", 12345).value(),
+              Money::Create("USD", 99).value(),
+              Money::Create("CNY", 100).value(), {"a", "b c"}, {"Hangzhou"}};
+  Record sparse{"r2", "Sparse", "", 0, Shade::kRed, false,
+                FromStoredTime(3000), std::nullopt,
+                Money::Create("JPY", 5).value(), std::nullopt,
+                Money::Create("JPY", 0).value(), {}, {""}};
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(TransactionMode::kReadWrite,
+                                     [&](Transaction& tx) -> absl::Status {
+                                       RETURN_IF_ERROR(
+                                           Records().Insert(tx, full));
+                                       return Records().Insert(tx, sparse);
+                                     })
+                  .ok());
+  for (const Record& want : {full, sparse}) {
+    // Selected in the mapping's order and in reverse: read by name, either
+    // works.
+    for (const std::string& sql :
+         {Records().Select("WHERE id = $1"),
+          std::string("SELECT city, tags, paid_minor, deposit_minor, "
+                      "deposit_currency, price_minor, currency, closed, "
+                      "created, active, shade, count, parent, label, id FROM "
+                      "records WHERE id = $1")}) {
+      auto got = this->Load(sql, want.id);
+      ASSERT_TRUE(got.ok()) << got.status();
+      EXPECT_EQ(got->label, want.label);
+      EXPECT_EQ(got->parent, want.parent);
+      EXPECT_EQ(got->count, want.count);
+      EXPECT_EQ(got->shade, want.shade);
+      EXPECT_EQ(got->active, want.active);
+      EXPECT_EQ(got->created, want.created);
+      EXPECT_EQ(got->closed, want.closed);
+      EXPECT_EQ(got->price, want.price);
+      EXPECT_EQ(got->deposit, want.deposit);
+      EXPECT_EQ(got->paid, want.paid);
+      EXPECT_EQ(got->tags, want.tags);
+      EXPECT_EQ(got->place.city, want.place.city);
+    }
+  }
+  // The parent of the sparse record is stored as NULL, not "".
+  std::vector<Row> nulls;
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(
+                      TransactionMode::kReadOnly,
+                      [&](Transaction& tx) -> absl::Status {
+                        ASSIGN_OR_RETURN(
+                            nulls, tx.Query("SELECT id FROM records WHERE "
+                                            "parent IS NULL"));
+                        return absl::OkStatus();
+                      })
+                  .ok());
+  ASSERT_EQ(nulls.size(), 1u);
+  EXPECT_EQ(nulls[0].Text("id"), "r2");
+}
+
+TYPED_TEST(TableMappingTest, UpdateWritesUpdatableColumnsWhereTheKeyMatches) {
+  Record r{"r1", "Before", "", 1, Shade::kRed, false, FromStoredTime(1000),
+           std::nullopt, Money::Create("CNY", 100).value(), std::nullopt,
+           Money::Create("CNY", 0).value(), {}, {"Ningbo"}};
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(TransactionMode::kReadWrite,
+                                     [&](Transaction& tx) {
+                                       return Records().Insert(tx, r);
+                                     })
+                  .ok());
+  Record changed = r;
+  changed.label = "After";
+  changed.count = 2;
+  changed.created = FromStoredTime(9999);  // insert-only: must not change
+  int64_t n = -1, stale = -1;
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(
+                      TransactionMode::kReadWrite,
+                      [&](Transaction& tx) -> absl::Status {
+                        ASSIGN_OR_RETURN(
+                            n, Records().Update(tx, changed,
+                                                {{"id", r.id}, {"count", 1}}));
+                        // The condition no longer holds: nothing changes.
+                        ASSIGN_OR_RETURN(
+                            stale, Records().Update(tx, changed,
+                                                    {{"id", r.id},
+                                                     {"count", 1}}));
+                        return absl::OkStatus();
+                      })
+                  .ok());
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(stale, 0);
+  auto got = this->Load(Records().Select("WHERE id = $1"), "r1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->label, "After");
+  EXPECT_EQ(got->count, 2);
+  EXPECT_EQ(got->created, FromStoredTime(1000));
+}
+
+// PostgreSQL lets a statement use $1 twice or number placeholders out of
+// order; SQLite must mean the same.
+TYPED_TEST(StorageContractTest, PlaceholdersMayRepeatAndComeOutOfOrder) {
+  ASSERT_TRUE(this->Insert("a", 10).ok());
+  ASSERT_TRUE(this->Insert("b", 20).ok());
+  std::vector<Row> rows;
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(
+                      TransactionMode::kReadOnly,
+                      [&](Transaction& tx) -> absl::Status {
+                        ASSIGN_OR_RETURN(
+                            rows,
+                            tx.Query("SELECT id FROM accounts WHERE balance "
+                                     ">= $2 AND (id = $1 OR $1 = 'any') "
+                                     "ORDER BY id",
+                                     {"any", int64_t{15}}));
+                        return absl::OkStatus();
+                      })
+                  .ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].Text("id"), "b");
 }
 
 }  // namespace

@@ -1,0 +1,282 @@
+// common/grpc over real gRPC on loopback: the status mapping (reason and
+// field trailers), the observability interceptor (correlation ids, access
+// metrics), ServeUnary's log context, and outgoing contexts (deadline from
+// the incoming call, correlation id and trace context forwarded).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/concurrency/worker_pool.h"
+#include "common/grpc/client.h"
+#include "common/grpc/observability.h"
+#include "common/grpc/server_host.h"
+#include "common/grpc/status.h"
+#include "common/grpc/unary.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics.h"
+#include "common/status/status.h"
+#include "common/testing/harness.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "qudao/echo/v1/echo_service.grpc.pb.h"
+
+namespace qudao {
+namespace {
+
+using echo::v1::EchoRequest;
+using echo::v1::EchoResponse;
+using echo::v1::EchoService;
+using ::qudao::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string MetadataValue(const grpc::ServerContextBase& ctx,
+                          const std::string& key) {
+  auto it = ctx.client_metadata().find(key);
+  if (it == ctx.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// Behaves by payload:
+//   "fail"        → FAILED_PRECONDITION, reason TEST_REASON, field "x.y"
+//   "whoami"      → its correlation id, after writing a log line
+//   "seen"        → "<correlation id>|<traceparent>|<ms to deadline>"
+//   "relay:PORT"  → calls "seen" on 127.0.0.1:PORT with a context derived
+//                   from this call (OutgoingContext, at most 1 s) and
+//                   returns that answer
+class TestService final : public EchoService::CallbackService {
+ public:
+  explicit TestService(WorkerPool* workers) : workers_(workers) {}
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
+                                 const EchoRequest* request,
+                                 EchoResponse* response) override {
+    return ServeUnary(context, *workers_, [=]() -> absl::Status {
+      const std::string& p = request->payload();
+      if (p == "fail") {
+        return WithField(Refusal(absl::StatusCode::kFailedPrecondition,
+                                 "TEST_REASON", "x.y: not now"),
+                         "x.y");
+      }
+      if (p == "whoami") {
+        log::Info("handler line");
+        response->set_payload(CorrelationIdOf(*context));
+        return absl::OkStatus();
+      }
+      if (p == "seen") {
+        const auto left = context->deadline() - std::chrono::system_clock::now();
+        response->set_payload(absl::StrCat(
+            CorrelationIdOf(*context), "|",
+            MetadataValue(*context, kTraceparentKey), "|",
+            std::chrono::duration_cast<std::chrono::milliseconds>(left)
+                .count()));
+        return absl::OkStatus();
+      }
+      if (p.rfind("relay:", 0) == 0) {
+        auto stub = EchoService::NewStub(
+            SharedChannel(absl::StrCat("127.0.0.1:", p.substr(6))));
+        auto ctx = OutgoingContext(*context, absl::Seconds(1));
+        EchoRequest seen;
+        seen.set_payload("seen");
+        EchoResponse out;
+        grpc::Status s = stub->Echo(ctx.get(), seen, &out);
+        if (!s.ok()) return FromGrpcCall(s, *ctx);
+        response->set_payload(out.payload());
+        return absl::OkStatus();
+      }
+      response->set_payload(p);
+      return absl::OkStatus();
+    });
+  }
+
+ private:
+  WorkerPool* workers_;
+};
+
+class GrpcCommonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 2; ++i) {
+      services_.push_back(std::make_unique<TestService>(&workers_));
+      HostOptions options;
+      options.listen = "127.0.0.1:0";
+      options.shutdown_grace = absl::Seconds(1);
+      hosts_.push_back(std::make_unique<ServiceHost>(options, &registry_));
+      hosts_.back()->AddService(services_.back().get());
+      ASSERT_TRUE(hosts_.back()->Start().ok());
+    }
+    stub_ = EchoService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port()),
+        grpc::InsecureChannelCredentials()));
+  }
+
+  grpc::Status Call(const std::string& payload, std::string* out,
+                    grpc::ClientContext* ctx) {
+    EchoRequest req;
+    req.set_payload(payload);
+    EchoResponse resp;
+    if (ctx->deadline() == std::chrono::system_clock::time_point::max()) {
+      ctx->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10));
+    }
+    grpc::Status s = stub_->Echo(ctx, req, &resp);
+    *out = resp.payload();
+    return s;
+  }
+
+  static std::string InitialValue(const grpc::ClientContext& ctx,
+                                  const std::string& key) {
+    const auto& md = ctx.GetServerInitialMetadata();
+    auto it = md.find(key);
+    if (it == md.end()) return "";
+    return std::string(it->second.data(), it->second.size());
+  }
+
+  metrics::Registry registry_;
+  WorkerPool workers_{4};
+  std::vector<std::unique_ptr<TestService>> services_;
+  std::vector<std::unique_ptr<ServiceHost>> hosts_;
+  std::unique_ptr<EchoService::Stub> stub_;
+};
+
+TEST_F(GrpcCommonTest, ErrorsCarryReasonAndFieldToTheCaller) {
+  grpc::ClientContext ctx;
+  std::string out;
+  grpc::Status s = Call("fail", &out, &ctx);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(s.error_message(), "x.y: not now");
+  EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), "TEST_REASON");
+  EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), "x.y");
+  const absl::Status back = FromGrpcCall(s, ctx);
+  EXPECT_THAT(back, StatusIs(absl::StatusCode::kFailedPrecondition,
+                             "TEST_REASON"));
+  EXPECT_EQ(FieldOf(back), "x.y");
+  // A status without a reason reads as its code's name.
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(grpc::Status(
+                grpc::StatusCode::NOT_FOUND, "gone"))),
+            "NOT_FOUND");
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+}
+
+TEST_F(GrpcCommonTest, TheCallersCorrelationIdIsEchoedAndSeenByTheHandler) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(kCorrelationIdKey, "order-flow-42");
+  std::string out;
+  ASSERT_TRUE(Call("whoami", &out, &ctx).ok());
+  EXPECT_EQ(out, "order-flow-42");
+  EXPECT_EQ(InitialValue(ctx, kCorrelationIdKey), "order-flow-42");
+}
+
+TEST_F(GrpcCommonTest, AMadeUpCorrelationIdIsTheOneTheHandlerSees) {
+  // (gRPC clients refuse control bytes in metadata themselves.)
+  for (const std::string& sent :
+       {std::string(), std::string("has spaces"), std::string(200, 'x')}) {
+    grpc::ClientContext ctx;
+    if (!sent.empty()) ctx.AddMetadata(kCorrelationIdKey, sent);
+    std::string out;
+    ASSERT_TRUE(Call("whoami", &out, &ctx).ok()) << sent;
+    EXPECT_THAT(out, ::testing::StartsWith("r-"));
+    EXPECT_EQ(InitialValue(ctx, kCorrelationIdKey), out);
+  }
+}
+
+TEST_F(GrpcCommonTest, DownstreamCallsCarryCorrelationTraceAndDeadline) {
+  const std::string relay = absl::StrCat("relay:", hosts_[1]->grpc_port());
+  const std::string traceparent =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  {
+    // No id from the caller: the one made up upstream travels on.
+    grpc::ClientContext ctx;
+    ctx.AddMetadata(kTraceparentKey, traceparent);
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(30));
+    std::string out;
+    ASSERT_TRUE(Call(relay, &out, &ctx).ok()) << out;
+    std::vector<std::string> seen = absl::StrSplit(out, '|');
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[0], InitialValue(ctx, kCorrelationIdKey));
+    EXPECT_THAT(seen[0], ::testing::StartsWith("r-"));
+    EXPECT_EQ(seen[1], traceparent);
+    int ms = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(seen[2], &ms));
+    EXPECT_LE(ms, 1000) << "capped at the relay's 1 s";
+    EXPECT_GT(ms, 0);
+  }
+  {
+    // A tighter incoming deadline wins over the cap.
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::milliseconds(400));
+    std::string out;
+    ASSERT_TRUE(Call(relay, &out, &ctx).ok()) << out;
+    std::vector<std::string> seen = absl::StrSplit(out, '|');
+    ASSERT_EQ(seen.size(), 3u);
+    int ms = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(seen[2], &ms));
+    EXPECT_LE(ms, 400);
+  }
+}
+
+TEST_F(GrpcCommonTest, EveryLogLineWrittenWhileServingCarriesTheCallsId) {
+  auto dir = testing::TempDir::Create("grpc-log");
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir->path() + "/stderr";
+  std::fflush(stderr);
+  const int saved = dup(STDERR_FILENO);
+  const int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  dup2(fd, STDERR_FILENO);
+  close(fd);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(kCorrelationIdKey, "trace-me-7");
+  std::string out;
+  grpc::Status s = Call("whoami", &out, &ctx);
+  log::Info("outside any call");
+  std::fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  ASSERT_TRUE(s.ok());
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  bool handler_line = false, outside_line = false;
+  for (absl::string_view line : absl::StrSplit(text.str(), '\n')) {
+    if (absl::StrContains(line, "\"handler line\"")) {
+      handler_line = true;
+      EXPECT_THAT(std::string(line),
+                  HasSubstr("\"correlation_id\":\"trace-me-7\""));
+    }
+    if (absl::StrContains(line, "\"outside any call\"")) {
+      outside_line = true;
+      EXPECT_THAT(std::string(line),
+                  ::testing::Not(HasSubstr("correlation_id")));
+    }
+  }
+  EXPECT_TRUE(handler_line) << text.str();
+  EXPECT_TRUE(outside_line) << text.str();
+}
+
+TEST_F(GrpcCommonTest, CallsAreCountedByMethodAndCode) {
+  std::string out;
+  for (const char* payload : {"a", "b", "fail"}) {
+    grpc::ClientContext ctx;
+    (void)Call(payload, &out, &ctx);
+  }
+  const std::string text = registry_.Render();
+  EXPECT_THAT(text, HasSubstr("grpc_server_handled_total{grpc_method=\"/"
+                              "qudao.echo.v1.EchoService/Echo\",grpc_code="
+                              "\"OK\"} 2"));
+  EXPECT_THAT(text,
+              HasSubstr("grpc_code=\"FAILED_PRECONDITION\"} 1"));
+}
+
+}  // namespace
+}  // namespace qudao

@@ -1,0 +1,111 @@
+// Boundary validation and the error vocabulary, without gRPC.
+#include "common/validation/validation.h"
+
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
+#include "common/status/status.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace qudao {
+namespace {
+
+using ::qudao::testing::IsOk;
+using ::qudao::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(TextTest, AcceptsOrdinaryTextInAnyScript) {
+  EXPECT_THAT(RequireText("name", "杭州明达机电有限公司", 200), IsOk());
+  EXPECT_THAT(RequireText("name", "Müller & Söhne GmbH", 200), IsOk());
+  EXPECT_THAT(OptionalMultilineText("scope", "Pumps\nValves\tand more", 200),
+              IsOk());
+}
+
+TEST(TextTest, RefusesWhatCanBreakOrDisguiseALine) {
+  for (const std::string& bad :
+       {std::string("a\nb"), std::string("tab\there"), std::string("nul\0x", 5),
+        std::string("next\xC2\x85line"),       // U+0085 NEL (C1)
+        std::string("a\xE2\x80\xA8line"),      // U+2028 line separator
+        std::string("a\xE2\x80\xA9para"),      // U+2029 paragraph separator
+        std::string("evil\xE2\x80\xAEgpj.exe"),  // U+202E right-to-left override
+        std::string("iso\xE2\x81\xA6late"),    // U+2066 isolate
+        std::string("bad\xFFutf8"), std::string("\xC0\xAF"),  // overlong '/'
+        std::string("\xED\xA0\x80")}) {        // a UTF-16 surrogate
+    const absl::Status s = RequireText("dealer.legal_name", bad, 200);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                            kReasonInvalidField))
+        << absl::CEscape(bad);
+    EXPECT_EQ(FieldOf(s), "dealer.legal_name");
+  }
+  // Multi-line text allows line breaks, never bidi overrides.
+  EXPECT_THAT(OptionalMultilineText("note", "a\xE2\x80\xAE" "b", 200),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(TextTest, CountsCharactersNotBytes) {
+  EXPECT_THAT(RequireText("f", std::string(10, 'x'), 10), IsOk());
+  EXPECT_THAT(RequireText("f", "一二三四五六七八九十", 10), IsOk());
+  EXPECT_THAT(RequireText("f", "一二三四五六七八九十一", 10),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(RequireText("f", "   ", 10),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(IdTest, ErrorsQuoteAtMostABoundedPieceOfTheInput) {
+  const std::string huge(8000, 'x');
+  const absl::Status s = RequireDealerId("dealer_id", huge);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_LT(s.message().size(), 200u);
+  EXPECT_THAT(s.message(), HasSubstr("8000 bytes"));
+  EXPECT_THAT(RequireDealerId("dealer_id", "dlr_0190f3c2a1b24e8f0a1b"), IsOk());
+  EXPECT_THAT(RequireDealerId("dealer_id", "dlr_0190F3C2A1B24E8F0A1B"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(QuoteInputTest, CutsOnACharacterBoundary) {
+  EXPECT_EQ(QuoteInput("short"), "'short'");
+  const std::string chinese = absl::StrCat(std::string(63, 'a'), "经销商");
+  const std::string quoted = QuoteInput(chinese);
+  EXPECT_THAT(quoted, HasSubstr("a经…"));
+}
+
+TEST(RequestIdTest, AllowsCodesOnly) {
+  EXPECT_THAT(ValidRequestId("request_id", ""), IsOk());
+  EXPECT_THAT(ValidRequestId("request_id", "order/1"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidRequestId("request_id", "2026-11-26:abc_1.x"), IsOk());
+  EXPECT_THAT(ValidRequestId("request_id", std::string(129, 'a')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+absl::StatusOr<int> Half(int n) {
+  if (n % 2 != 0) return absl::InvalidArgumentError("odd");
+  return n / 2;
+}
+
+absl::StatusOr<int> Quarter(int n) {
+  ASSIGN_OR_RETURN(int half, Half(n));
+  ASSIGN_OR_RETURN(half, Half(half));
+  return half;
+}
+
+absl::Status CheckEven(int n) {
+  RETURN_IF_ERROR(Half(n));
+  RETURN_IF_ERROR(absl::OkStatus());
+  return absl::OkStatus();
+}
+
+TEST(MacrosTest, PropagateTheFirstError) {
+  EXPECT_THAT(Quarter(8), IsOk());
+  EXPECT_EQ(*Quarter(8), 2);
+  EXPECT_THAT(Quarter(6), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(CheckEven(4), IsOk());
+  EXPECT_THAT(CheckEven(3), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace qudao
