@@ -314,7 +314,7 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
       absl::StrCat("--data_dir=", dir_->path(), "/dev"),
       "--grpc_listen=127.0.0.1:0",
       "--http_listen=127.0.0.1:0",
-      "--dev_admin_listen=127.0.0.1:0"};
+      "--admin_listen=127.0.0.1:0"};
   auto child = testing::ChildProcess::Start(
       argv, absl::StrCat(dir_->path(), "/dev.log"));
   ASSERT_TRUE(child.ok());
@@ -354,6 +354,51 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_THAT(res->body, HasSubstr("Dev Mode Trading"));
+
+  // The CLI against the same process: tables for people, JSON for scripts.
+  const std::string target = absl::StrCat("--target=127.0.0.1:", dev.port);
+  std::string out;
+  auto code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "dealer", "create", "--name=CLI Trading",
+       "--province=Hunan", "--city=Changsha", "--level=WHOLESALER",
+       "--owner=rep.cli", "--request_id=cli-1", "--output=json", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"legal_name\": \"CLI Trading\""));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "dealer", "list", "--province=Hunan", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("legal_name"));
+  EXPECT_THAT(out, HasSubstr("CLI Trading"));
+  EXPECT_THAT(out, HasSubstr("WHOLESALER"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("Dev Mode Trading")));
+  // A refusal names the field and exits non-zero.
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "dealer", "get", "not-an-id", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1);
+  EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(out, HasSubstr("field dealer_id"));
+  // Each command's help lists only its own flags.
+  code =
+      testing::RunCommand({QUDAO_CLI_BIN, "dealer", "create", "--help"}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_THAT(out, HasSubstr("--province"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("--data_dir")));
+  auto admin_port =
+      testing::WaitForLoggedPort(*dev.process, "admin_port", absl::Seconds(5));
+  ASSERT_TRUE(admin_port.ok());
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "health", target,
+       absl::StrCat("--gateway_admin=127.0.0.1:", *admin_port)},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("qudao.credit.v1.CreditControlService"));
+  EXPECT_THAT(out, HasSubstr("customer_records"));
+  EXPECT_THAT(out, HasSubstr("REACHABLE"));
   ExpectCleanExit(dev);
 }
 

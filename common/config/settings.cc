@@ -1,7 +1,15 @@
-// Common flags; see settings.h.
+// Common flags and setting lookup; see settings.h.
 #include "common/config/settings.h"
 
 #include <cstdlib>
+#include <set>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 ABSL_FLAG(std::string, listen, "",
           "gRPC (or HTTP, for the gateway) listen address host:port "
@@ -13,25 +21,85 @@ ABSL_FLAG(std::string, database, "",
           "database URL: sqlite:///path.db or postgresql://... "
           "[env QUDAO_DATABASE_URL]");
 ABSL_FLAG(std::string, redis, "",
-          "Redis URL for the shared dealer cache, e.g. redis://host:6379 "
-          "[env QUDAO_REDIS_URL]");
+          "Redis URL for the shared dealer cache, e.g. redis://host:6379; "
+          "empty for none [env QUDAO_REDIS_URL]");
 ABSL_FLAG(std::string, log_level, "",
           "debug, info, warning or error [env QUDAO_LOG_LEVEL]");
 ABSL_FLAG(int, worker_threads, 16,
-          "threads serving blocking work such as database calls");
-ABSL_FLAG(int, db_pool_size, 0,
-          "database connections per process (0: 8, or $QUDAO_DB_POOL_SIZE); "
-          "budget replicas x services x this against PostgreSQL's "
-          "max_connections");
+          "threads serving blocking work such as database calls "
+          "[env QUDAO_WORKER_THREADS]");
+ABSL_FLAG(int, db_pool_size, 8,
+          "database connections per process; budget replicas x services x "
+          "this against PostgreSQL's max_connections [env "
+          "QUDAO_DB_POOL_SIZE]");
 
 namespace qudao {
+namespace {
 
-std::string Setting(const std::string& flag_value, const char* env_name,
+// Names of the flags given on the command line (Abseil 20220623 keeps
+// this to itself).
+std::set<std::string>& SpecifiedFlags() {
+  static auto* names = new std::set<std::string>();
+  return *names;
+}
+
+}  // namespace
+
+std::vector<char*> ParseFlags(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) {
+      continue;
+    }
+    arg = arg.substr(0, arg.find('='));
+    SpecifiedFlags().insert(std::string(arg));
+    // --noflag sets a bool flag to false.
+    if (absl::ConsumePrefix(&arg, "no")) {
+      SpecifiedFlags().insert(std::string(arg));
+    }
+  }
+  return absl::ParseCommandLine(argc, argv);
+}
+
+std::optional<std::string> LookupSetting(absl::string_view flag,
+                                         const char* env_name) {
+  if (const absl::CommandLineFlag* f = absl::FindCommandLineFlag(flag);
+      f != nullptr && SpecifiedFlags().count(std::string(flag)) > 0) {
+    return f->CurrentValue();
+  }
+  if (const char* env = std::getenv(env_name); env != nullptr) {
+    return std::string(env);
+  }
+  return std::nullopt;
+}
+
+std::string Setting(absl::string_view flag, const char* env_name,
                     const std::string& fallback) {
-  if (!flag_value.empty()) return flag_value;
-  const char* env = std::getenv(env_name);
-  if (env != nullptr && *env != '\0') return env;
-  return fallback;
+  return LookupSetting(flag, env_name).value_or(fallback);
+}
+
+absl::StatusOr<bool> BoolSetting(absl::string_view flag, const char* env_name,
+                                 bool fallback) {
+  const std::optional<std::string> v = LookupSetting(flag, env_name);
+  if (!v.has_value()) return fallback;
+  if (*v == "true") return true;
+  if (*v == "false") return false;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--", flag, " / ", env_name, " must be true or false, not '", *v, "'"));
+}
+
+absl::StatusOr<int> IntSetting(absl::string_view flag, const char* env_name,
+                               int fallback, int min) {
+  const std::optional<std::string> v = LookupSetting(flag, env_name);
+  if (!v.has_value()) return fallback;
+  int n = 0;
+  if (!absl::SimpleAtoi(*v, &n) || n < min) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " / ", env_name, " must be a whole number of ",
+                     "at least ", min, ", not '", *v, "'"));
+  }
+  return n;
 }
 
 }  // namespace qudao

@@ -1,11 +1,18 @@
 // Process settings: a command-line flag wins, then an environment variable
-// (how Kubernetes configures pods), then the built-in default.
+// (how Kubernetes configures pods), then the built-in default. "Unset" and
+// "empty" are different: `--redis=` (or QUDAO_REDIS_URL set to "") says
+// "no Redis" even where a default would pick one; only a setting given
+// nowhere falls back to the default.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, admin_listen);
@@ -17,9 +24,27 @@ ABSL_DECLARE_FLAG(int, db_pool_size);
 
 namespace qudao {
 
-// `flag_value` if non-empty, else $env_name if set and non-empty, else
-// `fallback`.
-std::string Setting(const std::string& flag_value, const char* env_name,
+// Parses the command line as absl::ParseCommandLine does (and returns the
+// positional arguments), remembering which flags were given, so
+// LookupSetting can tell a flag given as empty from one not given.
+std::vector<char*> ParseFlags(int argc, char** argv);
+
+// The value of the flag named `flag` if it was given on the command line
+// (even empty), else of $env_name if set (even empty), else nullopt.
+std::optional<std::string> LookupSetting(absl::string_view flag,
+                                         const char* env_name);
+
+// LookupSetting, or `fallback` when the setting is given nowhere.
+std::string Setting(absl::string_view flag, const char* env_name,
                     const std::string& fallback);
+
+// A true/false setting: exactly "true" or "false" (a typo must not be read
+// as either), or `fallback` when unset.
+absl::StatusOr<bool> BoolSetting(absl::string_view flag, const char* env_name,
+                                 bool fallback);
+
+// A whole number of at least `min`, or `fallback` when unset.
+absl::StatusOr<int> IntSetting(absl::string_view flag, const char* env_name,
+                               int fallback, int min);
 
 }  // namespace qudao

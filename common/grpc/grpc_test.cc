@@ -72,7 +72,8 @@ class TestService final : public EchoService::CallbackService {
         return absl::OkStatus();
       }
       if (p == "seen") {
-        const auto left = context->deadline() - std::chrono::system_clock::now();
+        const auto left =
+            context->deadline() - std::chrono::system_clock::now();
         response->set_payload(absl::StrCat(
             CorrelationIdOf(*context), "|",
             MetadataValue(*context, kTraceparentKey), "|",
@@ -113,9 +114,9 @@ class GrpcCommonTest : public ::testing::Test {
       hosts_.back()->AddService(services_.back().get());
       ASSERT_TRUE(hosts_.back()->Start().ok());
     }
-    stub_ = EchoService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port()),
-        grpc::InsecureChannelCredentials()));
+    stub_ = EchoService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port()),
+                            grpc::InsecureChannelCredentials()));
   }
 
   grpc::Status Call(const std::string& payload, std::string* out,
@@ -156,12 +157,12 @@ TEST_F(GrpcCommonTest, ErrorsCarryReasonAndFieldToTheCaller) {
   EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), "TEST_REASON");
   EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), "x.y");
   const absl::Status back = FromGrpcCall(s, ctx);
-  EXPECT_THAT(back, StatusIs(absl::StatusCode::kFailedPrecondition,
-                             "TEST_REASON"));
+  EXPECT_THAT(back,
+              StatusIs(absl::StatusCode::kFailedPrecondition, "TEST_REASON"));
   EXPECT_EQ(FieldOf(back), "x.y");
   // A status without a reason reads as its code's name.
-  EXPECT_EQ(ReasonOf(FromGrpcStatus(grpc::Status(
-                grpc::StatusCode::NOT_FOUND, "gone"))),
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(
+                grpc::Status(grpc::StatusCode::NOT_FOUND, "gone"))),
             "NOT_FOUND");
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
 }
@@ -207,7 +208,10 @@ TEST_F(GrpcCommonTest, DownstreamCallsCarryCorrelationTraceAndDeadline) {
     EXPECT_EQ(seen[1], traceparent);
     int ms = 0;
     ASSERT_TRUE(absl::SimpleAtoi(seen[2], &ms));
-    EXPECT_LE(ms, 1000) << "capped at the relay's 1 s";
+    // gRPC sends a deadline as a timeout rounded up to its unit, so the
+    // callee may see a little more than the cap; without the cap it would
+    // see ~30 s.
+    EXPECT_LE(ms, 1100) << "capped at the relay's 1 s";
     EXPECT_GT(ms, 0);
   }
   {
@@ -221,7 +225,7 @@ TEST_F(GrpcCommonTest, DownstreamCallsCarryCorrelationTraceAndDeadline) {
     ASSERT_EQ(seen.size(), 3u);
     int ms = 0;
     ASSERT_TRUE(absl::SimpleAtoi(seen[2], &ms));
-    EXPECT_LE(ms, 400);
+    EXPECT_LE(ms, 450);
   }
 }
 
@@ -274,8 +278,7 @@ TEST_F(GrpcCommonTest, CallsAreCountedByMethodAndCode) {
   EXPECT_THAT(text, HasSubstr("grpc_server_handled_total{grpc_method=\"/"
                               "qudao.echo.v1.EchoService/Echo\",grpc_code="
                               "\"OK\"} 2"));
-  EXPECT_THAT(text,
-              HasSubstr("grpc_code=\"FAILED_PRECONDITION\"} 1"));
+  EXPECT_THAT(text, HasSubstr("grpc_code=\"FAILED_PRECONDITION\"} 1"));
 }
 
 }  // namespace

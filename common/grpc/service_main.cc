@@ -18,36 +18,36 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
       absl::StrCat("qudao ", binary.name,
                    " service. Flags may also be set "
                    "through QUDAO_* environment variables."));
-  absl::ParseCommandLine(argc, argv);
+  ParseFlags(argc, argv);
   BlockShutdownSignals();
 
-  const std::string level =
-      Setting(absl::GetFlag(FLAGS_log_level), "QUDAO_LOG_LEVEL", "info");
+  const std::string level = Setting("log_level", "QUDAO_LOG_LEVEL", "info");
   if (!log::SetLevel(level)) {
     log::Error("unknown log level", {{"log_level", level}});
     return 2;
   }
-
+  const absl::StatusOr<int> workers =
+      IntSetting("worker_threads", "QUDAO_WORKER_THREADS", 16, 1);
+  const absl::StatusOr<int> pool_size =
+      IntSetting("db_pool_size", "QUDAO_DB_POOL_SIZE", 8, 1);
+  for (const absl::Status& s : {workers.status(), pool_size.status()}) {
+    if (!s.ok()) {
+      log::Error("bad setting", {{"error", s.ToString()}});
+      return 2;
+    }
+  }
   metrics::Registry registry;
-  WorkerPool workers(absl::GetFlag(FLAGS_worker_threads));
+  WorkerPool worker_pool(*workers);
   ModuleEnvironment env;
   env.database_url =
-      Setting(absl::GetFlag(FLAGS_database), "QUDAO_DATABASE_URL",
+      Setting("database", "QUDAO_DATABASE_URL",
               absl::StrCat("sqlite://qudao-data/", binary.name, ".db"));
-  env.workers = &workers;
-  const std::string pool_size =
-      Setting(absl::GetFlag(FLAGS_db_pool_size) > 0
-                  ? absl::StrCat(absl::GetFlag(FLAGS_db_pool_size))
-                  : "",
-              "QUDAO_DB_POOL_SIZE", "8");
-  if (!absl::SimpleAtoi(pool_size, &env.database_options.pool_size) ||
-      env.database_options.pool_size <= 0) {
-    log::Error("bad database pool size", {{"db_pool_size", pool_size}});
-    return 2;
-  }
+  env.workers = &worker_pool;
+  env.database_options.pool_size = *pool_size;
   env.metrics = &registry;
-  const std::string redis =
-      Setting(absl::GetFlag(FLAGS_redis), "QUDAO_REDIS_URL", "");
+  // Unset and empty both mean no Redis here; the distinction matters where
+  // a default would pick one (scripts/dev.sh).
+  const std::string redis = Setting("redis", "QUDAO_REDIS_URL", "");
   auto cache = CacheFromSetting(redis);
   if (!cache.ok()) {
     log::Error("bad cache setting", {{"error", cache.status().ToString()}});
@@ -55,7 +55,6 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   }
   env.cache = *std::move(cache);
   log::Info("cache", {{"backend", redis.empty() ? "in-process" : "redis"}});
-
   auto module = binary.factory(env);
   if (!module.ok()) {
     log::Error("cannot start", {{"service", binary.name},
@@ -64,10 +63,10 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   }
 
   HostOptions options;
-  options.listen = Setting(absl::GetFlag(FLAGS_listen), "QUDAO_LISTEN",
-                           binary.default_listen);
-  options.admin_listen = Setting(absl::GetFlag(FLAGS_admin_listen),
-                                 "QUDAO_ADMIN_LISTEN", binary.default_admin);
+  options.listen = Setting("listen", "QUDAO_LISTEN", binary.default_listen);
+  // An empty admin address turns the admin port off.
+  options.admin_listen =
+      Setting("admin_listen", "QUDAO_ADMIN_LISTEN", binary.default_admin);
   ServiceHost host(options, &registry);
   host.AddModule(module->get());
   if (absl::Status s = host.Start(); !s.ok()) {

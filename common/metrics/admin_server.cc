@@ -1,39 +1,58 @@
-// AdminServer on cpp-httplib.
+// AdminServer; see admin_server.h.
 #include "common/metrics/admin_server.h"
 
-#include <httplib.h>
-
-#include "absl/strings/str_cat.h"
-
 namespace qudao {
+namespace {
+
+http::ServerOptions AdminOptions() {
+  http::ServerOptions options;
+  options.threads = 4;
+  // Scrapers call every few seconds at most; a short keep-alive lets
+  // shutdown finish promptly instead of waiting out idle connections.
+  options.keep_alive_timeout = absl::Seconds(1);
+  options.max_body_bytes = 0;
+  return options;
+}
+
+}  // namespace
+
 AdminServer::AdminServer(metrics::Registry* registry,
                          std::function<bool()> ready)
     : registry_(registry),
       ready_(std::move(ready)),
-      server_(std::make_unique<httplib::Server>()) {}
+      server_("admin server", &routes_, AdminOptions()) {
+  routes_.Add("GET", "/metrics",
+              [this](const http::Request&, const http::PathParams&,
+                     http::Response& res) {
+                res.SetContent(registry_->Render(),
+                               "text/plain; version=0.0.4");
+              });
+  routes_.Add(
+      "GET", "/healthz",
+      [](const http::Request&, const http::PathParams&, http::Response& res) {
+        res.SetContent("ok\n", "text/plain");
+      });
+  routes_.Add("GET", "/readyz",
+              [this](const http::Request&, const http::PathParams&,
+                     http::Response& res) {
+                const bool ready = ready_();
+                res.status = ready ? 200 : 503;
+                res.SetContent(ready ? "ready\n" : "not ready\n", "text/plain");
+              });
+  routes_.SetErrorRenderer([](const http::Request&, http::Response& res) {
+    res.SetContent(res.status == 404   ? "not found\n"
+                   : res.status == 405 ? "method not allowed\n"
+                                       : "bad request\n",
+                   "text/plain");
+  });
+}
 
 AdminServer::~AdminServer() { Stop(); }
 
 absl::Status AdminServer::Start(const std::string& host, int port) {
-  // Scrapers call every few seconds at most; a short keep-alive lets
-  // shutdown finish promptly instead of waiting out idle connections.
-  server_->set_keep_alive_timeout(1);
-  server_->Get(
-      "/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        res.set_content(registry_->Render(), "text/plain; version=0.0.4");
-      });
-  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
-  server_->Get(
-      "/readyz", [this](const httplib::Request&, httplib::Response& res) {
-        const bool ready = ready_();
-        res.status = ready ? 200 : 503;
-        res.set_content(ready ? "ready\n" : "not ready\n", "text/plain");
-      });
-  return listener_.Start(*server_, host, port);
+  return server_.Start(host, port);
 }
 
-void AdminServer::Stop() { listener_.Stop(); }
+void AdminServer::Stop() { server_.Stop(); }
 
 }  // namespace qudao

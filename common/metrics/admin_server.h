@@ -1,5 +1,6 @@
 // The admin HTTP port every process exposes: /metrics (Prometheus text),
-// /healthz (the process is up), /readyz (every dependency answers).
+// /healthz (the process is up), /readyz (it can serve: for a service, every
+// module's dependencies answer; for the gateway, its own listener runs).
 #pragma once
 
 #include <functional>
@@ -7,12 +8,9 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "common/http/http_listener.h"
+#include "common/http/route_table.h"
+#include "common/http/server.h"
 #include "common/metrics/metrics.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace qudao {
 
@@ -20,18 +18,19 @@ class AdminServer {
  public:
   AdminServer(metrics::Registry* registry, std::function<bool()> ready);
   ~AdminServer();
-  // Binds host:port (port 0 picks one) and serves on a background thread.
+
+  // Binds host:port (port 0 picks one) and serves on background threads.
   // Returns once the server accepts connections (so Stop() right after
   // works).
   absl::Status Start(const std::string& host, int port);
-  int port() const { return listener_.port(); }
+  int port() const { return server_.port(); }
   void Stop();
 
  private:
   metrics::Registry* registry_;
   std::function<bool()> ready_;
-  std::unique_ptr<httplib::Server> server_;
-  HttpListener listener_{"admin server"};
+  http::RouteTable routes_;
+  http::Server server_;
 };
 
 }  // namespace qudao

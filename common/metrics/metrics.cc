@@ -129,10 +129,19 @@ HistogramFamily& Registry::Histogram(const std::string& name,
   return *slot;
 }
 
-void Registry::Gauge(const std::string& name, const std::string& help,
-                     std::function<double()> read) {
+void Registry::Gauge(
+    const std::string& name, const std::string& help,
+    std::function<double()> read,
+    const std::vector<std::pair<std::string, std::string>>& labels) {
+  std::vector<std::string> names, values;
+  for (const auto& [k, v] : labels) {
+    names.push_back(k);
+    values.push_back(v);
+  }
   absl::MutexLock lock(&mu_);
-  gauges_[name] = GaugeEntry{help, std::move(read)};
+  GaugeEntry& entry = gauges_[name];
+  entry.help = help;
+  entry.series[Labels(names, values)] = std::move(read);
 }
 
 std::string Registry::Render() const {
@@ -142,7 +151,10 @@ std::string Registry::Render() const {
   for (const auto& [name, family] : histograms_) family->Render(&out);
   for (const auto& [name, gauge] : gauges_) {
     absl::StrAppend(&out, "# HELP ", name, " ", gauge.help, "\n# TYPE ", name,
-                    " gauge\n", name, " ", FormatDouble(gauge.read()), "\n");
+                    " gauge\n");
+    for (const auto& [labels, read] : gauge.series) {
+      absl::StrAppend(&out, name, labels, " ", FormatDouble(read()), "\n");
+    }
   }
   return out;
 }

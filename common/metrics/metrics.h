@@ -65,9 +65,12 @@ class Registry {
       const std::string& name, const std::string& help,
       std::vector<std::string> label_names,
       std::vector<double> bounds = DefaultLatencyBounds());
-  // A gauge whose value is read at scrape time (pool sizes, health).
-  void Gauge(const std::string& name, const std::string& help,
-             std::function<double()> read);
+  // A gauge whose value is read at scrape time (pool sizes, health); one
+  // series per distinct label set.
+  void Gauge(
+      const std::string& name, const std::string& help,
+      std::function<double()> read,
+      const std::vector<std::pair<std::string, std::string>>& labels = {});
 
   std::string Render() const;
 
@@ -81,7 +84,8 @@ class Registry {
       ABSL_GUARDED_BY(mu_);
   struct GaugeEntry {
     std::string help;
-    std::function<double()> read;
+    // Rendered label set ("" or "{k=\"v\"}") -> reader.
+    std::map<std::string, std::function<double()>> series;
   };
   std::map<std::string, GaugeEntry> gauges_ ABSL_GUARDED_BY(mu_);
 };

@@ -2,9 +2,7 @@
 #include "services/gateway/gateway.h"
 
 #include <google/protobuf/util/json_util.h>
-#include <httplib.h>
 
-#include <exception>
 #include <optional>
 #include <string>
 
@@ -13,62 +11,73 @@
 #include "common/grpc/client.h"
 #include "common/grpc/observability.h"
 #include "common/grpc/status.h"
-#include "common/validation/validation.h"
 #include "common/log/log.h"
+#include "common/status/macros.h"
+#include "common/validation/validation.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace qudao::gateway {
 namespace {
 
-constexpr char kRequestIdHeader[] = "X-Request-Id";
-constexpr size_t kMaxPayloadBytes = 1 << 20;
+constexpr char kCorrelationHeader[] = "X-Request-Id";
+constexpr size_t kMaxBodyBytes = 1 << 20;
 
-// The caller's X-Request-Id, or a new id when it is missing or malformed.
-// The id goes into gRPC metadata, and gRPC aborts the process on a metadata
-// value it considers invalid; httplib percent-decodes header values, so
-// "%01" arrives as a control byte. Only ids that pass ValidRequestId
-// ([A-Za-z0-9._:-], at most 128 characters) are kept.
-std::string RequestIdFor(const httplib::Request& req) {
-  std::string id = req.get_header_value(kRequestIdHeader);
-  if (id.empty() || !ValidRequestId(kRequestIdHeader, id).ok()) {
-    return NewCorrelationId();
-  }
-  return id;
+// The caller's X-Request-Id, or a new id when it is missing or malformed
+// (gRPC aborts the process on a metadata value it considers invalid).
+std::string CorrelationIdFor(const http::Request& req) {
+  std::string id = req.Header(kCorrelationHeader);
+  return IsValidCorrelationId(id) ? id : NewCorrelationId();
 }
 
-// Answers `status` with `http_status`. When the body hides the message, the
-// real error is logged here under the request id so it is never lost.
-void WriteError(httplib::Response& res, int http_status,
-                const absl::Status& status, const std::string& request_id) {
+// Answers `status` with its HTTP status. When the body hides the message,
+// the real error is logged here under the correlation id so it is never
+// lost.
+void WriteError(http::Response& res, int http_status,
+                const absl::Status& status, const std::string& correlation_id) {
   if (HidesErrorDetail(http_status)) {
     const log::Level level =
         http_status == 429 ? log::Level::kWarning : log::Level::kError;
     log::Write(level, "gateway request failed",
-               {{"request_id", request_id},
+               {{"correlation_id", correlation_id},
                 {"http_status", http_status},
                 {"code", absl::StatusCodeToString(status.code())},
                 {"reason", ReasonOf(status)},
                 {"error", status.message()}});
   }
   res.status = http_status;
-  res.set_content(ErrorBody(http_status, status, request_id),
-                  "application/json");
+  res.SetContent(ErrorBody(http_status, status, correlation_id),
+                 "application/json");
 }
 
-// The error for a response httplib produced itself (no route, oversized or
-// malformed request, ...), keeping the HTTP status it chose.
-absl::Status HttpLayerError(int http_status) {
+// The error for a response the routing or transport decided by itself.
+absl::Status TransportError(int http_status) {
   switch (http_status) {
     case 404:
       return absl::NotFoundError("no such route");
+    case 405:
+      return absl::InvalidArgumentError(
+          "this route does not accept that method; see the Allow header");
     case 413:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the request is larger than ", kMaxPayloadBytes, " bytes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the request is larger than ", kMaxBodyBytes, " bytes"));
     default:
       if (http_status < 500) {
         return absl::InvalidArgumentError("malformed HTTP request");
       }
       return absl::UnknownError("request failed");
   }
+}
+
+http::ServerOptions GatewayServerOptions() {
+  http::ServerOptions options;
+  // Each connection holds a thread for its life, idle keep-alive included;
+  // 64 absorb a handful of idle clients.
+  options.threads = 64;
+  options.keep_alive_timeout = absl::Seconds(5);
+  options.io_timeout = absl::Seconds(10);
+  // The API is GET-only; any body is a mistake or an attack, not data.
+  options.max_body_bytes = kMaxBodyBytes;
+  return options;
 }
 
 }  // namespace
@@ -78,7 +87,7 @@ bool HidesErrorDetail(int http_status) {
 }
 
 std::string ErrorBody(int http_status, const absl::Status& status,
-                      absl::string_view request_id) {
+                      absl::string_view correlation_id) {
   const bool hide = HidesErrorDetail(http_status);
   std::string message;
   if (!hide) {
@@ -86,12 +95,12 @@ std::string ErrorBody(int http_status, const absl::Status& status,
   } else if (http_status == 429) {
     message =
         absl::StrCat("the service is busy; retry later, quoting request_id ",
-                     request_id, " if this persists");
+                     correlation_id, " if this persists");
   } else {
     message = absl::StrCat(
         "the service is temporarily unavailable; retry later, quoting "
         "request_id ",
-        request_id, " if this persists");
+        correlation_id, " if this persists");
   }
   std::string body = absl::StrCat(
       "{\"error\":{\"code\":", http_status,
@@ -102,7 +111,7 @@ std::string ErrorBody(int http_status, const absl::Status& status,
   if (!hide && !field.empty()) {
     absl::StrAppend(&body, ",\"field\":", log::JsonQuote(field));
   }
-  absl::StrAppend(&body, ",\"request_id\":", log::JsonQuote(request_id),
+  absl::StrAppend(&body, ",\"request_id\":", log::JsonQuote(correlation_id),
                   "}}\n");
   return body;
 }
@@ -142,7 +151,6 @@ int HttpStatusFor(grpc::StatusCode code) {
 Gateway::Gateway(GatewayOptions options, metrics::Registry* registry)
     : options_(std::move(options)),
       open_(options_.open_access && options_.partner_keys.empty()),
-      registry_(registry),
       requests_(&registry->Counter("gateway_http_requests_total",
                                    "HTTP requests by route and status.",
                                    {"route", "status"})),
@@ -151,107 +159,113 @@ Gateway::Gateway(GatewayOptions options, metrics::Registry* registry)
                                     {"route"})),
       customer_records_(customer::v1::CustomerRecordsService::NewStub(
           SharedChannel(options_.customer_records_target))),
-      server_(std::make_unique<httplib::Server>()) {
-  ConfigureServer();
+      server_("gateway", &routes_, GatewayServerOptions()) {
+  registry->Gauge(
+      "qudao_gateway_backend_up",
+      "1 when the backend answered the gateway's last health probe.",
+      [this] { return customer_records_up_ ? 1.0 : 0.0; },
+      {{"backend", "customer_records"}});
   RegisterRoutes();
 }
 
 Gateway::~Gateway() { Stop(); }
 
-void Gateway::ConfigureServer() {
-  // httplib runs each connection on a pool thread for the connection's whole
-  // life, idle keep-alive included, and its default pool is max(8, cores-1)
-  // threads: a handful of idle clients would stall everyone else. 64 threads
-  // absorb that; the 5 s keep-alive frees idle ones, and 100 requests per
-  // connection (default 5) spares busy partners a reconnect every 5 calls.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
-  server_->set_keep_alive_timeout(5);
-  server_->set_keep_alive_max_count(100);
-  // A slow or stalled peer holds a thread at most this long per read/write.
-  server_->set_read_timeout(10, 0);
-  server_->set_write_timeout(10, 0);
-  // The API is GET-only; any body is a mistake or an attack, not data.
-  server_->set_payload_max_length(kMaxPayloadBytes);
+absl::StatusOr<std::optional<std::string>> Gateway::Caller(
+    const http::Request& request) const {
+  if (open_) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(std::string dealer, options_.partner_keys.Authenticate(
+                                           request.Header("Authorization")));
+  return std::optional<std::string>(std::move(dealer));
+}
+
+absl::Status Gateway::GetDealer(const http::Request& request,
+                                const std::string& correlation_id,
+                                const std::string& dealer_id,
+                                http::Response& res) {
+  ASSIGN_OR_RETURN(const std::optional<std::string> caller, Caller(request));
+  RETURN_IF_ERROR(RequireDealerId("dealer_id", dealer_id));
+  RETURN_IF_ERROR(AuthorizeDealer(caller, dealer_id));
+  customer::v1::GetDealerRequest get;
+  get.set_dealer_id(dealer_id);
+  customer::v1::Dealer dealer;
+  auto ctx = OutgoingContext(options_.backend_timeout, correlation_id);
+  if (std::string tp = request.Header(kTraceparentKey); !tp.empty()) {
+    ctx->AddMetadata(kTraceparentKey, tp);
+  }
+  grpc::Status rpc = customer_records_->GetDealer(ctx.get(), get, &dealer);
+  if (!rpc.ok()) return FromGrpcCall(rpc, *ctx);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  auto converted =
+      google::protobuf::util::MessageToJsonString(dealer, &json, print);
+  if (!converted.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot render dealer ", dealer_id,
+                     " as JSON: ", converted.ToString()));
+  }
+  res.status = 200;
+  res.SetContent(json + "\n", "application/json");
+  return absl::OkStatus();
 }
 
 void Gateway::RegisterRoutes() {
-  server_->Get(R"(/v1/dealers/([^/]+))", [this](const httplib::Request& req,
-                                                httplib::Response& res) {
-    const absl::Time start = absl::Now();
-    const std::string request_id = RequestIdFor(req);
-    res.set_header(kRequestIdHeader, request_id);
-    const std::string dealer_id = req.matches[1];
-    absl::Status status = [&]() -> absl::Status {
-      std::optional<std::string> caller;  // nullopt: open access
-      if (!open_) {
-        auto dealer = options_.partner_keys.Authenticate(
-            req.get_header_value("Authorization"));
-        if (!dealer.ok()) return dealer.status();
-        caller = *std::move(dealer);
-      }
-      if (absl::Status s = RequireDealerId("dealer_id", dealer_id); !s.ok()) {
-        return s;
-      }
-      if (absl::Status s = AuthorizeDealer(caller, dealer_id); !s.ok()) {
-        return s;
-      }
-      customer::v1::GetDealerRequest get;
-      get.set_dealer_id(dealer_id);
-      customer::v1::Dealer dealer;
-      auto ctx = OutgoingContext(options_.backend_timeout, request_id);
-      grpc::Status rpc = customer_records_->GetDealer(ctx.get(), get, &dealer);
-      if (!rpc.ok()) return FromGrpcCall(rpc, *ctx);
-      std::string json;
-      google::protobuf::util::JsonPrintOptions print;
-      print.preserve_proto_field_names = true;
-      auto converted =
-          google::protobuf::util::MessageToJsonString(dealer, &json, print);
-      if (!converted.ok()) {
-        return absl::InternalError(
-            absl::StrCat("cannot render dealer ", dealer_id,
-                         " as JSON: ", converted.ToString()));
-      }
-      res.status = 200;
-      res.set_content(json + "\n", "application/json");
-      return absl::OkStatus();
-    }();
-    if (!status.ok()) {
-      WriteError(res,
-                 HttpStatusFor(static_cast<grpc::StatusCode>(status.code())),
-                 status, request_id);
-    }
-    requests_->Increment({"GET /v1/dealers/{id}", absl::StrCat(res.status)});
-    latency_->Observe({"GET /v1/dealers/{id}"}, absl::Now() - start);
-  });
-  // Every response of 400 and up passes here; fill in a JSON body for the
-  // ones httplib made itself (no route, oversized request, ...).
-  server_->set_error_handler(
-      [](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return;
-        const std::string request_id = RequestIdFor(req);
-        res.set_header(kRequestIdHeader, request_id);
-        WriteError(res, res.status, HttpLayerError(res.status), request_id);
+  // Each route: its handler returns a status; errors become JSON bodies.
+  auto route = [this](std::string method, std::string pattern, auto handler) {
+    const std::string name = absl::StrCat(method, " ", pattern);
+    routes_.Add(
+        method, pattern,
+        [this, name, handler](const http::Request& req,
+                              const http::PathParams& params,
+                              http::Response& res) {
+          const absl::Time start = absl::Now();
+          const std::string correlation_id = CorrelationIdFor(req);
+          res.SetHeader(kCorrelationHeader, correlation_id);
+          absl::Status status = handler(req, correlation_id, params, res);
+          if (!status.ok()) {
+            WriteError(
+                res,
+                HttpStatusFor(static_cast<grpc::StatusCode>(status.code())),
+                status, correlation_id);
+          }
+          requests_->Increment({name, absl::StrCat(res.status)});
+          latency_->Observe({name}, absl::Now() - start);
+        });
+  };
+  route("GET", "/v1/dealers/{dealer_id}",
+        [this](const http::Request& req, const std::string& correlation_id,
+               const http::PathParams& params, http::Response& res) {
+          return GetDealer(req, correlation_id, params.at("dealer_id"), res);
+        });
+  routes_.SetErrorRenderer(
+      [this](const http::Request& req, http::Response& res) {
+        const std::string correlation_id = CorrelationIdFor(req);
+        res.SetHeader(kCorrelationHeader, correlation_id);
+        WriteError(res, res.status, TransportError(res.status), correlation_id);
+        requests_->Increment({"unrouted", absl::StrCat(res.status)});
       });
-  // Without this handler httplib puts the exception's what() in a response
-  // header; the partner gets the generic 500 and the log gets the text.
-  server_->set_exception_handler([](const httplib::Request& req,
-                                    httplib::Response& res,
-                                    std::exception_ptr error) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
+}
+
+void Gateway::ProbeBackends() {
+  auto health = grpc::health::v1::Health::NewStub(
+      SharedChannel(options_.customer_records_target));
+  do {
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(customer::v1::CustomerRecordsService::service_full_name());
+    grpc::health::v1::HealthCheckResponse resp;
+    auto ctx = OutgoingContext(absl::Seconds(1));
+    const grpc::Status s = health->Check(ctx.get(), req, &resp);
+    const bool up =
+        s.ok() &&
+        resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+    if (up != customer_records_up_.exchange(up)) {
+      log::Write(up ? log::Level::kInfo : log::Level::kWarning,
+                 up ? "backend reachable" : "backend unreachable",
+                 {{"backend", "customer_records"},
+                  {"target", options_.customer_records_target}});
     }
-    std::string request_id = res.get_header_value(kRequestIdHeader);
-    if (request_id.empty()) {
-      request_id = RequestIdFor(req);
-      res.set_header(kRequestIdHeader, request_id);
-    }
-    WriteError(res, 500, absl::InternalError(absl::StrCat("exception: ", what)),
-               request_id);
-  });
+  } while (
+      !stop_probing_.WaitForNotificationWithTimeout(options_.probe_interval));
 }
 
 absl::Status Gateway::Start(const std::string& host, int port) {
@@ -264,9 +278,19 @@ absl::Status Gateway::Start(const std::string& host, int port) {
         "gateway has no partner keys and open access is off: every request "
         "is refused with 401");
   }
-  return listener_.Start(*server_, host, port);
+  RETURN_IF_ERROR(server_.Start(host, port));
+  serving_ = true;
+  prober_ = std::thread([this] { ProbeBackends(); });
+  return absl::OkStatus();
 }
 
-void Gateway::Stop() { listener_.Stop(); }
+void Gateway::Stop() {
+  serving_ = false;
+  if (prober_.joinable()) {
+    stop_probing_.Notify();
+    prober_.join();
+  }
+  server_.Stop();
+}
 
 }  // namespace qudao::gateway

@@ -1,22 +1,29 @@
 // The partner gateway: HTTP/JSON in front of the gRPC services. It
 // authenticates partners, restricts them to their own records, forwards
-// each request with a deadline and the request id, and maps gRPC status
-// codes to HTTP ones with a JSON error body in the Google API style.
+// each request with a deadline and the correlation id, and maps gRPC status
+// codes to HTTP ones with a JSON error body in the Google API style. Its
+// routes are a table (method, path pattern, handler); unknown paths are
+// 404 and known paths under another method 405 with Allow.
+//
+// Readiness is the gateway's own: a backend outage answers 503 on the
+// affected routes but does not take every gateway replica out of rotation.
+// Each backend's reachability is probed and exported as
+// qudao_gateway_backend_up{backend=...}.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "common/http/http_listener.h"
+#include "absl/synchronization/notification.h"
+#include "common/http/route_table.h"
+#include "common/http/server.h"
 #include "common/metrics/metrics.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
 #include "services/gateway/partner_auth.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace qudao::gateway {
 
@@ -25,6 +32,8 @@ struct GatewayOptions {
   std::string customer_records_target = "dns:///127.0.0.1:50051";
   // Per-request deadline for the backend call.
   absl::Duration backend_timeout = absl::Seconds(5);
+  // How often each backend's health is probed for the backend_up metric.
+  absl::Duration probe_interval = absl::Milliseconds(500);
   // Who may call, and which dealer each caller may read. Without keys the
   // gateway refuses every request (401) unless `open_access` is set.
   PartnerKeys partner_keys;
@@ -43,22 +52,34 @@ class Gateway {
   // Returns once the server accepts connections (so Stop() right after
   // works).
   absl::Status Start(const std::string& host, int port);
-  int port() const { return listener_.port(); }
+  int port() const { return server_.port(); }
+  // The gateway's own readiness: it is serving.
+  bool Ready() const { return serving_; }
   void Stop();
 
  private:
-  void ConfigureServer();
   void RegisterRoutes();
+  // The route handler for GET /v1/dealers/{dealer_id}.
+  absl::Status GetDealer(const http::Request& request,
+                         const std::string& correlation_id,
+                         const std::string& dealer_id, http::Response& res);
+  // The authenticated dealer, or nullopt in open access.
+  absl::StatusOr<std::optional<std::string>> Caller(
+      const http::Request& request) const;
+  void ProbeBackends();
 
   GatewayOptions options_;
   // open_access with no keys: skip authentication and authorization.
-  bool open_;
-  metrics::Registry* registry_;
+  const bool open_;
   metrics::CounterFamily* requests_;
   metrics::HistogramFamily* latency_;
   std::unique_ptr<customer::v1::CustomerRecordsService::Stub> customer_records_;
-  std::unique_ptr<httplib::Server> server_;
-  HttpListener listener_{"gateway"};
+  std::atomic<bool> customer_records_up_{false};
+  std::atomic<bool> serving_{false};
+  absl::Notification stop_probing_;
+  std::thread prober_;
+  http::RouteTable routes_;
+  http::Server server_;
 };
 
 // The HTTP status for a gRPC code (per google.rpc.Code's mapping).
@@ -66,11 +87,11 @@ int HttpStatusFor(grpc::StatusCode code);
 
 // The JSON error body for `status` answered with `http_status`:
 // {"error":{"code","status","message","reason"[,"field"],"request_id"}}.
-// For 5xx and 429 the message is a generic one quoting the request id: the
-// real text (SQL errors, pool sizes, host names) is for operators, not
-// partners, and the gateway logs it under that request id.
+// For 5xx and 429 the message is a generic one quoting the correlation id:
+// the real text (SQL errors, pool sizes, host names) is for operators, not
+// partners, and the gateway logs it under that id.
 std::string ErrorBody(int http_status, const absl::Status& status,
-                      absl::string_view request_id);
+                      absl::string_view correlation_id);
 
 // Whether ErrorBody replaces the message for `http_status`.
 bool HidesErrorDetail(int http_status);

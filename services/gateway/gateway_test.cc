@@ -10,12 +10,13 @@
 #include <future>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc/status.h"
-#include "common/validation/validation.h"
 #include "common/metrics/admin_server.h"
 #include "common/testing/service_fixture.h"
+#include "common/validation/validation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/customer_records/customer_records_module.h"
@@ -223,6 +224,52 @@ TEST_F(GatewayTest, BackendDownHidesTheBackendMessage) {
   EXPECT_THAT(res->body, HasSubstr("\"status\":\"UNAVAILABLE\""));
   EXPECT_THAT(res->body, HasSubstr("temporarily unavailable"));
   EXPECT_THAT(res->body, HasSubstr("\"request_id\":\"trace-503\""));
+}
+
+// Routes are a table: an unknown path is 404, a known one under another
+// method 405 naming the methods it takes.
+TEST_F(GatewayTest, KnownPathsAnswerOtherMethodsWith405AndAllow) {
+  StartOpenGateway();
+  const std::string path = absl::StrCat("/v1/dealers/", ids_[0]);
+  for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    auto res = client_->send(req);
+    ASSERT_TRUE(res) << method;
+    EXPECT_EQ(res->status, 405) << method;
+    EXPECT_EQ(res->get_header_value("Allow"), "GET, HEAD") << method;
+    EXPECT_THAT(res->body, HasSubstr("\"code\":405")) << method;
+  }
+  auto head = client_->Head(path.c_str());
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+}
+
+// A backend outage is the backend's: the gateway stays ready (so replicas
+// stay in rotation) while its backend_up metric says what it cannot reach.
+TEST_F(GatewayTest, ReadinessIsTheGatewaysOwnAndBackendsAreAMetric) {
+  StartOpenGateway();
+  const std::string up =
+      "qudao_gateway_backend_up{backend=\"customer_records\"} 1";
+  const std::string down =
+      "qudao_gateway_backend_up{backend=\"customer_records\"} 0";
+  auto wait_for = [&](const std::string& line) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < deadline) {
+      if (absl::StrContains(registry_.Render(), line)) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return false;
+  };
+  EXPECT_TRUE(wait_for(up)) << registry_.Render();
+  EXPECT_TRUE(gateway_->Ready());
+  backend_.reset();
+  EXPECT_TRUE(wait_for(down)) << registry_.Render();
+  EXPECT_TRUE(gateway_->Ready());
+  gateway_->Stop();
+  EXPECT_FALSE(gateway_->Ready());
 }
 
 TEST(ErrorBodyTest, HidesServerSideDetailOnly) {

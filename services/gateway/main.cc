@@ -18,42 +18,26 @@ ABSL_FLAG(std::string, partner_keys_file, "",
 ABSL_FLAG(bool, open_access, false,
           "serve without partner keys: every caller may read every dealer; "
           "local development only, and not together with a key file "
-          "[env QUDAO_GATEWAY_OPEN_ACCESS=true]");
-
-namespace {
-
-// --open_access or QUDAO_GATEWAY_OPEN_ACCESS=true: either one turns it on
-// (a bool flag cannot tell "false" from "not given", so it cannot override
-// the variable). The variable must be "true", "false" or unset: a typo must
-// not be read as either.
-absl::StatusOr<bool> OpenAccess() {
-  const std::string env =
-      qudao::Setting("", "QUDAO_GATEWAY_OPEN_ACCESS", "false");
-  if (env != "true" && env != "false") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "QUDAO_GATEWAY_OPEN_ACCESS must be true or false, not '", env, "'"));
-  }
-  return absl::GetFlag(FLAGS_open_access) || env == "true";
-}
-
-}  // namespace
+          "[env QUDAO_GATEWAY_OPEN_ACCESS=true|false]");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  qudao::ParseFlags(argc, argv);
   qudao::BlockShutdownSignals();
   using qudao::Setting;
-  if (!qudao::log::SetLevel(
-          Setting(absl::GetFlag(FLAGS_log_level), "QUDAO_LOG_LEVEL", "info"))) {
+  if (!qudao::log::SetLevel(Setting("log_level", "QUDAO_LOG_LEVEL", "info"))) {
     qudao::log::Error("unknown log level");
     return 2;
   }
   qudao::gateway::GatewayOptions options;
   options.customer_records_target =
-      Setting(absl::GetFlag(FLAGS_customer_records_target),
-              "QUDAO_CUSTOMER_RECORDS_TARGET", "dns:///127.0.0.1:50051");
-  const std::string keys_file = Setting(absl::GetFlag(FLAGS_partner_keys_file),
-                                        "QUDAO_PARTNER_KEYS_FILE", "");
-  const absl::StatusOr<bool> open_access = OpenAccess();
+      Setting("customer_records_target", "QUDAO_CUSTOMER_RECORDS_TARGET",
+              "dns:///127.0.0.1:50051");
+  const std::string keys_file =
+      Setting("partner_keys_file", "QUDAO_PARTNER_KEYS_FILE", "");
+  // Open access must be asked for by name, as exactly "true": a typo is an
+  // error, not either value.
+  const absl::StatusOr<bool> open_access =
+      qudao::BoolSetting("open_access", "QUDAO_GATEWAY_OPEN_ACCESS", false);
   if (!open_access.ok()) {
     qudao::log::Error("bad setting",
                       {{"error", open_access.status().ToString()}});
@@ -89,10 +73,9 @@ int main(int argc, char** argv) {
   qudao::metrics::Registry registry;
   std::string host, admin_host;
   int port = 0, admin_port = 0;
-  const std::string listen =
-      Setting(absl::GetFlag(FLAGS_listen), "QUDAO_LISTEN", "0.0.0.0:8080");
-  const std::string admin_listen = Setting(
-      absl::GetFlag(FLAGS_admin_listen), "QUDAO_ADMIN_LISTEN", "0.0.0.0:9095");
+  const std::string listen = Setting("listen", "QUDAO_LISTEN", "0.0.0.0:8080");
+  const std::string admin_listen =
+      Setting("admin_listen", "QUDAO_ADMIN_LISTEN", "0.0.0.0:9095");
   for (auto [address, h, p] :
        {std::tuple{listen, &host, &port},
         std::tuple{admin_listen, &admin_host, &admin_port}}) {
@@ -102,7 +85,9 @@ int main(int argc, char** argv) {
     }
   }
   qudao::gateway::Gateway gateway(std::move(options), &registry);
-  qudao::AdminServer admin(&registry, [] { return true; });
+  // Ready when the gateway itself serves: a backend outage answers 503 on
+  // its routes but must not take every gateway replica out of rotation.
+  qudao::AdminServer admin(&registry, [&gateway] { return gateway.Ready(); });
   if (absl::Status s = gateway.Start(host, port); !s.ok()) {
     qudao::log::Error("cannot start", {{"error", s.ToString()}});
     return 1;

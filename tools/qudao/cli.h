@@ -1,0 +1,59 @@
+// What every client command of the `qudao` CLI shares: where to call, how
+// long to wait, how to print (--output json|table), and how to report a
+// failed call. Commands register themselves on a CLI11 app, each with its
+// own flags, so `qudao dealer create --help` lists only what it takes.
+#pragma once
+
+#include <google/protobuf/message.h>
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/time/time.h"
+
+namespace qudao::cli {
+
+struct ClientOptions {
+  std::string target = "127.0.0.1:7233";
+  std::string output = "table";
+  double timeout_s = 10;
+
+  std::shared_ptr<grpc::Channel> Channel() const;
+  std::unique_ptr<grpc::ClientContext> Context() const;
+};
+
+// Adds --target, --output and --timeout to `command`.
+void AddClientOptions(CLI::App* command, ClientOptions* options);
+
+// Prints a message as JSON, or as a two-column table of its set fields
+// (nested fields as dotted paths, money as "CNY 1234.50", times in UTC).
+void PrintResource(const ClientOptions& options,
+                   const google::protobuf::Message& message);
+
+// Prints the repeated message field `items` of `response` (a List
+// response) as JSON, or as a table with the given field paths as columns,
+// followed by the next page token if there is one.
+void PrintList(const ClientOptions& options,
+               const google::protobuf::Message& response,
+               const std::string& items,
+               const std::vector<std::string>& columns);
+
+// Prints a failed call (code, message, reason, field) to stderr and
+// returns the exit code 1.
+int Fail(const grpc::Status& status, const grpc::ClientContext& context);
+
+// A table of rows with a header, columns padded to their widest cell
+// (display width: CJK characters count two).
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+
+// Each command group registers its subcommands; the callback runs the
+// command and sets *exit_code.
+void AddDevCommand(CLI::App& app, int* exit_code);
+void AddHealthCommand(CLI::App& app, int* exit_code);
+void AddDealerCommands(CLI::App& app, int* exit_code);
+
+}  // namespace qudao::cli
