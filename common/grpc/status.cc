@@ -1,7 +1,6 @@
 // Status mapping; see status.h.
 #include "common/grpc/status.h"
 
-
 namespace qudao {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {

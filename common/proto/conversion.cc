@@ -30,7 +30,8 @@ void ClearOutputOnly(Message& message) {
     if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (field->is_repeated()) {
       for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
-        ClearOutputOnly(*reflection->MutableRepeatedMessage(&message, field, i));
+        ClearOutputOnly(
+            *reflection->MutableRepeatedMessage(&message, field, i));
       }
     } else {
       ClearOutputOnly(*reflection->MutableMessage(&message, field));

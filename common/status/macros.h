@@ -27,20 +27,20 @@ const absl::Status& AsStatus(const absl::StatusOr<T>& s) {
 
 // Evaluates `expr` (an absl::Status or StatusOr) once and returns its status
 // from the enclosing function if it is not OK.
-#define RETURN_IF_ERROR(expr)                                               \
-  do {                                                                      \
-    if (const auto& qudao_status_ = (expr); !qudao_status_.ok()) {          \
-      return ::qudao::status_internal::AsStatus(qudao_status_);             \
-    }                                                                       \
+#define RETURN_IF_ERROR(expr)                                      \
+  do {                                                             \
+    if (const auto& qudao_status_ = (expr); !qudao_status_.ok()) { \
+      return ::qudao::status_internal::AsStatus(qudao_status_);    \
+    }                                                              \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); returns its status if not OK,
 // otherwise moves its value into `lhs` (a declaration or an lvalue).
-#define ASSIGN_OR_RETURN(lhs, rexpr) \
-  QUDAO_ASSIGN_OR_RETURN_IMPL(       \
-      QUDAO_STATUS_CONCAT(qudao_statusor_, __LINE__), lhs, rexpr)
+#define ASSIGN_OR_RETURN(lhs, rexpr)                                          \
+  QUDAO_ASSIGN_OR_RETURN_IMPL(QUDAO_STATUS_CONCAT(qudao_statusor_, __LINE__), \
+                              lhs, rexpr)
 
-#define QUDAO_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                                \
+#define QUDAO_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr)  \
+  auto statusor = (rexpr);                                 \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()

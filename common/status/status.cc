@@ -53,16 +53,17 @@ std::string QuoteInput(absl::string_view input) {
   while (i < input.size() && chars < kMaxQuotedChars) {
     const unsigned char c = static_cast<unsigned char>(input[i]);
     // Step over one UTF-8 sequence (or one stray byte).
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
-                                 : (c >> 3) == 0x1E ? 4
-                                                    : 1;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 1;
     if (i + len > input.size()) len = input.size() - i;
     i += len;
     ++chars;
   }
   if (i >= input.size()) return absl::StrCat("'", input, "'");
-  return absl::StrCat("'", input.substr(0, i), "…' (", input.size(),
-                      " bytes)");
+  return absl::StrCat("'", input.substr(0, i), "…' (", input.size(), " bytes)");
 }
 
 }  // namespace qudao

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/pagination/pagination.h"
+#include "common/status/macros.h"
 #include "common/storage/database.h"
 #include "common/storage/idempotency.h"
 #include "common/storage/migrations.h"
-#include "common/status/macros.h"
-#include "common/storage/table_mapping.h"
-#include "common/pagination/pagination.h"
 #include "common/storage/sqlite_database.h"
+#include "common/storage/table_mapping.h"
 #include "common/testing/harness.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -29,17 +29,18 @@ using ::qudao::testing::StatusIs;
 using ::testing::HasSubstr;
 
 ResponseCodec<google::protobuf::StringValue> StringValueCodec() {
-  return {[](const google::protobuf::StringValue& v) {
-            return v.SerializeAsString();
-          },
-          [](absl::string_view bytes)
-              -> absl::StatusOr<google::protobuf::StringValue> {
-            google::protobuf::StringValue v;
-            if (!v.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-              return absl::DataLossError("stored response does not parse");
-            }
-            return v;
-          }};
+  return {
+      [](const google::protobuf::StringValue& v) {
+        return v.SerializeAsString();
+      },
+      [](absl::string_view bytes)
+          -> absl::StatusOr<google::protobuf::StringValue> {
+        google::protobuf::StringValue v;
+        if (!v.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+          return absl::DataLossError("stored response does not parse");
+        }
+        return v;
+      }};
 }
 using ::testing::SizeIs;
 
@@ -492,7 +493,8 @@ TYPED_TEST(StorageContractTest, OldIdempotencyRecordsArePurged) {
         *this->db_,
         IdempotentRequest::FromCaller("test.Purge", "alice",
                                       absl::StrCat("req-", t), "p"),
-        FromStoredTime(t), [](Transaction&) -> absl::StatusOr<std::string> { return "done"; });
+        FromStoredTime(t),
+        [](Transaction&) -> absl::StatusOr<std::string> { return "done"; });
     ASSERT_TRUE(r.ok()) << r.status();
   }
   auto purged = PurgeIdempotencyRecords(*this->db_, FromStoredTime(250));
@@ -620,7 +622,8 @@ const TableMapping<Record>& Records() {
                                    &Record::deposit),
        MinorUnitsIn<Record>("paid_minor", "currency", &Record::paid),
        LineList<Record>("tags", &Record::tags),
-       Text<Record>("city", [](auto& r) -> auto& { return r.place.city; })});
+       Text<Record>(
+           "city", [](auto& r) -> auto& { return r.place.city; })});
   return *table;
 }
 
@@ -658,15 +661,32 @@ class TableMappingTest : public StorageContractTest<B> {
 TYPED_TEST_SUITE(TableMappingTest, Backends);
 
 TYPED_TEST(TableMappingTest, RoundTripsEveryColumnKindByName) {
-  Record full{"r1", "Full", "r0", 42, Shade::kBlue, true,
-              FromStoredTime(1000), FromStoredTime(2000),
+  Record full{"r1",
+              "Full",
+              "r0",
+              42,
+              Shade::kBlue,
+              true,
+              FromStoredTime(1000),
+              FromStoredTime(2000),
               Money::Create("CNY", 12345).value(),
               Money::Create("USD", 99).value(),
-              Money::Create("CNY", 100).value(), {"a", "b c"}, {"Hangzhou"}};
-  Record sparse{"r2", "Sparse", "", 0, Shade::kRed, false,
-                FromStoredTime(3000), std::nullopt,
-                Money::Create("JPY", 5).value(), std::nullopt,
-                Money::Create("JPY", 0).value(), {}, {""}};
+              Money::Create("CNY", 100).value(),
+              {"a", "b c"},
+              {"Hangzhou"}};
+  Record sparse{"r2",
+                "Sparse",
+                "",
+                0,
+                Shade::kRed,
+                false,
+                FromStoredTime(3000),
+                std::nullopt,
+                Money::Create("JPY", 5).value(),
+                std::nullopt,
+                Money::Create("JPY", 0).value(),
+                {},
+                {""}};
   ASSERT_TRUE(this->db_
                   ->RunInTransaction(TransactionMode::kReadWrite,
                                      [&](Transaction& tx) -> absl::Status {
@@ -717,14 +737,23 @@ TYPED_TEST(TableMappingTest, RoundTripsEveryColumnKindByName) {
 }
 
 TYPED_TEST(TableMappingTest, UpdateWritesUpdatableColumnsWhereTheKeyMatches) {
-  Record r{"r1", "Before", "", 1, Shade::kRed, false, FromStoredTime(1000),
-           std::nullopt, Money::Create("CNY", 100).value(), std::nullopt,
-           Money::Create("CNY", 0).value(), {}, {"Ningbo"}};
+  Record r{"r1",
+           "Before",
+           "",
+           1,
+           Shade::kRed,
+           false,
+           FromStoredTime(1000),
+           std::nullopt,
+           Money::Create("CNY", 100).value(),
+           std::nullopt,
+           Money::Create("CNY", 0).value(),
+           {},
+           {"Ningbo"}};
   ASSERT_TRUE(this->db_
-                  ->RunInTransaction(TransactionMode::kReadWrite,
-                                     [&](Transaction& tx) {
-                                       return Records().Insert(tx, r);
-                                     })
+                  ->RunInTransaction(
+                      TransactionMode::kReadWrite,
+                      [&](Transaction& tx) { return Records().Insert(tx, r); })
                   .ok());
   Record changed = r;
   changed.label = "After";
@@ -740,9 +769,9 @@ TYPED_TEST(TableMappingTest, UpdateWritesUpdatableColumnsWhereTheKeyMatches) {
                                                 {{"id", r.id}, {"count", 1}}));
                         // The condition no longer holds: nothing changes.
                         ASSIGN_OR_RETURN(
-                            stale, Records().Update(tx, changed,
-                                                    {{"id", r.id},
-                                                     {"count", 1}}));
+                            stale,
+                            Records().Update(tx, changed,
+                                             {{"id", r.id}, {"count", 1}}));
                         return absl::OkStatus();
                       })
                   .ok());

@@ -5,7 +5,8 @@
 //         "dealers",
 //         {storage::Text<Dealer>("dealer_id", &Dealer::id).InsertOnly(),
 //          storage::Text<Dealer>("province",
-//                                [](auto& d) -> auto& { return d.region.province; }),
+//                                [](auto& d) -> auto& { return
+//                                d.region.province; }),
 //          storage::Int<Dealer>("version", &Dealer::version), ...});
 //     return *table;
 //   }
@@ -67,9 +68,9 @@ class TableMapping {
     for (size_t i = 1; i <= names.size(); ++i) {
       placeholders.push_back(absl::StrCat("$", i));
     }
-    insert_sql_ = absl::StrCat("INSERT INTO ", table_, " (", column_list_,
-                               ") VALUES (", absl::StrJoin(placeholders, ", "),
-                               ")");
+    insert_sql_ =
+        absl::StrCat("INSERT INTO ", table_, " (", column_list_, ") VALUES (",
+                     absl::StrJoin(placeholders, ", "), ")");
   }
 
   const std::string& table() const { return table_; }
@@ -134,10 +135,10 @@ class TableMapping {
       params.push_back(v);
       conditions.push_back(absl::StrCat(column, " = $", params.size()));
     }
-    return tx.Execute(absl::StrCat("UPDATE ", table_, " SET ",
-                                   absl::StrJoin(sets, ", "), " WHERE ",
-                                   absl::StrJoin(conditions, " AND ")),
-                      params);
+    return tx.Execute(
+        absl::StrCat("UPDATE ", table_, " SET ", absl::StrJoin(sets, ", "),
+                     " WHERE ", absl::StrJoin(conditions, " AND ")),
+        params);
   }
 
  private:

@@ -134,9 +134,9 @@ absl::Status RequireId(absl::string_view field, absl::string_view value,
     ok = absl::ascii_isxdigit(value[i]) && !absl::ascii_isupper(value[i]);
   }
   if (ok) return absl::OkStatus();
-  return InvalidField(field, absl::StrCat(QuoteInput(value), " is not a ",
-                                          prefix, "_ id (e.g. ", prefix,
-                                          "_0190f3c2a1b24e8f0a1b)"));
+  return InvalidField(
+      field, absl::StrCat(QuoteInput(value), " is not a ", prefix,
+                          "_ id (e.g. ", prefix, "_0190f3c2a1b24e8f0a1b)"));
 }
 
 absl::Status ValidRequestId(absl::string_view field, absl::string_view value) {

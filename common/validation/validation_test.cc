@@ -28,21 +28,25 @@ TEST(TextTest, AcceptsOrdinaryTextInAnyScript) {
 TEST(TextTest, RefusesWhatCanBreakOrDisguiseALine) {
   for (const std::string& bad :
        {std::string("a\nb"), std::string("tab\there"), std::string("nul\0x", 5),
-        std::string("next\xC2\x85line"),       // U+0085 NEL (C1)
-        std::string("a\xE2\x80\xA8line"),      // U+2028 line separator
-        std::string("a\xE2\x80\xA9para"),      // U+2029 paragraph separator
-        std::string("evil\xE2\x80\xAEgpj.exe"),  // U+202E right-to-left override
-        std::string("iso\xE2\x81\xA6late"),    // U+2066 isolate
+        std::string("next\xC2\x85line"),   // U+0085 NEL (C1)
+        std::string("a\xE2\x80\xA8line"),  // U+2028 line separator
+        std::string("a\xE2\x80\xA9para"),  // U+2029 paragraph separator
+        std::string(
+            "evil\xE2\x80\xAEgpj.exe"),      // U+202E right-to-left override
+        std::string("iso\xE2\x81\xA6late"),  // U+2066 isolate
         std::string("bad\xFFutf8"), std::string("\xC0\xAF"),  // overlong '/'
-        std::string("\xED\xA0\x80")}) {        // a UTF-16 surrogate
+        std::string("\xED\xA0\x80")}) {  // a UTF-16 surrogate
     const absl::Status s = RequireText("dealer.legal_name", bad, 200);
-    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
-                            kReasonInvalidField))
+    EXPECT_THAT(
+        s, StatusIs(absl::StatusCode::kInvalidArgument, kReasonInvalidField))
         << absl::CEscape(bad);
     EXPECT_EQ(FieldOf(s), "dealer.legal_name");
   }
   // Multi-line text allows line breaks, never bidi overrides.
-  EXPECT_THAT(OptionalMultilineText("note", "a\xE2\x80\xAE" "b", 200),
+  EXPECT_THAT(OptionalMultilineText("note",
+                                    "a\xE2\x80\xAE"
+                                    "b",
+                                    200),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

@@ -66,8 +66,7 @@ const storage::TableMapping<LimitChange>& LimitChanges() {
       {s::Text<C>("dealer_id", &C::dealer_id),
        s::Int<C>("revision", &C::revision),
        s::MoneyAmount<C>("currency", "new_limit_minor", &C::new_limit),
-       s::OptionalMinorUnitsIn<C>("old_limit_minor", "currency",
-                                  &C::old_limit),
+       s::OptionalMinorUnitsIn<C>("old_limit_minor", "currency", &C::old_limit),
        s::Text<C>("reason", &C::reason),
        s::Text<C>("approved_by", &C::approved_by),
        s::Time<C>("change_time", &C::change_time)});
@@ -89,9 +88,9 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
 
 absl::StatusOr<std::optional<CreditAccount>> CreditAccountStore::Find(
     Transaction& tx, const std::string& dealer_id) const {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query(Accounts().Select("WHERE dealer_id = $1"),
-                            {dealer_id}));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(Accounts().Select("WHERE dealer_id = $1"), {dealer_id}));
   if (rows.empty()) return std::optional<CreditAccount>();
   ASSIGN_OR_RETURN(CreditAccount account, Accounts().Read(rows[0]));
   return std::optional<CreditAccount>(std::move(account));

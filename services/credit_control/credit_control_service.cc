@@ -41,11 +41,11 @@ grpc::ServerUnaryReactor* CreditControlService::SetCreditLimit(
         std::string(absl::StripAsciiWhitespace(request->approved_by()))};
     ASSIGN_OR_RETURN(
         const CreditPosition position,
-        credit_->SetLimit(decision, storage::IdempotentRequest::FromCaller(
-                                        "CreditControlService/SetCreditLimit",
-                                        CallerOf(*context),
-                                        request->request_id(),
-                                        RequestFingerprint(*request))));
+        credit_->SetLimit(
+            decision,
+            storage::IdempotentRequest::FromCaller(
+                "CreditControlService/SetCreditLimit", CallerOf(*context),
+                request->request_id(), RequestFingerprint(*request))));
     *response = CreditPositionToProto(position);
     return absl::OkStatus();
   });

@@ -19,9 +19,9 @@ absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
       [&](Transaction& tx) -> absl::StatusOr<CreditPosition> {
         ASSIGN_OR_RETURN(const std::optional<CreditAccount> current,
                          accounts_.Find(tx, decision.dealer_id));
-        ASSIGN_OR_RETURN(const CreditAccount updated,
-                         ApplyCreditLimit(current, decision.dealer_id,
-                                          decision.limit, now));
+        ASSIGN_OR_RETURN(
+            const CreditAccount updated,
+            ApplyCreditLimit(current, decision.dealer_id, decision.limit, now));
         if (current.has_value()) {
           RETURN_IF_ERROR(accounts_.UpdateLimit(tx, updated, current->version));
         } else {

@@ -71,9 +71,9 @@ TYPED_TEST(CreditOperationsTest, ARetryAnswersWithItsOwnChange) {
 
 TYPED_TEST(CreditOperationsTest, TheAccountKeepsItsCurrency) {
   ASSERT_THAT(this->ops_->SetLimit(this->Decision(100, "CNY"), {}), IsOk());
-  EXPECT_THAT(this->ops_->SetLimit(this->Decision(100, "USD"), {}),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       kCurrencyMismatch));
+  EXPECT_THAT(
+      this->ops_->SetLimit(this->Decision(100, "USD"), {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, kCurrencyMismatch));
   EXPECT_THAT(this->ops_->SetLimit(this->Decision(-1), {}),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);

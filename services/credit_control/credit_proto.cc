@@ -44,8 +44,8 @@ const storage::ResponseCodec<CreditPosition>& CreditPositionCodec() {
                          &p.available_credit}}) {
           auto money = MoneyFromProto(field, *in);
           if (!money.ok()) {
-            return absl::DataLossError(absl::StrCat(
-                "stored credit position: ", money.status().message()));
+            return absl::DataLossError(absl::StrCat("stored credit position: ",
+                                                    money.status().message()));
           }
           *out = *money;
         }

@@ -76,8 +76,9 @@ absl::Status ApplyField(DealerField field, const pb::Dealer& in,
     case DealerField::kStatus:
       if (in.status() == pb::DEALER_STATUS_UNSPECIFIED ||
           !pb::DealerStatus_IsValid(in.status())) {
-        return InvalidField("dealer.status",
-                            "must be PROSPECT, ACTIVE, SUSPENDED or TERMINATED");
+        return InvalidField(
+            "dealer.status",
+            "must be PROSPECT, ACTIVE, SUSPENDED or TERMINATED");
       }
       dealer.status = static_cast<DealerStatus>(in.status());
       return absl::OkStatus();
@@ -90,9 +91,9 @@ absl::Status ApplyField(DealerField field, const pb::Dealer& in,
         dealer.registered_capital.reset();
         return absl::OkStatus();
       }
-      ASSIGN_OR_RETURN(dealer.registered_capital,
-                       MoneyFromProto("dealer.registered_capital",
-                                      in.registered_capital()));
+      ASSIGN_OR_RETURN(
+          dealer.registered_capital,
+          MoneyFromProto("dealer.registered_capital", in.registered_capital()));
       return absl::OkStatus();
     }
     case DealerField::kBrands:
@@ -118,10 +119,10 @@ absl::Status ApplyField(DealerField field, const pb::Dealer& in,
 
 // The fields a new dealer is created with (status is decided separately).
 constexpr DealerField kCreateFields[] = {
-    DealerField::kLegalName,         DealerField::kRegion,
-    DealerField::kChannelLevel,      DealerField::kParent,
-    DealerField::kOwner,             DealerField::kRegisteredCapital,
-    DealerField::kBrands,            DealerField::kBusinessScope};
+    DealerField::kLegalName,    DealerField::kRegion,
+    DealerField::kChannelLevel, DealerField::kParent,
+    DealerField::kOwner,        DealerField::kRegisteredCapital,
+    DealerField::kBrands,       DealerField::kBusinessScope};
 
 }  // namespace
 
@@ -165,8 +166,7 @@ grpc::ServerUnaryReactor* CustomerRecordsService::GetDealer(
     pb::Dealer* response) {
   return ServeUnary(context, *workers_, [=]() -> absl::Status {
     RETURN_IF_ERROR(RequireDealerId("dealer_id", request->dealer_id()));
-    ASSIGN_OR_RETURN(const Dealer dealer,
-                     dealers_->Get(request->dealer_id()));
+    ASSIGN_OR_RETURN(const Dealer dealer, dealers_->Get(request->dealer_id()));
     *response = DealerToProto(dealer);
     return absl::OkStatus();
   });

@@ -3,8 +3,8 @@
 
 #include <set>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/status/status.h"
 
@@ -155,11 +155,11 @@ absl::Status CheckExpectedVersion(const Dealer& current,
   if (expected_version == 0 || current.version == expected_version) {
     return absl::OkStatus();
   }
-  return Refusal(absl::StatusCode::kAborted, kReasonEtagMismatch,
-                 absl::StrCat("dealer ", current.id,
-                              " was changed by someone else (etag ",
-                              EtagOf(current),
-                              "); read it again and reapply your change"));
+  return Refusal(
+      absl::StatusCode::kAborted, kReasonEtagMismatch,
+      absl::StrCat("dealer ", current.id, " was changed by someone else (etag ",
+                   EtagOf(current),
+                   "); read it again and reapply your change"));
 }
 
 bool ChangeAffectsChildren(const Dealer& before, const Dealer& after) {
@@ -177,10 +177,10 @@ absl::Status CheckNoActiveChildren(const Dealer& before, const Dealer& after,
                            before.status != DealerStatus::kTerminated;
   return Refusal(
       absl::StatusCode::kFailedPrecondition, kReasonHasActiveChildren,
-      absl::StrCat("dealer ", after.id, " supplies ", active_children,
-                   " active dealer(s); move them to another parent before ",
-                   terminating ? "terminating it"
-                               : "changing its channel level"));
+      absl::StrCat(
+          "dealer ", after.id, " supplies ", active_children,
+          " active dealer(s); move them to another parent before ",
+          terminating ? "terminating it" : "changing its channel level"));
 }
 
 std::string EtagOf(const Dealer& dealer) {

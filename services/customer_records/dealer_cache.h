@@ -1,6 +1,6 @@
-// Read-through cache of dealer records (stored in their API form), on the shared
-// Cache (Redis across replicas, or in-process). Dealer records are read far
-// more than written (every quote, order and partner request looks one up).
+// Read-through cache of dealer records (stored in their API form), on the
+// shared Cache (Redis across replicas, or in-process). Dealer records are read
+// far more than written (every quote, order and partner request looks one up).
 //
 // Consistency: a write invalidates the dealer's entry after it commits, so
 // the next read on any replica (sharing Redis) goes to the database. A read

@@ -47,11 +47,11 @@ absl::StatusOr<Dealer> DealerOperations::Get(const std::string& dealer_id) {
     if (std::optional<Dealer> cached = cache_->Get(dealer_id)) return *cached;
   }
   absl::StatusOr<Dealer> dealer;
-  RETURN_IF_ERROR(db_->RunInTransaction(
-      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        dealer = store_.Get(tx, dealer_id);
-        return dealer.status();
-      }));
+  RETURN_IF_ERROR(db_->RunInTransaction(TransactionMode::kReadOnly,
+                                        [&](Transaction& tx) -> absl::Status {
+                                          dealer = store_.Get(tx, dealer_id);
+                                          return dealer.status();
+                                        }));
   if (cache_ != nullptr) cache_->Put(*dealer);
   return dealer;
 }

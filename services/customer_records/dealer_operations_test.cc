@@ -88,13 +88,14 @@ TYPED_TEST(DealerOperationsTest, CreateAssignsIdentityAndReadsBack) {
 }
 
 TYPED_TEST(DealerOperationsTest, CreateChecksTheParentInItsTransaction) {
-  auto missing = this->ops_->Create(
-      this->Draft("Orphan", ChannelLevel::kRetailer, "dlr_00000000000000000000"),
-      IdempotentRequest{});
+  auto missing =
+      this->ops_->Create(this->Draft("Orphan", ChannelLevel::kRetailer,
+                                     "dlr_00000000000000000000"),
+                         IdempotentRequest{});
   EXPECT_THAT(missing, StatusIs(absl::StatusCode::kInvalidArgument,
                                 kReasonInvalidField));
-  const Dealer retailer = this->MustCreate(
-      this->Draft("Shop", ChannelLevel::kRetailer));
+  const Dealer retailer =
+      this->MustCreate(this->Draft("Shop", ChannelLevel::kRetailer));
   auto upside_down = this->ops_->Create(
       this->Draft("Wholesale", ChannelLevel::kWholesaler, retailer.id),
       IdempotentRequest{});
@@ -121,20 +122,18 @@ TYPED_TEST(DealerOperationsTest, RepeatedRequestCreatesOnceAndReplaysBytes) {
   EXPECT_NE(other->id, first->id);
   // The same key for something else is refused, and nothing is written.
   auto reused = this->ops_->Create(
-      this->Draft("Mingda"),
-      IdempotentRequest::FromCaller("CreateDealer", "rep.wang", "req-1",
-                                    "other"));
-  EXPECT_THAT(reused,
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       storage::kReasonIdempotencyKeyReused));
+      this->Draft("Mingda"), IdempotentRequest::FromCaller(
+                                 "CreateDealer", "rep.wang", "req-1", "other"));
+  EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument,
+                               storage::kReasonIdempotencyKeyReused));
   EXPECT_EQ(FieldOf(reused.status()), "request_id");
   EXPECT_EQ(this->CountRows("dealers"), 2);
 }
 
 TYPED_TEST(DealerOperationsTest, ConcurrentCallsWithOneKeyCreateOnce) {
   constexpr int kThreads = 8;
-  const auto request = IdempotentRequest::FromCaller(
-      "CreateDealer", "rep.wang", "same-key", "fp");
+  const auto request = IdempotentRequest::FromCaller("CreateDealer", "rep.wang",
+                                                     "same-key", "fp");
   std::vector<std::string> ids(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -173,10 +172,10 @@ TYPED_TEST(DealerOperationsTest, UpdateFollowsTheLifecycle) {
       this->ops_->Update(this->Change(d, DealerField::kStatus, values));
   ASSERT_THAT(terminated, IsOk());
   values.status = DealerStatus::kActive;
-  EXPECT_THAT(
-      this->ops_->Update(this->Change(*terminated, DealerField::kStatus, values)),
-      StatusIs(absl::StatusCode::kFailedPrecondition,
-               kReasonInvalidStatusTransition));
+  EXPECT_THAT(this->ops_->Update(
+                  this->Change(*terminated, DealerField::kStatus, values)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       kReasonInvalidStatusTransition));
 }
 
 TYPED_TEST(DealerOperationsTest, ASupplierKeepsItsPlaceWhileItHasCustomers) {
@@ -185,10 +184,10 @@ TYPED_TEST(DealerOperationsTest, ASupplierKeepsItsPlaceWhileItHasCustomers) {
       this->Draft("Shop", ChannelLevel::kRetailer, distributor.id));
   Dealer values;
   values.status = DealerStatus::kTerminated;
-  EXPECT_THAT(
-      this->ops_->Update(this->Change(distributor, DealerField::kStatus, values)),
-      StatusIs(absl::StatusCode::kFailedPrecondition,
-               kReasonHasActiveChildren));
+  EXPECT_THAT(this->ops_->Update(
+                  this->Change(distributor, DealerField::kStatus, values)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       kReasonHasActiveChildren));
   values.channel_level = ChannelLevel::kRetailer;
   EXPECT_THAT(this->ops_->Update(this->Change(
                   distributor, DealerField::kChannelLevel, values)),
@@ -203,8 +202,8 @@ TYPED_TEST(DealerOperationsTest, ASupplierKeepsItsPlaceWhileItHasCustomers) {
   ASSERT_THAT(
       this->ops_->Update(this->Change(retailer, DealerField::kStatus, values)),
       IsOk());
-  EXPECT_THAT(this->ops_->Update(this->Change(*owner_changed,
-                                              DealerField::kStatus, values)),
+  EXPECT_THAT(this->ops_->Update(
+                  this->Change(*owner_changed, DealerField::kStatus, values)),
               IsOk());
 }
 

@@ -42,9 +42,10 @@ const storage::TableMapping<Dealer>& Dealers() {
       "dealers",
       {s::Text<Dealer>("dealer_id", &Dealer::id).InsertOnly(),
        s::Text<Dealer>("legal_name", &Dealer::legal_name),
-       s::Text<Dealer>("province",
-                       [](auto& d) -> auto& { return d.region.province; }),
-       s::Text<Dealer>("city", [](auto& d) -> auto& { return d.region.city; }),
+       s::Text<Dealer>(
+           "province", [](auto& d) -> auto& { return d.region.province; }),
+       s::Text<Dealer>(
+           "city", [](auto& d) -> auto& { return d.region.city; }),
        s::Text<Dealer>(
            "sales_territory",
            [](auto& d) -> auto& { return d.region.sales_territory; }),
@@ -80,8 +81,8 @@ absl::StatusOr<Dealer> DealerStore::Get(Transaction& tx,
                                         const std::string& dealer_id) const {
   ASSIGN_OR_RETURN(auto rows, tx.Query(Dealers().Select("WHERE dealer_id = $1"),
                                        {dealer_id}));
-  return Dealers().ReadOne(rows,
-                           absl::StrCat("dealer ", dealer_id, " does not exist"));
+  return Dealers().ReadOne(
+      rows, absl::StrCat("dealer ", dealer_id, " does not exist"));
 }
 
 absl::Status DealerStore::Insert(Transaction& tx, const Dealer& dealer) const {
@@ -90,10 +91,10 @@ absl::Status DealerStore::Insert(Transaction& tx, const Dealer& dealer) const {
 
 absl::Status DealerStore::Update(Transaction& tx, const Dealer& dealer,
                                  int64_t read_version) const {
-  ASSIGN_OR_RETURN(int64_t changed,
-                   Dealers().Update(tx, dealer,
-                                    {{"dealer_id", dealer.id},
-                                     {"version", read_version}}));
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      Dealers().Update(tx, dealer,
+                       {{"dealer_id", dealer.id}, {"version", read_version}}));
   if (changed != 1) {
     return storage::RetryableConflict("dealer changed concurrently");
   }
@@ -128,9 +129,8 @@ absl::StatusOr<DealerPage> DealerStore::List(Transaction& tx,
   ASSIGN_OR_RETURN(auto rows, tx.Query(Dealers().Select(where), params));
   DealerPage result;
   ASSIGN_OR_RETURN(result.dealers, Dealers().ReadAll(rows));
-  result.next_page_token =
-      TrimToPage(result.dealers, page, filter.Canonical(),
-                 [](const Dealer& d) { return d.id; });
+  result.next_page_token = TrimToPage(result.dealers, page, filter.Canonical(),
+                                      [](const Dealer& d) { return d.id; });
   return result;
 }
 

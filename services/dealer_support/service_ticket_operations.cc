@@ -27,11 +27,11 @@ absl::StatusOr<ServiceTicket> ServiceTicketOperations::Create(
 absl::StatusOr<ServiceTicket> ServiceTicketOperations::Get(
     const std::string& ticket_id) {
   absl::StatusOr<ServiceTicket> ticket;
-  RETURN_IF_ERROR(db_->RunInTransaction(
-      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        ticket = store_.Get(tx, ticket_id);
-        return ticket.status();
-      }));
+  RETURN_IF_ERROR(db_->RunInTransaction(TransactionMode::kReadOnly,
+                                        [&](Transaction& tx) -> absl::Status {
+                                          ticket = store_.Get(tx, ticket_id);
+                                          return ticket.status();
+                                        }));
   return ticket;
 }
 

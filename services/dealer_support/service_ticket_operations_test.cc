@@ -29,7 +29,8 @@ class ServiceTicketOperationsTest : public testing::DatabaseTest<B> {
                                                      &this->clock_);
   }
 
-  static ServiceTicket Draft(TicketPriority priority = TicketPriority::kUrgent) {
+  static ServiceTicket Draft(
+      TicketPriority priority = TicketPriority::kUrgent) {
     ServiceTicket t;
     t.dealer_id = kDealer;
     t.type = TicketType::kWarrantyRepair;

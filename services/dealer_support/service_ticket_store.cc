@@ -71,10 +71,12 @@ const storage::TableMapping<StoredChange>& StatusChanges() {
   static const auto* table = new s::TableMapping<C>(
       kEventsTable,
       {s::Text<C>("ticket_id", &C::ticket_id), s::Int<C>("seq", &C::seq),
-       s::Enum<C>("status", [](auto& c) -> auto& { return c.change.status; }),
-       s::Text<C>("note", [](auto& c) -> auto& { return c.change.note; }),
-       s::Time<C>("event_time",
-                  [](auto& c) -> auto& { return c.change.time; })});
+       s::Enum<C>(
+           "status", [](auto& c) -> auto& { return c.change.status; }),
+       s::Text<C>(
+           "note", [](auto& c) -> auto& { return c.change.note; }),
+       s::Time<C>(
+           "event_time", [](auto& c) -> auto& { return c.change.time; })});
   return *table;
 }
 

@@ -40,10 +40,10 @@ grpc::ServerUnaryReactor* PricingService::CreateProduct(
                   in.product_line(), list_price, absl::InfinitePast()};
     ASSIGN_OR_RETURN(
         const Product created,
-        products_->Create(draft, storage::IdempotentRequest::FromCaller(
-                                     "PricingService/CreateProduct",
-                                     CallerOf(*context), request->request_id(),
-                                     RequestFingerprint(*request))));
+        products_->Create(
+            draft, storage::IdempotentRequest::FromCaller(
+                       "PricingService/CreateProduct", CallerOf(*context),
+                       request->request_id(), RequestFingerprint(*request))));
     *response = ProductToProto(created);
     return absl::OkStatus();
   });

@@ -23,16 +23,16 @@ absl::StatusOr<Product> ProductOperations::Create(
 
 absl::StatusOr<Product> ProductOperations::Get(const std::string& sku) {
   absl::StatusOr<Product> product;
-  RETURN_IF_ERROR(db_->RunInTransaction(
-      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        product = store_.Get(tx, sku);
-        return product.status();
-      }));
+  RETURN_IF_ERROR(db_->RunInTransaction(TransactionMode::kReadOnly,
+                                        [&](Transaction& tx) -> absl::Status {
+                                          product = store_.Get(tx, sku);
+                                          return product.status();
+                                        }));
   return product;
 }
 
-absl::StatusOr<ProductPage> ProductOperations::List(
-    const ProductFilter& filter, const PageRequest& page) {
+absl::StatusOr<ProductPage> ProductOperations::List(const ProductFilter& filter,
+                                                    const PageRequest& page) {
   absl::StatusOr<ProductPage> result;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {

@@ -74,9 +74,8 @@ TYPED_TEST(ProductOperationsTest, ANonPositiveListPriceWritesNothing) {
 
 TYPED_TEST(ProductOperationsTest, ListPagesInSkuOrderWithinALine) {
   for (const char* sku : {"VALVE-2", "PUMP-2", "PUMP-1", "PUMP-3"}) {
-    const std::string line = std::string(sku).rfind("PUMP", 0) == 0
-                                 ? "PUMPS"
-                                 : "VALVES";
+    const std::string line =
+        std::string(sku).rfind("PUMP", 0) == 0 ? "PUMPS" : "VALVES";
     ASSERT_THAT(this->ops_->Create(this->Draft(sku, 100, line), {}), IsOk());
   }
   ProductFilter filter{"PUMPS"};

@@ -77,9 +77,9 @@ absl::Status ProductStore::Insert(Transaction& tx,
                                   const Product& product) const {
   // Checked first so the error names the SKU rather than quoting the
   // backend's constraint message.
-  ASSIGN_OR_RETURN(auto existing,
-                   tx.Query("SELECT 1 FROM products WHERE sku = $1",
-                            {product.sku}));
+  ASSIGN_OR_RETURN(
+      auto existing,
+      tx.Query("SELECT 1 FROM products WHERE sku = $1", {product.sku}));
   if (!existing.empty()) return AlreadyExists(product.sku);
   absl::Status inserted = Products().Insert(tx, product);
   // A concurrent create of the same SKU can still win between the check
@@ -102,9 +102,8 @@ absl::StatusOr<ProductPage> ProductStore::List(Transaction& tx,
   ASSIGN_OR_RETURN(auto rows, tx.Query(Products().Select(where), params));
   ProductPage result;
   ASSIGN_OR_RETURN(result.products, Products().ReadAll(rows));
-  result.next_page_token =
-      TrimToPage(result.products, page, filter.Canonical(),
-                 [](const Product& p) { return p.sku; });
+  result.next_page_token = TrimToPage(result.products, page, filter.Canonical(),
+                                      [](const Product& p) { return p.sku; });
   return result;
 }
 
