@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/observability.h"
 #include "common/log/log.h"
+#include "common/status/macros.h"
 
 namespace qudao {
 
@@ -34,9 +35,7 @@ int ServiceHost::admin_port() const {
 absl::Status ServiceHost::Start() {
   std::string host;
   int port = 0;
-  if (absl::Status s = SplitHostPort(options_.listen, &host, &port); !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(SplitHostPort(options_.listen, &host, &port));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -87,16 +86,11 @@ absl::Status ServiceHost::Start() {
   if (!options_.admin_listen.empty()) {
     std::string admin_host;
     int admin_port = 0;
-    if (absl::Status s =
-            SplitHostPort(options_.admin_listen, &admin_host, &admin_port);
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        SplitHostPort(options_.admin_listen, &admin_host, &admin_port));
     admin_ = std::make_unique<AdminServer>(registry_,
                                            [this] { return AllHealthy(); });
-    if (absl::Status s = admin_->Start(admin_host, admin_port); !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(admin_->Start(admin_host, admin_port));
   }
   return absl::OkStatus();
 }

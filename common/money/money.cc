@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
 
 namespace qudao {
 namespace {
@@ -145,7 +146,7 @@ absl::Status Money::CheckSameCurrency(const Money& other) const {
 }
 
 absl::StatusOr<Money> Money::Add(const Money& other) const {
-  if (absl::Status s = CheckSameCurrency(other); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckSameCurrency(other));
   int64_t result;
   if (__builtin_add_overflow(minor_units_, other.minor_units_, &result)) {
     return Overflow("add");
@@ -154,7 +155,7 @@ absl::StatusOr<Money> Money::Add(const Money& other) const {
 }
 
 absl::StatusOr<Money> Money::Subtract(const Money& other) const {
-  if (absl::Status s = CheckSameCurrency(other); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckSameCurrency(other));
   int64_t result;
   if (__builtin_sub_overflow(minor_units_, other.minor_units_, &result)) {
     return Overflow("subtract");
@@ -202,7 +203,7 @@ absl::StatusOr<Money> Money::ApplyBasisPoints(int64_t basis_points) const {
 }
 
 absl::StatusOr<int> Money::Compare(const Money& other) const {
-  if (absl::Status s = CheckSameCurrency(other); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckSameCurrency(other));
   if (minor_units_ < other.minor_units_) return -1;
   if (minor_units_ > other.minor_units_) return 1;
   return 0;

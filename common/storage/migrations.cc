@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/substitute.h"
 #include "absl/time/clock.h"
+#include "common/status/macros.h"
 
 namespace qudao::storage {
 namespace {
@@ -53,7 +54,7 @@ absl::Status ApplyMigrations(Database& db, absl::string_view service,
                      AdvisoryKey("qudao.platform"), ");", kPlatformTables));
     if (!s.ok()) return s;
   } else {
-    if (absl::Status s = db.ExecuteScript(kPlatformTables); !s.ok()) return s;
+    RETURN_IF_ERROR(db.ExecuteScript(kPlatformTables));
   }
 
   std::vector<Migration> ordered(migrations.begin(), migrations.end());

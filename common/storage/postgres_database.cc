@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
 #include "common/storage/connection_pool.h"
 
 namespace qudao::storage {
@@ -206,7 +207,7 @@ class PostgresDatabase : public Database {
     auto lease = pool_.Acquire(options().acquire_timeout);
     if (!lease.ok()) return lease.status();
     PGconn* conn = (*lease)->get();
-    if (absl::Status s = (*lease)->EnsureConnected(); !s.ok()) return s;
+    RETURN_IF_ERROR((*lease)->EnsureConnected());
     // PQexec runs a multi-statement string as one implicit transaction.
     return Exec(conn, absl::StrCat("BEGIN;\n", sql, "\n;COMMIT;"));
   }
@@ -224,7 +225,7 @@ class PostgresDatabase : public Database {
       TransactionMode mode) override {
     auto lease = pool_.Acquire(options().acquire_timeout);
     if (!lease.ok()) return lease.status();
-    if (absl::Status s = (*lease)->EnsureConnected(); !s.ok()) return s;
+    RETURN_IF_ERROR((*lease)->EnsureConnected());
     PGconn* conn = (*lease)->get();
     if (PQtransactionStatus(conn) != PQTRANS_IDLE) (void)Exec(conn, "ROLLBACK");
     absl::Status s =

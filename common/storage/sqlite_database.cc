@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
 #include "common/storage/connection_pool.h"
 
 namespace qudao::storage {
@@ -325,7 +326,7 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> OpenConnection(
       path == ":memory:" ? "PRAGMA foreign_keys=ON;"
                          : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                            "PRAGMA foreign_keys=ON;";
-  if (absl::Status s = Exec(raw, pragmas); !s.ok()) return s;
+  RETURN_IF_ERROR(Exec(raw, pragmas));
   return conn;
 }
 

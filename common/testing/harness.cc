@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/status/macros.h"
 
 namespace qudao::testing {
 namespace {
@@ -121,9 +122,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   gid_t gid = 0;
   const bool switch_user = !options.run_as_user.empty() && geteuid() == 0;
   if (switch_user) {
-    if (absl::Status s = LookupUser(options.run_as_user, &uid, &gid); !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(LookupUser(options.run_as_user, &uid, &gid));
   }
   int log_fd =
       open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -212,7 +211,7 @@ absl::StatusOr<int> RunCommand(const std::vector<std::string>& argv,
   if (geteuid() == 0 && !run_as_user.empty()) {
     uid_t uid;
     gid_t gid;
-    if (absl::Status s = LookupUser(run_as_user, &uid, &gid); !s.ok()) return s;
+    RETURN_IF_ERROR(LookupUser(run_as_user, &uid, &gid));
     ChownTree(dir->path(), uid, gid);
   }
   const std::string log = dir->path() + "/out.log";
@@ -244,7 +243,7 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   if (!user.empty()) {
     uid_t uid;
     gid_t gid;
-    if (absl::Status s = LookupUser(user, &uid, &gid); !s.ok()) return s;
+    RETURN_IF_ERROR(LookupUser(user, &uid, &gid));
     ChownTree(dir->path(), uid, gid);
     // The temp dir's parents must be traversable by that user.
     chmod(dir->path().c_str(), 0700);
@@ -288,7 +287,7 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  if (absl::Status s = server->CreateDatabase("qudao"); !s.ok()) return s;
+  RETURN_IF_ERROR(server->CreateDatabase("qudao"));
   return server;
 }
 
@@ -406,7 +405,7 @@ absl::StatusOr<std::string> FreshDatabaseUrl(TestBackend backend,
   auto pg = SharedPostgres();
   if (!pg.ok()) return pg.status();
   const std::string name = absl::StrCat("test_", getpid(), "_", n);
-  if (absl::Status s = (*pg)->CreateDatabase(name); !s.ok()) return s;
+  RETURN_IF_ERROR((*pg)->CreateDatabase(name));
   return (*pg)->Uri(name);
 }
 

@@ -2,6 +2,7 @@
 #include "common/testing/service_fixture.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
 
 namespace qudao::testing {
 
@@ -32,7 +33,7 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   options.shutdown_grace = absl::Seconds(2);
   f->host_ = std::make_unique<ServiceHost>(options, f->registry_.get());
   f->host_->AddModule(f->module_.get());
-  if (absl::Status s = f->host_->Start(); !s.ok()) return s;
+  RETURN_IF_ERROR(f->host_->Start());
   f->channel_ =
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", f->host_->grpc_port()),
                           grpc::InsecureChannelCredentials());

@@ -3,6 +3,7 @@
 #include "services/credit_control/credit_control_module.h"
 
 #include "common/grpc/module.h"
+#include "common/status/macros.h"
 #include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/credit_control_service.h"
 #include "services/credit_control/credit_operations.h"
@@ -11,10 +12,10 @@ namespace qudao::credit {
 
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
     const ModuleEnvironment& env) {
-  auto db = OpenServiceDatabase(env, "credit_control",
-                                CreditAccountStore::Migrations());
-  if (!db.ok()) return db.status();
-  auto module = std::make_unique<Module>("credit_control", *std::move(db));
+  ASSIGN_OR_RETURN(auto db,
+                   OpenServiceDatabase(env, "credit_control",
+                                       CreditAccountStore::Migrations()));
+  auto module = std::make_unique<Module>("credit_control", std::move(db));
   auto* credit = module->Own(
       std::make_unique<CreditOperations>(module->database(), env.clock));
   module->Serve(std::make_unique<CreditControlService>(credit, env.workers),

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
 #include "common/status/status.h"
 
 namespace qudao::credit {
@@ -50,7 +51,7 @@ absl::Status CheckCreditLimit(const Money& limit) {
 absl::StatusOr<CreditAccount> ApplyCreditLimit(
     const std::optional<CreditAccount>& current, const std::string& dealer_id,
     const Money& new_limit, absl::Time now) {
-  if (absl::Status s = CheckCreditLimit(new_limit); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckCreditLimit(new_limit));
   if (!current.has_value()) {
     const Money zero = Money::Zero(new_limit.currency());
     // A new account has no receivables and no approved orders.

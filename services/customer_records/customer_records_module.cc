@@ -3,6 +3,7 @@
 #include "services/customer_records/customer_records_module.h"
 
 #include "common/grpc/module.h"
+#include "common/status/macros.h"
 #include "services/customer_records/customer_records_service.h"
 #include "services/customer_records/dealer_operations.h"
 #include "services/customer_records/dealer_store.h"
@@ -11,10 +12,9 @@ namespace qudao::customer {
 
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
     const ModuleEnvironment& env) {
-  auto db =
-      OpenServiceDatabase(env, "customer_records", DealerStore::Migrations());
-  if (!db.ok()) return db.status();
-  auto module = std::make_unique<Module>("customer_records", *std::move(db));
+  ASSIGN_OR_RETURN(auto db, OpenServiceDatabase(env, "customer_records",
+                                                DealerStore::Migrations()));
+  auto module = std::make_unique<Module>("customer_records", std::move(db));
   auto* cache = module->Own(std::make_unique<DealerCache>(
       env.cache != nullptr ? env.cache
                            : std::shared_ptr<Cache>(NewInProcessCache(10000)),

@@ -3,6 +3,7 @@
 #include "services/dealer_support/dealer_support_module.h"
 
 #include "common/grpc/module.h"
+#include "common/status/macros.h"
 #include "services/dealer_support/dealer_support_service.h"
 #include "services/dealer_support/service_ticket_operations.h"
 #include "services/dealer_support/service_ticket_store.h"
@@ -11,10 +12,10 @@ namespace qudao::support {
 
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewDealerSupportModule(
     const ModuleEnvironment& env) {
-  auto db = OpenServiceDatabase(env, "dealer_support",
-                                ServiceTicketStore::Migrations());
-  if (!db.ok()) return db.status();
-  auto module = std::make_unique<Module>("dealer_support", *std::move(db));
+  ASSIGN_OR_RETURN(auto db,
+                   OpenServiceDatabase(env, "dealer_support",
+                                       ServiceTicketStore::Migrations()));
+  auto module = std::make_unique<Module>("dealer_support", std::move(db));
   auto* tickets = module->Own(
       std::make_unique<ServiceTicketOperations>(module->database(), env.clock));
   module->Serve(std::make_unique<DealerSupportService>(tickets, env.workers),

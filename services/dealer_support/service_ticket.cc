@@ -3,6 +3,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
 #include "common/status/status.h"
 
 namespace qudao::support {
@@ -91,10 +92,7 @@ absl::StatusOr<StatusChange> ChangeStatus(ServiceTicket& ticket,
                                           TicketStatus to,
                                           absl::string_view note,
                                           absl::Time now) {
-  if (absl::Status s = CheckStatusTransition(ticket.status, to, note);
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(CheckStatusTransition(ticket.status, to, note));
   if (ticket.status == TicketStatus::kOpen && !ticket.first_response_time) {
     ticket.first_response_time = now;
   }

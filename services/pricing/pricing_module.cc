@@ -3,6 +3,7 @@
 #include "services/pricing/pricing_module.h"
 
 #include "common/grpc/module.h"
+#include "common/status/macros.h"
 #include "services/pricing/pricing_service.h"
 #include "services/pricing/product_operations.h"
 #include "services/pricing/product_store.h"
@@ -11,9 +12,9 @@ namespace qudao::pricing {
 
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
     const ModuleEnvironment& env) {
-  auto db = OpenServiceDatabase(env, "pricing", ProductStore::Migrations());
-  if (!db.ok()) return db.status();
-  auto module = std::make_unique<Module>("pricing", *std::move(db));
+  ASSIGN_OR_RETURN(
+      auto db, OpenServiceDatabase(env, "pricing", ProductStore::Migrations()));
+  auto module = std::make_unique<Module>("pricing", std::move(db));
   auto* products = module->Own(
       std::make_unique<ProductOperations>(module->database(), env.clock));
   module->Serve(std::make_unique<PricingService>(products, env.workers),

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/status/macros.h"
 #include "services/credit_control/credit_control_module.h"
 #include "services/customer_records/customer_records_module.h"
 #include "services/dealer_support/dealer_support_module.h"
@@ -54,7 +55,7 @@ absl::Status DevServer::Start() {
   host_options.admin_listen = options_.admin_listen;
   host_ = std::make_unique<ServiceHost>(host_options, &registry_);
   for (auto& m : modules_) host_->AddModule(m.get());
-  if (absl::Status s = host_->Start(); !s.ok()) return s;
+  RETURN_IF_ERROR(host_->Start());
 
   gateway::GatewayOptions gateway_options;
   gateway_options.customer_records_target =
@@ -66,11 +67,7 @@ absl::Status DevServer::Start() {
                                                 &registry_);
   std::string http_host;
   int http_port = 0;
-  if (absl::Status s =
-          SplitHostPort(options_.http_listen, &http_host, &http_port);
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(SplitHostPort(options_.http_listen, &http_host, &http_port));
   return gateway_->Start(http_host, http_port);
 }
 
