@@ -137,14 +137,30 @@ TYPED_TEST(CustomerRecordsTest, RetriedCreateWithSameRequestIdAppliesOnce) {
   this->clock_.Advance(absl::Seconds(5));
   ASSERT_TRUE(this->Create(this->ValidDealer(), &second, "req-42").ok());
   EXPECT_EQ(first.dealer_id(), second.dealer_id());
+  // The replay is the first response, byte for byte.
+  EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
   EXPECT_EQ(this->CountDealers(), 1);
+
+  // A retry that sends back what it got (id, times, etag: fields Create
+  // ignores) is the same request.
+  pb::Dealer echoed = this->ValidDealer();
+  echoed.set_dealer_id(first.dealer_id());
+  *echoed.mutable_create_time() = first.create_time();
+  *echoed.mutable_update_time() = first.update_time();
+  echoed.set_etag(first.etag());
+  pb::Dealer third;
+  ASSERT_TRUE(this->Create(echoed, &third, "req-42").ok());
+  EXPECT_EQ(third.SerializeAsString(), first.SerializeAsString());
 
   // The same key for a different dealer is a client bug, not a retry.
   pb::Dealer other;
+  grpc::ClientContext ctx;
   grpc::Status s =
-      this->Create(this->ValidDealer("Another Co"), &other, "req-42");
+      this->Create(this->ValidDealer("Another Co"), &other, "req-42", &ctx);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), "IDEMPOTENCY_KEY_REUSED");
+  EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), "request_id");
   EXPECT_EQ(this->CountDealers(), 1);
 }
 
