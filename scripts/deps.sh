@@ -9,7 +9,7 @@ PACKAGES=(
   libabsl-dev libhiredis-dev libcpp-httplib-dev libcli11-dev
   libsqlite3-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql-15 redis-server
+  postgresql-15 redis-server tzdata
 )
 
 missing=()

@@ -25,6 +25,13 @@ ABSL_FLAG(std::string, redis, "",
           "empty for none [env QUDAO_REDIS_URL]");
 ABSL_FLAG(std::string, log_level, "",
           "debug, info, warning or error [env QUDAO_LOG_LEVEL]");
+ABSL_FLAG(std::string, time_zone, "Asia/Shanghai",
+          "the company's time zone: business dates (due dates, aging, job "
+          "periods) are calendar days there [env QUDAO_TIME_ZONE]");
+ABSL_FLAG(bool, outbox_relay, true,
+          "publish this process's outbox (change events) on the event bus; "
+          "another replica, or the next start, publishes it when off "
+          "[env QUDAO_OUTBOX_RELAY=true|false]");
 ABSL_FLAG(int, worker_threads, 16,
           "threads serving blocking work such as database calls "
           "[env QUDAO_WORKER_THREADS]");

@@ -5,6 +5,7 @@
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/storage/idempotency.h"
+#include "common/storage/outbox.h"
 
 namespace qudao {
 
@@ -23,11 +24,63 @@ absl::StatusOr<std::unique_ptr<storage::Database>> OpenServiceDatabase(
   return db;
 }
 
-Module::Module(std::string name, std::unique_ptr<storage::Database> db)
-    : name_(std::move(name)), db_(std::move(db)) {}
+Module::Module(std::string name, std::unique_ptr<storage::Database> db,
+               const ModuleEnvironment& env)
+    : name_(std::move(name)),
+      db_(std::move(db)),
+      leases_(db_.get(), storage::LeasedJobs::ProcessHolder(), env.clock) {
+  const BusinessCalendar* calendar = env.calendar;
+  const Clock* clock = env.clock;
+  storage::Database* db_ptr = db_.get();
+  AddJob({"idempotency_purge",
+          [calendar](absl::Time now) {
+            return BusinessCalendar::Key(calendar->HourOf(now));
+          },
+          absl::Minutes(10),
+          [this, db_ptr, clock](const std::string&) {
+            auto purged = storage::PurgeIdempotencyRecords(
+                *db_ptr, clock->Now() - storage::kIdempotencyRetention);
+            if (!purged.ok()) return purged.status();
+            if (*purged > 0) {
+              log::Info("idempotency records purged",
+                        {{"service", name_}, {"count", *purged}});
+            }
+            return absl::OkStatus();
+          }});
+}
 
 Module::~Module() {
+  if (relay_ != nullptr) relay_->Stop();
+  if (events_ != nullptr) events_->Stop();
   while (!parts_.empty()) parts_.pop_back();
+}
+
+events::EventBus* Module::PublishChangeFeed(const ModuleEnvironment& env,
+                                            const std::string& source) {
+  events_ =
+      env.events != nullptr
+          ? env.events
+          : std::shared_ptr<events::EventBus>(events::NewInProcessEventBus());
+  if (env.publish_outbox) {
+    relay_ = std::make_unique<events::OutboxRelay>(
+        db_.get(), events_.get(), env.clock,
+        events::OutboxRelay::Options{source});
+    relay_->Start();
+  }
+  const BusinessCalendar* calendar = env.calendar;
+  const Clock* clock = env.clock;
+  storage::Database* db = db_.get();
+  AddJob({"outbox_purge",
+          [calendar](absl::Time now) {
+            return BusinessCalendar::Key(calendar->DayOf(now));
+          },
+          absl::Minutes(30),
+          [db, clock](const std::string&) {
+            return storage::PurgeOutbox(
+                       *db, clock->Now() - storage::kOutboxRetention)
+                .status();
+          }});
+  return events_.get();
 }
 
 absl::Status Module::CheckHealth() {
@@ -38,15 +91,16 @@ absl::Status Module::CheckHealth() {
   return s;
 }
 
-void Module::RunMaintenance() {
-  auto purged = storage::PurgeIdempotencyRecords(
-      *db_, absl::Now() - storage::kIdempotencyRetention);
-  if (!purged.ok()) {
-    log::Warning("idempotency purge failed",
-                 {{"service", name_}, {"error", purged.status().ToString()}});
-  } else if (*purged > 0) {
-    log::Info("idempotency records purged",
-              {{"service", name_}, {"count", *purged}});
+void Module::RunDueJobs() {
+  for (const storage::JobSpec& job : jobs_) {
+    auto outcome = leases_.RunIfDue(job);
+    if (!outcome.ok()) {
+      log::Warning("job failed", {{"service", name_},
+                                  {"job", job.name},
+                                  {"error", outcome.status().ToString()}});
+    } else if (*outcome == storage::JobOutcome::kRan) {
+      log::Debug("job ran", {{"service", name_}, {"job", job.name}});
+    }
   }
 }
 

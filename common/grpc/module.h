@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/events/change_feed.h"
 #include "common/grpc/service_module.h"
 #include "common/storage/database.h"
+#include "common/storage/leased_jobs.h"
 #include "common/storage/migrations.h"
 
 namespace qudao {
@@ -25,7 +27,9 @@ absl::StatusOr<std::unique_ptr<storage::Database>> OpenServiceDatabase(
 
 class Module final : public ServiceModule {
  public:
-  Module(std::string name, std::unique_ptr<storage::Database> db);
+  // Every module runs the idempotency purge (hourly) as a leased job.
+  Module(std::string name, std::unique_ptr<storage::Database> db,
+         const ModuleEnvironment& env);
   // Parts are destroyed in reverse order of Own/Serve (services first),
   // the database last.
   ~Module() override;
@@ -50,18 +54,32 @@ class Module final : public ServiceModule {
     return raw;
   }
 
+  // Publishes the module's outbox as the change feed `source` on the
+  // environment's event bus (one replica at a time; see OutboxRelay), and
+  // purges events every follower has passed after kOutboxRetention.
+  // Returns the bus the module's own subscribers use.
+  events::EventBus* PublishChangeFeed(const ModuleEnvironment& env,
+                                      const std::string& source);
+
+  // Runs `job` once per period across all replicas (see LeasedJobs).
+  void AddJob(storage::JobSpec job) { jobs_.push_back(std::move(job)); }
+
   std::string name() const override { return name_; }
   std::vector<grpc::Service*> services() override { return services_; }
   std::vector<std::string> health_service_names() const override {
     return health_names_;
   }
   absl::Status CheckHealth() override;
-  void RunMaintenance() override;
+  void RunDueJobs() override;
 
  private:
   const std::string name_;
   std::unique_ptr<storage::Database> db_;
+  storage::LeasedJobs leases_;
+  std::vector<storage::JobSpec> jobs_;
   std::vector<std::shared_ptr<void>> parts_;
+  std::shared_ptr<events::EventBus> events_;
+  std::unique_ptr<events::OutboxRelay> relay_;
   std::vector<grpc::Service*> services_;
   std::vector<std::string> health_names_;
 };

@@ -69,13 +69,13 @@ absl::Status ServiceHost::Start() {
   }
   ProbeHealth();
   prober_ = std::thread([this] {
-    absl::Time next_maintenance = absl::Now() + options_.maintenance_interval;
+    absl::Time next_jobs = absl::Now() + options_.job_interval;
     while (!stop_probing_.WaitForNotificationWithTimeout(
         options_.health_interval)) {
       ProbeHealth();
-      if (absl::Now() >= next_maintenance) {
-        for (ServiceModule* m : modules_) m->RunMaintenance();
-        next_maintenance = absl::Now() + options_.maintenance_interval;
+      if (absl::Now() >= next_jobs) {
+        for (ServiceModule* m : modules_) m->RunDueJobs();
+        next_jobs = absl::Now() + options_.job_interval;
       }
     }
   });

@@ -31,8 +31,9 @@ struct HostOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // How often module health probes run.
   absl::Duration health_interval = absl::Seconds(2);
-  // How often modules' housekeeping runs (first run one interval in).
-  absl::Duration maintenance_interval = absl::Hours(1);
+  // How often modules look for due periodic jobs (leased, so each runs once
+  // per period across replicas).
+  absl::Duration job_interval = absl::Seconds(30);
 };
 
 class ServiceHost {

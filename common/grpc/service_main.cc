@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/settings.h"
+#include "common/events/event_bus.h"
 #include "common/grpc/server_host.h"
 #include "common/log/log.h"
 
@@ -30,11 +31,20 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
       IntSetting("worker_threads", "QUDAO_WORKER_THREADS", 16, 1);
   const absl::StatusOr<int> pool_size =
       IntSetting("db_pool_size", "QUDAO_DB_POOL_SIZE", 8, 1);
-  for (const absl::Status& s : {workers.status(), pool_size.status()}) {
+  const absl::StatusOr<bool> relay =
+      BoolSetting("outbox_relay", "QUDAO_OUTBOX_RELAY", true);
+  for (const absl::Status& s :
+       {workers.status(), pool_size.status(), relay.status()}) {
     if (!s.ok()) {
       log::Error("bad setting", {{"error", s.ToString()}});
       return 2;
     }
+  }
+  auto calendar = BusinessCalendar::Create(
+      Setting("time_zone", "QUDAO_TIME_ZONE", kDefaultBusinessTimeZone));
+  if (!calendar.ok()) {
+    log::Error("bad setting", {{"error", calendar.status().ToString()}});
+    return 2;
   }
   metrics::Registry registry;
   WorkerPool worker_pool(*workers);
@@ -45,6 +55,7 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   env.workers = &worker_pool;
   env.database_options.pool_size = *pool_size;
   env.metrics = &registry;
+  env.calendar = &*calendar;
   // Unset and empty both mean no Redis here; the distinction matters where
   // a default would pick one (scripts/dev.sh).
   const std::string redis = Setting("redis", "QUDAO_REDIS_URL", "");
@@ -54,6 +65,13 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
     return 2;
   }
   env.cache = *std::move(cache);
+  auto bus = events::EventBusFromSetting(redis);
+  if (!bus.ok()) {
+    log::Error("bad event bus setting", {{"error", bus.status().ToString()}});
+    return 2;
+  }
+  env.events = *std::move(bus);
+  env.publish_outbox = *relay;
   log::Info("cache", {{"backend", redis.empty() ? "in-process" : "redis"}});
   auto module = binary.factory(env);
   if (!module.ok()) {

@@ -13,8 +13,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/cache/cache.h"
+#include "common/calendar/calendar.h"
 #include "common/clock/clock.h"
 #include "common/concurrency/worker_pool.h"
+#include "common/events/event_bus.h"
 #include "common/metrics/metrics.h"
 #include "common/storage/database.h"
 
@@ -32,6 +34,14 @@ struct ModuleEnvironment {
   // Hot-data cache shared by the process's modules (Redis or in-process);
   // null lets a module make its own in-process one.
   std::shared_ptr<Cache> cache;
+  // Where committed changes are published (Redis across processes, or
+  // in-process); null lets a module make its own in-process bus.
+  std::shared_ptr<events::EventBus> events;
+  // Whether this process publishes its modules' outboxes (turned off for
+  // maintenance; another replica, or the next start, publishes them).
+  bool publish_outbox = true;
+  // Business dates (company time zone) for rules and job periods.
+  const BusinessCalendar* calendar = &BusinessCalendar::Default();
 };
 
 class ServiceModule {
@@ -47,9 +57,10 @@ class ServiceModule {
   virtual std::vector<std::string> health_service_names() const = 0;
   // OK when the module can serve (its database answers).
   virtual absl::Status CheckHealth() = 0;
-  // Periodic housekeeping (purging expired idempotency records), run by the
-  // host from its background thread.
-  virtual void RunMaintenance() {}
+  // Runs the module's periodic jobs whose period is due, each under a lease
+  // so one replica runs it per period; called by the host from its
+  // background thread every HostOptions::job_interval.
+  virtual void RunDueJobs() {}
 };
 
 using ModuleFactory =

@@ -82,9 +82,13 @@ absl::Status Database::RunInTransaction(
     if (!session.ok()) {
       last = session.status();
     } else {
+      (*session)->database_ = this;
       absl::Status status = body(**session);
       if (status.ok()) status = (*session)->Commit();
-      if (status.ok()) return status;
+      if (status.ok()) {
+        for (const auto& hook : (*session)->commit_hooks_) hook();
+        return status;
+      }
       (*session)->Rollback();
       last = status;
     }
@@ -96,6 +100,19 @@ absl::Status Database::RunInTransaction(
   return absl::AbortedError(absl::StrCat(
       "transaction kept conflicting with concurrent writers after ",
       max_attempts, " attempts; retry the request: ", last.message()));
+}
+
+void Database::SignalOutbox() {
+  absl::MutexLock lock(&outbox_mu_);
+  outbox_signalled_ = true;
+}
+
+bool Database::WaitForOutbox(absl::Duration timeout) {
+  absl::MutexLock lock(&outbox_mu_);
+  outbox_mu_.AwaitWithTimeout(absl::Condition(&outbox_signalled_), timeout);
+  const bool signalled = outbox_signalled_;
+  outbox_signalled_ = false;
+  return signalled;
 }
 
 absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace qudao::storage {
@@ -99,6 +100,8 @@ class Row {
 
 using Params = std::vector<Value>;
 
+class Database;
+
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -112,13 +115,37 @@ class Transaction {
   virtual absl::StatusOr<int64_t> Execute(absl::string_view sql,
                                           const Params& params = {}) = 0;
   virtual Backend backend() const = 0;
+
+  // Runs `hook` after this transaction commits (never if it rolls back or
+  // is retried): wake-ups and cache invalidations that must not happen for
+  // a write that did not land.
+  void OnCommit(std::function<void()> hook) {
+    commit_hooks_.push_back(std::move(hook));
+  }
+  // The database this transaction belongs to.
+  Database* database() const { return database_; }
+
+ private:
+  friend class Database;
+  std::vector<std::function<void()>> commit_hooks_;
+  Database* database_ = nullptr;
 };
 
 enum class TransactionMode {
   // A consistent snapshot; writes are an error.
   kReadOnly,
-  // Serialisable; conflicts are retried by RunInTransaction.
+  // Serialisable; conflicts are retried by RunInTransaction. Right for
+  // read-check-write rules over several rows.
   kReadWrite,
+  // For writes whose invariant is enforced by one conditional statement on
+  // a busy row (`UPDATE … SET reserved = reserved + $1 WHERE id = $2 AND
+  // limit - reserved >= $1`): READ COMMITTED on PostgreSQL, where a waiting
+  // writer re-checks the condition on the row's newest version instead of
+  // failing with a serialisation conflict, so concurrent writers queue on
+  // the row lock rather than retry. Keep the conditional statement the last
+  // one that touches a contended row, so its lock is held for one commit.
+  // SQLite serialises writers anyway: it is kReadWrite there.
+  kHotRow,
 };
 
 struct DatabaseOptions {
@@ -160,6 +187,13 @@ class Database {
   // A short description for logs, without credentials.
   virtual std::string Describe() const = 0;
 
+  // Wakes whoever waits in WaitForOutbox: called after a transaction that
+  // appended outbox events commits (see outbox.h).
+  void SignalOutbox();
+  // Waits until SignalOutbox is called or `timeout` passes; true if
+  // signalled since the last wait.
+  bool WaitForOutbox(absl::Duration timeout);
+
   // A transaction as a backend implements it; RunInTransaction drives it
   // (begin, body, commit or rollback) and is the only way callers get one.
   class Session : public Transaction {
@@ -174,6 +208,8 @@ class Database {
 
  private:
   const DatabaseOptions options_;
+  absl::Mutex outbox_mu_;
+  bool outbox_signalled_ ABSL_GUARDED_BY(outbox_mu_) = false;
 };
 
 // Opens a database from a URL and checks it can be reached:

@@ -30,6 +30,49 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_created_at
   ON idempotency_keys (created_at);
+CREATE TABLE IF NOT EXISTS job_leases (
+  job         TEXT   NOT NULL,
+  period      TEXT   NOT NULL,
+  holder      TEXT   NOT NULL,
+  expires_at  BIGINT NOT NULL,
+  finished_at BIGINT,
+  attempts    BIGINT NOT NULL,
+  PRIMARY KEY (job, period)
+);
+CREATE TABLE IF NOT EXISTS outbox_cursors (
+  name  TEXT   NOT NULL PRIMARY KEY,
+  txid  BIGINT NOT NULL,
+  seq   BIGINT NOT NULL
+);
+)sql";
+
+// The outbox: events appended in the transaction of the change they
+// describe. On PostgreSQL each row records the id of the transaction that
+// wrote it, so a follower can wait for transactions still in flight (see
+// outbox.cc); SQLite commits one writer at a time, so seq order is commit
+// order there and txid stays 0.
+constexpr char kSqliteOutbox[] = R"sql(
+CREATE TABLE IF NOT EXISTS outbox (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  txid       BIGINT NOT NULL DEFAULT 0,
+  topic      TEXT   NOT NULL,
+  event_key  TEXT   NOT NULL,
+  payload    TEXT   NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_by_created_at ON outbox (created_at);
+)sql";
+constexpr char kPostgresOutbox[] = R"sql(
+CREATE TABLE IF NOT EXISTS outbox (
+  seq        BIGSERIAL PRIMARY KEY,
+  txid       xid8   NOT NULL DEFAULT pg_current_xact_id(),
+  topic      TEXT   NOT NULL,
+  event_key  TEXT   NOT NULL,
+  payload    TEXT   NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_by_txid ON outbox (txid, seq);
+CREATE INDEX IF NOT EXISTS outbox_by_created_at ON outbox (created_at);
 )sql";
 
 // A stable 63-bit key for pg_advisory_xact_lock.
@@ -49,12 +92,13 @@ absl::Status ApplyMigrations(Database& db, absl::string_view service,
   if (db.backend() == Backend::kPostgres) {
     // Concurrent CREATE TABLE IF NOT EXISTS can still race in PostgreSQL's
     // catalogue; take the service's lock first.
-    absl::Status s = db.ExecuteScript(
-        absl::StrCat("SELECT pg_advisory_xact_lock(",
-                     AdvisoryKey("qudao.platform"), ");", kPlatformTables));
+    absl::Status s = db.ExecuteScript(absl::StrCat(
+        "SELECT pg_advisory_xact_lock(", AdvisoryKey("qudao.platform"), ");",
+        kPlatformTables, kPostgresOutbox));
     if (!s.ok()) return s;
   } else {
-    RETURN_IF_ERROR(db.ExecuteScript(kPlatformTables));
+    RETURN_IF_ERROR(
+        db.ExecuteScript(absl::StrCat(kPlatformTables, kSqliteOutbox)));
   }
 
   std::vector<Migration> ordered(migrations.begin(), migrations.end());

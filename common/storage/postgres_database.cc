@@ -228,10 +228,13 @@ class PostgresDatabase : public Database {
     RETURN_IF_ERROR((*lease)->EnsureConnected());
     PGconn* conn = (*lease)->get();
     if (PQtransactionStatus(conn) != PQTRANS_IDLE) (void)Exec(conn, "ROLLBACK");
-    absl::Status s =
-        Exec(conn, mode == TransactionMode::kReadOnly
-                       ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                       : "BEGIN ISOLATION LEVEL SERIALIZABLE");
+    const char* begin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+    if (mode == TransactionMode::kReadOnly) {
+      begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    } else if (mode == TransactionMode::kHotRow) {
+      begin = "BEGIN ISOLATION LEVEL READ COMMITTED";
+    }
+    absl::Status s = Exec(conn, begin);
     if (!s.ok()) return s;
     auto session = std::make_unique<PgSession>(std::move(*lease));
     session->MarkOpen();

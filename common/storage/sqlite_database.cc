@@ -281,7 +281,7 @@ absl::StatusOr<std::unique_ptr<Database::Session>> SqliteDatabase::Begin(
   // Writers queue for the write lock before taking a connection, so queued
   // writers never hold connections that readers (and health checks) need.
   WriterSlot* writer = nullptr;
-  if (mode == TransactionMode::kReadWrite) {
+  if (mode != TransactionMode::kReadOnly) {
     if (!writer_.Acquire(options().acquire_timeout)) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "the database is busy with other writes; no write slot within ",

@@ -15,7 +15,7 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
   ASSIGN_OR_RETURN(auto db,
                    OpenServiceDatabase(env, "credit_control",
                                        CreditAccountStore::Migrations()));
-  auto module = std::make_unique<Module>("credit_control", std::move(db));
+  auto module = std::make_unique<Module>("credit_control", std::move(db), env);
   auto* credit = module->Own(
       std::make_unique<CreditOperations>(module->database(), env.clock));
   module->Serve(std::make_unique<CreditControlService>(credit, env.workers),

@@ -2,6 +2,7 @@
 // operations and the gRPC adapter.
 #include "services/customer_records/customer_records_module.h"
 
+#include "absl/strings/match.h"
 #include "common/grpc/module.h"
 #include "common/status/macros.h"
 #include "services/customer_records/customer_records_service.h"
@@ -14,14 +15,23 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
     const ModuleEnvironment& env) {
   ASSIGN_OR_RETURN(auto db, OpenServiceDatabase(env, "customer_records",
                                                 DealerStore::Migrations()));
-  auto module = std::make_unique<Module>("customer_records", std::move(db));
+  auto module =
+      std::make_unique<Module>("customer_records", std::move(db), env);
   auto* cache = module->Own(std::make_unique<DealerCache>(
       env.cache != nullptr ? env.cache
                            : std::shared_ptr<Cache>(NewInProcessCache(10000)),
       env.metrics));
   auto* dealers = module->Own(
       std::make_unique<DealerOperations>(module->database(), cache, env.clock));
-  module->Serve(std::make_unique<CustomerRecordsService>(dealers, env.workers),
+  // Every replica drops its cached copy of a dealer when the dealer changes,
+  // whichever replica changed it.
+  events::EventBus* bus = module->PublishChangeFeed(env, kFeedSource);
+  bus->Subscribe(kFeedSource, [cache](const events::ChangeEvent& event) {
+    if (absl::StartsWith(event.topic(), "dealer."))
+      cache->Invalidate(event.key());
+  });
+  module->Serve(std::make_unique<CustomerRecordsService>(
+                    dealers, module->database(), env.workers),
                 pb::CustomerRecordsService::service_full_name());
   return module;
 }

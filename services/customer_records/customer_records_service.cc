@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/events/change_feed.h"
 #include "common/grpc/unary.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
@@ -229,6 +230,17 @@ grpc::ServerUnaryReactor* CustomerRecordsService::UpdateDealer(
     }
     ASSIGN_OR_RETURN(const Dealer updated, dealers_->Update(update));
     *response = DealerToProto(updated);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CustomerRecordsService::ListChanges(
+    grpc::CallbackServerContext* context,
+    const type::v1::ListChangesRequest* request,
+    type::v1::ListChangesResponse* response) {
+  return ServeUnary(context, *workers_, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(*response,
+                     events::ListChanges(*feed_, kFeedSource, *request));
     return absl::OkStatus();
   });
 }

@@ -14,8 +14,10 @@ namespace pb = ::qudao::customer::v1;
 class CustomerRecordsService final
     : public pb::CustomerRecordsService::CallbackService {
  public:
-  CustomerRecordsService(DealerOperations* dealers, WorkerPool* workers)
-      : dealers_(dealers), workers_(workers) {}
+  // `feed` is the database whose outbox ListChanges reads.
+  CustomerRecordsService(DealerOperations* dealers, storage::Database* feed,
+                         WorkerPool* workers)
+      : dealers_(dealers), feed_(feed), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateDealer(grpc::CallbackServerContext* context,
                                          const pb::CreateDealerRequest* request,
@@ -30,9 +32,14 @@ class CustomerRecordsService final
   grpc::ServerUnaryReactor* UpdateDealer(grpc::CallbackServerContext* context,
                                          const pb::UpdateDealerRequest* request,
                                          pb::Dealer* response) override;
+  grpc::ServerUnaryReactor* ListChanges(
+      grpc::CallbackServerContext* context,
+      const type::v1::ListChangesRequest* request,
+      type::v1::ListChangesResponse* response) override;
 
  private:
   DealerOperations* dealers_;
+  storage::Database* feed_;
   WorkerPool* workers_;
 };
 

@@ -1,9 +1,12 @@
 // Dealer use cases; see dealer_operations.h.
 #include "services/customer_records/dealer_operations.h"
 
+#include <google/protobuf/any.pb.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
+#include "common/storage/outbox.h"
 #include "common/validation/validation.h"
 #include "services/customer_records/dealer_proto.h"
 
@@ -11,6 +14,19 @@ namespace qudao::customer {
 
 using storage::Transaction;
 using storage::TransactionMode;
+
+namespace {
+
+// The event of a change: the dealer as the change left it.
+absl::Status AppendDealerEvent(Transaction& tx, const char* topic,
+                               const Dealer& dealer, absl::Time now) {
+  google::protobuf::Any payload;
+  payload.PackFrom(DealerToProto(dealer));
+  return storage::AppendEvent(
+      tx, {topic, dealer.id, payload.SerializeAsString()}, now);
+}
+
+}  // namespace
 
 absl::Status DealerOperations::CheckParentOf(Transaction& tx,
                                              const Dealer& dealer) const {
@@ -38,6 +54,7 @@ absl::StatusOr<Dealer> DealerOperations::Create(
       [&](Transaction& tx) -> absl::StatusOr<Dealer> {
         RETURN_IF_ERROR(CheckParentOf(tx, draft));
         RETURN_IF_ERROR(store_.Insert(tx, draft));
+        RETURN_IF_ERROR(AppendDealerEvent(tx, kDealerCreated, draft, now));
         return draft;
       });
 }
@@ -90,8 +107,13 @@ absl::StatusOr<Dealer> DealerOperations::Update(const DealerUpdate& update) {
         }
         updated.update_time = clock_->Now();
         updated.version = current.version + 1;
-        return store_.Update(tx, updated, current.version);
+        RETURN_IF_ERROR(store_.Update(tx, updated, current.version));
+        return AppendDealerEvent(tx, kDealerUpdated, updated,
+                                 updated.update_time);
       }));
+  // This replica's next read sees the change at once; other replicas (and
+  // this one, should this call be lost) invalidate on the dealer.updated
+  // event.
   if (cache_ != nullptr) cache_->Invalidate(update.dealer_id);
   return updated;
 }

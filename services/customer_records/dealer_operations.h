@@ -1,7 +1,9 @@
 // The dealer use cases of customer records: each loads through the store,
-// asks the dealer rules, and writes in one transaction. Plain C++ over the
-// store, no gRPC: the adapter converts and validates the request's shape,
-// then calls exactly one of these.
+// asks the dealer rules, and writes in one transaction, with its event
+// ("dealer.created", "dealer.updated": the dealer as it now is) appended
+// to the outbox in that same transaction. Plain C++ over the store, no
+// gRPC: the adapter converts and validates the request's shape, then calls
+// exactly one of these.
 #pragma once
 
 #include <string>
@@ -16,6 +18,11 @@
 #include "services/customer_records/dealer_store.h"
 
 namespace qudao::customer {
+
+// The change feed of customer records and its dealer topics.
+inline constexpr char kFeedSource[] = "customer_records";
+inline constexpr char kDealerCreated[] = "dealer.created";
+inline constexpr char kDealerUpdated[] = "dealer.updated";
 
 class DealerOperations {
  public:

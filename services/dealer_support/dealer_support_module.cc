@@ -15,7 +15,7 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewDealerSupportModule(
   ASSIGN_OR_RETURN(auto db,
                    OpenServiceDatabase(env, "dealer_support",
                                        ServiceTicketStore::Migrations()));
-  auto module = std::make_unique<Module>("dealer_support", std::move(db));
+  auto module = std::make_unique<Module>("dealer_support", std::move(db), env);
   auto* tickets = module->Own(
       std::make_unique<ServiceTicketOperations>(module->database(), env.clock));
   module->Serve(std::make_unique<DealerSupportService>(tickets, env.workers),

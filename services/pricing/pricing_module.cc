@@ -14,7 +14,7 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
     const ModuleEnvironment& env) {
   ASSIGN_OR_RETURN(
       auto db, OpenServiceDatabase(env, "pricing", ProductStore::Migrations()));
-  auto module = std::make_unique<Module>("pricing", std::move(db));
+  auto module = std::make_unique<Module>("pricing", std::move(db), env);
   auto* products = module->Own(
       std::make_unique<ProductOperations>(module->database(), env.clock));
   module->Serve(std::make_unique<PricingService>(products, env.workers),

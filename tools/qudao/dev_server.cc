@@ -26,9 +26,11 @@ absl::Status DevServer::Start() {
                      ec.message()));
   }
   const std::string dir = std::filesystem::absolute(options_.data_dir).string();
-  workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
-  auto cache = CacheFromSetting(options_.redis_url);
-  if (!cache.ok()) return cache.status();
+  ASSIGN_OR_RETURN(std::shared_ptr<Cache> cache,
+                   CacheFromSetting(options_.redis_url));
+  ASSIGN_OR_RETURN(std::shared_ptr<events::EventBus> bus,
+                   events::EventBusFromSetting(options_.redis_url));
+  events_ = bus;
   const std::pair<const char*, ModuleFactory> factories[] = {
       {"customer_records", customer::NewCustomerRecordsModule},
       {"pricing", pricing::NewPricingModule},
@@ -39,9 +41,14 @@ absl::Status DevServer::Start() {
     ModuleEnvironment env;
     // Each service owns its own database, in dev as in production.
     env.database_url = absl::StrCat("sqlite://", dir, "/", name, ".db");
-    env.workers = workers_.get();
+    // Each module has its own worker pool, as each has its own process in
+    // production: a module saturated with calls (or waiting on another
+    // module) cannot starve the module it waits on.
+    workers_.push_back(std::make_unique<WorkerPool>(options_.worker_threads));
+    env.workers = workers_.back().get();
     env.metrics = &registry_;
-    env.cache = *cache;
+    env.cache = cache;
+    env.events = bus;
     auto module = factory(env);
     if (!module.ok()) {
       return absl::Status(module.status().code(),

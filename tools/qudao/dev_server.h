@@ -22,6 +22,7 @@ struct DevServerOptions {
   std::string admin_listen = "127.0.0.1:9090";
   // redis://host:port to share hot data through Redis; empty: in-process.
   std::string redis_url;
+  // Threads per module.
   int worker_threads = 8;
 };
 
@@ -40,7 +41,8 @@ class DevServer {
  private:
   DevServerOptions options_;
   metrics::Registry registry_;
-  std::unique_ptr<WorkerPool> workers_;
+  std::shared_ptr<events::EventBus> events_;
+  std::vector<std::unique_ptr<WorkerPool>> workers_;
   std::vector<std::unique_ptr<ServiceModule>> modules_;
   std::unique_ptr<ServiceHost> host_;
   std::unique_ptr<gateway::Gateway> gateway_;
