@@ -2,7 +2,6 @@
 // operations and the gRPC adapter.
 #include "services/customer_records/customer_records_module.h"
 
-#include "absl/strings/match.h"
 #include "common/grpc/module.h"
 #include "common/status/macros.h"
 #include "services/customer_records/customer_records_service.h"
