@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc/client.h"
@@ -255,14 +256,28 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_THAT(res->body, HasSubstr("成都蓉城贸易有限公司"));
 
-  // Metrics on the admin port count the calls just made.
+  // Metrics on the admin port count the calls just made, and reads are
+  // served from the cache the first read filled. (A Redis command slower
+  // than its 50 ms budget is a miss by design, so on a loaded machine the
+  // first fill can be lost: read again until a hit shows, within reason.)
   httplib::Client admin("127.0.0.1", customers.admin_port);
+  std::string metrics_body;
+  for (int i = 0; i < 20; ++i) {
+    auto scraped = admin.Get("/metrics");
+    ASSERT_TRUE(scraped);
+    metrics_body = scraped->body;
+    if (absl::StrContains(metrics_body,
+                          "qudao_cache_lookups_total{cache=\"dealer\","
+                          "result=\"hit\"}")) {
+      break;
+    }
+    ASSERT_TRUE(http.Get(absl::StrCat("/v1/dealers/", dealer.dealer_id())));
+  }
+  EXPECT_THAT(metrics_body,
+              HasSubstr("qudao_cache_lookups_total{cache=\"dealer\","
+                        "result=\"hit\"}"));
   auto metrics = admin.Get("/metrics");
   ASSERT_TRUE(metrics);
-  // The gateway's read was served from the cache the first read filled.
-  EXPECT_THAT(metrics->body,
-              HasSubstr("qudao_cache_lookups_total{cache=\"dealer\","
-                        "result=\"hit\"} 1"));
   EXPECT_THAT(
       metrics->body,
       HasSubstr("grpc_server_handled_total{grpc_method=\"/"

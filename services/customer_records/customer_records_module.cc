@@ -23,11 +23,10 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
   auto* dealers = module->Own(
       std::make_unique<DealerOperations>(module->database(), cache, env.clock));
   // Every replica drops its cached copy of a dealer when the dealer changes,
-  // whichever replica changed it.
+  // whichever replica changed it. (A new dealer has no cached copy.)
   events::EventBus* bus = module->PublishChangeFeed(env, kFeedSource);
   bus->Subscribe(kFeedSource, [cache](const events::ChangeEvent& event) {
-    if (absl::StartsWith(event.topic(), "dealer."))
-      cache->Invalidate(event.key());
+    if (event.topic() == kDealerUpdated) cache->Invalidate(event.key());
   });
   module->Serve(std::make_unique<CustomerRecordsService>(
                     dealers, module->database(), env.workers),
