@@ -23,94 +23,16 @@
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "qudao/support/v1/dealer_support_service.grpc.pb.h"
+#include "tests/process_fixture.h"
 
 namespace qudao {
 namespace {
 
 using grpc::health::v1::HealthCheckResponse;
 using ::testing::HasSubstr;
+using testing::RunningService;
 
-struct RunningService {
-  std::unique_ptr<testing::ChildProcess> process;
-  int port = 0;
-  int admin_port = 0;
-  std::shared_ptr<grpc::Channel> channel;
-};
-
-class EndToEndTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto dir = testing::TempDir::Create("qudao-e2e");
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-  }
-
-  // Starts `binary` with its gRPC and admin ports on 0.
-  RunningService Start(const std::string& binary, const std::string& name,
-                       const std::string& database_url,
-                       std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {binary, "--listen=127.0.0.1:0",
-                                     "--admin_listen=127.0.0.1:0",
-                                     absl::StrCat("--database=", database_url)};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    RunningService svc;
-    auto child = testing::ChildProcess::Start(
-        argv, absl::StrCat(dir_->path(), "/", name, ".log"));
-    EXPECT_TRUE(child.ok()) << child.status();
-    if (!child.ok()) return svc;
-    svc.process = std::move(*child);
-    auto port = testing::WaitForLoggedPort(*svc.process, "grpc_port",
-                                           absl::Seconds(30));
-    EXPECT_TRUE(port.ok()) << port.status();
-    if (!port.ok()) return svc;
-    svc.port = *port;
-    svc.admin_port =
-        testing::WaitForLoggedPort(*svc.process, "admin_port", absl::Seconds(5))
-            .value_or(0);
-    svc.channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", svc.port),
-                                      grpc::InsecureChannelCredentials());
-    return svc;
-  }
-
-  static HealthCheckResponse::ServingStatus Health(const RunningService& svc,
-                                                   const std::string& service) {
-    auto stub = grpc::health::v1::Health::NewStub(svc.channel);
-    grpc::health::v1::HealthCheckRequest req;
-    req.set_service(service);
-    HealthCheckResponse resp;
-    auto ctx = OutgoingContext(absl::Seconds(2));
-    if (!stub->Check(ctx.get(), req, &resp).ok())
-      return HealthCheckResponse::UNKNOWN;
-    return resp.status();
-  }
-
-  static bool WaitForHealth(const RunningService& svc,
-                            const std::string& service,
-                            HealthCheckResponse::ServingStatus want,
-                            absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      if (Health(svc, service) == want) return true;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return false;
-  }
-
-  static void ExpectCleanExit(RunningService& svc) {
-    ASSERT_TRUE(svc.process->Signal(SIGTERM).ok());
-    auto status = svc.process->Wait(absl::Seconds(20));
-    ASSERT_TRUE(status.ok()) << status.status();
-    EXPECT_TRUE(WIFEXITED(*status)) << svc.process->Log();
-    EXPECT_EQ(WEXITSTATUS(*status), 0) << svc.process->Log();
-    EXPECT_THAT(svc.process->Log(), HasSubstr("shutting down"));
-  }
-
-  std::string Sqlite(const std::string& name) const {
-    return absl::StrCat("sqlite://", dir_->path(), "/", name, ".db");
-  }
-
-  std::unique_ptr<testing::TempDir> dir_;
-};
+using EndToEndTest = testing::ProcessTest;
 
 TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   auto pg = testing::SharedPostgres();

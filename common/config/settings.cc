@@ -23,6 +23,10 @@ ABSL_FLAG(std::string, database, "",
 ABSL_FLAG(std::string, redis, "",
           "Redis URL for the shared dealer cache, e.g. redis://host:6379; "
           "empty for none [env QUDAO_REDIS_URL]");
+ABSL_FLAG(std::string, event_bus, "",
+          "Redis URL where change events are published and followed; "
+          "defaults to --redis, empty for in-process only "
+          "[env QUDAO_EVENT_BUS_URL]");
 ABSL_FLAG(std::string, log_level, "",
           "debug, info, warning or error [env QUDAO_LOG_LEVEL]");
 ABSL_FLAG(std::string, time_zone, "Asia/Shanghai",

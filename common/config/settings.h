@@ -18,6 +18,7 @@ ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, admin_listen);
 ABSL_DECLARE_FLAG(std::string, database);
 ABSL_DECLARE_FLAG(std::string, redis);
+ABSL_DECLARE_FLAG(std::string, event_bus);
 ABSL_DECLARE_FLAG(std::string, log_level);
 ABSL_DECLARE_FLAG(std::string, time_zone);
 ABSL_DECLARE_FLAG(bool, outbox_relay);

@@ -65,13 +65,17 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
     return 2;
   }
   env.cache = *std::move(cache);
-  auto bus = events::EventBusFromSetting(redis);
+  const std::string event_bus =
+      Setting("event_bus", "QUDAO_EVENT_BUS_URL", redis);
+  auto bus = events::EventBusFromSetting(event_bus);
   if (!bus.ok()) {
     log::Error("bad event bus setting", {{"error", bus.status().ToString()}});
     return 2;
   }
   env.events = *std::move(bus);
   env.publish_outbox = *relay;
+  log::Info("event bus",
+            {{"backend", event_bus.empty() ? "in-process" : "redis"}});
   log::Info("cache", {{"backend", redis.empty() ? "in-process" : "redis"}});
   auto module = binary.factory(env);
   if (!module.ok()) {
