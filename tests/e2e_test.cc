@@ -47,8 +47,9 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
             {absl::StrCat("--redis=", (*redis)->Url())});
   RunningService pricing =
       Start(QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"));
-  RunningService credit =
-      Start(QUDAO_CREDIT_CONTROL_BIN, "credit_control", Sqlite("credit"));
+  RunningService credit = Start(
+      QUDAO_CREDIT_CONTROL_BIN, "credit_control", Sqlite("credit"),
+      {absl::StrCat("--customer_records_target=127.0.0.1:", customers.port)});
   RunningService support =
       Start(QUDAO_DEALER_SUPPORT_BIN, "dealer_support", Sqlite("support"));
   ASSERT_GT(customers.port, 0);

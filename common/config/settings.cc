@@ -2,10 +2,12 @@
 #include "common/config/settings.h"
 
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -27,6 +29,15 @@ ABSL_FLAG(std::string, event_bus, "",
           "Redis URL where change events are published and followed; "
           "defaults to --redis, empty for in-process only "
           "[env QUDAO_EVENT_BUS_URL]");
+ABSL_FLAG(std::string, customer_records_target, "",
+          "gRPC target of customer records, e.g. dns:///customer-records:50051 "
+          "[env QUDAO_CUSTOMER_RECORDS_TARGET]");
+ABSL_FLAG(std::string, pricing_target, "",
+          "gRPC target of pricing [env QUDAO_PRICING_TARGET]");
+ABSL_FLAG(std::string, credit_control_target, "",
+          "gRPC target of credit control [env QUDAO_CREDIT_CONTROL_TARGET]");
+ABSL_FLAG(std::string, dealer_support_target, "",
+          "gRPC target of dealer support [env QUDAO_DEALER_SUPPORT_TARGET]");
 ABSL_FLAG(std::string, log_level, "",
           "debug, info, warning or error [env QUDAO_LOG_LEVEL]");
 ABSL_FLAG(std::string, time_zone, "Asia/Shanghai",
@@ -88,6 +99,19 @@ std::optional<std::string> LookupSetting(absl::string_view flag,
 std::string Setting(absl::string_view flag, const char* env_name,
                     const std::string& fallback) {
   return LookupSetting(flag, env_name).value_or(fallback);
+}
+
+std::string ServiceTarget(const std::string& service) {
+  static const auto* defaults = new std::map<std::string, std::string>{
+      {"customer_records", "dns:///127.0.0.1:50051"},
+      {"pricing", "dns:///127.0.0.1:50052"},
+      {"credit_control", "dns:///127.0.0.1:50053"},
+      {"dealer_support", "dns:///127.0.0.1:50054"}};
+  auto it = defaults->find(service);
+  if (it == defaults->end()) return "";
+  const std::string env =
+      absl::StrCat("QUDAO_", absl::AsciiStrToUpper(service), "_TARGET");
+  return Setting(absl::StrCat(service, "_target"), env.c_str(), it->second);
 }
 
 absl::StatusOr<bool> BoolSetting(absl::string_view flag, const char* env_name,

@@ -19,6 +19,10 @@ ABSL_DECLARE_FLAG(std::string, admin_listen);
 ABSL_DECLARE_FLAG(std::string, database);
 ABSL_DECLARE_FLAG(std::string, redis);
 ABSL_DECLARE_FLAG(std::string, event_bus);
+ABSL_DECLARE_FLAG(std::string, customer_records_target);
+ABSL_DECLARE_FLAG(std::string, pricing_target);
+ABSL_DECLARE_FLAG(std::string, credit_control_target);
+ABSL_DECLARE_FLAG(std::string, dealer_support_target);
 ABSL_DECLARE_FLAG(std::string, log_level);
 ABSL_DECLARE_FLAG(std::string, time_zone);
 ABSL_DECLARE_FLAG(bool, outbox_relay);
@@ -40,6 +44,11 @@ std::optional<std::string> LookupSetting(absl::string_view flag,
 // LookupSetting, or `fallback` when the setting is given nowhere.
 std::string Setting(absl::string_view flag, const char* env_name,
                     const std::string& fallback);
+
+// The gRPC target of another service by its short name
+// ("customer_records"): --<service>_target, $QUDAO_<SERVICE>_TARGET, or the
+// service's local default port (dns:///127.0.0.1:5005x).
+std::string ServiceTarget(const std::string& service);
 
 // A true/false setting: exactly "true" or "false" (a typo must not be read
 // as either), or `fallback` when unset.

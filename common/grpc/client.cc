@@ -1,10 +1,16 @@
 // Client helpers; see client.h.
 #include "common/grpc/client.h"
 
+#include <algorithm>
 #include <map>
+#include <random>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc/observability.h"
+#include "common/grpc/status.h"
+#include "common/log/log.h"
 
 namespace qudao {
 namespace {
@@ -52,6 +58,42 @@ std::unique_ptr<grpc::ClientContext> OutgoingContext(
   return ctx;
 }
 
+CallContext CallContextOf(const grpc::ServerContextBase& incoming) {
+  CallContext call;
+  const auto deadline = incoming.deadline();
+  if (deadline != std::chrono::system_clock::time_point::max()) {
+    call.deadline = absl::FromChrono(deadline);
+  }
+  const auto& md = incoming.client_metadata();
+  auto value = [&md](const char* key) {
+    auto it = md.find(key);
+    return it == md.end() ? std::string()
+                          : std::string(it->second.data(), it->second.size());
+  };
+  call.correlation_id = value(kCorrelationIdKey);
+  call.traceparent = value(kTraceparentKey);
+  call.tracestate = value(kTracestateKey);
+  return call;
+}
+
+std::unique_ptr<grpc::ClientContext> OutgoingContext(
+    const CallContext& call, absl::Duration max_timeout) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  const absl::Time deadline =
+      std::min(call.deadline, absl::Now() + max_timeout);
+  ctx->set_deadline(absl::ToChronoTime(deadline));
+  ctx->AddMetadata(kCorrelationIdKey, call.correlation_id.empty()
+                                          ? NewCorrelationId()
+                                          : call.correlation_id);
+  if (!call.traceparent.empty()) {
+    ctx->AddMetadata(kTraceparentKey, call.traceparent);
+  }
+  if (!call.tracestate.empty()) {
+    ctx->AddMetadata(kTracestateKey, call.tracestate);
+  }
+  return ctx;
+}
+
 std::unique_ptr<grpc::ClientContext> OutgoingContext(
     absl::Duration timeout, const std::string& correlation_id) {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -60,6 +102,82 @@ std::unique_ptr<grpc::ClientContext> OutgoingContext(
                                           ? NewCorrelationId()
                                           : correlation_id);
   return ctx;
+}
+
+ServiceClient::ServiceClient(std::string service,
+                             std::function<std::string()> target,
+                             ServiceClientOptions options,
+                             metrics::Registry* registry, const Clock* clock)
+    : service_(std::move(service)),
+      target_(std::move(target)),
+      options_(options),
+      breaker_(options.breaker_threshold, options.breaker_open_for, clock) {
+  if (registry != nullptr) {
+    calls_ = &registry->Counter(
+        "qudao_client_attempts_total",
+        "Outgoing calls to other qudao services, by service and outcome "
+        "(ok, refused, fault, retry, circuit_open).",
+        {"service", "outcome"});
+  }
+}
+
+std::shared_ptr<grpc::Channel> ServiceClient::Channel() const {
+  return SharedChannel(target_());
+}
+
+absl::Status ServiceClient::Call(
+    const CallContext& call, Idempotency idempotency,
+    absl::FunctionRef<grpc::Status(grpc::ClientContext&)> rpc) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  auto count = [this](const char* outcome) {
+    if (calls_ != nullptr) calls_->Increment({service_, outcome});
+  };
+  const int attempts =
+      idempotency == Idempotency::kIdempotent ? options_.max_attempts : 1;
+  absl::Duration backoff = options_.initial_backoff;
+  absl::Status last;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    if (!breaker_.Allow()) {
+      count("circuit_open");
+      return WithReason(
+          absl::UnavailableError(absl::StrCat(
+              service_, " is failing; calls to it are paused for a moment")),
+          "BACKEND_CIRCUIT_OPEN");
+    }
+    std::unique_ptr<grpc::ClientContext> ctx =
+        OutgoingContext(call, options_.timeout);
+    const grpc::Status status = rpc(*ctx);
+    last = FromGrpcCall(status, *ctx);
+    breaker_.Record(last);
+    if (!absl::IsUnavailable(last) || attempt == attempts) break;
+    // Back off, but not past the caller's deadline.
+    const absl::Duration pause = absl::Microseconds(
+        jitter() % std::max<int64_t>(1, absl::ToInt64Microseconds(backoff)));
+    if (absl::Now() + pause >= call.deadline) break;
+    count("retry");
+    absl::SleepFor(pause);
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+  count(last.ok()                              ? "ok"
+        : CircuitBreaker::IsBackendFault(last) ? "fault"
+                                               : "refused");
+  if (CircuitBreaker::IsBackendFault(last)) {
+    // The transport's text names hosts and ports: it goes to the log, and
+    // the caller gets a message it can act on.
+    log::Warning("call to another service failed",
+                 {{"service", service_},
+                  {"code", absl::StatusCodeToString(last.code())},
+                  {"error", std::string(last.message())}});
+    return WithReason(
+        absl::Status(last.code(), absl::StrCat(service_,
+                                               " did not answer in time or is "
+                                               "unavailable; retry later")),
+        ReasonOf(last) ==
+                absl::AsciiStrToUpper(absl::StatusCodeToString(last.code()))
+            ? "BACKEND_UNAVAILABLE"
+            : ReasonOf(last));
+  }
+  return last;
 }
 
 }  // namespace qudao

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -35,6 +36,7 @@ namespace {
 using echo::v1::EchoRequest;
 using echo::v1::EchoResponse;
 using echo::v1::EchoService;
+using ::qudao::testing::IsOk;
 using ::qudao::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -55,6 +57,7 @@ std::string MetadataValue(const grpc::ServerContextBase& ctx,
 class TestService final : public EchoService::CallbackService {
  public:
   explicit TestService(WorkerPool* workers) : workers_(workers) {}
+  void set_port(int port) { port_ = port; }
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
                                  const EchoRequest* request,
@@ -65,6 +68,17 @@ class TestService final : public EchoService::CallbackService {
         return WithField(Refusal(absl::StatusCode::kFailedPrecondition,
                                  "TEST_REASON", "x.y: not now"),
                          "x.y");
+      }
+      if (p == "refuse") {
+        return absl::InvalidArgumentError("payload: refused");
+      }
+      if (p == "slow") {
+        absl::SleepFor(absl::Seconds(2));
+        return absl::OkStatus();
+      }
+      if (p == "port") {
+        response->set_payload(absl::StrCat(port_));
+        return absl::OkStatus();
       }
       if (p == "whoami") {
         log::Info("handler line");
@@ -100,6 +114,7 @@ class TestService final : public EchoService::CallbackService {
 
  private:
   WorkerPool* workers_;
+  int port_ = 0;
 };
 
 class GrpcCommonTest : public ::testing::Test {
@@ -113,6 +128,7 @@ class GrpcCommonTest : public ::testing::Test {
       hosts_.push_back(std::make_unique<ServiceHost>(options, &registry_));
       hosts_.back()->AddService(services_.back().get());
       ASSERT_TRUE(hosts_.back()->Start().ok());
+      services_.back()->set_port(hosts_.back()->grpc_port());
     }
     stub_ = EchoService::NewStub(
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port()),
@@ -279,6 +295,138 @@ TEST_F(GrpcCommonTest, CallsAreCountedByMethodAndCode) {
                               "qudao.echo.v1.EchoService/Echo\",grpc_code="
                               "\"OK\"} 2"));
   EXPECT_THAT(text, HasSubstr("grpc_code=\"FAILED_PRECONDITION\"} 1"));
+}
+
+// A ServiceClient call to the test service with `payload`.
+absl::StatusOr<std::string> ClientCall(ServiceClient& client,
+                                       const std::string& payload,
+                                       Idempotency idempotency,
+                                       const CallContext& call = {}) {
+  auto stub = EchoService::NewStub(client.Channel());
+  EchoRequest req;
+  req.set_payload(payload);
+  EchoResponse resp;
+  absl::Status s = client.Call(
+      call, idempotency,
+      [&](grpc::ClientContext& ctx) { return stub->Echo(&ctx, req, &resp); });
+  if (!s.ok()) return s;
+  return resp.payload();
+}
+
+int64_t Attempts(metrics::Registry& registry, const std::string& outcome) {
+  return registry
+      .Counter("qudao_client_attempts_total", "", {"service", "outcome"})
+      .Value({"echo", outcome});
+}
+
+TEST_F(GrpcCommonTest, OnlyIdempotentCallsAreRetriedAndOnlyWhenUnavailable) {
+  metrics::Registry registry;
+  auto free_port = testing::PickFreePort();
+  ASSERT_TRUE(free_port.ok());
+  const std::string dead = absl::StrCat("127.0.0.1:", *free_port);
+  ServiceClientOptions options;
+  options.breaker_threshold = 100;  // not what is tested here
+  ServiceClient client(
+      "echo", [dead] { return dead; }, options, &registry);
+  EXPECT_THAT(ClientCall(client, "x", Idempotency::kIdempotent),
+              StatusIs(absl::StatusCode::kUnavailable, "BACKEND_UNAVAILABLE"));
+  EXPECT_EQ(Attempts(registry, "retry"), 2);
+  EXPECT_THAT(ClientCall(client, "x", Idempotency::kNotIdempotent),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(Attempts(registry, "retry"), 2) << "a write without a key";
+  // The transport's text (hosts, ports) stays in the log.
+  auto failed = ClientCall(client, "x", Idempotency::kNotIdempotent);
+  EXPECT_THAT(std::string(failed.status().message()),
+              ::testing::Not(HasSubstr("127.0.0.1")));
+
+  // A refusal from a live service is an answer, not a fault: no retry.
+  const std::string live = absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port());
+  ServiceClient live_client(
+      "echo", [live] { return live; }, options, &registry);
+  EXPECT_THAT(ClientCall(live_client, "refuse", Idempotency::kIdempotent),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Attempts(registry, "retry"), 2);
+  EXPECT_EQ(Attempts(registry, "refused"), 1);
+}
+
+TEST_F(GrpcCommonTest, TheBreakerOpensOnFaultsAndProbesBeforeClosing) {
+  FakeClock clock;
+  CircuitBreaker breaker(3, absl::Seconds(1), &clock);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(breaker.Allow());
+    breaker.Record(absl::UnavailableError("down"));
+  }
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kOpen);
+  EXPECT_FALSE(breaker.Allow());
+  clock.Advance(absl::Seconds(1));
+  EXPECT_TRUE(breaker.Allow());   // the probe
+  EXPECT_FALSE(breaker.Allow());  // only one at a time
+  breaker.Record(absl::UnavailableError("still down"));
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kOpen);
+  clock.Advance(absl::Seconds(1));
+  EXPECT_TRUE(breaker.Allow());
+  breaker.Record(absl::NotFoundError("an answer"));
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kClosed);
+  // Refusals never open it.
+  for (int i = 0; i < 10; ++i) {
+    breaker.Record(absl::InvalidArgumentError("bad input"));
+  }
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kClosed);
+
+  // Through the client: once open, calls fail without reaching the wire.
+  metrics::Registry registry;
+  auto free_port = testing::PickFreePort();
+  ASSERT_TRUE(free_port.ok());
+  const std::string dead = absl::StrCat("127.0.0.1:", *free_port);
+  ServiceClientOptions options;
+  options.max_attempts = 1;
+  options.breaker_threshold = 2;
+  options.breaker_open_for = absl::Minutes(1);
+  ServiceClient client(
+      "echo", [dead] { return dead; }, options, &registry, &clock);
+  (void)ClientCall(client, "x", Idempotency::kIdempotent);
+  (void)ClientCall(client, "x", Idempotency::kIdempotent);
+  EXPECT_THAT(ClientCall(client, "x", Idempotency::kIdempotent),
+              StatusIs(absl::StatusCode::kUnavailable, "BACKEND_CIRCUIT_OPEN"));
+  EXPECT_EQ(Attempts(registry, "circuit_open"), 1);
+}
+
+TEST_F(GrpcCommonTest, CallsCarryTheCallersDeadline) {
+  const std::string live = absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port());
+  ServiceClient client("echo", [live] { return live; });
+  CallContext call;
+  call.deadline = absl::Now() + absl::Milliseconds(200);
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(ClientCall(client, "slow", Idempotency::kIdempotent, call),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+// Several replicas on one machine: a static address list spreads calls
+// round robin, as dns:/// does across a headless Service.
+TEST_F(GrpcCommonTest, AStaticAddressListReachesEveryReplica) {
+  const std::string target =
+      absl::StrCat("ipv4:127.0.0.1:", hosts_[0]->grpc_port(),
+                   ",127.0.0.1:", hosts_[1]->grpc_port());
+  ServiceClient client("echo", [target] { return target; });
+  std::set<std::string> ports;
+  for (int i = 0; i < 20; ++i) {
+    auto port = ClientCall(client, "port", Idempotency::kIdempotent);
+    ASSERT_THAT(port, IsOk());
+    ports.insert(*port);
+  }
+  EXPECT_EQ(ports.size(), 2u);
+}
+
+// A second server on a port already served fails to start, rather than
+// sharing it (SO_REUSEPORT off).
+TEST_F(GrpcCommonTest, APortInUseIsNotShared) {
+  HostOptions options;
+  options.listen = absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port());
+  ServiceHost second(options, &registry_);
+  TestService service(&workers_);
+  second.AddService(&service);
+  EXPECT_FALSE(second.Start().ok());
 }
 
 }  // namespace

@@ -46,6 +46,9 @@ absl::Status ServiceHost::Start() {
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30 * 1000);
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+  // A restarted replica must not silently share a port with one still
+  // running: bind fails instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (ServiceModule* m : modules_) {
     for (grpc::Service* service : m->services()) {
       builder.RegisterService(service);

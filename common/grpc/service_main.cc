@@ -56,6 +56,9 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   env.database_options.pool_size = *pool_size;
   env.metrics = &registry;
   env.calendar = &*calendar;
+  env.target_of = [](const std::string& service) {
+    return ServiceTarget(service);
+  };
   // Unset and empty both mean no Redis here; the distinction matters where
   // a default would pick one (scripts/dev.sh).
   const std::string redis = Setting("redis", "QUDAO_REDIS_URL", "");

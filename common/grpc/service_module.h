@@ -40,6 +40,10 @@ struct ModuleEnvironment {
   // Whether this process publishes its modules' outboxes (turned off for
   // maintenance; another replica, or the next start, publishes them).
   bool publish_outbox = true;
+  // The gRPC target of another service by its short name
+  // ("customer_records"), read when a call is made: qudao dev knows its
+  // own port only once it serves. Unset: calls fail UNAVAILABLE.
+  std::function<std::string(const std::string& service)> target_of;
   // Business dates (company time zone) for rules and job periods.
   const BusinessCalendar* calendar = &BusinessCalendar::Default();
 };

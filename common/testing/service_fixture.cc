@@ -8,7 +8,8 @@ namespace qudao::testing {
 
 absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
     const ModuleFactory& factory, const Clock* clock,
-    const std::string& database_url, std::shared_ptr<Cache> cache) {
+    const std::string& database_url, std::shared_ptr<Cache> cache,
+    std::map<std::string, std::string> targets) {
   std::unique_ptr<ServiceFixture> f(new ServiceFixture());
   auto dir = TempDir::Create("qudao-svc");
   if (!dir.ok()) return dir.status();
@@ -25,6 +26,10 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   env.workers = f->workers_.get();
   env.metrics = f->registry_.get();
   env.cache = std::move(cache);
+  env.target_of = [targets](const std::string& service) {
+    auto it = targets.find(service);
+    return it == targets.end() ? std::string("127.0.0.1:1") : it->second;
+  };
   auto module = factory(env);
   if (!module.ok()) return module.status();
   f->module_ = std::move(*module);

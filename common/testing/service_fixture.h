@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -23,10 +24,12 @@ class ServiceFixture {
  public:
   // `database_url` empty means a new SQLite file in a temp dir.
   // `cache` null lets the module use its own in-process cache.
+  // `targets` maps other services' short names to their gRPC targets.
   static absl::StatusOr<std::unique_ptr<ServiceFixture>> Start(
       const ModuleFactory& factory, const Clock* clock = &Clock::Real(),
       const std::string& database_url = "",
-      std::shared_ptr<Cache> cache = nullptr);
+      std::shared_ptr<Cache> cache = nullptr,
+      std::map<std::string, std::string> targets = {});
   ~ServiceFixture();
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
@@ -53,14 +56,16 @@ using ::qudao::TrailingValue;
 template <typename B, typename GrpcService>
 class ServiceTest : public ::testing::Test {
  protected:
-  // Call from SetUp.
-  void StartService(const ModuleFactory& factory) {
+  // Call from SetUp. `targets`: other services this one calls.
+  void StartService(const ModuleFactory& factory,
+                    std::map<std::string, std::string> targets = {}) {
     auto dir = TempDir::Create("qudao-svc-test");
     ASSERT_TRUE(dir.ok()) << dir.status();
     dir_ = std::make_unique<TempDir>(std::move(*dir));
     auto url = FreshDatabaseUrl(B::value, dir_->path());
     ASSERT_TRUE(url.ok()) << url.status();
-    auto fixture = ServiceFixture::Start(factory, &clock_, *url);
+    auto fixture =
+        ServiceFixture::Start(factory, &clock_, *url, nullptr, targets);
     ASSERT_TRUE(fixture.ok()) << fixture.status();
     fixture_ = std::move(*fixture);
     stub_ = GrpcService::NewStub(fixture_->channel());

@@ -7,6 +7,7 @@
 #include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/credit_control_service.h"
 #include "services/credit_control/credit_operations.h"
+#include "services/customer_records/client/customer_records_client.h"
 
 namespace qudao::credit {
 
@@ -16,8 +17,14 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
                    OpenServiceDatabase(env, "credit_control",
                                        CreditAccountStore::Migrations()));
   auto module = std::make_unique<Module>("credit_control", std::move(db), env);
-  auto* credit = module->Own(
-      std::make_unique<CreditOperations>(module->database(), env.clock));
+  auto target_of = env.target_of;
+  auto* dealers = module->Own(std::make_unique<customer::CustomerRecordsClient>(
+      [target_of] {
+        return target_of ? target_of("customer_records") : std::string();
+      },
+      ServiceClientOptions{}, env.metrics, env.clock));
+  auto* credit = module->Own(std::make_unique<CreditOperations>(
+      module->database(), dealers, env.clock));
   module->Serve(std::make_unique<CreditControlService>(credit, env.workers),
                 pb::CreditControlService::service_full_name());
   return module;

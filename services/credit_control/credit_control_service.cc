@@ -2,6 +2,7 @@
 #include "services/credit_control/credit_control_service.h"
 
 #include "absl/strings/ascii.h"
+#include "common/grpc/client.h"
 #include "common/grpc/unary.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
@@ -32,9 +33,6 @@ grpc::ServerUnaryReactor* CreditControlService::SetCreditLimit(
     RETURN_IF_ERROR(RequireText("reason", request->reason(), kMaxReasonChars));
     RETURN_IF_ERROR(RequireText("approved_by", request->approved_by(),
                                 kMaxApprovedByChars));
-    // The dealer is not looked up in customer records: that service owns
-    // dealers and credit control has no client of it yet, so a well-formed
-    // id is trusted here.
     const LimitDecision decision{
         request->dealer_id(), limit,
         std::string(absl::StripAsciiWhitespace(request->reason())),
@@ -42,7 +40,7 @@ grpc::ServerUnaryReactor* CreditControlService::SetCreditLimit(
     ASSIGN_OR_RETURN(
         const CreditPosition position,
         credit_->SetLimit(
-            decision,
+            CallContextOf(*context), decision,
             storage::IdempotentRequest::FromCaller(
                 "CreditControlService/SetCreditLimit", CallerOf(*context),
                 request->request_id(), RequestFingerprint(*request))));

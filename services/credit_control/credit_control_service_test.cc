@@ -20,14 +20,13 @@
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "services/credit_control/credit_control_module.h"
 #include "services/credit_control/credit_position.h"
+#include "services/customer_records/customer_records_testing.h"
 
 namespace qudao::credit {
 namespace {
 
 namespace pb = ::qudao::credit::v1;
 using ::testing::HasSubstr;
-
-constexpr char kDealer[] = "dlr_0190f3c2a1b24e8f0a1b";
 
 // One row of credit_limit_changes, as the test reads it.
 struct HistoryRow {
@@ -45,7 +44,15 @@ class CreditControlTest
     : public testing::ServiceTest<B, pb::CreditControlService> {
  protected:
   void SetUp() override {
-    this->StartService(NewCreditControlModule);
+    // The real customer records, in-process: limits are for dealers it has.
+    auto customers = customer::CustomerRecordsForTest::Start();
+    ASSERT_TRUE(customers.ok()) << customers.status();
+    customers_ = std::move(*customers);
+    auto dealer = customers_->CreateDealer("Mingda Distribution");
+    ASSERT_TRUE(dealer.ok()) << dealer.status();
+    dealer_ = *dealer;
+    this->StartService(NewCreditControlModule,
+                       {{"customer_records", customers_->target()}});
     if (::testing::Test::HasFatalFailure()) return;
     // A second connection to the service's own database, for what the API
     // does not expose.
@@ -54,10 +61,10 @@ class CreditControlTest
     db_ = std::move(*db);
   }
 
-  static pb::SetCreditLimitRequest ValidRequest(
-      int64_t limit_minor, const std::string& currency = "CNY") {
+  pb::SetCreditLimitRequest ValidRequest(int64_t limit_minor,
+                                         const std::string& currency = "CNY") {
     pb::SetCreditLimitRequest req;
-    req.set_dealer_id(kDealer);
+    req.set_dealer_id(dealer_);
     req.mutable_credit_limit()->set_currency_code(currency);
     req.mutable_credit_limit()->set_minor_units(limit_minor);
     req.set_reason("annual 5C review: rating A");
@@ -125,6 +132,8 @@ class CreditControlTest
   }
 
   std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<customer::CustomerRecordsForTest> customers_;
+  std::string dealer_;
 };
 
 using Backends = testing::BothBackends;
@@ -133,7 +142,7 @@ TYPED_TEST_SUITE(CreditControlTest, Backends);
 TYPED_TEST(CreditControlTest, SetThenGetReturnsThePosition) {
   pb::CreditPosition set;
   ASSERT_TRUE(this->Set(this->ValidRequest(50000000), &set).ok());
-  EXPECT_EQ(set.dealer_id(), kDealer);
+  EXPECT_EQ(set.dealer_id(), this->dealer_);
   EXPECT_EQ(set.credit_limit().currency_code(), "CNY");
   EXPECT_EQ(set.credit_limit().minor_units(), 50000000);
   // No receivables or orders exist yet: exposure is zero, all is available.
@@ -147,7 +156,7 @@ TYPED_TEST(CreditControlTest, SetThenGetReturnsThePosition) {
             absl::ToUnixSeconds(this->clock_.Now()));
 
   pb::CreditPosition got;
-  ASSERT_TRUE(this->Get(kDealer, &got).ok());
+  ASSERT_TRUE(this->Get(this->dealer_, &got).ok());
   EXPECT_EQ(got.SerializeAsString(), set.SerializeAsString());
 
   // Lowering to zero (cash only) is a valid limit.
@@ -162,9 +171,9 @@ TYPED_TEST(CreditControlTest, SetThenGetReturnsThePosition) {
 
 TYPED_TEST(CreditControlTest, GetWithoutAccountIsNotFoundNamingTheDealer) {
   pb::CreditPosition out;
-  grpc::Status s = this->Get(kDealer, &out);
+  grpc::Status s = this->Get(this->dealer_, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_THAT(s.error_message(), HasSubstr(kDealer));
+  EXPECT_THAT(s.error_message(), HasSubstr(this->dealer_));
 }
 
 TYPED_TEST(CreditControlTest, RetriedSetWithSameRequestIdAppliesOnce) {
@@ -176,7 +185,7 @@ TYPED_TEST(CreditControlTest, RetriedSetWithSameRequestIdAppliesOnce) {
   ASSERT_TRUE(this->Set(req, &second).ok());
   EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
   EXPECT_EQ(second.limit_revision(), 1);
-  EXPECT_EQ(this->History(kDealer).size(), 1u);
+  EXPECT_EQ(this->History(this->dealer_).size(), 1u);
 
   // The same key for a different change is a client bug, not a retry.
   pb::SetCreditLimitRequest other = this->ValidRequest(2000000);
@@ -185,7 +194,7 @@ TYPED_TEST(CreditControlTest, RetriedSetWithSameRequestIdAppliesOnce) {
   grpc::Status s = this->Set(other, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
-  EXPECT_EQ(this->History(kDealer).size(), 1u);
+  EXPECT_EQ(this->History(this->dealer_).size(), 1u);
 }
 
 // A retry after someone else's change still answers with the position its
@@ -205,7 +214,7 @@ TYPED_TEST(CreditControlTest, RetryAfterAnotherChangeReportsItsOwnChange) {
   EXPECT_EQ(retried.limit_revision(), 1);
   EXPECT_EQ(retried.SerializeAsString(), first.SerializeAsString());
   pb::CreditPosition now;
-  ASSERT_TRUE(this->Get(kDealer, &now).ok());
+  ASSERT_TRUE(this->Get(this->dealer_, &now).ok());
   EXPECT_EQ(now.credit_limit().minor_units(), 0);
   EXPECT_EQ(now.limit_revision(), 2);
   EXPECT_EQ(this->CountRows("credit_limit_changes"), 2);
@@ -221,10 +230,10 @@ TYPED_TEST(CreditControlTest, FirstLimitFixesTheCurrency) {
   EXPECT_THAT(s.error_message(), HasSubstr("CNY"));
 
   pb::CreditPosition got;
-  ASSERT_TRUE(this->Get(kDealer, &got).ok());
+  ASSERT_TRUE(this->Get(this->dealer_, &got).ok());
   EXPECT_EQ(got.credit_limit().currency_code(), "CNY");
   EXPECT_EQ(got.limit_revision(), 1);
-  EXPECT_EQ(this->History(kDealer).size(), 1u);
+  EXPECT_EQ(this->History(this->dealer_).size(), 1u);
 }
 
 // Every malformed field is refused with INVALID_ARGUMENT naming the field,
@@ -267,7 +276,39 @@ TYPED_TEST(CreditControlTest, SetRejectsBadInputAndWritesNothing) {
   EXPECT_EQ(this->CountRows("credit_accounts"), 0);
   EXPECT_EQ(this->CountRows("credit_limit_changes"), 0);
   pb::CreditPosition out;
-  EXPECT_EQ(this->Get(kDealer, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(this->Get(this->dealer_, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+// Credit control asks customer records, the owner of dealers: no limit for
+// a dealer it does not have, no credit for a terminated one, and no answer
+// at all when it cannot ask.
+TYPED_TEST(CreditControlTest, LimitsAreForDealersCustomerRecordsHas) {
+  pb::SetCreditLimitRequest unknown = this->ValidRequest(1000000);
+  unknown.set_dealer_id("dlr_00000000000000000000");
+  pb::CreditPosition out;
+  grpc::ClientContext ctx;
+  grpc::Status s = this->Set(unknown, &out, &ctx);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), "DEALER_NOT_FOUND");
+
+  ASSERT_TRUE(
+      this->customers_
+          ->SetStatus(this->dealer_, customer::v1::DEALER_STATUS_TERMINATED)
+          .ok());
+  grpc::ClientContext ctx2;
+  s = this->Set(this->ValidRequest(1000000), &out, &ctx2);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(TrailingValue(ctx2, kErrorReasonKey), "DEALER_TERMINATED");
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 0);
+  // Closing a terminated dealer's credit is allowed.
+  EXPECT_TRUE(this->Set(this->ValidRequest(0), &out).ok());
+
+  this->customers_->Stop();
+  grpc::ClientContext ctx3;
+  s = this->Set(this->ValidRequest(2000000), &out, &ctx3);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
 }
 
 TYPED_TEST(CreditControlTest, GetRejectsBadDealerId) {
@@ -292,7 +333,7 @@ TYPED_TEST(CreditControlTest, HistoryHasOneRowPerChangeAndIsAppendOnly) {
     ASSERT_TRUE(this->Set(req, &out).ok());
     this->clock_.Advance(absl::Minutes(1));
   }
-  const std::vector<HistoryRow> history = this->History(kDealer);
+  const std::vector<HistoryRow> history = this->History(this->dealer_);
   ASSERT_EQ(history.size(), 4u);
   EXPECT_TRUE(history[0].old_limit_null);  // opened the account
   for (size_t i = 0; i < history.size(); ++i) {
@@ -307,7 +348,7 @@ TYPED_TEST(CreditControlTest, HistoryHasOneRowPerChangeAndIsAppendOnly) {
     }
   }
   pb::CreditPosition got;
-  ASSERT_TRUE(this->Get(kDealer, &got).ok());
+  ASSERT_TRUE(this->Get(this->dealer_, &got).ok());
   EXPECT_EQ(got.limit_revision(), 4);
   EXPECT_EQ(got.credit_limit().minor_units(), 800000);
 
@@ -319,8 +360,8 @@ TYPED_TEST(CreditControlTest, HistoryHasOneRowPerChangeAndIsAppendOnly) {
     EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << sql << s;
     EXPECT_THAT(s.message(), HasSubstr("append-only"));
   }
-  EXPECT_EQ(this->History(kDealer).size(), 4u);
-  EXPECT_EQ(this->History(kDealer)[3].new_limit_minor, 800000);
+  EXPECT_EQ(this->History(this->dealer_).size(), 4u);
+  EXPECT_EQ(this->History(this->dealer_)[3].new_limit_minor, 800000);
 }
 
 // Read-check-write under contention: every change lands exactly once, with
@@ -356,10 +397,10 @@ TYPED_TEST(CreditControlTest, ConcurrentChangesEachGetOneRevision) {
 
   constexpr int kCalls = kThreads * kCallsPerThread;
   pb::CreditPosition got;
-  ASSERT_TRUE(this->Get(kDealer, &got).ok());
+  ASSERT_TRUE(this->Get(this->dealer_, &got).ok());
   EXPECT_EQ(got.limit_revision(), kCalls);
   EXPECT_EQ(this->CountRows("credit_limit_changes"), kCalls);
-  const std::vector<HistoryRow> history = this->History(kDealer);
+  const std::vector<HistoryRow> history = this->History(this->dealer_);
   ASSERT_EQ(history.size(), static_cast<size_t>(kCalls));
   EXPECT_TRUE(history[0].old_limit_null);
   for (int i = 0; i < kCalls; ++i) {

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
+#include "common/status/status.h"
 #include "services/credit_control/credit_proto.h"
 
 namespace qudao::credit {
@@ -11,8 +12,19 @@ using storage::Transaction;
 using storage::TransactionMode;
 
 absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
-    const LimitDecision& decision, const storage::IdempotentRequest& request) {
+    const CallContext& call, const LimitDecision& decision,
+    const storage::IdempotentRequest& request) {
   RETURN_IF_ERROR(CheckCreditLimit(decision.limit));
+  ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
+                   dealers_->Get(call, decision.dealer_id));
+  if (dealer.status == customer::DealerStanding::kTerminated &&
+      !decision.limit.is_zero()) {
+    return Refusal(absl::StatusCode::kFailedPrecondition,
+                   kReasonDealerTerminated,
+                   absl::StrCat("dealer ", decision.dealer_id,
+                                " is terminated; it can be given no credit "
+                                "(a limit of zero closes its account)"));
+  }
   const absl::Time now = clock_->Now();
   return storage::RunIdempotent<CreditPosition>(
       *db_, request, now, CreditPositionCodec(),

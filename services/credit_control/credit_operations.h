@@ -5,12 +5,14 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/call/call_context.h"
 #include "common/clock/clock.h"
 #include "common/money/money.h"
 #include "common/storage/database.h"
 #include "common/storage/idempotency.h"
 #include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/credit_position.h"
+#include "services/customer_records/client/dealer_directory.h"
 
 namespace qudao::credit {
 
@@ -22,24 +24,34 @@ struct LimitDecision {
   std::string approved_by;
 };
 
+// Stable reasons of credit control's refusals about the dealer itself.
+inline constexpr char kReasonDealerTerminated[] = "DEALER_TERMINATED";
+
 class CreditOperations {
  public:
-  CreditOperations(storage::Database* db, const Clock* clock)
-      : db_(db), clock_(clock) {}
+  // `dealers` answers who the dealers are (customer records).
+  CreditOperations(storage::Database* db, customer::DealerDirectory* dealers,
+                   const Clock* clock)
+      : db_(db), dealers_(dealers), clock_(clock) {}
 
   // Sets the dealer's limit (opening its account on the first limit) and
   // appends the change to the limit history, in one serialisable
-  // transaction. The answer is the position this change produced, now and
-  // to every retry of `request`: a retry never reports a later change made
-  // by someone else as its own.
+  // transaction. The dealer must exist in customer records (NOT_FOUND,
+  // DEALER_NOT_FOUND) and, for a limit above zero, not be terminated
+  // (FAILED_PRECONDITION, DEALER_TERMINATED); customer records being
+  // unreachable is UNAVAILABLE, never a pass. The answer is the position
+  // this change produced, now and to every retry of `request`: a retry
+  // never reports a later change made by someone else as its own.
   absl::StatusOr<CreditPosition> SetLimit(
-      const LimitDecision& decision, const storage::IdempotentRequest& request);
+      const CallContext& call, const LimitDecision& decision,
+      const storage::IdempotentRequest& request);
 
   // NOT_FOUND when the dealer has no credit account.
   absl::StatusOr<CreditPosition> GetPosition(const std::string& dealer_id);
 
  private:
   storage::Database* db_;
+  customer::DealerDirectory* dealers_;
   const Clock* clock_;
   CreditAccountStore accounts_;
 };

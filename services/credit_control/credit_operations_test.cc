@@ -8,6 +8,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/credit_control/credit_proto.h"
+#include "services/customer_records/client/customer_records_client.h"
+#include "services/customer_records/customer_records_testing.h"
 
 namespace qudao::credit {
 namespace {
@@ -16,36 +18,52 @@ using ::qudao::testing::IsOk;
 using ::qudao::testing::StatusIs;
 using storage::IdempotentRequest;
 
-constexpr char kDealer[] = "dlr_0190f3c2a1b24e8f0a1b";
-
 template <typename B>
 class CreditOperationsTest : public testing::DatabaseTest<B> {
  protected:
   void SetUp() override {
     this->OpenDatabase("credit_control", CreditAccountStore::Migrations());
     if (::testing::Test::HasFatalFailure()) return;
-    ops_ = std::make_unique<CreditOperations>(this->db_.get(), &this->clock_);
+    // The real customer records, in-process on SQLite.
+    auto customers = customer::CustomerRecordsForTest::Start();
+    ASSERT_TRUE(customers.ok()) << customers.status();
+    customers_ = std::move(*customers);
+    auto dealer = customers_->CreateDealer("Mingda Distribution");
+    ASSERT_TRUE(dealer.ok()) << dealer.status();
+    dealer_ = *dealer;
+    const std::string target = customers_->target();
+    directory_ = std::make_unique<customer::CustomerRecordsClient>(
+        [target] { return target; });
+    ops_ = std::make_unique<CreditOperations>(this->db_.get(), directory_.get(),
+                                              &this->clock_);
   }
 
-  static LimitDecision Decision(int64_t minor,
-                                const std::string& currency = "CNY") {
-    return {kDealer, Money::Create(currency, minor).value(), "annual review",
+  LimitDecision Decision(int64_t minor, const std::string& currency = "CNY") {
+    return {dealer_, Money::Create(currency, minor).value(), "annual review",
             "credit.li"};
   }
 
+  absl::StatusOr<CreditPosition> Set(const LimitDecision& decision,
+                                     const IdempotentRequest& request = {}) {
+    return ops_->SetLimit(CallContext{}, decision, request);
+  }
+
+  std::unique_ptr<customer::CustomerRecordsForTest> customers_;
+  std::unique_ptr<customer::CustomerRecordsClient> directory_;
+  std::string dealer_;
   std::unique_ptr<CreditOperations> ops_;
 };
 
 TYPED_TEST_SUITE(CreditOperationsTest, testing::BothBackends);
 
 TYPED_TEST(CreditOperationsTest, FirstLimitOpensTheAccount) {
-  EXPECT_THAT(this->ops_->GetPosition(kDealer),
+  EXPECT_THAT(this->ops_->GetPosition(this->dealer_),
               StatusIs(absl::StatusCode::kNotFound));
-  auto set = this->ops_->SetLimit(this->Decision(5000000), {});
+  auto set = this->Set(this->Decision(5000000), {});
   ASSERT_THAT(set, IsOk());
   EXPECT_EQ(set->limit_revision, 1);
   EXPECT_EQ(set->available_credit, Money::Create("CNY", 5000000).value());
-  auto got = this->ops_->GetPosition(kDealer);
+  auto got = this->ops_->GetPosition(this->dealer_);
   ASSERT_THAT(got, IsOk());
   EXPECT_EQ(CreditPositionCodec().encode(*got),
             CreditPositionCodec().encode(*set));
@@ -55,14 +73,14 @@ TYPED_TEST(CreditOperationsTest, FirstLimitOpensTheAccount) {
 TYPED_TEST(CreditOperationsTest, ARetryAnswersWithItsOwnChange) {
   const auto raise =
       IdempotentRequest::FromCaller("SetCreditLimit", "credit.li", "r1", "a");
-  auto first = this->ops_->SetLimit(this->Decision(9000000), raise);
+  auto first = this->Set(this->Decision(9000000), raise);
   ASSERT_THAT(first, IsOk());
-  ASSERT_THAT(this->ops_->SetLimit(this->Decision(0), {}), IsOk());
-  auto retried = this->ops_->SetLimit(this->Decision(9000000), raise);
+  ASSERT_THAT(this->Set(this->Decision(0), {}), IsOk());
+  auto retried = this->Set(this->Decision(9000000), raise);
   ASSERT_THAT(retried, IsOk());
   EXPECT_EQ(CreditPositionCodec().encode(*retried),
             CreditPositionCodec().encode(*first));
-  auto now = this->ops_->GetPosition(kDealer);
+  auto now = this->ops_->GetPosition(this->dealer_);
   ASSERT_THAT(now, IsOk());
   EXPECT_EQ(now->credit_limit.minor_units(), 0);
   EXPECT_EQ(now->limit_revision, 2);
@@ -70,11 +88,11 @@ TYPED_TEST(CreditOperationsTest, ARetryAnswersWithItsOwnChange) {
 }
 
 TYPED_TEST(CreditOperationsTest, TheAccountKeepsItsCurrency) {
-  ASSERT_THAT(this->ops_->SetLimit(this->Decision(100, "CNY"), {}), IsOk());
+  ASSERT_THAT(this->Set(this->Decision(100, "CNY"), {}), IsOk());
   EXPECT_THAT(
-      this->ops_->SetLimit(this->Decision(100, "USD"), {}),
+      this->Set(this->Decision(100, "USD"), {}),
       StatusIs(absl::StatusCode::kFailedPrecondition, kCurrencyMismatch));
-  EXPECT_THAT(this->ops_->SetLimit(this->Decision(-1), {}),
+  EXPECT_THAT(this->Set(this->Decision(-1), {}),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
 }

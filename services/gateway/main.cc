@@ -9,9 +9,6 @@
 #include "common/metrics/admin_server.h"
 #include "services/gateway/gateway.h"
 
-ABSL_FLAG(
-    std::string, customer_records_target, "",
-    "gRPC target of customer records [env QUDAO_CUSTOMER_RECORDS_TARGET]");
 ABSL_FLAG(std::string, partner_keys_file, "",
           "file of '<api key> <dealer_id>' lines; required unless "
           "--open_access [env QUDAO_PARTNER_KEYS_FILE]");
@@ -29,9 +26,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   qudao::gateway::GatewayOptions options;
-  options.customer_records_target =
-      Setting("customer_records_target", "QUDAO_CUSTOMER_RECORDS_TARGET",
-              "dns:///127.0.0.1:50051");
+  options.customer_records_target = qudao::ServiceTarget("customer_records");
   const std::string keys_file =
       Setting("partner_keys_file", "QUDAO_PARTNER_KEYS_FILE", "");
   // Open access must be asked for by name, as exactly "true": a typo is an

@@ -49,6 +49,10 @@ absl::Status DevServer::Start() {
     env.metrics = &registry_;
     env.cache = cache;
     env.events = bus;
+    // Every service is on this process's gRPC port, known once it serves.
+    env.target_of = [this](const std::string&) {
+      return absl::StrCat("127.0.0.1:", grpc_port_.load());
+    };
     auto module = factory(env);
     if (!module.ok()) {
       return absl::Status(module.status().code(),
@@ -63,6 +67,7 @@ absl::Status DevServer::Start() {
   host_ = std::make_unique<ServiceHost>(host_options, &registry_);
   for (auto& m : modules_) host_->AddModule(m.get());
   RETURN_IF_ERROR(host_->Start());
+  grpc_port_ = host_->grpc_port();
 
   gateway::GatewayOptions gateway_options;
   gateway_options.customer_records_target =

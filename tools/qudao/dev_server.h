@@ -4,6 +4,7 @@
 // The same module objects the production binaries host one at a time.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,7 @@ class DevServer {
   DevServerOptions options_;
   metrics::Registry registry_;
   std::shared_ptr<events::EventBus> events_;
+  std::atomic<int> grpc_port_{0};
   std::vector<std::unique_ptr<WorkerPool>> workers_;
   std::vector<std::unique_ptr<ServiceModule>> modules_;
   std::unique_ptr<ServiceHost> host_;

@@ -1,0 +1,92 @@
+// `qudao dev` hosts every module in one process. A module whose handlers
+// wait on another module must not starve it: each module has its own
+// worker pool, so credit control saturated with calls that each ask
+// customer records still gets its answers.
+#include "tools/qudao/dev_server.h"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/client.h"
+#include "common/testing/harness.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "qudao/credit/v1/credit_control_service.grpc.pb.h"
+#include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+
+namespace qudao {
+namespace {
+
+TEST(DevServerTest, ASaturatedModuleWaitingOnAnotherDoesNotDeadlock) {
+  auto dir = testing::TempDir::Create("qudao-dev");
+  ASSERT_TRUE(dir.ok());
+  DevServerOptions options;
+  options.data_dir = dir->path();
+  options.grpc_listen = "127.0.0.1:0";
+  options.http_listen = "127.0.0.1:0";
+  options.admin_listen = "127.0.0.1:0";
+  // Few threads per module, many more concurrent calls than threads.
+  options.worker_threads = 2;
+  DevServer server(options);
+  ASSERT_TRUE(server.Start().ok());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", server.grpc_port()),
+                          grpc::InsecureChannelCredentials());
+  auto customers = customer::v1::CustomerRecordsService::NewStub(channel);
+  auto credit = credit::v1::CreditControlService::NewStub(channel);
+
+  customer::v1::CreateDealerRequest create;
+  create.mutable_dealer()->set_legal_name("Saturation Trading");
+  create.mutable_dealer()->mutable_region()->set_province("Anhui");
+  create.mutable_dealer()->mutable_region()->set_city("Hefei");
+  create.mutable_dealer()->set_channel_level(
+      customer::v1::CHANNEL_LEVEL_DISTRIBUTOR);
+  create.mutable_dealer()->set_owner("rep.dev");
+  customer::v1::Dealer dealer;
+  {
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    ASSERT_TRUE(customers->CreateDealer(ctx.get(), create, &dealer).ok());
+  }
+
+  constexpr int kCallers = 48;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&, i] {
+      auto ctx = OutgoingContext(absl::Seconds(30));
+      grpc::Status s;
+      if (i % 2 == 0) {
+        // Each of these waits, on a credit control worker, for customer
+        // records.
+        credit::v1::SetCreditLimitRequest req;
+        req.set_dealer_id(dealer.dealer_id());
+        req.mutable_credit_limit()->set_currency_code("CNY");
+        req.mutable_credit_limit()->set_minor_units(100000 * (i + 1));
+        req.set_reason("saturation");
+        req.set_approved_by("credit.dev");
+        credit::v1::CreditPosition out;
+        s = credit->SetCreditLimit(ctx.get(), req, &out);
+      } else {
+        customer::v1::GetDealerRequest req;
+        req.set_dealer_id(dealer.dealer_id());
+        customer::v1::Dealer out;
+        s = customers->GetDealer(ctx.get(), req, &out);
+      }
+      if (!s.ok()) {
+        ++failures;
+        ADD_FAILURE() << s.error_code() << " " << s.error_message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+  server.Shutdown();
+}
+
+}  // namespace
+}  // namespace qudao
