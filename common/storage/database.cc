@@ -60,6 +60,12 @@ size_t Row::Index(absl::string_view column) const {
   std::abort();
 }
 
+absl::StatusOr<std::vector<Row>> Transaction::QueryAndCommit(
+    absl::string_view sql, const Params& params) {
+  // Without pipelining: run it; RunInTransaction commits right after.
+  return Query(sql, params);
+}
+
 absl::Status RetryableConflict(absl::string_view message) {
   absl::Status status = absl::AbortedError(message);
   status.SetPayload(kRetryablePayload, absl::Cord("1"));
@@ -84,7 +90,9 @@ absl::Status Database::RunInTransaction(
     } else {
       (*session)->database_ = this;
       absl::Status status = body(**session);
-      if (status.ok()) status = (*session)->Commit();
+      if (status.ok() && !(*session)->committed_) {
+        status = (*session)->Commit();
+      }
       if (status.ok()) {
         for (const auto& hook : (*session)->commit_hooks_) hook();
         return status;

@@ -116,6 +116,14 @@ class Transaction {
                                           const Params& params = {}) = 0;
   virtual Backend backend() const = 0;
 
+  // Runs a statement and commits the transaction, in one round trip where
+  // the backend allows (PostgreSQL: the statement and COMMIT pipelined), so
+  // locks the statement takes are held only while the server executes it
+  // and commits, never across a network round trip. Must be the body's
+  // last statement; the commit outcome is the call's.
+  virtual absl::StatusOr<std::vector<Row>> QueryAndCommit(
+      absl::string_view sql, const Params& params = {});
+
   // Runs `hook` after this transaction commits (never if it rolls back or
   // is retried): wake-ups and cache invalidations that must not happen for
   // a write that did not land.
@@ -129,6 +137,11 @@ class Transaction {
   friend class Database;
   std::vector<std::function<void()>> commit_hooks_;
   Database* database_ = nullptr;
+
+ protected:
+  // Set by a QueryAndCommit that committed: the driver must not commit (or
+  // roll back) again.
+  bool committed_ = false;
 };
 
 enum class TransactionMode {

@@ -105,4 +105,88 @@ absl::StatusOr<std::string> RunIdempotentBytes(
   return response;
 }
 
+absl::StatusOr<HotRowOutcome> RunHotRowWrite(
+    Database& db, const IdempotentRequest& request, absl::Time now,
+    const std::function<absl::StatusOr<FinalStatement>(Transaction&)>&
+        prepare) {
+  HotRowOutcome outcome;
+  absl::Status status = db.RunInTransaction(
+      TransactionMode::kHotRow, [&](Transaction& tx) -> absl::Status {
+        outcome = HotRowOutcome();
+        if (request.enabled()) {
+          // The claim: a duplicate in flight holds this key's row lock, so
+          // this waits for it to commit (then finds its response) or roll
+          // back (then claims the key itself).
+          auto claimed = tx.Execute(
+              "INSERT INTO idempotency_keys (scope, request_id, request, "
+              "response, created_at) VALUES ($1, $2, $3, '', $4) ON CONFLICT "
+              "(scope, request_id) DO NOTHING",
+              {request.scope, request.request_id,
+               absl::Base64Escape(request.fingerprint), ToStoredTime(now)});
+          if (!claimed.ok()) return claimed.status();
+          if (*claimed == 0) {
+            auto previous = FindIdempotentResponse(tx, request);
+            if (!previous.ok()) return previous.status();
+            if (!previous->has_value()) {
+              return RetryableConflict("idempotency claim vanished");
+            }
+            outcome.response = **std::move(previous);
+            outcome.replayed = true;
+            return absl::OkStatus();
+          }
+        }
+        absl::StatusOr<FinalStatement> final_statement = prepare(tx);
+        if (!final_statement.ok()) return final_statement.status();
+        const FinalStatement& f = *final_statement;
+        if (tx.backend() == Backend::kSqlite) {
+          // One writer at a time: nothing waits on this row.
+          auto changed = tx.Execute(f.sql, f.params);
+          if (!changed.ok()) return changed.status();
+          outcome.applied = *changed > 0;
+          outcome.response = outcome.applied ? f.response_if_applied
+                                             : f.response_if_not_applied;
+          if (!request.enabled()) return absl::OkStatus();
+          return tx
+              .Execute(
+                  "UPDATE idempotency_keys SET response = $3 WHERE scope = "
+                  "$1 AND request_id = $2",
+                  {request.scope, request.request_id,
+                   absl::Base64Escape(outcome.response)})
+              .status();
+        }
+        absl::StatusOr<std::vector<Row>> rows;
+        if (!request.enabled()) {
+          rows =
+              tx.QueryAndCommit(absl::StrCat(f.sql, " RETURNING 1"), f.params);
+          if (!rows.ok()) return rows.status();
+          outcome.applied = !rows->empty();
+        } else {
+          // The statement and the record of its response in one: which
+          // response is recorded depends on whether the statement applied.
+          Params params = f.params;
+          const size_t n = params.size();
+          params.push_back(absl::Base64Escape(f.response_if_applied));
+          params.push_back(absl::Base64Escape(f.response_if_not_applied));
+          params.push_back(request.scope);
+          params.push_back(request.request_id);
+          rows = tx.QueryAndCommit(
+              absl::StrCat(
+                  "WITH applied AS (", f.sql,
+                  " RETURNING 1) UPDATE idempotency_keys SET response = CASE "
+                  "WHEN EXISTS (SELECT 1 FROM applied) THEN $",
+                  n + 1, " ELSE $", n + 2, " END WHERE scope = $", n + 3,
+                  " AND request_id = $", n + 4,
+                  " RETURNING (SELECT COUNT(*) FROM applied) AS applied"),
+              params);
+          if (!rows.ok()) return rows.status();
+          outcome.applied = !rows->empty() && (*rows)[0].Int("applied") > 0;
+        }
+        outcome.response =
+            outcome.applied ? f.response_if_applied : f.response_if_not_applied;
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return outcome;
+}
+
 }  // namespace qudao::storage

@@ -95,6 +95,39 @@ absl::StatusOr<T> RunIdempotent(
   return codec.decode(*bytes);
 }
 
+// The last step of a hot-row write: one conditional data-modifying
+// statement on the busy row (`UPDATE accounts SET reserved = reserved + $1
+// WHERE id = $2 AND limit - reserved >= $1`, without RETURNING), and the
+// response to record for either outcome.
+struct FinalStatement {
+  std::string sql;
+  Params params;
+  std::string response_if_applied;
+  std::string response_if_not_applied;
+};
+
+struct HotRowOutcome {
+  // Whether the final statement changed a row. On a replay it is false:
+  // the response (the first call's) says what happened.
+  bool applied = false;
+  std::string response;
+  // A duplicate of a request already answered.
+  bool replayed = false;
+};
+
+// The hot-row form of the idempotency pattern, for a write whose invariant
+// is one conditional statement on a busy row (TransactionMode::kHotRow:
+// READ COMMITTED on PostgreSQL, where a waiting writer re-checks the
+// condition on the row's newest version instead of failing). The key is
+// claimed first, so a concurrent duplicate waits on the claim and then
+// replays the first response; `prepare` runs next (reads, inserts of the
+// request's own rows) and returns the final statement, which is sent
+// together with the response's record and COMMIT in one round trip: the
+// busy row's lock is held only while the server executes and commits.
+absl::StatusOr<HotRowOutcome> RunHotRowWrite(
+    Database& db, const IdempotentRequest& request, absl::Time now,
+    const std::function<absl::StatusOr<FinalStatement>(Transaction&)>& prepare);
+
 // Deletes idempotency records created before `cutoff` and returns how many.
 // Retries come within minutes; records are kept for days (see
 // kIdempotencyRetention) and then purged so the table stays small.

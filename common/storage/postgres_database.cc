@@ -131,9 +131,18 @@ class PgSession : public Database::Session {
 
   absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
                                          const Params& params) override {
-    auto res = Run(lease_->get(), sql, params);
-    if (!res.ok()) return res.status();
-    PGresult* r = res->get();
+    ASSIGN_OR_RETURN(ResultPtr res, Statement(sql, params));
+    return ResultRows(lease_->get(), res.get());
+  }
+
+  // The rows of a finished statement, or its error.
+  static absl::StatusOr<std::vector<Row>> ResultRows(PGconn* conn,
+                                                     PGresult* r) {
+    const ExecStatusType st =
+        r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      return StatusFromResult(conn, r);
+    }
     const int nrows = PQntuples(r);
     const int ncols = PQnfields(r);
     auto names = std::make_shared<std::vector<std::string>>();
@@ -168,27 +177,145 @@ class PgSession : public Database::Session {
 
   absl::StatusOr<int64_t> Execute(absl::string_view sql,
                                   const Params& params) override {
-    auto res = Run(lease_->get(), sql, params);
-    if (!res.ok()) return res.status();
-    const char* n = PQcmdTuples(res->get());
+    ASSIGN_OR_RETURN(ResultPtr res, Statement(sql, params));
+    const char* n = PQcmdTuples(res.get());
     return (n == nullptr || *n == '\0') ? 0 : std::strtoll(n, nullptr, 10);
+  }
+
+  absl::StatusOr<std::vector<Row>> QueryAndCommit(
+      absl::string_view sql, const Params& params) override {
+    std::vector<PipelinedStatement> statements;
+    if (!pending_begin_.empty()) statements.push_back({pending_begin_, {}});
+    pending_begin_.clear();
+    statements.push_back({std::string(sql), params});
+    statements.push_back({"COMMIT", {}});
+    absl::StatusOr<std::vector<ResultPtr>> results =
+        Pipeline(lease_->get(), statements);
+    if (!results.ok()) {
+      // Skipped statements leave the transaction aborted: roll it back. A
+      // failed COMMIT has rolled back already.
+      Rollback();
+      return results.status();
+    }
+    open_ = false;
+    committed_ = true;
+    return ResultRows(lease_->get(), (*results)[statements.size() - 2].get());
   }
 
   absl::Status Commit() override {
     open_ = false;
+    if (!pending_begin_.empty()) {  // nothing ran: nothing to commit
+      pending_begin_.clear();
+      return absl::OkStatus();
+    }
     return Exec(lease_->get(), "COMMIT");
   }
 
   void Rollback() override {
     open_ = false;
+    pending_begin_.clear();
     if (PQtransactionStatus(lease_->get()) != PQTRANS_IDLE) {
       (void)Exec(lease_->get(), "ROLLBACK");
     }
   }
 
   void MarkOpen() { open_ = true; }
+  // BEGIN is sent with the first statement, in the same round trip.
+  void BeginLazily(std::string begin) { pending_begin_ = std::move(begin); }
 
  private:
+  struct PipelinedStatement {
+    std::string sql;
+    Params params;
+  };
+
+  // One statement, preceded in the same round trip by a pending BEGIN.
+  absl::StatusOr<ResultPtr> Statement(absl::string_view sql,
+                                      const Params& params) {
+    if (pending_begin_.empty()) {
+      auto res = Run(lease_->get(), sql, params);
+      if (!res.ok()) return res.status();
+      return std::move(*res);
+    }
+    std::vector<PipelinedStatement> statements = {{pending_begin_, {}},
+                                                  {std::string(sql), params}};
+    pending_begin_.clear();
+    ASSIGN_OR_RETURN(std::vector<ResultPtr> results,
+                     Pipeline(lease_->get(), statements));
+    return std::move(results.back());
+  }
+
+  // Sends `statements` in one round trip (libpq pipeline mode) and returns
+  // each one's result, or the first error (the server skips the rest).
+  static absl::StatusOr<std::vector<ResultPtr>> Pipeline(
+      PGconn* conn, const std::vector<PipelinedStatement>& statements) {
+    if (PQenterPipelineMode(conn) != 1) {
+      return absl::UnavailableError(absl::StrCat(
+          "PostgreSQL connection lost: ", CleanMessage(PQerrorMessage(conn))));
+    }
+    bool sent = true;
+    for (const PipelinedStatement& st : statements) {
+      std::vector<std::string> text(st.params.size());
+      std::vector<const char*> values(st.params.size(), nullptr);
+      for (size_t i = 0; i < st.params.size(); ++i) {
+        if (st.params[i].is_null()) continue;
+        text[i] = st.params[i].is_int() ? absl::StrCat(st.params[i].int_value())
+                                        : st.params[i].text_value();
+        values[i] = text[i].c_str();
+      }
+      sent =
+          sent && PQsendQueryParams(conn, st.sql.c_str(),
+                                    static_cast<int>(st.params.size()), nullptr,
+                                    values.data(), nullptr, nullptr, 0) == 1;
+    }
+    sent = sent && PQpipelineSync(conn) == 1;
+    absl::Status first_error;
+    std::vector<ResultPtr> results;
+    if (!sent) {
+      first_error = absl::UnavailableError(absl::StrCat(
+          "PostgreSQL connection lost: ", CleanMessage(PQerrorMessage(conn))));
+    } else {
+      for (size_t i = 0; i < statements.size(); ++i) {
+        ResultPtr r(PQgetResult(conn), PQclear);
+        const ExecStatusType st =
+            r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+            first_error.ok()) {
+          first_error = st == PGRES_PIPELINE_ABORTED
+                            ? absl::AbortedError("pipeline aborted")
+                            : StatusFromResult(conn, r.get());
+        }
+        results.push_back(std::move(r));
+        // Each statement's results end with a null.
+        while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+      }
+    }
+    DrainPipeline(conn);
+    if (!first_error.ok()) return first_error;
+    return results;
+  }
+
+  // Reads what is left of a pipeline up to its sync point and leaves
+  // pipeline mode.
+  static void DrainPipeline(PGconn* conn) {
+    for (int guard = 0; PQpipelineStatus(conn) != PQ_PIPELINE_OFF; ++guard) {
+      if (guard > 1000) {
+        // Never seen; a connection in an unknown state is reset rather
+        // than reused.
+        PQreset(conn);
+        break;
+      }
+      PGresult* r = PQgetResult(conn);
+      if (r == nullptr) {
+        if (PQexitPipelineMode(conn) == 1) break;
+        if (PQstatus(conn) != CONNECTION_OK) break;
+        continue;
+      }
+      PQclear(r);
+    }
+  }
+
+  std::string pending_begin_;
   ConnectionPool<PgConnection>::Lease lease_;
   bool open_ = false;
 };
@@ -228,13 +355,18 @@ class PostgresDatabase : public Database {
     RETURN_IF_ERROR((*lease)->EnsureConnected());
     PGconn* conn = (*lease)->get();
     if (PQtransactionStatus(conn) != PQTRANS_IDLE) (void)Exec(conn, "ROLLBACK");
-    const char* begin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
-    if (mode == TransactionMode::kReadOnly) {
-      begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-    } else if (mode == TransactionMode::kHotRow) {
-      begin = "BEGIN ISOLATION LEVEL READ COMMITTED";
+    if (mode == TransactionMode::kHotRow) {
+      // A hot-row transaction is a round trip or two: its BEGIN travels
+      // with its first statement.
+      auto session = std::make_unique<PgSession>(std::move(*lease));
+      session->BeginLazily("BEGIN ISOLATION LEVEL READ COMMITTED");
+      session->MarkOpen();
+      return session;
     }
-    absl::Status s = Exec(conn, begin);
+    absl::Status s = Exec(conn, mode == TransactionMode::kReadOnly
+                                    ? "BEGIN ISOLATION LEVEL REPEATABLE READ "
+                                      "READ ONLY"
+                                    : "BEGIN ISOLATION LEVEL SERIALIZABLE");
     if (!s.ok()) return s;
     auto session = std::make_unique<PgSession>(std::move(*lease));
     session->MarkOpen();

@@ -47,9 +47,10 @@ using ::testing::SizeIs;
 template <testing::TestBackend kBackend>
 struct TestDb {
   static absl::StatusOr<std::unique_ptr<Database>> Open(
-      const std::string& dir) {
+      const std::string& dir, std::string* url_out = nullptr) {
     auto url = testing::FreshDatabaseUrl(kBackend, dir);
     if (!url.ok()) return url.status();
+    if (url_out != nullptr) *url_out = *url;
     return OpenDatabase(*url);
   }
 };
@@ -86,7 +87,7 @@ class StorageContractTest : public ::testing::Test {
     auto dir = testing::TempDir::Create("qudao-storage");
     ASSERT_TRUE(dir.ok()) << dir.status();
     dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    auto db = B::Open(dir_->path());
+    auto db = B::Open(dir_->path(), &url_);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     ASSERT_TRUE(ApplyMigrations(*db_, "test", TestMigrations()).ok());
@@ -119,6 +120,7 @@ class StorageContractTest : public ::testing::Test {
   }
 
   std::unique_ptr<testing::TempDir> dir_;
+  std::string url_;
   std::unique_ptr<Database> db_;
 };
 
@@ -805,6 +807,124 @@ TYPED_TEST(StorageContractTest, PlaceholdersMayRepeatAndComeOutOfOrder) {
                   .ok());
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].Text("id"), "b");
+}
+
+}  // namespace
+}  // namespace qudao::storage
+
+namespace qudao::storage {
+namespace {
+
+// The hot-row mode: one conditional statement enforces the limit on a busy
+// row; concurrent writers across connections never overshoot it, and a
+// duplicate request (same key, same time) reserves once.
+template <typename B>
+class HotRowTest : public StorageContractTest<B> {
+ protected:
+  void SetUp() override {
+    StorageContractTest<B>::SetUp();
+    ASSERT_TRUE(
+        this->db_
+            ->ExecuteScript("CREATE TABLE limits (id TEXT PRIMARY KEY, "
+                            "limit_minor BIGINT NOT NULL, reserved BIGINT NOT "
+                            "NULL); INSERT INTO limits VALUES ('hot', 100, 0);")
+            .ok());
+  }
+
+  // Reserves `amount` if it fits: "ok" or "over".
+  absl::StatusOr<std::string> Reserve(Database& db,
+                                      const IdempotentRequest& request,
+                                      int64_t amount) {
+    ASSIGN_OR_RETURN(
+        HotRowOutcome outcome,
+        RunHotRowWrite(db, request, FromStoredTime(1),
+                       [&](Transaction&) -> absl::StatusOr<FinalStatement> {
+                         return FinalStatement{
+                             "UPDATE limits SET reserved = reserved + $1 "
+                             "WHERE id = 'hot' AND limit_minor - reserved >= "
+                             "$1",
+                             {amount},
+                             "ok",
+                             "over"};
+                       }));
+    return outcome.response;
+  }
+
+  int64_t Reserved() {
+    int64_t reserved = -1;
+    EXPECT_TRUE(this->db_
+                    ->RunInTransaction(TransactionMode::kReadOnly,
+                                       [&](Transaction& tx) -> absl::Status {
+                                         ASSIGN_OR_RETURN(
+                                             auto rows,
+                                             tx.Query("SELECT reserved FROM "
+                                                      "limits"));
+                                         reserved = rows[0].Int("reserved");
+                                         return absl::OkStatus();
+                                       })
+                    .ok());
+    return reserved;
+  }
+};
+
+TYPED_TEST_SUITE(HotRowTest, Backends);
+
+TYPED_TEST(HotRowTest, ConcurrentWritersNeverExceedTheLimit) {
+  constexpr int kThreads = 16;
+  constexpr int kEach = 20;  // 320 attempts of 1 at a limit of 100
+  std::vector<std::unique_ptr<Database>> dbs;
+  for (int i = 0; i < 4; ++i) {
+    // Several "replicas", each with its own pool.
+    auto db = OpenDatabase(this->url_);
+    ASSERT_TRUE(db.ok());
+    dbs.push_back(std::move(*db));
+  }
+  std::atomic<int> ok{0}, over{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = this->Reserve(*dbs[t % dbs.size()], IdempotentRequest{}, 1);
+        if (!r.ok()) {
+          ++errors;
+        } else if (*r == "ok") {
+          ++ok;
+        } else {
+          ++over;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(ok.load(), 100);
+  EXPECT_EQ(over.load(), kThreads * kEach - 100);
+  EXPECT_EQ(this->Reserved(), 100);
+}
+
+TYPED_TEST(HotRowTest, ConcurrentDuplicatesReserveOnce) {
+  constexpr int kThreads = 8;
+  const auto request =
+      IdempotentRequest::FromCaller("Reserve", "svc", "order-1/reserve", "5");
+  std::vector<std::string> answers(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto r = this->Reserve(*this->db_, request, 5);
+      answers[t] = r.ok() ? *r : r.status().ToString();
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_THAT(answers, ::testing::Each(std::string("ok")));
+  EXPECT_EQ(this->Reserved(), 5);
+  // The same key for another amount is refused.
+  auto reused = this->Reserve(
+      *this->db_,
+      IdempotentRequest::FromCaller("Reserve", "svc", "order-1/reserve", "9"),
+      9);
+  EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument,
+                               kReasonIdempotencyKeyReused));
+  EXPECT_EQ(this->Reserved(), 5);
 }
 
 }  // namespace
