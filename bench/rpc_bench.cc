@@ -15,10 +15,13 @@
 #include "bench/bench_database.h"
 #include "bench/echo_service.h"
 #include "bench/loadgen.h"
+#include "common/grpc/client.h"
 #include "common/grpc/server_host.h"
+#include "common/grpc/status.h"
 #include "common/log/log.h"
 #include "common/testing/harness.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "services/customer_records/client/customer_records_client.h"
 #include "services/customer_records/customer_records_module.h"
 
 ABSL_FLAG(int, concurrency, 8, "concurrent client workers");
@@ -105,6 +108,29 @@ int Run() {
     grpc::ClientContext ctx;
     return echo_stub->Echo(&ctx, req, &resp);
   }));
+  // The bare stub with the context every outgoing call carries (deadline,
+  // correlation id): what the client layer adds is measured against this.
+  results.push_back(RunLoad("echo, outgoing context", load, [&](int, int64_t) {
+    echo::v1::EchoRequest req;
+    req.set_payload(payload);
+    echo::v1::EchoResponse resp;
+    auto ctx = OutgoingContext(CallContext{}, absl::Seconds(5));
+    return echo_stub->Echo(ctx.get(), req, &resp);
+  }));
+  // The same echo through the layer every service-to-service call takes
+  // (deadline, correlation id, retry of idempotent calls, circuit breaker).
+  const std::string target = absl::StrCat("127.0.0.1:", host.grpc_port());
+  ServiceClient echo_client("echo", [target] { return target; });
+  results.push_back(RunLoad("echo via ServiceClient", load, [&](int, int64_t) {
+    echo::v1::EchoRequest req;
+    req.set_payload(payload);
+    echo::v1::EchoResponse resp;
+    absl::Status s = echo_client.Call(
+        CallContext{}, Idempotency::kIdempotent, [&](grpc::ClientContext& ctx) {
+          return echo_stub->Echo(&ctx, req, &resp);
+        });
+    return ToGrpcStatus(s);
+  }));
   results.push_back(
       RunLoad("customer.GetDealer", load, [&](int w, int64_t seq) {
         pb::GetDealerRequest req;
@@ -113,6 +139,16 @@ int Run() {
         pb::Dealer resp;
         grpc::ClientContext ctx;
         return dealers->GetDealer(&ctx, req, &resp);
+      }));
+  customer::CustomerRecordsClient typed([target] { return target; });
+  results.push_back(RunLoad(
+      "customer.GetDealer via typed client", load, [&](int w, int64_t seq) {
+        return ToGrpcStatus(
+            typed
+                .GetDealer(
+                    CallContext{},
+                    ids[(static_cast<size_t>(w) * 7919 + seq) % ids.size()])
+                .status());
       }));
   results.push_back(
       RunLoad("customer.ListDealers(50)", load, [&](int, int64_t) {

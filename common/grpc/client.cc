@@ -122,7 +122,13 @@ ServiceClient::ServiceClient(std::string service,
 }
 
 std::shared_ptr<grpc::Channel> ServiceClient::Channel() const {
-  return SharedChannel(target_());
+  std::string target = target_();
+  absl::MutexLock lock(&channel_mu_);
+  if (channel_ == nullptr || target != channel_target_) {
+    channel_ = SharedChannel(target);
+    channel_target_ = std::move(target);
+  }
+  return channel_;
 }
 
 absl::Status ServiceClient::Call(

@@ -15,6 +15,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/call/call_context.h"
 #include "common/clock/clock.h"
@@ -86,9 +87,29 @@ class ServiceClient {
   CircuitBreaker& breaker() { return breaker_; }
   const std::string& service() const { return service_; }
 
+  // The stub of `Service` on the current channel, made once per channel
+  // (stubs are safe to share between threads).
+  template <typename Service>
+  std::shared_ptr<typename Service::Stub> Stub() {
+    std::shared_ptr<grpc::Channel> channel = Channel();
+    absl::MutexLock lock(&stub_mu_);
+    if (stub_channel_ != channel) {
+      stub_channel_ = channel;
+      stub_ = std::shared_ptr<void>(Service::NewStub(channel));
+    }
+    return std::static_pointer_cast<typename Service::Stub>(stub_);
+  }
+
  private:
   const std::string service_;
   const std::function<std::string()> target_;
+  mutable absl::Mutex channel_mu_;
+  mutable std::string channel_target_ ABSL_GUARDED_BY(channel_mu_);
+  mutable std::shared_ptr<grpc::Channel> channel_ ABSL_GUARDED_BY(channel_mu_);
+  absl::Mutex stub_mu_;
+  std::shared_ptr<grpc::Channel> stub_channel_ ABSL_GUARDED_BY(stub_mu_);
+  // One service's stub, type-erased (a ServiceClient serves one service).
+  std::shared_ptr<void> stub_ ABSL_GUARDED_BY(stub_mu_);
   const ServiceClientOptions options_;
   CircuitBreaker breaker_;
   metrics::CounterFamily* calls_ = nullptr;

@@ -16,7 +16,7 @@ CustomerRecordsClient::CustomerRecordsClient(
 
 absl::StatusOr<v1::Dealer> CustomerRecordsClient::GetDealer(
     const CallContext& call, const std::string& dealer_id) {
-  auto stub = v1::CustomerRecordsService::NewStub(client_.Channel());
+  auto stub = client_.Stub<v1::CustomerRecordsService>();
   v1::GetDealerRequest req;
   req.set_dealer_id(dealer_id);
   v1::Dealer out;
@@ -34,7 +34,7 @@ absl::StatusOr<v1::Dealer> CustomerRecordsClient::GetDealer(
 absl::StatusOr<type::v1::ListChangesResponse>
 CustomerRecordsClient::ListChanges(
     const CallContext& call, const type::v1::ListChangesRequest& request) {
-  auto stub = v1::CustomerRecordsService::NewStub(client_.Channel());
+  auto stub = client_.Stub<v1::CustomerRecordsService>();
   type::v1::ListChangesResponse out;
   RETURN_IF_ERROR(client_.Call(call, Idempotency::kIdempotent,
                                [&](grpc::ClientContext& ctx) {
