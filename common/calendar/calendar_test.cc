@@ -10,9 +10,8 @@ namespace {
 
 // 2026-11-30 23:59:59 and 2026-12-01 00:00:00 in Shanghai (UTC+8), which
 // are 15:59:59 and 16:00:00 UTC.
-const absl::Time kAtMidnight =
-    absl::FromCivil(absl::CivilSecond(2026, 11, 30, 16, 0, 0),
-                    absl::UTCTimeZone());
+const absl::Time kAtMidnight = absl::FromCivil(
+    absl::CivilSecond(2026, 11, 30, 16, 0, 0), absl::UTCTimeZone());
 const absl::Time kBeforeMidnight = kAtMidnight - absl::Seconds(1);
 
 TEST(BusinessCalendarTest, MidnightInShanghaiNotInUtc) {
