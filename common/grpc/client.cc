@@ -34,6 +34,11 @@ std::shared_ptr<grpc::Channel> SharedChannel(const std::string& target) {
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30 * 1000);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10 * 1000);
     args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+    // After a backend restarts, reconnect within about a second, not after
+    // gRPC's default backoff of up to two minutes.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     channel = grpc::CreateCustomChannel(
         target, grpc::InsecureChannelCredentials(), args);
   }

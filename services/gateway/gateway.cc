@@ -157,8 +157,9 @@ Gateway::Gateway(GatewayOptions options, metrics::Registry* registry)
       latency_(&registry->Histogram("gateway_http_request_seconds",
                                     "HTTP request latency by route.",
                                     {"route"})),
-      customer_records_(customer::v1::CustomerRecordsService::NewStub(
-          SharedChannel(options_.customer_records_target))),
+      customer_records_(
+          [target = options_.customer_records_target] { return target; },
+          ServiceClientOptions{options_.backend_timeout}, registry),
       server_("gateway", &routes_, GatewayServerOptions()) {
   registry->Gauge(
       "qudao_gateway_backend_up",
@@ -185,15 +186,12 @@ absl::Status Gateway::GetDealer(const http::Request& request,
   ASSIGN_OR_RETURN(const std::optional<std::string> caller, Caller(request));
   RETURN_IF_ERROR(RequireDealerId("dealer_id", dealer_id));
   RETURN_IF_ERROR(AuthorizeDealer(caller, dealer_id));
-  customer::v1::GetDealerRequest get;
-  get.set_dealer_id(dealer_id);
-  customer::v1::Dealer dealer;
-  auto ctx = OutgoingContext(options_.backend_timeout, correlation_id);
-  if (std::string tp = request.Header(kTraceparentKey); !tp.empty()) {
-    ctx->AddMetadata(kTraceparentKey, tp);
-  }
-  grpc::Status rpc = customer_records_->GetDealer(ctx.get(), get, &dealer);
-  if (!rpc.ok()) return FromGrpcCall(rpc, *ctx);
+  CallContext call;
+  call.correlation_id = correlation_id;
+  call.traceparent = request.Header(kTraceparentKey);
+  call.tracestate = request.Header(kTracestateKey);
+  ASSIGN_OR_RETURN(const customer::v1::Dealer dealer,
+                   customer_records_.GetDealer(call, dealer_id));
   std::string json;
   google::protobuf::util::JsonPrintOptions print;
   print.preserve_proto_field_names = true;

@@ -22,7 +22,7 @@
 #include "common/http/route_table.h"
 #include "common/http/server.h"
 #include "common/metrics/metrics.h"
-#include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "services/customer_records/client/customer_records_client.h"
 #include "services/gateway/partner_auth.h"
 
 namespace qudao::gateway {
@@ -73,7 +73,7 @@ class Gateway {
   const bool open_;
   metrics::CounterFamily* requests_;
   metrics::HistogramFamily* latency_;
-  std::unique_ptr<customer::v1::CustomerRecordsService::Stub> customer_records_;
+  customer::CustomerRecordsClient customer_records_;
   std::atomic<bool> customer_records_up_{false};
   std::atomic<bool> serving_{false};
   absl::Notification stop_probing_;
