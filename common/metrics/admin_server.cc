@@ -6,10 +6,11 @@ namespace {
 
 http::ServerOptions AdminOptions() {
   http::ServerOptions options;
-  options.threads = 4;
-  // Scrapers call every few seconds at most; a short keep-alive lets
-  // shutdown finish promptly instead of waiting out idle connections.
-  options.keep_alive_timeout = absl::Seconds(1);
+  options.io_threads = 1;
+  options.handler_threads = 2;
+  options.max_connections = 64;
+  options.keep_alive_timeout = absl::Seconds(30);
+  // Only GETs: a body is never data here.
   options.max_body_bytes = 0;
   return options;
 }

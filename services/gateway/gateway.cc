@@ -70,12 +70,15 @@ absl::Status TransportError(int http_status) {
 
 http::ServerOptions GatewayServerOptions() {
   http::ServerOptions options;
-  // Each connection holds a thread for its life, idle keep-alive included;
-  // 64 absorb a handful of idle clients.
-  options.threads = 64;
-  options.keep_alive_timeout = absl::Seconds(5);
-  options.io_timeout = absl::Seconds(10);
-  // The API is GET-only; any body is a mistake or an attack, not data.
+  options.io_threads = 2;
+  // Handlers wait on gRPC calls (at most the backend timeout).
+  options.handler_threads = 32;
+  options.max_connections = 4096;
+  options.head_timeout = absl::Seconds(10);
+  options.request_timeout = absl::Seconds(30);
+  options.keep_alive_timeout = absl::Seconds(30);
+  options.max_header_bytes = 16 * 1024;
+  options.max_header_count = 100;
   options.max_body_bytes = kMaxBodyBytes;
   return options;
 }
