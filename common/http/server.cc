@@ -7,7 +7,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <optional>
 #include <sstream>
@@ -83,7 +82,8 @@ BeastResponse ToBeast(const Response& in, unsigned version, bool keep_alive,
     out.set(name, value);
     has_type |= absl::EqualsIgnoreCase(name, "Content-Type");
   }
-  if (!has_type && !in.body.empty()) out.set(bhttp::field::content_type, "text/plain");
+  if (!has_type && !in.body.empty())
+    out.set(bhttp::field::content_type, "text/plain");
   out.body() = in.body;
   out.keep_alive(keep_alive);
   out.prepare_payload();
@@ -142,7 +142,8 @@ class Server::Impl {
 
   absl::Status Start(const std::string& host, int port, int* bound) {
     beast::error_code ec;
-    const auto address = asio::ip::make_address(host == "" ? "0.0.0.0" : host, ec);
+    const auto address =
+        asio::ip::make_address(host == "" ? "0.0.0.0" : host, ec);
     if (ec) {
       return absl::InvalidArgumentError(
           absl::StrCat(name_, ": bad address ", host));
@@ -186,24 +187,24 @@ class Server::Impl {
 
  private:
   void Accept() {
-    acceptor_.async_accept(
-        asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
-          if (ec) {
-            if (ec == asio::error::operation_aborted) return;
-          } else if (open_.load() >= options_.max_connections) {
-            // Over the cap: a short answer, and the connection is closed.
-            static const char kBusy[] =
-                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                "Connection: close\r\n\r\n";
-            beast::error_code ignored;
-            socket.non_blocking(true, ignored);
-            socket.write_some(asio::buffer(kBusy, sizeof(kBusy) - 1), ignored);
-            socket.close(ignored);
-          } else {
-            std::make_shared<Session>(std::move(socket), this)->Start();
-          }
-          if (!stopped_) Accept();
-        });
+    acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec,
+                                                          tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted) return;
+      } else if (open_.load() >= options_.max_connections) {
+        // Over the cap: a short answer, and the connection is closed.
+        static const char kBusy[] =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+            "Connection: close\r\n\r\n";
+        beast::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(kBusy, sizeof(kBusy) - 1), ignored);
+        socket.close(ignored);
+      } else {
+        std::make_shared<Session>(std::move(socket), this)->Start();
+      }
+      if (!stopped_) Accept();
+    });
   }
 
   const std::string name_;
@@ -242,7 +243,8 @@ void Session::WaitForRequest() {
   }
   // Idle until the next request's first byte: the keep-alive timeout (or
   // the head timeout for a connection's first request).
-  stream_.expires_after(ToSteady(first_ ? o.head_timeout : o.keep_alive_timeout));
+  stream_.expires_after(
+      ToSteady(first_ ? o.head_timeout : o.keep_alive_timeout));
   stream_.async_read_some(
       buffer_.prepare(4096),
       [self = shared_from_this()](beast::error_code ec, std::size_t n) {
@@ -292,11 +294,11 @@ void Session::OnHead(beast::error_code ec) {
   }
   // The body, within what is left of the request's deadline.
   stream_.expires_at(request_deadline_);
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec,
-                                                std::size_t) {
-                      self->OnBody(ec);
-                    });
+  bhttp::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->OnBody(ec);
+      });
 }
 
 void Session::OnBody(beast::error_code ec) {
@@ -318,8 +320,8 @@ void Session::OnBody(beast::error_code ec) {
 
 void Session::Dispatch() {
   stream_.expires_never();
-  auto request = std::make_shared<bhttp::request<bhttp::string_body>>(
-      parser_->release());
+  auto request =
+      std::make_shared<bhttp::request<bhttp::string_body>>(parser_->release());
   auto self = shared_from_this();
   const bool accepted = server_->workers().Schedule([self, request] {
     Response response;
