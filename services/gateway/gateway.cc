@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc/client.h"
@@ -34,7 +35,7 @@ std::string CorrelationIdFor(const http::Request& req) {
 // lost.
 void WriteError(http::Response& res, int http_status,
                 const absl::Status& status, const std::string& correlation_id) {
-  if (HidesErrorDetail(http_status)) {
+  if (HidesErrorDetail(http_status, status)) {
     const log::Level level =
         http_status == 429 ? log::Level::kWarning : log::Level::kError;
     log::Write(level, "gateway request failed",
@@ -85,13 +86,16 @@ http::ServerOptions GatewayServerOptions() {
 
 }  // namespace
 
-bool HidesErrorDetail(int http_status) {
-  return http_status >= 500 || http_status == 429;
+bool HidesErrorDetail(int http_status, const absl::Status& status) {
+  if (http_status >= 500) return true;
+  if (http_status != 429) return false;
+  return ReasonOf(status) ==
+         absl::AsciiStrToUpper(absl::StatusCodeToString(status.code()));
 }
 
 std::string ErrorBody(int http_status, const absl::Status& status,
                       absl::string_view correlation_id) {
-  const bool hide = HidesErrorDetail(http_status);
+  const bool hide = HidesErrorDetail(http_status, status);
   std::string message;
   if (!hide) {
     message = std::string(status.message());
@@ -151,7 +155,8 @@ int HttpStatusFor(grpc::StatusCode code) {
   }
 }
 
-Gateway::Gateway(GatewayOptions options, metrics::Registry* registry)
+Gateway::Gateway(GatewayOptions options, metrics::Registry* registry,
+                 const Clock* clock)
     : options_(std::move(options)),
       open_(options_.open_access && options_.partner_keys.empty()),
       requests_(&registry->Counter("gateway_http_requests_total",
@@ -163,6 +168,7 @@ Gateway::Gateway(GatewayOptions options, metrics::Registry* registry)
       customer_records_(
           [target = options_.customer_records_target] { return target; },
           ServiceClientOptions{options_.backend_timeout}, registry),
+      auth_failures_(options_.auth_failures, clock),
       server_("gateway", &routes_, GatewayServerOptions()) {
   registry->Gauge(
       "qudao_gateway_backend_up",
@@ -175,11 +181,22 @@ Gateway::Gateway(GatewayOptions options, metrics::Registry* registry)
 Gateway::~Gateway() { Stop(); }
 
 absl::StatusOr<std::optional<std::string>> Gateway::Caller(
-    const http::Request& request) const {
+    const http::Request& request) {
   if (open_) return std::optional<std::string>();
-  ASSIGN_OR_RETURN(std::string dealer, options_.partner_keys.Authenticate(
-                                           request.Header("Authorization")));
-  return std::optional<std::string>(std::move(dealer));
+  const std::string client = options_.trusted_proxies.ClientOf(
+      request.peer, request.Header("X-Forwarded-For"));
+  if (!auth_failures_.Allowed(client)) {
+    return Refusal(absl::StatusCode::kResourceExhausted, kReasonAuthRateLimited,
+                   "too many failed authentications from this address; wait "
+                   "a minute before trying again");
+  }
+  absl::StatusOr<std::string> dealer =
+      options_.partner_keys.Authenticate(request.Header("Authorization"));
+  if (!dealer.ok()) {
+    auth_failures_.RecordFailure(client);
+    return dealer.status();
+  }
+  return std::optional<std::string>(*std::move(dealer));
 }
 
 absl::Status Gateway::GetDealer(const http::Request& request,

@@ -23,6 +23,8 @@
 #include "common/http/server.h"
 #include "common/metrics/metrics.h"
 #include "services/customer_records/client/customer_records_client.h"
+#include "services/gateway/auth_failure_limiter.h"
+#include "services/gateway/client_address.h"
 #include "services/gateway/partner_auth.h"
 
 namespace qudao::gateway {
@@ -30,6 +32,8 @@ namespace qudao::gateway {
 struct GatewayOptions {
   // gRPC target of customer records, e.g. dns:///customer-records:50051.
   std::string customer_records_target = "dns:///127.0.0.1:50051";
+  // Gateway::Gateway(options, registry, clock): `clock` drives the auth
+  // limiter (tests inject one).
   // Per-request deadline for the backend call.
   absl::Duration backend_timeout = absl::Seconds(5);
   // How often each backend's health is probed for the backend_up metric.
@@ -37,6 +41,11 @@ struct GatewayOptions {
   // Who may call, and which dealer each caller may read. Without keys the
   // gateway refuses every request (401) unless `open_access` is set.
   PartnerKeys partner_keys;
+  // Load balancers whose X-Forwarded-For names the client (see
+  // client_address.h); empty: the peer is the client.
+  TrustedProxies trusted_proxies;
+  // Failed authentications allowed per client address.
+  AuthFailureLimiter::Options auth_failures;
   // With no partner keys, serve every request unauthenticated: any caller
   // may read any dealer. For `qudao dev` only. Has no effect when keys are
   // loaded (they are always enforced).
@@ -45,7 +54,8 @@ struct GatewayOptions {
 
 class Gateway {
  public:
-  Gateway(GatewayOptions options, metrics::Registry* registry);
+  Gateway(GatewayOptions options, metrics::Registry* registry,
+          const Clock* clock = &Clock::Real());
   ~Gateway();
 
   // Binds host:port (0 picks a port) and serves on background threads.
@@ -65,7 +75,7 @@ class Gateway {
                          const std::string& dealer_id, http::Response& res);
   // The authenticated dealer, or nullopt in open access.
   absl::StatusOr<std::optional<std::string>> Caller(
-      const http::Request& request) const;
+      const http::Request& request);
   void ProbeBackends();
 
   GatewayOptions options_;
@@ -74,6 +84,7 @@ class Gateway {
   metrics::CounterFamily* requests_;
   metrics::HistogramFamily* latency_;
   customer::CustomerRecordsClient customer_records_;
+  AuthFailureLimiter auth_failures_;
   std::atomic<bool> customer_records_up_{false};
   std::atomic<bool> serving_{false};
   absl::Notification stop_probing_;
@@ -93,7 +104,12 @@ int HttpStatusFor(grpc::StatusCode code);
 std::string ErrorBody(int http_status, const absl::Status& status,
                       absl::string_view correlation_id);
 
-// Whether ErrorBody replaces the message for `http_status`.
-bool HidesErrorDetail(int http_status);
+// Whether ErrorBody replaces the message: always for 5xx, and for 429
+// unless the status says why in a reason of its own (a throttled client is
+// told it is throttled; an overloaded backend's detail stays inside).
+bool HidesErrorDetail(int http_status, const absl::Status& status);
+
+// The reason of a client throttled after too many failed authentications.
+inline constexpr char kReasonAuthRateLimited[] = "AUTH_RATE_LIMITED";
 
 }  // namespace qudao::gateway

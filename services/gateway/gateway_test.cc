@@ -55,18 +55,39 @@ class GatewayTest : public ::testing::Test {
                         backend_port_ > 0 ? backend_port_ : backend_->port());
   }
 
-  void StartGateway(PartnerKeys keys, bool open_access) {
+  void StartGateway(PartnerKeys keys, bool open_access,
+                    const std::string& trusted_proxies = "") {
     backend_port_ = backend_->port();
     GatewayOptions options;
     options.customer_records_target = BackendTarget();
     options.partner_keys = std::move(keys);
     options.open_access = open_access;
-    gateway_ = std::make_unique<Gateway>(std::move(options), &registry_);
+    options.trusted_proxies = TrustedProxies::Parse(trusted_proxies).value();
+    gateway_ =
+        std::make_unique<Gateway>(std::move(options), &registry_, &clock_);
     ASSERT_TRUE(gateway_->Start("127.0.0.1", 0).ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", gateway_->port());
   }
   void StartOpenGateway() { StartGateway(PartnerKeys(), /*open_access=*/true); }
 
+  void StartWithKeys(const std::string& trusted_proxies = "") {
+    auto keys = PartnerKeys::Parse(
+        absl::StrCat("alpha-key-0123456789 ", ids_[0], "\n"));
+    ASSERT_TRUE(keys.ok());
+    StartGateway(*std::move(keys), /*open_access=*/false, trusted_proxies);
+  }
+
+  int GetWith(const std::string& authorization,
+              const std::string& forwarded_for = "") {
+    httplib::Headers headers = {{"Authorization", authorization}};
+    if (!forwarded_for.empty()) {
+      headers.emplace("X-Forwarded-For", forwarded_for);
+    }
+    auto res = client_->Get(absl::StrCat("/v1/dealers/", ids_[0]), headers);
+    return res ? res->status : -1;
+  }
+
+  FakeClock clock_;
   metrics::Registry registry_;
   std::unique_ptr<testing::ServiceFixture> backend_;
   int backend_port_ = 0;  // kept for after backend_ is gone
@@ -270,6 +291,77 @@ TEST_F(GatewayTest, ReadinessIsTheGatewaysOwnAndBackendsAreAMetric) {
   EXPECT_TRUE(gateway_->Ready());
   gateway_->Stop();
   EXPECT_FALSE(gateway_->Ready());
+}
+
+// RFC 9110: the scheme is case-insensitive. The key is taken exactly as
+// sent: a percent-encoded key is another key.
+TEST_F(GatewayTest, TheSchemeIsCaseInsensitiveAndTheKeyLiteral) {
+  StartWithKeys();
+  EXPECT_EQ(GetWith("Bearer alpha-key-0123456789"), 200);
+  EXPECT_EQ(GetWith("bearer alpha-key-0123456789"), 200);
+  EXPECT_EQ(GetWith("BEARER  alpha-key-0123456789"), 200);
+  EXPECT_EQ(GetWith("Bearer %61lpha-key-0123456789"), 401);
+  EXPECT_EQ(GetWith("Basic alpha-key-0123456789"), 401);
+  EXPECT_EQ(GetWith("Beareralpha-key-0123456789"), 401);
+}
+
+// Guessing keys from one address is throttled: after a burst of failures
+// every request from it is 429 until the budget refills; other addresses
+// are unaffected.
+TEST_F(GatewayTest, FailedAuthenticationsAreThrottledPerAddress) {
+  StartWithKeys();
+  int unauthorized = 0, throttled = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const int status = GetWith(absl::StrCat("Bearer wrong-key-", i, "-xxxxxx"));
+    unauthorized += status == 401;
+    throttled += status == 429;
+  }
+  EXPECT_EQ(unauthorized, 20);
+  EXPECT_EQ(throttled, 1980);
+  // Even the right key waits, from this address.
+  auto res = client_->Get(absl::StrCat("/v1/dealers/", ids_[0]),
+                          {{"Authorization", "Bearer alpha-key-0123456789"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 429);
+  EXPECT_THAT(res->body, HasSubstr("AUTH_RATE_LIMITED"));
+  EXPECT_THAT(res->body, HasSubstr("too many failed authentications"));
+  // A refilled try later.
+  clock_.Advance(absl::Seconds(3));
+  EXPECT_EQ(GetWith("Bearer alpha-key-0123456789"), 200);
+  EXPECT_EQ(GetWith("Bearer still-wrong-xxxxxxxxx"), 401);
+  EXPECT_EQ(GetWith("Bearer alpha-key-0123456789"), 429);
+  // Without a trusted proxy, X-Forwarded-For cannot buy a fresh budget.
+  EXPECT_EQ(GetWith("Bearer alpha-key-0123456789", "203.0.113.7"), 429);
+}
+
+// Behind a trusted load balancer, the client is the address it names.
+TEST_F(GatewayTest, BehindATrustedProxyTheForwardedClientIsThrottled) {
+  StartWithKeys("127.0.0.1");
+  for (int i = 0; i < 25; ++i) {
+    (void)GetWith("Bearer wrong-key-xxxxxxxxxxx", "203.0.113.7");
+  }
+  EXPECT_EQ(GetWith("Bearer alpha-key-0123456789", "203.0.113.7"), 429);
+  EXPECT_EQ(GetWith("Bearer alpha-key-0123456789", "198.51.100.2"), 200);
+  // A client cannot hide behind a forged hop: the nearest untrusted
+  // address counts.
+  EXPECT_EQ(GetWith("Bearer alpha-key-0123456789", "198.51.100.2, 203.0.113.7"),
+            429);
+}
+
+TEST(TrustedProxiesTest, ParsesRangesAndFindsTheClient) {
+  auto proxies = TrustedProxies::Parse("10.0.0.0/8, 192.168.1.7,fd00::/8");
+  ASSERT_TRUE(proxies.ok());
+  EXPECT_TRUE(proxies->Contains("10.200.3.4"));
+  EXPECT_FALSE(proxies->Contains("11.0.0.1"));
+  EXPECT_TRUE(proxies->Contains("192.168.1.7"));
+  EXPECT_FALSE(proxies->Contains("192.168.1.8"));
+  EXPECT_TRUE(proxies->Contains("fd12::1"));
+  EXPECT_EQ(proxies->ClientOf("10.0.0.1", "203.0.113.5, 10.1.1.1"),
+            "203.0.113.5");
+  EXPECT_EQ(proxies->ClientOf("8.8.8.8", "203.0.113.5"), "8.8.8.8");
+  EXPECT_EQ(proxies->ClientOf("10.0.0.1", "garbage"), "10.0.0.1");
+  EXPECT_FALSE(TrustedProxies::Parse("10.0.0.0/33").ok());
+  EXPECT_FALSE(TrustedProxies::Parse("not-an-ip").ok());
 }
 
 TEST(ErrorBodyTest, HidesServerSideDetailOnly) {

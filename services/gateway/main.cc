@@ -12,6 +12,10 @@
 ABSL_FLAG(std::string, partner_keys_file, "",
           "file of '<api key> <dealer_id>' lines; required unless "
           "--open_access [env QUDAO_PARTNER_KEYS_FILE]");
+ABSL_FLAG(std::string, trusted_proxies, "",
+          "load balancers whose X-Forwarded-For names the client, as "
+          "addresses or CIDR ranges, e.g. 10.0.0.0/8 [env "
+          "QUDAO_TRUSTED_PROXIES]");
 ABSL_FLAG(bool, open_access, false,
           "serve without partner keys: every caller may read every dealer; "
           "local development only, and not together with a key file "
@@ -55,6 +59,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.open_access = *open_access;
+  auto proxies = qudao::gateway::TrustedProxies::Parse(
+      Setting("trusted_proxies", "QUDAO_TRUSTED_PROXIES", ""));
+  if (!proxies.ok()) {
+    qudao::log::Error("bad setting", {{"error", proxies.status().ToString()}});
+    return 2;
+  }
+  options.trusted_proxies = *std::move(proxies);
   if (!keys_file.empty()) {
     auto keys = qudao::gateway::PartnerKeys::Load(keys_file);
     if (!keys.ok()) {

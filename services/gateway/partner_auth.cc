@@ -1,6 +1,9 @@
 // PartnerKeys; see partner_auth.h.
 #include "services/gateway/partner_auth.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -13,15 +16,13 @@
 namespace qudao::gateway {
 namespace {
 
-// Compares without an early exit so response time does not reveal how much
-// of a guessed key was right.
-bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return diff == 0;
+// SHA-256 of a key. Keys are compared by digest: fixed length, so neither
+// the length nor a matching prefix of a guessed key shows in the time taken.
+std::string Digest(absl::string_view key) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(key.data(), key.size(), out, &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 }  // namespace
@@ -40,8 +41,7 @@ absl::StatusOr<PartnerKeys> PartnerKeys::Parse(absl::string_view text) {
           absl::StrCat("partner key file line ", line_no,
                        ": expected '<key of 16+ chars> <dealer_id>'"));
     }
-    if (!keys.keys_.emplace(std::string(parts[0]), std::string(parts[1]))
-             .second) {
+    if (!keys.keys_.emplace(Digest(parts[0]), std::string(parts[1])).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("partner key file line ", line_no, ": duplicate key"));
     }
@@ -68,14 +68,26 @@ absl::StatusOr<PartnerKeys> PartnerKeys::Load(const std::string& path) {
 
 absl::StatusOr<std::string> PartnerKeys::Authenticate(
     absl::string_view header) const {
+  // "Bearer" in any case (RFC 9110 §11.1), one or more spaces, the key as
+  // sent: never percent-decoded.
   absl::string_view key = header;
-  if (!absl::ConsumePrefix(&key, "Bearer ") || key.empty()) {
+  const bool bearer = key.size() > 7 &&
+                      absl::EqualsIgnoreCase(key.substr(0, 6), "bearer") &&
+                      key[6] == ' ';
+  if (bearer) key = absl::StripLeadingAsciiWhitespace(key.substr(7));
+  if (!bearer || key.empty()) {
     return absl::UnauthenticatedError(
         "send your partner API key as 'Authorization: Bearer <key>'");
   }
-  for (const auto& [known, dealer] : keys_) {
-    if (ConstantTimeEquals(known, key)) return dealer;
+  // Every key is compared, without an early exit.
+  const std::string presented = Digest(key);
+  const std::string* found = nullptr;
+  for (const auto& [digest, dealer] : keys_) {
+    if (CRYPTO_memcmp(digest.data(), presented.data(), digest.size()) == 0) {
+      found = &dealer;
+    }
   }
+  if (found != nullptr) return *found;
   return absl::UnauthenticatedError("the partner API key is not valid");
 }
 

@@ -33,13 +33,15 @@ class PartnerKeys {
   size_t size() const { return keys_.size(); }
 
   // The dealer a request acts for, from its Authorization header
-  // ("Bearer <key>"): UNAUTHENTICATED when missing or unknown, and always
-  // when there are no keys.
+  // ("Bearer <key>", the scheme in any case; the key exactly as sent):
+  // UNAUTHENTICATED when missing or unknown, and always when there are no
+  // keys. Keys are held and compared as SHA-256 digests, every key each
+  // time, so timing reveals neither a key's length nor a matching prefix.
   absl::StatusOr<std::string> Authenticate(
       absl::string_view authorization_header) const;
 
  private:
-  std::map<std::string, std::string> keys_;  // key -> dealer id
+  std::map<std::string, std::string> keys_;  // SHA-256 of key -> dealer id
 };
 
 // PERMISSION_DENIED unless the caller may read `dealer_id`. `caller` is the
