@@ -20,6 +20,7 @@ namespace qudao::storage {
 namespace {
 
 constexpr char kRetryablePayload[] = "type.qudao.dev/storage.RetryableConflict";
+constexpr char kLostPayload[] = "type.qudao.dev/storage.ConnectionLost";
 
 }  // namespace
 
@@ -66,6 +67,17 @@ absl::StatusOr<std::vector<Row>> Transaction::QueryAndCommit(
   return Query(sql, params);
 }
 
+absl::Status ConnectionLostBeforeCommit(absl::string_view message) {
+  absl::Status status = absl::UnavailableError(message);
+  status.SetPayload(kLostPayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsConnectionLostBeforeCommit(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable &&
+         status.GetPayload(kLostPayload).has_value();
+}
+
 absl::Status RetryableConflict(absl::string_view message) {
   absl::Status status = absl::AbortedError(message);
   status.SetPayload(kRetryablePayload, absl::Cord("1"));
@@ -83,6 +95,7 @@ absl::Status Database::RunInTransaction(
   thread_local std::minstd_rand jitter(std::random_device{}());
   absl::Status last;
   const int max_attempts = std::max(1, options_.max_attempts);
+  bool reconnected = false;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     absl::StatusOr<std::unique_ptr<Session>> session = Begin(mode);
     if (!session.ok()) {
@@ -99,6 +112,13 @@ absl::Status Database::RunInTransaction(
       }
       (*session)->Rollback();
       last = status;
+    }
+    if (IsConnectionLostBeforeCommit(last) && !reconnected) {
+      // Nothing was committed: once more, on a fresh connection.
+      reconnected = true;
+      OnConnectionLost();
+      --attempt;
+      continue;
     }
     if (!IsRetryableConflict(last)) return last;
     // Exponential backoff with jitter so conflicting writers spread out.

@@ -218,6 +218,9 @@ class Database {
  protected:
   virtual absl::StatusOr<std::unique_ptr<Session>> Begin(
       TransactionMode mode) = 0;
+  // Told that a connection was found lost: the backend may refresh the
+  // others before they fail too.
+  virtual void OnConnectionLost() {}
 
  private:
   const DatabaseOptions options_;
@@ -230,6 +233,13 @@ class Database {
 //   postgresql://user:pass@host:port/db?...   (any libpq connection URI)
 absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(
     absl::string_view url, const DatabaseOptions& options = {});
+
+// Marks a status as a connection lost before the transaction's COMMIT was
+// sent: the transaction had no effect, so RunInTransaction runs it once
+// more on a fresh connection (after a database restart every pooled
+// connection is dead, and callers should not see that).
+absl::Status ConnectionLostBeforeCommit(absl::string_view message);
+bool IsConnectionLostBeforeCommit(const absl::Status& status);
 
 // Marks a status as a transient conflict that RunInTransaction retries.
 absl::Status RetryableConflict(absl::string_view message);

@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -27,6 +28,9 @@ constexpr Oid kInt4Oid = 23;
 class PgConnection {
  public:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  // The database's connection epoch when this connection was last known
+  // good; an older one is re-established before use.
+  int64_t epoch = 0;
   ~PgConnection() { PQfinish(conn_); }
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -56,13 +60,18 @@ std::string CleanMessage(const char* message) {
   return m;
 }
 
+// The status of a failed statement. A lost connection (or a server shutting
+// down: 57P01..57P03) is marked as lost before commit; Commit() unmarks it,
+// since after a COMMIT was sent the outcome is unknown.
 absl::Status StatusFromResult(PGconn* conn, const PGresult* res) {
-  if (res == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    return absl::UnavailableError(absl::StrCat(
+  const char* state =
+      res == nullptr ? nullptr : PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  const std::string sqlstate = state == nullptr ? "" : state;
+  if (res == nullptr || PQstatus(conn) != CONNECTION_OK ||
+      absl::StartsWith(sqlstate, "57P0") || absl::StartsWith(sqlstate, "08")) {
+    return ConnectionLostBeforeCommit(absl::StrCat(
         "PostgreSQL connection lost: ", CleanMessage(PQerrorMessage(conn))));
   }
-  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-  const std::string sqlstate = state == nullptr ? "" : state;
   const std::string message = absl::StrCat(
       "postgres ", sqlstate, ": ", CleanMessage(PQresultErrorMessage(res)));
   if (sqlstate == "40001" || sqlstate == "40P01") {
@@ -189,13 +198,14 @@ class PgSession : public Database::Session {
     pending_begin_.clear();
     statements.push_back({std::string(sql), params});
     statements.push_back({"COMMIT", {}});
+    bool sent = false;
     absl::StatusOr<std::vector<ResultPtr>> results =
-        Pipeline(lease_->get(), statements);
+        Pipeline(lease_->get(), statements, &sent);
     if (!results.ok()) {
       // Skipped statements leave the transaction aborted: roll it back. A
       // failed COMMIT has rolled back already.
       Rollback();
-      return results.status();
+      return sent ? AfterCommitSent(results.status()) : results.status();
     }
     open_ = false;
     committed_ = true;
@@ -208,7 +218,16 @@ class PgSession : public Database::Session {
       pending_begin_.clear();
       return absl::OkStatus();
     }
-    return Exec(lease_->get(), "COMMIT");
+    return AfterCommitSent(Exec(lease_->get(), "COMMIT"));
+  }
+
+  // Once a COMMIT has been sent, a lost connection leaves the outcome
+  // unknown: never retried blindly (idempotency keys make the caller's
+  // retry safe).
+  static absl::Status AfterCommitSent(absl::Status status) {
+    if (!IsConnectionLostBeforeCommit(status)) return status;
+    return absl::UnavailableError(absl::StrCat(
+        status.message(), " (while committing; the outcome is unknown)"));
   }
 
   void Rollback() override {
@@ -247,10 +266,12 @@ class PgSession : public Database::Session {
 
   // Sends `statements` in one round trip (libpq pipeline mode) and returns
   // each one's result, or the first error (the server skips the rest).
+  // `sent` (if given) tells whether the statements reached the wire.
   static absl::StatusOr<std::vector<ResultPtr>> Pipeline(
-      PGconn* conn, const std::vector<PipelinedStatement>& statements) {
+      PGconn* conn, const std::vector<PipelinedStatement>& statements,
+      bool* sent_out = nullptr) {
     if (PQenterPipelineMode(conn) != 1) {
-      return absl::UnavailableError(absl::StrCat(
+      return ConnectionLostBeforeCommit(absl::StrCat(
           "PostgreSQL connection lost: ", CleanMessage(PQerrorMessage(conn))));
     }
     bool sent = true;
@@ -269,10 +290,11 @@ class PgSession : public Database::Session {
                                     values.data(), nullptr, nullptr, 0) == 1;
     }
     sent = sent && PQpipelineSync(conn) == 1;
+    if (sent_out != nullptr) *sent_out = sent;
     absl::Status first_error;
     std::vector<ResultPtr> results;
     if (!sent) {
-      first_error = absl::UnavailableError(absl::StrCat(
+      first_error = ConnectionLostBeforeCommit(absl::StrCat(
           "PostgreSQL connection lost: ", CleanMessage(PQerrorMessage(conn))));
     } else {
       for (size_t i = 0; i < statements.size(); ++i) {
@@ -348,10 +370,19 @@ class PostgresDatabase : public Database {
   std::string Describe() const override { return description_; }
 
  protected:
+  void OnConnectionLost() override { ++epoch_; }
+
   absl::StatusOr<std::unique_ptr<Session>> Begin(
       TransactionMode mode) override {
     auto lease = pool_.Acquire(options().acquire_timeout);
     if (!lease.ok()) return lease.status();
+    // After a lost connection every connection older than that is
+    // re-established before use: they all died with the same server.
+    const int64_t epoch = epoch_.load();
+    if ((*lease)->epoch < epoch) {
+      PQreset((*lease)->get());
+      (*lease)->epoch = epoch;
+    }
     RETURN_IF_ERROR((*lease)->EnsureConnected());
     PGconn* conn = (*lease)->get();
     if (PQtransactionStatus(conn) != PQTRANS_IDLE) (void)Exec(conn, "ROLLBACK");
@@ -363,11 +394,11 @@ class PostgresDatabase : public Database {
       session->MarkOpen();
       return session;
     }
-    absl::Status s = Exec(conn, mode == TransactionMode::kReadOnly
-                                    ? "BEGIN ISOLATION LEVEL REPEATABLE READ "
-                                      "READ ONLY"
-                                    : "BEGIN ISOLATION LEVEL SERIALIZABLE");
-    if (!s.ok()) return s;
+    const char* begin = mode == TransactionMode::kReadOnly
+                            ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                            : "BEGIN ISOLATION LEVEL SERIALIZABLE";
+    absl::Status s = Exec(conn, begin);
+    if (!s.ok()) return s;  // a lost connection is retried by the caller
     auto session = std::make_unique<PgSession>(std::move(*lease));
     session->MarkOpen();
     return session;
@@ -376,6 +407,7 @@ class PostgresDatabase : public Database {
  private:
   const std::string description_;
   ConnectionPool<PgConnection> pool_;
+  std::atomic<int64_t> epoch_{0};
 };
 
 // The URI without its password (user:password@ or ?password=), for logs.

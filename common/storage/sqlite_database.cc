@@ -4,6 +4,7 @@
 #include "common/storage/sqlite_database.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
@@ -95,7 +96,30 @@ class SqliteDatabase : public Database {
  public:
   SqliteDatabase(std::string path, const DatabaseOptions& options,
                  std::vector<std::unique_ptr<SqliteConnection>> conns)
-      : Database(options), path_(std::move(path)), pool_(std::move(conns)) {}
+      : Database(options), path_(std::move(path)), pool_(std::move(conns)) {
+    struct stat st {};
+    if (path_ != ":memory:" && stat(path_.c_str(), &st) == 0) {
+      device_ = st.st_dev;
+      inode_ = st.st_ino;
+      tracked_ = true;
+    }
+  }
+
+  // The file this database opened is still the one at its path. Deleted
+  // (a data directory removed under a running service) or replaced, writes
+  // would go to an unlinked file and vanish at restart: refuse them.
+  absl::Status CheckFileIsOurs() const {
+    if (!tracked_) return absl::OkStatus();
+    struct stat st {};
+    if (stat(path_.c_str(), &st) != 0 || st.st_dev != device_ ||
+        st.st_ino != inode_) {
+      return absl::UnavailableError(absl::StrCat(
+          "the database file ", path_,
+          " was removed or replaced while the service ran; restore it or "
+          "restart the service"));
+    }
+    return absl::OkStatus();
+  }
 
   Backend backend() const override { return Backend::kSqlite; }
 
@@ -121,6 +145,7 @@ class SqliteDatabase : public Database {
   }
 
   absl::Status Ping() override {
+    if (absl::Status s = CheckFileIsOurs(); !s.ok()) return s;
     return RunInTransaction(TransactionMode::kReadOnly, [](Transaction& tx) {
       return tx.Query("SELECT 1").status();
     });
@@ -137,6 +162,9 @@ class SqliteDatabase : public Database {
   const std::string path_;
   ConnectionPool<SqliteConnection> pool_;
   WriterSlot writer_;
+  bool tracked_ = false;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
 };
 
 class SqliteSession : public Database::Session {
@@ -282,6 +310,7 @@ absl::StatusOr<std::unique_ptr<Database::Session>> SqliteDatabase::Begin(
   // writers never hold connections that readers (and health checks) need.
   WriterSlot* writer = nullptr;
   if (mode != TransactionMode::kReadOnly) {
+    if (absl::Status s = CheckFileIsOurs(); !s.ok()) return s;
     if (!writer_.Acquire(options().acquire_timeout)) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "the database is busy with other writes; no write slot within ",

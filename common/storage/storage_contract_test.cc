@@ -2,6 +2,7 @@
 // PostgreSQL 15 started by the harness: the embedded default must never
 // drift from production.
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -925,6 +926,43 @@ TYPED_TEST(HotRowTest, ConcurrentDuplicatesReserveOnce) {
   EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument,
                                kReasonIdempotencyKeyReused));
   EXPECT_EQ(this->Reserved(), 5);
+}
+
+}  // namespace
+}  // namespace qudao::storage
+
+namespace qudao::storage {
+namespace {
+
+// Deleting the data directory under a running service must not leave it
+// acknowledging writes into an unlinked file that vanishes at restart.
+TEST(SqliteFileTest, ARemovedOrReplacedDatabaseFileRefusesWrites) {
+  auto dir = testing::TempDir::Create("qudao-sqlite-gone");
+  ASSERT_TRUE(dir.ok());
+  const std::string data = dir->path() + "/data";
+  auto db = OpenDatabase(absl::StrCat("sqlite://", data, "/db.sqlite"));
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->ExecuteScript("CREATE TABLE t (x BIGINT);").ok());
+  auto write = [&] {
+    return (*db)->RunInTransaction(
+        TransactionMode::kReadWrite, [](Transaction& tx) {
+          return tx.Execute("INSERT INTO t VALUES (1)").status();
+        });
+  };
+  ASSERT_TRUE(write().ok());
+  ASSERT_TRUE((*db)->Ping().ok());
+  std::error_code ec;
+  std::filesystem::remove_all(data, ec);
+  ASSERT_FALSE(ec);
+  absl::Status refused = write();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("removed or replaced"));
+  EXPECT_EQ((*db)->Ping().code(), absl::StatusCode::kUnavailable);
+  // A new, empty file at the same path is not the database either.
+  std::filesystem::create_directories(data, ec);
+  auto other = OpenDatabase(absl::StrCat("sqlite://", data, "/db.sqlite"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(write().code(), absl::StatusCode::kUnavailable);
 }
 
 }  // namespace

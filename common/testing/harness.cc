@@ -262,33 +262,49 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
       new PostgresServer(std::move(*dir), *port));
   server->bin_dir_ = bin;
   server->user_ = user;
+  RETURN_IF_ERROR(server->Launch());
+  RETURN_IF_ERROR(server->CreateDatabase("qudao"));
+  return server;
+}
+
+absl::Status PostgresServer::Launch() {
   ChildProcess::Options options;
-  options.run_as_user = user;
+  options.run_as_user = user_;
+  const std::string data = dir_.path() + "/data";
   // fsync off: a test cluster trades durability for speed; the code under
   // test is the same either way.
   auto proc = ChildProcess::Start(
-      {bin + "/postgres", "-D", data, "-p", absl::StrCat(*port), "-h",
-       "127.0.0.1", "-k", server->dir_.path(), "-c", "fsync=off", "-c",
+      {bin_dir_ + "/postgres", "-D", data, "-p", absl::StrCat(port_), "-h",
+       "127.0.0.1", "-k", dir_.path(), "-c", "fsync=off", "-c",
        "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
        "max_connections=200", "-c", "shared_buffers=32MB"},
-      server->dir_.path() + "/postgres.log", options);
+      dir_.path() + "/postgres.log", options);
   if (!proc.ok()) return proc.status();
-  server->process_ = std::move(*proc);
+  process_ = std::move(*proc);
   // Ready once pg_isready says so (the port opens before recovery ends).
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   while (true) {
-    auto ready = RunCommand({bin + "/pg_isready", "-h", "127.0.0.1", "-p",
-                             absl::StrCat(*port), "-U", "postgres"},
+    auto ready = RunCommand({bin_dir_ + "/pg_isready", "-h", "127.0.0.1", "-p",
+                             absl::StrCat(port_), "-U", "postgres"},
                             nullptr);
-    if (ready.ok() && *ready == 0) break;
-    if (!server->process_->Running() || absl::Now() > deadline) {
+    if (ready.ok() && *ready == 0) return absl::OkStatus();
+    if (!process_->Running() || absl::Now() > deadline) {
       return absl::InternalError(
-          absl::StrCat("postgres did not start: ", server->process_->Log()));
+          absl::StrCat("postgres did not start: ", process_->Log()));
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  RETURN_IF_ERROR(server->CreateDatabase("qudao"));
-  return server;
+}
+
+absl::Status PostgresServer::Restart() {
+  if (process_ != nullptr && process_->Running()) {
+    // Fast shutdown, as `pg_ctl restart -m fast` does: sessions are
+    // terminated ("terminating connection due to administrator command").
+    RETURN_IF_ERROR(process_->Signal(SIGINT));
+    auto exited = process_->Wait(absl::Seconds(30));
+    if (!exited.ok()) return exited.status();
+  }
+  return Launch();
 }
 
 absl::Status PostgresServer::CreateDatabase(const std::string& name) {

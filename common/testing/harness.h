@@ -91,8 +91,13 @@ class PostgresServer {
   int port() const { return port_; }
   // Stops the server abruptly (SIGKILL), to test outage handling.
   void Kill();
+  // Stops the server as `pg_ctl restart -m fast` does (every session is
+  // terminated) and starts it again on the same port and data; returns
+  // once it accepts connections.
+  absl::Status Restart();
 
  private:
+  absl::Status Launch();
   PostgresServer(TempDir dir, int port) : dir_(std::move(dir)), port_(port) {}
   TempDir dir_;
   int port_;

@@ -1,6 +1,7 @@
 // Customer records over real gRPC (in-process server, port 0), with the
 // service's store on SQLite and on a real PostgreSQL: the same suite for
 // both backends.
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "common/testing/harness.h"
 #include "common/testing/service_fixture.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
 #include "services/customer_records/customer_records_module.h"
@@ -487,6 +489,50 @@ TEST(CustomerRecordsReplicasTest, SharedCacheIsInvalidatedAcrossReplicas) {
 
   (*redis)->Kill();
   EXPECT_EQ(get(stub_b.get()).owner(), "rep.new");  // straight from the db
+}
+
+// The data directory removed under a running service: writes are refused
+// (never acknowledged into an unlinked file) and health says NOT_SERVING.
+TEST(CustomerRecordsDataLossTest, ARemovedDataDirectoryStopsServing) {
+  auto dir = testing::TempDir::Create("qudao-gone");
+  ASSERT_TRUE(dir.ok());
+  const std::string data = dir->path() + "/data";
+  auto fixture = testing::ServiceFixture::Start(
+      NewCustomerRecordsModule, &Clock::Real(),
+      absl::StrCat("sqlite://", data, "/customer_records.db"));
+  ASSERT_TRUE(fixture.ok()) << fixture.status();
+  auto stub = pb::CustomerRecordsService::NewStub((*fixture)->channel());
+  auto create = [&](const std::string& name) {
+    pb::CreateDealerRequest req;
+    req.mutable_dealer()->set_legal_name(name);
+    req.mutable_dealer()->mutable_region()->set_province("Hebei");
+    req.mutable_dealer()->mutable_region()->set_city("Baoding");
+    req.mutable_dealer()->set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+    req.mutable_dealer()->set_owner("rep.x");
+    pb::Dealer out;
+    grpc::ClientContext ctx;
+    return stub->CreateDealer(&ctx, req, &out);
+  };
+  ASSERT_TRUE(create("Before").ok());
+  std::error_code ec;
+  std::filesystem::remove_all(data, ec);
+  ASSERT_FALSE(ec);
+  grpc::Status refused = create("After");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  auto health = grpc::health::v1::Health::NewStub((*fixture)->channel());
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  grpc::health::v1::HealthCheckResponse::ServingStatus state =
+      grpc::health::v1::HealthCheckResponse::SERVING;
+  while (absl::Now() < deadline &&
+         state != grpc::health::v1::HealthCheckResponse::NOT_SERVING) {
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(pb::CustomerRecordsService::service_full_name());
+    grpc::health::v1::HealthCheckResponse resp;
+    grpc::ClientContext ctx;
+    if (health->Check(&ctx, req, &resp).ok()) state = resp.status();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(state, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
 }
 
 }  // namespace
