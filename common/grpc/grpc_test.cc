@@ -1,7 +1,7 @@
 // common/grpc over real gRPC on loopback: the status mapping (reason and
 // field trailers), the observability interceptor (correlation ids, access
-// metrics), ServeUnary's log context, and outgoing contexts (deadline from
-// the incoming call, correlation id and trace context forwarded).
+// metrics), the serving helper's log context, and outgoing contexts (deadline
+// from the incoming call, correlation id and trace context forwarded).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -54,16 +54,21 @@ std::string MetadataValue(const grpc::ServerContextBase& ctx,
 //   "relay:PORT"  → calls "seen" on 127.0.0.1:PORT with a context derived
 //                   from this call (OutgoingContext, at most 1 s) and
 //                   returns that answer
-class TestService final : public EchoService::CallbackService {
+class TestService final : public ServedService<EchoService> {
  public:
-  explicit TestService(WorkerPool* workers) : workers_(workers) {}
+  explicit TestService(WorkerPool* workers) : ServedService(workers) {
+    Handle<EchoRequest, EchoResponse>(
+        "Echo", [this](grpc::CallbackServerContext* context,
+                       const EchoRequest& request, EchoResponse* response) {
+          return HandleEcho(context, request, response);
+        });
+  }
   void set_port(int port) { port_ = port; }
 
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
-                                 const EchoRequest* request,
-                                 EchoResponse* response) override {
-    return ServeUnary(context, *workers_, [=]() -> absl::Status {
-      const std::string& p = request->payload();
+  absl::Status HandleEcho(grpc::CallbackServerContext* context,
+                          const EchoRequest& request, EchoResponse* response) {
+    {
+      const std::string& p = request.payload();
       if (p == "fail") {
         return WithField(Refusal(absl::StatusCode::kFailedPrecondition,
                                  "TEST_REASON", "x.y: not now"),
@@ -109,11 +114,10 @@ class TestService final : public EchoService::CallbackService {
       }
       response->set_payload(p);
       return absl::OkStatus();
-    });
+    }
   }
 
  private:
-  WorkerPool* workers_;
   int port_ = 0;
 };
 

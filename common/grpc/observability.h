@@ -7,7 +7,7 @@
 // The correlation id is not the idempotency key: that is the `request_id`
 // field of mutating requests. The correlation id ties together the log
 // lines and downstream calls of one request; it reaches every outgoing call
-// (OutgoingContext) and every log line written while serving (ServeUnary),
+// (OutgoingContext) and every log line written while serving (ServedService),
 // also when this server made it up.
 #pragma once
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/concurrency/worker_pool.h"
+#include "common/grpc/unary.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "services/credit_control/credit_operations.h"
 
@@ -11,23 +12,20 @@ namespace qudao::credit {
 namespace pb = ::qudao::credit::v1;
 
 class CreditControlService final
-    : public pb::CreditControlService::CallbackService {
+    : public ServedService<pb::CreditControlService> {
  public:
-  CreditControlService(CreditOperations* credit, WorkerPool* workers)
-      : credit_(credit), workers_(workers) {}
-
-  grpc::ServerUnaryReactor* SetCreditLimit(
-      grpc::CallbackServerContext* context,
-      const pb::SetCreditLimitRequest* request,
-      pb::CreditPosition* response) override;
-  grpc::ServerUnaryReactor* GetCreditPosition(
-      grpc::CallbackServerContext* context,
-      const pb::GetCreditPositionRequest* request,
-      pb::CreditPosition* response) override;
+  CreditControlService(CreditOperations* credit, WorkerPool* workers);
 
  private:
+  absl::Status HandleSetCreditLimit(grpc::CallbackServerContext* context,
+                                    const pb::SetCreditLimitRequest& request,
+                                    pb::CreditPosition* response);
+  absl::Status HandleGetCreditPosition(
+      grpc::CallbackServerContext* context,
+      const pb::GetCreditPositionRequest& request,
+      pb::CreditPosition* response);
+
   CreditOperations* credit_;
-  WorkerPool* workers_;
 };
 
 }  // namespace qudao::credit

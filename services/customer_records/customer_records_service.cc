@@ -127,122 +127,142 @@ constexpr DealerField kCreateFields[] = {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* CustomerRecordsService::CreateDealer(
+CustomerRecordsService::CustomerRecordsService(DealerOperations* dealers,
+                                               storage::Database* feed,
+                                               WorkerPool* workers)
+    : ServedService(workers), dealers_(dealers), feed_(feed) {
+  Handle<pb::CreateDealerRequest, pb::Dealer>(
+      "CreateDealer",
+      [this](grpc::CallbackServerContext* c, const pb::CreateDealerRequest& r,
+             pb::Dealer* out) { return HandleCreateDealer(c, r, out); });
+  Handle<pb::GetDealerRequest, pb::Dealer>(
+      "GetDealer",
+      [this](grpc::CallbackServerContext* c, const pb::GetDealerRequest& r,
+             pb::Dealer* out) { return HandleGetDealer(c, r, out); });
+  Handle<pb::ListDealersRequest, pb::ListDealersResponse>(
+      "ListDealers",
+      [this](grpc::CallbackServerContext* c, const pb::ListDealersRequest& r,
+             pb::ListDealersResponse* out) {
+        return HandleListDealers(c, r, out);
+      });
+  Handle<pb::UpdateDealerRequest, pb::Dealer>(
+      "UpdateDealer",
+      [this](grpc::CallbackServerContext* c, const pb::UpdateDealerRequest& r,
+             pb::Dealer* out) { return HandleUpdateDealer(c, r, out); });
+  Handle<type::v1::ListChangesRequest, type::v1::ListChangesResponse>(
+      "ListChanges", [this](grpc::CallbackServerContext* c,
+                            const type::v1::ListChangesRequest& r,
+                            type::v1::ListChangesResponse* out) {
+        return HandleListChanges(c, r, out);
+      });
+}
+
+absl::Status CustomerRecordsService::HandleCreateDealer(
     grpc::CallbackServerContext* context,
-    const pb::CreateDealerRequest* request, pb::Dealer* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    RETURN_IF_ERROR(ValidRequestId("request_id", request->request_id()));
-    if (!request->has_dealer()) return InvalidField("dealer", "is required");
-    const pb::Dealer& in = request->dealer();
-    Dealer draft;
-    for (DealerField field : kCreateFields) {
-      RETURN_IF_ERROR(ApplyField(field, in, draft));
-    }
-    if (in.status() == pb::DEALER_STATUS_UNSPECIFIED ||
-        in.status() == pb::DEALER_STATUS_PROSPECT) {
-      draft.status = DealerStatus::kProspect;
-    } else if (in.status() == pb::DEALER_STATUS_ACTIVE) {
-      draft.status = DealerStatus::kActive;
-    } else {
-      return InvalidField("dealer.status",
-                          "a new dealer starts as PROSPECT or ACTIVE");
-    }
-    // Create reads neither the etag nor output-only fields, so a retry that
-    // sends back what it got is the same request.
-    pb::CreateDealerRequest read = *request;
-    read.mutable_dealer()->clear_etag();
-    ASSIGN_OR_RETURN(
-        const Dealer created,
-        dealers_->Create(draft, storage::IdempotentRequest::FromCaller(
-                                    "CustomerRecordsService/CreateDealer",
-                                    CallerOf(*context), request->request_id(),
-                                    RequestFingerprint(read))));
-    *response = DealerToProto(created);
-    return absl::OkStatus();
-  });
+    const pb::CreateDealerRequest& request, pb::Dealer* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  if (!request.has_dealer()) return InvalidField("dealer", "is required");
+  const pb::Dealer& in = request.dealer();
+  Dealer draft;
+  for (DealerField field : kCreateFields) {
+    RETURN_IF_ERROR(ApplyField(field, in, draft));
+  }
+  if (in.status() == pb::DEALER_STATUS_UNSPECIFIED ||
+      in.status() == pb::DEALER_STATUS_PROSPECT) {
+    draft.status = DealerStatus::kProspect;
+  } else if (in.status() == pb::DEALER_STATUS_ACTIVE) {
+    draft.status = DealerStatus::kActive;
+  } else {
+    return InvalidField("dealer.status",
+                        "a new dealer starts as PROSPECT or ACTIVE");
+  }
+  // Create reads neither the etag nor output-only fields, so a retry that
+  // sends back what it got is the same request.
+  pb::CreateDealerRequest read = request;
+  read.mutable_dealer()->clear_etag();
+  ASSIGN_OR_RETURN(
+      const Dealer created,
+      dealers_->Create(
+          draft, storage::IdempotentRequest::FromCaller(
+                     "CustomerRecordsService/CreateDealer", CallerOf(*context),
+                     request.request_id(), RequestFingerprint(read))));
+  *response = DealerToProto(created);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* CustomerRecordsService::GetDealer(
-    grpc::CallbackServerContext* context, const pb::GetDealerRequest* request,
-    pb::Dealer* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    RETURN_IF_ERROR(RequireDealerId("dealer_id", request->dealer_id()));
-    ASSIGN_OR_RETURN(const Dealer dealer, dealers_->Get(request->dealer_id()));
-    *response = DealerToProto(dealer);
-    return absl::OkStatus();
-  });
+absl::Status CustomerRecordsService::HandleGetDealer(
+    grpc::CallbackServerContext* /*context*/,
+    const pb::GetDealerRequest& request, pb::Dealer* response) {
+  RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
+  ASSIGN_OR_RETURN(const Dealer dealer, dealers_->Get(request.dealer_id()));
+  *response = DealerToProto(dealer);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* CustomerRecordsService::ListDealers(
-    grpc::CallbackServerContext* context, const pb::ListDealersRequest* request,
-    pb::ListDealersResponse* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    DealerFilter filter;
-    if (request->status() != pb::DEALER_STATUS_UNSPECIFIED) {
-      if (!pb::DealerStatus_IsValid(request->status())) {
-        return InvalidField("status", "is not a dealer status");
-      }
-      filter.status = static_cast<DealerStatus>(request->status());
+absl::Status CustomerRecordsService::HandleListDealers(
+    grpc::CallbackServerContext* /*context*/,
+    const pb::ListDealersRequest& request, pb::ListDealersResponse* response) {
+  DealerFilter filter;
+  if (request.status() != pb::DEALER_STATUS_UNSPECIFIED) {
+    if (!pb::DealerStatus_IsValid(request.status())) {
+      return InvalidField("status", "is not a dealer status");
     }
-    RETURN_IF_ERROR(OptionalText("province", request->province(), 64));
-    filter.province = request->province();
-    ASSIGN_OR_RETURN(const PageRequest page,
-                     ParsePage(request->page_size(), request->page_token(),
-                               filter.Canonical()));
-    ASSIGN_OR_RETURN(const DealerPage result, dealers_->List(filter, page));
-    for (const Dealer& d : result.dealers) {
-      *response->add_dealers() = DealerToProto(d);
-    }
-    response->set_next_page_token(result.next_page_token);
-    return absl::OkStatus();
-  });
+    filter.status = static_cast<DealerStatus>(request.status());
+  }
+  RETURN_IF_ERROR(OptionalText("province", request.province(), 64));
+  filter.province = request.province();
+  ASSIGN_OR_RETURN(
+      const PageRequest page,
+      ParsePage(request.page_size(), request.page_token(), filter.Canonical()));
+  ASSIGN_OR_RETURN(const DealerPage result, dealers_->List(filter, page));
+  for (const Dealer& d : result.dealers) {
+    *response->add_dealers() = DealerToProto(d);
+  }
+  response->set_next_page_token(result.next_page_token);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* CustomerRecordsService::UpdateDealer(
-    grpc::CallbackServerContext* context,
-    const pb::UpdateDealerRequest* request, pb::Dealer* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    if (!request->has_dealer()) return InvalidField("dealer", "is required");
-    const pb::Dealer& in = request->dealer();
-    RETURN_IF_ERROR(RequireDealerId("dealer.dealer_id", in.dealer_id()));
-    if (request->update_mask().paths_size() == 0) {
-      return InvalidField("update_mask",
-                          "must name the fields to change, e.g. \"owner\"");
+absl::Status CustomerRecordsService::HandleUpdateDealer(
+    grpc::CallbackServerContext* /*context*/,
+    const pb::UpdateDealerRequest& request, pb::Dealer* response) {
+  if (!request.has_dealer()) return InvalidField("dealer", "is required");
+  const pb::Dealer& in = request.dealer();
+  RETURN_IF_ERROR(RequireDealerId("dealer.dealer_id", in.dealer_id()));
+  if (request.update_mask().paths_size() == 0) {
+    return InvalidField("update_mask",
+                        "must name the fields to change, e.g. \"owner\"");
+  }
+  DealerUpdate update;
+  update.dealer_id = in.dealer_id();
+  for (const std::string& path : request.update_mask().paths()) {
+    auto it = UpdatablePaths().find(path);
+    if (it == UpdatablePaths().end()) {
+      return InvalidField(
+          "update_mask",
+          absl::StrCat(QuoteInput(path), " is not an updatable dealer field"));
     }
-    DealerUpdate update;
-    update.dealer_id = in.dealer_id();
-    for (const std::string& path : request->update_mask().paths()) {
-      auto it = UpdatablePaths().find(path);
-      if (it == UpdatablePaths().end()) {
-        return InvalidField("update_mask",
-                            absl::StrCat(QuoteInput(path),
-                                         " is not an updatable dealer field"));
-      }
-      update.fields.insert(it->second);
-    }
-    if (!in.etag().empty()) {
-      ASSIGN_OR_RETURN(update.expected_version,
-                       VersionFromEtag("dealer.etag", in.etag()));
-    }
-    // Every named field is validated before anything is read or written.
-    for (DealerField field : update.fields) {
-      RETURN_IF_ERROR(ApplyField(field, in, update.values));
-    }
-    ASSIGN_OR_RETURN(const Dealer updated, dealers_->Update(update));
-    *response = DealerToProto(updated);
-    return absl::OkStatus();
-  });
+    update.fields.insert(it->second);
+  }
+  if (!in.etag().empty()) {
+    ASSIGN_OR_RETURN(update.expected_version,
+                     VersionFromEtag("dealer.etag", in.etag()));
+  }
+  // Every named field is validated before anything is read or written.
+  for (DealerField field : update.fields) {
+    RETURN_IF_ERROR(ApplyField(field, in, update.values));
+  }
+  ASSIGN_OR_RETURN(const Dealer updated, dealers_->Update(update));
+  *response = DealerToProto(updated);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* CustomerRecordsService::ListChanges(
-    grpc::CallbackServerContext* context,
-    const type::v1::ListChangesRequest* request,
+absl::Status CustomerRecordsService::HandleListChanges(
+    grpc::CallbackServerContext* /*context*/,
+    const type::v1::ListChangesRequest& request,
     type::v1::ListChangesResponse* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    ASSIGN_OR_RETURN(*response,
-                     events::ListChanges(*feed_, kFeedSource, *request));
-    return absl::OkStatus();
-  });
+  ASSIGN_OR_RETURN(*response,
+                   events::ListChanges(*feed_, kFeedSource, request));
+  return absl::OkStatus();
 }
 
 }  // namespace qudao::customer

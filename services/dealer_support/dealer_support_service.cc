@@ -48,56 +48,73 @@ absl::StatusOr<ServiceTicket> TicketFromProto(const pb::ServiceTicket& in) {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* DealerSupportService::CreateServiceTicket(
+DealerSupportService::DealerSupportService(ServiceTicketOperations* tickets,
+                                           WorkerPool* workers)
+    : ServedService(workers), tickets_(tickets) {
+  Handle<pb::CreateServiceTicketRequest, pb::ServiceTicket>(
+      "CreateServiceTicket",
+      [this](grpc::CallbackServerContext* c,
+             const pb::CreateServiceTicketRequest& r, pb::ServiceTicket* out) {
+        return HandleCreateServiceTicket(c, r, out);
+      });
+  Handle<pb::GetServiceTicketRequest, pb::ServiceTicket>(
+      "GetServiceTicket",
+      [this](grpc::CallbackServerContext* c,
+             const pb::GetServiceTicketRequest& r, pb::ServiceTicket* out) {
+        return HandleGetServiceTicket(c, r, out);
+      });
+  Handle<pb::ListServiceTicketsRequest, pb::ListServiceTicketsResponse>(
+      "ListServiceTickets", [this](grpc::CallbackServerContext* c,
+                                   const pb::ListServiceTicketsRequest& r,
+                                   pb::ListServiceTicketsResponse* out) {
+        return HandleListServiceTickets(c, r, out);
+      });
+}
+
+absl::Status DealerSupportService::HandleCreateServiceTicket(
     grpc::CallbackServerContext* context,
-    const pb::CreateServiceTicketRequest* request,
+    const pb::CreateServiceTicketRequest& request,
     pb::ServiceTicket* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    RETURN_IF_ERROR(ValidRequestId("request_id", request->request_id()));
-    if (!request->has_ticket()) return InvalidField("ticket", "is required");
-    ASSIGN_OR_RETURN(ServiceTicket draft, TicketFromProto(request->ticket()));
-    ASSIGN_OR_RETURN(
-        const ServiceTicket created,
-        tickets_->Create(draft, storage::IdempotentRequest::FromCaller(
-                                    "DealerSupportService/CreateServiceTicket",
-                                    CallerOf(*context), request->request_id(),
-                                    RequestFingerprint(*request))));
-    *response = TicketToProto(created);
-    return absl::OkStatus();
-  });
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  if (!request.has_ticket()) return InvalidField("ticket", "is required");
+  ASSIGN_OR_RETURN(ServiceTicket draft, TicketFromProto(request.ticket()));
+  ASSIGN_OR_RETURN(
+      const ServiceTicket created,
+      tickets_->Create(draft, storage::IdempotentRequest::FromCaller(
+                                  "DealerSupportService/CreateServiceTicket",
+                                  CallerOf(*context), request.request_id(),
+                                  RequestFingerprint(request))));
+  *response = TicketToProto(created);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* DealerSupportService::GetServiceTicket(
-    grpc::CallbackServerContext* context,
-    const pb::GetServiceTicketRequest* request, pb::ServiceTicket* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    RETURN_IF_ERROR(RequireId("ticket_id", request->ticket_id(), "tkt"));
-    ASSIGN_OR_RETURN(const ServiceTicket ticket,
-                     tickets_->Get(request->ticket_id()));
-    *response = TicketToProto(ticket);
-    return absl::OkStatus();
-  });
+absl::Status DealerSupportService::HandleGetServiceTicket(
+    grpc::CallbackServerContext* /*context*/,
+    const pb::GetServiceTicketRequest& request, pb::ServiceTicket* response) {
+  RETURN_IF_ERROR(RequireId("ticket_id", request.ticket_id(), "tkt"));
+  ASSIGN_OR_RETURN(const ServiceTicket ticket,
+                   tickets_->Get(request.ticket_id()));
+  *response = TicketToProto(ticket);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* DealerSupportService::ListServiceTickets(
-    grpc::CallbackServerContext* context,
-    const pb::ListServiceTicketsRequest* request,
+absl::Status DealerSupportService::HandleListServiceTickets(
+    grpc::CallbackServerContext* /*context*/,
+    const pb::ListServiceTicketsRequest& request,
     pb::ListServiceTicketsResponse* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    // Always one dealer's tickets: a partner may see only its own, and an
-    // unfiltered list across dealers has no use case yet.
-    RETURN_IF_ERROR(RequireDealerId("dealer_id", request->dealer_id()));
-    const TicketFilter filter{request->dealer_id()};
-    ASSIGN_OR_RETURN(const PageRequest page,
-                     ParsePage(request->page_size(), request->page_token(),
-                               filter.Canonical()));
-    ASSIGN_OR_RETURN(const TicketPage result, tickets_->List(filter, page));
-    for (const ServiceTicket& t : result.tickets) {
-      *response->add_tickets() = TicketToProto(t);
-    }
-    response->set_next_page_token(result.next_page_token);
-    return absl::OkStatus();
-  });
+  // Always one dealer's tickets: a partner may see only its own, and an
+  // unfiltered list across dealers has no use case yet.
+  RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
+  const TicketFilter filter{request.dealer_id()};
+  ASSIGN_OR_RETURN(
+      const PageRequest page,
+      ParsePage(request.page_size(), request.page_token(), filter.Canonical()));
+  ASSIGN_OR_RETURN(const TicketPage result, tickets_->List(filter, page));
+  for (const ServiceTicket& t : result.tickets) {
+    *response->add_tickets() = TicketToProto(t);
+  }
+  response->set_next_page_token(result.next_page_token);
+  return absl::OkStatus();
 }
 
 }  // namespace qudao::support

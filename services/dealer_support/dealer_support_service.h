@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/concurrency/worker_pool.h"
+#include "common/grpc/unary.h"
 #include "qudao/support/v1/dealer_support_service.grpc.pb.h"
 #include "services/dealer_support/service_ticket_operations.h"
 
@@ -11,27 +12,24 @@ namespace qudao::support {
 namespace pb = ::qudao::support::v1;
 
 class DealerSupportService final
-    : public pb::DealerSupportService::CallbackService {
+    : public ServedService<pb::DealerSupportService> {
  public:
-  DealerSupportService(ServiceTicketOperations* tickets, WorkerPool* workers)
-      : tickets_(tickets), workers_(workers) {}
-
-  grpc::ServerUnaryReactor* CreateServiceTicket(
-      grpc::CallbackServerContext* context,
-      const pb::CreateServiceTicketRequest* request,
-      pb::ServiceTicket* response) override;
-  grpc::ServerUnaryReactor* GetServiceTicket(
-      grpc::CallbackServerContext* context,
-      const pb::GetServiceTicketRequest* request,
-      pb::ServiceTicket* response) override;
-  grpc::ServerUnaryReactor* ListServiceTickets(
-      grpc::CallbackServerContext* context,
-      const pb::ListServiceTicketsRequest* request,
-      pb::ListServiceTicketsResponse* response) override;
+  DealerSupportService(ServiceTicketOperations* tickets, WorkerPool* workers);
 
  private:
+  absl::Status HandleCreateServiceTicket(
+      grpc::CallbackServerContext* context,
+      const pb::CreateServiceTicketRequest& request,
+      pb::ServiceTicket* response);
+  absl::Status HandleGetServiceTicket(
+      grpc::CallbackServerContext* context,
+      const pb::GetServiceTicketRequest& request, pb::ServiceTicket* response);
+  absl::Status HandleListServiceTickets(
+      grpc::CallbackServerContext* context,
+      const pb::ListServiceTicketsRequest& request,
+      pb::ListServiceTicketsResponse* response);
+
   ServiceTicketOperations* tickets_;
-  WorkerPool* workers_;
 };
 
 }  // namespace qudao::support

@@ -20,67 +20,79 @@ constexpr size_t kMaxProductLineChars = 64;
 
 }  // namespace
 
-grpc::ServerUnaryReactor* PricingService::CreateProduct(
-    grpc::CallbackServerContext* context,
-    const pb::CreateProductRequest* request, pb::Product* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    RETURN_IF_ERROR(ValidRequestId("request_id", request->request_id()));
-    if (!request->has_product()) return InvalidField("product", "is required");
-    const pb::Product& in = request->product();
-    RETURN_IF_ERROR(RequireCode("product.sku", in.sku(), kMaxSkuChars));
-    RETURN_IF_ERROR(RequireText("product.name", in.name(), kMaxNameChars));
-    RETURN_IF_ERROR(RequireCode("product.product_line", in.product_line(),
-                                kMaxProductLineChars));
-    if (!in.has_list_price()) {
-      return InvalidField("product.list_price", "is required");
-    }
-    ASSIGN_OR_RETURN(Money list_price,
-                     MoneyFromProto("product.list_price", in.list_price()));
-    Product draft{in.sku(), std::string(absl::StripAsciiWhitespace(in.name())),
-                  in.product_line(), list_price, absl::InfinitePast()};
-    ASSIGN_OR_RETURN(
-        const Product created,
-        products_->Create(
-            draft, storage::IdempotentRequest::FromCaller(
-                       "PricingService/CreateProduct", CallerOf(*context),
-                       request->request_id(), RequestFingerprint(*request))));
-    *response = ProductToProto(created);
-    return absl::OkStatus();
-  });
+PricingService::PricingService(ProductOperations* products, WorkerPool* workers)
+    : ServedService(workers), products_(products) {
+  Handle<pb::CreateProductRequest, pb::Product>(
+      "CreateProduct",
+      [this](grpc::CallbackServerContext* c, const pb::CreateProductRequest& r,
+             pb::Product* out) { return HandleCreateProduct(c, r, out); });
+  Handle<pb::GetProductRequest, pb::Product>(
+      "GetProduct",
+      [this](grpc::CallbackServerContext* c, const pb::GetProductRequest& r,
+             pb::Product* out) { return HandleGetProduct(c, r, out); });
+  Handle<pb::ListProductsRequest, pb::ListProductsResponse>(
+      "ListProducts",
+      [this](grpc::CallbackServerContext* c, const pb::ListProductsRequest& r,
+             pb::ListProductsResponse* out) {
+        return HandleListProducts(c, r, out);
+      });
 }
 
-grpc::ServerUnaryReactor* PricingService::GetProduct(
-    grpc::CallbackServerContext* context, const pb::GetProductRequest* request,
-    pb::Product* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    RETURN_IF_ERROR(RequireCode("sku", request->sku(), kMaxSkuChars));
-    ASSIGN_OR_RETURN(const Product product, products_->Get(request->sku()));
-    *response = ProductToProto(product);
-    return absl::OkStatus();
-  });
+absl::Status PricingService::HandleCreateProduct(
+    grpc::CallbackServerContext* context,
+    const pb::CreateProductRequest& request, pb::Product* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  if (!request.has_product()) return InvalidField("product", "is required");
+  const pb::Product& in = request.product();
+  RETURN_IF_ERROR(RequireCode("product.sku", in.sku(), kMaxSkuChars));
+  RETURN_IF_ERROR(RequireText("product.name", in.name(), kMaxNameChars));
+  RETURN_IF_ERROR(RequireCode("product.product_line", in.product_line(),
+                              kMaxProductLineChars));
+  if (!in.has_list_price()) {
+    return InvalidField("product.list_price", "is required");
+  }
+  ASSIGN_OR_RETURN(Money list_price,
+                   MoneyFromProto("product.list_price", in.list_price()));
+  Product draft{in.sku(), std::string(absl::StripAsciiWhitespace(in.name())),
+                in.product_line(), list_price, absl::InfinitePast()};
+  ASSIGN_OR_RETURN(
+      const Product created,
+      products_->Create(
+          draft, storage::IdempotentRequest::FromCaller(
+                     "PricingService/CreateProduct", CallerOf(*context),
+                     request.request_id(), RequestFingerprint(request))));
+  *response = ProductToProto(created);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* PricingService::ListProducts(
-    grpc::CallbackServerContext* context,
-    const pb::ListProductsRequest* request,
+absl::Status PricingService::HandleGetProduct(
+    grpc::CallbackServerContext* /*context*/,
+    const pb::GetProductRequest& request, pb::Product* response) {
+  RETURN_IF_ERROR(RequireCode("sku", request.sku(), kMaxSkuChars));
+  ASSIGN_OR_RETURN(const Product product, products_->Get(request.sku()));
+  *response = ProductToProto(product);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleListProducts(
+    grpc::CallbackServerContext* /*context*/,
+    const pb::ListProductsRequest& request,
     pb::ListProductsResponse* response) {
-  return ServeUnary(context, *workers_, [=]() -> absl::Status {
-    ProductFilter filter;
-    if (!request->product_line().empty()) {
-      RETURN_IF_ERROR(RequireCode("product_line", request->product_line(),
-                                  kMaxProductLineChars));
-      filter.product_line = request->product_line();
-    }
-    ASSIGN_OR_RETURN(const PageRequest page,
-                     ParsePage(request->page_size(), request->page_token(),
-                               filter.Canonical()));
-    ASSIGN_OR_RETURN(const ProductPage result, products_->List(filter, page));
-    for (const Product& p : result.products) {
-      *response->add_products() = ProductToProto(p);
-    }
-    response->set_next_page_token(result.next_page_token);
-    return absl::OkStatus();
-  });
+  ProductFilter filter;
+  if (!request.product_line().empty()) {
+    RETURN_IF_ERROR(RequireCode("product_line", request.product_line(),
+                                kMaxProductLineChars));
+    filter.product_line = request.product_line();
+  }
+  ASSIGN_OR_RETURN(
+      const PageRequest page,
+      ParsePage(request.page_size(), request.page_token(), filter.Canonical()));
+  ASSIGN_OR_RETURN(const ProductPage result, products_->List(filter, page));
+  for (const Product& p : result.products) {
+    *response->add_products() = ProductToProto(p);
+  }
+  response->set_next_page_token(result.next_page_token);
+  return absl::OkStatus();
 }
 
 }  // namespace qudao::pricing

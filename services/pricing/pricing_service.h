@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/concurrency/worker_pool.h"
+#include "common/grpc/unary.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "services/pricing/product_operations.h"
 
@@ -10,25 +11,22 @@ namespace qudao::pricing {
 
 namespace pb = ::qudao::pricing::v1;
 
-class PricingService final : public pb::PricingService::CallbackService {
+class PricingService final : public ServedService<pb::PricingService> {
  public:
-  PricingService(ProductOperations* products, WorkerPool* workers)
-      : products_(products), workers_(workers) {}
-
-  grpc::ServerUnaryReactor* CreateProduct(
-      grpc::CallbackServerContext* context,
-      const pb::CreateProductRequest* request, pb::Product* response) override;
-  grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context,
-                                       const pb::GetProductRequest* request,
-                                       pb::Product* response) override;
-  grpc::ServerUnaryReactor* ListProducts(
-      grpc::CallbackServerContext* context,
-      const pb::ListProductsRequest* request,
-      pb::ListProductsResponse* response) override;
+  PricingService(ProductOperations* products, WorkerPool* workers);
 
  private:
+  absl::Status HandleCreateProduct(grpc::CallbackServerContext* context,
+                                   const pb::CreateProductRequest& request,
+                                   pb::Product* response);
+  absl::Status HandleGetProduct(grpc::CallbackServerContext* context,
+                                const pb::GetProductRequest& request,
+                                pb::Product* response);
+  absl::Status HandleListProducts(grpc::CallbackServerContext* context,
+                                  const pb::ListProductsRequest& request,
+                                  pb::ListProductsResponse* response);
+
   ProductOperations* products_;
-  WorkerPool* workers_;
 };
 
 }  // namespace qudao::pricing
