@@ -241,6 +241,12 @@ TEST_F(EndToEndTest, DatabaseOutageTurnsServiceNotServing) {
   auto ctx = OutgoingContext(absl::Seconds(10));
   grpc::Status s = stub->GetDealer(ctx.get(), get, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  // The caller is told to retry, not where the database lives.
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("127.0.0.1")));
+  EXPECT_THAT(s.error_message(),
+              ::testing::Not(HasSubstr(absl::StrCat((*pg)->port()))));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("PostgreSQL")));
+  EXPECT_THAT(s.error_message(), HasSubstr("retry later"));
   ExpectCleanExit(customers);
 }
 

@@ -74,6 +74,15 @@ class TestService final : public ServedService<EchoService> {
                                  "TEST_REASON", "x.y: not now"),
                          "x.y");
       }
+      if (p == "leak") {
+        return absl::UnavailableError(
+            "could not connect to server at 10.0.0.5:5432: Connection "
+            "refused (libpq)");
+      }
+      if (p == "explained") {
+        return WithReason(absl::UnavailableError("customer_records is down"),
+                          "BACKEND_UNAVAILABLE");
+      }
       if (p == "refuse") {
         return absl::InvalidArgumentError("payload: refused");
       }
@@ -299,6 +308,36 @@ TEST_F(GrpcCommonTest, CallsAreCountedByMethodAndCode) {
                               "qudao.echo.v1.EchoService/Echo\",grpc_code="
                               "\"OK\"} 2"));
   EXPECT_THAT(text, HasSubstr("grpc_code=\"FAILED_PRECONDITION\"} 1"));
+}
+
+// A fault's detail (hosts, SQL, library text) stays in the server's log;
+// the caller gets a message it can act on, quoting the correlation id. A
+// status that explains itself (its own reason) passes as it is.
+TEST_F(GrpcCommonTest, ServerFaultsReachCallersWithoutInternalDetail) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(kCorrelationIdKey, "trace-leak-1");
+  std::string out;
+  grpc::Status s = Call("leak", &out, &ctx);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("10.0.0.5")));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("libpq")));
+  EXPECT_THAT(s.error_message(), HasSubstr("trace-leak-1"));
+  EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), "BACKEND_UNAVAILABLE");
+  grpc::ClientContext ctx2;
+  s = Call("explained", &out, &ctx2);
+  EXPECT_EQ(s.error_message(), "customer_records is down");
+}
+
+// A shutdown that does not finish in time ends the process with a code a
+// supervisor can see, not 0.
+TEST(ShutdownWatchdogTest, AStalledShutdownExitsNonZero) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_EXIT(
+      {
+        ExitIfShutdownStalls(absl::Milliseconds(50));
+        absl::SleepFor(absl::Seconds(30));
+      },
+      ::testing::ExitedWithCode(kExitShutdownStalled), "");
 }
 
 // A ServiceClient call to the test service with `payload`.

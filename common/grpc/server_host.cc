@@ -171,8 +171,10 @@ void ExitIfShutdownStalls(absl::Duration limit) {
   std::thread([limit] {
     absl::SleepFor(limit);
     log::Error("shutdown did not finish in time; exiting anyway",
-               {{"limit_ms", absl::ToInt64Milliseconds(limit)}});
-    std::_Exit(0);
+               {{"limit_ms", absl::ToInt64Milliseconds(limit)},
+                {"exit_code", kExitShutdownStalled}});
+    // Not 0: a supervisor must see that the drain did not finish.
+    std::_Exit(kExitShutdownStalled);
   }).detach();
 }
 

@@ -78,10 +78,14 @@ class ServiceHost {
 void BlockShutdownSignals();
 int WaitForShutdownSignal();
 
+// The exit code of a process whose shutdown stalled (see below).
+inline constexpr int kExitShutdownStalled = 3;
+
 // Call when shutdown begins: if the process is still alive after `limit`
 // (a peer that never closes its connection can hold gRPC's shutdown open
-// past its deadline), logs that and exits. Safe because every write is
-// transactional and in-flight calls were cancelled at the drain deadline.
+// past its deadline), logs that and exits with kExitShutdownStalled. Safe
+// because every write is transactional and in-flight calls were cancelled
+// at the drain deadline.
 void ExitIfShutdownStalls(absl::Duration limit);
 
 // Splits "host:port" (or "[v6]:port"); INVALID_ARGUMENT if malformed.

@@ -11,6 +11,7 @@
 #include "common/events/event_bus.h"
 #include "common/grpc/server_host.h"
 #include "common/log/log.h"
+#include "common/proto/conversion.h"
 
 namespace qudao {
 
@@ -20,6 +21,7 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
                    " service. Flags may also be set "
                    "through QUDAO_* environment variables."));
   ParseFlags(argc, argv);
+  InstallProtobufLogHandler();
   BlockShutdownSignals();
 
   const std::string level = Setting("log_level", "QUDAO_LOG_LEVEL", "info");

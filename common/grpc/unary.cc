@@ -41,9 +41,8 @@ absl::Status ForCaller(const absl::Status& status,
             "retry later"
           : "the service failed to complete the request";
   return WithReason(
-      absl::Status(status.code(),
-                   absl::StrCat(what, " (correlation id ", correlation_id,
-                                ")")),
+      absl::Status(status.code(), absl::StrCat(what, " (correlation id ",
+                                               correlation_id, ")")),
       status.code() == absl::StatusCode::kUnavailable ? "BACKEND_UNAVAILABLE"
       : status.code() == absl::StatusCode::kResourceExhausted
           ? "RESOURCE_EXHAUSTED"
@@ -71,10 +70,10 @@ grpc::ServerUnaryReactor* ServeOnPool(grpc::CallbackServerContext* context,
         reactor->Finish(ToGrpcStatus(status));
       });
   if (!accepted) {
-    const absl::Status busy = WithReason(
-        absl::ResourceExhaustedError(
-            "the server is overloaded; retry with backoff"),
-        kReasonOverloaded);
+    const absl::Status busy =
+        WithReason(absl::ResourceExhaustedError(
+                       "the server is overloaded; retry with backoff"),
+                   kReasonOverloaded);
     AttachErrorMetadata(context, busy);
     reactor->Finish(ToGrpcStatus(busy));
   }

@@ -4,10 +4,12 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/status/status.h"
 #include "qudao/type/v1/field_behavior.pb.h"
 
@@ -99,6 +101,21 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   }
   ClearOutputOnly(*copy);
   return CanonicalBytes(*copy);
+}
+
+void InstallProtobufLogHandler() {
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level,
+                                     const char* filename, int line,
+                                     const std::string& message) {
+    const log::Level ours =
+        level >= google::protobuf::LOGLEVEL_ERROR     ? log::Level::kWarning
+        : level == google::protobuf::LOGLEVEL_WARNING ? log::Level::kWarning
+                                                      : log::Level::kInfo;
+    log::Write(ours, "libprotobuf",
+               {{"detail", message},
+                {"source", absl::StrCat(filename == nullptr ? "" : filename,
+                                        ":", line)}});
+  });
 }
 
 }  // namespace qudao

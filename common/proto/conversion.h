@@ -35,4 +35,9 @@ std::string CanonicalBytes(const google::protobuf::Message& message);
 // to anything the operation reads is not.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
+// Routes libprotobuf's own messages ("[libprotobuf ERROR ...] String field
+// contains invalid UTF-8") through the JSON logger, so every line a process
+// writes stays JSON. Call once at start-up.
+void InstallProtobufLogHandler();
+
 }  // namespace qudao

@@ -2,6 +2,7 @@
 #include "common/testing/service_fixture.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/proto/conversion.h"
 #include "common/status/macros.h"
 
 namespace qudao::testing {
@@ -10,6 +11,7 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
     const ModuleFactory& factory, const Clock* clock,
     const std::string& database_url, std::shared_ptr<Cache> cache,
     std::map<std::string, std::string> targets) {
+  InstallProtobufLogHandler();
   std::unique_ptr<ServiceFixture> f(new ServiceFixture());
   auto dir = TempDir::Create("qudao-svc");
   if (!dir.ok()) return dir.status();

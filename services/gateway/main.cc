@@ -7,6 +7,7 @@
 #include "common/grpc/server_host.h"
 #include "common/log/log.h"
 #include "common/metrics/admin_server.h"
+#include "common/proto/conversion.h"
 #include "services/gateway/gateway.h"
 
 ABSL_FLAG(std::string, partner_keys_file, "",
@@ -23,6 +24,7 @@ ABSL_FLAG(bool, open_access, false,
 
 int main(int argc, char** argv) {
   qudao::ParseFlags(argc, argv);
+  qudao::InstallProtobufLogHandler();
   qudao::BlockShutdownSignals();
   using qudao::Setting;
   if (!qudao::log::SetLevel(Setting("log_level", "QUDAO_LOG_LEVEL", "info"))) {

@@ -5,6 +5,7 @@
 //   qudao health                       check every service's health
 //   qudao dealer create|get|list|update
 #include "CLI/CLI.hpp"
+#include "common/proto/conversion.h"
 #include "tools/qudao/cli.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   qudao::cli::AddDevCommand(app, &exit_code);
   qudao::cli::AddHealthCommand(app, &exit_code);
   qudao::cli::AddDealerCommands(app, &exit_code);
+  qudao::InstallProtobufLogHandler();
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
