@@ -5,6 +5,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/util/json_util.h>
 
 #include <memory>
 
@@ -101,6 +102,36 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   }
   ClearOutputOnly(*copy);
   return CanonicalBytes(*copy);
+}
+
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  auto converted =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!converted.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot render ", message.GetTypeName(),
+                     " as JSON: ", converted.ToString()));
+  }
+  return json;
+}
+
+absl::Status FromJson(absl::string_view json,
+                      google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), message,
+      options);
+  if (!parsed.ok()) {
+    return InvalidField(
+        "body",
+        absl::StrCat("is not a valid ", message->GetDescriptor()->name(), ": ",
+                     QuoteInput(parsed.message().as_string())));
+  }
+  return absl::OkStatus();
 }
 
 void InstallProtobufLogHandler() {

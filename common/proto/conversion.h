@@ -35,6 +35,13 @@ std::string CanonicalBytes(const google::protobuf::Message& message);
 // to anything the operation reads is not.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
+// A message as the partner API shows it: JSON with the proto's field names.
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
+// A JSON request body into `message`: unknown fields and malformed JSON
+// are INVALID_ARGUMENT (field "body") naming what is wrong.
+absl::Status FromJson(absl::string_view json,
+                      google::protobuf::Message* message);
+
 // Routes libprotobuf's own messages ("[libprotobuf ERROR ...] String field
 // contains invalid UTF-8") through the JSON logger, so every line a process
 // writes stays JSON. Call once at start-up.

@@ -1,8 +1,6 @@
 // Gateway; see gateway.h.
 #include "services/gateway/gateway.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <optional>
 #include <string>
 
@@ -13,6 +11,7 @@
 #include "common/grpc/observability.h"
 #include "common/grpc/status.h"
 #include "common/log/log.h"
+#include "common/proto/conversion.h"
 #include "common/status/macros.h"
 #include "common/validation/validation.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -69,6 +68,8 @@ absl::Status TransportError(int http_status) {
   }
 }
 
+}  // namespace
+
 http::ServerOptions GatewayServerOptions() {
   http::ServerOptions options;
   options.io_threads = 2;
@@ -83,8 +84,6 @@ http::ServerOptions GatewayServerOptions() {
   options.max_body_bytes = kMaxBodyBytes;
   return options;
 }
-
-}  // namespace
 
 bool HidesErrorDetail(int http_status, const absl::Status& status) {
   if (http_status >= 500) return true;

@@ -63,6 +63,10 @@ class Gateway {
   // works).
   absl::Status Start(const std::string& host, int port);
   int port() const { return server_.port(); }
+  // The routes and the server settings, for running requests without
+  // sockets (ServeBytesForTesting: the fuzzer).
+  const http::RouteTable& routes() const { return routes_; }
+
   // The gateway's own readiness: it is serving.
   bool Ready() const { return serving_; }
   void Stop();
@@ -92,6 +96,9 @@ class Gateway {
   http::RouteTable routes_;
   http::Server server_;
 };
+
+// The HTTP server settings of the partner gateway.
+http::ServerOptions GatewayServerOptions();
 
 // The HTTP status for a gRPC code (per google.rpc.Code's mapping).
 int HttpStatusFor(grpc::StatusCode code);
