@@ -61,8 +61,8 @@ World& TheWorld() {
     options.partner_keys = *qudao::gateway::PartnerKeys::Parse(
         absl::StrCat("fuzz-key-0123456789 ", w->own, "\n"));
     w->registry = std::make_unique<qudao::metrics::Registry>();
-    w->gateway = std::make_unique<qudao::gateway::Gateway>(
-        std::move(options), w->registry.get());
+    w->gateway = std::make_unique<qudao::gateway::Gateway>(std::move(options),
+                                                           w->registry.get());
     return w;
   }();
   return *world;

@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       qudao::customer::v1::Dealer back;
       const absl::Status read = qudao::FromJson(*json, &back);
       FUZZ_CHECK(read.ok());
-      FUZZ_CHECK(google::protobuf::util::MessageDifferencer::Equals(dealer,
-                                                                    back));
+      FUZZ_CHECK(
+          google::protobuf::util::MessageDifferencer::Equals(dealer, back));
     }
   }
   qudao::customer::v1::CreateDealerRequest request;

@@ -1,8 +1,12 @@
 // The error vocabulary; see status.h.
 #include "common/status/status.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace qudao {
@@ -10,6 +14,7 @@ namespace {
 
 constexpr char kReasonPayload[] = "type.qudao.dev/ErrorReason";
 constexpr char kFieldPayload[] = "type.qudao.dev/ErrorField";
+constexpr char kRetryAfterPayload[] = "type.qudao.dev/RetryAfterSeconds";
 
 }  // namespace
 
@@ -40,6 +45,22 @@ std::string ReasonOf(const absl::Status& status) {
     return std::string(*reason);
   }
   return absl::AsciiStrToUpper(absl::StatusCodeToString(status.code()));
+}
+
+absl::Status WithRetryAfter(absl::Status status, absl::Duration wait) {
+  const int64_t seconds = std::max<int64_t>(
+      1, absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
+  status.SetPayload(kRetryAfterPayload, absl::Cord(absl::StrCat(seconds)));
+  return status;
+}
+
+absl::Duration RetryAfterOf(const absl::Status& status) {
+  int64_t seconds = 0;
+  if (auto text = status.GetPayload(kRetryAfterPayload);
+      text && absl::SimpleAtoi(std::string(*text), &seconds) && seconds > 0) {
+    return absl::Seconds(seconds);
+  }
+  return absl::ZeroDuration();
 }
 
 std::string FieldOf(const absl::Status& status) {

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace qudao {
 
@@ -27,6 +28,12 @@ absl::Status Refusal(absl::StatusCode code, absl::string_view reason,
 
 // Attaches the offending field's name (as InvalidField does).
 absl::Status WithField(absl::Status status, absl::string_view field);
+
+// Attaches how long the caller should wait before retrying (whole seconds,
+// at least 1): an HTTP front answers it as Retry-After.
+absl::Status WithRetryAfter(absl::Status status, absl::Duration wait);
+// The wait attached by WithRetryAfter, or zero.
+absl::Duration RetryAfterOf(const absl::Status& status);
 
 // The reason attached to a status, or its code's name (e.g. "NOT_FOUND").
 std::string ReasonOf(const absl::Status& status);

@@ -77,6 +77,18 @@ TEST(QuoteInputTest, CutsOnACharacterBoundary) {
   EXPECT_THAT(quoted, HasSubstr("a经…"));
 }
 
+TEST(RetryAfterTest, RoundsUpToWholeSecondsAndSurvivesReasons) {
+  EXPECT_EQ(RetryAfterOf(absl::UnavailableError("x")), absl::ZeroDuration());
+  const absl::Status s = WithRetryAfter(
+      Refusal(absl::StatusCode::kResourceExhausted, "BUSY", "busy"),
+      absl::Milliseconds(2100));
+  EXPECT_EQ(RetryAfterOf(s), absl::Seconds(3));
+  EXPECT_EQ(ReasonOf(s), "BUSY");
+  EXPECT_EQ(RetryAfterOf(WithRetryAfter(absl::UnavailableError("x"),
+                                        absl::ZeroDuration())),
+            absl::Seconds(1));
+}
+
 TEST(RequestIdTest, AllowsCodesOnly) {
   EXPECT_THAT(ValidRequestId("request_id", ""), IsOk());
   EXPECT_THAT(ValidRequestId("request_id", "order/1"),

@@ -11,12 +11,13 @@ void AuthFailureLimiter::Refill(Bucket& b, absl::Time now) const {
   b.updated = now;
 }
 
-bool AuthFailureLimiter::Allowed(const std::string& client) {
+absl::Duration AuthFailureLimiter::WaitBeforeTrying(const std::string& client) {
   absl::MutexLock lock(&mu_);
   auto it = buckets_.find(client);
-  if (it == buckets_.end()) return true;
+  if (it == buckets_.end()) return absl::ZeroDuration();
   Refill(it->second, clock_->Now());
-  return it->second.tokens >= 1;
+  if (it->second.tokens >= 1) return absl::ZeroDuration();
+  return (1 - it->second.tokens) * options_.refill;
 }
 
 void AuthFailureLimiter::RecordFailure(const std::string& client) {

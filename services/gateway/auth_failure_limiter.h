@@ -30,8 +30,9 @@ class AuthFailureLimiter {
                               const Clock* clock = &Clock::Real())
       : options_(options), clock_(clock) {}
 
-  // Whether `client` may try to authenticate now.
-  bool Allowed(const std::string& client);
+  // Zero when `client` may try to authenticate now, else how long until it
+  // may.
+  absl::Duration WaitBeforeTrying(const std::string& client);
   // Records a failed attempt by `client`.
   void RecordFailure(const std::string& client);
 

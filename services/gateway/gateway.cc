@@ -45,6 +45,10 @@ void WriteError(http::Response& res, int http_status,
                 {"error", status.message()}});
   }
   res.status = http_status;
+  if (const absl::Duration wait = RetryAfterOf(status);
+      wait > absl::ZeroDuration()) {
+    res.SetHeader("Retry-After", absl::StrCat(absl::ToInt64Seconds(wait)));
+  }
   res.SetContent(ErrorBody(http_status, status, correlation_id),
                  "application/json");
 }
@@ -184,10 +188,13 @@ absl::StatusOr<std::optional<std::string>> Gateway::Caller(
   if (open_) return std::optional<std::string>();
   const std::string client = options_.trusted_proxies.ClientOf(
       request.peer, request.Header("X-Forwarded-For"));
-  if (!auth_failures_.Allowed(client)) {
-    return Refusal(absl::StatusCode::kResourceExhausted, kReasonAuthRateLimited,
-                   "too many failed authentications from this address; wait "
-                   "a minute before trying again");
+  if (const absl::Duration wait = auth_failures_.WaitBeforeTrying(client);
+      wait > absl::ZeroDuration()) {
+    return WithRetryAfter(
+        Refusal(absl::StatusCode::kResourceExhausted, kReasonAuthRateLimited,
+                "too many failed authentications from this address; wait "
+                "the Retry-After seconds, then use a valid key"),
+        wait);
   }
   absl::StatusOr<std::string> dealer =
       options_.partner_keys.Authenticate(request.Header("Authorization"));

@@ -325,8 +325,14 @@ TEST_F(GatewayTest, FailedAuthenticationsAreThrottledPerAddress) {
   EXPECT_EQ(res->status, 429);
   EXPECT_THAT(res->body, HasSubstr("AUTH_RATE_LIMITED"));
   EXPECT_THAT(res->body, HasSubstr("too many failed authentications"));
+  EXPECT_EQ(res->get_header_value("Retry-After"), "3");
+  clock_.Advance(absl::Seconds(1));
+  res = client_->Get(absl::StrCat("/v1/dealers/", ids_[0]),
+                     {{"Authorization", "Bearer alpha-key-0123456789"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Retry-After"), "2");
+  clock_.Advance(absl::Seconds(2));
   // A refilled try later.
-  clock_.Advance(absl::Seconds(3));
   EXPECT_EQ(GetWith("Bearer alpha-key-0123456789"), 200);
   EXPECT_EQ(GetWith("Bearer still-wrong-xxxxxxxxx"), 401);
   EXPECT_EQ(GetWith("Bearer alpha-key-0123456789"), 429);
