@@ -55,7 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (id.ok()) {
     FUZZ_CHECK(s.size() == 24 && s.rfind("dlr_", 0) == 0);
   } else {
-    FUZZ_CHECK(id.message().size() < 300);
+    // The input is quoted at most 64 characters long, as one line of
+    // valid UTF-8 without control or disguising characters.
+    FUZZ_CHECK(id.message().size() < 400);
+    FUZZ_CHECK(qudao::RequireText("message", id.message(), 400).ok());
   }
   (void)qudao::ValidRequestId("request_id", s);
   return 0;

@@ -68,23 +68,71 @@ std::string FieldOf(const absl::Status& status) {
   return "";
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of `s`, or 0
+// (a stray, overlong, surrogate or out-of-range sequence).
+size_t Utf8SequenceLength(absl::string_view s, uint32_t* code_point) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  size_t len;
+  uint32_t cp;
+  if (c < 0x80) {
+    *code_point = c;
+    return 1;
+  } else if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (s.size() < len) return 0;
+  for (size_t i = 1; i < len; ++i) {
+    if ((b(i) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i) & 0x3F);
+  }
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+    return 0;
+  }
+  *code_point = cp;
+  return len;
+}
+
+}  // namespace
+
 std::string QuoteInput(absl::string_view input) {
+  // Well-formed characters are copied; a byte that is not part of one, or
+  // a control, line-separator or bidirectional-override character (which
+  // could forge a log line or disguise text), shows
+  // as U+FFFD, so the quote is always valid, printable UTF-8.
+  constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out = "'";
   size_t chars = 0;
   size_t i = 0;
   while (i < input.size() && chars < kMaxQuotedChars) {
-    const unsigned char c = static_cast<unsigned char>(input[i]);
-    // Step over one UTF-8 sequence (or one stray byte).
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 1;
-    if (i + len > input.size()) len = input.size() - i;
-    i += len;
+    uint32_t cp = 0;
+    const size_t len = Utf8SequenceLength(input.substr(i), &cp);
+    const bool disguising = cp == 0x200E || cp == 0x200F || cp == 0x2028 ||
+                            cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
+                            (cp >= 0x2066 && cp <= 0x2069);
+    if (len == 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || disguising) {
+      out.append(kReplacement.data(), kReplacement.size());
+      i += len == 0 ? 1 : len;
+    } else {
+      out.append(input.data() + i, len);
+      i += len;
+    }
     ++chars;
   }
-  if (i >= input.size()) return absl::StrCat("'", input, "'");
-  return absl::StrCat("'", input.substr(0, i), "…' (", input.size(), " bytes)");
+  if (i >= input.size()) return absl::StrCat(out, "'");
+  return absl::StrCat(out, "…' (", input.size(), " bytes)");
 }
 
 }  // namespace qudao

@@ -41,9 +41,10 @@ std::string ReasonOf(const absl::Status& status);
 std::string FieldOf(const absl::Status& status);
 
 // Caller input quoted for an error message: at most kMaxQuotedChars
-// characters (UTF-8 aware) between single quotes, with "…" when cut. An
-// error must never echo an unbounded input back (an 8,000-character id
-// would blow the caller's metadata limit).
+// characters between single quotes, with "…" when cut. An error must never
+// echo an unbounded input back (an 8,000-character id would blow the
+// caller's metadata limit), nor bytes that are not valid UTF-8 or
+// characters that forge lines or disguise text: those show as U+FFFD.
 inline constexpr size_t kMaxQuotedChars = 64;
 std::string QuoteInput(absl::string_view input);
 

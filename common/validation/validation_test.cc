@@ -77,6 +77,24 @@ TEST(QuoteInputTest, CutsOnACharacterBoundary) {
   EXPECT_THAT(quoted, HasSubstr("a经…"));
 }
 
+TEST(QuoteInputTest, ShowsMalformedAndDisguisingCharactersAsReplacement) {
+  EXPECT_EQ(QuoteInput("a\xF7\xF7"
+                       "b"),
+            "'a\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b'");
+  EXPECT_EQ(QuoteInput("x\ny"), "'x\xEF\xBF\xBDy'");
+  // U+202E RIGHT-TO-LEFT OVERRIDE.
+  EXPECT_EQ(QuoteInput("a\xE2\x80\xAE"
+                       "b"),
+            "'a\xEF\xBF\xBD"
+            "b'");
+  // An overlong '/' and a surrogate.
+  EXPECT_EQ(QuoteInput("\xC0\xAF"), "'\xEF\xBF\xBD\xEF\xBF\xBD'");
+  EXPECT_EQ(QuoteInput("\xED\xA0\x80"),
+            "'\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD'");
+  EXPECT_EQ(QuoteInput("经销商"), "'经销商'");
+}
+
 TEST(RetryAfterTest, RoundsUpToWholeSecondsAndSurvivesReasons) {
   EXPECT_EQ(RetryAfterOf(absl::UnavailableError("x")), absl::ZeroDuration());
   const absl::Status s = WithRetryAfter(
