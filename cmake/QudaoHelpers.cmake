@@ -27,11 +27,11 @@ endfunction()
 # The only libraries a rules library (the business itself: plain structs in,
 # absl::StatusOr out) may depend on, directly or through another target.
 set(QUDAO_RULES_ALLOWED_DEPS qudao_money qudao_status qudao_validation
-    qudao_pagination qudao_calendar)
+    qudao_pagination qudao_calendar qudao_principal)
 # What rules sources may include besides the C++ standard library.
 set(QUDAO_RULES_ALLOWED_INCLUDES
     "absl/" "common/money/" "common/status/" "common/validation/"
-    "common/calendar/" "services/")
+    "common/calendar/" "common/auth/principal.h" "services/")
 
 # Fails the configure step if `target` reaches anything outside the
 # allow-list (gRPC, protobuf, SQL, Redis, HTTP, other qudao layers).

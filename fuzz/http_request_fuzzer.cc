@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/http/server.h"
 #include "common/metrics/metrics.h"
+#include "common/testing/identity.h"
 #include "common/testing/raw_socket.h"
 #include "common/testing/service_fixture.h"
 #include "fuzz/fuzz_check.h"
@@ -57,6 +58,8 @@ World& TheWorld() {
     qudao::gateway::GatewayOptions options;
     options.customer_records_target =
         absl::StrCat("127.0.0.1:", w->backend->port());
+    options.service_token =
+        qudao::testing::TestIdentity::Get().ServiceTokenSource("gateway");
     // The key of the seed corpus.
     options.partner_keys = *qudao::gateway::PartnerKeys::Parse(
         absl::StrCat("fuzz-key-0123456789 ", w->own, "\n"));

@@ -6,6 +6,7 @@
 // cache, the others on SQLite, as the two supported configurations.
 #include <httplib.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/auth/dev_issuer.h"
 #include "common/grpc/client.h"
 #include "common/testing/harness.h"
 #include "gmock/gmock.h"
@@ -125,7 +127,6 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
     req.mutable_credit_limit()->set_currency_code("CNY");
     req.mutable_credit_limit()->set_minor_units(50000000);
     req.set_reason("initial 5C assessment");
-    req.set_approved_by("credit.zhou");
     req.set_request_id("e2e-limit-1");
     credit::v1::CreditPosition pos;
     auto ctx = OutgoingContext(absl::Seconds(10));
@@ -161,8 +162,11 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
 
   // The gateway answers HTTP/JSON by calling customer records over gRPC.
   std::vector<std::string> gateway_argv = {
-      QUDAO_GATEWAY_BIN, "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
+      QUDAO_GATEWAY_BIN,
+      "--listen=127.0.0.1:0",
+      "--admin_listen=127.0.0.1:0",
       "--open_access",
+      absl::StrCat("--service_token_file=", ServiceTokenFile("gateway")),
       absl::StrCat("--customer_records_target=dns:///127.0.0.1:",
                    customers.port)};
   auto gateway_child = testing::ChildProcess::Start(
@@ -271,8 +275,17 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
       testing::WaitForLoggedPort(*dev.process, "http_port", absl::Seconds(5));
   ASSERT_TRUE(http_port.ok()) << http_port.status();
   dev.port = *grpc_port;
-  dev.channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", dev.port),
-                                    grpc::InsecureChannelCredentials());
+  // qudao dev made its issuer in the data directory; sign as a manager.
+  auto issuer = auth::DevIssuer::Open(absl::StrCat(dir_->path(), "/dev"),
+                                      /*create=*/false);
+  ASSERT_TRUE(issuer.ok()) << issuer.status();
+  auth::TokenClaims manager;
+  manager.subject = "manager.dev";
+  manager.roles = {"sales_manager"};
+  manager.issuer = issuer->issuer();
+  dev.channel =
+      testing::ChannelWithToken(absl::StrCat("127.0.0.1:", dev.port),
+                                issuer->signer().Mint(manager).value());
   for (const char* name :
        {customer::v1::CustomerRecordsService::service_full_name(),
         pricing::v1::PricingService::service_full_name(),
@@ -300,9 +313,28 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_THAT(res->body, HasSubstr("Dev Mode Trading"));
 
   // The CLI against the same process: tables for people, JSON for scripts.
+  // `qudao login` signs a token with the dev issuer and keeps it (owner
+  // only) where every command reads it.
   const std::string target = absl::StrCat("--target=127.0.0.1:", dev.port);
+  const std::string config = absl::StrCat(dir_->path(), "/cli-config");
+  setenv("QUDAO_CONFIG_DIR", config.c_str(), 1);
   std::string out;
-  auto code = testing::RunCommand(
+  auto code =
+      testing::RunCommand({QUDAO_CLI_BIN, "dealer", "list", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("UNAUTHENTICATED"));
+  EXPECT_THAT(out, HasSubstr("qudao login"));
+  code = testing::RunCommand({QUDAO_CLI_BIN, "login",
+                              absl::StrCat("--data_dir=", dir_->path(), "/dev"),
+                              "--as=rep.cli", "--role=sales_rep"},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  struct stat token_stat {};
+  ASSERT_EQ(stat(absl::StrCat(config, "/token").c_str(), &token_stat), 0);
+  EXPECT_EQ(token_stat.st_mode & 0777, 0600);
+  code = testing::RunCommand(
       {QUDAO_CLI_BIN, "dealer", "create", "--name=CLI Trading",
        "--province=Hunan", "--city=Changsha", "--level=WHOLESALER",
        "--owner=rep.cli", "--request_id=cli-1", "--output=json", target},
@@ -343,13 +375,44 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_THAT(out, HasSubstr("qudao.credit.v1.CreditControlService"));
   EXPECT_THAT(out, HasSubstr("customer_records"));
   EXPECT_THAT(out, HasSubstr("REACHABLE"));
+
+  // The audit trail is for admins; it shows who created what, and refusals.
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "audit", "--service=customer_records", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
+  code = testing::RunCommand({QUDAO_CLI_BIN, "login",
+                              absl::StrCat("--data_dir=", dir_->path(), "/dev"),
+                              "--as=admin.dev", "--role=admin"},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code =
+      testing::RunCommand({QUDAO_CLI_BIN, "audit", "--service=customer_records",
+                           "--principal=rep.cli", target},
+                          &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("CustomerRecordsService/CreateDealer"));
+  EXPECT_THAT(out, HasSubstr("rep.cli"));
+  EXPECT_THAT(out, HasSubstr("OK"));
+  code = testing::RunCommand({QUDAO_CLI_BIN, "logout"}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code = testing::RunCommand({QUDAO_CLI_BIN, "dealer", "list", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;
+  unsetenv("QUDAO_CONFIG_DIR");
   ExpectCleanExit(dev);
 }
 
 TEST_F(EndToEndTest, BadConfigurationFailsFastWithAClearMessage) {
   auto child = testing::ChildProcess::Start(
       {QUDAO_CUSTOMER_RECORDS_BIN, "--listen=127.0.0.1:0",
-       "--admin_listen=127.0.0.1:0", "--database=mysql://nope"},
+       "--admin_listen=127.0.0.1:0", "--database=mysql://nope",
+       testing::TestIdentity::Get().ServiceFlags()[0],
+       testing::TestIdentity::Get().ServiceFlags()[1]},
       absl::StrCat(dir_->path(), "/bad.log"));
   ASSERT_TRUE(child.ok());
   auto status = (*child)->Wait(absl::Seconds(20));
@@ -357,6 +420,21 @@ TEST_F(EndToEndTest, BadConfigurationFailsFastWithAClearMessage) {
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_NE(WEXITSTATUS(*status), 0);
   EXPECT_THAT((*child)->Log(), HasSubstr("unknown scheme"));
+}
+
+// A service never starts open: without a JWKS and an issuer it refuses to
+// start and says what to configure.
+TEST_F(EndToEndTest, AServiceWithoutTokenKeysRefusesToStart) {
+  auto child = testing::ChildProcess::Start(
+      {QUDAO_CUSTOMER_RECORDS_BIN, "--listen=127.0.0.1:0",
+       "--admin_listen=127.0.0.1:0", absl::StrCat("--database=", Sqlite("x"))},
+      absl::StrCat(dir_->path(), "/open.log"));
+  ASSERT_TRUE(child.ok());
+  auto status = (*child)->Wait(absl::Seconds(20));
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 2);
+  EXPECT_THAT((*child)->Log(), HasSubstr("--jwks_file"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <csignal>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc/client.h"
 #include "common/testing/harness.h"
+#include "common/testing/identity.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -44,6 +46,10 @@ class ProcessTest : public ::testing::Test {
     std::vector<std::string> argv = {binary, "--listen=127.0.0.1:0",
                                      "--admin_listen=127.0.0.1:0",
                                      absl::StrCat("--database=", database_url)};
+    // Trust the test issuer, as production trusts the company's.
+    for (const std::string& flag : TestIdentity::Get().ServiceFlags()) {
+      argv.push_back(flag);
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     RunningService svc;
     auto child = ChildProcess::Start(
@@ -58,9 +64,17 @@ class ProcessTest : public ::testing::Test {
     svc.admin_port =
         WaitForLoggedPort(*svc.process, "admin_port", absl::Seconds(5))
             .value_or(0);
-    svc.channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", svc.port),
-                                      grpc::InsecureChannelCredentials());
+    // Calls carry a staff token with every role unless they set their own.
+    svc.channel = ChannelWithToken(absl::StrCat("127.0.0.1:", svc.port),
+                                   TestIdentity::Get().StaffToken());
     return svc;
+  }
+
+  // A file holding a service account's token (--service_token_file).
+  std::string ServiceTokenFile(const std::string& role) {
+    const std::string path = absl::StrCat(dir_->path(), "/", role, "-token");
+    std::ofstream(path) << TestIdentity::Get().ServiceToken(role) << "\n";
+    return path;
   }
 
   static HealthCheckResponse::ServingStatus Health(const RunningService& svc,

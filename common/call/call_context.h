@@ -18,6 +18,12 @@ struct CallContext {
   // W3C trace context, forwarded unchanged.
   std::string traceparent;
   std::string tracestate;
+  // The bearer token to present: the end user's when acting for a person.
+  // Empty: the calling service's own account (ServiceClientOptions).
+  std::string authorization;
+  // The partner dealer a gateway call acts for, forwarded with the
+  // gateway's token.
+  std::string partner_dealer_id;
 };
 
 }  // namespace qudao

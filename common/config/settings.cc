@@ -50,6 +50,34 @@ ABSL_FLAG(bool, outbox_relay, true,
 ABSL_FLAG(int, worker_threads, 16,
           "threads serving blocking work such as database calls "
           "[env QUDAO_WORKER_THREADS]");
+ABSL_FLAG(std::string, jwks_file, "",
+          "JSON Web Key Set of the identity provider: the public keys bearer "
+          "tokens are verified with; re-read when it changes (key rotation) "
+          "[env QUDAO_JWKS_FILE]");
+ABSL_FLAG(std::string, token_issuer, "",
+          "the `iss` every token must carry [env QUDAO_TOKEN_ISSUER]");
+ABSL_FLAG(std::string, token_audience, "qudao",
+          "the audience every token must include; one for the whole platform "
+          "[env QUDAO_TOKEN_AUDIENCE]");
+ABSL_FLAG(std::string, roles_claim, "roles",
+          "dot-separated path of the claim holding the roles, e.g. "
+          "realm_access.roles [env QUDAO_ROLES_CLAIM]");
+ABSL_FLAG(std::string, service_token_file, "",
+          "file holding this service's own bearer token (kept fresh by the "
+          "platform), used when it calls for no person [env "
+          "QUDAO_SERVICE_TOKEN_FILE]");
+ABSL_FLAG(bool, reflection, false,
+          "serve gRPC server reflection [env QUDAO_REFLECTION=true|false]");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve gRPC over TLS [env QUDAO_TLS_CERT]");
+ABSL_FLAG(std::string, tls_key, "",
+          "PEM private key of --tls_cert [env QUDAO_TLS_KEY]");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: require and verify client certificates (mutual "
+          "TLS) [env QUDAO_TLS_CLIENT_CA]");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA bundle: call other services over TLS, trusting these CAs "
+          "(presenting --tls_cert/--tls_key when given) [env QUDAO_TLS_CA]");
 ABSL_FLAG(int, db_pool_size, 8,
           "database connections per process; budget replicas x services x "
           "this against PostgreSQL's max_connections [env "

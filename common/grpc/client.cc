@@ -22,6 +22,30 @@ std::chrono::system_clock::time_point DeadlineAfter(absl::Duration d) {
 
 }  // namespace
 
+namespace {
+
+absl::Mutex tls_mu(absl::kConstInit);
+std::shared_ptr<grpc::ChannelCredentials>* client_credentials
+    ABSL_GUARDED_BY(tls_mu) = nullptr;
+
+std::shared_ptr<grpc::ChannelCredentials> ClientCredentials() {
+  absl::MutexLock lock(&tls_mu);
+  if (client_credentials == nullptr) return grpc::InsecureChannelCredentials();
+  return *client_credentials;
+}
+
+}  // namespace
+
+void UseClientTls(const ClientTls& tls) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = tls.ca_pem;
+  options.pem_cert_chain = tls.cert_pem;
+  options.pem_private_key = tls.key_pem;
+  absl::MutexLock lock(&tls_mu);
+  client_credentials = new std::shared_ptr<grpc::ChannelCredentials>(
+      grpc::SslCredentials(options));
+}
+
 std::shared_ptr<grpc::Channel> SharedChannel(const std::string& target) {
   static absl::Mutex mu(absl::kConstInit);
   static auto* channels =
@@ -39,8 +63,7 @@ std::shared_ptr<grpc::Channel> SharedChannel(const std::string& target) {
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    channel = grpc::CreateCustomChannel(
-        target, grpc::InsecureChannelCredentials(), args);
+    channel = grpc::CreateCustomChannel(target, ClientCredentials(), args);
   }
   return channel;
 }
@@ -54,7 +77,8 @@ std::unique_ptr<grpc::ClientContext> OutgoingContext(
   // The correlation id (the caller's or the one the interceptor made up)
   // and the W3C trace context travel on unchanged.
   const auto& md = incoming.client_metadata();
-  for (const char* key : {kCorrelationIdKey, kTraceparentKey, kTracestateKey}) {
+  for (const char* key : {kCorrelationIdKey, kTraceparentKey, kTracestateKey,
+                          "authorization", "x-qudao-partner-dealer"}) {
     auto it = md.find(key);
     if (it != md.end()) {
       ctx->AddMetadata(key, std::string(it->second.data(), it->second.size()));
@@ -95,6 +119,13 @@ std::unique_ptr<grpc::ClientContext> OutgoingContext(
   }
   if (!call.tracestate.empty()) {
     ctx->AddMetadata(kTracestateKey, call.tracestate);
+  }
+  if (!call.authorization.empty()) {
+    ctx->AddMetadata("authorization",
+                     absl::StrCat("Bearer ", call.authorization));
+  }
+  if (!call.partner_dealer_id.empty()) {
+    ctx->AddMetadata("x-qudao-partner-dealer", call.partner_dealer_id);
   }
   return ctx;
 }
@@ -147,6 +178,24 @@ absl::Status ServiceClient::Call(
       idempotency == Idempotency::kIdempotent ? options_.max_attempts : 1;
   absl::Duration backoff = options_.initial_backoff;
   absl::Status last;
+  // A call for no person presents this service's own account.
+  CallContext with_credentials;
+  const CallContext* effective = &call;
+  if (call.authorization.empty() && options_.own_token != nullptr) {
+    absl::StatusOr<std::string> token = options_.own_token->Token();
+    if (!token.ok()) {
+      log::Error("no token for this service's own account",
+                 {{"service", service_},
+                  {"error", std::string(token.status().message())}});
+      return WithReason(absl::UnavailableError(absl::StrCat(
+                            "this service has no credentials to call ",
+                            service_, " right now; retry later")),
+                        "BACKEND_UNAVAILABLE");
+    }
+    with_credentials = call;
+    with_credentials.authorization = *std::move(token);
+    effective = &with_credentials;
+  }
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     if (!breaker_.Allow()) {
       count("circuit_open");
@@ -156,7 +205,7 @@ absl::Status ServiceClient::Call(
           "BACKEND_CIRCUIT_OPEN");
     }
     std::unique_ptr<grpc::ClientContext> ctx =
-        OutgoingContext(call, options_.timeout);
+        OutgoingContext(*effective, options_.timeout);
     const grpc::Status status = rpc(*ctx);
     last = FromGrpcCall(status, *ctx);
     breaker_.Record(last);

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/auth/tokens.h"
 #include "common/call/call_context.h"
 #include "common/clock/clock.h"
 #include "common/grpc/circuit_breaker.h"
@@ -24,12 +25,23 @@
 
 namespace qudao {
 
+// TLS for every channel SharedChannel makes from now on (clusters without
+// a service mesh): trust `ca_pem`; present `cert_pem`/`key_pem` when the
+// servers require client certificates. Without it channels are plaintext.
+struct ClientTls {
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
+};
+void UseClientTls(const ClientTls& tls);
+
 // The process-wide channel for `target`, created on first use.
 std::shared_ptr<grpc::Channel> SharedChannel(const std::string& target);
 
 // A context for a call made while serving `incoming`: it inherits the
 // incoming deadline (capped at `max_timeout`) and cancellation, and forwards
-// the correlation id and the W3C trace context (traceparent, tracestate).
+// the correlation id, the W3C trace context (traceparent, tracestate) and
+// the caller's credentials (authorization, partner dealer).
 std::unique_ptr<grpc::ClientContext> OutgoingContext(
     const grpc::CallbackServerContext& incoming, absl::Duration max_timeout);
 
@@ -38,8 +50,8 @@ std::unique_ptr<grpc::ClientContext> OutgoingContext(
 CallContext CallContextOf(const grpc::ServerContextBase& incoming);
 
 // A context for a call made on behalf of `call`: its deadline capped at
-// `max_timeout` from now, its correlation id (or a new one) and trace
-// context.
+// `max_timeout` from now, its correlation id (or a new one), trace context
+// and credentials.
 std::unique_ptr<grpc::ClientContext> OutgoingContext(
     const CallContext& call, absl::Duration max_timeout);
 
@@ -62,6 +74,10 @@ struct ServiceClientOptions {
   // Consecutive backend faults that open the breaker, and for how long.
   int breaker_threshold = 5;
   absl::Duration breaker_open_for = absl::Seconds(1);
+  // The token of this service's own account, presented when a call acts
+  // for no person (its own jobs; the gateway for partners). Null: such
+  // calls go without credentials (and are refused).
+  std::shared_ptr<auth::TokenSource> own_token;
 };
 
 // The call machinery a typed client of one service shares.

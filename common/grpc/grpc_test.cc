@@ -24,7 +24,9 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/status/status.h"
+#include "common/storage/migrations.h"
 #include "common/testing/harness.h"
+#include "common/testing/identity.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -54,13 +56,37 @@ std::string MetadataValue(const grpc::ServerContextBase& ctx,
 //   "relay:PORT"  → calls "seen" on 127.0.0.1:PORT with a context derived
 //                   from this call (OutgoingContext, at most 1 s) and
 //                   returns that answer
+// Echo is open to staff, not to service accounts or partners.
+const auth::PermissionTable& EchoPermissions() {
+  static const auto* table = new auth::PermissionTable(
+      EchoService::service_full_name(),
+      {{"Echo", auth::Access::kRead, auth::RoleSet::Staff(),
+        auth::PartnerAccess::kNone, "", "", ""}});
+  return *table;
+}
+
+// The platform tables (the audit trail) in a temp dir.
+std::unique_ptr<storage::Database> TestDatabase() {
+  static auto* dir =
+      new testing::TempDir(testing::TempDir::Create("qudao-grpc-test").value());
+  static int n = 0;
+  auto db = storage::OpenDatabase(
+      absl::StrCat("sqlite://", dir->path(), "/db", ++n, ".sqlite"));
+  if (!db.ok() || !storage::ApplyMigrations(**db, "echo", {}).ok()) {
+    std::abort();
+  }
+  return *std::move(db);
+}
+
 class TestService final : public ServedService<EchoService> {
  public:
-  explicit TestService(WorkerPool* workers) : ServedService(workers) {
+  TestService(WorkerPool* workers, storage::Database* db)
+      : ServedService(Serving{workers, testing::TestIdentity::Get().verifier(),
+                              &EchoPermissions(), db}) {
     Handle<EchoRequest, EchoResponse>(
-        "Echo", [this](grpc::CallbackServerContext* context,
-                       const EchoRequest& request, EchoResponse* response) {
-          return HandleEcho(context, request, response);
+        "Echo", [this](const Call& call, const EchoRequest& request,
+                       EchoResponse* response) {
+          return HandleEcho(call.context, request, response);
         });
   }
   void set_port(int port) { port_ = port; }
@@ -134,7 +160,7 @@ class GrpcCommonTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < 2; ++i) {
-      services_.push_back(std::make_unique<TestService>(&workers_));
+      services_.push_back(std::make_unique<TestService>(&workers_, db_.get()));
       HostOptions options;
       options.listen = "127.0.0.1:0";
       options.shutdown_grace = absl::Seconds(1);
@@ -143,9 +169,9 @@ class GrpcCommonTest : public ::testing::Test {
       ASSERT_TRUE(hosts_.back()->Start().ok());
       services_.back()->set_port(hosts_.back()->grpc_port());
     }
-    stub_ = EchoService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port()),
-                            grpc::InsecureChannelCredentials()));
+    stub_ = EchoService::NewStub(testing::ChannelWithToken(
+        absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port()),
+        testing::TestIdentity::Get().StaffToken()));
   }
 
   grpc::Status Call(const std::string& payload, std::string* out,
@@ -172,6 +198,7 @@ class GrpcCommonTest : public ::testing::Test {
 
   metrics::Registry registry_;
   WorkerPool workers_{4};
+  std::unique_ptr<storage::Database> db_ = TestDatabase();
   std::vector<std::unique_ptr<TestService>> services_;
   std::vector<std::unique_ptr<ServiceHost>> hosts_;
   std::unique_ptr<EchoService::Stub> stub_;
@@ -344,7 +371,11 @@ TEST(ShutdownWatchdogTest, AStalledShutdownExitsNonZero) {
 absl::StatusOr<std::string> ClientCall(ServiceClient& client,
                                        const std::string& payload,
                                        Idempotency idempotency,
-                                       const CallContext& call = {}) {
+                                       CallContext call = {}) {
+  // For a person: their token travels with the call.
+  if (call.authorization.empty()) {
+    call.authorization = testing::TestIdentity::Get().StaffToken();
+  }
   auto stub = EchoService::NewStub(client.Channel());
   EchoRequest req;
   req.set_payload(payload);
@@ -467,9 +498,63 @@ TEST_F(GrpcCommonTest, APortInUseIsNotShared) {
   HostOptions options;
   options.listen = absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port());
   ServiceHost second(options, &registry_);
-  TestService service(&workers_);
+  TestService service(&workers_, db_.get());
   second.AddService(&service);
   EXPECT_FALSE(second.Start().ok());
+}
+
+// Every call is authenticated before its handler runs: no token, a token
+// that is not "Bearer", a bad token, a role the table does not allow, and a
+// partner header from anyone but the gateway are refused with the right
+// code and reason.
+TEST_F(GrpcCommonTest, CallsAreAuthenticatedAndAuthorizedBeforeTheHandler) {
+  auto raw = EchoService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", hosts_[0]->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  auto call = [&](const std::string& authorization,
+                  const std::string& partner = "") {
+    grpc::ClientContext ctx;
+    if (!authorization.empty()) ctx.AddMetadata("authorization", authorization);
+    if (!partner.empty()) ctx.AddMetadata(kPartnerDealerKey, partner);
+    EchoRequest req;
+    req.set_payload("hello");
+    EchoResponse resp;
+    grpc::Status s = raw->Echo(&ctx, req, &resp);
+    return std::make_pair(s, TrailingValue(ctx, kErrorReasonKey));
+  };
+  const testing::TestIdentity& id = testing::TestIdentity::Get();
+  auto [none, none_reason] = call("");
+  EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(none_reason, auth::kReasonUnauthenticated);
+  EXPECT_THAT(none.error_message(), HasSubstr("qudao login"));
+  auto [basic, basic_reason] = call("Basic abc");
+  EXPECT_EQ(basic.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto [bad, bad_reason] = call("Bearer not.a.token");
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(bad_reason, auth::kReasonTokenInvalid);
+  auto [expired, expired_reason] = call(absl::StrCat(
+      "Bearer ", id.Token("li.wei", {"sales_rep"}, absl::Minutes(10),
+                          absl::Now() - absl::Hours(1))));
+  EXPECT_EQ(expired.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(expired_reason, auth::kReasonTokenExpired);
+  auto [service, service_reason] =
+      call(absl::StrCat("Bearer ", id.ServiceToken("warehouse")));
+  EXPECT_EQ(service.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(service_reason, auth::kReasonRoleRequired);
+  auto [staff, staff_reason] =
+      call(absl::StrCat("Bearer ", id.Token("li.wei", {"sales_rep"})));
+  EXPECT_TRUE(staff.ok()) << staff.error_message();
+  auto [posing, posing_reason] =
+      call(absl::StrCat("Bearer ", id.Token("li.wei", {"sales_rep"})),
+           "dlr_0190f3c2a1b24e8f0a1b");
+  EXPECT_EQ(posing.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(posing_reason, auth::kReasonPartnerNotAllowed);
+  // The gateway may act for a partner, but Echo is not open to partners.
+  auto [partner, partner_reason] =
+      call(absl::StrCat("Bearer ", id.ServiceToken("gateway")),
+           "dlr_0190f3c2a1b24e8f0a1b");
+  EXPECT_EQ(partner.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(partner_reason, auth::kReasonPartnerNotAllowed);
 }
 
 }  // namespace

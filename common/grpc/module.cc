@@ -12,6 +12,12 @@ namespace qudao {
 absl::StatusOr<std::unique_ptr<storage::Database>> OpenServiceDatabase(
     const ModuleEnvironment& env, const std::string& service_name,
     const std::vector<storage::Migration>& migrations) {
+  if (env.verifier == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        service_name,
+        ": no token verifier; every call must be authenticated (configure "
+        "--jwks_file and --token_issuer)"));
+  }
   auto db = storage::OpenDatabase(env.database_url, env.database_options);
   if (!db.ok()) return db.status();
   if (absl::Status s = storage::ApplyMigrations(**db, service_name, migrations);
@@ -24,10 +30,19 @@ absl::StatusOr<std::unique_ptr<storage::Database>> OpenServiceDatabase(
   return db;
 }
 
+ServiceClientOptions ClientOptionsFor(const ModuleEnvironment& env) {
+  ServiceClientOptions options;
+  options.own_token = env.service_token;
+  return options;
+}
+
 Module::Module(std::string name, std::unique_ptr<storage::Database> db,
                const ModuleEnvironment& env)
     : name_(std::move(name)),
       db_(std::move(db)),
+      workers_(env.workers),
+      verifier_(env.verifier),
+      clock_(env.clock),
       leases_(db_.get(), storage::LeasedJobs::ProcessHolder(), env.clock) {
   const BusinessCalendar* calendar = env.calendar;
   const Clock* clock = env.clock;
@@ -81,6 +96,16 @@ events::EventBus* Module::PublishChangeFeed(const ModuleEnvironment& env,
                 .status();
           }});
   return events_.get();
+}
+
+Serving Module::ServingFor(const auth::PermissionTable& permissions) const {
+  Serving serving;
+  serving.workers = workers_;
+  serving.verifier = verifier_;
+  serving.permissions = &permissions;
+  serving.database = db_.get();
+  serving.clock = clock_;
+  return serving;
 }
 
 absl::Status Module::CheckHealth() {

@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/auth/permissions.h"
 #include "common/events/change_feed.h"
+#include "common/grpc/client.h"
 #include "common/grpc/service_module.h"
+#include "common/grpc/unary.h"
 #include "common/storage/database.h"
 #include "common/storage/leased_jobs.h"
 #include "common/storage/migrations.h"
@@ -25,6 +28,10 @@ absl::StatusOr<std::unique_ptr<storage::Database>> OpenServiceDatabase(
     const ModuleEnvironment& env, const std::string& service_name,
     const std::vector<storage::Migration>& migrations);
 
+// Options of a module's clients of other services: defaults, and the
+// module's own account for calls it makes for no person.
+ServiceClientOptions ClientOptionsFor(const ModuleEnvironment& env);
+
 class Module final : public ServiceModule {
  public:
   // Every module runs the idempotency purge (hourly) as a leased job.
@@ -35,6 +42,11 @@ class Module final : public ServiceModule {
   ~Module() override;
 
   storage::Database* database() const { return db_.get(); }
+
+  // What the module's served services share: its workers, the token
+  // verifier, `permissions` (the service's table) and its database for the
+  // audit trail.
+  Serving ServingFor(const auth::PermissionTable& permissions) const;
 
   // Keeps `part` (a store, operations, a cache...) alive as long as the
   // module and returns it.
@@ -75,6 +87,9 @@ class Module final : public ServiceModule {
  private:
   const std::string name_;
   std::unique_ptr<storage::Database> db_;
+  WorkerPool* workers_;
+  const auth::TokenVerifier* verifier_;
+  const Clock* clock_;
   storage::LeasedJobs leases_;
   std::vector<storage::JobSpec> jobs_;
   std::vector<std::shared_ptr<void>> parts_;

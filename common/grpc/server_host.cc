@@ -3,6 +3,8 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <signal.h>
 
 #include <cstdlib>
@@ -32,14 +34,44 @@ int ServiceHost::admin_port() const {
   return admin_ == nullptr ? 0 : admin_->port();
 }
 
+namespace {
+
+class ReflectionOption : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    plugins->push_back(
+        std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+};
+
+std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
+    const HostOptions& options) {
+  if (options.tls_cert_pem.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl(
+      options.tls_client_ca_pem.empty()
+          ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = options.tls_client_ca_pem;
+  ssl.pem_key_cert_pairs.push_back({options.tls_key_pem, options.tls_cert_pem});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
 absl::Status ServiceHost::Start() {
   std::string host;
   int port = 0;
   RETURN_IF_ERROR(SplitHostPort(options_.listen, &host, &port));
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(),
+  // Reflection for this server only (the global plugin switch would turn
+  // it on for every server of the process).
+  if (options_.reflection) {
+    builder.SetOption(std::make_unique<ReflectionOption>());
+  }
+  builder.AddListeningPort(options_.listen, ServerCredentials(options_),
                            &grpc_port_);
   // Bounded connection age makes clients re-resolve DNS now and then, so
   // replicas added by an autoscaler get their share of long-lived channels.

@@ -34,6 +34,14 @@ struct HostOptions {
   // How often modules look for due periodic jobs (leased, so each runs once
   // per period across replicas).
   absl::Duration job_interval = absl::Seconds(30);
+  // Serve grpc.reflection (off in production: it lists every method).
+  bool reflection = false;
+  // TLS: a PEM certificate chain and key serve gRPC over TLS; a client CA
+  // bundle also requires and verifies client certificates. Empty:
+  // plaintext (a mesh or a private network provides transport security).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  std::string tls_client_ca_pem;
 };
 
 class ServiceHost {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/settings.h"
 #include "common/events/event_bus.h"
+#include "common/grpc/identity.h"
 #include "common/grpc/server_host.h"
 #include "common/log/log.h"
 #include "common/proto/conversion.h"
@@ -79,6 +80,26 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   }
   env.events = *std::move(bus);
   env.publish_outbox = *relay;
+  auto identity = IdentityFromSettings(/*require_verifier=*/true);
+  if (!identity.ok()) {
+    log::Error("bad identity setting",
+               {{"error", identity.status().ToString()}});
+    return 2;
+  }
+  env.verifier = identity->verifier.get();
+  env.service_token = identity->service_token;
+  HostOptions options;
+  if (absl::Status tls = TlsFromSettings(&options); !tls.ok()) {
+    log::Error("bad TLS setting", {{"error", tls.ToString()}});
+    return 2;
+  }
+  const absl::StatusOr<bool> reflection =
+      BoolSetting("reflection", "QUDAO_REFLECTION", false);
+  if (!reflection.ok()) {
+    log::Error("bad setting", {{"error", reflection.status().ToString()}});
+    return 2;
+  }
+  options.reflection = *reflection;
   log::Info("event bus",
             {{"backend", event_bus.empty() ? "in-process" : "redis"}});
   log::Info("cache", {{"backend", redis.empty() ? "in-process" : "redis"}});
@@ -89,7 +110,6 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
     return 1;
   }
 
-  HostOptions options;
   options.listen = Setting("listen", "QUDAO_LISTEN", binary.default_listen);
   // An empty admin address turns the admin port off.
   options.admin_listen =
@@ -103,7 +123,9 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   }
   log::Info("serving", {{"service", binary.name},
                         {"grpc_port", host.grpc_port()},
-                        {"admin_port", host.admin_port()}});
+                        {"admin_port", host.admin_port()},
+                        {"tls", options.tls_cert_pem.empty() ? "off" : "on"},
+                        {"reflection", options.reflection ? "on" : "off"}});
   const int signo = WaitForShutdownSignal();
   log::Info("shutting down", {{"service", binary.name}, {"signal", signo}});
   ExitIfShutdownStalls(options.shutdown_grace + absl::Seconds(5));

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/auth/tokens.h"
 #include "common/cache/cache.h"
 #include "common/calendar/calendar.h"
 #include "common/clock/clock.h"
@@ -46,6 +47,11 @@ struct ModuleEnvironment {
   std::function<std::string(const std::string& service)> target_of;
   // Business dates (company time zone) for rules and job periods.
   const BusinessCalendar* calendar = &BusinessCalendar::Default();
+  // Verifies the bearer tokens of every call. Required.
+  const auth::TokenVerifier* verifier = nullptr;
+  // The token of the service's own account, for calls it makes for no
+  // person (its jobs). Null: such calls carry no credentials.
+  std::shared_ptr<auth::TokenSource> service_token;
 };
 
 class ServiceModule {

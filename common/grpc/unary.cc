@@ -1,8 +1,14 @@
 // Serving unary RPCs; see unary.h.
 #include "common/grpc/unary.h"
 
+#include <google/protobuf/reflection.h>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/grpc/client.h"
+#include "common/validation/validation.h"
 
 namespace qudao {
 
@@ -79,5 +85,189 @@ grpc::ServerUnaryReactor* ServeOnPool(grpc::CallbackServerContext* context,
   }
   return reactor;
 }
+
+CallContext Call::Outgoing() const {
+  CallContext out = CallContextOf(*context);
+  out.authorization = principal.token;
+  out.partner_dealer_id = principal.partner_dealer_id;
+  return out;
+}
+
+storage::IdempotentRequest Call::Idempotent(absl::string_view request_id,
+                                            std::string fingerprint) const {
+  return storage::IdempotentRequest::FromCaller(
+      method, principal.DisplayName(), request_id, std::move(fingerprint));
+}
+
+absl::StatusOr<auth::Principal> Authenticate(
+    const grpc::ServerContextBase& context,
+    const auth::TokenVerifier& verifier) {
+  const auto& md = context.client_metadata();
+  auto value = [&md](const char* key) -> std::optional<std::string> {
+    auto it = md.find(key);
+    if (it == md.end()) return std::nullopt;
+    return std::string(it->second.data(), it->second.size());
+  };
+  const std::optional<std::string> header = value(kAuthorizationKey);
+  if (!header.has_value() || header->empty()) {
+    return Refusal(absl::StatusCode::kUnauthenticated,
+                   auth::kReasonUnauthenticated,
+                   "no credentials: send a bearer token in the "
+                   "'authorization' metadata ('Bearer <token>'; `qudao "
+                   "login` gets one)");
+  }
+  absl::string_view token = *header;
+  if (!absl::ConsumePrefix(&token, "Bearer ") &&
+      !absl::ConsumePrefix(&token, "bearer ")) {
+    return Refusal(absl::StatusCode::kUnauthenticated,
+                   auth::kReasonTokenInvalid,
+                   "the 'authorization' metadata must be 'Bearer <token>'");
+  }
+  ASSIGN_OR_RETURN(auth::Principal principal, verifier.Verify(token));
+  if (std::optional<std::string> partner = value(kPartnerDealerKey)) {
+    if (!principal.roles.Has(auth::Role::kGatewayService)) {
+      return Refusal(absl::StatusCode::kPermissionDenied,
+                     auth::kReasonPartnerNotAllowed,
+                     absl::StrCat("only the gateway's account may act for a "
+                                  "partner ('",
+                                  kPartnerDealerKey, "' metadata)"));
+    }
+    RETURN_IF_ERROR(RequireDealerId(kPartnerDealerKey, *partner));
+    principal.partner_dealer_id = *std::move(partner);
+  }
+  return principal;
+}
+
+namespace internal {
+
+std::string StringField(const google::protobuf::Message& message,
+                        absl::string_view name) {
+  if (name.empty()) return "";
+  // A dotted path walks singular message fields: "dealer.dealer_id".
+  const google::protobuf::Message* at = &message;
+  std::vector<std::string> parts = absl::StrSplit(name, '.');
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const google::protobuf::FieldDescriptor* field =
+        at->GetDescriptor()->FindFieldByName(parts[i]);
+    if (field == nullptr || field->is_repeated()) return "";
+    if (i + 1 == parts.size()) {
+      if (field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+        return "";
+      }
+      return at->GetReflection()->GetString(*at, field);
+    }
+    if (field->cpp_type() !=
+        google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      return "";
+    }
+    at = &at->GetReflection()->GetMessage(*at, field);
+  }
+  return "";
+}
+
+void SetStringField(google::protobuf::Message& message, absl::string_view name,
+                    absl::string_view value) {
+  const google::protobuf::FieldDescriptor* field =
+      message.GetDescriptor()->FindFieldByName(std::string(name));
+  if (field == nullptr || field->is_repeated() ||
+      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return;
+  }
+  message.GetReflection()->SetString(&message, field, std::string(value));
+}
+
+absl::Status ScopeToPartner(const auth::Principal& principal,
+                            const auth::MethodRule& rule,
+                            google::protobuf::Message& request) {
+  if (!principal.is_partner() ||
+      rule.partner != auth::PartnerAccess::kOwnDealer) {
+    return absl::OkStatus();
+  }
+  const std::string asked = StringField(request, "dealer_id");
+  if (asked.empty()) {
+    SetStringField(request, "dealer_id", principal.partner_dealer_id);
+    return absl::OkStatus();
+  }
+  if (!principal.Reaches(asked)) {
+    RETURN_IF_ERROR(RequireDealerId("dealer_id", asked));
+    // As if it did not exist (the stores' words): a partner must not learn
+    // which ids do.
+    return absl::NotFoundError(
+        absl::StrCat("dealer ", asked, " does not exist"));
+  }
+  return absl::OkStatus();
+}
+
+void CheckPermissionTable(const google::protobuf::ServiceDescriptor& service,
+                          const auth::PermissionTable& table) {
+  bool ok = table.service() == service.full_name();
+  for (int i = 0; i < service.method_count(); ++i) {
+    if (table.Find(service.method(i)->name()) == nullptr) {
+      log::Error("a method has no row in its permission table",
+                 {{"service", service.full_name()},
+                  {"method", service.method(i)->name()}});
+      ok = false;
+    }
+  }
+  for (const auth::MethodRule& rule : table.rules()) {
+    if (service.FindMethodByName(rule.method) == nullptr) {
+      log::Error("a permission row names no method of its service",
+                 {{"service", service.full_name()}, {"method", rule.method}});
+      ok = false;
+    }
+  }
+  GPR_ASSERT(ok);
+}
+
+absl::Status RunCall(
+    const Serving& serving, const auth::MethodRule& rule,
+    const std::string& method, grpc::CallbackServerContext* context,
+    const std::function<absl::Status(const Call&, storage::AuditScope*)>&
+        body) {
+  Call call;
+  call.context = context;
+  call.method = method;
+  call.correlation_id = CorrelationIdOf(*context);
+  const bool audited = rule.access == auth::Access::kWrite;
+  std::optional<storage::AuditScope> scope;
+  if (audited) {
+    storage::AuditEvent event;
+    event.time = serving.clock->Now();
+    event.method = method;
+    event.correlation_id = call.correlation_id;
+    scope.emplace(std::move(event));
+  }
+  absl::Status status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(call.principal, Authenticate(*context, *serving.verifier));
+    if (scope) {
+      storage::AuditEvent& event = scope->event();
+      event.principal = call.principal.subject;
+      event.roles = call.principal.roles.ToString();
+      event.partner_dealer_id = call.principal.partner_dealer_id;
+    }
+    RETURN_IF_ERROR(auth::PermissionTable::Authorize(call.principal, rule));
+    return body(call, scope ? &*scope : nullptr);
+  }();
+  if (scope && !scope->recorded()) {
+    // Refused, failed, or a replay: nothing was written with the event.
+    storage::AuditEvent event = scope->event();
+    event.outcome =
+        status.ok()
+            ? "OK"
+            : absl::AsciiStrToUpper(absl::StatusCodeToString(status.code()));
+    event.reason = status.ok() ? "" : ReasonOf(status);
+    if (absl::Status appended =
+            storage::AppendAuditEvent(*serving.database, event);
+        !appended.ok()) {
+      log::Error("could not append to the audit trail",
+                 {{"method", method},
+                  {"outcome", event.outcome},
+                  {"error", std::string(appended.message())}});
+    }
+  }
+  return status;
+}
+
+}  // namespace internal
 
 }  // namespace qudao

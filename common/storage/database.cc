@@ -3,6 +3,7 @@
 #include "common/storage/database.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -101,7 +102,9 @@ absl::Status Database::RunInTransaction(
     if (!session.ok()) {
       last = session.status();
     } else {
+      static std::atomic<uint64_t> next_attempt{1};
       (*session)->database_ = this;
+      (*session)->attempt_id_ = next_attempt.fetch_add(1);
       absl::Status status = body(**session);
       if (status.ok() && !(*session)->committed_) {
         status = (*session)->Commit();

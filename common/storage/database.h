@@ -132,11 +132,14 @@ class Transaction {
   }
   // The database this transaction belongs to.
   Database* database() const { return database_; }
+  // Unique per attempt: a retried transaction's next attempt has another.
+  uint64_t attempt_id() const { return attempt_id_; }
 
  private:
   friend class Database;
   std::vector<std::function<void()>> commit_hooks_;
   Database* database_ = nullptr;
+  uint64_t attempt_id_ = 0;
 
  protected:
   // Set by a QueryAndCommit that committed: the driver must not commit (or

@@ -4,7 +4,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
 #include "common/status/status.h"
+#include "common/storage/audit.h"
 
 namespace qudao::storage {
 
@@ -98,6 +100,7 @@ absl::StatusOr<std::string> RunIdempotentBytes(
         absl::StatusOr<std::string> fresh = write(tx);
         if (!fresh.ok()) return fresh.status();
         response = *std::move(fresh);
+        RETURN_IF_ERROR(RecordAuditInTransaction(tx, response));
         if (!request.enabled()) return absl::OkStatus();
         return RecordIdempotentResponse(tx, request, response, now);
       });
@@ -137,6 +140,9 @@ absl::StatusOr<HotRowOutcome> RunHotRowWrite(
         }
         absl::StatusOr<FinalStatement> final_statement = prepare(tx);
         if (!final_statement.ok()) return final_statement.status();
+        // Before the final statement, which may commit.
+        RETURN_IF_ERROR(
+            RecordAuditInTransaction(tx, final_statement->response_if_applied));
         const FinalStatement& f = *final_statement;
         if (tx.backend() == Backend::kSqlite) {
           // One writer at a time: nothing waits on this row.

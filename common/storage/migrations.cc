@@ -61,6 +61,26 @@ CREATE TABLE IF NOT EXISTS outbox (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_by_created_at ON outbox (created_at);
+CREATE TABLE IF NOT EXISTS audit_events (
+  seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+  occurred_at       BIGINT NOT NULL,
+  principal         TEXT   NOT NULL,
+  roles             TEXT   NOT NULL,
+  partner_dealer_id TEXT   NOT NULL,
+  method            TEXT   NOT NULL,
+  resource          TEXT   NOT NULL,
+  correlation_id    TEXT   NOT NULL,
+  request_id        TEXT   NOT NULL,
+  outcome           TEXT   NOT NULL,
+  reason            TEXT   NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_principal ON audit_events (principal, seq);
+CREATE INDEX IF NOT EXISTS audit_by_resource ON audit_events (resource, seq);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_events (occurred_at);
+CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON
+  audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON
+  audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 )sql";
 constexpr char kPostgresOutbox[] = R"sql(
 CREATE TABLE IF NOT EXISTS outbox (
@@ -73,6 +93,26 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_txid ON outbox (txid, seq);
 CREATE INDEX IF NOT EXISTS outbox_by_created_at ON outbox (created_at);
+CREATE TABLE IF NOT EXISTS audit_events (
+  seq               BIGSERIAL PRIMARY KEY,
+  occurred_at       BIGINT NOT NULL,
+  principal         TEXT   NOT NULL,
+  roles             TEXT   NOT NULL,
+  partner_dealer_id TEXT   NOT NULL,
+  method            TEXT   NOT NULL,
+  resource          TEXT   NOT NULL,
+  correlation_id    TEXT   NOT NULL,
+  request_id        TEXT   NOT NULL,
+  outcome           TEXT   NOT NULL,
+  reason            TEXT   NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_principal ON audit_events (principal, seq);
+CREATE INDEX IF NOT EXISTS audit_by_resource ON audit_events (resource, seq);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_events (occurred_at);
+CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+  BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE
+  ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
 )sql";
 
 // A stable 63-bit key for pg_advisory_xact_lock.

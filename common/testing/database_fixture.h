@@ -58,6 +58,21 @@ class DatabaseTest : public ::testing::Test {
     return n;
   }
 
+  // The rows of a read-only query (test inspection).
+  std::vector<storage::Row> Query(const std::string& sql) {
+    std::vector<storage::Row> out;
+    absl::Status s =
+        db_->RunInTransaction(storage::TransactionMode::kReadOnly,
+                              [&](storage::Transaction& tx) -> absl::Status {
+                                auto rows = tx.Query(sql);
+                                if (!rows.ok()) return rows.status();
+                                out = *std::move(rows);
+                                return absl::OkStatus();
+                              });
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
+  }
+
   FakeClock clock_;
   std::unique_ptr<TempDir> dir_;
   std::string url_;

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
+#include "common/testing/identity.h"
 
 namespace qudao::testing {
 
@@ -28,6 +29,7 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   env.workers = f->workers_.get();
   env.metrics = f->registry_.get();
   env.cache = std::move(cache);
+  env.verifier = TestIdentity::Get().verifier();
   env.target_of = [targets](const std::string& service) {
     auto it = targets.find(service);
     return it == targets.end() ? std::string("127.0.0.1:1") : it->second;
@@ -41,9 +43,10 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   f->host_ = std::make_unique<ServiceHost>(options, f->registry_.get());
   f->host_->AddModule(f->module_.get());
   RETURN_IF_ERROR(f->host_->Start());
+  // Calls carry a staff token with every role unless a test sets its own.
   f->channel_ =
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", f->host_->grpc_port()),
-                          grpc::InsecureChannelCredentials());
+      ChannelWithToken(absl::StrCat("127.0.0.1:", f->host_->grpc_port()),
+                       TestIdentity::Get().StaffToken());
   return f;
 }
 

@@ -22,10 +22,11 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
       [target_of] {
         return target_of ? target_of("customer_records") : std::string();
       },
-      ServiceClientOptions{}, env.metrics, env.clock));
+      ClientOptionsFor(env), env.metrics, env.clock));
   auto* credit = module->Own(std::make_unique<CreditOperations>(
       module->database(), dealers, env.clock));
-  module->Serve(std::make_unique<CreditControlService>(credit, env.workers),
+  module->Serve(std::make_unique<CreditControlService>(
+                    credit, module->ServingFor(CreditControlPermissions())),
                 pb::CreditControlService::service_full_name());
   return module;
 }

@@ -18,26 +18,62 @@ constexpr size_t kMaxApprovedByChars = 64;
 
 }  // namespace
 
+const auth::PermissionTable& CreditControlPermissions() {
+  using auth::Access;
+  using auth::PartnerAccess;
+  using auth::Role;
+  static const auto* table = new auth::PermissionTable(
+      pb::CreditControlService::service_full_name(),
+      {
+          {"SetCreditLimit",
+           Access::kWrite,
+           {Role::kCreditController, Role::kCreditManager},
+           PartnerAccess::kNone,
+           "credit-accounts",
+           "dealer_id",
+           "approved_by is the caller; nobody sets the limit of a dealer "
+           "they own (four eyes)"},
+          {"GetCreditPosition",
+           Access::kRead,
+           {Role::kSalesRep, Role::kSalesManager, Role::kCreditController,
+            Role::kCreditManager, Role::kAdmin, Role::kPricingService,
+            Role::kCreditControlService, Role::kWarehouseService},
+           PartnerAccess::kOwnDealer,
+           "credit-accounts",
+           "dealer_id",
+           ""},
+          {"ListAuditEvents",
+           Access::kRead,
+           {Role::kAdmin},
+           PartnerAccess::kNone,
+           "",
+           "",
+           ""},
+      });
+  return *table;
+}
+
 CreditControlService::CreditControlService(CreditOperations* credit,
-                                           WorkerPool* workers)
-    : ServedService(workers), credit_(credit) {
+                                           Serving serving)
+    : ServedService(serving), credit_(credit) {
   Handle<pb::SetCreditLimitRequest, pb::CreditPosition>(
       "SetCreditLimit",
-      [this](grpc::CallbackServerContext* c, const pb::SetCreditLimitRequest& r,
+      [this](const Call& c, const pb::SetCreditLimitRequest& r,
              pb::CreditPosition* out) {
         return HandleSetCreditLimit(c, r, out);
       });
   Handle<pb::GetCreditPositionRequest, pb::CreditPosition>(
       "GetCreditPosition",
-      [this](grpc::CallbackServerContext* c,
-             const pb::GetCreditPositionRequest& r, pb::CreditPosition* out) {
+      [this](const Call& c, const pb::GetCreditPositionRequest& r,
+             pb::CreditPosition* out) {
         return HandleGetCreditPosition(c, r, out);
       });
+  ServeAuditTrail();
 }
 
 absl::Status CreditControlService::HandleSetCreditLimit(
-    grpc::CallbackServerContext* context,
-    const pb::SetCreditLimitRequest& request, pb::CreditPosition* response) {
+    const Call& call, const pb::SetCreditLimitRequest& request,
+    pb::CreditPosition* response) {
   RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
   if (!request.has_credit_limit()) {
@@ -48,25 +84,28 @@ absl::Status CreditControlService::HandleSetCreditLimit(
   RETURN_IF_ERROR(CheckCreditLimit(limit));
   RETURN_IF_ERROR(RequireText("reason", request.reason(), kMaxReasonChars));
   RETURN_IF_ERROR(
-      RequireText("approved_by", request.approved_by(), kMaxApprovedByChars));
+      OptionalText("approved_by", request.approved_by(), kMaxApprovedByChars));
+  // Who approved it comes from the token; a body naming someone else is
+  // refused.
+  RETURN_IF_ERROR(
+      auth::ActorOf(call.principal, "approved_by",
+                    absl::StripAsciiWhitespace(request.approved_by()))
+          .status());
   const LimitDecision decision{
       request.dealer_id(), limit,
-      std::string(absl::StripAsciiWhitespace(request.reason())),
-      std::string(absl::StripAsciiWhitespace(request.approved_by()))};
+      std::string(absl::StripAsciiWhitespace(request.reason()))};
   ASSIGN_OR_RETURN(
       const CreditPosition position,
       credit_->SetLimit(
-          CallContextOf(*context), decision,
-          storage::IdempotentRequest::FromCaller(
-              "CreditControlService/SetCreditLimit", CallerOf(*context),
-              request.request_id(), RequestFingerprint(request))));
+          call.Outgoing(), call.principal, decision,
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
   *response = CreditPositionToProto(position);
   return absl::OkStatus();
 }
 
 absl::Status CreditControlService::HandleGetCreditPosition(
-    grpc::CallbackServerContext* /*context*/,
-    const pb::GetCreditPositionRequest& request, pb::CreditPosition* response) {
+    const Call& /*call*/, const pb::GetCreditPositionRequest& request,
+    pb::CreditPosition* response) {
   RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
   ASSIGN_OR_RETURN(const CreditPosition position,
                    credit_->GetPosition(request.dealer_id()));

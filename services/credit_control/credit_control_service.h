@@ -2,7 +2,6 @@
 // request's shape, calls one credit operation and maps its status.
 #pragma once
 
-#include "common/concurrency/worker_pool.h"
 #include "common/grpc/unary.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "services/credit_control/credit_operations.h"
@@ -11,18 +10,21 @@ namespace qudao::credit {
 
 namespace pb = ::qudao::credit::v1;
 
+// Who may call what (docs/security.md prints it).
+const auth::PermissionTable& CreditControlPermissions();
+
 class CreditControlService final
     : public ServedService<pb::CreditControlService> {
  public:
-  CreditControlService(CreditOperations* credit, WorkerPool* workers);
+  // `serving` is made with CreditControlPermissions().
+  CreditControlService(CreditOperations* credit, Serving serving);
 
  private:
-  absl::Status HandleSetCreditLimit(grpc::CallbackServerContext* context,
+  absl::Status HandleSetCreditLimit(const Call& call,
                                     const pb::SetCreditLimitRequest& request,
                                     pb::CreditPosition* response);
   absl::Status HandleGetCreditPosition(
-      grpc::CallbackServerContext* context,
-      const pb::GetCreditPositionRequest& request,
+      const Call& call, const pb::GetCreditPositionRequest& request,
       pb::CreditPosition* response);
 
   CreditOperations* credit_;

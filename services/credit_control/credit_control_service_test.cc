@@ -14,6 +14,7 @@
 #include "common/grpc/status.h"
 #include "common/storage/database.h"
 #include "common/testing/harness.h"
+#include "common/testing/identity.h"
 #include "common/testing/service_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -72,11 +73,17 @@ class CreditControlTest
     return req;
   }
 
+  // Sets a limit as `approver` (a credit manager by default).
   grpc::Status Set(const pb::SetCreditLimitRequest& req,
-                   pb::CreditPosition* out,
-                   grpc::ClientContext* ctx = nullptr) {
+                   pb::CreditPosition* out, grpc::ClientContext* ctx = nullptr,
+                   const std::string& approver = "credit.manager.li") {
     grpc::ClientContext local;
-    return this->stub_->SetCreditLimit(ctx != nullptr ? ctx : &local, req, out);
+    grpc::ClientContext* use = ctx != nullptr ? ctx : &local;
+    use->AddMetadata(
+        "authorization",
+        absl::StrCat("Bearer ", testing::TestIdentity::Get().Token(
+                                    approver, {"credit_manager"})));
+    return this->stub_->SetCreditLimit(use, req, out);
   }
 
   grpc::Status Get(const std::string& dealer_id, pb::CreditPosition* out,
@@ -259,7 +266,6 @@ TYPED_TEST(CreditControlTest, SetRejectsBadInputAndWritesNothing) {
       {"reason", [](Req& r) { r.clear_reason(); }},
       {"reason", [](Req& r) { r.set_reason("  "); }},
       {"reason", [](Req& r) { r.set_reason(std::string(501, 'x')); }},
-      {"approved_by", [](Req& r) { r.clear_approved_by(); }},
       {"approved_by", [](Req& r) { r.set_approved_by(std::string(65, 'x')); }},
       {"approved_by", [](Req& r) { r.set_approved_by("tab\there"); }},
       {"request_id",
@@ -411,6 +417,35 @@ TYPED_TEST(CreditControlTest, ConcurrentChangesEachGetOneRevision) {
     }
   }
   EXPECT_EQ(got.credit_limit().minor_units(), history.back().new_limit_minor);
+}
+
+// Who approved a limit comes from the token: an empty approved_by is the
+// caller, one naming someone else is refused and nothing is written; the
+// dealer's owner (rep.wang) may not set its limit even as a credit manager.
+TYPED_TEST(CreditControlTest, TheApproverIsTheCallerAndNeverTheOwner) {
+  pb::SetCreditLimitRequest req = this->ValidRequest(1000000);
+  req.set_approved_by("credit.manager.zhou");
+  pb::CreditPosition out;
+  grpc::ClientContext ctx;
+  grpc::Status s = this->Set(req, &out, &ctx);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), auth::kReasonActorMismatch);
+  EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), "approved_by");
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 0);
+
+  grpc::ClientContext own_ctx;
+  pb::SetCreditLimitRequest own = this->ValidRequest(1000000);
+  own.clear_approved_by();
+  s = this->Set(own, &out, &own_ctx, "rep.wang");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(TrailingValue(own_ctx, kErrorReasonKey), auth::kReasonFourEyes);
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 0);
+
+  req.clear_approved_by();
+  ASSERT_TRUE(this->Set(req, &out, nullptr, "credit.manager.zhou").ok());
+  const std::vector<HistoryRow> history = this->History(this->dealer_);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].approved_by, "credit.manager.zhou");
 }
 
 }  // namespace

@@ -12,11 +12,14 @@ using storage::Transaction;
 using storage::TransactionMode;
 
 absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
-    const CallContext& call, const LimitDecision& decision,
-    const storage::IdempotentRequest& request) {
+    const CallContext& call, const auth::Principal& approver,
+    const LimitDecision& decision, const storage::IdempotentRequest& request) {
   RETURN_IF_ERROR(CheckCreditLimit(decision.limit));
   ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
                    dealers_->Get(call, decision.dealer_id));
+  RETURN_IF_ERROR(auth::RequireSomeoneElse(
+      approver, dealer.owner, "the credit limit of a dealer you own",
+      "a credit controller who does not own the dealer"));
   if (dealer.status == customer::DealerStanding::kTerminated &&
       !decision.limit.is_zero()) {
     return Refusal(absl::StatusCode::kFailedPrecondition,
@@ -45,7 +48,7 @@ absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
         if (current.has_value()) change.old_limit = current->credit_limit;
         change.new_limit = updated.credit_limit;
         change.reason = decision.reason;
-        change.approved_by = decision.approved_by;
+        change.approved_by = approver.subject;
         change.change_time = updated.limit_update_time;
         RETURN_IF_ERROR(accounts_.AppendLimitChange(tx, change));
         return ComputeCreditPosition(updated);

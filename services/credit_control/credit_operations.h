@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/auth/principal.h"
 #include "common/call/call_context.h"
 #include "common/clock/clock.h"
 #include "common/money/money.h"
@@ -16,12 +17,11 @@
 
 namespace qudao::credit {
 
-// A credit limit to set, with who approved it and why.
+// A credit limit to set, and why. Who approved it is the caller.
 struct LimitDecision {
   std::string dealer_id;
   Money limit;
   std::string reason;
-  std::string approved_by;
 };
 
 // Stable reasons of credit control's refusals about the dealer itself.
@@ -42,9 +42,11 @@ class CreditOperations {
   // unreachable is UNAVAILABLE, never a pass. The answer is the position
   // this change produced, now and to every retry of `request`: a retry
   // never reports a later change made by someone else as its own.
+  // `approver` is recorded as who approved it; four eyes: nobody sets the
+  // limit of a dealer they own (PERMISSION_DENIED FOUR_EYES).
   absl::StatusOr<CreditPosition> SetLimit(
-      const CallContext& call, const LimitDecision& decision,
-      const storage::IdempotentRequest& request);
+      const CallContext& call, const auth::Principal& approver,
+      const LimitDecision& decision, const storage::IdempotentRequest& request);
 
   // NOT_FOUND when the dealer has no credit account.
   absl::StatusOr<CreditPosition> GetPosition(const std::string& dealer_id);

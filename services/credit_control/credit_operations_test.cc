@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/testing/database_fixture.h"
+#include "common/testing/identity.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -39,13 +40,25 @@ class CreditOperationsTest : public testing::DatabaseTest<B> {
   }
 
   LimitDecision Decision(int64_t minor, const std::string& currency = "CNY") {
-    return {dealer_, Money::Create(currency, minor).value(), "annual review",
-            "credit.li"};
+    return {dealer_, Money::Create(currency, minor).value(), "annual review"};
   }
 
-  absl::StatusOr<CreditPosition> Set(const LimitDecision& decision,
-                                     const IdempotentRequest& request = {}) {
-    return ops_->SetLimit(CallContext{}, decision, request);
+  // A call made for the controller `subject` (their token is forwarded to
+  // customer records).
+  static CallContext CallFor(const std::string& subject) {
+    CallContext call;
+    call.authorization =
+        testing::TestIdentity::Get().Token(subject, {"credit_controller"});
+    return call;
+  }
+
+  absl::StatusOr<CreditPosition> Set(
+      const LimitDecision& decision, const IdempotentRequest& request = {},
+      const std::string& approver = "credit.li") {
+    auth::Principal who;
+    who.subject = approver;
+    who.roles = {auth::Role::kCreditController};
+    return ops_->SetLimit(CallFor(approver), who, decision, request);
   }
 
   std::unique_ptr<customer::CustomerRecordsForTest> customers_;
@@ -95,6 +108,21 @@ TYPED_TEST(CreditOperationsTest, TheAccountKeepsItsCurrency) {
   EXPECT_THAT(this->Set(this->Decision(-1), {}),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
+}
+
+// Four eyes: the dealer's owner (rep.wang, see CustomerRecordsForTest)
+// cannot set its limit, even holding the controller's role; the approver
+// recorded is whoever set it.
+TYPED_TEST(CreditOperationsTest, NobodySetsTheLimitOfADealerTheyOwn) {
+  const absl::StatusOr<CreditPosition> own =
+      this->Set(this->Decision(100), {}, "rep.wang");
+  EXPECT_THAT(own, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(ReasonOf(own.status()), auth::kReasonFourEyes);
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 0);
+  ASSERT_THAT(this->Set(this->Decision(100), {}, "credit.zhou"), IsOk());
+  auto rows = this->Query("SELECT approved_by FROM credit_limit_changes");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].Text(0), "credit.zhou");
 }
 
 }  // namespace

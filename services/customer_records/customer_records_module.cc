@@ -29,7 +29,8 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
     if (event.topic() == kDealerUpdated) cache->Invalidate(event.key());
   });
   module->Serve(std::make_unique<CustomerRecordsService>(
-                    dealers, module->database(), env.workers),
+                    dealers, module->database(),
+                    module->ServingFor(CustomerRecordsPermissions())),
                 pb::CustomerRecordsService::service_full_name());
   return module;
 }

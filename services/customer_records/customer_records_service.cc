@@ -127,39 +127,79 @@ constexpr DealerField kCreateFields[] = {
 
 }  // namespace
 
+const auth::PermissionTable& CustomerRecordsPermissions() {
+  using auth::Access;
+  using auth::PartnerAccess;
+  using auth::Role;
+  const auth::RoleSet sales = {Role::kSalesRep, Role::kSalesManager,
+                               Role::kAdmin};
+  const auth::RoleSet services = {
+      Role::kPricingService, Role::kCreditControlService,
+      Role::kCustomerRecordsService, Role::kDealerSupportService,
+      Role::kWarehouseService};
+  static const auto* table = new auth::PermissionTable(
+      pb::CustomerRecordsService::service_full_name(),
+      {
+          {"CreateDealer", Access::kWrite, sales, PartnerAccess::kNone,
+           "dealers", "dealer_id", "a sales_rep creates dealers they own"},
+          {"GetDealer", Access::kRead,
+           auth::RoleSet::Staff().Union(services).Union(
+               {Role::kGatewayService}),
+           PartnerAccess::kOwnDealer, "dealers", "dealer_id", ""},
+          {"ListDealers", Access::kRead, auth::RoleSet::Staff().Union(services),
+           PartnerAccess::kNone, "dealers", "", ""},
+          {"UpdateDealer", Access::kWrite, sales, PartnerAccess::kNone,
+           "dealers", "dealer.dealer_id",
+           "a sales_rep only the dealers they own, never the owner"},
+          {"ListChanges", Access::kRead, services.Union({Role::kAdmin}),
+           PartnerAccess::kNone, "", "", ""},
+          {"ListAuditEvents",
+           Access::kRead,
+           {Role::kAdmin},
+           PartnerAccess::kNone,
+           "",
+           "",
+           ""},
+      });
+  return *table;
+}
+
 CustomerRecordsService::CustomerRecordsService(DealerOperations* dealers,
                                                storage::Database* feed,
-                                               WorkerPool* workers)
-    : ServedService(workers), dealers_(dealers), feed_(feed) {
+                                               Serving serving)
+    : ServedService(serving), dealers_(dealers), feed_(feed) {
   Handle<pb::CreateDealerRequest, pb::Dealer>(
       "CreateDealer",
-      [this](grpc::CallbackServerContext* c, const pb::CreateDealerRequest& r,
-             pb::Dealer* out) { return HandleCreateDealer(c, r, out); });
+      [this](const Call& c, const pb::CreateDealerRequest& r, pb::Dealer* out) {
+        return HandleCreateDealer(c, r, out);
+      });
   Handle<pb::GetDealerRequest, pb::Dealer>(
       "GetDealer",
-      [this](grpc::CallbackServerContext* c, const pb::GetDealerRequest& r,
-             pb::Dealer* out) { return HandleGetDealer(c, r, out); });
+      [this](const Call& c, const pb::GetDealerRequest& r, pb::Dealer* out) {
+        return HandleGetDealer(c, r, out);
+      });
   Handle<pb::ListDealersRequest, pb::ListDealersResponse>(
-      "ListDealers",
-      [this](grpc::CallbackServerContext* c, const pb::ListDealersRequest& r,
-             pb::ListDealersResponse* out) {
+      "ListDealers", [this](const Call& c, const pb::ListDealersRequest& r,
+                            pb::ListDealersResponse* out) {
         return HandleListDealers(c, r, out);
       });
   Handle<pb::UpdateDealerRequest, pb::Dealer>(
       "UpdateDealer",
-      [this](grpc::CallbackServerContext* c, const pb::UpdateDealerRequest& r,
-             pb::Dealer* out) { return HandleUpdateDealer(c, r, out); });
+      [this](const Call& c, const pb::UpdateDealerRequest& r, pb::Dealer* out) {
+        return HandleUpdateDealer(c, r, out);
+      });
   Handle<type::v1::ListChangesRequest, type::v1::ListChangesResponse>(
-      "ListChanges", [this](grpc::CallbackServerContext* c,
-                            const type::v1::ListChangesRequest& r,
-                            type::v1::ListChangesResponse* out) {
+      "ListChanges",
+      [this](const Call& c, const type::v1::ListChangesRequest& r,
+             type::v1::ListChangesResponse* out) {
         return HandleListChanges(c, r, out);
       });
+  ServeAuditTrail();
 }
 
 absl::Status CustomerRecordsService::HandleCreateDealer(
-    grpc::CallbackServerContext* context,
-    const pb::CreateDealerRequest& request, pb::Dealer* response) {
+    const Call& call, const pb::CreateDealerRequest& request,
+    pb::Dealer* response) {
   RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
   if (!request.has_dealer()) return InvalidField("dealer", "is required");
   const pb::Dealer& in = request.dealer();
@@ -180,19 +220,17 @@ absl::Status CustomerRecordsService::HandleCreateDealer(
   // sends back what it got is the same request.
   pb::CreateDealerRequest read = request;
   read.mutable_dealer()->clear_etag();
-  ASSIGN_OR_RETURN(
-      const Dealer created,
-      dealers_->Create(
-          draft, storage::IdempotentRequest::FromCaller(
-                     "CustomerRecordsService/CreateDealer", CallerOf(*context),
-                     request.request_id(), RequestFingerprint(read))));
+  ASSIGN_OR_RETURN(const Dealer created,
+                   dealers_->Create(call.principal, draft,
+                                    call.Idempotent(request.request_id(),
+                                                    RequestFingerprint(read))));
   *response = DealerToProto(created);
   return absl::OkStatus();
 }
 
 absl::Status CustomerRecordsService::HandleGetDealer(
-    grpc::CallbackServerContext* /*context*/,
-    const pb::GetDealerRequest& request, pb::Dealer* response) {
+    const Call& /*call*/, const pb::GetDealerRequest& request,
+    pb::Dealer* response) {
   RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
   ASSIGN_OR_RETURN(const Dealer dealer, dealers_->Get(request.dealer_id()));
   *response = DealerToProto(dealer);
@@ -200,8 +238,8 @@ absl::Status CustomerRecordsService::HandleGetDealer(
 }
 
 absl::Status CustomerRecordsService::HandleListDealers(
-    grpc::CallbackServerContext* /*context*/,
-    const pb::ListDealersRequest& request, pb::ListDealersResponse* response) {
+    const Call& /*call*/, const pb::ListDealersRequest& request,
+    pb::ListDealersResponse* response) {
   DealerFilter filter;
   if (request.status() != pb::DEALER_STATUS_UNSPECIFIED) {
     if (!pb::DealerStatus_IsValid(request.status())) {
@@ -223,8 +261,8 @@ absl::Status CustomerRecordsService::HandleListDealers(
 }
 
 absl::Status CustomerRecordsService::HandleUpdateDealer(
-    grpc::CallbackServerContext* /*context*/,
-    const pb::UpdateDealerRequest& request, pb::Dealer* response) {
+    const Call& call, const pb::UpdateDealerRequest& request,
+    pb::Dealer* response) {
   if (!request.has_dealer()) return InvalidField("dealer", "is required");
   const pb::Dealer& in = request.dealer();
   RETURN_IF_ERROR(RequireDealerId("dealer.dealer_id", in.dealer_id()));
@@ -251,14 +289,14 @@ absl::Status CustomerRecordsService::HandleUpdateDealer(
   for (DealerField field : update.fields) {
     RETURN_IF_ERROR(ApplyField(field, in, update.values));
   }
-  ASSIGN_OR_RETURN(const Dealer updated, dealers_->Update(update));
+  ASSIGN_OR_RETURN(const Dealer updated,
+                   dealers_->Update(call.principal, update));
   *response = DealerToProto(updated);
   return absl::OkStatus();
 }
 
 absl::Status CustomerRecordsService::HandleListChanges(
-    grpc::CallbackServerContext* /*context*/,
-    const type::v1::ListChangesRequest& request,
+    const Call& /*call*/, const type::v1::ListChangesRequest& request,
     type::v1::ListChangesResponse* response) {
   ASSIGN_OR_RETURN(*response,
                    events::ListChanges(*feed_, kFeedSource, request));

@@ -3,7 +3,6 @@
 // else lives here.
 #pragma once
 
-#include "common/concurrency/worker_pool.h"
 #include "common/grpc/unary.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
 #include "services/customer_records/dealer_operations.h"
@@ -12,27 +11,31 @@ namespace qudao::customer {
 
 namespace pb = ::qudao::customer::v1;
 
+// Who may call what (docs/security.md prints it).
+const auth::PermissionTable& CustomerRecordsPermissions();
+
 class CustomerRecordsService final
     : public ServedService<pb::CustomerRecordsService> {
  public:
-  // `feed` is the database whose outbox ListChanges reads.
+  // `feed` is the database whose outbox ListChanges reads; `serving` is
+  // made with CustomerRecordsPermissions().
   CustomerRecordsService(DealerOperations* dealers, storage::Database* feed,
-                         WorkerPool* workers);
+                         Serving serving);
 
  private:
-  absl::Status HandleCreateDealer(grpc::CallbackServerContext* context,
+  absl::Status HandleCreateDealer(const Call& call,
                                   const pb::CreateDealerRequest& request,
                                   pb::Dealer* response);
-  absl::Status HandleGetDealer(grpc::CallbackServerContext* context,
+  absl::Status HandleGetDealer(const Call& call,
                                const pb::GetDealerRequest& request,
                                pb::Dealer* response);
-  absl::Status HandleListDealers(grpc::CallbackServerContext* context,
+  absl::Status HandleListDealers(const Call& call,
                                  const pb::ListDealersRequest& request,
                                  pb::ListDealersResponse* response);
-  absl::Status HandleUpdateDealer(grpc::CallbackServerContext* context,
+  absl::Status HandleUpdateDealer(const Call& call,
                                   const pb::UpdateDealerRequest& request,
                                   pb::Dealer* response);
-  absl::Status HandleListChanges(grpc::CallbackServerContext* context,
+  absl::Status HandleListChanges(const Call& call,
                                  const type::v1::ListChangesRequest& request,
                                  type::v1::ListChangesResponse* response);
 

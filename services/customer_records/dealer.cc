@@ -198,4 +198,44 @@ absl::StatusOr<int64_t> VersionFromEtag(absl::string_view field,
   return version;
 }
 
+namespace {
+
+bool ManagesAllDealers(const auth::Principal& who) {
+  return who.HasAny({auth::Role::kSalesManager, auth::Role::kAdmin});
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> OwnerOfNewDealer(const auth::Principal& who,
+                                             const Dealer& draft) {
+  if (ManagesAllDealers(who)) return draft.owner;
+  if (draft.owner.empty() || draft.owner == who.subject) return who.subject;
+  return Refusal(absl::StatusCode::kPermissionDenied, auth::kReasonNotOwner,
+                 absl::StrCat("a sales_rep creates dealers they own; leave "
+                              "dealer.owner empty or ask a sales_manager to "
+                              "create it for ",
+                              QuoteInput(draft.owner)));
+}
+
+absl::Status CheckMayChangeDealer(const auth::Principal& who,
+                                  const Dealer& current,
+                                  const DealerUpdate& update) {
+  if (ManagesAllDealers(who)) return absl::OkStatus();
+  if (current.owner != who.subject) {
+    return Refusal(
+        absl::StatusCode::kPermissionDenied, auth::kReasonNotOwner,
+        absl::StrCat("dealer ", current.id, " is owned by ",
+                     current.owner.empty() ? "nobody" : current.owner,
+                     "; a sales_rep changes only the dealers they own (ask "
+                     "the owner or a sales_manager)"));
+  }
+  if (update.Changes(DealerField::kOwner) &&
+      update.values.owner != current.owner) {
+    return Refusal(absl::StatusCode::kPermissionDenied, auth::kReasonNotOwner,
+                   "reassigning a dealer to another owner is a "
+                   "sales_manager's decision");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace qudao::customer

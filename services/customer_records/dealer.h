@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/auth/principal.h"
 #include "common/money/money.h"
 
 namespace qudao::customer {
@@ -117,6 +118,17 @@ absl::Status CheckDealerInvariants(const Dealer& dealer);
 bool ChangeAffectsChildren(const Dealer& before, const Dealer& after);
 absl::Status CheckNoActiveChildren(const Dealer& before, const Dealer& after,
                                    int64_t active_children);
+
+// Who may create and change which dealers. sales_manager and admin: any
+// dealer, any field. A sales_rep creates dealers they own (an empty owner
+// becomes them; naming another owner is PERMISSION_DENIED NOT_OWNER) and
+// changes only the dealers they own, never the owner (reassigning is a
+// sales_manager's decision). Returns the draft's owner to store.
+absl::StatusOr<std::string> OwnerOfNewDealer(const auth::Principal& who,
+                                             const Dealer& draft);
+absl::Status CheckMayChangeDealer(const auth::Principal& who,
+                                  const Dealer& current,
+                                  const DealerUpdate& update);
 
 // The etag of a stored dealer ("\"v<version>\""), and its inverse
 // (INVALID_ARGUMENT naming `field` for anything this service did not issue).

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
+#include "common/storage/audit.h"
 #include "common/storage/outbox.h"
 #include "common/validation/validation.h"
 #include "services/customer_records/dealer_proto.h"
@@ -42,7 +43,9 @@ absl::Status DealerOperations::CheckParentOf(Transaction& tx,
 }
 
 absl::StatusOr<Dealer> DealerOperations::Create(
-    Dealer draft, const storage::IdempotentRequest& request) {
+    const auth::Principal& who, Dealer draft,
+    const storage::IdempotentRequest& request) {
+  ASSIGN_OR_RETURN(draft.owner, OwnerOfNewDealer(who, draft));
   const absl::Time now = clock_->Now();
   draft.id = NewResourceId(kDealerIdPrefix, now);
   draft.create_time = now;
@@ -84,12 +87,14 @@ absl::StatusOr<DealerPage> DealerOperations::List(const DealerFilter& filter,
   return result;
 }
 
-absl::StatusOr<Dealer> DealerOperations::Update(const DealerUpdate& update) {
+absl::StatusOr<Dealer> DealerOperations::Update(const auth::Principal& who,
+                                                const DealerUpdate& update) {
   Dealer updated;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(const Dealer current,
                          store_.Get(tx, update.dealer_id));
+        RETURN_IF_ERROR(CheckMayChangeDealer(who, current, update));
         RETURN_IF_ERROR(CheckExpectedVersion(current, update.expected_version));
         updated = ApplyUpdate(current, update);
         RETURN_IF_ERROR(CheckStatusTransition(current.status, updated.status));
@@ -108,6 +113,7 @@ absl::StatusOr<Dealer> DealerOperations::Update(const DealerUpdate& update) {
         updated.update_time = clock_->Now();
         updated.version = current.version + 1;
         RETURN_IF_ERROR(store_.Update(tx, updated, current.version));
+        RETURN_IF_ERROR(storage::RecordAuditInTransaction(tx));
         return AppendDealerEvent(tx, kDealerUpdated, updated,
                                  updated.update_time);
       }));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/auth/principal.h"
 #include "common/clock/clock.h"
 #include "common/pagination/pagination.h"
 #include "common/storage/database.h"
@@ -31,10 +32,11 @@ class DealerOperations {
                    const Clock* clock)
       : db_(db), cache_(cache), clock_(clock) {}
 
-  // Creates `draft` (its id, times and version are assigned here): the
-  // dealer invariants hold and its parent, if any, exists and is upstream.
-  // A repeat of `request` returns the dealer created the first time.
-  absl::StatusOr<Dealer> Create(Dealer draft,
+  // Creates `draft` for `who` (its id, times and version are assigned
+  // here; a sales_rep's dealer is theirs): the dealer invariants hold and
+  // its parent, if any, exists and is upstream. A repeat of `request`
+  // returns the dealer created the first time.
+  absl::StatusOr<Dealer> Create(const auth::Principal& who, Dealer draft,
                                 const storage::IdempotentRequest& request);
 
   // Reads through the cache.
@@ -47,7 +49,9 @@ class DealerOperations {
   // the lifecycle allows the status change, the invariants hold, a changed
   // place in the chain has a valid parent, and dealers buying from this one
   // keep a valid parent.
-  absl::StatusOr<Dealer> Update(const DealerUpdate& update);
+  // `who` may change it (a sales_rep only their own dealers).
+  absl::StatusOr<Dealer> Update(const auth::Principal& who,
+                                const DealerUpdate& update);
 
  private:
   // The parent rule of `dealer`, reading the parent in `tx`.

@@ -18,7 +18,8 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewDealerSupportModule(
   auto module = std::make_unique<Module>("dealer_support", std::move(db), env);
   auto* tickets = module->Own(
       std::make_unique<ServiceTicketOperations>(module->database(), env.clock));
-  module->Serve(std::make_unique<DealerSupportService>(tickets, env.workers),
+  module->Serve(std::make_unique<DealerSupportService>(
+                    tickets, module->ServingFor(DealerSupportPermissions())),
                 pb::DealerSupportService::service_full_name());
   return module;
 }

@@ -48,49 +48,77 @@ absl::StatusOr<ServiceTicket> TicketFromProto(const pb::ServiceTicket& in) {
 
 }  // namespace
 
+const auth::PermissionTable& DealerSupportPermissions() {
+  using auth::Access;
+  using auth::PartnerAccess;
+  using auth::Role;
+  const auth::RoleSet filers = {Role::kSupportAgent,    Role::kSupportManager,
+                                Role::kServiceEngineer, Role::kSalesRep,
+                                Role::kSalesManager,    Role::kAdmin};
+  const auth::RoleSet readers = auth::RoleSet::Staff().Union(
+      {Role::kDealerSupportService, Role::kCreditControlService,
+       Role::kCustomerRecordsService});
+  static const auto* table = new auth::PermissionTable(
+      pb::DealerSupportService::service_full_name(),
+      {
+          {"CreateServiceTicket", Access::kWrite, filers, PartnerAccess::kNone,
+           "tickets", "ticket_id", ""},
+          {"GetServiceTicket", Access::kRead, readers, PartnerAccess::kNone,
+           "tickets", "ticket_id", ""},
+          {"ListServiceTickets", Access::kRead, readers,
+           PartnerAccess::kOwnDealer, "tickets", "", ""},
+          {"ListAuditEvents",
+           Access::kRead,
+           {Role::kAdmin},
+           PartnerAccess::kNone,
+           "",
+           "",
+           ""},
+      });
+  return *table;
+}
+
 DealerSupportService::DealerSupportService(ServiceTicketOperations* tickets,
-                                           WorkerPool* workers)
-    : ServedService(workers), tickets_(tickets) {
+                                           Serving serving)
+    : ServedService(serving), tickets_(tickets) {
   Handle<pb::CreateServiceTicketRequest, pb::ServiceTicket>(
       "CreateServiceTicket",
-      [this](grpc::CallbackServerContext* c,
-             const pb::CreateServiceTicketRequest& r, pb::ServiceTicket* out) {
+      [this](const Call& c, const pb::CreateServiceTicketRequest& r,
+             pb::ServiceTicket* out) {
         return HandleCreateServiceTicket(c, r, out);
       });
   Handle<pb::GetServiceTicketRequest, pb::ServiceTicket>(
       "GetServiceTicket",
-      [this](grpc::CallbackServerContext* c,
-             const pb::GetServiceTicketRequest& r, pb::ServiceTicket* out) {
+      [this](const Call& c, const pb::GetServiceTicketRequest& r,
+             pb::ServiceTicket* out) {
         return HandleGetServiceTicket(c, r, out);
       });
   Handle<pb::ListServiceTicketsRequest, pb::ListServiceTicketsResponse>(
-      "ListServiceTickets", [this](grpc::CallbackServerContext* c,
-                                   const pb::ListServiceTicketsRequest& r,
-                                   pb::ListServiceTicketsResponse* out) {
+      "ListServiceTickets",
+      [this](const Call& c, const pb::ListServiceTicketsRequest& r,
+             pb::ListServiceTicketsResponse* out) {
         return HandleListServiceTickets(c, r, out);
       });
+  ServeAuditTrail();
 }
 
 absl::Status DealerSupportService::HandleCreateServiceTicket(
-    grpc::CallbackServerContext* context,
-    const pb::CreateServiceTicketRequest& request,
+    const Call& call, const pb::CreateServiceTicketRequest& request,
     pb::ServiceTicket* response) {
   RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
   if (!request.has_ticket()) return InvalidField("ticket", "is required");
   ASSIGN_OR_RETURN(ServiceTicket draft, TicketFromProto(request.ticket()));
   ASSIGN_OR_RETURN(
       const ServiceTicket created,
-      tickets_->Create(draft, storage::IdempotentRequest::FromCaller(
-                                  "DealerSupportService/CreateServiceTicket",
-                                  CallerOf(*context), request.request_id(),
-                                  RequestFingerprint(request))));
+      tickets_->Create(draft, call.Idempotent(request.request_id(),
+                                              RequestFingerprint(request))));
   *response = TicketToProto(created);
   return absl::OkStatus();
 }
 
 absl::Status DealerSupportService::HandleGetServiceTicket(
-    grpc::CallbackServerContext* /*context*/,
-    const pb::GetServiceTicketRequest& request, pb::ServiceTicket* response) {
+    const Call& /*call*/, const pb::GetServiceTicketRequest& request,
+    pb::ServiceTicket* response) {
   RETURN_IF_ERROR(RequireId("ticket_id", request.ticket_id(), "tkt"));
   ASSIGN_OR_RETURN(const ServiceTicket ticket,
                    tickets_->Get(request.ticket_id()));
@@ -99,8 +127,7 @@ absl::Status DealerSupportService::HandleGetServiceTicket(
 }
 
 absl::Status DealerSupportService::HandleListServiceTickets(
-    grpc::CallbackServerContext* /*context*/,
-    const pb::ListServiceTicketsRequest& request,
+    const Call& /*call*/, const pb::ListServiceTicketsRequest& request,
     pb::ListServiceTicketsResponse* response) {
   // Always one dealer's tickets: a partner may see only its own, and an
   // unfiltered list across dealers has no use case yet.

@@ -2,7 +2,6 @@
 // request's shape, calls one operation and maps its status.
 #pragma once
 
-#include "common/concurrency/worker_pool.h"
 #include "common/grpc/unary.h"
 #include "qudao/support/v1/dealer_support_service.grpc.pb.h"
 #include "services/dealer_support/service_ticket_operations.h"
@@ -11,22 +10,24 @@ namespace qudao::support {
 
 namespace pb = ::qudao::support::v1;
 
+// Who may call what (docs/security.md prints it).
+const auth::PermissionTable& DealerSupportPermissions();
+
 class DealerSupportService final
     : public ServedService<pb::DealerSupportService> {
  public:
-  DealerSupportService(ServiceTicketOperations* tickets, WorkerPool* workers);
+  // `serving` is made with DealerSupportPermissions().
+  DealerSupportService(ServiceTicketOperations* tickets, Serving serving);
 
  private:
   absl::Status HandleCreateServiceTicket(
-      grpc::CallbackServerContext* context,
-      const pb::CreateServiceTicketRequest& request,
+      const Call& call, const pb::CreateServiceTicketRequest& request,
       pb::ServiceTicket* response);
   absl::Status HandleGetServiceTicket(
-      grpc::CallbackServerContext* context,
-      const pb::GetServiceTicketRequest& request, pb::ServiceTicket* response);
+      const Call& call, const pb::GetServiceTicketRequest& request,
+      pb::ServiceTicket* response);
   absl::Status HandleListServiceTickets(
-      grpc::CallbackServerContext* context,
-      const pb::ListServiceTicketsRequest& request,
+      const Call& call, const pb::ListServiceTicketsRequest& request,
       pb::ListServiceTicketsResponse* response);
 
   ServiceTicketOperations* tickets_;

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
+#include "common/auth/tokens.h"
 #include "common/http/route_table.h"
 #include "common/http/server.h"
 #include "common/metrics/metrics.h"
@@ -50,6 +51,9 @@ struct GatewayOptions {
   // may read any dealer. For `qudao dev` only. Has no effect when keys are
   // loaded (they are always enforced).
   bool open_access = false;
+  // The gateway's own account (role "gateway"): backends accept the
+  // partner dealer it names only from this account.
+  std::shared_ptr<auth::TokenSource> service_token;
 };
 
 class Gateway {

@@ -12,9 +12,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "common/grpc/status.h"
 #include "common/metrics/admin_server.h"
+#include "common/testing/identity.h"
 #include "common/testing/service_fixture.h"
 #include "common/validation/validation.h"
 #include "gmock/gmock.h"
@@ -63,6 +65,8 @@ class GatewayTest : public ::testing::Test {
     options.partner_keys = std::move(keys);
     options.open_access = open_access;
     options.trusted_proxies = TrustedProxies::Parse(trusted_proxies).value();
+    options.service_token =
+        testing::TestIdentity::Get().ServiceTokenSource("gateway");
     gateway_ =
         std::make_unique<Gateway>(std::move(options), &registry_, &clock_);
     ASSERT_TRUE(gateway_->Start("127.0.0.1", 0).ok());
@@ -144,11 +148,27 @@ TEST_F(GatewayTest, PartnersSeeOnlyTheirOwnRecord) {
   ASSERT_TRUE(wrong_key);
   EXPECT_EQ(wrong_key->status, 401);
 
+  // Customer records answers another dealer's record as missing: the
+  // partner cannot tell it from an id that does not exist.
   auto other_dealer =
       client_->Get(path, {{"Authorization", "Bearer beta-key-01234567890"}});
   ASSERT_TRUE(other_dealer);
-  EXPECT_EQ(other_dealer->status, 403);
+  EXPECT_EQ(other_dealer->status, 404);
   EXPECT_THAT(other_dealer->body, Not(HasSubstr("Alpha")));
+  auto missing =
+      client_->Get("/v1/dealers/dlr_0000000000000000beef",
+                   {{"Authorization", "Bearer beta-key-01234567890"}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  auto body_without_id = [](std::string body, const std::string& id) {
+    return absl::StrReplaceAll(body, {{id, "ID"}});
+  };
+  EXPECT_EQ(body_without_id(other_dealer->body.substr(
+                                0, other_dealer->body.find("\"request_id\"")),
+                            ids_[0]),
+            body_without_id(
+                missing->body.substr(0, missing->body.find("\"request_id\"")),
+                "dlr_0000000000000000beef"));
 
   auto own =
       client_->Get(path, {{"Authorization", "Bearer alpha-key-0123456789"}});

@@ -4,6 +4,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/settings.h"
+#include "common/grpc/identity.h"
 #include "common/grpc/server_host.h"
 #include "common/log/log.h"
 #include "common/metrics/admin_server.h"
@@ -76,6 +77,27 @@ int main(int argc, char** argv) {
       return 1;
     }
     options.partner_keys = *std::move(keys);
+  }
+
+  // The gateway calls backends as its own account: a token file kept
+  // fresh by the platform (--service_token_file), and TLS when configured.
+  auto identity = qudao::IdentityFromSettings(/*require_verifier=*/false);
+  if (!identity.ok()) {
+    qudao::log::Error("bad identity setting",
+                      {{"error", identity.status().ToString()}});
+    return 2;
+  }
+  if (identity->service_token == nullptr) {
+    qudao::log::Error(
+        "no service token: set --service_token_file "
+        "(QUDAO_SERVICE_TOKEN_FILE) to the gateway account's bearer token");
+    return 2;
+  }
+  options.service_token = identity->service_token;
+  qudao::HostOptions unused_host;
+  if (absl::Status tls = qudao::TlsFromSettings(&unused_host); !tls.ok()) {
+    qudao::log::Error("bad TLS setting", {{"error", tls.ToString()}});
+    return 2;
   }
 
   qudao::metrics::Registry registry;

@@ -91,12 +91,4 @@ absl::StatusOr<std::string> PartnerKeys::Authenticate(
   return absl::UnauthenticatedError("the partner API key is not valid");
 }
 
-absl::Status AuthorizeDealer(const std::optional<std::string>& caller,
-                             absl::string_view dealer_id) {
-  if (!caller.has_value() || *caller == dealer_id) return absl::OkStatus();
-  // Same answer whether or not the other dealer exists: no probing.
-  return absl::PermissionDeniedError(
-      "a partner may only read its own dealer record");
-}
-
 }  // namespace qudao::gateway

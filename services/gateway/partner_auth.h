@@ -44,9 +44,4 @@ class PartnerKeys {
   std::map<std::string, std::string> keys_;  // SHA-256 of key -> dealer id
 };
 
-// PERMISSION_DENIED unless the caller may read `dealer_id`. `caller` is the
-// authenticated dealer, or nullopt in open access (no restriction).
-absl::Status AuthorizeDealer(const std::optional<std::string>& caller,
-                             absl::string_view dealer_id);
-
 }  // namespace qudao::gateway

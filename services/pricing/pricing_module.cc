@@ -17,7 +17,8 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
   auto module = std::make_unique<Module>("pricing", std::move(db), env);
   auto* products = module->Own(
       std::make_unique<ProductOperations>(module->database(), env.clock));
-  module->Serve(std::make_unique<PricingService>(products, env.workers),
+  module->Serve(std::make_unique<PricingService>(
+                    products, module->ServingFor(PricingPermissions())),
                 pb::PricingService::service_full_name());
   return module;
 }

@@ -20,27 +20,61 @@ constexpr size_t kMaxProductLineChars = 64;
 
 }  // namespace
 
-PricingService::PricingService(ProductOperations* products, WorkerPool* workers)
-    : ServedService(workers), products_(products) {
+const auth::PermissionTable& PricingPermissions() {
+  using auth::Access;
+  using auth::PartnerAccess;
+  using auth::Role;
+  const auth::RoleSet readers = auth::RoleSet::Staff().Union(
+      {Role::kPricingService, Role::kCreditControlService,
+       Role::kCustomerRecordsService, Role::kDealerSupportService,
+       Role::kWarehouseService, Role::kGatewayService});
+  static const auto* table = new auth::PermissionTable(
+      pb::PricingService::service_full_name(),
+      {
+          {"CreateProduct",
+           Access::kWrite,
+           {Role::kPricingManager, Role::kAdmin},
+           PartnerAccess::kNone,
+           "products",
+           "sku",
+           ""},
+          {"GetProduct", Access::kRead, readers, PartnerAccess::kShared,
+           "products", "sku", "the catalogue is open to partners"},
+          {"ListProducts", Access::kRead, readers, PartnerAccess::kShared,
+           "products", "", "the catalogue is open to partners"},
+          {"ListAuditEvents",
+           Access::kRead,
+           {Role::kAdmin},
+           PartnerAccess::kNone,
+           "",
+           "",
+           ""},
+      });
+  return *table;
+}
+
+PricingService::PricingService(ProductOperations* products, Serving serving)
+    : ServedService(serving), products_(products) {
   Handle<pb::CreateProductRequest, pb::Product>(
       "CreateProduct",
-      [this](grpc::CallbackServerContext* c, const pb::CreateProductRequest& r,
+      [this](const Call& c, const pb::CreateProductRequest& r,
              pb::Product* out) { return HandleCreateProduct(c, r, out); });
   Handle<pb::GetProductRequest, pb::Product>(
       "GetProduct",
-      [this](grpc::CallbackServerContext* c, const pb::GetProductRequest& r,
-             pb::Product* out) { return HandleGetProduct(c, r, out); });
+      [this](const Call& c, const pb::GetProductRequest& r, pb::Product* out) {
+        return HandleGetProduct(c, r, out);
+      });
   Handle<pb::ListProductsRequest, pb::ListProductsResponse>(
-      "ListProducts",
-      [this](grpc::CallbackServerContext* c, const pb::ListProductsRequest& r,
-             pb::ListProductsResponse* out) {
+      "ListProducts", [this](const Call& c, const pb::ListProductsRequest& r,
+                             pb::ListProductsResponse* out) {
         return HandleListProducts(c, r, out);
       });
+  ServeAuditTrail();
 }
 
 absl::Status PricingService::HandleCreateProduct(
-    grpc::CallbackServerContext* context,
-    const pb::CreateProductRequest& request, pb::Product* response) {
+    const Call& call, const pb::CreateProductRequest& request,
+    pb::Product* response) {
   RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
   if (!request.has_product()) return InvalidField("product", "is required");
   const pb::Product& in = request.product();
@@ -57,17 +91,15 @@ absl::Status PricingService::HandleCreateProduct(
                 in.product_line(), list_price, absl::InfinitePast()};
   ASSIGN_OR_RETURN(
       const Product created,
-      products_->Create(
-          draft, storage::IdempotentRequest::FromCaller(
-                     "PricingService/CreateProduct", CallerOf(*context),
-                     request.request_id(), RequestFingerprint(request))));
+      products_->Create(draft, call.Idempotent(request.request_id(),
+                                               RequestFingerprint(request))));
   *response = ProductToProto(created);
   return absl::OkStatus();
 }
 
 absl::Status PricingService::HandleGetProduct(
-    grpc::CallbackServerContext* /*context*/,
-    const pb::GetProductRequest& request, pb::Product* response) {
+    const Call& /*call*/, const pb::GetProductRequest& request,
+    pb::Product* response) {
   RETURN_IF_ERROR(RequireCode("sku", request.sku(), kMaxSkuChars));
   ASSIGN_OR_RETURN(const Product product, products_->Get(request.sku()));
   *response = ProductToProto(product);
@@ -75,8 +107,7 @@ absl::Status PricingService::HandleGetProduct(
 }
 
 absl::Status PricingService::HandleListProducts(
-    grpc::CallbackServerContext* /*context*/,
-    const pb::ListProductsRequest& request,
+    const Call& /*call*/, const pb::ListProductsRequest& request,
     pb::ListProductsResponse* response) {
   ProductFilter filter;
   if (!request.product_line().empty()) {

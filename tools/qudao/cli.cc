@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -166,8 +169,29 @@ std::shared_ptr<grpc::Channel> ClientOptions::Channel() const {
   return SharedChannel(target);
 }
 
+std::string TokenFilePath() {
+  if (const char* dir = std::getenv("QUDAO_CONFIG_DIR"); dir && *dir) {
+    return absl::StrCat(dir, "/token");
+  }
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
+    return absl::StrCat(xdg, "/qudao/token");
+  }
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home != nullptr ? home : ".", "/.config/qudao/token");
+}
+
 std::unique_ptr<grpc::ClientContext> ClientOptions::Context() const {
-  return OutgoingContext(absl::Seconds(timeout_s));
+  auto ctx = OutgoingContext(absl::Seconds(timeout_s));
+  std::string bearer = token;
+  if (bearer.empty()) {
+    std::ifstream in(TokenFilePath());
+    std::getline(in, bearer);
+  }
+  bearer = std::string(absl::StripAsciiWhitespace(bearer));
+  if (!bearer.empty()) {
+    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", bearer));
+  }
+  return ctx;
 }
 
 void AddClientOptions(CLI::App* command, ClientOptions* options) {
@@ -182,6 +206,11 @@ void AddClientOptions(CLI::App* command, ClientOptions* options) {
   command->add_option("--timeout", options->timeout_s, "seconds to wait")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  command
+      ->add_option("--token", options->token,
+                   "bearer token to call with (default: the one `qudao "
+                   "login` stored)")
+      ->envname("QUDAO_TOKEN");
 }
 
 void PrintTable(const std::vector<std::string>& header,

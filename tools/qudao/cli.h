@@ -20,12 +20,20 @@ struct ClientOptions {
   std::string target = "127.0.0.1:7233";
   std::string output = "table";
   double timeout_s = 10;
+  // The bearer token to call with: --token / $QUDAO_TOKEN, else the one
+  // `qudao login` stored (TokenFilePath()).
+  std::string token;
 
   std::shared_ptr<grpc::Channel> Channel() const;
+  // A context carrying the token (when there is one).
   std::unique_ptr<grpc::ClientContext> Context() const;
 };
 
-// Adds --target, --output and --timeout to `command`.
+// Where `qudao login` keeps the token: $QUDAO_CONFIG_DIR/token, else
+// $XDG_CONFIG_HOME/qudao/token, else ~/.config/qudao/token.
+std::string TokenFilePath();
+
+// Adds --target, --output, --timeout and --token to `command`.
 void AddClientOptions(CLI::App* command, ClientOptions* options);
 
 // Prints a message as JSON, or as a two-column table of its set fields
@@ -55,5 +63,6 @@ void PrintTable(const std::vector<std::string>& header,
 void AddDevCommand(CLI::App& app, int* exit_code);
 void AddHealthCommand(CLI::App& app, int* exit_code);
 void AddDealerCommands(CLI::App& app, int* exit_code);
+void AddAuthCommands(CLI::App& app, int* exit_code);
 
 }  // namespace qudao::cli

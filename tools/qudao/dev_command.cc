@@ -52,11 +52,14 @@ void AddDevCommand(CLI::App& app, int* exit_code) {
         "  partner gateway:     http://127.0.0.1:%d/v1/dealers/{id}\n"
         "  metrics:             http://127.0.0.1:%d/metrics\n"
         "  cache:               %s\n"
-        "Try: qudao dealer create --name='Acme' --province=Zhejiang "
-        "--city=Hangzhou --owner=me\nCtrl-C stops it.\n\n",
+        "Every call needs a token; get one from this dev issuer:\n"
+        "  qudao login --data_dir=%s --as=li.wei --role=sales_manager\n"
+        "Then: qudao dealer create --name='Acme' --province=Zhejiang "
+        "--city=Hangzhou\nCtrl-C stops it.\n\n",
         options->data_dir.c_str(), server.grpc_port(), server.http_port(),
         server.admin_port(),
-        options->redis_url.empty() ? "in-process" : options->redis_url.c_str());
+        options->redis_url.empty() ? "in-process" : options->redis_url.c_str(),
+        options->data_dir.c_str());
     log::Info("serving", {{"service", "qudao dev"},
                           {"grpc_port", server.grpc_port()},
                           {"http_port", server.http_port()},

@@ -26,6 +26,24 @@ absl::Status DevServer::Start() {
                      ec.message()));
   }
   const std::string dir = std::filesystem::absolute(options_.data_dir).string();
+  ASSIGN_OR_RETURN(auth::DevIssuer issuer,
+                   auth::DevIssuer::Open(dir, /*create=*/true));
+  issuer_ = std::make_unique<auth::DevIssuer>(std::move(issuer));
+  ASSIGN_OR_RETURN(std::unique_ptr<auth::JwksFile> keys,
+                   auth::JwksFile::Open(issuer_->jwks_path()));
+  auth::VerifierOptions verifier_options;
+  verifier_options.issuer = issuer_->issuer();
+  verifier_ = std::make_unique<auth::TokenVerifier>(
+      verifier_options, std::shared_ptr<auth::KeySource>(std::move(keys)));
+  // A service account's token, signed here and renewed as it nears expiry.
+  auto account = [this](const std::string& role) {
+    auth::TokenClaims claims;
+    claims.subject = absl::StrCat("svc-", role);
+    claims.roles = {role};
+    claims.issuer = issuer_->issuer();
+    return std::make_shared<auth::SignedTokenSource>(&issuer_->signer(),
+                                                     claims);
+  };
   ASSIGN_OR_RETURN(std::shared_ptr<Cache> cache,
                    CacheFromSetting(options_.redis_url));
   ASSIGN_OR_RETURN(std::shared_ptr<events::EventBus> bus,
@@ -49,6 +67,8 @@ absl::Status DevServer::Start() {
     env.metrics = &registry_;
     env.cache = cache;
     env.events = bus;
+    env.verifier = verifier_.get();
+    env.service_token = account(name);
     // Every service is on this process's gRPC port, known once it serves.
     env.target_of = [this](const std::string&) {
       return absl::StrCat("127.0.0.1:", grpc_port_.load());
@@ -64,6 +84,7 @@ absl::Status DevServer::Start() {
   HostOptions host_options;
   host_options.listen = options_.grpc_listen;
   host_options.admin_listen = options_.admin_listen;
+  host_options.reflection = true;
   host_ = std::make_unique<ServiceHost>(host_options, &registry_);
   for (auto& m : modules_) host_->AddModule(m.get());
   RETURN_IF_ERROR(host_->Start());
@@ -75,6 +96,7 @@ absl::Status DevServer::Start() {
   // `qudao dev` is the development mode: no partner keys, every dealer
   // readable, on a local address by default. The gateway warns at start.
   gateway_options.open_access = true;
+  gateway_options.service_token = account("gateway");
   gateway_ = std::make_unique<gateway::Gateway>(std::move(gateway_options),
                                                 &registry_);
   std::string http_host;

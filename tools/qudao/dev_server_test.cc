@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/client.h"
 #include "common/testing/harness.h"
+#include "common/testing/identity.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
@@ -32,9 +33,16 @@ TEST(DevServerTest, ASaturatedModuleWaitingOnAnotherDoesNotDeadlock) {
   options.worker_threads = 2;
   DevServer server(options);
   ASSERT_TRUE(server.Start().ok());
-  auto channel =
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", server.grpc_port()),
-                          grpc::InsecureChannelCredentials());
+  // Calls are authenticated against the dev issuer made in the data
+  // directory, as `qudao login` tokens are.
+  auth::TokenClaims claims;
+  claims.subject = "credit.dev";
+  claims.roles = {"credit_controller", "sales_manager"};
+  claims.issuer = server.issuer().issuer();
+  auto token = server.issuer().signer().Mint(claims);
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto channel = testing::ChannelWithToken(
+      absl::StrCat("127.0.0.1:", server.grpc_port()), *token);
   auto customers = customer::v1::CustomerRecordsService::NewStub(channel);
   auto credit = credit::v1::CreditControlService::NewStub(channel);
 
@@ -67,7 +75,6 @@ TEST(DevServerTest, ASaturatedModuleWaitingOnAnotherDoesNotDeadlock) {
         req.mutable_credit_limit()->set_currency_code("CNY");
         req.mutable_credit_limit()->set_minor_units(100000 * (i + 1));
         req.set_reason("saturation");
-        req.set_approved_by("credit.dev");
         credit::v1::CreditPosition out;
         s = credit->SetCreditLimit(ctx.get(), req, &out);
       } else {
@@ -86,6 +93,44 @@ TEST(DevServerTest, ASaturatedModuleWaitingOnAnotherDoesNotDeadlock) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_LT(absl::Now() - start, absl::Seconds(30));
   server.Shutdown();
+}
+
+// The dev issuer is made once and kept: a restart verifies tokens signed
+// before it, and a token from another issuer is refused.
+TEST(DevServerTest, TheDevIssuerSurvivesRestartsAndIsTheOnlyOneTrusted) {
+  auto dir = testing::TempDir::Create("qudao-dev");
+  ASSERT_TRUE(dir.ok());
+  DevServerOptions options;
+  options.data_dir = dir->path();
+  options.grpc_listen = "127.0.0.1:0";
+  options.http_listen = "127.0.0.1:0";
+  options.admin_listen = "127.0.0.1:0";
+  std::string token;
+  {
+    DevServer first(options);
+    ASSERT_TRUE(first.Start().ok());
+    auth::TokenClaims claims;
+    claims.subject = "li.wei";
+    claims.roles = {"sales_rep"};
+    claims.issuer = first.issuer().issuer();
+    token = first.issuer().signer().Mint(claims).value();
+    first.Shutdown();
+  }
+  DevServer second(options);
+  ASSERT_TRUE(second.Start().ok());
+  auto get = [&](const std::string& bearer) {
+    auto stub =
+        customer::v1::CustomerRecordsService::NewStub(testing::ChannelWithToken(
+            absl::StrCat("127.0.0.1:", second.grpc_port()), bearer));
+    customer::v1::ListDealersRequest req;
+    customer::v1::ListDealersResponse out;
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    return stub->ListDealers(ctx.get(), req, &out);
+  };
+  EXPECT_TRUE(get(token).ok());
+  EXPECT_EQ(get(testing::TestIdentity::Get().StaffToken()).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  second.Shutdown();
 }
 
 }  // namespace

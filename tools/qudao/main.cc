@@ -4,6 +4,8 @@
 //   qudao dev                          run the whole platform locally
 //   qudao health                       check every service's health
 //   qudao dealer create|get|list|update
+//   qudao login|logout                 get or forget the CLI's token
+//   qudao audit                        a service's audit trail
 #include "CLI/CLI.hpp"
 #include "common/proto/conversion.h"
 #include "tools/qudao/cli.h"
@@ -17,6 +19,7 @@ int main(int argc, char** argv) {
   qudao::cli::AddDevCommand(app, &exit_code);
   qudao::cli::AddHealthCommand(app, &exit_code);
   qudao::cli::AddDealerCommands(app, &exit_code);
+  qudao::cli::AddAuthCommands(app, &exit_code);
   qudao::InstallProtobufLogHandler();
   CLI11_PARSE(app, argc, argv);
   return exit_code;
