@@ -7,7 +7,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libcpp-httplib-dev libcli11-dev libboost-dev
-  libmicrohttpd-dev wrk libssl-dev libjwt-dev nlohmann-json3-dev
+  libmicrohttpd-dev wrk libssl-dev openssl libjwt-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 redis-server tzdata

@@ -5,13 +5,10 @@
 // process logs stays JSON.
 #include <fcntl.h>
 #include <google/protobuf/descriptor.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -41,32 +38,6 @@ struct Served {
   const char* service;
   ModuleFactory factory;
 };
-
-// Sends `bytes` as the request of `method` ("/pkg.Service/Method").
-grpc::Status SendRaw(const std::shared_ptr<grpc::Channel>& channel,
-                     const std::string& method, const std::string& bytes,
-                     grpc::ClientContext* ctx) {
-  grpc::GenericStub stub(channel);
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(10));
-  grpc::Status status;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  stub.UnaryCall(ctx, method, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = std::move(s);
-                   done = true;
-                   cv.notify_one();
-                 });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return status;
-}
 
 // The wire bytes of `type` with its first string field (looking one level
 // into message fields) set to invalid UTF-8; "" if it has none.
@@ -139,7 +110,8 @@ TEST_F(HostileInputTest, BytesThatAreNotTheRequestAreInvalidArgument) {
       for (const std::string& bytes :
            {std::string("\xff\xff\xff\xff garbage"), invalid_utf8}) {
         grpc::ClientContext ctx;
-        grpc::Status s = SendRaw(fixture->channel(), method, bytes, &ctx);
+        grpc::Status s =
+            testing::CallRaw(fixture->channel(), method, bytes, &ctx);
         EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
             << method << ": " << s.error_message();
         EXPECT_THAT(s.error_message(), HasSubstr("could not parse request"))
@@ -214,7 +186,7 @@ TEST_F(HostileInputTest, EveryLogLineStaysJson) {
   dup2(fd, STDERR_FILENO);
   close(fd);
   grpc::ClientContext ctx;
-  grpc::Status s = SendRaw(
+  grpc::Status s = testing::CallRaw(
       ChannelOf(customer::v1::CustomerRecordsService::service_full_name()),
       absl::StrCat("/",
                    customer::v1::CustomerRecordsService::service_full_name(),

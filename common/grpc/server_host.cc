@@ -7,6 +7,7 @@
 #include <grpcpp/impl/server_builder_plugin.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/numbers.h"
@@ -36,13 +37,20 @@ int ServiceHost::admin_port() const {
 
 namespace {
 
-class ReflectionOption : public grpc::ServerBuilderOption {
+// gRPC 1.51's reflection library registers its plugin for every server
+// of the process as soon as it is loaded; this option takes it out of one
+// server's builder, so reflection is served only where asked for.
+class WithoutReflection : public grpc::ServerBuilderOption {
  public:
   void UpdateArguments(grpc::ChannelArguments*) override {}
   void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
                          plugins) override {
-    plugins->push_back(
-        std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+    plugins->erase(
+        std::remove_if(plugins->begin(), plugins->end(),
+                       [](const std::unique_ptr<grpc::ServerBuilderPlugin>& p) {
+                         return p->name() == "proto_server_reflection";
+                       }),
+        plugins->end());
   }
 };
 
@@ -66,10 +74,11 @@ absl::Status ServiceHost::Start() {
   RETURN_IF_ERROR(SplitHostPort(options_.listen, &host, &port));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  // Reflection for this server only (the global plugin switch would turn
-  // it on for every server of the process).
-  if (options_.reflection) {
-    builder.SetOption(std::make_unique<ReflectionOption>());
+  // The reflection library (linked) serves reflection on every server
+  // unless taken out here.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (!options_.reflection) {
+    builder.SetOption(std::make_unique<WithoutReflection>());
   }
   builder.AddListeningPort(options_.listen, ServerCredentials(options_),
                            &grpc_port_);

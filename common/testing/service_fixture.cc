@@ -1,7 +1,10 @@
 // ServiceFixture; see service_fixture.h.
 #include "common/testing/service_fixture.h"
 
+#include <grpcpp/generic/generic_stub.h>
+
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
 #include "common/testing/identity.h"
@@ -48,6 +51,36 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
       ChannelWithToken(absl::StrCat("127.0.0.1:", f->host_->grpc_port()),
                        TestIdentity::Get().StaffToken());
   return f;
+}
+
+grpc::Status CallRaw(const std::shared_ptr<grpc::Channel>& channel,
+                     const std::string& method, const std::string& bytes,
+                     grpc::ClientContext* ctx, std::string* response_bytes) {
+  grpc::GenericStub stub(channel);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(10));
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(ctx, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (response_bytes != nullptr && status.ok()) {
+    std::vector<grpc::Slice> slices;
+    response_bytes->clear();
+    if (response.Dump(&slices).ok()) {
+      for (const grpc::Slice& slice : slices) {
+        response_bytes->append(reinterpret_cast<const char*>(slice.begin()),
+                               slice.size());
+      }
+    }
+  }
+  return status;
 }
 
 ServiceFixture::~ServiceFixture() {

@@ -50,6 +50,13 @@ class ServiceFixture {
 
 using ::qudao::TrailingValue;
 
+// Sends `bytes` as the request of `method` ("/pkg.Service/Method") and
+// waits for the answer (up to 10 s), whose bytes go to `response` if given:
+// for requests a typed stub cannot send, or methods named at run time.
+grpc::Status CallRaw(const std::shared_ptr<grpc::Channel>& channel,
+                     const std::string& method, const std::string& bytes,
+                     grpc::ClientContext* ctx, std::string* response = nullptr);
+
 // Base of a service's typed test suite: every test gets a fresh database of
 // backend B, the module serving on it over real gRPC, a stub of
 // GrpcService, and a fake clock the module reads.

@@ -205,6 +205,8 @@ absl::Status CustomerRecordsService::HandleCreateDealer(
   const pb::Dealer& in = request.dealer();
   Dealer draft;
   for (DealerField field : kCreateFields) {
+    // The owner may be left out: the dealer is then its creator's.
+    if (field == DealerField::kOwner && in.owner().empty()) continue;
     RETURN_IF_ERROR(ApplyField(field, in, draft));
   }
   if (in.status() == pb::DEALER_STATUS_UNSPECIFIED ||

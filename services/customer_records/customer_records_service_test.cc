@@ -194,7 +194,7 @@ TYPED_TEST(CustomerRecordsTest, CreateRejectsBadInputAndWritesNothing) {
        [](pb::Dealer& d) {
          d.set_channel_level(static_cast<pb::ChannelLevel>(99));
        }},
-      {"dealer.owner", [](pb::Dealer& d) { d.clear_owner(); }},
+      {"dealer.owner", [](pb::Dealer& d) { d.set_owner("tab\there"); }},
       {"dealer.registered_capital.currency_code",
        [](pb::Dealer& d) {
          d.mutable_registered_capital()->set_currency_code("yuan");

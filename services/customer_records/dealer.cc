@@ -208,8 +208,8 @@ bool ManagesAllDealers(const auth::Principal& who) {
 
 absl::StatusOr<std::string> OwnerOfNewDealer(const auth::Principal& who,
                                              const Dealer& draft) {
-  if (ManagesAllDealers(who)) return draft.owner;
   if (draft.owner.empty() || draft.owner == who.subject) return who.subject;
+  if (ManagesAllDealers(who)) return draft.owner;
   return Refusal(absl::StatusCode::kPermissionDenied, auth::kReasonNotOwner,
                  absl::StrCat("a sales_rep creates dealers they own; leave "
                               "dealer.owner empty or ask a sales_manager to "

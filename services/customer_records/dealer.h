@@ -119,9 +119,10 @@ bool ChangeAffectsChildren(const Dealer& before, const Dealer& after);
 absl::Status CheckNoActiveChildren(const Dealer& before, const Dealer& after,
                                    int64_t active_children);
 
-// Who may create and change which dealers. sales_manager and admin: any
-// dealer, any field. A sales_rep creates dealers they own (an empty owner
-// becomes them; naming another owner is PERMISSION_DENIED NOT_OWNER) and
+// Who may create and change which dealers. A new dealer without an owner
+// is its creator's. sales_manager and admin: any dealer, any field, any
+// owner. A sales_rep creates dealers they own (naming another owner is
+// PERMISSION_DENIED NOT_OWNER) and
 // changes only the dealers they own, never the owner (reassigning is a
 // sales_manager's decision). Returns the draft's owner to store.
 absl::StatusOr<std::string> OwnerOfNewDealer(const auth::Principal& who,

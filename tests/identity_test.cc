@@ -1,0 +1,488 @@
+// Who may call what, against every method of the four services, in process
+// over real gRPC: no token, an expired one, the wrong issuer or audience, a
+// tampered signature, `alg: none`, and a valid token without a role the
+// method's row allows are each refused with the right code; nothing is
+// written, and every refused write is in the audit trail. Plus the audit
+// trail itself: allowed writes are recorded with their resource in the
+// change's transaction, refusals and replays beside them, listed newest
+// first for admins only.
+#include "common/testing/identity.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/permissions.h"
+#include "common/grpc/status.h"
+#include "common/storage/database.h"
+#include "common/testing/service_fixture.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "qudao/credit/v1/credit_control_service.grpc.pb.h"
+#include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "qudao/pricing/v1/pricing_service.grpc.pb.h"
+#include "qudao/support/v1/dealer_support_service.grpc.pb.h"
+#include "services/credit_control/credit_control_module.h"
+#include "services/credit_control/credit_control_service.h"
+#include "services/customer_records/customer_records_module.h"
+#include "services/customer_records/customer_records_service.h"
+#include "services/dealer_support/dealer_support_module.h"
+#include "services/dealer_support/dealer_support_service.h"
+#include "services/pricing/pricing_module.h"
+#include "services/pricing/pricing_service.h"
+
+namespace qudao {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TestIdentity;
+
+// A token that is wrong in one way.
+struct BadToken {
+  std::string name;
+  // Empty: no authorization metadata at all.
+  std::string token;
+  grpc::StatusCode code;
+  std::string reason;
+};
+
+std::vector<BadToken> BadTokens() {
+  const TestIdentity& id = TestIdentity::Get();
+  auto mint = [&](auto adjust) {
+    auth::TokenClaims claims;
+    claims.subject = "mallory";
+    claims.roles = testing::AllStaffRoles();
+    claims.issuer = id.issuer();
+    adjust(claims);
+    return id.signer().Mint(claims).value();
+  };
+  const std::string valid = id.StaffToken();
+  std::vector<std::string> parts = absl::StrSplit(valid, '.');
+  // A different character in the middle of the signature.
+  std::string tampered_signature = parts[2];
+  char& c = tampered_signature[tampered_signature.size() / 2];
+  c = c == 'A' ? 'B' : 'A';
+  const std::string none_header =
+      absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT"})");
+  return {
+      {"no token", "", grpc::StatusCode::UNAUTHENTICATED, "UNAUTHENTICATED"},
+      {"expired",
+       id.Token("mallory", testing::AllStaffRoles(), absl::Minutes(10),
+                absl::Now() - absl::Hours(1)),
+       grpc::StatusCode::UNAUTHENTICATED, "TOKEN_EXPIRED"},
+      {"wrong issuer",
+       mint([](auth::TokenClaims& c) { c.issuer = "https://evil.example"; }),
+       grpc::StatusCode::UNAUTHENTICATED, "TOKEN_INVALID"},
+      {"wrong audience",
+       mint([](auth::TokenClaims& c) { c.audience = "another-platform"; }),
+       grpc::StatusCode::UNAUTHENTICATED, "TOKEN_INVALID"},
+      {"tampered signature",
+       absl::StrCat(parts[0], ".", parts[1], ".", tampered_signature),
+       grpc::StatusCode::UNAUTHENTICATED, "TOKEN_INVALID"},
+      {"alg none", absl::StrCat(none_header, ".", parts[1], "."),
+       grpc::StatusCode::UNAUTHENTICATED, "TOKEN_INVALID"},
+  };
+}
+
+// A role the method's row does not allow (staff first), as a token.
+std::string TokenWithoutTheRole(const auth::MethodRule& rule) {
+  for (auth::Role role : auth::RoleSet::All().roles()) {
+    if (!rule.roles.Has(role)) {
+      return TestIdentity::Get().Token("eve",
+                                       {std::string(auth::RoleName(role))});
+    }
+  }
+  return "";
+}
+
+class IdentityTest : public ::testing::Test {
+ protected:
+  struct Served {
+    std::string name;
+    const auth::PermissionTable* table;
+    std::unique_ptr<testing::ServiceFixture> fixture;
+  };
+
+  void SetUp() override {
+    auto customers =
+        testing::ServiceFixture::Start(customer::NewCustomerRecordsModule);
+    ASSERT_TRUE(customers.ok()) << customers.status();
+    const std::string customers_target =
+        absl::StrCat("127.0.0.1:", (*customers)->port());
+    auto pricing = testing::ServiceFixture::Start(pricing::NewPricingModule);
+    ASSERT_TRUE(pricing.ok()) << pricing.status();
+    auto credit = testing::ServiceFixture::Start(
+        credit::NewCreditControlModule, &Clock::Real(), "", nullptr,
+        {{"customer_records", customers_target}});
+    ASSERT_TRUE(credit.ok()) << credit.status();
+    auto support =
+        testing::ServiceFixture::Start(support::NewDealerSupportModule);
+    ASSERT_TRUE(support.ok()) << support.status();
+    served_.push_back(
+        {customer::v1::CustomerRecordsService::service_full_name(),
+         &customer::CustomerRecordsPermissions(), std::move(*customers)});
+    served_.push_back({pricing::v1::PricingService::service_full_name(),
+                       &pricing::PricingPermissions(), std::move(*pricing)});
+    served_.push_back({credit::v1::CreditControlService::service_full_name(),
+                       &credit::CreditControlPermissions(),
+                       std::move(*credit)});
+    served_.push_back({support::v1::DealerSupportService::service_full_name(),
+                       &support::DealerSupportPermissions(),
+                       std::move(*support)});
+    dealer_ = CreateDealer("rep.wang");
+    ASSERT_FALSE(dealer_.empty());
+  }
+
+  Served& Service(const std::string& name) {
+    for (Served& s : served_) {
+      if (s.name == name) return s;
+    }
+    std::abort();
+  }
+
+  std::string CreateDealer(const std::string& owner) {
+    auto stub = customer::v1::CustomerRecordsService::NewStub(
+        Service(customer::v1::CustomerRecordsService::service_full_name())
+            .fixture->channel());
+    grpc::ClientContext ctx;
+    customer::v1::Dealer out;
+    grpc::Status s = stub->CreateDealer(&ctx, CreateDealerRequest(owner), &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.dealer_id();
+  }
+
+  static customer::v1::CreateDealerRequest CreateDealerRequest(
+      const std::string& owner) {
+    customer::v1::CreateDealerRequest req;
+    req.mutable_dealer()->set_legal_name("Mingda Trading");
+    req.mutable_dealer()->mutable_region()->set_province("Zhejiang");
+    req.mutable_dealer()->mutable_region()->set_city("Hangzhou");
+    req.mutable_dealer()->set_channel_level(
+        customer::v1::CHANNEL_LEVEL_DISTRIBUTOR);
+    req.mutable_dealer()->set_owner(owner);
+    return req;
+  }
+
+  // A request of `method` that the service would carry out for a caller
+  // allowed to: a refused write then proves the refusal, not bad input,
+  // stopped it.
+  std::string ValidRequest(const std::string& method) {
+    if (method == "CreateDealer") {
+      return CreateDealerRequest("rep.wang").SerializeAsString();
+    }
+    if (method == "GetDealer") {
+      customer::v1::GetDealerRequest req;
+      req.set_dealer_id(dealer_);
+      return req.SerializeAsString();
+    }
+    if (method == "UpdateDealer") {
+      customer::v1::UpdateDealerRequest req;
+      req.mutable_dealer()->set_dealer_id(dealer_);
+      req.mutable_dealer()->set_legal_name("Renamed Trading");
+      req.mutable_update_mask()->add_paths("legal_name");
+      return req.SerializeAsString();
+    }
+    if (method == "CreateProduct") {
+      pricing::v1::CreateProductRequest req;
+      req.mutable_product()->set_sku("PUMP-100");
+      req.mutable_product()->set_name("Pump 100");
+      req.mutable_product()->set_product_line("pumps");
+      req.mutable_product()->mutable_list_price()->set_currency_code("CNY");
+      req.mutable_product()->mutable_list_price()->set_minor_units(150000);
+      return req.SerializeAsString();
+    }
+    if (method == "GetProduct") {
+      pricing::v1::GetProductRequest req;
+      req.set_sku("PUMP-100");
+      return req.SerializeAsString();
+    }
+    if (method == "SetCreditLimit" || method == "GetCreditPosition") {
+      credit::v1::SetCreditLimitRequest req;
+      req.set_dealer_id(dealer_);
+      req.mutable_credit_limit()->set_currency_code("CNY");
+      req.mutable_credit_limit()->set_minor_units(5000000);
+      req.set_reason("annual review");
+      if (method == "GetCreditPosition") {
+        credit::v1::GetCreditPositionRequest get;
+        get.set_dealer_id(dealer_);
+        return get.SerializeAsString();
+      }
+      return req.SerializeAsString();
+    }
+    if (method == "CreateServiceTicket") {
+      support::v1::CreateServiceTicketRequest req;
+      req.mutable_ticket()->set_dealer_id(dealer_);
+      req.mutable_ticket()->set_type(support::v1::TICKET_TYPE_INSTALLATION);
+      req.mutable_ticket()->set_subject("Install two pumps");
+      return req.SerializeAsString();
+    }
+    if (method == "ListServiceTickets") {
+      support::v1::ListServiceTicketsRequest req;
+      req.set_dealer_id(dealer_);
+      return req.SerializeAsString();
+    }
+    // Lists, change feeds and audit trails take an empty request.
+    return "";
+  }
+
+  // Rows of every table but the audit trail, the schema's own, and the
+  // bookkeeping background work writes on its own schedule (the outbox
+  // relay's position, job leases).
+  std::map<std::string, int64_t> DataRows(const Served& s) {
+    std::map<std::string, int64_t> counts;
+    auto db = storage::OpenDatabase(s.fixture->database_url());
+    EXPECT_TRUE(db.ok()) << db.status();
+    absl::Status status = (*db)->RunInTransaction(
+        storage::TransactionMode::kReadOnly,
+        [&](storage::Transaction& tx) -> absl::Status {
+          auto tables = tx.Query(
+              "SELECT name FROM sqlite_master WHERE type = 'table' AND name "
+              "NOT IN ('audit_events', 'schema_migrations', "
+              "'sqlite_sequence', 'outbox_cursors', 'job_leases')");
+          if (!tables.ok()) return tables.status();
+          for (const storage::Row& row : *tables) {
+            const std::string table = row.Text(0);
+            auto n = tx.Query(absl::StrCat("SELECT COUNT(*) FROM ", table));
+            if (!n.ok()) return n.status();
+            counts[table] = (*n)[0].Int(0);
+          }
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(status.ok()) << status;
+    return counts;
+  }
+
+  // The audit trail of `s`, newest first, as an admin reads it.
+  std::vector<type::v1::AuditEvent> Audit(
+      const Served& s, const type::v1::ListAuditEventsRequest& req = {}) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization",
+                    absl::StrCat("Bearer ", TestIdentity::Get().Token(
+                                                "admin.audit", {"admin"})));
+    std::string bytes;
+    grpc::Status status = testing::CallRaw(
+        s.fixture->channel(), absl::StrCat("/", s.name, "/ListAuditEvents"),
+        req.SerializeAsString(), &ctx, &bytes);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    type::v1::ListAuditEventsResponse out;
+    EXPECT_TRUE(out.ParseFromString(bytes));
+    return {out.events().begin(), out.events().end()};
+  }
+
+  std::vector<Served> served_;
+  std::string dealer_;
+};
+
+TEST_F(IdentityTest, EveryMethodRefusesBadTokensAndMissingRolesWritingNothing) {
+  const std::vector<BadToken> bad_tokens = BadTokens();
+  int methods = 0;
+  for (Served& s : served_) {
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            s.name);
+    ASSERT_NE(service, nullptr);
+    const std::map<std::string, int64_t> before = DataRows(s);
+    const size_t audit_before = Audit(s).size();
+    size_t refused_writes = 0;
+    for (int i = 0; i < service->method_count(); ++i) {
+      const std::string name = service->method(i)->name();
+      const auth::MethodRule* rule = s.table->Find(name);
+      ASSERT_NE(rule, nullptr) << s.name << "/" << name << " has no row";
+      const std::string path = absl::StrCat("/", s.name, "/", name);
+      const std::string request = ValidRequest(name);
+      std::vector<BadToken> cases = bad_tokens;
+      // A valid token without a role the row allows (when some role is
+      // not allowed), and one holding no qudao role at all.
+      if (const std::string unprivileged = TokenWithoutTheRole(*rule);
+          !unprivileged.empty()) {
+        cases.push_back({"a role the row does not allow", unprivileged,
+                         grpc::StatusCode::PERMISSION_DENIED, "ROLE_REQUIRED"});
+      }
+      cases.push_back({"no qudao role",
+                       TestIdentity::Get().Token("eve", {"guest"}),
+                       grpc::StatusCode::PERMISSION_DENIED, "ROLE_REQUIRED"});
+      for (const BadToken& bad : cases) {
+        grpc::ClientContext ctx;
+        // Not the channel's default token: no credentials at all, or these.
+        ctx.AddMetadata(
+            "authorization",
+            bad.token.empty() ? "" : absl::StrCat("Bearer ", bad.token));
+        grpc::Status status =
+            testing::CallRaw(s.fixture->channel(), path, request, &ctx);
+        EXPECT_EQ(status.error_code(), bad.code)
+            << path << " with " << bad.name << ": " << status.error_message();
+        EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), bad.reason)
+            << path << " with " << bad.name;
+        if (!bad.token.empty()) {
+          EXPECT_THAT(status.error_message(),
+                      ::testing::Not(HasSubstr(bad.token.substr(0, 40))))
+              << path << " echoes the token";
+        }
+        if (rule->access == auth::Access::kWrite) ++refused_writes;
+      }
+      ++methods;
+    }
+    EXPECT_EQ(DataRows(s), before) << s.name << " wrote something";
+    // Every refused write is in the trail, and nothing else was added.
+    const std::vector<type::v1::AuditEvent> after = Audit(s);
+    EXPECT_EQ(after.size() - audit_before, refused_writes) << s.name;
+    for (size_t i = 0; i < refused_writes && i < after.size(); ++i) {
+      EXPECT_NE(after[i].outcome(), "OK") << s.name;
+    }
+  }
+  EXPECT_GE(methods, 17);
+}
+
+// The rules that need data: a partner through the gateway reaches only its
+// own dealer (another is NOT_FOUND, as a missing one), a partner header is
+// believed only from the gateway's account, and a staff token with the
+// header is refused.
+TEST_F(IdentityTest, PartnersReachOnlyTheirOwnDealerThroughTheGateway) {
+  const std::string other = CreateDealer("rep.li");
+  Served& customers =
+      Service(customer::v1::CustomerRecordsService::service_full_name());
+  auto get = [&](const std::string& token, const std::string& partner,
+                 const std::string& dealer) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    if (!partner.empty()) ctx.AddMetadata("x-qudao-partner-dealer", partner);
+    customer::v1::GetDealerRequest req;
+    req.set_dealer_id(dealer);
+    grpc::Status status =
+        testing::CallRaw(customers.fixture->channel(),
+                         absl::StrCat("/", customers.name, "/GetDealer"),
+                         req.SerializeAsString(), &ctx);
+    return std::make_pair(status, TrailingValue(ctx, kErrorReasonKey));
+  };
+  const std::string gateway = TestIdentity::Get().ServiceToken("gateway");
+  EXPECT_TRUE(get(gateway, dealer_, dealer_).first.ok());
+  auto [other_status, other_reason] = get(gateway, dealer_, other);
+  auto [missing_status, missing_reason] =
+      get(gateway, dealer_, "dlr_0000000000000000beef");
+  EXPECT_EQ(other_status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing_status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(other_reason, missing_reason);
+  EXPECT_EQ(absl::StrReplaceAll(other_status.error_message(), {{other, "X"}}),
+            absl::StrReplaceAll(missing_status.error_message(),
+                                {{"dlr_0000000000000000beef", "X"}}));
+  auto [staff, staff_reason] =
+      get(TestIdentity::Get().StaffToken(), dealer_, dealer_);
+  EXPECT_EQ(staff.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(staff_reason, auth::kReasonPartnerNotAllowed);
+  // A partner may not list dealers or write.
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", gateway));
+  ctx.AddMetadata("x-qudao-partner-dealer", dealer_);
+  grpc::Status create = testing::CallRaw(
+      customers.fixture->channel(),
+      absl::StrCat("/", customers.name, "/CreateDealer"),
+      CreateDealerRequest("rep.wang").SerializeAsString(), &ctx);
+  EXPECT_EQ(create.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Partners read their own credit position, never another's.
+  Served& credit =
+      Service(credit::v1::CreditControlService::service_full_name());
+  grpc::ClientContext position_ctx;
+  position_ctx.AddMetadata("authorization", absl::StrCat("Bearer ", gateway));
+  position_ctx.AddMetadata("x-qudao-partner-dealer", dealer_);
+  credit::v1::GetCreditPositionRequest position;
+  position.set_dealer_id(other);
+  EXPECT_EQ(
+      testing::CallRaw(credit.fixture->channel(),
+                       absl::StrCat("/", credit.name, "/GetCreditPosition"),
+                       position.SerializeAsString(), &position_ctx)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
+}
+
+// Allowed writes are recorded once, with the resource (a create's from its
+// response) and the caller; refusals by the rules, and replays, too; the
+// trail filters by principal and resource and pages newest first; only
+// admins read it.
+TEST_F(IdentityTest, TheAuditTrailRecordsWhoDidWhatAndIsForAdmins) {
+  Served& customers =
+      Service(customer::v1::CustomerRecordsService::service_full_name());
+  auto stub = customer::v1::CustomerRecordsService::NewStub(
+      customers.fixture->channel());
+  const std::string rep = TestIdentity::Get().Token("rep.zhao", {"sales_rep"});
+  auto as = [](grpc::ClientContext& ctx, const std::string& token) {
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  };
+  customer::v1::CreateDealerRequest create = CreateDealerRequest("");
+  create.set_request_id("zhao-1");
+  customer::v1::Dealer created;
+  {
+    grpc::ClientContext ctx;
+    as(ctx, rep);
+    ASSERT_TRUE(stub->CreateDealer(&ctx, create, &created).ok());
+    EXPECT_EQ(created.owner(), "rep.zhao");
+  }
+  {
+    grpc::ClientContext ctx;  // the same request again: a replay
+    as(ctx, rep);
+    customer::v1::Dealer again;
+    ASSERT_TRUE(stub->CreateDealer(&ctx, create, &again).ok());
+    EXPECT_EQ(again.dealer_id(), created.dealer_id());
+  }
+  {
+    grpc::ClientContext ctx;  // not theirs: refused by the ownership rule
+    as(ctx, rep);
+    customer::v1::UpdateDealerRequest update;
+    update.mutable_dealer()->set_dealer_id(dealer_);
+    update.mutable_dealer()->set_legal_name("Taken Over");
+    update.mutable_update_mask()->add_paths("legal_name");
+    customer::v1::Dealer out;
+    grpc::Status s = stub->UpdateDealer(&ctx, update, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(TrailingValue(ctx, kErrorReasonKey), auth::kReasonNotOwner);
+  }
+  type::v1::ListAuditEventsRequest by_rep;
+  by_rep.set_principal("rep.zhao");
+  const std::vector<type::v1::AuditEvent> events = Audit(customers, by_rep);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].method(), "CustomerRecordsService/UpdateDealer");
+  EXPECT_EQ(events[0].outcome(), "PERMISSION_DENIED");
+  EXPECT_EQ(events[0].reason(), auth::kReasonNotOwner);
+  EXPECT_EQ(events[0].resource(), absl::StrCat("dealers/", dealer_));
+  for (int i : {1, 2}) {
+    EXPECT_EQ(events[i].method(), "CustomerRecordsService/CreateDealer");
+    EXPECT_EQ(events[i].outcome(), "OK");
+    EXPECT_EQ(events[i].resource(),
+              absl::StrCat("dealers/", created.dealer_id()));
+    EXPECT_EQ(events[i].request_id(), "zhao-1");
+    EXPECT_THAT(events[i].roles(), ::testing::ElementsAre("sales_rep"));
+    EXPECT_FALSE(events[i].correlation_id().empty());
+  }
+  EXPECT_GT(events[0].sequence(), events[1].sequence());
+
+  type::v1::ListAuditEventsRequest by_resource;
+  by_resource.set_resource(absl::StrCat("dealers/", created.dealer_id()));
+  by_resource.set_page_size(1);
+  std::vector<type::v1::AuditEvent> first_page = Audit(customers, by_resource);
+  EXPECT_EQ(first_page.size(), 1u);
+
+  // A sales manager may not read the trail; it is not changed by trying.
+  grpc::ClientContext ctx;
+  as(ctx, TestIdentity::Get().Token("manager.qian", {"sales_manager"}));
+  type::v1::ListAuditEventsResponse out;
+  grpc::Status s = stub->ListAuditEvents(&ctx, by_rep, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Bad filters are INVALID_ARGUMENT naming the field.
+  grpc::ClientContext bad_ctx;
+  as(bad_ctx, TestIdentity::Get().Token("admin.audit", {"admin"}));
+  type::v1::ListAuditEventsRequest bad;
+  bad.mutable_start_time()->set_seconds(2000);
+  bad.mutable_end_time()->set_seconds(1000);
+  s = stub->ListAuditEvents(&bad_ctx, bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(TrailingValue(bad_ctx, kErrorFieldKey), "end_time");
+}
+
+}  // namespace
+}  // namespace qudao
