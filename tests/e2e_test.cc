@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <cstdio>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -16,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/auth/dev_issuer.h"
+#include "common/auth/tokens.h"
 #include "common/grpc/client.h"
 #include "common/testing/harness.h"
 #include "gmock/gmock.h"
@@ -435,6 +438,68 @@ TEST_F(EndToEndTest, AServiceWithoutTokenKeysRefusesToStart) {
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 2);
   EXPECT_THAT((*child)->Log(), HasSubstr("--jwks_file"));
+}
+
+// Key rotation without downtime: the identity provider publishes old and
+// new keys together, then drops the old one; a running service follows its
+// JWKS file.
+TEST_F(EndToEndTest, ARunningServiceFollowsKeyRotation) {
+  auto old_key = auth::TokenSigner::Generate("2026-old");
+  auto new_key = auth::TokenSigner::Generate("2026-new");
+  ASSERT_TRUE(old_key.ok() && new_key.ok());
+  const std::string jwks = absl::StrCat(dir_->path(), "/jwks.json");
+  // Replaces the file in one step, as a mounted Secret is updated.
+  auto publish = [&](const std::vector<const auth::TokenSigner*>& keys) {
+    const std::string tmp = jwks + ".tmp";
+    std::ofstream(tmp) << auth::JwksJsonOf(keys);
+    ASSERT_EQ(std::rename(tmp.c_str(), jwks.c_str()), 0);
+  };
+  publish({&*old_key});
+  RunningService customers =
+      Start(QUDAO_CUSTOMER_RECORDS_BIN, "customer_records", Sqlite("rotation"),
+            {absl::StrCat("--jwks_file=", jwks),
+             "--token_issuer=https://idp.example/realms/qudao"});
+  ASSERT_NE(customers.port, 0);
+  auto token = [](const auth::TokenSigner& key) {
+    auth::TokenClaims claims;
+    claims.subject = "li.wei";
+    claims.roles = {"sales_rep"};
+    claims.issuer = "https://idp.example/realms/qudao";
+    return key.Mint(claims).value();
+  };
+  auto list = [&](const std::string& bearer) {
+    auto stub =
+        customer::v1::CustomerRecordsService::NewStub(testing::ChannelWithToken(
+            absl::StrCat("127.0.0.1:", customers.port), bearer));
+    customer::v1::ListDealersRequest req;
+    customer::v1::ListDealersResponse out;
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    return stub->ListDealers(ctx.get(), req, &out).error_code();
+  };
+  // Waits (the file is checked about once a second) for `bearer` to get
+  // `want`.
+  auto eventually = [&](const std::string& bearer, grpc::StatusCode want) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (list(bearer) != want && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return list(bearer);
+  };
+  const std::string old_token = token(*old_key);
+  const std::string new_token = token(*new_key);
+  EXPECT_EQ(list(old_token), grpc::StatusCode::OK);
+  EXPECT_EQ(list(new_token), grpc::StatusCode::UNAUTHENTICATED);
+  publish({&*old_key, &*new_key});
+  EXPECT_EQ(eventually(new_token, grpc::StatusCode::OK), grpc::StatusCode::OK);
+  EXPECT_EQ(list(old_token), grpc::StatusCode::OK);
+  publish({&*new_key});
+  // The old key's tokens stop working once it is gone (a verified token
+  // is remembered for at most a minute; this one is new to the service).
+  const std::string fresh_old_token = token(*old_key);
+  EXPECT_EQ(eventually(fresh_old_token, grpc::StatusCode::UNAUTHENTICATED),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(list(new_token), grpc::StatusCode::OK);
+  ExpectCleanExit(customers);
 }
 
 }  // namespace

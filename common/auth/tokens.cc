@@ -533,14 +533,20 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   }
   const std::string key = Sha256(token);
   const absl::Time now = clock_->Now();
+  // A remembered verification holds only while the keys are the ones it
+  // was made with: a key removed from the JWKS stops working at once.
+  const std::shared_ptr<const std::vector<PublicKey>> ring =
+      keys_ != nullptr ? keys_->Keys() : nullptr;
   {
     absl::MutexLock lock(&mu_);
     if (auto it = cache_.find(key); it != cache_.end()) {
-      if (now < it->second.until) return it->second.principal;
+      if (now < it->second.until && it->second.ring == ring.get()) {
+        return it->second.principal;
+      }
       cache_.erase(it);
     }
   }
-  absl::StatusOr<Principal> principal = VerifyUncached(token);
+  absl::StatusOr<Principal> principal = VerifyUncached(token, ring.get());
   if (!principal.ok() || options_.cache_entries == 0) return principal;
   const absl::Time until =
       std::min(now + options_.cache_ttl, principal->expires);
@@ -556,12 +562,13 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
     }
     if (cache_.size() >= options_.cache_entries) cache_.clear();
   }
-  cache_.insert_or_assign(key, Cached{*principal, until});
+  cache_.insert_or_assign(key, Cached{*principal, until, ring});
   return principal;
 }
 
 absl::StatusOr<Principal> TokenVerifier::VerifyUncached(
-    absl::string_view token) const {
+    absl::string_view token, const std::vector<PublicKey>* ring) const {
+  ++uncached_verifications_;
   if (token.empty()) return Invalid("no token was given");
   if (token.size() > kMaxTokenBytes) {
     return Invalid(
@@ -617,9 +624,8 @@ absl::StatusOr<Principal> TokenVerifier::VerifyUncached(
     return Invalid("the token's payload is not a JSON object");
   }
 
-  // The keys it may be signed with.
-  const std::shared_ptr<const std::vector<PublicKey>> keys =
-      keys_ != nullptr ? keys_->Keys() : nullptr;
+  // The keys it may be signed with: `ring`, read once by Verify.
+  const std::vector<PublicKey>* keys = ring;
   std::vector<const PublicKey*> candidates;
   if (keys != nullptr) {
     for (const PublicKey& key : *keys) {

@@ -19,6 +19,7 @@
 // space-separated string; names qudao does not know are ignored.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -105,8 +106,9 @@ struct VerifierOptions {
   // Dot-separated path of the roles claim.
   std::string roles_claim = "roles";
   absl::Duration leeway = absl::Seconds(30);
-  // A verified token is remembered this long (never past its expiry), so
-  // verification stays off the hot path.
+  // A verified token is remembered this long (never past its expiry, and
+  // only while the key set is unchanged), so verification stays off the
+  // hot path.
   absl::Duration cache_ttl = absl::Seconds(60);
   size_t cache_entries = 10000;
 };
@@ -122,9 +124,15 @@ class TokenVerifier {
   absl::StatusOr<Principal> Verify(absl::string_view token) const;
 
   const VerifierOptions& options() const { return options_; }
+  // Verifications that were not answered from the cache.
+  uint64_t uncached_verifications() const {
+    return uncached_verifications_.load();
+  }
 
  private:
-  absl::StatusOr<Principal> VerifyUncached(absl::string_view token) const;
+  absl::StatusOr<Principal> VerifyUncached(
+      absl::string_view token, const std::vector<PublicKey>* ring) const;
+  mutable std::atomic<uint64_t> uncached_verifications_{0};
 
   const VerifierOptions options_;
   std::shared_ptr<KeySource> keys_;
@@ -133,6 +141,13 @@ class TokenVerifier {
   struct Cached {
     Principal principal;
     absl::Time until;
+    // The keys it was verified with (kept alive so the address is not
+    // reused by a later key set).
+    std::shared_ptr<const std::vector<PublicKey>> ring_ref;
+    const void* ring = nullptr;
+    Cached(Principal p, absl::Time u,
+           std::shared_ptr<const std::vector<PublicKey>> r)
+        : principal(std::move(p)), until(u), ring_ref(r), ring(r.get()) {}
   };
   // Keyed by the token's SHA-256.
   mutable absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
