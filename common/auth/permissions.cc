@@ -46,7 +46,7 @@ std::string PermissionTable::Markdown() const {
   for (const MethodRule& rule : rules_) {
     absl::StrAppend(&out, "| ", rule.method, " | ",
                     rule.access == Access::kWrite ? "write" : "read", " | ",
-                    rule.roles.ToString(), " | ",
+                    rule.roles.Describe(), " | ",
                     rule.partner == PartnerAccess::kOwnDealer ? "own dealer"
                     : rule.partner == PartnerAccess::kShared  ? "yes"
                                                               : "—",

@@ -96,8 +96,10 @@ TEST(PermissionTableTest, RolesDecideAndPartnersNeedTheirColumn) {
   EXPECT_EQ(partner.DisplayName(),
             "partner:dlr_0190f3c2a1b24e8f0a1b via svc-gateway");
 
-  EXPECT_THAT(table.Markdown(),
-              HasSubstr("| Read | read | sales_rep, sales_manager"));
+  EXPECT_THAT(table.Markdown(), HasSubstr("| Read | read | all staff |"));
+  EXPECT_EQ(RoleSet::All().Describe(), "all staff; every service account");
+  EXPECT_EQ(RoleSet({Role::kAdmin, Role::kGatewayService}).Describe(),
+            "admin; service accounts: gateway");
 }
 
 }  // namespace

@@ -66,6 +66,33 @@ std::string RoleSet::ToString() const {
   return absl::StrJoin(names, ", ");
 }
 
+std::string RoleSet::Describe() const {
+  std::vector<std::string> parts;
+  std::vector<absl::string_view> staff, services;
+  bool all_staff = true, all_services = true;
+  for (int i = 0; i < static_cast<int>(Role::kCount); ++i) {
+    const Role role = static_cast<Role>(i);
+    const bool service = IsServiceAccount(role);
+    if (Has(role)) {
+      (service ? services : staff).push_back(RoleName(role));
+    } else {
+      (service ? all_services : all_staff) = false;
+    }
+  }
+  if (all_staff) {
+    parts.push_back("all staff");
+  } else if (!staff.empty()) {
+    parts.push_back(absl::StrJoin(staff, ", "));
+  }
+  if (all_services) {
+    parts.push_back("every service account");
+  } else if (!services.empty()) {
+    parts.push_back(
+        absl::StrCat("service accounts: ", absl::StrJoin(services, ", ")));
+  }
+  return parts.empty() ? "nobody" : absl::StrJoin(parts, "; ");
+}
+
 std::string Principal::DisplayName() const {
   if (is_partner()) {
     return absl::StrCat("partner:", partner_dealer_id, " via ", subject);

@@ -71,6 +71,8 @@ class RoleSet {
   std::vector<Role> roles() const;
   // "sales_rep, admin" in the enum's order.
   std::string ToString() const;
+  // For people reading tables: "all staff; service accounts: gateway".
+  std::string Describe() const;
 
   bool operator==(const RoleSet& o) const { return bits_ == o.bits_; }
 

@@ -1,0 +1,47 @@
+// docs/security.md prints every service's permission table; this keeps it
+// true: the block between the markers must be exactly what the tables in
+// the code render. On a difference the test prints the block to paste.
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/credit_control/credit_control_service.h"
+#include "services/customer_records/customer_records_service.h"
+#include "services/dealer_support/dealer_support_service.h"
+#include "services/pricing/pricing_service.h"
+
+namespace qudao {
+namespace {
+
+constexpr char kBegin[] =
+    "<!-- permission tables: generated from the code -->\n";
+constexpr char kEnd[] = "<!-- end of permission tables -->";
+
+TEST(SecurityDocTest, PermissionTablesMatchTheCode) {
+  std::string tables;
+  for (const auth::PermissionTable* table :
+       {&customer::CustomerRecordsPermissions(), &pricing::PricingPermissions(),
+        &credit::CreditControlPermissions(),
+        &support::DealerSupportPermissions()}) {
+    absl::StrAppend(&tables, table->Markdown(), "\n");
+  }
+  std::ifstream in(absl::StrCat(QUDAO_SOURCE_DIR, "/docs/security.md"));
+  ASSERT_TRUE(in) << "docs/security.md is missing";
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const size_t begin = text.find(kBegin);
+  const size_t end = text.find(kEnd);
+  ASSERT_NE(begin, std::string::npos) << "no begin marker";
+  ASSERT_NE(end, std::string::npos) << "no end marker";
+  const std::string block =
+      text.substr(begin + sizeof(kBegin) - 1, end - begin - sizeof(kBegin) + 1);
+  EXPECT_EQ(block, tables) << "docs/security.md is out of date; the block "
+                              "between the markers should be:\n"
+                           << tables;
+}
+
+}  // namespace
+}  // namespace qudao
