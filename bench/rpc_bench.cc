@@ -20,6 +20,7 @@
 #include "common/grpc/status.h"
 #include "common/log/log.h"
 #include "common/testing/harness.h"
+#include "common/testing/identity.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
 #include "services/customer_records/client/customer_records_client.h"
 #include "services/customer_records/customer_records_module.h"
@@ -63,6 +64,8 @@ int Run() {
   env.database_url = url;
   env.workers = &workers;
   env.metrics = &registry;
+  // Calls are authenticated as in production (tokens of a test issuer).
+  env.verifier = testing::TestIdentity::Get().verifier();
   auto module = customer::NewCustomerRecordsModule(env);
   if (!module.ok()) {
     std::fprintf(stderr, "%s\n", module.status().ToString().c_str());
@@ -75,9 +78,9 @@ int Run() {
   host.AddService(&echo);
   host.AddModule(module->get());
   if (!host.Start().ok()) return 1;
-  auto channel =
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", host.grpc_port()),
-                          grpc::InsecureChannelCredentials());
+  const std::string staff_token = testing::TestIdentity::Get().StaffToken();
+  auto channel = testing::ChannelWithToken(
+      absl::StrCat("127.0.0.1:", host.grpc_port()), staff_token);
   auto echo_stub = echo::v1::EchoService::NewStub(channel);
   auto dealers = pb::CustomerRecordsService::NewStub(channel);
 
@@ -141,12 +144,14 @@ int Run() {
         return dealers->GetDealer(&ctx, req, &resp);
       }));
   customer::CustomerRecordsClient typed([target] { return target; });
+  CallContext as_staff;
+  as_staff.authorization = staff_token;
   results.push_back(RunLoad(
       "customer.GetDealer via typed client", load, [&](int w, int64_t seq) {
         return ToGrpcStatus(
             typed
                 .GetDealer(
-                    CallContext{},
+                    as_staff,
                     ids[(static_cast<size_t>(w) * 7919 + seq) % ids.size()])
                 .status());
       }));

@@ -484,5 +484,30 @@ TEST_F(IdentityTest, TheAuditTrailRecordsWhoDidWhatAndIsForAdmins) {
   EXPECT_EQ(TrailingValue(bad_ctx, kErrorFieldKey), "end_time");
 }
 
+// Idempotency keys are scoped by caller: two people using the same request
+// id get their own dealers, and one cannot replay the other's answer.
+TEST_F(IdentityTest, RequestIdsOfDifferentCallersNeverCollide) {
+  auto stub = customer::v1::CustomerRecordsService::NewStub(
+      Service(customer::v1::CustomerRecordsService::service_full_name())
+          .fixture->channel());
+  auto create = [&](const std::string& subject) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization",
+                    absl::StrCat("Bearer ", TestIdentity::Get().Token(
+                                                subject, {"sales_rep"})));
+    customer::v1::CreateDealerRequest req = CreateDealerRequest("");
+    req.set_request_id("monday-1");
+    customer::v1::Dealer out;
+    EXPECT_TRUE(stub->CreateDealer(&ctx, req, &out).ok());
+    return out;
+  };
+  const customer::v1::Dealer wang = create("rep.wang");
+  const customer::v1::Dealer li = create("rep.li");
+  EXPECT_NE(wang.dealer_id(), li.dealer_id());
+  EXPECT_EQ(wang.owner(), "rep.wang");
+  EXPECT_EQ(li.owner(), "rep.li");
+  EXPECT_EQ(create("rep.wang").dealer_id(), wang.dealer_id());
+}
+
 }  // namespace
 }  // namespace qudao
