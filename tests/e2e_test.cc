@@ -133,6 +133,11 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
     req.set_request_id("e2e-limit-1");
     credit::v1::CreditPosition pos;
     auto ctx = OutgoingContext(absl::Seconds(10));
+    // A credit controller holding no sales role (segregation of duties).
+    ctx->AddMetadata(
+        "authorization",
+        absl::StrCat("Bearer ", testing::TestIdentity::Get().Token(
+                                    "credit.zhou", {"credit_controller"})));
     grpc::Status s = credit_stub->SetCreditLimit(ctx.get(), req, &pos);
     ASSERT_TRUE(s.ok()) << s.error_message();
     credit::v1::GetCreditPositionRequest get;

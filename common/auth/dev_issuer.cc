@@ -1,13 +1,18 @@
 // The development issuer; see dev_issuer.h.
 #include "common/auth/dev_issuer.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/private_file.h"
 #include "common/status/macros.h"
 
 namespace qudao::auth {
@@ -21,21 +26,13 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return content.str();
 }
 
-// Writes `content` to `path` through a temporary file and a rename, so a
-// reader never sees half a file, with `mode` permissions.
-absl::Status WriteFile(const std::string& path, const std::string& content,
-                       mode_t mode) {
-  const std::string tmp = absl::StrCat(path, ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return absl::FailedPreconditionError("cannot write " + tmp);
-    out << content;
-    if (!out.flush())
-      return absl::FailedPreconditionError("cannot write " + tmp);
-  }
-  if (chmod(tmp.c_str(), mode) != 0 ||
-      std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::FailedPreconditionError("cannot write " + path);
+// The JWKS is public: readable by all, written whole (temporary file and
+// rename, so a reader never sees half of it).
+absl::Status WritePublicFile(const std::string& path,
+                             const std::string& content) {
+  RETURN_IF_ERROR(WritePrivateFile(path, content));
+  if (chmod(path.c_str(), 0644) != 0) {
+    return absl::FailedPreconditionError("cannot make " + path + " readable");
   }
   return absl::OkStatus();
 }
@@ -49,32 +46,47 @@ absl::StatusOr<DevIssuer> DevIssuer::Open(const std::string& data_dir,
   DevIssuer issuer;
   issuer.issuer_ = kDevIssuerName;
   issuer.jwks_path_ = absl::StrCat(dir, "/jwks.json");
-  absl::StatusOr<std::string> pem = ReadFile(key_path);
+  const std::string missing = absl::StrCat(
+      "no development issuer in ", data_dir,
+      " (start `qudao dev` there first, or point --data_dir at its data "
+      "directory)");
+  if (!create && !std::filesystem::exists(dir)) {
+    return absl::FailedPreconditionError(missing);
+  }
+  // The directory and key are the owner's only; one start creates them
+  // (the directory lock keeps two first starts from racing).
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  }
+  chmod(dir.c_str(), 0700);
+  const int lock = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+    if (lock >= 0) close(lock);
+    return absl::FailedPreconditionError(absl::StrCat("cannot lock ", dir));
+  }
+  absl::Cleanup unlock = [lock] { close(lock); };
+  absl::StatusOr<std::string> pem = ReadPrivateFile(key_path);
   if (pem.ok()) {
     ASSIGN_OR_RETURN(TokenSigner signer,
                      TokenSigner::FromPem(*std::move(pem), "dev-1"));
     issuer.signer_ = std::make_shared<TokenSigner>(std::move(signer));
+  } else if (!absl::IsNotFound(pem.status())) {
+    return pem.status();
   } else if (!create) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "no development issuer in ", data_dir,
-        " (start `qudao dev` there first, or point --data_dir at its data "
-        "directory)"));
+    return absl::FailedPreconditionError(missing);
   } else {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot create ", dir, ": ", ec.message()));
-    }
     ASSIGN_OR_RETURN(TokenSigner signer, TokenSigner::Generate("dev-1"));
-    RETURN_IF_ERROR(WriteFile(key_path, signer.private_pem(), 0600));
+    RETURN_IF_ERROR(WritePrivateFile(key_path, signer.private_pem()));
     issuer.signer_ = std::make_shared<TokenSigner>(std::move(signer));
   }
   // The JWKS always matches the key (rewritten if missing or stale).
   const std::string jwks = issuer.signer_->JwksJson();
   absl::StatusOr<std::string> existing = ReadFile(issuer.jwks_path_);
   if (!existing.ok() || *existing != jwks) {
-    RETURN_IF_ERROR(WriteFile(issuer.jwks_path_, jwks, 0644));
+    RETURN_IF_ERROR(WritePublicFile(issuer.jwks_path_, jwks));
   }
   return issuer;
 }

@@ -30,6 +30,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/status/macros.h"
 #include "common/status/status.h"
 #include "nlohmann/json.hpp"
 
@@ -380,10 +381,10 @@ absl::StatusOr<std::vector<PublicKey>> ParseJwks(absl::string_view json) {
     return absl::InvalidArgumentError(
         "the JWKS is not an object with a \"keys\" list");
   }
-  std::vector<PublicKey> keys;
-  size_t index = 0;
-  for (const Json& jwk : doc["keys"]) {
-    const size_t i = index++;
+  // One key: the key, nothing (someone else's: encryption, other types),
+  // or why it cannot be used.
+  auto read_key = [](const Json& jwk,
+                     size_t i) -> absl::StatusOr<std::optional<PublicKey>> {
     if (!jwk.is_object()) {
       return BadJwk(absl::StrCat("#", i), "is not an object");
     }
@@ -400,7 +401,7 @@ absl::StatusOr<std::vector<PublicKey>> ParseJwks(absl::string_view json) {
     // Encryption keys and keys of other types are someone else's.
     if (const auto it = jwk.find("use");
         it != jwk.end() && !(it->is_string() && *it == "sig")) {
-      continue;
+      return std::nullopt;
     }
     const auto kty = jwk.find("kty");
     if (kty == jwk.end() || !kty->is_string()) {
@@ -414,28 +415,41 @@ absl::StatusOr<std::vector<PublicKey>> ParseJwks(absl::string_view json) {
     PublicKey key;
     key.kid = kid;
     if (*kty == "RSA") {
-      if (!alg.empty() && alg != kRs256) continue;
-      absl::StatusOr<std::string> pem = RsaPem(jwk, name);
-      if (!pem.ok()) return pem.status();
+      if (!alg.empty() && alg != kRs256) return std::nullopt;
+      ASSIGN_OR_RETURN(key.pem, RsaPem(jwk, name));
       key.alg = kRs256;
-      key.pem = *std::move(pem);
     } else if (*kty == "EC") {
       const auto crv = jwk.find("crv");
       if (crv == jwk.end() || !crv->is_string()) {
         return BadJwk(name, "has no \"crv\"");
       }
-      if (*crv != "P-256") continue;
-      if (!alg.empty() && alg != kEs256) continue;
-      absl::StatusOr<std::string> pem = EcPem(jwk, name);
-      if (!pem.ok()) return pem.status();
+      if (*crv != "P-256") return std::nullopt;
+      if (!alg.empty() && alg != kEs256) return std::nullopt;
+      ASSIGN_OR_RETURN(key.pem, EcPem(jwk, name));
       key.alg = kEs256;
-      key.pem = *std::move(pem);
     } else {
+      return std::nullopt;
+    }
+    return key;
+  };
+  // A bad key is skipped, not the whole set: a provider publishing a set
+  // that drops a compromised key must not leave it trusted because another
+  // key in the set is malformed.
+  std::vector<PublicKey> keys;
+  absl::Status first_problem;
+  size_t index = 0;
+  for (const Json& jwk : doc["keys"]) {
+    absl::StatusOr<std::optional<PublicKey>> key = read_key(jwk, index++);
+    if (!key.ok()) {
+      log::Warning("JWKS key skipped",
+                   {{"error", std::string(key.status().message())}});
+      if (first_problem.ok()) first_problem = key.status();
       continue;
     }
-    keys.push_back(std::move(key));
+    if (key->has_value()) keys.push_back(**std::move(key));
   }
   if (keys.empty()) {
+    if (!first_problem.ok()) return first_problem;
     return absl::InvalidArgumentError(
         "the JWKS has no usable signing key (RSA for RS256, or EC P-256 for "
         "ES256, with \"use\" absent or \"sig\")");
@@ -746,10 +760,15 @@ absl::StatusOr<Principal> TokenVerifier::VerifyUncached(
     }
   }
 
-  const auto sub = claims.find("sub");
-  if (sub == claims.end() || !sub->is_string() ||
-      sub->get_ref<const std::string&>().empty()) {
-    return Invalid("the token names no subject (sub)");
+  // The principal's name: `sub`, or the configured claim (identity
+  // providers' `sub` is often an opaque id; owners and approvers are
+  // recorded by name).
+  const Json* sub = AtPath(claims, options_.subject_claim);
+  if (sub == nullptr || !sub->is_string() ||
+      sub->get_ref<const std::string&>().empty() ||
+      sub->get_ref<const std::string&>().size() > 256) {
+    return Invalid(absl::StrCat("the token names no subject (",
+                                options_.subject_claim, ")"));
   }
 
   Principal principal;

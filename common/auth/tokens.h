@@ -13,7 +13,7 @@
 //   - `iss` is the configured issuer, `aud` (a string or a list) contains
 //     the configured audience, `exp` is present and not past, `nbf` (when
 //     present) is not ahead — both with a small leeway for clock skew;
-//   - `sub` is present.
+//   - the subject claim (`sub`, or a configured one) is present.
 // Roles come from a configurable claim path ("roles", or
 // "realm_access.roles" for Keycloak): a list of strings or one
 // space-separated string; names qudao does not know are ignored.
@@ -48,8 +48,10 @@ struct PublicKey {
 // Parses a JWKS document ({"keys": [...]}): RSA keys (kty RSA, n, e; alg
 // RS256 or absent) and P-256 EC keys (kty EC, crv P-256, x, y; alg ES256
 // or absent). Keys with "use" other than "sig", or of other types, are
-// skipped; a malformed key of a supported type is INVALID_ARGUMENT naming
-// it; a document without one usable key is INVALID_ARGUMENT.
+// skipped; so is a malformed key of a supported type (logged), so a set
+// that drops a compromised key takes effect whatever else it holds. A
+// document without one usable key is INVALID_ARGUMENT (naming the first
+// malformed key, if any).
 absl::StatusOr<std::vector<PublicKey>> ParseJwks(absl::string_view json);
 
 // The keys tokens are checked against, reloaded when their file changes.
@@ -105,6 +107,10 @@ struct VerifierOptions {
   std::string audience = "qudao";
   // Dot-separated path of the roles claim.
   std::string roles_claim = "roles";
+  // The claim naming the principal: "sub", or e.g. "preferred_username"
+  // where the provider's `sub` is an opaque id (dealer owners and
+  // approvers are recorded by this name).
+  std::string subject_claim = "sub";
   absl::Duration leeway = absl::Seconds(30);
   // A verified token is remembered this long (never past its expiry, and
   // only while the key set is unchanged), so verification stays off the

@@ -359,6 +359,21 @@ TEST_F(TokensTest, RolesFromNestedClaimPath) {
   EXPECT_EQ(p->roles, RoleSet{Role::kCreditManager});
 }
 
+// Where the provider's `sub` is an opaque id, another claim names the
+// principal; a token without it is refused.
+TEST_F(TokensTest, TheSubjectClaimIsConfigurable) {
+  options_.subject_claim = "preferred_username";
+  Json payload = Payload();
+  payload["sub"] = "f81d4fae-7dec-11d0-a765-00a0c91e6bf6";
+  payload["preferred_username"] = "li.wei";
+  absl::StatusOr<Principal> p = Verifier().Verify(SignEs(payload));
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->subject, "li.wei");
+  payload.erase("preferred_username");
+  EXPECT_THAT(Verifier().Verify(SignEs(payload)),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
 TEST_F(TokensTest, RolesFromSpaceSeparatedString) {
   Json payload = Payload();
   payload["roles"] = "support_agent  warehouse nonsense";
@@ -693,6 +708,22 @@ TEST(ParseJwksTest, SkipsEncryptionKeys) {
   // Only an encryption key: nothing usable.
   EXPECT_THAT(ParseJwks(Json{{"keys", Json::array({enc})}}.dump()),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// A malformed key is skipped, not the whole set: a rotation that drops a
+// compromised key must take effect even if another key is bad.
+TEST(ParseJwksTest, AMalformedKeyDoesNotHoldBackTheOthers) {
+  absl::StatusOr<TokenSigner> good = TokenSigner::Generate("good");
+  ASSERT_THAT(good, IsOk());
+  Json bad = Json::parse(good->JwksJson())["keys"][0];
+  bad["kid"] = "bad";
+  bad["x"] = "AAAA";
+  const Json doc{
+      {"keys", Json::array({bad, Json::parse(good->JwksJson())["keys"][0]})}};
+  absl::StatusOr<std::vector<PublicKey>> keys = ParseJwks(doc.dump());
+  ASSERT_THAT(keys, IsOk());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].kid, "good");
 }
 
 TEST(ParseJwksTest, MalformedKeyOfSupportedTypeNamesIt) {

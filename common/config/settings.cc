@@ -62,6 +62,9 @@ ABSL_FLAG(std::string, token_audience, "qudao",
 ABSL_FLAG(std::string, roles_claim, "roles",
           "dot-separated path of the claim holding the roles, e.g. "
           "realm_access.roles [env QUDAO_ROLES_CLAIM]");
+ABSL_FLAG(std::string, subject_claim, "sub",
+          "the claim naming the caller, e.g. preferred_username where the "
+          "provider's `sub` is an opaque id [env QUDAO_SUBJECT_CLAIM]");
 ABSL_FLAG(std::string, service_token_file, "",
           "file holding this service's own bearer token (kept fresh by the "
           "platform), used when it calls for no person [env "

@@ -34,6 +34,13 @@ std::shared_ptr<grpc::ChannelCredentials> ClientCredentials() {
   return *client_credentials;
 }
 
+bool IsPrintableAscii(absl::string_view value) {
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void UseClientTls(const ClientTls& tls) {
@@ -114,17 +121,22 @@ std::unique_ptr<grpc::ClientContext> OutgoingContext(
   ctx->AddMetadata(kCorrelationIdKey, call.correlation_id.empty()
                                           ? NewCorrelationId()
                                           : call.correlation_id);
-  if (!call.traceparent.empty()) {
+  // gRPC aborts the process on a metadata value outside printable ASCII:
+  // whatever reached a CallContext is checked here, the one place outgoing
+  // metadata is set (a malformed trace context is dropped; credentials
+  // that are not printable are not sent, and the callee refuses the call).
+  if (IsValidTraceparent(call.traceparent)) {
     ctx->AddMetadata(kTraceparentKey, call.traceparent);
+    if (!call.tracestate.empty() && IsValidTracestate(call.tracestate)) {
+      ctx->AddMetadata(kTracestateKey, call.tracestate);
+    }
   }
-  if (!call.tracestate.empty()) {
-    ctx->AddMetadata(kTracestateKey, call.tracestate);
-  }
-  if (!call.authorization.empty()) {
+  if (!call.authorization.empty() && IsPrintableAscii(call.authorization)) {
     ctx->AddMetadata("authorization",
                      absl::StrCat("Bearer ", call.authorization));
   }
-  if (!call.partner_dealer_id.empty()) {
+  if (!call.partner_dealer_id.empty() &&
+      IsPrintableAscii(call.partner_dealer_id)) {
     ctx->AddMetadata("x-qudao-partner-dealer", call.partner_dealer_id);
   }
   return ctx;

@@ -50,9 +50,13 @@ absl::StatusOr<Identity> IdentityFromSettings(bool require_verifier) {
     options.audience =
         Setting("token_audience", "QUDAO_TOKEN_AUDIENCE", "qudao");
     options.roles_claim = Setting("roles_claim", "QUDAO_ROLES_CLAIM", "roles");
-    if (options.audience.empty() || options.roles_claim.empty()) {
+    options.subject_claim =
+        Setting("subject_claim", "QUDAO_SUBJECT_CLAIM", "sub");
+    if (options.audience.empty() || options.roles_claim.empty() ||
+        options.subject_claim.empty()) {
       return absl::InvalidArgumentError(
-          "--token_audience and --roles_claim must not be empty");
+          "--token_audience, --roles_claim and --subject_claim must not be "
+          "empty");
     }
     identity.verifier =
         std::make_unique<auth::TokenVerifier>(options, identity.keys);

@@ -150,4 +150,25 @@ bool IsValidCorrelationId(absl::string_view id) {
   return true;
 }
 
+bool IsValidTraceparent(absl::string_view value) {
+  if (value.size() != 55) return false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (i == 2 || i == 35 || i == 52) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return value.substr(0, 2) != "ff";
+}
+
+bool IsValidTracestate(absl::string_view value) {
+  if (value.size() > 512) return false;
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
 }  // namespace qudao

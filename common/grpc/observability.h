@@ -40,4 +40,12 @@ std::string NewCorrelationId();
 // (gRPC refuses other metadata bytes; logs must not carry controls).
 bool IsValidCorrelationId(absl::string_view id);
 
+// W3C trace context as it may be forwarded: `traceparent` is
+// version-traceid-parentid-flags in lower-case hex ("00-<32>-<16>-01");
+// `tracestate` is at most 512 printable ASCII characters. Anything else is
+// dropped at the edge (gRPC aborts the process on metadata it considers
+// invalid, and a malformed trace context is worth nothing downstream).
+bool IsValidTraceparent(absl::string_view value);
+bool IsValidTracestate(absl::string_view value);
+
 }  // namespace qudao

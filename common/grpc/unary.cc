@@ -117,12 +117,14 @@ absl::StatusOr<auth::Principal> Authenticate(
                    "login` gets one)");
   }
   absl::string_view token = *header;
-  if (!absl::ConsumePrefix(&token, "Bearer ") &&
-      !absl::ConsumePrefix(&token, "bearer ")) {
+  // The scheme is case-insensitive (RFC 9110).
+  if (token.size() < 7 ||
+      !absl::EqualsIgnoreCase(token.substr(0, 7), "Bearer ")) {
     return Refusal(absl::StatusCode::kUnauthenticated,
                    auth::kReasonTokenInvalid,
                    "the 'authorization' metadata must be 'Bearer <token>'");
   }
+  token.remove_prefix(7);
   ASSIGN_OR_RETURN(auth::Principal principal, verifier.Verify(token));
   if (std::optional<std::string> partner = value(kPartnerDealerKey)) {
     if (!principal.roles.Has(auth::Role::kGatewayService)) {
@@ -202,10 +204,27 @@ void CheckPermissionTable(const google::protobuf::ServiceDescriptor& service,
                           const auth::PermissionTable& table) {
   bool ok = table.service() == service.full_name();
   for (int i = 0; i < service.method_count(); ++i) {
-    if (table.Find(service.method(i)->name()) == nullptr) {
+    const auth::MethodRule* rule = table.Find(service.method(i)->name());
+    if (rule == nullptr) {
       log::Error("a method has no row in its permission table",
                  {{"service", service.full_name()},
                   {"method", service.method(i)->name()}});
+      ok = false;
+      continue;
+    }
+    // The partner rule scopes a request by its dealer_id: a method open to
+    // partners for their own dealer must have one, or it would not be
+    // scoped at all.
+    const google::protobuf::FieldDescriptor* dealer =
+        service.method(i)->input_type()->FindFieldByName("dealer_id");
+    if (rule->partner == auth::PartnerAccess::kOwnDealer &&
+        (dealer == nullptr || dealer->is_repeated() ||
+         dealer->type() != google::protobuf::FieldDescriptor::TYPE_STRING)) {
+      log::Error(
+          "a method open to partners for their own dealer has no "
+          "dealer_id in its request",
+          {{"service", service.full_name()},
+           {"method", service.method(i)->name()}});
       ok = false;
     }
   }
@@ -237,8 +256,10 @@ absl::Status RunCall(
     event.correlation_id = call.correlation_id;
     scope.emplace(std::move(event));
   }
+  bool authenticated = false;
   absl::Status status = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(call.principal, Authenticate(*context, *serving.verifier));
+    authenticated = true;
     if (scope) {
       storage::AuditEvent& event = scope->event();
       event.principal = call.principal.subject;
@@ -248,14 +269,18 @@ absl::Status RunCall(
     RETURN_IF_ERROR(auth::PermissionTable::Authorize(call.principal, rule));
     return body(call, scope ? &*scope : nullptr);
   }();
-  if (scope && !scope->recorded()) {
+  // A call that did not authenticate names nobody: it is counted by the
+  // RPC metrics and logged, not audited (an anonymous flood must not grow
+  // the trail or hold a writer per call).
+  if (scope && authenticated && !scope->recorded()) {
     // Refused, failed, or a replay: nothing was written with the event.
     storage::AuditEvent event = scope->event();
     event.outcome =
         status.ok()
             ? "OK"
             : absl::AsciiStrToUpper(absl::StatusCodeToString(status.code()));
-    event.reason = status.ok() ? "" : ReasonOf(status);
+    event.reason =
+        status.ok() ? (scope->replayed() ? "REPLAY" : "") : ReasonOf(status);
     if (absl::Status appended =
             storage::AppendAuditEvent(*serving.database, event);
         !appended.ok()) {

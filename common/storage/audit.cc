@@ -34,6 +34,21 @@ AuditEvent EventOf(const Row& row) {
 
 }  // namespace
 
+namespace {
+
+// Caller-supplied text kept in the trail: bounded, cut on a UTF-8 boundary.
+std::string Bounded(const std::string& text) {
+  constexpr size_t kMax = 128;
+  if (text.size() <= kMax) return text;
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return text.substr(0, cut);
+}
+
+}  // namespace
+
 absl::Status AppendAuditEvent(Transaction& tx, const AuditEvent& e) {
   return tx
       .Execute(
@@ -41,8 +56,8 @@ absl::Status AppendAuditEvent(Transaction& tx, const AuditEvent& e) {
           "partner_dealer_id, method, resource, correlation_id, request_id, "
           "outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
           {ToStoredTime(e.time), e.principal, e.roles, e.partner_dealer_id,
-           e.method, e.resource, e.correlation_id, e.request_id, e.outcome,
-           e.reason})
+           e.method, Bounded(e.resource), e.correlation_id,
+           Bounded(e.request_id), e.outcome, e.reason})
       .status();
 }
 

@@ -9,7 +9,8 @@
 // idempotency helpers and by writes that do not use them), so a change and
 // its audit event exist together or not at all. A call that ends without
 // recording it (refused, failed, a replay) has it appended on its own when
-// it ends.
+// it ends. Calls that did not authenticate are not audited (they name
+// nobody); the RPC metrics count them.
 #pragma once
 
 #include <cstdint>
@@ -47,7 +48,8 @@ struct AuditEvent {
   std::string reason;
 };
 
-// Appends `event` (its seq is assigned) in `tx`.
+// Appends `event` (its seq is assigned) in `tx`. Caller-supplied text
+// (request id, resource) is kept to its first 128 bytes.
 absl::Status AppendAuditEvent(Transaction& tx, const AuditEvent& event);
 // Appends `event` in a transaction of its own.
 absl::Status AppendAuditEvent(Database& db, const AuditEvent& event);
@@ -87,6 +89,10 @@ class AuditScope {
   std::function<std::string(absl::string_view)> resource_of_response;
   // Whether a committed transaction recorded the event.
   bool recorded() const { return recorded_; }
+  // Whether the call was answered from an earlier one's record (an
+  // idempotent replay): audited with reason REPLAY.
+  bool replayed() const { return replayed_; }
+  void MarkReplayed() { replayed_ = true; }
 
   // The scope of this thread, or null.
   static AuditScope* Current();
@@ -96,6 +102,7 @@ class AuditScope {
                                                absl::string_view response);
   AuditEvent event_;
   bool recorded_ = false;
+  bool replayed_ = false;
   // The transaction attempt that appended the event, until it commits.
   uint64_t appended_in_ = 0;
   AuditScope* previous_;

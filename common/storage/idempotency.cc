@@ -94,6 +94,9 @@ absl::StatusOr<std::string> RunIdempotentBytes(
           if (!previous.ok()) return previous.status();
           if (previous->has_value()) {
             response = **std::move(previous);
+            if (AuditScope* scope = AuditScope::Current()) {
+              scope->MarkReplayed();
+            }
             return absl::OkStatus();
           }
         }
@@ -135,6 +138,9 @@ absl::StatusOr<HotRowOutcome> RunHotRowWrite(
             }
             outcome.response = **std::move(previous);
             outcome.replayed = true;
+            if (AuditScope* scope = AuditScope::Current()) {
+              scope->MarkReplayed();
+            }
             return absl::OkStatus();
           }
         }

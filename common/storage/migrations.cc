@@ -113,6 +113,9 @@ CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
   BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $$ LANGUAGE plpgsql;
 CREATE OR REPLACE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE
   ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+CREATE OR REPLACE TRIGGER audit_events_no_truncate BEFORE TRUNCATE
+  ON audit_events FOR EACH STATEMENT
+  EXECUTE FUNCTION audit_events_append_only();
 )sql";
 
 // A stable 63-bit key for pg_advisory_xact_lock.

@@ -31,8 +31,9 @@ const auth::PermissionTable& CreditControlPermissions() {
            PartnerAccess::kNone,
            "credit-accounts",
            "dealer_id",
-           "approved_by is the caller; nobody sets the limit of a dealer "
-           "they own (four eyes)"},
+           "approved_by is the caller; not by anyone holding a sales role, "
+           "nor by the dealer's owner (four eyes); a dealer without an "
+           "owner needs a credit_manager"},
           {"GetCreditPosition",
            Access::kRead,
            {Role::kSalesRep, Role::kSalesManager, Role::kCreditController,

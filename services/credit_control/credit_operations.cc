@@ -17,9 +17,8 @@ absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
   RETURN_IF_ERROR(CheckCreditLimit(decision.limit));
   ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
                    dealers_->Get(call, decision.dealer_id));
-  RETURN_IF_ERROR(auth::RequireSomeoneElse(
-      approver, dealer.owner, "the credit limit of a dealer you own",
-      "a credit controller who does not own the dealer"));
+  RETURN_IF_ERROR(
+      CheckLimitApprover(approver, decision.dealer_id, dealer.owner));
   if (dealer.status == customer::DealerStanding::kTerminated &&
       !decision.limit.is_zero()) {
     return Refusal(absl::StatusCode::kFailedPrecondition,

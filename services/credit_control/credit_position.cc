@@ -104,4 +104,25 @@ absl::Status CheckWithinCreditLimit(const CreditPosition& position,
       kCreditLimitExceeded);
 }
 
+absl::Status CheckLimitApprover(const auth::Principal& approver,
+                                const std::string& dealer_id,
+                                const std::string& dealer_owner) {
+  if (approver.HasAny({auth::Role::kSalesRep, auth::Role::kSalesManager})) {
+    return Refusal(absl::StatusCode::kPermissionDenied, kSegregationOfDuties,
+                   "credit limits are approved by credit staff who hold no "
+                   "sales role; ask a credit controller");
+  }
+  RETURN_IF_ERROR(auth::RequireSomeoneElse(
+      approver, dealer_owner, "the credit limit of a dealer you own",
+      "a credit controller who does not own the dealer"));
+  if (dealer_owner.empty() && !approver.Has(auth::Role::kCreditManager)) {
+    return Refusal(absl::StatusCode::kPermissionDenied, auth::kReasonFourEyes,
+                   absl::StrCat("dealer ", dealer_id,
+                                " has no owner on record, so nobody can be "
+                                "shown not to own it: its limit needs a "
+                                "credit_manager"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace qudao::credit

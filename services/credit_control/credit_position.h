@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/auth/principal.h"
 #include "common/money/money.h"
 
 namespace qudao::credit {
@@ -18,6 +19,7 @@ namespace qudao::credit {
 // Stable reasons for callers to branch on (sent as qudao-error-reason).
 inline constexpr char kCurrencyMismatch[] = "CURRENCY_MISMATCH";
 inline constexpr char kCreditLimitExceeded[] = "CREDIT_LIMIT_EXCEEDED";
+inline constexpr char kSegregationOfDuties[] = "SEGREGATION_OF_DUTIES";
 
 // A dealer's credit account as stored. All amounts share the account's
 // currency, fixed by the first limit.
@@ -68,6 +70,17 @@ absl::Status CheckCreditLimit(const Money& limit);
 absl::StatusOr<CreditAccount> ApplyCreditLimit(
     const std::optional<CreditAccount>& current, const std::string& dealer_id,
     const Money& new_limit, absl::Time now);
+
+// Who may approve a dealer's credit limit (the roles table already allows
+// only credit_controller and credit_manager):
+//   - not someone who also holds a sales role: sales does not grant credit
+//     (PERMISSION_DENIED, SEGREGATION_OF_DUTIES);
+//   - not the dealer's owner (four eyes: PERMISSION_DENIED, FOUR_EYES);
+//   - for a dealer with no owner on record, only a credit_manager (nobody
+//     can be shown not to own it).
+absl::Status CheckLimitApprover(const auth::Principal& approver,
+                                const std::string& dealer_id,
+                                const std::string& dealer_owner);
 
 // Whether `amount` more exposure (e.g. an order awaiting approval) fits in
 // the dealer's available credit: OK if exposure + amount stays within the

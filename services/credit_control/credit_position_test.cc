@@ -150,5 +150,36 @@ TEST(CheckWithinCreditLimitTest, RefusesOtherCurrenciesAndNegativeAmounts) {
             absl::StatusCode::kInvalidArgument);
 }
 
+auth::Principal Approver(const std::string& subject, auth::RoleSet roles) {
+  auth::Principal p;
+  p.subject = subject;
+  p.roles = roles;
+  return p;
+}
+
+TEST(LimitApproverTest, CreditStaffWhoDoNotOwnTheDealerApprove) {
+  const auth::Principal zhou =
+      Approver("credit.zhou", {auth::Role::kCreditController});
+  EXPECT_TRUE(CheckLimitApprover(zhou, "dlr_1", "rep.wang").ok());
+  // The owner, whatever else they hold.
+  const auth::Principal wang = Approver(
+      "rep.wang", {auth::Role::kCreditController, auth::Role::kCreditManager});
+  EXPECT_EQ(ReasonOf(CheckLimitApprover(wang, "dlr_1", "rep.wang")),
+            auth::kReasonFourEyes);
+  // Anyone holding a sales role, even on someone else's dealer.
+  const auth::Principal both = Approver(
+      "mgr.li", {auth::Role::kCreditController, auth::Role::kSalesManager});
+  const absl::Status sales = CheckLimitApprover(both, "dlr_1", "rep.wang");
+  EXPECT_EQ(sales.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ReasonOf(sales), kSegregationOfDuties);
+  // No owner on record: a credit manager only.
+  EXPECT_EQ(ReasonOf(CheckLimitApprover(zhou, "dlr_1", "")),
+            auth::kReasonFourEyes);
+  EXPECT_TRUE(
+      CheckLimitApprover(Approver("credit.qian", {auth::Role::kCreditManager}),
+                         "dlr_1", "")
+          .ok());
+}
+
 }  // namespace
 }  // namespace qudao::credit

@@ -84,8 +84,11 @@ absl::Status ApplyField(DealerField field, const pb::Dealer& in,
       dealer.status = static_cast<DealerStatus>(in.status());
       return absl::OkStatus();
     case DealerField::kOwner:
+      // The owner is a principal's name, compared with callers' names by
+      // the ownership and four-eyes rules: stored without surrounding
+      // spaces.
       RETURN_IF_ERROR(RequireText("dealer.owner", in.owner(), 64));
-      dealer.owner = in.owner();
+      dealer.owner = std::string(absl::StripAsciiWhitespace(in.owner()));
       return absl::OkStatus();
     case DealerField::kRegisteredCapital: {
       if (!in.has_registered_capital()) {
@@ -142,9 +145,7 @@ const auth::PermissionTable& CustomerRecordsPermissions() {
       {
           {"CreateDealer", Access::kWrite, sales, PartnerAccess::kNone,
            "dealers", "dealer_id", "a sales_rep creates dealers they own"},
-          {"GetDealer", Access::kRead,
-           auth::RoleSet::Staff().Union(services).Union(
-               {Role::kGatewayService}),
+          {"GetDealer", Access::kRead, auth::RoleSet::Staff().Union(services),
            PartnerAccess::kOwnDealer, "dealers", "dealer_id", ""},
           {"ListDealers", Access::kRead, auth::RoleSet::Staff().Union(services),
            PartnerAccess::kNone, "dealers", "", ""},

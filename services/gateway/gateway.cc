@@ -53,6 +53,22 @@ void WriteError(http::Response& res, int http_status,
                  "application/json");
 }
 
+// A backend refusing the gateway's own credentials (an expired service
+// token, a misconfigured account) is the gateway's fault, not the
+// partner's: 503 with the detail logged, never the backend's words about
+// internal accounts.
+absl::Status BackendErrorForPartner(const absl::Status& status) {
+  if (!absl::IsUnauthenticated(status) && !absl::IsPermissionDenied(status)) {
+    return status;
+  }
+  log::Error("a backend refused the gateway's credentials",
+             {{"code", absl::StatusCodeToString(status.code())},
+              {"reason", ReasonOf(status)},
+              {"error", std::string(status.message())}});
+  return absl::UnavailableError(
+      "the gateway cannot reach its backend with its credentials");
+}
+
 ServiceClientOptions BackendOptions(const GatewayOptions& options) {
   ServiceClientOptions client;
   client.timeout = options.backend_timeout;
@@ -221,12 +237,17 @@ absl::Status Gateway::GetDealer(const http::Request& request,
   // The service applies the partner rule (another dealer is NOT_FOUND);
   // the gateway calls as its own account, naming the partner.
   CallContext call;
-  call.partner_dealer_id = caller.value_or("");
+  // In open access (development) every caller may read every dealer: the
+  // gateway acts for the partner it asks about.
+  call.partner_dealer_id = caller.value_or(dealer_id);
   call.correlation_id = correlation_id;
+  // Forwarded when well-formed (OutgoingContext drops anything else).
   call.traceparent = request.Header(kTraceparentKey);
   call.tracestate = request.Header(kTracestateKey);
-  ASSIGN_OR_RETURN(const customer::v1::Dealer dealer,
-                   customer_records_.GetDealer(call, dealer_id));
+  absl::StatusOr<customer::v1::Dealer> found =
+      customer_records_.GetDealer(call, dealer_id);
+  if (!found.ok()) return BackendErrorForPartner(found.status());
+  const customer::v1::Dealer& dealer = *found;
   std::string json;
   google::protobuf::util::JsonPrintOptions print;
   print.preserve_proto_field_names = true;

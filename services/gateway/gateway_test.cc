@@ -17,6 +17,7 @@
 #include "common/grpc/status.h"
 #include "common/metrics/admin_server.h"
 #include "common/testing/identity.h"
+#include "common/testing/raw_socket.h"
 #include "common/testing/service_fixture.h"
 #include "common/validation/validation.h"
 #include "gmock/gmock.h"
@@ -57,16 +58,18 @@ class GatewayTest : public ::testing::Test {
                         backend_port_ > 0 ? backend_port_ : backend_->port());
   }
 
-  void StartGateway(PartnerKeys keys, bool open_access,
-                    const std::string& trusted_proxies = "") {
+  void StartGateway(
+      PartnerKeys keys, bool open_access,
+      const std::string& trusted_proxies = "",
+      std::shared_ptr<auth::TokenSource> service_token =
+          testing::TestIdentity::Get().ServiceTokenSource("gateway")) {
     backend_port_ = backend_->port();
     GatewayOptions options;
     options.customer_records_target = BackendTarget();
     options.partner_keys = std::move(keys);
     options.open_access = open_access;
     options.trusted_proxies = TrustedProxies::Parse(trusted_proxies).value();
-    options.service_token =
-        testing::TestIdentity::Get().ServiceTokenSource("gateway");
+    options.service_token = std::move(service_token);
     gateway_ =
         std::make_unique<Gateway>(std::move(options), &registry_, &clock_);
     ASSERT_TRUE(gateway_->Start("127.0.0.1", 0).ok());
@@ -110,6 +113,55 @@ TEST_F(GatewayTest, GetsADealerAsJson) {
   EXPECT_THAT(res->body, HasSubstr(ids_[0]));
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
   EXPECT_EQ(res->get_header_value("X-Request-Id"), "trace-7");
+}
+
+// Header bytes gRPC would abort the process on (anything outside printable
+// ASCII) never reach a backend call: a malformed trace context is dropped
+// and the request is served.
+TEST_F(GatewayTest, MalformedTraceContextIsDroppedNotForwarded) {
+  StartOpenGateway();
+  for (const std::string& traceparent :
+       {std::string("\xff\xfe"), std::string("00-abc\t-1"),
+        std::string(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")}) {
+    auto conn = testing::RawConnection::Connect(gateway_->port());
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(conn->Send(absl::StrCat("GET /v1/dealers/", ids_[0],
+                                        " HTTP/1.1\r\nHost: x\r\n"
+                                        "traceparent: ",
+                                        traceparent,
+                                        "\r\ntracestate: k=\xff\r\n"
+                                        "Connection: close\r\n\r\n"))
+                    .ok());
+    const std::string out = conn->ReadResponses(1, absl::Seconds(10));
+    EXPECT_EQ(testing::ResponseStatuses(out), std::vector<int>{200});
+  }
+}
+
+// The gateway's own account refused by the backend (a token from another
+// issuer, an account without the gateway role) is the gateway's fault:
+// partners get 503 without the backend's words about accounts.
+TEST_F(GatewayTest, ABackendRefusingTheGatewaysAccountIsUnavailable) {
+  class FixedToken : public auth::TokenSource {
+   public:
+    explicit FixedToken(std::string token) : token_(std::move(token)) {}
+    absl::StatusOr<std::string> Token() override { return token_; }
+
+   private:
+    std::string token_;
+  };
+  for (const std::string& token :
+       {std::string("not-a-token"),
+        testing::TestIdentity::Get().Token("svc-gateway", {"warehouse"})}) {
+    StartGateway(PartnerKeys(), /*open_access=*/true, "",
+                 std::make_shared<FixedToken>(token));
+    auto res = client_->Get(absl::StrCat("/v1/dealers/", ids_[0]));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 503);
+    EXPECT_THAT(res->body, Not(HasSubstr("token")));
+    EXPECT_THAT(res->body, Not(HasSubstr("role")));
+    gateway_->Stop();
+  }
 }
 
 TEST_F(GatewayTest, MapsErrorsToHttpWithJsonBodies) {

@@ -27,7 +27,7 @@ const auth::PermissionTable& PricingPermissions() {
   const auth::RoleSet readers = auth::RoleSet::Staff().Union(
       {Role::kPricingService, Role::kCreditControlService,
        Role::kCustomerRecordsService, Role::kDealerSupportService,
-       Role::kWarehouseService, Role::kGatewayService});
+       Role::kWarehouseService});
   static const auto* table = new auth::PermissionTable(
       pb::PricingService::service_full_name(),
       {

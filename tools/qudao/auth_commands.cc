@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "common/auth/dev_issuer.h"
 #include "common/auth/principal.h"
+#include "common/auth/private_file.h"
 #include "common/proto/conversion.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
@@ -30,20 +31,8 @@ namespace qudao::cli {
 namespace {
 
 // Stores `token` where ClientOptions reads it, readable by the user only.
-bool StoreToken(const std::string& token) {
-  const std::string path = TokenFilePath();
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(),
-                                      ec);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return false;
-    chmod(tmp.c_str(), 0600);
-    out << token << "\n";
-    if (!out.flush()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
+absl::Status StoreToken(const std::string& token) {
+  return auth::WritePrivateFile(TokenFilePath(), token + "\n");
 }
 
 void AddLogin(CLI::App& app, int* exit_code) {
@@ -122,8 +111,9 @@ void AddLogin(CLI::App& app, int* exit_code) {
       }
       token = *std::move(minted);
     }
-    if (!StoreToken(token)) {
-      std::fprintf(stderr, "error: cannot write %s\n", TokenFilePath().c_str());
+    if (absl::Status stored = StoreToken(token); !stored.ok()) {
+      std::fprintf(stderr, "error: %s\n",
+                   std::string(stored.message()).c_str());
       *exit_code = 1;
       return;
     }

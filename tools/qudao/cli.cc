@@ -10,11 +10,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/auth/private_file.h"
 #include "common/grpc/client.h"
 #include "common/grpc/status.h"
 #include "common/money/money.h"
@@ -166,6 +168,23 @@ void Flatten(const Message& m, const std::string& prefix,
 }  // namespace
 
 std::shared_ptr<grpc::Channel> ClientOptions::Channel() const {
+  if (!tls_ca.empty()) {
+    ClientTls tls;
+    for (auto [path, out] :
+         {std::pair{&tls_ca, &tls.ca_pem}, std::pair{&tls_cert, &tls.cert_pem},
+          std::pair{&tls_key, &tls.key_pem}}) {
+      if (path->empty()) continue;
+      std::ifstream in(*path, std::ios::binary);
+      if (!in) {
+        std::fprintf(stderr, "error: cannot read %s\n", path->c_str());
+        std::exit(2);
+      }
+      std::ostringstream content;
+      content << in.rdbuf();
+      *out = content.str();
+    }
+    UseClientTls(tls);
+  }
   return SharedChannel(target);
 }
 
@@ -184,8 +203,15 @@ std::unique_ptr<grpc::ClientContext> ClientOptions::Context() const {
   auto ctx = OutgoingContext(absl::Seconds(timeout_s));
   std::string bearer = token;
   if (bearer.empty()) {
-    std::ifstream in(TokenFilePath());
-    std::getline(in, bearer);
+    // Only a token file nobody else can read is used (a missing one: no
+    // token; the service says how to log in).
+    absl::StatusOr<std::string> stored = auth::ReadPrivateFile(TokenFilePath());
+    if (stored.ok()) {
+      bearer = *std::move(stored);
+    } else if (!absl::IsNotFound(stored.status())) {
+      std::fprintf(stderr, "warning: %s\n",
+                   std::string(stored.status().message()).c_str());
+    }
   }
   bearer = std::string(absl::StripAsciiWhitespace(bearer));
   if (!bearer.empty()) {
@@ -211,6 +237,18 @@ void AddClientOptions(CLI::App* command, ClientOptions* options) {
                    "bearer token to call with (default: the one `qudao "
                    "login` stored)")
       ->envname("QUDAO_TOKEN");
+  command
+      ->add_option("--tls_ca", options->tls_ca,
+                   "call over TLS, trusting the CAs in this PEM file")
+      ->envname("QUDAO_TLS_CA");
+  command
+      ->add_option("--tls_cert", options->tls_cert,
+                   "client certificate (PEM) for servers requiring one")
+      ->envname("QUDAO_TLS_CERT");
+  command
+      ->add_option("--tls_key", options->tls_key,
+                   "private key (PEM) of --tls_cert")
+      ->envname("QUDAO_TLS_KEY");
 }
 
 void PrintTable(const std::vector<std::string>& header,

@@ -23,6 +23,11 @@ struct ClientOptions {
   // The bearer token to call with: --token / $QUDAO_TOKEN, else the one
   // `qudao login` stored (TokenFilePath()).
   std::string token;
+  // TLS to services that serve it: trust these CAs (PEM file); present this
+  // certificate and key where servers require client certificates.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
 
   std::shared_ptr<grpc::Channel> Channel() const;
   // A context carrying the token (when there is one).
@@ -33,7 +38,8 @@ struct ClientOptions {
 // $XDG_CONFIG_HOME/qudao/token, else ~/.config/qudao/token.
 std::string TokenFilePath();
 
-// Adds --target, --output, --timeout and --token to `command`.
+// Adds --target, --output, --timeout, --token and the --tls_* options to
+// `command`.
 void AddClientOptions(CLI::App* command, ClientOptions* options);
 
 // Prints a message as JSON, or as a two-column table of its set fields

@@ -36,11 +36,16 @@ TEST(DevServerTest, ASaturatedModuleWaitingOnAnotherDoesNotDeadlock) {
   // Calls are authenticated against the dev issuer made in the data
   // directory, as `qudao login` tokens are.
   auth::TokenClaims claims;
-  claims.subject = "credit.dev";
-  claims.roles = {"credit_controller", "sales_manager"};
+  claims.subject = "manager.dev";
+  claims.roles = {"sales_manager"};
   claims.issuer = server.issuer().issuer();
   auto token = server.issuer().signer().Mint(claims);
   ASSERT_TRUE(token.ok()) << token.status();
+  // Credit is set by credit staff (segregation of duties).
+  claims.subject = "credit.dev";
+  claims.roles = {"credit_controller"};
+  const std::string credit_token =
+      server.issuer().signer().Mint(claims).value();
   auto channel = testing::ChannelWithToken(
       absl::StrCat("127.0.0.1:", server.grpc_port()), *token);
   auto customers = customer::v1::CustomerRecordsService::NewStub(channel);
@@ -76,6 +81,8 @@ TEST(DevServerTest, ASaturatedModuleWaitingOnAnotherDoesNotDeadlock) {
         req.mutable_credit_limit()->set_minor_units(100000 * (i + 1));
         req.set_reason("saturation");
         credit::v1::CreditPosition out;
+        ctx->AddMetadata("authorization",
+                         absl::StrCat("Bearer ", credit_token));
         s = credit->SetCreditLimit(ctx.get(), req, &out);
       } else {
         customer::v1::GetDealerRequest req;
