@@ -49,6 +49,12 @@ absl::StatusOr<type::v1::ListChangesResponse> ListChanges(
   if (request.topic_prefix().size() > 64) {
     return InvalidField("topic_prefix", "must be at most 64 characters");
   }
+  if (request.start_at_end()) {
+    ASSIGN_OR_RETURN(const storage::ChangeCursor end, storage::FeedEnd(db));
+    type::v1::ListChangesResponse response;
+    response.set_next_cursor(end.Encode());
+    return response;
+  }
   ASSIGN_OR_RETURN(
       std::vector<storage::StoredEvent> events,
       storage::ReadChanges(db, *after, limit, request.topic_prefix()));

@@ -20,7 +20,7 @@
 #include "common/auth/tokens.h"
 #include "common/call/call_context.h"
 #include "common/clock/clock.h"
-#include "common/grpc/circuit_breaker.h"
+#include "common/concurrency/circuit_breaker.h"
 #include "common/metrics/metrics.h"
 
 namespace qudao {

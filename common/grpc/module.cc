@@ -70,12 +70,19 @@ Module::~Module() {
   while (!parts_.empty()) parts_.pop_back();
 }
 
+events::EventBus* Module::FollowingBus(const ModuleEnvironment& env) {
+  if (events_ == nullptr) events_ = env.events;
+  return env.events.get();
+}
+
 events::EventBus* Module::PublishChangeFeed(const ModuleEnvironment& env,
                                             const std::string& source) {
-  events_ =
-      env.events != nullptr
-          ? env.events
-          : std::shared_ptr<events::EventBus>(events::NewInProcessEventBus());
+  if (events_ == nullptr) {
+    events_ =
+        env.events != nullptr
+            ? env.events
+            : std::shared_ptr<events::EventBus>(events::NewInProcessEventBus());
+  }
   if (env.publish_outbox) {
     relay_ = std::make_unique<events::OutboxRelay>(
         db_.get(), events_.get(), env.clock,

@@ -73,6 +73,11 @@ class Module final : public ServiceModule {
   events::EventBus* PublishChangeFeed(const ModuleEnvironment& env,
                                       const std::string& source);
 
+  // The bus on which the module follows other services' feeds:
+  // `env.events` (null when none reaches other processes). The module
+  // stops it before its parts go, so no handler outlives its owner.
+  events::EventBus* FollowingBus(const ModuleEnvironment& env);
+
   // Runs `job` once per period across all replicas (see LeasedJobs).
   void AddJob(storage::JobSpec job) { jobs_.push_back(std::move(job)); }
 

@@ -65,7 +65,7 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   // Unset and empty both mean no Redis here; the distinction matters where
   // a default would pick one (scripts/dev.sh).
   const std::string redis = Setting("redis", "QUDAO_REDIS_URL", "");
-  auto cache = CacheFromSetting(redis);
+  auto cache = SharedCacheFromSetting(redis);
   if (!cache.ok()) {
     log::Error("bad cache setting", {{"error", cache.status().ToString()}});
     return 2;
@@ -73,12 +73,17 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   env.cache = *std::move(cache);
   const std::string event_bus =
       Setting("event_bus", "QUDAO_EVENT_BUS_URL", redis);
-  auto bus = events::EventBusFromSetting(event_bus);
-  if (!bus.ok()) {
-    log::Error("bad event bus setting", {{"error", bus.status().ToString()}});
-    return 2;
+  // Without Redis there is no bus between processes: the service's own feed
+  // is published in-process (Module::PublishChangeFeed) and followers of
+  // other services' feeds poll them.
+  if (!event_bus.empty()) {
+    auto bus = events::EventBusFromSetting(event_bus);
+    if (!bus.ok()) {
+      log::Error("bad event bus setting", {{"error", bus.status().ToString()}});
+      return 2;
+    }
+    env.events = *std::move(bus);
   }
-  env.events = *std::move(bus);
   env.publish_outbox = *relay;
   auto identity = IdentityFromSettings(/*require_verifier=*/true);
   if (!identity.ok()) {

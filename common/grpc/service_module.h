@@ -32,11 +32,13 @@ struct ModuleEnvironment {
   const Clock* clock = &Clock::Real();
   WorkerPool* workers = nullptr;
   metrics::Registry* metrics = nullptr;
-  // Hot-data cache shared by the process's modules (Redis or in-process);
-  // null lets a module make its own in-process one.
+  // The shared tier of hot-data caches (Redis, shared by every replica and
+  // service); null: each module caches in its own process only.
   std::shared_ptr<Cache> cache;
-  // Where committed changes are published (Redis across processes, or
-  // in-process); null lets a module make its own in-process bus.
+  // Where committed changes are published: Redis across processes, or an
+  // in-process bus shared by the modules of one process (`qudao dev`);
+  // null: no bus reaches other processes (a module publishes its own feed
+  // in-process, and followers of other services' feeds poll them).
   std::shared_ptr<events::EventBus> events;
   // Whether this process publishes its modules' outboxes (turned off for
   // maintenance; another replica, or the next start, publishes them).

@@ -43,13 +43,18 @@ CounterFamily::CounterFamily(std::string name, std::string help,
 
 void CounterFamily::Increment(const LabelValues& labels, int64_t by) {
   absl::MutexLock lock(&mu_);
-  values_[labels] += by;
+  values_[labels].fetch_add(by, std::memory_order_relaxed);
+}
+
+Counter CounterFamily::Bind(const LabelValues& labels) {
+  absl::MutexLock lock(&mu_);
+  return Counter(&values_[labels]);
 }
 
 int64_t CounterFamily::Value(const LabelValues& labels) const {
   absl::MutexLock lock(&mu_);
   auto it = values_.find(labels);
-  return it == values_.end() ? 0 : it->second;
+  return it == values_.end() ? 0 : it->second.load();
 }
 
 void CounterFamily::Render(std::string* out) const {
@@ -57,7 +62,8 @@ void CounterFamily::Render(std::string* out) const {
                   " counter\n");
   absl::MutexLock lock(&mu_);
   for (const auto& [labels, value] : values_) {
-    absl::StrAppend(out, name_, Labels(label_names_, labels), " ", value, "\n");
+    absl::StrAppend(out, name_, Labels(label_names_, labels), " ", value.load(),
+                    "\n");
   }
 }
 

@@ -20,19 +20,36 @@ namespace qudao::metrics {
 // Label values in the order of the family's label names.
 using LabelValues = std::vector<std::string>;
 
+// One series of a counter family, bound once: incrementing it is a single
+// relaxed atomic add (for hot paths such as cache hits).
+class Counter {
+ public:
+  explicit Counter(std::atomic<int64_t>* value) : value_(value) {}
+  void Increment(int64_t by = 1) {
+    value_->fetch_add(by, std::memory_order_relaxed);
+  }
+  int64_t Value() const { return value_->load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t>* value_;
+};
+
 class CounterFamily {
  public:
   CounterFamily(std::string name, std::string help,
                 std::vector<std::string> label_names);
   void Increment(const LabelValues& labels, int64_t by = 1);
   int64_t Value(const LabelValues& labels) const;
+  // The series of `labels`, valid as long as the family.
+  Counter Bind(const LabelValues& labels);
   void Render(std::string* out) const;
 
  private:
   const std::string name_, help_;
   const std::vector<std::string> label_names_;
   mutable absl::Mutex mu_;
-  std::map<LabelValues, int64_t> values_ ABSL_GUARDED_BY(mu_);
+  // std::map nodes never move, so bound series stay valid.
+  std::map<LabelValues, std::atomic<int64_t>> values_ ABSL_GUARDED_BY(mu_);
 };
 
 class HistogramFamily {

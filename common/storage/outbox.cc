@@ -84,6 +84,24 @@ absl::StatusOr<std::vector<StoredEvent>> ReadChanges(
   return events;
 }
 
+absl::StatusOr<ChangeCursor> FeedEnd(Database& db) {
+  ChangeCursor end;
+  RETURN_IF_ERROR(db.RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        const bool pg = tx.backend() == Backend::kPostgres;
+        // As ReadChanges: transactions still in flight come later.
+        const std::string sql = absl::StrCat(
+            "SELECT ", pg ? "txid::text::bigint" : "txid",
+            " AS tx, seq FROM outbox",
+            pg ? " WHERE txid < pg_snapshot_xmin(pg_current_snapshot())" : "",
+            " ORDER BY txid DESC, seq DESC LIMIT 1");
+        ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {}));
+        if (!rows.empty()) end = {rows[0].Int("tx"), rows[0].Int("seq")};
+        return absl::OkStatus();
+      }));
+  return end;
+}
+
 absl::StatusOr<ChangeCursor> LoadCursor(Database& db, absl::string_view name) {
   ChangeCursor cursor;
   RETURN_IF_ERROR(db.RunInTransaction(

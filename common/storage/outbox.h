@@ -69,6 +69,10 @@ absl::StatusOr<std::vector<StoredEvent>> ReadChanges(
     Database& db, const ChangeCursor& after, int limit,
     absl::string_view topic_prefix = "");
 
+// The position after the last event whose transaction has finished: a
+// follower starting there sees every later change (and none before).
+absl::StatusOr<ChangeCursor> FeedEnd(Database& db);
+
 // A named follower's saved position (e.g. a relay's), or the start.
 absl::StatusOr<ChangeCursor> LoadCursor(Database& db, absl::string_view name);
 absl::Status SaveCursor(Database& db, absl::string_view name,

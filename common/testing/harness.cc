@@ -342,6 +342,16 @@ PostgresServer::~PostgresServer() {
 // Redis
 
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
+  auto dir = TempDir::Create("qudao-redis");
+  if (!dir.ok()) return dir.status();
+  auto port = PickFreePort();
+  if (!port.ok()) return port.status();
+  std::unique_ptr<RedisServer> server(new RedisServer(std::move(*dir), *port));
+  if (absl::Status s = server->Launch(); !s.ok()) return s;
+  return server;
+}
+
+absl::Status RedisServer::Launch() {
   const char* candidates[] = {"/usr/bin/redis-server",
                               "/usr/local/bin/redis-server"};
   std::string binary;
@@ -352,23 +362,22 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
     return absl::FailedPreconditionError(
         "redis-server not found (install redis-server)");
   }
-  auto dir = TempDir::Create("qudao-redis");
-  if (!dir.ok()) return dir.status();
-  auto port = PickFreePort();
-  if (!port.ok()) return port.status();
-  std::unique_ptr<RedisServer> server(new RedisServer(std::move(*dir), *port));
-  auto proc =
-      ChildProcess::Start({binary, "--port", absl::StrCat(*port), "--bind",
-                           "127.0.0.1", "--save", "", "--appendonly", "no",
-                           "--dir", server->dir_.path(), "--daemonize", "no"},
-                          server->dir_.path() + "/redis.log");
+  auto proc = ChildProcess::Start(
+      {binary, "--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--save",
+       "", "--appendonly", "no", "--dir", dir_.path(), "--daemonize", "no"},
+      dir_.path() + "/redis.log");
   if (!proc.ok()) return proc.status();
-  server->process_ = std::move(*proc);
-  if (absl::Status s = WaitForPort(*port, absl::Seconds(20)); !s.ok()) {
+  process_ = std::move(*proc);
+  if (absl::Status s = WaitForPort(port_, absl::Seconds(20)); !s.ok()) {
     return absl::InternalError(
-        absl::StrCat(s.message(), ": ", server->process_->Log()));
+        absl::StrCat(s.message(), ": ", process_->Log()));
   }
-  return server;
+  return absl::OkStatus();
+}
+
+absl::Status RedisServer::Restart() {
+  process_.reset();
+  return Launch();
 }
 
 std::string RedisServer::Url() const {

@@ -113,10 +113,14 @@ class RedisServer {
   ~RedisServer();
   int port() const { return port_; }
   std::string Url() const;
+  // SIGKILL: everything it held is gone.
   void Kill();
+  // Starts it again, empty, on the same port (after Kill).
+  absl::Status Restart();
 
  private:
   RedisServer(TempDir dir, int port) : dir_(std::move(dir)), port_(port) {}
+  absl::Status Launch();
   TempDir dir_;
   int port_;
   std::unique_ptr<ChildProcess> process_;

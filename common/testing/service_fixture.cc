@@ -14,7 +14,8 @@ namespace qudao::testing {
 absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
     const ModuleFactory& factory, const Clock* clock,
     const std::string& database_url, std::shared_ptr<Cache> cache,
-    std::map<std::string, std::string> targets) {
+    std::map<std::string, std::string> targets,
+    std::shared_ptr<events::EventBus> events) {
   InstallProtobufLogHandler();
   std::unique_ptr<ServiceFixture> f(new ServiceFixture());
   auto dir = TempDir::Create("qudao-svc");
@@ -32,6 +33,7 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   env.workers = f->workers_.get();
   env.metrics = f->registry_.get();
   env.cache = std::move(cache);
+  env.events = std::move(events);
   env.verifier = TestIdentity::Get().verifier();
   env.target_of = [targets](const std::string& service) {
     auto it = targets.find(service);

@@ -25,11 +25,13 @@ class ServiceFixture {
   // `database_url` empty means a new SQLite file in a temp dir.
   // `cache` null lets the module use its own in-process cache.
   // `targets` maps other services' short names to their gRPC targets.
+  // `events` null: no bus between processes (see ModuleEnvironment).
   static absl::StatusOr<std::unique_ptr<ServiceFixture>> Start(
       const ModuleFactory& factory, const Clock* clock = &Clock::Real(),
       const std::string& database_url = "",
       std::shared_ptr<Cache> cache = nullptr,
-      std::map<std::string, std::string> targets = {});
+      std::map<std::string, std::string> targets = {},
+      std::shared_ptr<events::EventBus> events = nullptr);
   ~ServiceFixture();
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }

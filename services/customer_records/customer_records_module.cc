@@ -2,6 +2,7 @@
 // operations and the gRPC adapter.
 #include "services/customer_records/customer_records_module.h"
 
+#include "common/events/feed_follower.h"
 #include "common/grpc/module.h"
 #include "common/status/macros.h"
 #include "services/customer_records/customer_records_service.h"
@@ -16,18 +17,28 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
                                                 DealerStore::Migrations()));
   auto module =
       std::make_unique<Module>("customer_records", std::move(db), env);
-  auto* cache = module->Own(std::make_unique<DealerCache>(
-      env.cache != nullptr ? env.cache
-                           : std::shared_ptr<Cache>(NewInProcessCache(10000)),
-      env.metrics));
+  auto* cache = module->Own(
+      std::make_unique<DealerCache>(env.cache, env.metrics, env.clock));
   auto* dealers = module->Own(
       std::make_unique<DealerOperations>(module->database(), cache, env.clock));
-  // Every replica drops its cached copy of a dealer when the dealer changes,
-  // whichever replica changed it. (A new dealer has no cached copy.)
+  // Every replica takes each dealer change into its near-cache (and
+  // Redis, revision-checked), whichever replica made it; after a gap on the
+  // bus it reads its own outbox from where it was.
   events::EventBus* bus = module->PublishChangeFeed(env, kFeedSource);
-  bus->Subscribe(kFeedSource, [cache](const events::ChangeEvent& event) {
-    if (event.topic() == kDealerUpdated) cache->Invalidate(event.key());
-  });
+  storage::Database* feed = module->database();
+  events::FeedFollower::Options follow;
+  follow.source = kFeedSource;
+  follow.topic_prefix = "dealer.";
+  auto* follower = module->Own(std::make_unique<events::FeedFollower>(
+      bus,
+      [feed](const type::v1::ListChangesRequest& request) {
+        return events::ListChanges(*feed, kFeedSource, request);
+      },
+      [cache](const events::ChangeEvent& event) {
+        ApplyDealerChange(cache->cache(), event);
+      },
+      [cache] { cache->cache().ClearNear(); }, follow));
+  follower->Start();
   module->Serve(std::make_unique<CustomerRecordsService>(
                     dealers, module->database(),
                     module->ServingFor(CustomerRecordsPermissions())),

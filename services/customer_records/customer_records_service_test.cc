@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/cache/cache.h"
 #include "common/clock/clock.h"
+#include "common/events/event_bus.h"
 #include "common/grpc/status.h"
 #include "common/testing/harness.h"
 #include "common/testing/service_fixture.h"
@@ -444,12 +445,17 @@ TEST(CustomerRecordsReplicasTest, SharedCacheIsInvalidatedAcrossReplicas) {
   ASSERT_TRUE(url.ok()) << url.status();
   auto redis = testing::RedisServer::Start();
   ASSERT_TRUE(redis.ok()) << redis.status();
-  auto cache = CacheFromSetting((*redis)->Url());
+  auto cache = SharedCacheFromSetting((*redis)->Url());
   ASSERT_TRUE(cache.ok());
-  auto a = testing::ServiceFixture::Start(NewCustomerRecordsModule,
-                                          &Clock::Real(), *url, *cache);
-  auto b = testing::ServiceFixture::Start(NewCustomerRecordsModule,
-                                          &Clock::Real(), *url, *cache);
+  auto bus_a = events::NewRedisEventBus((*redis)->Url());
+  auto bus_b = events::NewRedisEventBus((*redis)->Url());
+  ASSERT_TRUE(bus_a.ok() && bus_b.ok());
+  auto a = testing::ServiceFixture::Start(
+      NewCustomerRecordsModule, &Clock::Real(), *url, *cache, {},
+      std::shared_ptr<events::EventBus>(*std::move(bus_a)));
+  auto b = testing::ServiceFixture::Start(
+      NewCustomerRecordsModule, &Clock::Real(), *url, *cache, {},
+      std::shared_ptr<events::EventBus>(*std::move(bus_b)));
   ASSERT_TRUE(a.ok() && b.ok());
   auto stub_a = pb::CustomerRecordsService::NewStub((*a)->channel());
   auto stub_b = pb::CustomerRecordsService::NewStub((*b)->channel());
@@ -484,6 +490,13 @@ TEST(CustomerRecordsReplicasTest, SharedCacheIsInvalidatedAcrossReplicas) {
     pb::Dealer out;
     grpc::ClientContext ctx;
     ASSERT_TRUE(stub_a->UpdateDealer(&ctx, update, &out).ok());
+  }
+  // Replica a and Redis hold the new version at once; replica b's
+  // near-cache takes it from the dealer.updated event within moments.
+  EXPECT_EQ(get(stub_a.get()).owner(), "rep.new");
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (get(stub_b.get()).owner() != "rep.new" && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
   }
   EXPECT_EQ(get(stub_b.get()).owner(), "rep.new");
 

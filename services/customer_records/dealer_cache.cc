@@ -1,44 +1,41 @@
 // DealerCache; see dealer_cache.h.
 #include "services/customer_records/dealer_cache.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
+#include "services/customer_records/client/cached_dealer_directory.h"
 #include "services/customer_records/dealer_proto.h"
 
 namespace qudao::customer {
 
-DealerCache::DealerCache(std::shared_ptr<Cache> cache,
-                         metrics::Registry* registry, absl::Duration ttl)
-    : cache_(std::move(cache)),
-      lookups_(&registry->Counter("qudao_cache_lookups_total",
-                                  "Cache lookups by cache and result.",
-                                  {"cache", "result"})),
-      ttl_(ttl) {}
+DealerCache::DealerCache(std::shared_ptr<Cache> shared,
+                         metrics::Registry* registry, const Clock* clock,
+                         ReadThroughOptions options)
+    : cache_(std::move(shared), std::move(options), registry, clock) {}
 
-std::string DealerCache::Key(const std::string& dealer_id) {
-  // The version in the key lets a new message layout ship without reading
-  // entries written by the old one.
-  return absl::StrCat("customer:dealer:v1:", dealer_id);
-}
-
-std::optional<Dealer> DealerCache::Get(const std::string& dealer_id) {
-  std::optional<std::string> bytes = cache_->Get(Key(dealer_id));
-  if (bytes.has_value()) {
-    absl::StatusOr<Dealer> dealer = DealerCodec().decode(*bytes);
-    if (dealer.ok() && dealer->id == dealer_id) {
-      lookups_->Increment({"dealer", "hit"});
-      return *std::move(dealer);
-    }
+absl::StatusOr<Dealer> DealerCache::Get(
+    const std::string& dealer_id,
+    const std::function<absl::StatusOr<Dealer>()>& load) {
+  ASSIGN_OR_RETURN(
+      const CachedValue value,
+      cache_.Get(dealer_id, [&]() -> absl::StatusOr<CachedValue> {
+        ASSIGN_OR_RETURN(const Dealer dealer, load());
+        return CachedValue{dealer.version, DealerCodec().encode(dealer)};
+      }));
+  absl::StatusOr<Dealer> dealer = DealerCodec().decode(*value.bytes);
+  if (!dealer.ok() || dealer->id != dealer_id) {
+    // Not ours (a corrupt or foreign entry): the database answers.
+    return load();
   }
-  lookups_->Increment({"dealer", "miss"});
-  return std::nullopt;
+  return dealer;
 }
 
-void DealerCache::Put(const Dealer& dealer) {
-  cache_->Set(Key(dealer.id), DealerCodec().encode(dealer), ttl_);
+void DealerCache::Offer(const Dealer& dealer) {
+  cache_.Offer(dealer.id,
+               CachedValue{dealer.version, DealerCodec().encode(dealer)});
 }
 
-void DealerCache::Invalidate(const std::string& dealer_id) {
-  cache_->Delete(Key(dealer_id));
+void DealerCache::Invalidate(const std::string& dealer_id, int64_t version) {
+  cache_.Invalidate(dealer_id, version);
 }
 
 }  // namespace qudao::customer

@@ -1,41 +1,49 @@
-// Read-through cache of dealer records (stored in their API form), on the
-// shared Cache (Redis across replicas, or in-process). Dealer records are read
-// far more than written (every quote, order and partner request looks one up).
+// Read-through cache of dealer records for customer records' own reads
+// (GetDealer), on the revisioned ReadThroughCache: a near-cache in the
+// process, then Redis shared with every replica and with the other
+// services' DealerDirectory (same keys, same bytes: the Dealer API message,
+// revision = the dealer's version), then the database.
 //
-// Consistency: a write invalidates the dealer's entry after it commits, so
-// the next read on any replica (sharing Redis) goes to the database. A read
-// that raced the write can still re-insert the old version; entries expire
-// after `ttl`, which bounds such staleness. Writes never trust the cache:
-// UpdateDealer checks the etag against the database, so a stale read cannot
-// cause a lost update.
+// Consistency: after UpdateDealer commits, the replica offers the new
+// version to both tiers; every replica also applies the dealer.updated
+// event (pub/sub, or the outbox after a gap), so near-caches elsewhere drop
+// the old version. Fills are compare-and-set on the version, so a reader
+// that raced the write never puts the old version back. Writes never trust
+// the cache: UpdateDealer checks the etag against the database.
 #pragma once
 
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 
-#include "absl/time/time.h"
-#include "common/cache/cache.h"
+#include "absl/status/statusor.h"
+#include "common/cache/read_through_cache.h"
 #include "common/metrics/metrics.h"
+#include "services/customer_records/client/cached_dealer_directory.h"
 #include "services/customer_records/dealer.h"
 
 namespace qudao::customer {
 
 class DealerCache {
  public:
-  DealerCache(std::shared_ptr<Cache> cache, metrics::Registry* registry,
-              absl::Duration ttl = absl::Seconds(60));
+  // `shared` may be null (near-cache only).
+  DealerCache(std::shared_ptr<Cache> shared, metrics::Registry* registry,
+              const Clock* clock = &Clock::Real(),
+              ReadThroughOptions options = DealerCacheOptions());
 
-  std::optional<Dealer> Get(const std::string& dealer_id);
-  void Put(const Dealer& dealer);
-  void Invalidate(const std::string& dealer_id);
+  // The dealer from the cache, or from `load` (then cached).
+  absl::StatusOr<Dealer> Get(
+      const std::string& dealer_id,
+      const std::function<absl::StatusOr<Dealer>()>& load);
+  // A version of the dealer that committed.
+  void Offer(const Dealer& dealer);
+  // A version announced without its value.
+  void Invalidate(const std::string& dealer_id, int64_t version);
+
+  ReadThroughCache& cache() { return cache_; }
 
  private:
-  static std::string Key(const std::string& dealer_id);
-
-  std::shared_ptr<Cache> cache_;
-  metrics::CounterFamily* lookups_;
-  const absl::Duration ttl_;
+  ReadThroughCache cache_;
 };
 
 }  // namespace qudao::customer

@@ -63,17 +63,17 @@ absl::StatusOr<Dealer> DealerOperations::Create(
 }
 
 absl::StatusOr<Dealer> DealerOperations::Get(const std::string& dealer_id) {
-  if (cache_ != nullptr) {
-    if (std::optional<Dealer> cached = cache_->Get(dealer_id)) return *cached;
-  }
-  absl::StatusOr<Dealer> dealer;
-  RETURN_IF_ERROR(db_->RunInTransaction(TransactionMode::kReadOnly,
-                                        [&](Transaction& tx) -> absl::Status {
-                                          dealer = store_.Get(tx, dealer_id);
-                                          return dealer.status();
-                                        }));
-  if (cache_ != nullptr) cache_->Put(*dealer);
-  return dealer;
+  auto load = [&]() -> absl::StatusOr<Dealer> {
+    absl::StatusOr<Dealer> dealer;
+    RETURN_IF_ERROR(db_->RunInTransaction(TransactionMode::kReadOnly,
+                                          [&](Transaction& tx) -> absl::Status {
+                                            dealer = store_.Get(tx, dealer_id);
+                                            return dealer.status();
+                                          }));
+    return dealer;
+  };
+  if (cache_ == nullptr) return load();
+  return cache_->Get(dealer_id, load);
 }
 
 absl::StatusOr<DealerPage> DealerOperations::List(const DealerFilter& filter,
@@ -117,10 +117,10 @@ absl::StatusOr<Dealer> DealerOperations::Update(const auth::Principal& who,
         return AppendDealerEvent(tx, kDealerUpdated, updated,
                                  updated.update_time);
       }));
-  // This replica's next read sees the change at once; other replicas (and
-  // this one, should this call be lost) invalidate on the dealer.updated
-  // event.
-  if (cache_ != nullptr) cache_->Invalidate(update.dealer_id);
+  // This replica and Redis hold the new version at once; other replicas'
+  // near-caches (and every tier, should this step be lost) take it from
+  // the dealer.updated event.
+  if (cache_ != nullptr) cache_->Offer(updated);
   return updated;
 }
 

@@ -14,16 +14,14 @@
 #include "common/pagination/pagination.h"
 #include "common/storage/database.h"
 #include "common/storage/idempotency.h"
+#include "services/customer_records/client/dealer_directory.h"
 #include "services/customer_records/dealer.h"
 #include "services/customer_records/dealer_cache.h"
 #include "services/customer_records/dealer_store.h"
 
 namespace qudao::customer {
 
-// The change feed of customer records and its dealer topics.
-inline constexpr char kFeedSource[] = "customer_records";
-inline constexpr char kDealerCreated[] = "dealer.created";
-inline constexpr char kDealerUpdated[] = "dealer.updated";
+// The change feed and its topics: client/dealer_directory.h.
 
 class DealerOperations {
  public:

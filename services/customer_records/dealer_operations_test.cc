@@ -31,9 +31,7 @@ class DealerOperationsTest : public testing::DatabaseTest<B> {
   void SetUp() override {
     this->OpenDatabase("customer_records", DealerStore::Migrations());
     if (::testing::Test::HasFatalFailure()) return;
-    cache_ = std::make_unique<DealerCache>(
-        std::shared_ptr<Cache>(NewInProcessCache(100, &this->clock_)),
-        &registry_);
+    cache_ = std::make_unique<DealerCache>(nullptr, &registry_, &this->clock_);
     ops_ = std::make_unique<DealerOperations>(this->db_.get(), cache_.get(),
                                               &this->clock_);
   }

@@ -45,7 +45,7 @@ absl::Status DevServer::Start() {
                                                      claims);
   };
   ASSIGN_OR_RETURN(std::shared_ptr<Cache> cache,
-                   CacheFromSetting(options_.redis_url));
+                   SharedCacheFromSetting(options_.redis_url));
   ASSIGN_OR_RETURN(std::shared_ptr<events::EventBus> bus,
                    events::EventBusFromSetting(options_.redis_url));
   events_ = bus;

@@ -5,6 +5,7 @@
 #include "absl/strings/strip.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
+#include "services/customer_records/client/cached_dealer_directory.h"
 
 namespace qudao::customer {
 
@@ -60,11 +61,7 @@ DealerFacts FactsOf(const v1::Dealer& d) {
   f.province = d.region().province();
   f.city = d.region().city();
   f.sales_territory = d.region().sales_territory();
-  // The etag is "v<revision>".
-  absl::string_view etag = d.etag();
-  absl::ConsumePrefix(&etag, "\"v");
-  absl::ConsumeSuffix(&etag, "\"");
-  (void)absl::SimpleAtoi(etag, &f.revision);
+  f.revision = RevisionOf(d);
   return f;
 }
 

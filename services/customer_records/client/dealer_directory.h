@@ -37,6 +37,17 @@ struct DealerFacts {
   int64_t revision = 0;
 };
 
+// Customer records' change feed and its dealer topics (payload: the Dealer
+// as the change left it; its etag carries the revision).
+inline constexpr char kFeedSource[] = "customer_records";
+inline constexpr char kDealerCreated[] = "dealer.created";
+inline constexpr char kDealerUpdated[] = "dealer.updated";
+
+// Where dealer records live in the shared cache, for customer records and
+// every DealerDirectory alike: "<prefix><dealer id>" holds the Dealer API
+// message at revision = the dealer's version. The v2 marks the layout.
+inline constexpr char kDealerCacheKeyPrefix[] = "customer:dealer:v2:";
+
 // The stable reasons a directory answers with.
 inline constexpr char kReasonDealerNotFound[] = "DEALER_NOT_FOUND";
 

@@ -1,5 +1,5 @@
 // CircuitBreaker; see circuit_breaker.h.
-#include "common/grpc/circuit_breaker.h"
+#include "common/concurrency/circuit_breaker.h"
 
 namespace qudao {
 

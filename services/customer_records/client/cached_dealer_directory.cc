@@ -1,0 +1,101 @@
+// CachedDealerDirectory; see cached_dealer_directory.h.
+#include "services/customer_records/client/cached_dealer_directory.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "common/status/macros.h"
+
+namespace qudao::customer {
+
+ReadThroughOptions DealerCacheOptions() {
+  ReadThroughOptions options;
+  options.name = "dealer";
+  options.key_prefix = kDealerCacheKeyPrefix;
+  return options;
+}
+
+int64_t RevisionOf(const v1::Dealer& dealer) {
+  absl::string_view etag = dealer.etag();
+  absl::ConsumePrefix(&etag, "\"v");
+  absl::ConsumeSuffix(&etag, "\"");
+  int64_t revision = 0;
+  return absl::SimpleAtoi(etag, &revision) ? revision : 0;
+}
+
+namespace {
+
+events::FeedFollower::Options Following(events::FeedFollower::Options o) {
+  o.source = kFeedSource;
+  o.topic_prefix = "dealer.";
+  return o;
+}
+
+// A call for no person: the caller's deadline and trace, this service's
+// own account.
+CallContext OwnCall(const CallContext& call) {
+  CallContext own;
+  own.deadline = call.deadline;
+  own.correlation_id = call.correlation_id;
+  own.traceparent = call.traceparent;
+  own.tracestate = call.tracestate;
+  return own;
+}
+
+}  // namespace
+
+CachedDealerDirectory::CachedDealerDirectory(
+    CustomerRecordsClient* client, std::shared_ptr<Cache> shared,
+    events::EventBus* bus, metrics::Registry* registry, const Clock* clock,
+    ReadThroughOptions options, events::FeedFollower::Options follow)
+    : client_(client),
+      cache_(std::move(shared), std::move(options), registry, clock),
+      follower_(
+          bus,
+          [client](const type::v1::ListChangesRequest& request) {
+            CallContext call;
+            call.deadline = absl::Now() + absl::Seconds(10);
+            return client->ListChanges(call, request);
+          },
+          [this](const events::ChangeEvent& event) { Apply(event); },
+          [this] { cache_.ClearNear(); }, Following(std::move(follow))) {}
+
+CachedDealerDirectory::~CachedDealerDirectory() { follower_.Stop(); }
+
+void CachedDealerDirectory::Start() { follower_.Start(); }
+
+void CachedDealerDirectory::Apply(const events::ChangeEvent& event) {
+  ApplyDealerChange(cache_, event);
+}
+
+void ApplyDealerChange(ReadThroughCache& cache,
+                       const events::ChangeEvent& event) {
+  if (event.topic() != kDealerUpdated && event.topic() != kDealerCreated) {
+    return;
+  }
+  v1::Dealer dealer;
+  if (!event.payload().UnpackTo(&dealer) || dealer.dealer_id().empty()) {
+    return;
+  }
+  cache.Offer(dealer.dealer_id(),
+              CachedValue{RevisionOf(dealer), event.payload().value()});
+}
+
+absl::StatusOr<DealerFacts> CachedDealerDirectory::Get(
+    const CallContext& call, const std::string& dealer_id) {
+  ASSIGN_OR_RETURN(
+      const CachedValue value,
+      cache_.Get(dealer_id, [&]() -> absl::StatusOr<CachedValue> {
+        ASSIGN_OR_RETURN(const v1::Dealer dealer,
+                         client_->GetDealer(OwnCall(call), dealer_id));
+        return CachedValue{RevisionOf(dealer), dealer.SerializeAsString()};
+      }));
+  v1::Dealer dealer;
+  if (!dealer.ParseFromString(*value.bytes) ||
+      dealer.dealer_id() != dealer_id) {
+    // Not a dealer entry (corrupt or foreign): customer records answers.
+    ASSIGN_OR_RETURN(dealer, client_->GetDealer(OwnCall(call), dealer_id));
+  }
+  return FactsOf(dealer);
+}
+
+}  // namespace qudao::customer
