@@ -52,11 +52,20 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
             {absl::StrCat("--redis=", (*redis)->Url())});
   RunningService pricing =
       Start(QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"));
+  // Credit control and dealer support read dealer facts through Redis as
+  // their own accounts, following customer records' feed on the bus.
   RunningService credit = Start(
       QUDAO_CREDIT_CONTROL_BIN, "credit_control", Sqlite("credit"),
-      {absl::StrCat("--customer_records_target=127.0.0.1:", customers.port)});
-  RunningService support =
-      Start(QUDAO_DEALER_SUPPORT_BIN, "dealer_support", Sqlite("support"));
+      {absl::StrCat("--customer_records_target=127.0.0.1:", customers.port),
+       absl::StrCat("--redis=", (*redis)->Url()),
+       absl::StrCat("--service_token_file=",
+                    ServiceTokenFile("credit_control"))});
+  RunningService support = Start(
+      QUDAO_DEALER_SUPPORT_BIN, "dealer_support", Sqlite("support"),
+      {absl::StrCat("--customer_records_target=127.0.0.1:", customers.port),
+       absl::StrCat("--redis=", (*redis)->Url()),
+       absl::StrCat("--service_token_file=",
+                    ServiceTokenFile("dealer_support"))});
   ASSERT_GT(customers.port, 0);
   ASSERT_GT(pricing.port, 0);
   ASSERT_GT(credit.port, 0);

@@ -116,6 +116,16 @@ std::shared_ptr<auth::TokenSource> TestIdentity::ServiceTokenSource(
   return std::make_shared<auth::SignedTokenSource>(signer_.get(), claims);
 }
 
+std::shared_ptr<auth::TokenSource> TestIdentity::TestServiceTokenSource()
+    const {
+  auth::TokenClaims claims;
+  claims.subject = "svc-test";
+  claims.roles = {"customer_records", "pricing", "credit_control",
+                  "dealer_support"};
+  claims.issuer = issuer_;
+  return std::make_shared<auth::SignedTokenSource>(signer_.get(), claims);
+}
+
 std::vector<std::string> TestIdentity::ServiceFlags() const {
   return {absl::StrCat("--jwks_file=", jwks_path_),
           absl::StrCat("--token_issuer=", issuer_)};

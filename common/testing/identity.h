@@ -39,6 +39,10 @@ class TestIdentity {
   std::string ServiceToken(const std::string& service_role) const;
   std::shared_ptr<auth::TokenSource> ServiceTokenSource(
       const std::string& service_role) const;
+  // The own account of in-process test modules ("svc-test", holding the
+  // four platform services' roles): whichever module a fixture serves, its
+  // calls for no person are a service's.
+  std::shared_ptr<auth::TokenSource> TestServiceTokenSource() const;
 
   // Flags that make a service binary trust this issuer.
   std::vector<std::string> ServiceFlags() const;

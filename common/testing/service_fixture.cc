@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Start(
   env.cache = std::move(cache);
   env.events = std::move(events);
   env.verifier = TestIdentity::Get().verifier();
+  env.service_token = TestIdentity::Get().TestServiceTokenSource();
   env.target_of = [targets](const std::string& service) {
     auto it = targets.find(service);
     return it == targets.end() ? std::string("127.0.0.1:1") : it->second;

@@ -7,7 +7,7 @@
 #include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/credit_control_service.h"
 #include "services/credit_control/credit_operations.h"
-#include "services/customer_records/client/customer_records_client.h"
+#include "services/customer_records/client/cached_dealer_directory.h"
 
 namespace qudao::credit {
 
@@ -17,12 +17,7 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
                    OpenServiceDatabase(env, "credit_control",
                                        CreditAccountStore::Migrations()));
   auto module = std::make_unique<Module>("credit_control", std::move(db), env);
-  auto target_of = env.target_of;
-  auto* dealers = module->Own(std::make_unique<customer::CustomerRecordsClient>(
-      [target_of] {
-        return target_of ? target_of("customer_records") : std::string();
-      },
-      ClientOptionsFor(env), env.metrics, env.clock));
+  ASSIGN_OR_RETURN(auto* dealers, customer::DealerDirectoryFor(*module, env));
   auto* credit = module->Own(std::make_unique<CreditOperations>(
       module->database(), dealers, env.clock));
   module->Serve(std::make_unique<CreditControlService>(

@@ -310,9 +310,16 @@ TYPED_TEST(CreditControlTest, LimitsAreForDealersCustomerRecordsHas) {
   // Closing a terminated dealer's credit is allowed.
   EXPECT_TRUE(this->Set(this->ValidRequest(0), &out).ok());
 
+  // A dealer credit control has never looked up, asked for while customer
+  // records is down: UNAVAILABLE. (Dealers it has read stay answerable from
+  // its cache, which follows customer records' changes.)
+  auto unseen = this->customers_->CreateDealer("Unseen Trading");
+  ASSERT_TRUE(unseen.ok()) << unseen.status();
   this->customers_->Stop();
+  pb::SetCreditLimitRequest for_unseen = this->ValidRequest(2000000);
+  for_unseen.set_dealer_id(*unseen);
   grpc::ClientContext ctx3;
-  s = this->Set(this->ValidRequest(2000000), &out, &ctx3);
+  s = this->Set(for_unseen, &out, &ctx3);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
 }

@@ -19,13 +19,10 @@ absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
                    dealers_->Get(call, decision.dealer_id));
   RETURN_IF_ERROR(
       CheckLimitApprover(approver, decision.dealer_id, dealer.owner));
-  if (dealer.status == customer::DealerStanding::kTerminated &&
-      !decision.limit.is_zero()) {
-    return Refusal(absl::StatusCode::kFailedPrecondition,
-                   kReasonDealerTerminated,
-                   absl::StrCat("dealer ", decision.dealer_id,
-                                " is terminated; it can be given no credit "
-                                "(a limit of zero closes its account)"));
+  if (!decision.limit.is_zero()) {
+    RETURN_IF_ERROR(customer::CheckNotTerminated(
+        dealer,
+        "it can be given no credit (a limit of zero closes its account)"));
   }
   const absl::Time now = clock_->Now();
   return storage::RunIdempotent<CreditPosition>(

@@ -24,9 +24,6 @@ struct LimitDecision {
   std::string reason;
 };
 
-// Stable reasons of credit control's refusals about the dealer itself.
-inline constexpr char kReasonDealerTerminated[] = "DEALER_TERMINATED";
-
 class CreditOperations {
  public:
   // `dealers` answers who the dealers are (customer records).

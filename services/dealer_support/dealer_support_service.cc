@@ -110,8 +110,9 @@ absl::Status DealerSupportService::HandleCreateServiceTicket(
   ASSIGN_OR_RETURN(ServiceTicket draft, TicketFromProto(request.ticket()));
   ASSIGN_OR_RETURN(
       const ServiceTicket created,
-      tickets_->Create(draft, call.Idempotent(request.request_id(),
-                                              RequestFingerprint(request))));
+      tickets_->Create(
+          call.Outgoing(), draft,
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
   *response = TicketToProto(created);
   return absl::OkStatus();
 }

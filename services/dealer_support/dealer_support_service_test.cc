@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "qudao/support/v1/dealer_support_service.grpc.pb.h"
+#include "services/customer_records/customer_records_testing.h"
 #include "services/dealer_support/dealer_support_module.h"
 
 namespace qudao::support {
@@ -26,15 +27,35 @@ namespace pb = ::qudao::support::v1;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr char kDealer[] = "dlr_0190f3c2a1b24e8f0a1b";
-constexpr char kOtherDealer[] = "dlr_0190f3c2a1b2ffff0000";
+// Dealers that exist in the real customer records the service calls
+// (created once per test binary).
+std::string kDealer, kOtherDealer, kTerminatedDealer;
+customer::CustomerRecordsForTest* Customers() {
+  static customer::CustomerRecordsForTest* customers = [] {
+    auto started = customer::CustomerRecordsForTest::Start();
+    EXPECT_TRUE(started.ok()) << started.status();
+    if (!started.ok())
+      return static_cast<customer::CustomerRecordsForTest*>(nullptr);
+    auto* c = started->release();
+    kDealer = c->CreateDealer("Mingda Machinery").value();
+    kOtherDealer = c->CreateDealer("Hengtai Trading").value();
+    kTerminatedDealer = c->CreateDealer("Closed Down Co").value();
+    EXPECT_TRUE(
+        c->SetStatus(kTerminatedDealer, customer::v1::DEALER_STATUS_TERMINATED)
+            .ok());
+    return c;
+  }();
+  return customers;
+}
 
 template <typename B>
 class DealerSupportTest
     : public testing::ServiceTest<B, pb::DealerSupportService> {
  protected:
   void SetUp() override {
-    this->StartService(NewDealerSupportModule);
+    ASSERT_NE(Customers(), nullptr);
+    this->StartService(NewDealerSupportModule,
+                       {{"customer_records", Customers()->target()}});
     if (::testing::Test::HasFatalFailure()) return;
     // The module has migrated the schema by now.
     auto db = storage::OpenDatabase(this->fixture_->database_url());
@@ -44,9 +65,9 @@ class DealerSupportTest
 
   static pb::ServiceTicket ValidTicket(
       const std::string& subject = "注塑机开机报警 E-204",
-      const std::string& dealer_id = kDealer) {
+      const std::string& dealer_id = "") {
     pb::ServiceTicket t;
-    t.set_dealer_id(dealer_id);
+    t.set_dealer_id(dealer_id.empty() ? kDealer : dealer_id);
     t.set_type(pb::TICKET_TYPE_WARRANTY_REPAIR);
     t.set_priority(pb::TICKET_PRIORITY_HIGH);
     t.set_subject(subject);
@@ -299,6 +320,33 @@ TYPED_TEST(DealerSupportTest, ListRejectsBadInput) {
   this->ExpectNothingWritten(1);
 }
 
+// The dealer is checked against customer records: an unknown one is
+// NOT_FOUND, a terminated one FAILED_PRECONDITION, and nothing is written.
+TYPED_TEST(DealerSupportTest, TicketsOnlyForDealersThatExistAndStillTrade) {
+  struct Case {
+    std::string dealer_id;
+    grpc::StatusCode code;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"dlr_0190f3c2a1b2ffff0000", grpc::StatusCode::NOT_FOUND,
+       "DEALER_NOT_FOUND"},
+      {kTerminatedDealer, grpc::StatusCode::FAILED_PRECONDITION,
+       "DEALER_TERMINATED"},
+  };
+  for (const Case& c : cases) {
+    pb::ServiceTicket out;
+    grpc::ClientContext ctx;
+    grpc::Status s =
+        this->Create(this->ValidTicket("Pump", c.dealer_id), &out, "", &ctx);
+    EXPECT_EQ(s.error_code(), c.code)
+        << c.dealer_id << ": " << s.error_message();
+    EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), c.reason);
+    EXPECT_THAT(s.error_message(), HasSubstr(c.dealer_id));
+  }
+  this->ExpectNothingWritten(0);
+}
+
 TYPED_TEST(DealerSupportTest, ListPagesNewestFirstThroughOneDealersTickets) {
   for (int i = 0; i < 12; ++i) {
     pb::ServiceTicket out;
@@ -403,6 +451,26 @@ TYPED_TEST(DealerSupportTest, HistoryHasOneOpenEntryPerTicketAndIsAppendOnly) {
                         "status <> 1")[0]
                 .Int(0),
             0);
+}
+
+// Customer records unreachable: the caller is told so (UNAVAILABLE), the
+// ticket is not opened without its dealer checked.
+TEST(DealerSupportWithoutCustomerRecordsTest, CreateIsUnavailable) {
+  FakeClock clock;
+  auto fixture = testing::ServiceFixture::Start(
+      NewDealerSupportModule, &clock, "", nullptr,
+      {{"customer_records", "127.0.0.1:1"}});
+  ASSERT_TRUE(fixture.ok()) << fixture.status();
+  auto stub = pb::DealerSupportService::NewStub((*fixture)->channel());
+  pb::CreateServiceTicketRequest req;
+  req.mutable_ticket()->set_dealer_id("dlr_0190f3c2a1b24e8f0a1b");
+  req.mutable_ticket()->set_type(pb::TICKET_TYPE_WARRANTY_REPAIR);
+  req.mutable_ticket()->set_priority(pb::TICKET_PRIORITY_HIGH);
+  req.mutable_ticket()->set_subject("Pump");
+  pb::ServiceTicket out;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub->CreateServiceTicket(&ctx, req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
 }
 
 }  // namespace

@@ -11,7 +11,13 @@ using storage::Transaction;
 using storage::TransactionMode;
 
 absl::StatusOr<ServiceTicket> ServiceTicketOperations::Create(
-    ServiceTicket draft, const storage::IdempotentRequest& request) {
+    const CallContext& call, ServiceTicket draft,
+    const storage::IdempotentRequest& request) {
+  ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
+                   dealers_->Get(call, draft.dealer_id));
+  RETURN_IF_ERROR(customer::CheckNotTerminated(
+      dealer,
+      "open the ticket for the dealer that now serves the end customer"));
   const absl::Time now = clock_->Now();
   draft.id = NewResourceId("tkt", now);
   const StatusChange opening = OpenTicket(draft, now);

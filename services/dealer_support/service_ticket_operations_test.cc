@@ -5,9 +5,12 @@
 #include <string>
 
 #include "common/testing/database_fixture.h"
+#include "common/testing/identity.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/customer_records/client/cached_dealer_directory.h"
+#include "services/customer_records/customer_records_testing.h"
 #include "services/dealer_support/service_ticket_proto.h"
 
 namespace qudao::support {
@@ -17,7 +20,21 @@ using ::qudao::testing::IsOk;
 using ::qudao::testing::StatusIs;
 using storage::IdempotentRequest;
 
-constexpr char kDealer[] = "dlr_0190f3c2a1b24e8f0a1b";
+// A dealer of the real customer records (in-process), once per binary.
+std::string kDealer;
+customer::CustomerRecordsForTest* Customers() {
+  static customer::CustomerRecordsForTest* customers = [] {
+    auto started = customer::CustomerRecordsForTest::Start();
+    EXPECT_TRUE(started.ok()) << started.status();
+    if (!started.ok()) {
+      return static_cast<customer::CustomerRecordsForTest*>(nullptr);
+    }
+    auto* c = started->release();
+    kDealer = c->CreateDealer("Mingda Machinery").value();
+    return c;
+  }();
+  return customers;
+}
 
 template <typename B>
 class ServiceTicketOperationsTest : public testing::DatabaseTest<B> {
@@ -25,8 +42,16 @@ class ServiceTicketOperationsTest : public testing::DatabaseTest<B> {
   void SetUp() override {
     this->OpenDatabase("dealer_support", ServiceTicketStore::Migrations());
     if (::testing::Test::HasFatalFailure()) return;
-    ops_ = std::make_unique<ServiceTicketOperations>(this->db_.get(),
-                                                     &this->clock_);
+    ASSERT_NE(Customers(), nullptr);
+    const std::string target = Customers()->target();
+    ServiceClientOptions options;
+    options.own_token = testing::TestIdentity::Get().TestServiceTokenSource();
+    client_ = std::make_unique<customer::CustomerRecordsClient>(
+        [target] { return target; }, options);
+    directory_ = std::make_unique<customer::CachedDealerDirectory>(
+        client_.get(), nullptr, nullptr, nullptr);
+    ops_ = std::make_unique<ServiceTicketOperations>(
+        this->db_.get(), directory_.get(), &this->clock_);
   }
 
   static ServiceTicket Draft(
@@ -39,13 +64,15 @@ class ServiceTicketOperationsTest : public testing::DatabaseTest<B> {
     return t;
   }
 
+  std::unique_ptr<customer::CustomerRecordsClient> client_;
+  std::unique_ptr<customer::CachedDealerDirectory> directory_;
   std::unique_ptr<ServiceTicketOperations> ops_;
 };
 
 TYPED_TEST_SUITE(ServiceTicketOperationsTest, testing::BothBackends);
 
 TYPED_TEST(ServiceTicketOperationsTest, CreateOpensWithAPromiseAndHistory) {
-  auto created = this->ops_->Create(this->Draft(), {});
+  auto created = this->ops_->Create({}, this->Draft(), {});
   ASSERT_THAT(created, IsOk());
   EXPECT_EQ(created->status, TicketStatus::kOpen);
   EXPECT_EQ(created->respond_by_time, this->clock_.Now() + absl::Hours(2));
@@ -63,10 +90,10 @@ TYPED_TEST(ServiceTicketOperationsTest, CreateOpensWithAPromiseAndHistory) {
 TYPED_TEST(ServiceTicketOperationsTest, ARetryOpensOneTicket) {
   const auto request =
       IdempotentRequest::FromCaller("CreateServiceTicket", "dealer", "k", "fp");
-  auto first = this->ops_->Create(this->Draft(), request);
+  auto first = this->ops_->Create({}, this->Draft(), request);
   ASSERT_THAT(first, IsOk());
   this->clock_.Advance(absl::Minutes(5));
-  auto again = this->ops_->Create(this->Draft(), request);
+  auto again = this->ops_->Create({}, this->Draft(), request);
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ(again->id, first->id);
   EXPECT_EQ(again->respond_by_time, first->respond_by_time);
@@ -77,7 +104,7 @@ TYPED_TEST(ServiceTicketOperationsTest, ARetryOpensOneTicket) {
 TYPED_TEST(ServiceTicketOperationsTest, ListIsNewestFirstPerDealer) {
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
-    auto t = this->ops_->Create(this->Draft(), {});
+    auto t = this->ops_->Create({}, this->Draft(), {});
     ASSERT_THAT(t, IsOk());
     ids.insert(ids.begin(), t->id);
     this->clock_.Advance(absl::Seconds(1));

@@ -2,6 +2,7 @@
 #include "services/customer_records/client/cached_dealer_directory.h"
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/status/macros.h"
 
@@ -96,6 +97,27 @@ absl::StatusOr<DealerFacts> CachedDealerDirectory::Get(
     ASSIGN_OR_RETURN(dealer, client_->GetDealer(OwnCall(call), dealer_id));
   }
   return FactsOf(dealer);
+}
+
+absl::StatusOr<CachedDealerDirectory*> DealerDirectoryFor(
+    Module& module, const ModuleEnvironment& env) {
+  if (env.service_token == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        module.name(),
+        " reads dealer facts from customer records as its own service "
+        "account: give it that account's token (--service_token_file or "
+        "QUDAO_SERVICE_TOKEN_FILE)"));
+  }
+  auto target_of = env.target_of;
+  auto* client = module.Own(std::make_unique<CustomerRecordsClient>(
+      [target_of] {
+        return target_of ? target_of("customer_records") : std::string();
+      },
+      ClientOptionsFor(env), env.metrics, env.clock));
+  auto* directory = module.Own(std::make_unique<CachedDealerDirectory>(
+      client, env.cache, module.FollowingBus(env), env.metrics, env.clock));
+  directory->Start();
+  return directory;
 }
 
 }  // namespace qudao::customer

@@ -19,6 +19,7 @@
 #include "common/cache/read_through_cache.h"
 #include "common/events/event_bus.h"
 #include "common/events/feed_follower.h"
+#include "common/grpc/module.h"
 #include "services/customer_records/client/customer_records_client.h"
 #include "services/customer_records/client/dealer_directory.h"
 
@@ -66,5 +67,13 @@ class CachedDealerDirectory : public DealerDirectory {
   ReadThroughCache cache_;
   events::FeedFollower follower_;
 };
+
+// The directory a service module uses: a client of customer records with
+// the module's own account, the environment's shared cache and bus,
+// following the feed; owned by `module`. FAILED_PRECONDITION when the
+// module has no account of its own (--service_token_file): it could not
+// read a single dealer.
+absl::StatusOr<CachedDealerDirectory*> DealerDirectoryFor(
+    Module& module, const ModuleEnvironment& env);
 
 }  // namespace qudao::customer

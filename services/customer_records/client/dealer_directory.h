@@ -8,7 +8,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/call/call_context.h"
+#include "common/status/status.h"
 
 namespace qudao::customer {
 
@@ -48,8 +51,22 @@ inline constexpr char kDealerUpdated[] = "dealer.updated";
 // message at revision = the dealer's version. The v2 marks the layout.
 inline constexpr char kDealerCacheKeyPrefix[] = "customer:dealer:v2:";
 
-// The stable reasons a directory answers with.
+// The stable reasons a directory answers with, and services give when a
+// dealer's standing stops what was asked.
 inline constexpr char kReasonDealerNotFound[] = "DEALER_NOT_FOUND";
+inline constexpr char kReasonDealerTerminated[] = "DEALER_TERMINATED";
+
+// FAILED_PRECONDITION (DEALER_TERMINATED) when `dealer` is terminated: no
+// new obligation (a credit limit, an order, a service ticket) is created
+// for a dealer whose relationship has ended. `refusal` says what was
+// refused and what to do instead, after "dealer <id> is terminated; ".
+inline absl::Status CheckNotTerminated(const DealerFacts& dealer,
+                                       absl::string_view refusal) {
+  if (dealer.status != DealerStanding::kTerminated) return absl::OkStatus();
+  return Refusal(
+      absl::StatusCode::kFailedPrecondition, kReasonDealerTerminated,
+      absl::StrCat("dealer ", dealer.dealer_id, " is terminated; ", refusal));
+}
 
 class DealerDirectory {
  public:
