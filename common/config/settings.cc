@@ -81,6 +81,10 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(std::string, tls_ca, "",
           "PEM CA bundle: call other services over TLS, trusting these CAs "
           "(presenting --tls_cert/--tls_key when given) [env QUDAO_TLS_CA]");
+ABSL_FLAG(int, near_cache_entries, 10000,
+          "entries of each in-process near-cache of hot records (dealer "
+          "facts), in front of Redis; 0 turns it off "
+          "[env QUDAO_NEAR_CACHE_ENTRIES]");
 ABSL_FLAG(int, db_pool_size, 8,
           "database connections per process; budget replicas x services x "
           "this against PostgreSQL's max_connections [env "

@@ -36,8 +36,10 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
       IntSetting("db_pool_size", "QUDAO_DB_POOL_SIZE", 8, 1);
   const absl::StatusOr<bool> relay =
       BoolSetting("outbox_relay", "QUDAO_OUTBOX_RELAY", true);
-  for (const absl::Status& s :
-       {workers.status(), pool_size.status(), relay.status()}) {
+  const absl::StatusOr<int> near_cache =
+      IntSetting("near_cache_entries", "QUDAO_NEAR_CACHE_ENTRIES", 10000, 0);
+  for (const absl::Status& s : {workers.status(), pool_size.status(),
+                                relay.status(), near_cache.status()}) {
     if (!s.ok()) {
       log::Error("bad setting", {{"error", s.ToString()}});
       return 2;
@@ -85,6 +87,7 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
     env.events = *std::move(bus);
   }
   env.publish_outbox = *relay;
+  env.near_cache_entries = static_cast<size_t>(*near_cache);
   auto identity = IdentityFromSettings(/*require_verifier=*/true);
   if (!identity.ok()) {
     log::Error("bad identity setting",

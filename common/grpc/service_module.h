@@ -35,6 +35,8 @@ struct ModuleEnvironment {
   // The shared tier of hot-data caches (Redis, shared by every replica and
   // service); null: each module caches in its own process only.
   std::shared_ptr<Cache> cache;
+  // Entries of each in-process near-cache in front of it; 0: none.
+  size_t near_cache_entries = 10000;
   // Where committed changes are published: Redis across processes, or an
   // in-process bus shared by the modules of one process (`qudao dev`);
   // null: no bus reaches other processes (a module publishes its own feed

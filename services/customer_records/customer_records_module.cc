@@ -17,28 +17,36 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
                                                 DealerStore::Migrations()));
   auto module =
       std::make_unique<Module>("customer_records", std::move(db), env);
-  auto* cache = module->Own(
-      std::make_unique<DealerCache>(env.cache, env.metrics, env.clock));
+  ReadThroughOptions cache_options = DealerCacheOptions();
+  cache_options.near_entries = env.near_cache_entries;
+  // With neither tier, reads go to the database.
+  DealerCache* cache =
+      env.cache == nullptr && env.near_cache_entries == 0
+          ? nullptr
+          : module->Own(std::make_unique<DealerCache>(
+                env.cache, env.metrics, env.clock, cache_options));
   auto* dealers = module->Own(
       std::make_unique<DealerOperations>(module->database(), cache, env.clock));
   // Every replica takes each dealer change into its near-cache (and
   // Redis, revision-checked), whichever replica made it; after a gap on the
   // bus it reads its own outbox from where it was.
   events::EventBus* bus = module->PublishChangeFeed(env, kFeedSource);
-  storage::Database* feed = module->database();
-  events::FeedFollower::Options follow;
-  follow.source = kFeedSource;
-  follow.topic_prefix = "dealer.";
-  auto* follower = module->Own(std::make_unique<events::FeedFollower>(
-      bus,
-      [feed](const type::v1::ListChangesRequest& request) {
-        return events::ListChanges(*feed, kFeedSource, request);
-      },
-      [cache](const events::ChangeEvent& event) {
-        ApplyDealerChange(cache->cache(), event);
-      },
-      [cache] { cache->cache().ClearNear(); }, follow));
-  follower->Start();
+  if (cache != nullptr) {
+    storage::Database* feed = module->database();
+    events::FeedFollower::Options follow;
+    follow.source = kFeedSource;
+    follow.topic_prefix = "dealer.";
+    auto* follower = module->Own(std::make_unique<events::FeedFollower>(
+        bus,
+        [feed](const type::v1::ListChangesRequest& request) {
+          return events::ListChanges(*feed, kFeedSource, request);
+        },
+        [cache](const events::ChangeEvent& event) {
+          ApplyDealerChange(cache->cache(), event);
+        },
+        [cache] { cache->cache().ClearNear(); }, follow));
+    follower->Start();
+  }
   module->Serve(std::make_unique<CustomerRecordsService>(
                     dealers, module->database(),
                     module->ServingFor(CustomerRecordsPermissions())),

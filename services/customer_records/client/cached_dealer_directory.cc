@@ -114,8 +114,11 @@ absl::StatusOr<CachedDealerDirectory*> DealerDirectoryFor(
         return target_of ? target_of("customer_records") : std::string();
       },
       ClientOptionsFor(env), env.metrics, env.clock));
+  ReadThroughOptions options = DealerCacheOptions();
+  options.near_entries = env.near_cache_entries;
   auto* directory = module.Own(std::make_unique<CachedDealerDirectory>(
-      client, env.cache, module.FollowingBus(env), env.metrics, env.clock));
+      client, env.cache, module.FollowingBus(env), env.metrics, env.clock,
+      options));
   directory->Start();
   return directory;
 }
