@@ -197,8 +197,12 @@ void RedisSubscription::Run() {
     }
     ReplyPtr subscribed(static_cast<redisReply*>(redisCommand(
         c.get(), "PSUBSCRIBE %b", pattern_.data(), pattern_.size())));
-    if (subscribed == nullptr || c->err != 0) {
+    // An error reply (e.g. "max number of clients reached", or a refused
+    // AUTH) is no subscription: treat it as a failed dial.
+    if (subscribed == nullptr || c->err != 0 ||
+        subscribed->type != REDIS_REPLY_ARRAY) {
       absl::SleepFor(backoff);
+      backoff = std::min(backoff * 2, absl::Seconds(1));
       continue;
     }
     backoff = absl::Milliseconds(50);
