@@ -42,18 +42,18 @@ absl::StatusOr<type::v1::ListChangesResponse> ListChanges(
   const int limit = request.page_size() == 0
                         ? kDefaultPageSize
                         : std::min(request.page_size(), kMaxPageSize);
+  if (request.start_at_end()) {
+    ASSIGN_OR_RETURN(const storage::ChangeCursor end, storage::FeedEnd(db));
+    type::v1::ListChangesResponse response;
+    response.set_next_cursor(end.Encode());
+    return response;
+  }
   absl::StatusOr<storage::ChangeCursor> after =
       storage::ChangeCursor::Decode(request.after_cursor());
   if (!after.ok())
     return InvalidField("after_cursor", after.status().message());
   if (request.topic_prefix().size() > 64) {
     return InvalidField("topic_prefix", "must be at most 64 characters");
-  }
-  if (request.start_at_end()) {
-    ASSIGN_OR_RETURN(const storage::ChangeCursor end, storage::FeedEnd(db));
-    type::v1::ListChangesResponse response;
-    response.set_next_cursor(end.Encode());
-    return response;
   }
   ASSIGN_OR_RETURN(
       std::vector<storage::StoredEvent> events,
