@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/redis/redis_client.h"
 #include "common/testing/harness.h"
 #include "gtest/gtest.h"
 
@@ -109,45 +110,54 @@ TEST(ReadThroughCacheTest, AThousandConcurrentColdReadsLoadOnce) {
   EXPECT_GT(joined, 0);
 }
 
-// The stale-set race: a reader loads revision 4, stalls; the owner commits
-// revision 5 and announces it; the reader's late fill must not win.
+// The stale-set race: a reader loads revision 4 and stalls; the owner
+// commits revision 5 and announces it (the value, or a tombstone); the
+// reader's late fill must not win in Redis. When the slow reader's process
+// heard the announcement too, the reader itself reads again and gets 5.
 TEST(ReadThroughCacheTest, ASlowReaderNeverPutsAnOlderRevisionBack) {
   auto redis = testing::SharedRedis();
   ASSERT_TRUE(redis.ok()) << redis.status();
   auto shared = RedisTier((*redis)->Url());
+  int run = 0;
   for (bool announce_value : {true, false}) {
-    SCOPED_TRACE(announce_value ? "offer" : "invalidate");
-    const std::string key = announce_value ? "d1" : "d2";
-    ReadThroughCache slow(shared, Options(100), nullptr);
-    ReadThroughCache writer(shared, Options(100), nullptr);
-    Owner owner;
-    owner.revision = 4;
-    absl::Notification loaded, release;
-    slow.SetBeforeFillForTesting([&](const std::string&) {
-      loaded.Notify();
-      release.WaitForNotification();
-    });
-    std::thread reader(
-        [&] { EXPECT_EQ(slow.Get(key, owner.For(key))->revision, 4); });
-    loaded.WaitForNotification();
-    owner.revision = 5;
-    if (announce_value) {
-      writer.Offer(key, CachedValue{5, absl::StrCat(key, "@5")});
-      slow.Offer(key, CachedValue{5, absl::StrCat(key, "@5")});
-    } else {
-      writer.Invalidate(key, 5);
-      slow.Invalidate(key, 5);
+    for (bool slow_hears : {false, true}) {
+      SCOPED_TRACE(absl::StrCat(announce_value ? "value" : "tombstone",
+                                slow_hears ? ", heard" : ", not heard"));
+      const std::string key = absl::StrCat("d", run++);
+      ReadThroughCache slow(shared, Options(100), nullptr);
+      ReadThroughCache writer(shared, Options(100), nullptr);
+      Owner owner;
+      owner.revision = 4;
+      absl::Notification loaded, release;
+      slow.SetBeforeFillForTesting([&](const std::string&) {
+        if (!loaded.HasBeenNotified()) loaded.Notify();
+        release.WaitForNotification();
+      });
+      int64_t slow_got = 0;
+      std::thread reader(
+          [&] { slow_got = slow.Get(key, owner.For(key))->revision; });
+      loaded.WaitForNotification();
+      owner.revision = 5;
+      const CachedValue announced =
+          announce_value ? CachedValue{5, absl::StrCat(key, "@5")}
+                         : CachedValue{5, std::nullopt};
+      if (announce_value) {
+        writer.Offer(key, announced);
+      } else {
+        writer.Announce(key, announced);
+      }
+      if (slow_hears) slow.Announce(key, announced);
+      release.Notify();
+      reader.join();
+      slow.SetBeforeFillForTesting(nullptr);
+      EXPECT_EQ(slow_got, slow_hears ? 5 : 4);
+      // Redis never went back to 4: a fresh process reads 5.
+      auto stored = shared->Get(absl::StrCat("rec:v1:", key)).value();
+      ASSERT_TRUE(stored.has_value());
+      EXPECT_EQ(stored->revision, 5);
+      ReadThroughCache fresh(shared, Options(0), nullptr);
+      EXPECT_EQ(fresh.Get(key, owner.For(key))->revision, 5);
     }
-    release.Notify();
-    reader.join();
-    slow.SetBeforeFillForTesting(nullptr);
-    // Neither tier holds revision 4: the slow process and a fresh one read 5.
-    EXPECT_EQ(slow.Get(key, owner.For(key))->revision, 5);
-    ReadThroughCache fresh(shared, Options(0), nullptr);
-    EXPECT_EQ(fresh.Get(key, owner.For(key))->revision, 5);
-    auto stored = shared->Get(absl::StrCat("rec:v1:", key)).value();
-    ASSERT_TRUE(stored.has_value());
-    EXPECT_EQ(stored->revision, 5);
   }
 }
 
@@ -157,7 +167,7 @@ TEST(ReadThroughCacheTest, InvalidationDropsOlderNearEntries) {
   EXPECT_EQ(cache.Get("k", owner.For("k"))->revision, 1);
   owner.revision = 2;
   EXPECT_EQ(cache.Get("k", owner.For("k"))->revision, 1);  // cached
-  cache.Invalidate("k", 2);
+  cache.Announce("k", CachedValue{2, std::nullopt});
   EXPECT_EQ(cache.Get("k", owner.For("k"))->revision, 2);
   cache.Offer("k", CachedValue{3, "k@3"});
   EXPECT_EQ(cache.Get("k", owner.For("k"))->bytes, "k@3");
@@ -166,6 +176,68 @@ TEST(ReadThroughCacheTest, InvalidationDropsOlderNearEntries) {
   cache.ClearNear();
   owner.revision = 4;
   EXPECT_EQ(cache.Get("k", owner.For("k"))->revision, 4);
+}
+
+// An announcement Redis could not take (paused past its 50 ms timeout)
+// does not let Redis's older copy come back: the process remembers the
+// revision it saw, treats Redis's entry as stale, reloads, and Redis is
+// repaired.
+TEST(ReadThroughCacheTest, AnAnnouncementRedisMissedIsNotUndone) {
+  auto server = testing::RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto shared = RedisTier((*server)->Url());
+  FakeClock clock;
+  metrics::Registry registry;
+  ReadThroughCache owner_cache(shared, Options(100), &registry, &clock);
+  Owner owner;
+  owner.revision = 4;
+  ASSERT_EQ(owner_cache.Get("x", owner.For("x"))->revision, 4);  // in Redis
+  RedisClient admin(RedisAddress::Parse((*server)->Url()).value(),
+                    absl::Seconds(2));
+  ASSERT_TRUE(admin.Command({"CLIENT", "PAUSE", "1000", "ALL"}).ok());
+  owner.revision = 5;
+  owner_cache.Offer("x", CachedValue{5, "x@5"});  // Redis does not answer
+  absl::SleepFor(absl::Milliseconds(1200));       // the pause ends
+  clock.Advance(absl::Minutes(1));                // the near entry expires
+  EXPECT_EQ(owner_cache.Get("x", owner.For("x"))->revision, 5);
+  EXPECT_EQ(
+      registry.Counter("qudao_cache_lookups_total", "", {"cache", "result"})
+          .Value({"test", "stale"}),
+      1);
+  auto stored = shared->Get("rec:v1:x");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->revision, 5);
+}
+
+// A caller joining another's load waits only until its own deadline.
+TEST(ReadThroughCacheTest, AJoinerWaitsUntilItsOwnDeadline) {
+  ReadThroughCache cache(nullptr, Options(100), nullptr);
+  Owner owner;
+  owner.delay = absl::Milliseconds(500);
+  std::thread leader([&] { EXPECT_TRUE(cache.Get("k", owner.For("k")).ok()); });
+  while (owner.loads == 0) absl::SleepFor(absl::Milliseconds(1));
+  const absl::Time start = absl::Now();
+  auto joined =
+      cache.Get("k", owner.For("k"), absl::Now() + absl::Milliseconds(50));
+  EXPECT_EQ(joined.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(400));
+  leader.join();
+  EXPECT_EQ(owner.loads, 1);
+}
+
+// A reader of another service only reads the shared tier: it never puts a
+// record there (only the owner does).
+TEST(ReadThroughCacheTest, AReaderNeverWritesTheSharedTier) {
+  auto redis = testing::SharedRedis();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  auto shared = RedisTier((*redis)->Url());
+  ReadThroughOptions options = Options(100);
+  options.write_shared = false;
+  ReadThroughCache reader(shared, options, nullptr);
+  Owner owner;
+  EXPECT_EQ(reader.Get("r", owner.For("r"))->revision, 1);
+  reader.Announce("r", CachedValue{2, "r@2"});
+  EXPECT_EQ(shared->Get("rec:v1:r").value(), std::nullopt);
 }
 
 // Redis SIGKILLed under load: every read still succeeds (from the owner),

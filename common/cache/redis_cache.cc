@@ -34,8 +34,10 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 )lua";
 
+// Not a failing Redis (so not counted by the circuit breaker): an answer
+// that is no entry of ours, e.g. WRONGTYPE for a foreign key.
 absl::Status Unexpected(const RedisReply& reply, absl::string_view what) {
-  return absl::UnavailableError(absl::StrCat(
+  return absl::InternalError(absl::StrCat(
       "Redis answered ", what, " unexpectedly",
       reply.type == RedisReply::Type::kError ? absl::StrCat(": ", reply.str)
                                              : std::string()));

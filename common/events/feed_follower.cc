@@ -47,7 +47,6 @@ void FeedFollower::Start() {
 void FeedFollower::Stop() {
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_) return;
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
@@ -102,9 +101,12 @@ absl::Status FeedFollower::CatchUp() {
     ASSIGN_OR_RETURN(const type::v1::ListChangesResponse page, fetch_(request));
     for (const ChangeEvent& event : page.events()) {
       apply_(event);
+      {
+        absl::MutexLock lock(&mu_);
+        ++applied_;
+      }
       Advance(event.cursor());
     }
-    // Filtered pages move the cursor past events of other topics too.
     Advance(page.next_cursor());
     if (page.events().empty() || page.next_cursor() == request.after_cursor()) {
       return absl::OkStatus();

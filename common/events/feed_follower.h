@@ -2,10 +2,12 @@
 // (a cache) current: events from the event bus as they are published, and
 // the feed itself (ListChanges) as the catch-up path — after the bus
 // reports a gap (a reconnect), every `poll` when there is no bus, and now
-// and then anyway. The follower starts at the feed's end (it needs only what
-// happens from now on) and remembers the last position it has seen. Events may
-// arrive twice and out of step between the two paths, so `apply` must be
-// idempotent and order-tolerant (a revision check does both).
+// and then anyway. The follower starts at the feed's end (it needs only
+// what happens from now on) and remembers the position of the last event it
+// read from the feed; bus events never move it, so a catch-up after a gap
+// starts before whatever the gap swallowed. Events arrive twice and out of
+// step between the two paths, so `apply` must be idempotent and
+// order-tolerant (a revision check does both).
 #pragma once
 
 #include <functional>

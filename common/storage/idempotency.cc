@@ -83,6 +83,24 @@ absl::StatusOr<int64_t> PurgeIdempotencyRecords(Database& db,
   return purged;
 }
 
+absl::StatusOr<std::optional<std::string>> FindReplayBytes(
+    Database& db, const IdempotentRequest& request) {
+  std::optional<std::string> response;
+  if (!request.enabled()) return response;
+  absl::Status status = db.RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        auto previous = FindIdempotentResponse(tx, request);
+        if (!previous.ok()) return previous.status();
+        response = *std::move(previous);
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  if (response.has_value()) {
+    if (AuditScope* scope = AuditScope::Current()) scope->MarkReplayed();
+  }
+  return response;
+}
+
 absl::StatusOr<std::string> RunIdempotentBytes(
     Database& db, const IdempotentRequest& request, absl::Time now,
     const std::function<absl::StatusOr<std::string>(Transaction&)>& write) {

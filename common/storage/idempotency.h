@@ -95,6 +95,28 @@ absl::StatusOr<T> RunIdempotent(
   return codec.decode(*bytes);
 }
 
+// The answer already given to `request`, if there is one (a read, nothing
+// written; audited as a replay). An operation that asks another service
+// before its transaction (is the dealer known, still trading?) looks here
+// first, so a retry of a call that succeeded is answered as it was the
+// first time, whatever that service says now. IDEMPOTENCY_KEY_REUSED as
+// RunIdempotent.
+absl::StatusOr<std::optional<std::string>> FindReplayBytes(
+    Database& db, const IdempotentRequest& request);
+
+template <typename T>
+absl::StatusOr<std::optional<T>> FindReplay(Database& db,
+                                            const IdempotentRequest& request,
+                                            const ResponseCodec<T>& codec) {
+  absl::StatusOr<std::optional<std::string>> bytes =
+      FindReplayBytes(db, request);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<T>();
+  absl::StatusOr<T> decoded = codec.decode(**bytes);
+  if (!decoded.ok()) return decoded.status();
+  return std::optional<T>(*std::move(decoded));
+}
+
 // The last step of a hot-row write: one conditional data-modifying
 // statement on the busy row (`UPDATE accounts SET reserved = reserved + $1
 // WHERE id = $2 AND limit - reserved >= $1`, without RETURNING), and the

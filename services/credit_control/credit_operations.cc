@@ -15,6 +15,11 @@ absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
     const CallContext& call, const auth::Principal& approver,
     const LimitDecision& decision, const storage::IdempotentRequest& request) {
   RETURN_IF_ERROR(CheckCreditLimit(decision.limit));
+  // A retry of a limit already set gets its answer, whatever customer
+  // records says of the dealer now.
+  ASSIGN_OR_RETURN(std::optional<CreditPosition> replay,
+                   storage::FindReplay(*db_, request, CreditPositionCodec()));
+  if (replay.has_value()) return *std::move(replay);
   ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
                    dealers_->Get(call, decision.dealer_id));
   RETURN_IF_ERROR(

@@ -30,14 +30,16 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCustomerRecordsModule(
   // Every replica takes each dealer change into its near-cache (and
   // Redis, revision-checked), whichever replica made it; after a gap on the
   // bus it reads its own outbox from where it was.
-  events::EventBus* bus = module->PublishChangeFeed(env, kFeedSource);
+  module->PublishChangeFeed(env, kFeedSource);
   if (cache != nullptr) {
     storage::Database* feed = module->database();
     events::FeedFollower::Options follow;
     follow.source = kFeedSource;
     follow.topic_prefix = "dealer.";
+    // Without a bus between processes (env.events null) other replicas'
+    // changes are polled from the outbox.
     auto* follower = module->Own(std::make_unique<events::FeedFollower>(
-        bus,
+        module->FollowingBus(env),
         [feed](const type::v1::ListChangesRequest& request) {
           return events::ListChanges(*feed, kFeedSource, request);
         },

@@ -34,8 +34,4 @@ void DealerCache::Offer(const Dealer& dealer) {
                CachedValue{dealer.version, DealerCodec().encode(dealer)});
 }
 
-void DealerCache::Invalidate(const std::string& dealer_id, int64_t version) {
-  cache_.Invalidate(dealer_id, version);
-}
-
 }  // namespace qudao::customer

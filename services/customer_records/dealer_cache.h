@@ -35,10 +35,8 @@ class DealerCache {
   absl::StatusOr<Dealer> Get(
       const std::string& dealer_id,
       const std::function<absl::StatusOr<Dealer>()>& load);
-  // A version of the dealer that committed.
+  // A version of the dealer that this process committed.
   void Offer(const Dealer& dealer);
-  // A version announced without its value.
-  void Invalidate(const std::string& dealer_id, int64_t version);
 
   ReadThroughCache& cache() { return cache_; }
 

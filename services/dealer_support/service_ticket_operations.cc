@@ -13,6 +13,11 @@ using storage::TransactionMode;
 absl::StatusOr<ServiceTicket> ServiceTicketOperations::Create(
     const CallContext& call, ServiceTicket draft,
     const storage::IdempotentRequest& request) {
+  // A retry of a ticket already opened gets it, even if the dealer has
+  // been terminated since.
+  ASSIGN_OR_RETURN(std::optional<ServiceTicket> replay,
+                   storage::FindReplay(*db_, request, ServiceTicketCodec()));
+  if (replay.has_value()) return *std::move(replay);
   ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
                    dealers_->Get(call, draft.dealer_id));
   RETURN_IF_ERROR(customer::CheckNotTerminated(

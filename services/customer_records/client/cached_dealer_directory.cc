@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/log/log.h"
 #include "common/status/macros.h"
 
 namespace qudao::customer {
@@ -77,19 +78,28 @@ void ApplyDealerChange(ReadThroughCache& cache,
   if (!event.payload().UnpackTo(&dealer) || dealer.dealer_id().empty()) {
     return;
   }
-  cache.Offer(dealer.dealer_id(),
-              CachedValue{RevisionOf(dealer), event.payload().value()});
+  const int64_t revision = RevisionOf(dealer);
+  if (revision <= 0) {
+    log::Warning("a dealer change without a revision was not applied",
+                 {{"dealer_id", dealer.dealer_id()}, {"etag", dealer.etag()}});
+    return;
+  }
+  cache.Announce(dealer.dealer_id(),
+                 CachedValue{revision, event.payload().value()});
 }
 
 absl::StatusOr<DealerFacts> CachedDealerDirectory::Get(
     const CallContext& call, const std::string& dealer_id) {
   ASSIGN_OR_RETURN(
       const CachedValue value,
-      cache_.Get(dealer_id, [&]() -> absl::StatusOr<CachedValue> {
-        ASSIGN_OR_RETURN(const v1::Dealer dealer,
-                         client_->GetDealer(OwnCall(call), dealer_id));
-        return CachedValue{RevisionOf(dealer), dealer.SerializeAsString()};
-      }));
+      cache_.Get(
+          dealer_id,
+          [&]() -> absl::StatusOr<CachedValue> {
+            ASSIGN_OR_RETURN(const v1::Dealer dealer,
+                             client_->GetDealer(OwnCall(call), dealer_id));
+            return CachedValue{RevisionOf(dealer), dealer.SerializeAsString()};
+          },
+          call.deadline));
   v1::Dealer dealer;
   if (!dealer.ParseFromString(*value.bytes) ||
       dealer.dealer_id() != dealer_id) {
@@ -116,6 +126,9 @@ absl::StatusOr<CachedDealerDirectory*> DealerDirectoryFor(
       ClientOptionsFor(env), env.metrics, env.clock));
   ReadThroughOptions options = DealerCacheOptions();
   options.near_entries = env.near_cache_entries;
+  // Customer records alone writes dealers to Redis; a miss here asks it,
+  // and it fills Redis.
+  options.write_shared = false;
   auto* directory = module.Own(std::make_unique<CachedDealerDirectory>(
       client, env.cache, module.FollowingBus(env), env.metrics, env.clock,
       options));
