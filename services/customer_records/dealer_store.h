@@ -35,11 +35,23 @@ class DealerStore {
   // NOT_FOUND naming the dealer when there is none.
   absl::StatusOr<Dealer> Get(storage::Transaction& tx,
                              const std::string& dealer_id) const;
+  // A dealer whose unified social credit code a concurrent write took
+  // between the caller's FindByUscc and this write: a retryable conflict,
+  // so the transaction runs again and its FindByUscc names that dealer.
   absl::Status Insert(storage::Transaction& tx, const Dealer& dealer) const;
   // Writes `dealer` over the stored row if that still has `read_version`;
-  // otherwise a retryable conflict (someone wrote in between).
+  // otherwise a retryable conflict (someone wrote in between). A code
+  // taken concurrently is a retryable conflict, as for Insert.
   absl::Status Update(storage::Transaction& tx, const Dealer& dealer,
                       int64_t read_version) const;
+  // The id of the dealer other than `except_id` that has the unified
+  // social credit code `code`, or "" when there is none.
+  absl::StatusOr<std::string> FindByUscc(storage::Transaction& tx,
+                                         const std::string& code,
+                                         const std::string& except_id) const;
+  // The non-terminated dealers that buy from `dealer_id`.
+  absl::StatusOr<std::vector<Dealer>> ActiveChildren(
+      storage::Transaction& tx, const std::string& dealer_id) const;
   // How many non-terminated dealers buy from `dealer_id`.
   absl::StatusOr<int64_t> CountActiveChildren(
       storage::Transaction& tx, const std::string& dealer_id) const;
