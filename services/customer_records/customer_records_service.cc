@@ -50,6 +50,7 @@ const std::map<std::string, std::string>& OutputOnlyPaths() {
 }
 
 constexpr size_t kMaxCodeChars = 32;
+constexpr size_t kMaxNameQueryChars = 100;
 
 absl::Status ValidateRegion(const pb::Region& region) {
   RETURN_IF_ERROR(RequireText("dealer.region.province", region.province(), 64));
@@ -178,6 +179,14 @@ constexpr DealerField kCreateFields[] = {DealerField::kLegalName,
                                          DealerField::kPricingZone,
                                          DealerField::kUnifiedSocialCreditCode};
 
+// A ListDealers filter that names a code (territory, zone): any, or a
+// well-formed code.
+absl::Status OptionalCodeFilter(absl::string_view field,
+                                absl::string_view value) {
+  if (value.empty()) return absl::OkStatus();
+  return RequireCode(field, value, kMaxCodeChars);
+}
+
 }  // namespace
 
 const auth::PermissionTable& CustomerRecordsPermissions() {
@@ -302,6 +311,36 @@ absl::Status CustomerRecordsService::HandleListDealers(
   }
   RETURN_IF_ERROR(OptionalText("province", request.province(), 64));
   filter.province = request.province();
+  RETURN_IF_ERROR(
+      OptionalCodeFilter("sales_territory", request.sales_territory()));
+  filter.sales_territory = request.sales_territory();
+  if (request.channel_level() != pb::CHANNEL_LEVEL_UNSPECIFIED) {
+    if (!pb::ChannelLevel_IsValid(request.channel_level())) {
+      return InvalidField("channel_level",
+                          "must be DISTRIBUTOR, WHOLESALER, RETAILER or "
+                          "KEY_ACCOUNT");
+    }
+    filter.channel_level = static_cast<ChannelLevel>(request.channel_level());
+  }
+  if (request.abc_class() != pb::ABC_CLASS_UNSPECIFIED) {
+    if (!pb::AbcClass_IsValid(request.abc_class())) {
+      return InvalidField("abc_class", "must be A, B or C");
+    }
+    filter.abc_class = static_cast<AbcClass>(request.abc_class());
+  }
+  // Owners are stored trimmed.
+  RETURN_IF_ERROR(OptionalText("owner", request.owner(), 64));
+  filter.owner = std::string(absl::StripAsciiWhitespace(request.owner()));
+  if (!request.payer_dealer_id().empty()) {
+    RETURN_IF_ERROR(
+        RequireDealerId("payer_dealer_id", request.payer_dealer_id()));
+  }
+  filter.payer_dealer_id = request.payer_dealer_id();
+  RETURN_IF_ERROR(OptionalCodeFilter("pricing_zone", request.pricing_zone()));
+  filter.pricing_zone = request.pricing_zone();
+  RETURN_IF_ERROR(
+      OptionalText("name_query", request.name_query(), kMaxNameQueryChars));
+  filter.name_query = request.name_query();
   ASSIGN_OR_RETURN(
       const PageRequest page,
       ParsePage(request.page_size(), request.page_token(), filter.Canonical()));

@@ -345,6 +345,77 @@ TYPED_TEST(CustomerRecordsTest, DealerFactsAreCheckedAtTheBoundary) {
   EXPECT_EQ(out.payer_dealer_id(), "");
 }
 
+// Malformed ListDealers filters are INVALID_ARGUMENT naming the filter.
+TYPED_TEST(CustomerRecordsTest, ListRejectsMalformedFilters) {
+  struct Case {
+    std::string field;
+    std::function<void(pb::ListDealersRequest&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"status",
+       [](auto& r) { r.set_status(static_cast<pb::DealerStatus>(42)); }},
+      {"province", [](auto& r) { r.set_province("two\nlines"); }},
+      {"sales_territory", [](auto& r) { r.set_sales_territory("EAST 2"); }},
+      {"channel_level",
+       [](auto& r) { r.set_channel_level(static_cast<pb::ChannelLevel>(9)); }},
+      {"abc_class",
+       [](auto& r) { r.set_abc_class(static_cast<pb::AbcClass>(7)); }},
+      {"owner", [](auto& r) { r.set_owner("rep\twang"); }},
+      {"payer_dealer_id", [](auto& r) { r.set_payer_dealer_id("dlr_x"); }},
+      {"pricing_zone", [](auto& r) { r.set_pricing_zone("ZONE%"); }},
+      {"name_query", [](auto& r) { r.set_name_query(std::string(101, 'a')); }},
+      {"name_query",
+       [](auto& r) {
+         r.set_name_query(
+             "a\xE2\x80\xAE"
+             "b");
+       }},
+  };
+  for (const Case& c : cases) {
+    pb::ListDealersRequest req;
+    c.spoil(req);
+    pb::ListDealersResponse resp;
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->ListDealers(&ctx, req, &resp), ctx,
+                             c.field);
+  }
+  // Well-formed filters that match nothing are an empty page.
+  pb::ListDealersRequest req;
+  req.set_name_query(std::string(100, '%'));
+  req.set_payer_dealer_id("dlr_00000000000000000000");
+  pb::ListDealersResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(this->stub_->ListDealers(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.dealers_size(), 0);
+}
+
+TYPED_TEST(CustomerRecordsTest, ListFiltersByNameAndTerritoryAcrossPages) {
+  for (int i = 0; i < 7; ++i) {
+    pb::Dealer d = this->ValidDealer(absl::StrCat("Mingda_", i, " Trading"));
+    if (i % 2 == 1) d.set_legal_name(absl::StrCat("Huatai ", i));
+    if (i >= 3) d.mutable_region()->set_sales_territory("WEST-1");
+    pb::Dealer out;
+    ASSERT_TRUE(this->Create(d, &out).ok());
+    this->clock_.Advance(absl::Milliseconds(3));
+  }
+  std::vector<std::string> names;
+  std::string token;
+  do {
+    pb::ListDealersRequest req;
+    req.set_page_size(1);
+    req.set_name_query("MINGDA_");
+    req.set_sales_territory("WEST-1");
+    req.set_page_token(token);
+    pb::ListDealersResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->ListDealers(&ctx, req, &resp).ok());
+    for (const auto& d : resp.dealers()) names.push_back(d.legal_name());
+    token = resp.next_page_token();
+  } while (!token.empty());
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("Mingda_4 Trading", "Mingda_6 Trading"));
+}
+
 TYPED_TEST(CustomerRecordsTest, ParentMustBeAnUpstreamDealer) {
   pb::Dealer distributor, created;
   this->CreateDistributorAndRetailer(&distributor, &created);

@@ -87,6 +87,27 @@ class DealerOperationsTest : public testing::DatabaseTest<B> {
     return out;
   }
 
+  // The ids of every dealer `filter` selects, `page_size` at a time.
+  std::vector<std::string> ListIds(const DealerFilter& filter,
+                                   int page_size = 1000) {
+    std::vector<std::string> ids;
+    PageRequest page;
+    page.limit = page_size;
+    for (int pages = 0; pages < 100; ++pages) {
+      auto result = ops_->List(filter, page);
+      EXPECT_THAT(result, IsOk());
+      if (!result.ok()) break;
+      for (const Dealer& d : result->dealers) ids.push_back(d.id);
+      if (result->next_page_token.empty()) break;
+      auto next = ParsePageRequest(page_size, result->next_page_token,
+                                   filter.Canonical());
+      EXPECT_THAT(next, IsOk());
+      if (!next.ok()) break;
+      page = *next;
+    }
+    return ids;
+  }
+
   static DealerUpdate Change(const Dealer& d, DealerField field,
                              const Dealer& values) {
     DealerUpdate u;
@@ -550,6 +571,111 @@ TYPED_TEST(DealerOperationsTest, AWriteLosingACodeOnTheIndexIsRetried) {
   EXPECT_EQ(this->CountRows("dealers"), 2);
 }
 
+TYPED_TEST(DealerOperationsTest, ListFiltersOnEveryDealerFact) {
+  Dealer d = this->Draft("Alpha Distribution");
+  d.region.sales_territory = "NORTH-1";
+  d.pricing_zone = "ZONE-A";
+  d.owner = "rep.li";
+  const Dealer alpha = this->MustCreate(d);
+  d = this->Draft("beta 100% Trading", ChannelLevel::kWholesaler, alpha.id);
+  d.payer_dealer_id = alpha.id;
+  d.pricing_zone = "ZONE-A";
+  const Dealer beta = this->MustCreate(d);
+  d = this->Draft("Gamma_Shop", ChannelLevel::kRetailer, beta.id);
+  d.payer_dealer_id = alpha.id;
+  d.region.province = "Jiangsu";
+  d.status = DealerStatus::kProspect;
+  const Dealer gamma = this->MustCreate(d);
+  d = this->Draft("GammaXShop \\ back", ChannelLevel::kRetailer, beta.id);
+  d.region.sales_territory = "NORTH-1";
+  const Dealer gamma_x = this->MustCreate(d);
+  // The classification is written by its own job (not built yet).
+  ASSERT_THAT(this->db_->RunInTransaction(
+                  storage::TransactionMode::kReadWrite,
+                  [&](storage::Transaction& tx) -> absl::Status {
+                    return tx
+                        .Execute(
+                            "UPDATE dealers SET abc_class = 1, value_tier = "
+                            "'strategic' WHERE dealer_id = $1",
+                            {alpha.id})
+                        .status();
+                  }),
+              IsOk());
+
+  using ::testing::ElementsAre;
+  using ::testing::IsEmpty;
+  DealerFilter f;
+  EXPECT_THAT(this->ListIds(f),
+              ElementsAre(alpha.id, beta.id, gamma.id, gamma_x.id));
+  f.sales_territory = "NORTH-1";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(alpha.id, gamma_x.id));
+  f = {};
+  f.channel_level = ChannelLevel::kRetailer;
+  EXPECT_THAT(this->ListIds(f), ElementsAre(gamma.id, gamma_x.id));
+  f = {};
+  f.status = DealerStatus::kProspect;
+  EXPECT_THAT(this->ListIds(f), ElementsAre(gamma.id));
+  f = {};
+  f.province = "Jiangsu";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(gamma.id));
+  f = {};
+  f.abc_class = AbcClass::kA;
+  EXPECT_THAT(this->ListIds(f), ElementsAre(alpha.id));
+  f.abc_class = AbcClass::kB;
+  EXPECT_THAT(this->ListIds(f), IsEmpty());
+  f = {};
+  f.owner = "rep.li";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(alpha.id));
+  f = {};
+  f.pricing_zone = "ZONE-A";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(alpha.id, beta.id));
+  // Billed to alpha: alpha itself (it pays for itself) and those naming it.
+  f = {};
+  f.payer_dealer_id = alpha.id;
+  EXPECT_THAT(this->ListIds(f), ElementsAre(alpha.id, beta.id, gamma.id));
+  f.payer_dealer_id = gamma_x.id;
+  EXPECT_THAT(this->ListIds(f), ElementsAre(gamma_x.id));
+  f.payer_dealer_id = beta.id;  // beta is billed to alpha
+  EXPECT_THAT(this->ListIds(f), IsEmpty());
+  // Names: any case, and wildcards are literal.
+  f = {};
+  f.name_query = "GAMMA";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(gamma.id, gamma_x.id));
+  f.name_query = "a_s";  // '_' is not "any one character"
+  EXPECT_THAT(this->ListIds(f), ElementsAre(gamma.id));
+  f.name_query = "100%";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(beta.id));
+  f.name_query = "%";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(beta.id));
+  f.name_query = "\\";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(gamma_x.id));
+  f.name_query = "delta";
+  EXPECT_THAT(this->ListIds(f), IsEmpty());
+  // Filters combine.
+  f = {};
+  f.name_query = "gamma";
+  f.sales_territory = "NORTH-1";
+  EXPECT_THAT(this->ListIds(f), ElementsAre(gamma_x.id));
+
+  // Every page of a filtered listing, one dealer at a time.
+  f = {};
+  f.payer_dealer_id = alpha.id;
+  EXPECT_THAT(this->ListIds(f, 1), ElementsAre(alpha.id, beta.id, gamma.id));
+  f = {};
+  f.name_query = "a";
+  f.channel_level = ChannelLevel::kRetailer;
+  EXPECT_THAT(this->ListIds(f, 1), ElementsAre(gamma.id, gamma_x.id));
+  // A token is bound to its filters.
+  PageRequest page;
+  page.limit = 1;
+  auto first = this->ops_->List(f, page);
+  ASSERT_THAT(first, IsOk());
+  DealerFilter other = f;
+  other.name_query = "b";
+  EXPECT_THAT(ParsePageRequest(1, first->next_page_token, other.Canonical()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 // A database of the first schema, with an active dealer recorded before
 // codes were asked for, upgrades in place: the new facts read empty, and
 // the dealer stays editable (it needs a code only when next activated or
@@ -605,6 +731,20 @@ TYPED_TEST(DealerOperationsTest, ADatabaseOfTheFirstSchemaUpgradesInPlace) {
       ops.Update(this->manager_,
                  this->Change(*suspended, DealerField::kStatus, values)),
       StatusIs(absl::StatusCode::kFailedPrecondition, kReasonUsccRequired));
+}
+
+TYPED_TEST(DealerOperationsTest, FilterValuesCannotPassForOtherFilters) {
+  DealerFilter a;
+  a.province = "x;owner=y";
+  DealerFilter b;
+  b.province = "x";
+  b.owner = "y";
+  EXPECT_NE(a.Canonical(), b.Canonical());
+  // Tokens of the filters that existed before stay valid.
+  DealerFilter old;
+  old.status = DealerStatus::kActive;
+  old.province = "Hunan";
+  EXPECT_EQ(old.Canonical(), "status=2;province=Hunan");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "services/customer_records/dealer_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "common/status/macros.h"
 #include "common/storage/table_mapping.h"
 
@@ -100,11 +101,46 @@ absl::Status RetryIfCodeTaken(absl::Status written, const Dealer& dealer) {
   return written;
 }
 
+// A filter value in the canonical form: `\` and `;` escaped, so no value
+// can pass for another filter.
+std::string CanonicalValue(absl::string_view value) {
+  return absl::StrReplaceAll(value, {{"\\", "\\\\"}, {";", "\\;"}});
+}
+
+// `query` as a LIKE pattern matching it anywhere, its own `%`, `_` and
+// `\` taken literally (the statement says ESCAPE '\').
+std::string ContainsPattern(absl::string_view query) {
+  return absl::StrCat(
+      "%",
+      absl::StrReplaceAll(query, {{"\\", "\\\\"}, {"%", "\\%"}, {"_", "\\_"}}),
+      "%");
+}
+
 }  // namespace
 
 std::string DealerFilter::Canonical() const {
-  return absl::StrCat("status=", status ? static_cast<int>(*status) : 0,
-                      ";province=", province);
+  // The first two as they always were, so tokens issued before the other
+  // filters existed stay valid; the others only when set.
+  std::string out =
+      absl::StrCat("status=", status ? static_cast<int>(*status) : 0,
+                   ";province=", CanonicalValue(province));
+  auto add = [&out](absl::string_view name, absl::string_view value) {
+    if (!value.empty()) {
+      absl::StrAppend(&out, ";", name, "=", CanonicalValue(value));
+    }
+  };
+  add("sales_territory", sales_territory);
+  if (channel_level.has_value()) {
+    add("channel_level", absl::StrCat(static_cast<int>(*channel_level)));
+  }
+  if (abc_class.has_value()) {
+    add("abc_class", absl::StrCat(static_cast<int>(*abc_class)));
+  }
+  add("owner", owner);
+  add("payer", payer_dealer_id);
+  add("pricing_zone", pricing_zone);
+  add("name_query", name_query);
+  return out;
 }
 
 const std::vector<storage::Migration>& DealerStore::Migrations() {
@@ -180,9 +216,38 @@ absl::StatusOr<DealerPage> DealerStore::List(Transaction& tx,
     params.push_back(static_cast<int64_t>(*filter.status));
     absl::StrAppend(&where, " AND status = $", params.size());
   }
-  if (!filter.province.empty()) {
-    params.push_back(filter.province);
-    absl::StrAppend(&where, " AND province = $", params.size());
+  auto equals = [&](absl::string_view column, storage::Value value) {
+    params.push_back(std::move(value));
+    absl::StrAppend(&where, " AND ", column, " = $", params.size());
+  };
+  if (!filter.province.empty()) equals("province", filter.province);
+  if (!filter.sales_territory.empty()) {
+    equals("sales_territory", filter.sales_territory);
+  }
+  if (filter.channel_level.has_value()) {
+    equals("channel_level", static_cast<int64_t>(*filter.channel_level));
+  }
+  if (filter.abc_class.has_value()) {
+    equals("abc_class", static_cast<int64_t>(*filter.abc_class));
+  }
+  if (!filter.owner.empty()) equals("owner", filter.owner);
+  if (!filter.pricing_zone.empty()) {
+    equals("pricing_zone", filter.pricing_zone);
+  }
+  if (!filter.payer_dealer_id.empty()) {
+    params.push_back(filter.payer_dealer_id);
+    const size_t n = params.size();
+    absl::StrAppend(&where, " AND (payer_dealer_id = $", n,
+                    " OR (dealer_id = $", n, " AND payer_dealer_id IS NULL))");
+  }
+  if (!filter.name_query.empty()) {
+    // Both sides through the same LOWER, so they fold alike on either
+    // backend (SQLite folds A-Z, PostgreSQL what its locale knows). A
+    // substring cannot use an index: it filters, in key order, the rows
+    // the other conditions select.
+    params.push_back(ContainsPattern(filter.name_query));
+    absl::StrAppend(&where, " AND LOWER(legal_name) LIKE LOWER($",
+                    params.size(), ") ESCAPE '\\'");
   }
   params.push_back(static_cast<int64_t>(page.limit + 1));
   absl::StrAppend(&where, " ORDER BY dealer_id LIMIT $", params.size());

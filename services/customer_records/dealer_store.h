@@ -16,9 +16,22 @@
 
 namespace qudao::customer {
 
+// What ListDealers selects; every condition set must hold. Empty strings
+// and unset optionals select any.
 struct DealerFilter {
   std::optional<DealerStatus> status;
-  std::string province;  // empty: any
+  std::string province;
+  std::string sales_territory;
+  std::optional<ChannelLevel> channel_level;
+  std::optional<AbcClass> abc_class;
+  std::string owner;
+  // Dealers billed to this dealer: those naming it as their payer, and
+  // the dealer itself when it pays for itself.
+  std::string payer_dealer_id;
+  std::string pricing_zone;
+  // A case-insensitive substring of the legal name, matched literally
+  // (`%`, `_` and `\` are not wildcards).
+  std::string name_query;
   // Canonical form, for binding page tokens to the filter.
   std::string Canonical() const;
 };
