@@ -16,6 +16,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "services/customer_records/client/customer_records_client.h"
 #include "services/customer_records/customer_records_module.h"
 
 namespace qudao::customer {
@@ -343,6 +344,20 @@ TYPED_TEST(CustomerRecordsTest, DealerFactsAreCheckedAtTheBoundary) {
   }
   EXPECT_EQ(out.pricing_zone(), "ZONE-WEST");
   EXPECT_EQ(out.payer_dealer_id(), "");
+
+  // What other services read of it.
+  const DealerFacts facts = FactsOf(distributor);
+  EXPECT_EQ(facts.pricing_zone, "ZONE-EAST");
+  EXPECT_EQ(facts.payer_dealer_id, "");
+  EXPECT_EQ(FactsOf(created_shop).payer_dealer_id, distributor.dealer_id());
+  pb::Dealer classified = created_shop;
+  classified.set_payer_dealer_id(created_shop.dealer_id());  // itself
+  classified.set_abc_class(pb::ABC_CLASS_B);
+  classified.set_value_tier("important");
+  const DealerFacts shop_facts = FactsOf(classified);
+  EXPECT_EQ(shop_facts.payer_dealer_id, "");
+  EXPECT_EQ(shop_facts.abc_class, "B");
+  EXPECT_EQ(shop_facts.value_tier, "important");
 }
 
 // Malformed ListDealers filters are INVALID_ARGUMENT naming the filter.
