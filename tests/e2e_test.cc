@@ -354,11 +354,16 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "dealer", "create", "--name=CLI Trading",
        "--province=Hunan", "--city=Changsha", "--level=WHOLESALER",
-       "--owner=rep.cli", "--request_id=cli-1", "--output=json", target},
+       "--owner=rep.cli", "--request_id=cli-1", "--status=ACTIVE",
+       "--uscc=91430100ma4l0000x9", "--zone=ZONE-CENTRAL", "--output=json",
+       target},
       &out);
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 0) << out;
   EXPECT_THAT(out, HasSubstr("\"legal_name\": \"CLI Trading\""));
+  EXPECT_THAT(out, HasSubstr("\"pricing_zone\": \"ZONE-CENTRAL\""));
+  EXPECT_THAT(out, HasSubstr("\"unified_social_credit_code\": "
+                             "\"91430100MA4L0000X9\""));
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "dealer", "list", "--province=Hunan", target}, &out);
   ASSERT_TRUE(code.ok());
@@ -366,7 +371,21 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_THAT(out, HasSubstr("legal_name"));
   EXPECT_THAT(out, HasSubstr("CLI Trading"));
   EXPECT_THAT(out, HasSubstr("WHOLESALER"));
+  EXPECT_THAT(out, HasSubstr("pricing_zone"));
+  EXPECT_THAT(out, HasSubstr("ZONE-CENTRAL"));
   EXPECT_THAT(out, ::testing::Not(HasSubstr("Dev Mode Trading")));
+  code =
+      testing::RunCommand({QUDAO_CLI_BIN, "dealer", "list", "--name=cli trad",
+                           "--level=WHOLESALER", "--zone=ZONE-CENTRAL", target},
+                          &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("CLI Trading"));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "dealer", "list", "--zone=ZONE WEST", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("field pricing_zone"));
   // A refusal names the field and exits non-zero.
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "dealer", "get", "not-an-id", target}, &out);
@@ -379,6 +398,7 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
       testing::RunCommand({QUDAO_CLI_BIN, "dealer", "create", "--help"}, &out);
   ASSERT_TRUE(code.ok());
   EXPECT_THAT(out, HasSubstr("--province"));
+  EXPECT_THAT(out, HasSubstr("--uscc"));
   EXPECT_THAT(out, ::testing::Not(HasSubstr("--data_dir")));
   auto admin_port =
       testing::WaitForLoggedPort(*dev.process, "admin_port", absl::Seconds(5));

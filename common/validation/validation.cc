@@ -139,6 +139,74 @@ absl::Status RequireId(absl::string_view field, absl::string_view value,
                           "_ id (e.g. ", prefix, "_0190f3c2a1b24e8f0a1b)"));
 }
 
+namespace {
+
+// GB 32100-2015 weights of characters 1..17 (3^(i-1) mod 31).
+constexpr int kUsccWeights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                  29, 25, 13, 8,  24, 10, 30, 28};
+
+// The value of a code character (its index in kUsccAlphabet), or -1.
+int UsccValue(char c) {
+  for (int i = 0; kUsccAlphabet[i] != '\0'; ++i) {
+    if (kUsccAlphabet[i] == c) return i;
+  }
+  return -1;
+}
+
+}  // namespace
+
+char UsccCheckCharacter(absl::string_view first17) {
+  if (first17.size() != 17) return '\0';
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) {
+    const int v = UsccValue(first17[i]);
+    if (v < 0) return '\0';
+    sum += v * kUsccWeights[i];
+  }
+  return kUsccAlphabet[(31 - sum % 31) % 31];
+}
+
+absl::StatusOr<std::string> ParseUnifiedSocialCreditCode(
+    absl::string_view field, absl::string_view value) {
+  const std::string code =
+      absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
+  if (code.empty()) return InvalidField(field, "is required");
+  // Nothing of the input is quoted back: the problem is always one of
+  // these, and a person fixes it by re-reading the licence.
+  constexpr char kAlphabetHint[] =
+      "may contain only the digits 0-9 and the capital letters A-H, J-N, P, "
+      "Q, R, T, U, W, X and Y (never I, O, S, V or Z; full-width characters "
+      "are not accepted)";
+  for (char c : code) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return InvalidField(field, kAlphabetHint);
+    }
+  }
+  if (code.size() != 18) {
+    return InvalidField(field,
+                        absl::StrCat("must be the 18 characters printed on the "
+                                     "business licence (got ",
+                                     code.size(), ")"));
+  }
+  for (char c : code) {
+    if (UsccValue(c) < 0) return InvalidField(field, kAlphabetHint);
+  }
+  for (size_t i = 2; i < 8; ++i) {
+    if (!absl::ascii_isdigit(code[i])) {
+      return InvalidField(field,
+                          "characters 3 to 8 are the administrative division "
+                          "code and must be digits; re-type the code from "
+                          "the business licence");
+    }
+  }
+  if (UsccCheckCharacter(absl::string_view(code).substr(0, 17)) != code[17]) {
+    return InvalidField(field,
+                        "check character does not match; re-type the code "
+                        "from the business licence");
+  }
+  return code;
+}
+
 absl::Status ValidRequestId(absl::string_view field, absl::string_view value) {
   if (value.empty()) return absl::OkStatus();
   if (value.size() > 128) {

@@ -46,6 +46,23 @@ inline absl::Status RequireDealerId(absl::string_view field,
   return RequireId(field, value, kDealerIdPrefix);
 }
 
+// A unified social credit code (统一社会信用代码, GB 32100-2015), the
+// 18-character registration number on a Chinese business licence: read
+// trimmed and upper-cased, then checked: 18 characters of
+// kUsccAlphabet, characters 3-8 digits (the administrative division
+// code), and the 18th the check character of the first 17. Returns the
+// code in that normal form; INVALID_ARGUMENT naming `field` otherwise,
+// with a message saying what to fix (never the expected check
+// character: a code that fails its check is mistyped, and guessing the
+// last character would only make a wrong code look right).
+absl::StatusOr<std::string> ParseUnifiedSocialCreditCode(
+    absl::string_view field, absl::string_view value);
+// The 31 characters of a code, in value order (no I, O, S, V or Z).
+inline constexpr char kUsccAlphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+// The check character (18th) of a code beginning with `first17`, or '\0'
+// unless `first17` is 17 characters of kUsccAlphabet.
+char UsccCheckCharacter(absl::string_view first17);
+
 // An idempotency key: empty, or 1..128 of [A-Za-z0-9._:-].
 absl::Status ValidRequestId(absl::string_view field, absl::string_view value);
 

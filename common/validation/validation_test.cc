@@ -1,6 +1,7 @@
 // Boundary validation and the error vocabulary, without gRPC.
 #include "common/validation/validation.h"
 
+#include <set>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -8,6 +9,7 @@
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/testing/status_matchers.h"
+#include "common/testing/uscc.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -17,6 +19,7 @@ namespace {
 using ::qudao::testing::IsOk;
 using ::qudao::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(TextTest, AcceptsOrdinaryTextInAnyScript) {
   EXPECT_THAT(RequireText("name", "杭州明达机电有限公司", 200), IsOk());
@@ -57,6 +60,80 @@ TEST(TextTest, CountsCharactersNotBytes) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(RequireText("f", "   ", 10),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Codes in the format of real business licences, check characters
+// computed by hand from GB 32100-2015 (weights 1, 3, 9, ... mod 31).
+TEST(UnifiedSocialCreditCodeTest, AcceptsValidCodesInNormalForm) {
+  for (const char* code :
+       {"91330106MA2GL0K1PP",   // enterprise, Hangzhou Xihu district
+        "92330102MA2H00AB1M",   // individual business, Hangzhou
+        "12100000400000624D",   // public institution, national
+        "31110000E00000123L",   // law firm, Beijing
+        "91440300MA5FY7QX08",   // enterprise, Shenzhen
+        "93320583MA1N0000HH",   // farmers' cooperative, Kunshan
+        "91330100MA2K000020",   // check character 0 (value 0)
+        "91330100MA2K00021Y"})  // check character Y (value 30)
+  {
+    auto parsed = ParseUnifiedSocialCreditCode("dealer.uscc", code);
+    ASSERT_THAT(parsed, IsOk()) << code;
+    EXPECT_EQ(*parsed, code);
+    EXPECT_EQ(UsccCheckCharacter(absl::string_view(code).substr(0, 17)),
+              code[17]);
+  }
+  // Trimmed and upper-cased.
+  auto typed = ParseUnifiedSocialCreditCode("f", "  91330106ma2gl0k1pp\t");
+  ASSERT_THAT(typed, IsOk());
+  EXPECT_EQ(*typed, "91330106MA2GL0K1PP");
+}
+
+TEST(UnifiedSocialCreditCodeTest, RefusesMistypedCodesWithoutGivingTheAnswer) {
+  struct Case {
+    std::string input;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"", "is required"},
+      {"   ", "is required"},
+      {"91330106MA2GL0K1P", "18 characters"},           // one short
+      {"91330106MA2GL0K1PPX", "18 characters"},         // one too many
+      {"91330106MA2GLOK1PP", "never I, O, S, V or Z"},  // O for 0
+      {"91330106MA2GL0K1P-", "never I, O, S, V or Z"},
+      {"９1330106MA2GL0K1PP", "full-width"},  // full-width 9
+      {"91A30106MA2GL0K1PP", "characters 3 to 8"},
+      {"91330106MA2GL0K1PQ", "check character does not match"},
+      {"91330160MA2GL0K1PP", "check character does not match"},  // swap
+      {std::string(8000, 'x'), "(got 8000)"},
+  };
+  for (const Case& c : cases) {
+    const absl::Status s = ParseUnifiedSocialCreditCode(
+                               "dealer.unified_social_credit_code", c.input)
+                               .status();
+    EXPECT_THAT(
+        s, StatusIs(absl::StatusCode::kInvalidArgument, kReasonInvalidField))
+        << c.input;
+    EXPECT_EQ(FieldOf(s), "dealer.unified_social_credit_code");
+    EXPECT_THAT(s.message(), HasSubstr(c.says)) << c.input;
+    EXPECT_THAT(s.message(), Not(HasSubstr("expected")));
+    EXPECT_LT(s.message().size(), 300u);
+  }
+  // The message of a wrong check character does not contain the right one.
+  const absl::Status wrong =
+      ParseUnifiedSocialCreditCode("f", "91330106MA2GL0K1PQ").status();
+  EXPECT_THAT(wrong.message(), HasSubstr("re-type the code"));
+  EXPECT_THAT(wrong.message(), Not(HasSubstr("PP")));
+  EXPECT_EQ(UsccCheckCharacter("91330106MA2GL0K1"), '\0');   // 16 characters
+  EXPECT_EQ(UsccCheckCharacter("91330106MA2GLOK1P"), '\0');  // O
+}
+
+TEST(UnifiedSocialCreditCodeTest, TestCodesAreValidAndDistinct) {
+  std::set<std::string> seen;
+  for (uint64_t n : {0ull, 1ull, 30ull, 31ull, 961ull, 123456789ull}) {
+    const std::string code = testing::UsccNumber(n);
+    EXPECT_THAT(ParseUnifiedSocialCreditCode("f", code), IsOk()) << code;
+    EXPECT_TRUE(seen.insert(code).second) << code;
+  }
+  EXPECT_NE(testing::NextUscc(), testing::NextUscc());
 }
 
 TEST(IdTest, ErrorsQuoteAtMostABoundedPieceOfTheInput) {

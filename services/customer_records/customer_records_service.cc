@@ -29,16 +29,35 @@ const std::map<std::string, DealerField>& UpdatablePaths() {
       {"owner", DealerField::kOwner},
       {"registered_capital", DealerField::kRegisteredCapital},
       {"brands", DealerField::kBrands},
-      {"business_scope", DealerField::kBusinessScope}};
+      {"business_scope", DealerField::kBusinessScope},
+      {"payer_dealer_id", DealerField::kPayer},
+      {"pricing_zone", DealerField::kPricingZone},
+      {"unified_social_credit_code", DealerField::kUnifiedSocialCreditCode}};
   return *paths;
 }
+
+// Paths of fields the service sets, which UpdateDealer refuses by name.
+const std::map<std::string, std::string>& OutputOnlyPaths() {
+  static const auto* paths = new std::map<std::string, std::string>{
+      {"dealer_id", "the id is assigned when the dealer is created"},
+      {"create_time", "set by the service"},
+      {"update_time", "set by the service"},
+      {"etag", "send the etag you read in dealer.etag instead"},
+      {"abc_class",
+       "the ABC classification is computed from purchases, not edited"},
+      {"value_tier", "the value tier is computed, not edited"}};
+  return *paths;
+}
+
+constexpr size_t kMaxCodeChars = 32;
+constexpr size_t kMaxNameQueryChars = 100;
 
 absl::Status ValidateRegion(const pb::Region& region) {
   RETURN_IF_ERROR(RequireText("dealer.region.province", region.province(), 64));
   RETURN_IF_ERROR(RequireText("dealer.region.city", region.city(), 64));
   if (!region.sales_territory().empty()) {
     return RequireCode("dealer.region.sales_territory",
-                       region.sales_territory(), 32);
+                       region.sales_territory(), kMaxCodeChars);
   }
   return absl::OkStatus();
 }
@@ -117,16 +136,56 @@ absl::Status ApplyField(DealerField field, const pb::Dealer& in,
                                             in.business_scope(), 2000));
       dealer.business_scope = in.business_scope();
       return absl::OkStatus();
+    case DealerField::kPayer:
+      if (!in.payer_dealer_id().empty()) {
+        RETURN_IF_ERROR(
+            RequireDealerId("dealer.payer_dealer_id", in.payer_dealer_id()));
+      }
+      dealer.payer_dealer_id = in.payer_dealer_id();
+      return absl::OkStatus();
+    case DealerField::kPricingZone:
+      if (!in.pricing_zone().empty()) {
+        RETURN_IF_ERROR(RequireCode("dealer.pricing_zone", in.pricing_zone(),
+                                    kMaxCodeChars));
+      }
+      dealer.pricing_zone = in.pricing_zone();
+      return absl::OkStatus();
+    case DealerField::kUnifiedSocialCreditCode:
+      // Empty (or blank) records none; anything else must be a valid code.
+      if (absl::StripAsciiWhitespace(in.unified_social_credit_code()).empty()) {
+        dealer.unified_social_credit_code.clear();
+        return absl::OkStatus();
+      }
+      ASSIGN_OR_RETURN(
+          dealer.unified_social_credit_code,
+          ParseUnifiedSocialCreditCode("dealer.unified_social_credit_code",
+                                       in.unified_social_credit_code()));
+      return absl::OkStatus();
   }
   return absl::InternalError("unknown dealer field");
 }
 
-// The fields a new dealer is created with (status is decided separately).
-constexpr DealerField kCreateFields[] = {
-    DealerField::kLegalName,    DealerField::kRegion,
-    DealerField::kChannelLevel, DealerField::kParent,
-    DealerField::kOwner,        DealerField::kRegisteredCapital,
-    DealerField::kBrands,       DealerField::kBusinessScope};
+// The fields a new dealer is created with (status is decided separately;
+// the output-only classification starts empty).
+constexpr DealerField kCreateFields[] = {DealerField::kLegalName,
+                                         DealerField::kRegion,
+                                         DealerField::kChannelLevel,
+                                         DealerField::kParent,
+                                         DealerField::kOwner,
+                                         DealerField::kRegisteredCapital,
+                                         DealerField::kBrands,
+                                         DealerField::kBusinessScope,
+                                         DealerField::kPayer,
+                                         DealerField::kPricingZone,
+                                         DealerField::kUnifiedSocialCreditCode};
+
+// A ListDealers filter that names a code (territory, zone): any, or a
+// well-formed code.
+absl::Status OptionalCodeFilter(absl::string_view field,
+                                absl::string_view value) {
+  if (value.empty()) return absl::OkStatus();
+  return RequireCode(field, value, kMaxCodeChars);
+}
 
 }  // namespace
 
@@ -252,6 +311,36 @@ absl::Status CustomerRecordsService::HandleListDealers(
   }
   RETURN_IF_ERROR(OptionalText("province", request.province(), 64));
   filter.province = request.province();
+  RETURN_IF_ERROR(
+      OptionalCodeFilter("sales_territory", request.sales_territory()));
+  filter.sales_territory = request.sales_territory();
+  if (request.channel_level() != pb::CHANNEL_LEVEL_UNSPECIFIED) {
+    if (!pb::ChannelLevel_IsValid(request.channel_level())) {
+      return InvalidField("channel_level",
+                          "must be DISTRIBUTOR, WHOLESALER, RETAILER or "
+                          "KEY_ACCOUNT");
+    }
+    filter.channel_level = static_cast<ChannelLevel>(request.channel_level());
+  }
+  if (request.abc_class() != pb::ABC_CLASS_UNSPECIFIED) {
+    if (!pb::AbcClass_IsValid(request.abc_class())) {
+      return InvalidField("abc_class", "must be A, B or C");
+    }
+    filter.abc_class = static_cast<AbcClass>(request.abc_class());
+  }
+  // Owners are stored trimmed.
+  RETURN_IF_ERROR(OptionalText("owner", request.owner(), 64));
+  filter.owner = std::string(absl::StripAsciiWhitespace(request.owner()));
+  if (!request.payer_dealer_id().empty()) {
+    RETURN_IF_ERROR(
+        RequireDealerId("payer_dealer_id", request.payer_dealer_id()));
+  }
+  filter.payer_dealer_id = request.payer_dealer_id();
+  RETURN_IF_ERROR(OptionalCodeFilter("pricing_zone", request.pricing_zone()));
+  filter.pricing_zone = request.pricing_zone();
+  RETURN_IF_ERROR(
+      OptionalText("name_query", request.name_query(), kMaxNameQueryChars));
+  filter.name_query = request.name_query();
   ASSIGN_OR_RETURN(
       const PageRequest page,
       ParsePage(request.page_size(), request.page_token(), filter.Canonical()));
@@ -276,6 +365,11 @@ absl::Status CustomerRecordsService::HandleUpdateDealer(
   DealerUpdate update;
   update.dealer_id = in.dealer_id();
   for (const std::string& path : request.update_mask().paths()) {
+    if (auto out = OutputOnlyPaths().find(path);
+        out != OutputOnlyPaths().end()) {
+      return InvalidField("update_mask",
+                          absl::StrCat(path, " is output only: ", out->second));
+    }
     auto it = UpdatablePaths().find(path);
     if (it == UpdatablePaths().end()) {
       return InvalidField(

@@ -12,10 +12,12 @@
 #include "common/grpc/status.h"
 #include "common/testing/harness.h"
 #include "common/testing/service_fixture.h"
+#include "common/testing/uscc.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "services/customer_records/client/customer_records_client.h"
 #include "services/customer_records/customer_records_module.h"
 
 namespace qudao::customer {
@@ -215,6 +217,28 @@ TYPED_TEST(CustomerRecordsTest, CreateRejectsBadInputAndWritesNothing) {
        }},
       {"dealer.status",
        [](pb::Dealer& d) { d.set_status(pb::DEALER_STATUS_TERMINATED); }},
+      {"dealer.payer_dealer_id",
+       [](pb::Dealer& d) { d.set_payer_dealer_id("not-an-id"); }},
+      {"dealer.pricing_zone",
+       [](pb::Dealer& d) { d.set_pricing_zone("zone east"); }},
+      {"dealer.pricing_zone",
+       [](pb::Dealer& d) { d.set_pricing_zone(std::string(33, 'Z')); }},
+      {"dealer.unified_social_credit_code",
+       [](pb::Dealer& d) {
+         d.set_unified_social_credit_code("91330106MA2GL0K1P");
+       }},
+      {"dealer.unified_social_credit_code",
+       [](pb::Dealer& d) {
+         d.set_unified_social_credit_code("91330106MA2GLOK1PP");
+       }},
+      {"dealer.unified_social_credit_code",
+       [](pb::Dealer& d) {
+         d.set_unified_social_credit_code("91330106MA2GL0K1PQ");
+       }},
+      {"dealer.unified_social_credit_code",
+       [](pb::Dealer& d) {
+         d.set_unified_social_credit_code(std::string(8000, '9'));
+       }},
   };
   for (const Case& c : cases) {
     pb::Dealer d = this->ValidDealer();
@@ -239,6 +263,173 @@ TYPED_TEST(CustomerRecordsTest, CreateRejectsBadInputAndWritesNothing) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
   EXPECT_EQ(this->CountDealers(), 0);
+}
+
+// The new dealer facts over gRPC: the code is read trimmed and
+// upper-cased; refusals carry their reasons; the classification cannot be
+// written.
+TYPED_TEST(CustomerRecordsTest, DealerFactsAreCheckedAtTheBoundary) {
+  pb::Dealer distributor;
+  pb::Dealer d = this->ValidDealer("Distributor");
+  d.set_status(pb::DEALER_STATUS_ACTIVE);
+  d.set_unified_social_credit_code("  91330106ma2gl0k1pp ");
+  d.set_pricing_zone("ZONE-EAST");
+  d.set_abc_class(pb::ABC_CLASS_A);  // output only: ignored
+  d.set_value_tier("strategic");     // output only: ignored
+  ASSERT_TRUE(this->Create(d, &distributor).ok());
+  EXPECT_EQ(distributor.unified_social_credit_code(), "91330106MA2GL0K1PP");
+  EXPECT_EQ(distributor.pricing_zone(), "ZONE-EAST");
+  EXPECT_EQ(distributor.abc_class(), pb::ABC_CLASS_UNSPECIFIED);
+  EXPECT_EQ(distributor.value_tier(), "");
+
+  auto expect_refusal = [&](const pb::Dealer& dealer, grpc::StatusCode code,
+                            const std::string& reason,
+                            const std::string& says) {
+    pb::Dealer out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->Create(dealer, &out, "", &ctx);
+    EXPECT_EQ(s.error_code(), code) << s.error_message();
+    EXPECT_EQ(testing::TrailingValue(ctx, kErrorReasonKey), reason);
+    EXPECT_THAT(s.error_message(), HasSubstr(says));
+  };
+  // The same code again, typed differently: the dealer that has it.
+  pb::Dealer twin = this->ValidDealer("Twin");
+  twin.set_unified_social_credit_code("91330106MA2GL0K1PP");
+  expect_refusal(twin, grpc::StatusCode::ALREADY_EXISTS, "DUPLICATE_DEALER",
+                 distributor.dealer_id());
+  // Active needs a code.
+  pb::Dealer no_code = this->ValidDealer("No code");
+  no_code.set_status(pb::DEALER_STATUS_ACTIVE);
+  expect_refusal(no_code, grpc::StatusCode::FAILED_PRECONDITION,
+                 "USCC_REQUIRED", "unified social credit code");
+  // A payer that is not upstream.
+  pb::Dealer shop = this->ValidDealer("Shop");
+  shop.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+  shop.set_payer_dealer_id(distributor.dealer_id());
+  expect_refusal(shop, grpc::StatusCode::FAILED_PRECONDITION, "INVALID_PAYER",
+                 distributor.dealer_id());
+  EXPECT_EQ(this->CountDealers(), 1);
+  shop.set_parent_dealer_id(distributor.dealer_id());
+  pb::Dealer created_shop;
+  ASSERT_TRUE(this->Create(shop, &created_shop).ok());
+  EXPECT_EQ(created_shop.payer_dealer_id(), distributor.dealer_id());
+
+  // UpdateDealer refuses the output-only classification by name.
+  for (const char* path : {"abc_class", "value_tier"}) {
+    pb::UpdateDealerRequest req;
+    *req.mutable_dealer() = created_shop;
+    req.mutable_update_mask()->add_paths(path);
+    pb::Dealer out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->UpdateDealer(&ctx, req, &out);
+    this->ExpectInvalidField(s, ctx, "update_mask");
+    EXPECT_THAT(s.error_message(), HasSubstr("output only"));
+  }
+  // ... and changes the new fields it names, checking them first.
+  pb::UpdateDealerRequest req;
+  *req.mutable_dealer() = created_shop;
+  req.mutable_dealer()->set_pricing_zone("zone east");
+  req.mutable_update_mask()->add_paths("pricing_zone");
+  pb::Dealer out;
+  {
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->UpdateDealer(&ctx, req, &out), ctx,
+                             "dealer.pricing_zone");
+  }
+  req.mutable_dealer()->set_pricing_zone("ZONE-WEST");
+  req.mutable_dealer()->set_payer_dealer_id("");
+  req.mutable_update_mask()->add_paths("payer_dealer_id");
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->UpdateDealer(&ctx, req, &out).ok());
+  }
+  EXPECT_EQ(out.pricing_zone(), "ZONE-WEST");
+  EXPECT_EQ(out.payer_dealer_id(), "");
+
+  // What other services read of it.
+  const DealerFacts facts = FactsOf(distributor);
+  EXPECT_EQ(facts.pricing_zone, "ZONE-EAST");
+  EXPECT_EQ(facts.payer_dealer_id, "");
+  EXPECT_EQ(FactsOf(created_shop).payer_dealer_id, distributor.dealer_id());
+  pb::Dealer classified = created_shop;
+  classified.set_payer_dealer_id(created_shop.dealer_id());  // itself
+  classified.set_abc_class(pb::ABC_CLASS_B);
+  classified.set_value_tier("important");
+  const DealerFacts shop_facts = FactsOf(classified);
+  EXPECT_EQ(shop_facts.payer_dealer_id, "");
+  EXPECT_EQ(shop_facts.abc_class, "B");
+  EXPECT_EQ(shop_facts.value_tier, "important");
+}
+
+// Malformed ListDealers filters are INVALID_ARGUMENT naming the filter.
+TYPED_TEST(CustomerRecordsTest, ListRejectsMalformedFilters) {
+  struct Case {
+    std::string field;
+    std::function<void(pb::ListDealersRequest&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"status",
+       [](auto& r) { r.set_status(static_cast<pb::DealerStatus>(42)); }},
+      {"province", [](auto& r) { r.set_province("two\nlines"); }},
+      {"sales_territory", [](auto& r) { r.set_sales_territory("EAST 2"); }},
+      {"channel_level",
+       [](auto& r) { r.set_channel_level(static_cast<pb::ChannelLevel>(9)); }},
+      {"abc_class",
+       [](auto& r) { r.set_abc_class(static_cast<pb::AbcClass>(7)); }},
+      {"owner", [](auto& r) { r.set_owner("rep\twang"); }},
+      {"payer_dealer_id", [](auto& r) { r.set_payer_dealer_id("dlr_x"); }},
+      {"pricing_zone", [](auto& r) { r.set_pricing_zone("ZONE%"); }},
+      {"name_query", [](auto& r) { r.set_name_query(std::string(101, 'a')); }},
+      {"name_query",
+       [](auto& r) {
+         r.set_name_query(
+             "a\xE2\x80\xAE"
+             "b");
+       }},
+  };
+  for (const Case& c : cases) {
+    pb::ListDealersRequest req;
+    c.spoil(req);
+    pb::ListDealersResponse resp;
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->ListDealers(&ctx, req, &resp), ctx,
+                             c.field);
+  }
+  // Well-formed filters that match nothing are an empty page.
+  pb::ListDealersRequest req;
+  req.set_name_query(std::string(100, '%'));
+  req.set_payer_dealer_id("dlr_00000000000000000000");
+  pb::ListDealersResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(this->stub_->ListDealers(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.dealers_size(), 0);
+}
+
+TYPED_TEST(CustomerRecordsTest, ListFiltersByNameAndTerritoryAcrossPages) {
+  for (int i = 0; i < 7; ++i) {
+    pb::Dealer d = this->ValidDealer(absl::StrCat("Mingda_", i, " Trading"));
+    if (i % 2 == 1) d.set_legal_name(absl::StrCat("Huatai ", i));
+    if (i >= 3) d.mutable_region()->set_sales_territory("WEST-1");
+    pb::Dealer out;
+    ASSERT_TRUE(this->Create(d, &out).ok());
+    this->clock_.Advance(absl::Milliseconds(3));
+  }
+  std::vector<std::string> names;
+  std::string token;
+  do {
+    pb::ListDealersRequest req;
+    req.set_page_size(1);
+    req.set_name_query("MINGDA_");
+    req.set_sales_territory("WEST-1");
+    req.set_page_token(token);
+    pb::ListDealersResponse resp;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->ListDealers(&ctx, req, &resp).ok());
+    for (const auto& d : resp.dealers()) names.push_back(d.legal_name());
+    token = resp.next_page_token();
+  } while (!token.empty());
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("Mingda_4 Trading", "Mingda_6 Trading"));
 }
 
 TYPED_TEST(CustomerRecordsTest, ParentMustBeAnUpstreamDealer) {
@@ -374,8 +565,11 @@ TYPED_TEST(CustomerRecordsTest, UpdateAppliesMaskChecksEtagAndLifecycle) {
   change.set_owner("rep.li");
   change.set_legal_name("ignored because not in mask");
   change.set_status(pb::DEALER_STATUS_ACTIVE);
+  change.set_unified_social_credit_code(testing::NextUscc());
   pb::Dealer updated;
-  ASSERT_TRUE(update(change, {"owner", "status"}, &updated).ok());
+  ASSERT_TRUE(update(change, {"owner", "status", "unified_social_credit_code"},
+                     &updated)
+                  .ok());
   EXPECT_EQ(updated.owner(), "rep.li");
   EXPECT_EQ(updated.status(), pb::DEALER_STATUS_ACTIVE);
   EXPECT_EQ(updated.legal_name(), created.legal_name());

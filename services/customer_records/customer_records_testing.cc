@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/status.h"
+#include "common/testing/uscc.h"
 #include "services/customer_records/customer_records_module.h"
 
 namespace qudao::customer {
@@ -35,6 +36,8 @@ absl::StatusOr<std::string> CustomerRecordsForTest::CreateDealer(
   d->set_parent_dealer_id(parent);
   d->set_owner("rep.wang");
   d->set_status(v1::DEALER_STATUS_ACTIVE);
+  // An active dealer has its (unique) unified social credit code.
+  d->set_unified_social_credit_code(testing::NextUscc());
   v1::Dealer out;
   grpc::ClientContext ctx;
   grpc::Status s = stub_->CreateDealer(&ctx, req, &out);

@@ -18,7 +18,8 @@ class CustomerRecordsForTest {
   // "127.0.0.1:<port>", for ModuleEnvironment::target_of.
   std::string target() const;
 
-  // Creates an active dealer and returns its id.
+  // Creates an active dealer (with a unified social credit code of its
+  // own) and returns its id.
   absl::StatusOr<std::string> CreateDealer(
       const std::string& name,
       v1::ChannelLevel level = v1::CHANNEL_LEVEL_DISTRIBUTOR,

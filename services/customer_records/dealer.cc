@@ -1,11 +1,16 @@
 // Dealer rules; see dealer.h.
 #include "services/customer_records/dealer.h"
 
+#include <optional>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/status/macros.h"
 #include "common/status/status.h"
 
 namespace qudao::customer {
@@ -145,6 +150,15 @@ Dealer ApplyUpdate(const Dealer& current, const DealerUpdate& update) {
       case DealerField::kBusinessScope:
         out.business_scope = in.business_scope;
         break;
+      case DealerField::kPayer:
+        out.payer_dealer_id = in.payer_dealer_id;
+        break;
+      case DealerField::kPricingZone:
+        out.pricing_zone = in.pricing_zone;
+        break;
+      case DealerField::kUnifiedSocialCreditCode:
+        out.unified_social_credit_code = in.unified_social_credit_code;
+        break;
     }
   }
   return out;
@@ -181,6 +195,194 @@ absl::Status CheckNoActiveChildren(const Dealer& before, const Dealer& after,
           "dealer ", after.id, " supplies ", active_children,
           " active dealer(s); move them to another parent before ",
           terminating ? "terminating it" : "changing its channel level"));
+}
+
+namespace {
+
+absl::Status InvalidPayer(std::string message) {
+  return WithField(Refusal(absl::StatusCode::kFailedPrecondition,
+                           kReasonInvalidPayer, message),
+                   "dealer.payer_dealer_id");
+}
+
+// Whether a dealer of this level can be anyone's parent.
+bool CanSupply(ChannelLevel level) {
+  return level == ChannelLevel::kDistributor ||
+         level == ChannelLevel::kWholesaler;
+}
+
+bool Trades(DealerStatus status) {
+  return status == DealerStatus::kProspect || status == DealerStatus::kActive;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Dealer>> AncestorsOf(const Dealer& dealer,
+                                                DealerLookup& lookup) {
+  std::vector<Dealer> chain;
+  std::set<std::string> seen = {dealer.id};
+  for (std::string next = dealer.parent_dealer_id; !next.empty();) {
+    if (seen.count(next) > 0) {
+      return Refusal(absl::StatusCode::kFailedPrecondition, kReasonInvalidPayer,
+                     absl::StrCat("the parent chain of dealer ", dealer.id,
+                                  " loops back to dealer ", next,
+                                  "; correct the parents first"));
+    }
+    if (static_cast<int>(chain.size()) == kMaxChainDepth) {
+      return Refusal(absl::StatusCode::kFailedPrecondition, kReasonInvalidPayer,
+                     absl::StrCat("the parent chain of dealer ", dealer.id,
+                                  " is deeper than ", kMaxChainDepth,
+                                  " dealers; correct the parents first"));
+    }
+    seen.insert(next);
+    absl::StatusOr<Dealer> parent = lookup.Get(next);
+    if (absl::IsNotFound(parent.status())) {
+      return Refusal(
+          absl::StatusCode::kFailedPrecondition, kReasonInvalidPayer,
+          absl::StrCat("the parent chain of dealer ", dealer.id,
+                       " names dealer ", next, ", which does not exist"));
+    }
+    if (!parent.ok()) return parent.status();
+    next = parent->parent_dealer_id;
+    chain.push_back(*std::move(parent));
+  }
+  return chain;
+}
+
+bool PaysForItself(const Dealer& dealer) {
+  return dealer.payer_dealer_id.empty() || dealer.payer_dealer_id == dealer.id;
+}
+
+absl::Status CheckPayer(const Dealer* before, const Dealer& after,
+                        DealerLookup& lookup) {
+  const bool payer_named =
+      before == nullptr || before->payer_dealer_id != after.payer_dealer_id;
+  const bool applies = payer_named ||
+                       before->parent_dealer_id != after.parent_dealer_id ||
+                       (before->status != after.status && Trades(after.status));
+  if (!applies || PaysForItself(after)) return absl::OkStatus();
+  const std::string& payer = after.payer_dealer_id;
+  ASSIGN_OR_RETURN(const std::vector<Dealer> ancestors,
+                   AncestorsOf(after, lookup));
+  for (const Dealer& a : ancestors) {
+    if (a.id != payer) continue;
+    if (a.status != DealerStatus::kActive &&
+        (payer_named || Trades(after.status))) {
+      return InvalidPayer(absl::StrCat(
+          "payer dealer ", payer, " is ", StatusName(a.status),
+          "; a dealer is billed to an active dealer: choose another payer "
+          "(or none, to bill the dealer itself)"));
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<Dealer> found = lookup.Get(payer);
+  if (absl::IsNotFound(found.status())) {
+    return InvalidPayer(
+        absl::StrCat("payer dealer ", payer, " does not exist"));
+  }
+  RETURN_IF_ERROR(found.status());
+  const bool moved =
+      before != nullptr && before->parent_dealer_id != after.parent_dealer_id;
+  return InvalidPayer(absl::StrCat(
+      "payer dealer ", payer, " is not upstream of this dealer",
+      moved && !payer_named ? " under its new parent" : "",
+      "; a dealer is billed to itself or to a dealer it buys from, directly "
+      "or through its parents",
+      moved && !payer_named ? " (change payer_dealer_id in the same update)"
+                            : ""));
+}
+
+absl::Status CheckPayersBelow(const Dealer& before, const Dealer& after,
+                              DealerLookup& lookup) {
+  if (before.parent_dealer_id == after.parent_dealer_id) {
+    return absl::OkStatus();
+  }
+  // Each dealer below `after`, with the ids between it and `after` (its
+  // own ancestors that stay with it).
+  struct Below {
+    std::string id;
+    std::vector<std::string> path;
+  };
+  std::vector<Below> pending = {{after.id, {}}};
+  std::set<std::string> seen = {after.id};
+  std::optional<std::set<std::string>> above;  // read when first needed
+  while (!pending.empty()) {
+    Below supplier = std::move(pending.back());
+    pending.pop_back();
+    supplier.path.push_back(supplier.id);
+    if (static_cast<int>(supplier.path.size()) > kMaxChainDepth) {
+      return Refusal(
+          absl::StatusCode::kFailedPrecondition, kReasonInvalidPayer,
+          absl::StrCat("the dealers below ", after.id, " are deeper than ",
+                       kMaxChainDepth, " levels; correct the parents first"));
+    }
+    ASSIGN_OR_RETURN(const std::vector<Dealer> children,
+                     lookup.ChildrenOf(supplier.id));
+    for (const Dealer& child : children) {
+      if (!seen.insert(child.id).second) {
+        return Refusal(absl::StatusCode::kFailedPrecondition,
+                       kReasonInvalidPayer,
+                       absl::StrCat("the dealers below ", after.id,
+                                    " loop back to dealer ", child.id,
+                                    "; correct the parents first"));
+      }
+      const std::string& payer = child.payer_dealer_id;
+      bool upstream = PaysForItself(child);
+      for (const std::string& id : supplier.path) upstream |= id == payer;
+      if (!upstream) {
+        if (!above.has_value()) {
+          ASSIGN_OR_RETURN(const std::vector<Dealer> ancestors,
+                           AncestorsOf(after, lookup));
+          above.emplace();
+          for (const Dealer& a : ancestors) above->insert(a.id);
+        }
+        if (above->count(payer) == 0) {
+          return InvalidPayer(absl::StrCat(
+              "dealer ", child.id, ", which buys through dealer ", after.id,
+              ", is billed to dealer ", payer,
+              ", which would no longer be upstream of it; change that "
+              "dealer's payer first"));
+        }
+      }
+      if (CanSupply(child.channel_level)) {
+        pending.push_back({child.id, supplier.path});
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckUsccForStatus(const Dealer* before, const Dealer& after) {
+  if (after.status != DealerStatus::kActive ||
+      !after.unified_social_credit_code.empty()) {
+    return absl::OkStatus();
+  }
+  const bool becomes_active =
+      before == nullptr || before->status != DealerStatus::kActive;
+  const bool cleared =
+      before != nullptr && !before->unified_social_credit_code.empty();
+  if (!becomes_active && !cleared) return absl::OkStatus();
+  return WithField(
+      Refusal(absl::StatusCode::kFailedPrecondition, kReasonUsccRequired,
+              cleared && !becomes_active
+                  ? "an active dealer keeps its unified social credit code "
+                    "(统一社会信用代码); correct it instead of clearing it, "
+                    "or suspend or terminate the dealer first"
+                  : "a dealer becomes active only with its unified social "
+                    "credit code (统一社会信用代码, on its business licence) "
+                    "recorded: set dealer.unified_social_credit_code"),
+      "dealer.unified_social_credit_code");
+}
+
+absl::Status DuplicateDealer(absl::string_view existing_id,
+                             absl::string_view code) {
+  return WithField(
+      Refusal(absl::StatusCode::kAlreadyExists, kReasonDuplicateDealer,
+              absl::StrCat("dealer ", existing_id,
+                           " already has unified social credit code ", code,
+                           "; a business is recorded once: update dealer ",
+                           existing_id, " instead")),
+      "dealer.unified_social_credit_code");
 }
 
 std::string EtagOf(const Dealer& dealer) {

@@ -27,7 +27,35 @@ absl::Status AppendDealerEvent(Transaction& tx, const char* topic,
       tx, {topic, dealer.id, payload.SerializeAsString()}, now);
 }
 
+// The dealer rules' view of the chain, read in the caller's transaction.
+class StoreLookup : public DealerLookup {
+ public:
+  StoreLookup(const DealerStore& store, Transaction& tx)
+      : store_(store), tx_(tx) {}
+  absl::StatusOr<Dealer> Get(const std::string& dealer_id) override {
+    return store_.Get(tx_, dealer_id);
+  }
+  absl::StatusOr<std::vector<Dealer>> ChildrenOf(
+      const std::string& dealer_id) override {
+    return store_.ActiveChildren(tx_, dealer_id);
+  }
+
+ private:
+  const DealerStore& store_;
+  Transaction& tx_;
+};
+
 }  // namespace
+
+absl::Status DealerOperations::CheckUsccUnique(Transaction& tx,
+                                               const Dealer& dealer) const {
+  if (dealer.unified_social_credit_code.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(
+      const std::string existing,
+      store_.FindByUscc(tx, dealer.unified_social_credit_code, dealer.id));
+  if (existing.empty()) return absl::OkStatus();
+  return DuplicateDealer(existing, dealer.unified_social_credit_code);
+}
 
 absl::Status DealerOperations::CheckParentOf(Transaction& tx,
                                              const Dealer& dealer) const {
@@ -52,10 +80,14 @@ absl::StatusOr<Dealer> DealerOperations::Create(
   draft.update_time = now;
   draft.version = 1;
   RETURN_IF_ERROR(CheckDealerInvariants(draft));
+  RETURN_IF_ERROR(CheckUsccForStatus(nullptr, draft));
   return storage::RunIdempotent<Dealer>(
       *db_, request, now, DealerCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Dealer> {
         RETURN_IF_ERROR(CheckParentOf(tx, draft));
+        StoreLookup lookup(store_, tx);
+        RETURN_IF_ERROR(CheckPayer(nullptr, draft, lookup));
+        RETURN_IF_ERROR(CheckUsccUnique(tx, draft));
         RETURN_IF_ERROR(store_.Insert(tx, draft));
         RETURN_IF_ERROR(AppendDealerEvent(tx, kDealerCreated, draft, now));
         return draft;
@@ -99,11 +131,19 @@ absl::StatusOr<Dealer> DealerOperations::Update(const auth::Principal& who,
         updated = ApplyUpdate(current, update);
         RETURN_IF_ERROR(CheckStatusTransition(current.status, updated.status));
         RETURN_IF_ERROR(CheckDealerInvariants(updated));
+        RETURN_IF_ERROR(CheckUsccForStatus(&current, updated));
         // The dealer's own place in the chain is re-checked only when it
         // changes, so an owner change never trips over its parent.
         if (update.Changes(DealerField::kParent) ||
             update.Changes(DealerField::kChannelLevel)) {
           RETURN_IF_ERROR(CheckParentOf(tx, updated));
+        }
+        StoreLookup lookup(store_, tx);
+        RETURN_IF_ERROR(CheckPayer(&current, updated, lookup));
+        RETURN_IF_ERROR(CheckPayersBelow(current, updated, lookup));
+        if (updated.unified_social_credit_code !=
+            current.unified_social_credit_code) {
+          RETURN_IF_ERROR(CheckUsccUnique(tx, updated));
         }
         if (ChangeAffectsChildren(current, updated)) {
           ASSIGN_OR_RETURN(int64_t children,

@@ -31,9 +31,12 @@ class DealerOperations {
       : db_(db), cache_(cache), clock_(clock) {}
 
   // Creates `draft` for `who` (its id, times and version are assigned
-  // here; a sales_rep's dealer is theirs): the dealer invariants hold and
-  // its parent, if any, exists and is upstream. A repeat of `request`
-  // returns the dealer created the first time.
+  // here; a sales_rep's dealer is theirs): the dealer invariants hold, its
+  // parent, if any, exists and is upstream, its payer follows the payer
+  // rule, an active dealer has its unified social credit code and no other
+  // dealer has that code (ALREADY_EXISTS, DUPLICATE_DEALER, also when a
+  // concurrent create took it). A repeat of `request` returns the dealer
+  // created the first time.
   absl::StatusOr<Dealer> Create(const auth::Principal& who, Dealer draft,
                                 const storage::IdempotentRequest& request);
 
@@ -45,8 +48,10 @@ class DealerOperations {
 
   // Applies `update` if the dealer still has the version the caller read:
   // the lifecycle allows the status change, the invariants hold, a changed
-  // place in the chain has a valid parent, and dealers buying from this one
-  // keep a valid parent.
+  // place in the chain has a valid parent, dealers buying from this one
+  // keep a valid parent, the payer rule holds for it and for the dealers
+  // below it, an active dealer keeps a unified social credit code, and a
+  // changed code is no other dealer's.
   // `who` may change it (a sales_rep only their own dealers).
   absl::StatusOr<Dealer> Update(const auth::Principal& who,
                                 const DealerUpdate& update);
@@ -55,6 +60,9 @@ class DealerOperations {
   // The parent rule of `dealer`, reading the parent in `tx`.
   absl::Status CheckParentOf(storage::Transaction& tx,
                              const Dealer& dealer) const;
+  // DUPLICATE_DEALER when another dealer has `dealer`'s code.
+  absl::Status CheckUsccUnique(storage::Transaction& tx,
+                               const Dealer& dealer) const;
 
   storage::Database* db_;
   DealerCache* cache_;

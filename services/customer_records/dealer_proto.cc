@@ -22,6 +22,11 @@ v1::Dealer DealerToProto(const Dealer& d) {
   }
   for (const auto& b : d.brands) out.add_brands(b);
   out.set_business_scope(d.business_scope);
+  out.set_payer_dealer_id(d.payer_dealer_id);
+  out.set_pricing_zone(d.pricing_zone);
+  out.set_unified_social_credit_code(d.unified_social_credit_code);
+  out.set_abc_class(static_cast<v1::AbcClass>(d.abc_class));
+  out.set_value_tier(d.value_tier);
   *out.mutable_create_time() = TimeToProto(d.create_time);
   *out.mutable_update_time() = TimeToProto(d.update_time);
   out.set_etag(EtagOf(d));
@@ -48,6 +53,11 @@ absl::StatusOr<Dealer> DealerFromStoredProto(const v1::Dealer& p) {
   }
   d.brands.assign(p.brands().begin(), p.brands().end());
   d.business_scope = p.business_scope();
+  d.payer_dealer_id = p.payer_dealer_id();
+  d.pricing_zone = p.pricing_zone();
+  d.unified_social_credit_code = p.unified_social_credit_code();
+  d.abc_class = static_cast<AbcClass>(p.abc_class());
+  d.value_tier = p.value_tier();
   d.create_time = TimeFromProto(p.create_time());
   d.update_time = TimeFromProto(p.update_time());
   auto version = VersionFromEtag("etag", p.etag());

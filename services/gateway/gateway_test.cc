@@ -19,6 +19,7 @@
 #include "common/testing/identity.h"
 #include "common/testing/raw_socket.h"
 #include "common/testing/service_fixture.h"
+#include "common/testing/uscc.h"
 #include "common/validation/validation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -227,6 +228,60 @@ TEST_F(GatewayTest, PartnersSeeOnlyTheirOwnRecord) {
   ASSERT_TRUE(own);
   EXPECT_EQ(own->status, 200);
   EXPECT_THAT(own->body, HasSubstr("Alpha Trading"));
+}
+
+// A partner's record shows its dealer facts (who it is billed to, its
+// pricing zone, its credit code, its classification once there is one);
+// the payer's own record stays the payer's.
+TEST_F(GatewayTest, APartnerSeesItsDealerFactsButNotItsPayer) {
+  auto stub = pb::CustomerRecordsService::NewStub(backend_->channel());
+  auto create = [&](pb::Dealer d) {
+    pb::CreateDealerRequest req;
+    *req.mutable_dealer() = d;
+    pb::Dealer out;
+    grpc::ClientContext ctx;
+    grpc::Status s = stub->CreateDealer(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  pb::Dealer d;
+  d.set_legal_name("Gamma Distribution");
+  d.mutable_region()->set_province("Guangdong");
+  d.mutable_region()->set_city("Guangzhou");
+  d.set_channel_level(pb::CHANNEL_LEVEL_DISTRIBUTOR);
+  d.set_owner("rep.chen");
+  d.set_status(pb::DEALER_STATUS_ACTIVE);
+  d.set_unified_social_credit_code(testing::NextUscc());
+  const pb::Dealer payer = create(d);
+  d.set_legal_name("Delta Shop");
+  d.set_channel_level(pb::CHANNEL_LEVEL_RETAILER);
+  d.set_parent_dealer_id(payer.dealer_id());
+  d.set_payer_dealer_id(payer.dealer_id());
+  d.set_pricing_zone("ZONE-SOUTH");
+  const std::string uscc = testing::NextUscc();
+  d.set_unified_social_credit_code(uscc);
+  const pb::Dealer shop = create(d);
+  ASSERT_FALSE(shop.dealer_id().empty());
+
+  auto keys = PartnerKeys::Parse(
+      absl::StrCat("delta-key-0123456789 ", shop.dealer_id(), "\n"));
+  ASSERT_TRUE(keys.ok());
+  StartGateway(*std::move(keys), /*open_access=*/false);
+  const httplib::Headers auth = {
+      {"Authorization", "Bearer delta-key-0123456789"}};
+  auto own = client_->Get(absl::StrCat("/v1/dealers/", shop.dealer_id()), auth);
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200);
+  EXPECT_THAT(own->body, HasSubstr(absl::StrCat("\"payer_dealer_id\":\"",
+                                                payer.dealer_id(), "\"")));
+  EXPECT_THAT(own->body, HasSubstr("\"pricing_zone\":\"ZONE-SOUTH\""));
+  EXPECT_THAT(own->body, HasSubstr(absl::StrCat(
+                             "\"unified_social_credit_code\":\"", uscc)));
+  auto payers =
+      client_->Get(absl::StrCat("/v1/dealers/", payer.dealer_id()), auth);
+  ASSERT_TRUE(payers);
+  EXPECT_EQ(payers->status, 404);
+  EXPECT_THAT(payers->body, Not(HasSubstr("Gamma")));
 }
 
 // No keys used to mean "open"; now it means "nobody gets in".

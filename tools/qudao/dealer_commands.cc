@@ -16,6 +16,7 @@ namespace pb = ::qudao::customer::v1;
 // Inputs of `dealer create` and `dealer update`.
 struct DealerFlags {
   std::string name, province, city, territory, level, parent, owner, status;
+  std::string payer, zone, uscc;
   std::string etag, request_id;
 };
 
@@ -41,8 +42,16 @@ void AddCreate(CLI::App* dealer, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--parent", flags->parent, "id of the dealer it buys from");
   cmd->add_option("--owner", flags->owner, "owning sales rep")->required();
-  cmd->add_option("--status", flags->status, "PROSPECT (default) or ACTIVE")
+  cmd->add_option("--status", flags->status,
+                  "PROSPECT (default) or ACTIVE (needs --uscc)")
       ->check(CLI::IsMember({"PROSPECT", "ACTIVE"}));
+  cmd->add_option("--payer", flags->payer,
+                  "id of the upstream dealer that is billed (default: the "
+                  "dealer itself)");
+  cmd->add_option("--zone", flags->zone, "pricing zone code");
+  cmd->add_option("--uscc", flags->uscc,
+                  "unified social credit code (统一社会信用代码), 18 "
+                  "characters from the business licence");
   cmd->add_option("--request_id", flags->request_id,
                   "idempotency key: a retry with it creates nothing new");
   AddClientOptions(cmd, options.get());
@@ -58,6 +67,9 @@ void AddCreate(CLI::App* dealer, int* exit_code) {
     d->set_channel_level(level);
     d->set_parent_dealer_id(flags->parent);
     d->set_owner(flags->owner);
+    d->set_payer_dealer_id(flags->payer);
+    d->set_pricing_zone(flags->zone);
+    d->set_unified_social_credit_code(flags->uscc);
     if (!flags->status.empty()) {
       pb::DealerStatus status = pb::DEALER_STATUS_UNSPECIFIED;
       ParseEnum("DEALER_STATUS_", flags->status, &pb::DealerStatus_Parse,
@@ -106,10 +118,29 @@ void AddList(CLI::App* dealer, int* exit_code) {
   auto province = std::make_shared<std::string>();
   auto page_token = std::make_shared<std::string>();
   auto page_size = std::make_shared<int>(50);
+  auto level = std::make_shared<std::string>();
+  auto abc_class = std::make_shared<std::string>();
   cmd->add_option("--status", *status,
                   "PROSPECT, ACTIVE, SUSPENDED or TERMINATED")
       ->check(CLI::IsMember({"PROSPECT", "ACTIVE", "SUSPENDED", "TERMINATED"}));
   cmd->add_option("--province", *province, "only dealers in this province");
+  cmd->add_option("--territory", *req->mutable_sales_territory(),
+                  "only dealers in this sales territory");
+  cmd->add_option("--level", *level,
+                  "only DISTRIBUTOR, WHOLESALER, RETAILER or KEY_ACCOUNT")
+      ->check(CLI::IsMember(
+          {"DISTRIBUTOR", "WHOLESALER", "RETAILER", "KEY_ACCOUNT"}));
+  cmd->add_option("--abc_class", *abc_class, "only dealers of class A, B or C")
+      ->check(CLI::IsMember({"A", "B", "C"}));
+  cmd->add_option("--owner", *req->mutable_owner(),
+                  "only dealers owned by this sales rep");
+  cmd->add_option("--payer", *req->mutable_payer_dealer_id(),
+                  "only dealers billed to this dealer (itself included)");
+  cmd->add_option("--zone", *req->mutable_pricing_zone(),
+                  "only dealers in this pricing zone");
+  cmd->add_option("--name", *req->mutable_name_query(),
+                  "only dealers whose legal name contains this text (any "
+                  "case)");
   cmd->add_option("--page_size", *page_size, "dealers per page (max 1000)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
@@ -124,6 +155,16 @@ void AddList(CLI::App* dealer, int* exit_code) {
       ParseEnum("DEALER_STATUS_", *status, &pb::DealerStatus_Parse, &s);
       req->set_status(s);
     }
+    if (!level->empty()) {
+      pb::ChannelLevel l = pb::CHANNEL_LEVEL_UNSPECIFIED;
+      ParseEnum("CHANNEL_LEVEL_", *level, &pb::ChannelLevel_Parse, &l);
+      req->set_channel_level(l);
+    }
+    if (!abc_class->empty()) {
+      pb::AbcClass c = pb::ABC_CLASS_UNSPECIFIED;
+      ParseEnum("ABC_CLASS_", *abc_class, &pb::AbcClass_Parse, &c);
+      req->set_abc_class(c);
+    }
     auto stub = pb::CustomerRecordsService::NewStub(options->Channel());
     auto ctx = options->Context();
     pb::ListDealersResponse out;
@@ -134,7 +175,8 @@ void AddList(CLI::App* dealer, int* exit_code) {
     }
     PrintList(*options, out, "dealers",
               {"dealer_id", "legal_name", "channel_level", "status",
-               "region.province", "region.city", "owner"});
+               "region.province", "region.city", "owner", "payer_dealer_id",
+               "pricing_zone"});
   });
 }
 
@@ -154,6 +196,15 @@ void AddUpdate(CLI::App* dealer, int* exit_code) {
   auto* parent =
       cmd->add_option("--parent", flags->parent,
                       "id of the dealer it buys from (\"\" for none)");
+  auto* payer = cmd->add_option(
+      "--payer", flags->payer,
+      "id of the upstream dealer that is billed (\"\" for the dealer itself)");
+  auto* zone = cmd->add_option("--zone", flags->zone,
+                               "pricing zone code (\"\" for none)");
+  auto* uscc = cmd->add_option(
+      "--uscc", flags->uscc,
+      "unified social credit code (统一社会信用代码) from the business "
+      "licence");
   cmd->add_option("--etag", flags->etag,
                   "the etag you read: refuse the change if it moved since");
   AddClientOptions(cmd, options.get());
@@ -179,6 +230,18 @@ void AddUpdate(CLI::App* dealer, int* exit_code) {
     if (parent->count() > 0) {
       d->set_parent_dealer_id(flags->parent);
       req.mutable_update_mask()->add_paths("parent_dealer_id");
+    }
+    if (payer->count() > 0) {
+      d->set_payer_dealer_id(flags->payer);
+      req.mutable_update_mask()->add_paths("payer_dealer_id");
+    }
+    if (zone->count() > 0) {
+      d->set_pricing_zone(flags->zone);
+      req.mutable_update_mask()->add_paths("pricing_zone");
+    }
+    if (uscc->count() > 0) {
+      d->set_unified_social_credit_code(flags->uscc);
+      req.mutable_update_mask()->add_paths("unified_social_credit_code");
     }
     auto stub = pb::CustomerRecordsService::NewStub(options->Channel());
     auto ctx = options->Context();

@@ -61,6 +61,26 @@ DealerFacts FactsOf(const v1::Dealer& d) {
   f.province = d.region().province();
   f.city = d.region().city();
   f.sales_territory = d.region().sales_territory();
+  // One form for "pays for itself": customer records keeps the dealer's
+  // own id when it was sent that way.
+  if (d.payer_dealer_id() != d.dealer_id()) {
+    f.payer_dealer_id = d.payer_dealer_id();
+  }
+  f.pricing_zone = d.pricing_zone();
+  switch (d.abc_class()) {
+    case v1::ABC_CLASS_A:
+      f.abc_class = "A";
+      break;
+    case v1::ABC_CLASS_B:
+      f.abc_class = "B";
+      break;
+    case v1::ABC_CLASS_C:
+      f.abc_class = "C";
+      break;
+    default:
+      break;
+  }
+  f.value_tier = d.value_tier();
   f.revision = RevisionOf(d);
   return f;
 }

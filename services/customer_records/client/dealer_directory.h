@@ -36,6 +36,15 @@ struct DealerFacts {
   std::string province;
   std::string city;
   std::string sales_territory;
+  // Who is billed: empty when the dealer pays for itself (also when
+  // customer records keeps the dealer's own id there), else an active
+  // dealer up its parent chain when the payer was last checked.
+  std::string payer_dealer_id;
+  std::string pricing_zone;
+  // "A", "B", "C", or empty while the dealer is not classified.
+  std::string abc_class;
+  // e.g. "strategic"; empty while the dealer is not classified.
+  std::string value_tier;
   // Grows with every change; a fact read at a higher revision is newer.
   int64_t revision = 0;
 };
