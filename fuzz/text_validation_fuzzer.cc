@@ -3,6 +3,7 @@
 // separator or bidirectional override and is valid UTF-8; accepted codes
 // and ids hold only their alphabet; an error quotes at most a bounded part
 // of the input.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -59,6 +60,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // valid UTF-8 without control or disguising characters.
     FUZZ_CHECK(id.message().size() < 400);
     FUZZ_CHECK(qudao::RequireText("message", id.message(), 400).ok());
+  }
+  // A unified social credit code: what is accepted is 18 characters of its
+  // alphabet; the error never quotes the input (it may be a real code).
+  const absl::StatusOr<std::string> uscc =
+      qudao::ParseUnifiedSocialCreditCode("uscc", s);
+  if (uscc.ok()) {
+    FUZZ_CHECK(uscc->size() == 18);
+    for (char c : *uscc) {
+      FUZZ_CHECK(std::string(qudao::kUsccAlphabet).find(c) !=
+                 std::string::npos);
+    }
+  } else if (s.size() >= 6 &&
+             std::count_if(s.begin(), s.end(), absl::ascii_isdigit) >= 3) {
+    // (Inputs with three digits cannot be a phrase of the message.)
+    FUZZ_CHECK(uscc.status().message().find(s) == std::string::npos);
   }
   (void)qudao::ValidRequestId("request_id", s);
   return 0;
