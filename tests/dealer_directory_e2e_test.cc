@@ -58,11 +58,12 @@ class DealerDirectoryEndToEndTest : public testing::ProcessTest {
                             ServiceTokenFile("dealer_support"))});
     ASSERT_GT(credit_.port, 0);
     ASSERT_GT(support_.port, 0);
-    // A credit controller approves limits (staff tokens hold sales roles,
-    // which may not).
+    // A credit manager approves limits (staff tokens hold sales roles,
+    // which may not; the dealers here have no 5C assessment, so a
+    // controller could not).
     controller_ = testing::ChannelWithToken(
         absl::StrCat("127.0.0.1:", credit_.port),
-        testing::TestIdentity::Get().Token("credit.li", {"credit_controller"}));
+        testing::TestIdentity::Get().Token("credit.li", {"credit_manager"}));
   }
 
   std::string CreateDealer(const std::string& name) {

@@ -140,13 +140,47 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
     req.mutable_credit_limit()->set_minor_units(50000000);
     req.set_reason("initial 5C assessment");
     req.set_request_id("e2e-limit-1");
+    // A credit controller holding no sales role (segregation of duties)
+    // assesses the dealer (5C), then sets a limit within the
+    // recommendation: AA on CNY 1,000,000 a month, net 30 → 1,250,000.
+    const std::string controller =
+        absl::StrCat("Bearer ", testing::TestIdentity::Get().Token(
+                                    "credit.zhou", {"credit_controller"}));
+    credit::v1::AssessCreditRequest assess;
+    credit::v1::CreditAssessment* a = assess.mutable_assessment();
+    a->set_dealer_id(dealer.dealer_id());
+    const std::pair<credit::v1::CScore*, int> scores[] = {
+        {a->mutable_character(), 5},
+        {a->mutable_capacity(), 4},
+        {a->mutable_collateral(), 3},
+        {a->mutable_conditions(), 3}};
+    for (const auto& [c, score] : scores) {
+      c->set_score(score);
+      c->set_evidence("site visit 2026-11");
+    }
+    auto cny = [](type::v1::Money* m, int64_t yuan) {
+      m->set_currency_code("CNY");
+      m->set_minor_units(yuan * 100);
+    };
+    cny(a->mutable_total_liabilities(), 300000);
+    cny(a->mutable_total_assets(), 1000000);
+    a->set_capital_evidence("2025 audited balance sheet");
+    cny(a->mutable_expected_monthly_purchases(), 1000000);
+    a->set_payment_term_days(30);
+    assess.set_request_id("e2e-assess-1");
+    credit::v1::CreditAssessment assessment;
+    {
+      auto actx = OutgoingContext(absl::Seconds(10));
+      actx->AddMetadata("authorization", controller);
+      grpc::Status s =
+          credit_stub->AssessCredit(actx.get(), assess, &assessment);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      EXPECT_EQ(assessment.rating(), credit::v1::CREDIT_RATING_AA);
+      EXPECT_EQ(assessment.recommended_limit().minor_units(), 125000000);
+    }
     credit::v1::CreditPosition pos;
     auto ctx = OutgoingContext(absl::Seconds(10));
-    // A credit controller holding no sales role (segregation of duties).
-    ctx->AddMetadata(
-        "authorization",
-        absl::StrCat("Bearer ", testing::TestIdentity::Get().Token(
-                                    "credit.zhou", {"credit_controller"})));
+    ctx->AddMetadata("authorization", controller);
     grpc::Status s = credit_stub->SetCreditLimit(ctx.get(), req, &pos);
     ASSERT_TRUE(s.ok()) << s.error_message();
     credit::v1::GetCreditPositionRequest get;

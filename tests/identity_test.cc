@@ -216,6 +216,31 @@ class IdentityTest : public ::testing::Test {
       }
       return req.SerializeAsString();
     }
+    if (method == "AssessCredit") {
+      credit::v1::AssessCreditRequest req;
+      credit::v1::CreditAssessment* a = req.mutable_assessment();
+      a->set_dealer_id(dealer_);
+      for (credit::v1::CScore* c :
+           {a->mutable_character(), a->mutable_capacity(),
+            a->mutable_collateral(), a->mutable_conditions()}) {
+        c->set_score(4);
+        c->set_evidence("reviewed");
+      }
+      a->mutable_total_liabilities()->set_currency_code("CNY");
+      a->mutable_total_liabilities()->set_minor_units(300);
+      a->mutable_total_assets()->set_currency_code("CNY");
+      a->mutable_total_assets()->set_minor_units(1000);
+      a->set_capital_evidence("2025 balance sheet");
+      a->mutable_expected_monthly_purchases()->set_currency_code("CNY");
+      a->mutable_expected_monthly_purchases()->set_minor_units(100000000);
+      a->set_payment_term_days(30);
+      return req.SerializeAsString();
+    }
+    if (method == "ListCreditAssessments") {
+      credit::v1::ListCreditAssessmentsRequest req;
+      req.set_dealer_id(dealer_);
+      return req.SerializeAsString();
+    }
     if (method == "CreateServiceTicket") {
       support::v1::CreateServiceTicketRequest req;
       req.mutable_ticket()->set_dealer_id(dealer_);

@@ -73,6 +73,96 @@ const storage::TableMapping<LimitChange>& LimitChanges() {
   return *table;
 }
 
+// 5C assessments, append-only: the history a limit above the
+// recommendation is judged against.
+constexpr char kAssessments[] = R"sql(
+CREATE TABLE credit_assessments (
+  assessment_id         TEXT NOT NULL PRIMARY KEY,
+  dealer_id             TEXT NOT NULL,
+  character_score       BIGINT NOT NULL CHECK (character_score BETWEEN 1 AND 5),
+  character_evidence    TEXT NOT NULL,
+  capacity_score        BIGINT NOT NULL CHECK (capacity_score BETWEEN 1 AND 5),
+  capacity_evidence     TEXT NOT NULL,
+  capacity_from_record  BIGINT NOT NULL,
+  capital_score         BIGINT NOT NULL CHECK (capital_score BETWEEN 1 AND 5),
+  capital_evidence      TEXT NOT NULL,
+  collateral_score      BIGINT NOT NULL CHECK (collateral_score BETWEEN 1 AND 5),
+  collateral_evidence   TEXT NOT NULL,
+  conditions_score      BIGINT NOT NULL CHECK (conditions_score BETWEEN 1 AND 5),
+  conditions_evidence   TEXT NOT NULL,
+  weight_character      BIGINT NOT NULL,
+  weight_capacity       BIGINT NOT NULL,
+  weight_capital        BIGINT NOT NULL,
+  weight_collateral     BIGINT NOT NULL,
+  weight_conditions     BIGINT NOT NULL,
+  score_hundredths      BIGINT NOT NULL,
+  rating                BIGINT NOT NULL,
+  capped_by_character   BIGINT NOT NULL,
+  currency              TEXT NOT NULL,
+  liabilities_minor     BIGINT NOT NULL,
+  assets_minor          BIGINT NOT NULL,
+  monthly_minor         BIGINT NOT NULL,
+  payment_term_days     BIGINT NOT NULL,
+  recommended_minor     BIGINT NOT NULL,
+  assessed_by           TEXT NOT NULL,
+  assess_time           BIGINT NOT NULL
+);
+CREATE INDEX credit_assessments_by_dealer
+  ON credit_assessments (dealer_id, assessment_id);
+)sql";
+
+constexpr char kAssessmentColumns[] =
+    "assessment_id, dealer_id, character_score, character_evidence, "
+    "capacity_score, capacity_evidence, capacity_from_record, capital_score, "
+    "capital_evidence, collateral_score, collateral_evidence, "
+    "conditions_score, conditions_evidence, weight_character, "
+    "weight_capacity, weight_capital, weight_collateral, weight_conditions, "
+    "score_hundredths, rating, capped_by_character, currency, "
+    "liabilities_minor, assets_minor, monthly_minor, payment_term_days, "
+    "recommended_minor, assessed_by, assess_time";
+
+absl::StatusOr<Assessment> ReadAssessment(const storage::Row& r) {
+  Assessment a;
+  a.assessment_id = r.Text("assessment_id");
+  a.dealer_id = r.Text("dealer_id");
+  auto c = [&r](const char* name) {
+    return CScore{static_cast<int>(r.Int(absl::StrCat(name, "_score"))),
+                  r.Text(absl::StrCat(name, "_evidence"))};
+  };
+  a.character = c("character");
+  a.capacity = c("capacity");
+  a.capital = c("capital");
+  a.collateral = c("collateral");
+  a.conditions = c("conditions");
+  a.capacity_from_record = r.Int("capacity_from_record") != 0;
+  a.weights = {static_cast<int>(r.Int("weight_character")),
+               static_cast<int>(r.Int("weight_capacity")),
+               static_cast<int>(r.Int("weight_capital")),
+               static_cast<int>(r.Int("weight_collateral")),
+               static_cast<int>(r.Int("weight_conditions"))};
+  a.score_hundredths = r.Int("score_hundredths");
+  const int64_t rating = r.Int("rating");
+  if (rating < 1 || rating > 7) {
+    return absl::DataLossError(
+        absl::StrCat("assessment ", a.assessment_id, " has rating ", rating));
+  }
+  a.rating = static_cast<CreditRating>(rating);
+  a.capped_by_character = r.Int("capped_by_character") != 0;
+  const std::string currency = r.Text("currency");
+  ASSIGN_OR_RETURN(a.total_liabilities,
+                   Money::Create(currency, r.Int("liabilities_minor")));
+  ASSIGN_OR_RETURN(a.total_assets,
+                   Money::Create(currency, r.Int("assets_minor")));
+  ASSIGN_OR_RETURN(a.expected_monthly_purchases,
+                   Money::Create(currency, r.Int("monthly_minor")));
+  ASSIGN_OR_RETURN(a.recommended_limit,
+                   Money::Create(currency, r.Int("recommended_minor")));
+  a.payment_term_days = static_cast<int>(r.Int("payment_term_days"));
+  a.assessed_by = r.Text("assessed_by");
+  a.assess_time = storage::FromStoredTime(r.Int("assess_time"));
+  return a;
+}
+
 }  // namespace
 
 const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
@@ -82,6 +172,11 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
            storage::AppendOnlyGuard(Backend::kSqlite, "credit_limit_changes"),
        kSchema + storage::AppendOnlyGuard(Backend::kPostgres,
                                           "credit_limit_changes")},
+      {2, "create_credit_assessments",
+       kAssessments +
+           storage::AppendOnlyGuard(Backend::kSqlite, "credit_assessments"),
+       kAssessments +
+           storage::AppendOnlyGuard(Backend::kPostgres, "credit_assessments")},
   };
   return *migrations;
 }
@@ -128,6 +223,84 @@ absl::Status CreditAccountStore::UpdateLimit(Transaction& tx,
 absl::Status CreditAccountStore::AppendLimitChange(
     Transaction& tx, const LimitChange& change) const {
   return LimitChanges().Insert(tx, change);
+}
+
+absl::Status CreditAccountStore::AppendAssessment(Transaction& tx,
+                                                  const Assessment& a) const {
+  const std::string& currency = a.recommended_limit.currency();
+  storage::Params params = {a.assessment_id,
+                            a.dealer_id,
+                            int64_t{a.character.score},
+                            a.character.evidence,
+                            int64_t{a.capacity.score},
+                            a.capacity.evidence,
+                            int64_t{a.capacity_from_record ? 1 : 0},
+                            int64_t{a.capital.score},
+                            a.capital.evidence,
+                            int64_t{a.collateral.score},
+                            a.collateral.evidence,
+                            int64_t{a.conditions.score},
+                            a.conditions.evidence,
+                            int64_t{a.weights.character},
+                            int64_t{a.weights.capacity},
+                            int64_t{a.weights.capital},
+                            int64_t{a.weights.collateral},
+                            int64_t{a.weights.conditions},
+                            a.score_hundredths,
+                            static_cast<int64_t>(a.rating),
+                            int64_t{a.capped_by_character ? 1 : 0},
+                            currency,
+                            a.total_liabilities.minor_units(),
+                            a.total_assets.minor_units(),
+                            a.expected_monthly_purchases.minor_units(),
+                            int64_t{a.payment_term_days},
+                            a.recommended_limit.minor_units(),
+                            a.assessed_by,
+                            storage::ToStoredTime(a.assess_time)};
+  std::string placeholders;
+  for (size_t i = 1; i <= params.size(); ++i) {
+    absl::StrAppend(&placeholders, i > 1 ? ", " : "", "$", i);
+  }
+  return tx
+      .Execute(
+          absl::StrCat("INSERT INTO credit_assessments (", kAssessmentColumns,
+                       ") VALUES (", placeholders, ")"),
+          params)
+      .status();
+}
+
+absl::StatusOr<std::optional<Assessment>> CreditAccountStore::LatestAssessment(
+    Transaction& tx, const std::string& dealer_id) const {
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kAssessmentColumns,
+                            " FROM credit_assessments WHERE dealer_id = $1 "
+                            "ORDER BY assessment_id DESC LIMIT 1"),
+               {dealer_id}));
+  if (rows.empty()) return std::optional<Assessment>();
+  ASSIGN_OR_RETURN(Assessment a, ReadAssessment(rows[0]));
+  return std::optional<Assessment>(std::move(a));
+}
+
+absl::StatusOr<std::vector<Assessment>> CreditAccountStore::ListAssessments(
+    Transaction& tx, const std::string& dealer_id,
+    const PageRequest& page) const {
+  const bool first = page.after_key.empty();
+  storage::Params params = {dealer_id, static_cast<int64_t>(page.limit + 1)};
+  if (!first) params.push_back(page.after_key);
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kAssessmentColumns,
+                            " FROM credit_assessments WHERE dealer_id = $1",
+                            first ? "" : " AND assessment_id < $3",
+                            " ORDER BY assessment_id DESC LIMIT $2"),
+               params));
+  std::vector<Assessment> out;
+  for (const storage::Row& r : rows) {
+    ASSIGN_OR_RETURN(Assessment a, ReadAssessment(r));
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 }  // namespace qudao::credit

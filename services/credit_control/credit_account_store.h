@@ -12,8 +12,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/money/money.h"
+#include "common/pagination/pagination.h"
 #include "common/storage/database.h"
 #include "common/storage/migrations.h"
+#include "services/credit_control/credit_assessment.h"
 #include "services/credit_control/credit_position.h"
 
 namespace qudao::credit {
@@ -51,6 +53,17 @@ class CreditAccountStore {
                            int64_t read_version) const;
   absl::Status AppendLimitChange(storage::Transaction& tx,
                                  const LimitChange& change) const;
+
+  // 5C assessments: an append-only history per payer.
+  absl::Status AppendAssessment(storage::Transaction& tx,
+                                const Assessment& assessment) const;
+  // The newest assessment of the dealer, or nullopt.
+  absl::StatusOr<std::optional<Assessment>> LatestAssessment(
+      storage::Transaction& tx, const std::string& dealer_id) const;
+  // Newest first, `page.limit + 1` rows after `page.after_key` (an id).
+  absl::StatusOr<std::vector<Assessment>> ListAssessments(
+      storage::Transaction& tx, const std::string& dealer_id,
+      const PageRequest& page) const;
 };
 
 }  // namespace qudao::credit

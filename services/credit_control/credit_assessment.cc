@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
+#include "services/credit_control/credit_position.h"
 
 namespace qudao::credit {
 namespace {
@@ -195,10 +196,11 @@ absl::Status CheckLimitAgainstAssessment(
   if (limit.is_zero()) return absl::OkStatus();
   if (latest.has_value()) {
     if (latest->recommended_limit.currency() != limit.currency()) {
-      return InvalidField(
-          "credit_limit",
-          absl::StrCat("must be in ", latest->recommended_limit.currency(),
-                       " like the 5C assessment of dealer ", dealer_id));
+      return Refusal(
+          absl::StatusCode::kFailedPrecondition, kCurrencyMismatch,
+          absl::StrCat("dealer ", dealer_id, " was assessed in ",
+                       latest->recommended_limit.currency(), "; a limit in ",
+                       limit.currency(), " cannot be judged against it"));
     }
     if (limit.minor_units() <= latest->recommended_limit.minor_units()) {
       return absl::OkStatus();

@@ -1,9 +1,12 @@
 // CreditControlService; see credit_control_service.h.
 #include "services/credit_control/credit_control_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "common/grpc/client.h"
 #include "common/grpc/unary.h"
+#include "common/pagination/pagination.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
@@ -33,7 +36,9 @@ const auth::PermissionTable& CreditControlPermissions() {
            "dealer_id",
            "approved_by is the caller; not by anyone holding a sales role, "
            "nor by the dealer's owner (four eyes); a dealer without an "
-           "owner needs a credit_manager"},
+           "owner needs a credit_manager; above the 5C recommendation (or "
+           "without an assessment) a credit_manager other than the "
+           "assessor; payers only"},
           {"GetCreditPosition",
            Access::kRead,
            {Role::kSalesRep, Role::kSalesManager, Role::kCreditController,
@@ -41,6 +46,22 @@ const auth::PermissionTable& CreditControlPermissions() {
             Role::kCreditControlService, Role::kWarehouseService},
            PartnerAccess::kOwnDealer,
            "credit-accounts",
+           "dealer_id",
+           ""},
+          {"AssessCredit",
+           Access::kWrite,
+           {Role::kCreditController, Role::kCreditManager},
+           PartnerAccess::kNone,
+           "credit-assessments",
+           "assessment.dealer_id",
+           "assessed_by is the caller; not by anyone holding a sales role, "
+           "nor by the dealer's owner; payers only"},
+          {"ListCreditAssessments",
+           Access::kRead,
+           {Role::kSalesManager, Role::kCreditController, Role::kCreditManager,
+            Role::kAdmin},
+           PartnerAccess::kNone,
+           "credit-assessments",
            "dealer_id",
            ""},
           {"ListAuditEvents",
@@ -68,6 +89,17 @@ CreditControlService::CreditControlService(CreditOperations* credit,
       [this](const Call& c, const pb::GetCreditPositionRequest& r,
              pb::CreditPosition* out) {
         return HandleGetCreditPosition(c, r, out);
+      });
+  Handle<pb::AssessCreditRequest, pb::CreditAssessment>(
+      "AssessCredit", [this](const Call& c, const pb::AssessCreditRequest& r,
+                             pb::CreditAssessment* out) {
+        return HandleAssessCredit(c, r, out);
+      });
+  Handle<pb::ListCreditAssessmentsRequest, pb::ListCreditAssessmentsResponse>(
+      "ListCreditAssessments",
+      [this](const Call& c, const pb::ListCreditAssessmentsRequest& r,
+             pb::ListCreditAssessmentsResponse* out) {
+        return HandleListCreditAssessments(c, r, out);
       });
   ServeAuditTrail();
 }
@@ -111,6 +143,50 @@ absl::Status CreditControlService::HandleGetCreditPosition(
   ASSIGN_OR_RETURN(const CreditPosition position,
                    credit_->GetPosition(request.dealer_id()));
   *response = CreditPositionToProto(position);
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleAssessCredit(
+    const Call& call, const pb::AssessCreditRequest& request,
+    pb::CreditAssessment* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  if (!request.has_assessment()) {
+    return InvalidField("assessment", "is required");
+  }
+  ASSIGN_OR_RETURN(const AssessmentInput input,
+                   AssessmentInputFromProto(request.assessment()));
+  // Who assessed comes from the token; a body naming someone else is
+  // refused.
+  RETURN_IF_ERROR(auth::ActorOf(call.principal, "assessment.assessed_by",
+                                absl::StripAsciiWhitespace(
+                                    request.assessment().assessed_by()))
+                      .status());
+  ASSIGN_OR_RETURN(
+      const Assessment assessment,
+      credit_->Assess(
+          call.Outgoing(), call.principal, input,
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  *response = AssessmentToProto(assessment);
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleListCreditAssessments(
+    const Call& /*call*/, const pb::ListCreditAssessmentsRequest& request,
+    pb::ListCreditAssessmentsResponse* response) {
+  RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
+  ASSIGN_OR_RETURN(
+      PageRequest page,
+      ParsePageRequest(request.page_size() == 0 ? 20 : request.page_size(),
+                       request.page_token(), request.dealer_id()));
+  page.limit = std::min(page.limit, 100);
+  ASSIGN_OR_RETURN(std::vector<Assessment> assessments,
+                   credit_->ListAssessments(request.dealer_id(), page));
+  response->set_next_page_token(
+      TrimToPage(assessments, page, request.dealer_id(),
+                 [](const Assessment& a) { return a.assessment_id; }));
+  for (const Assessment& a : assessments) {
+    *response->add_assessments() = AssessmentToProto(a);
+  }
   return absl::OkStatus();
 }
 

@@ -26,6 +26,12 @@ class CreditControlService final
   absl::Status HandleGetCreditPosition(
       const Call& call, const pb::GetCreditPositionRequest& request,
       pb::CreditPosition* response);
+  absl::Status HandleAssessCredit(const Call& call,
+                                  const pb::AssessCreditRequest& request,
+                                  pb::CreditAssessment* response);
+  absl::Status HandleListCreditAssessments(
+      const Call& call, const pb::ListCreditAssessmentsRequest& request,
+      pb::ListCreditAssessmentsResponse* response);
 
   CreditOperations* credit_;
 };

@@ -132,6 +132,43 @@ class CreditControlTest
     return history;
   }
 
+  pb::AssessCreditRequest ValidAssessment() {
+    pb::AssessCreditRequest req;
+    pb::CreditAssessment* a = req.mutable_assessment();
+    a->set_dealer_id(dealer_);
+    const std::pair<pb::CScore*, int> scores[] = {{a->mutable_character(), 5},
+                                                  {a->mutable_capacity(), 4},
+                                                  {a->mutable_collateral(), 3},
+                                                  {a->mutable_conditions(), 3}};
+    for (const auto& [c, score] : scores) {
+      c->set_score(score);
+      c->set_evidence("reviewed with the dealer's finance manager");
+    }
+    auto cny = [](type::v1::Money* m, int64_t yuan) {
+      m->set_currency_code("CNY");
+      m->set_minor_units(yuan * 100);
+    };
+    cny(a->mutable_total_liabilities(), 300000);
+    cny(a->mutable_total_assets(), 1000000);
+    a->set_capital_evidence("2025 audited balance sheet");
+    cny(a->mutable_expected_monthly_purchases(), 1000000);
+    a->set_payment_term_days(30);
+    return req;
+  }
+
+  grpc::Status Assess(const pb::AssessCreditRequest& req,
+                      pb::CreditAssessment* out,
+                      grpc::ClientContext* ctx = nullptr,
+                      const std::string& assessor = "credit.wu") {
+    grpc::ClientContext local;
+    grpc::ClientContext* use = ctx != nullptr ? ctx : &local;
+    use->AddMetadata(
+        "authorization",
+        absl::StrCat("Bearer ", testing::TestIdentity::Get().Token(
+                                    assessor, {"credit_controller"})));
+    return this->stub_->AssessCredit(use, req, out);
+  }
+
   absl::Status Execute(const std::string& sql) {
     return db_->RunInTransaction(
         storage::TransactionMode::kReadWrite,
@@ -322,6 +359,103 @@ TYPED_TEST(CreditControlTest, LimitsAreForDealersCustomerRecordsHas) {
   s = this->Set(for_unseen, &out, &ctx3);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
+}
+
+TYPED_TEST(CreditControlTest, AssessCreditScoresRecordsAndLists) {
+  pb::CreditAssessment out;
+  grpc::Status s = this->Assess(this->ValidAssessment(), &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(out.assessment_id(), ::testing::StartsWith("cas_"));
+  EXPECT_EQ(out.capital().score(), 5);  // 30% debt ratio
+  EXPECT_EQ(out.score_hundredths(), 8500);
+  EXPECT_EQ(out.rating(), pb::CREDIT_RATING_AA);
+  EXPECT_EQ(out.recommended_limit().minor_units(), 125000000);
+  EXPECT_EQ(out.assessed_by(), "credit.wu");
+  EXPECT_EQ(out.weights().character(), 30);
+  // A controller may set up to the recommendation; above needs a manager.
+  pb::CreditPosition position;
+  grpc::ClientContext above;
+  above.AddMetadata(
+      "authorization",
+      absl::StrCat("Bearer ", testing::TestIdentity::Get().Token(
+                                  "credit.zhou", {"credit_controller"})));
+  pb::SetCreditLimitRequest too_much = this->ValidRequest(125000001);
+  too_much.clear_approved_by();
+  s = this->stub_->SetCreditLimit(&above, too_much, &position);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(TrailingValue(above, kErrorReasonKey), "ABOVE_RECOMMENDATION");
+  EXPECT_THAT(s.error_message(), HasSubstr("CNY 1250000.00"));
+  // The history, newest first, one per page.
+  this->clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(this->Assess(this->ValidAssessment(), &out).ok());
+  pb::ListCreditAssessmentsRequest list;
+  list.set_dealer_id(this->dealer_);
+  list.set_page_size(1);
+  pb::ListCreditAssessmentsResponse page;
+  grpc::ClientContext c1;
+  ASSERT_TRUE(this->stub_->ListCreditAssessments(&c1, list, &page).ok());
+  ASSERT_EQ(page.assessments_size(), 1);
+  EXPECT_EQ(page.assessments(0).assessment_id(), out.assessment_id());
+  list.set_page_token(page.next_page_token());
+  grpc::ClientContext c2;
+  ASSERT_TRUE(this->stub_->ListCreditAssessments(&c2, list, &page).ok());
+  ASSERT_EQ(page.assessments_size(), 1);
+  EXPECT_TRUE(page.next_page_token().empty());
+}
+
+TYPED_TEST(CreditControlTest, AssessCreditRejectsBadInputAndWritesNothing) {
+  struct Case {
+    std::string field;
+    std::function<void(pb::AssessCreditRequest&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"assessment", [](auto& r) { r.clear_assessment(); }},
+      {"assessment.dealer_id",
+       [](auto& r) { r.mutable_assessment()->set_dealer_id("12345"); }},
+      {"assessment.character.score",
+       [](auto& r) {
+         r.mutable_assessment()->mutable_character()->set_score(6);
+       }},
+      {"assessment.conditions.evidence",
+       [](auto& r) {
+         r.mutable_assessment()->mutable_conditions()->set_evidence("  ");
+       }},
+      {"assessment.total_assets",
+       [](auto& r) { r.mutable_assessment()->clear_total_assets(); }},
+      {"assessment.total_assets",
+       [](auto& r) {
+         r.mutable_assessment()->mutable_total_assets()->set_minor_units(0);
+       }},
+      {"assessment.payment_term_days",
+       [](auto& r) { r.mutable_assessment()->set_payment_term_days(400); }},
+      {"assessment.capital_evidence",
+       [](auto& r) { r.mutable_assessment()->set_capital_evidence(""); }},
+      {"assessment.expected_monthly_purchases",
+       [](auto& r) {
+         r.mutable_assessment()
+             ->mutable_expected_monthly_purchases()
+             ->set_currency_code("USD");
+       }},
+      {"request_id", [](auto& r) { r.set_request_id("bad id!"); }},
+  };
+  for (const Case& c : cases) {
+    pb::AssessCreditRequest req = this->ValidAssessment();
+    c.spoil(req);
+    pb::CreditAssessment out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->Assess(req, &out, &ctx);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << c.field << ": " << s.error_message();
+    EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), c.field) << s.error_message();
+  }
+  // Naming another assessor is refused: who assessed is the caller.
+  pb::AssessCreditRequest other = this->ValidAssessment();
+  other.mutable_assessment()->set_assessed_by("credit.someone.else");
+  pb::CreditAssessment out;
+  grpc::ClientContext ctx;
+  EXPECT_EQ(this->Assess(other, &out, &ctx).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(this->CountRows("credit_assessments"), 0);
 }
 
 TYPED_TEST(CreditControlTest, GetRejectsBadDealerId) {

@@ -27,9 +27,10 @@ struct LimitDecision {
 class CreditOperations {
  public:
   // `dealers` answers who the dealers are (customer records).
+  // `weights` score every 5C assessment (CheckWeights must have passed).
   CreditOperations(storage::Database* db, customer::DealerDirectory* dealers,
-                   const Clock* clock)
-      : db_(db), dealers_(dealers), clock_(clock) {}
+                   const Clock* clock, AssessmentWeights weights = {})
+      : db_(db), dealers_(dealers), clock_(clock), weights_(weights) {}
 
   // Sets the dealer's limit (opening its account on the first limit) and
   // appends the change to the limit history, in one serialisable
@@ -40,7 +41,10 @@ class CreditOperations {
   // this change produced, now and to every retry of `request`: a retry
   // never reports a later change made by someone else as its own.
   // `approver` is recorded as who approved it; four eyes: nobody sets the
-  // limit of a dealer they own (PERMISSION_DENIED FOUR_EYES).
+  // limit of a dealer they own (PERMISSION_DENIED FOUR_EYES). Only a payer
+  // has a limit (NOT_A_PAYER); a limit above the latest 5C recommendation,
+  // or with none on file, needs a credit_manager other than the assessor
+  // (ABOVE_RECOMMENDATION / FOUR_EYES), checked in the transaction.
   absl::StatusOr<CreditPosition> SetLimit(
       const CallContext& call, const auth::Principal& approver,
       const LimitDecision& decision, const storage::IdempotentRequest& request);
@@ -48,10 +52,24 @@ class CreditOperations {
   // NOT_FOUND when the dealer has no credit account.
   absl::StatusOr<CreditPosition> GetPosition(const std::string& dealer_id);
 
+  // Records a 5C assessment of a payer by `assessor` (who may not hold a
+  // sales role nor own the dealer; an ownerless dealer needs a
+  // credit_manager), scored with the service's weights. The dealer must
+  // exist, pay for itself (NOT_A_PAYER) and not be terminated.
+  absl::StatusOr<Assessment> Assess(const CallContext& call,
+                                    const auth::Principal& assessor,
+                                    const AssessmentInput& input,
+                                    const storage::IdempotentRequest& request);
+  // A payer's assessments, newest first; the page token continues after the
+  // last id.
+  absl::StatusOr<std::vector<Assessment>> ListAssessments(
+      const std::string& dealer_id, const PageRequest& page);
+
  private:
   storage::Database* db_;
   customer::DealerDirectory* dealers_;
   const Clock* clock_;
+  const AssessmentWeights weights_;
   CreditAccountStore accounts_;
 };
 

@@ -37,6 +37,44 @@ class CreditOperationsTest : public testing::DatabaseTest<B> {
         [target] { return target; });
     ops_ = std::make_unique<CreditOperations>(this->db_.get(), directory_.get(),
                                               &this->clock_);
+    // Limits are judged against the dealer's 5C assessment: one on file,
+    // recommending CNY 1,250,000 (AA on 1,000,000 a month, net 30).
+    auto assessed = Assess(dealer_, "credit.assessor");
+    ASSERT_TRUE(assessed.ok()) << assessed.status();
+  }
+
+  static AssessmentInput Input(const std::string& dealer_id) {
+    AssessmentInput in;
+    in.dealer_id = dealer_id;
+    in.character = {5, "20 years trading, no disputes"};
+    in.capacity = {4, "sales growing 12% a year"};
+    in.collateral = {3, "bank guarantee CNY 500,000"};
+    in.conditions = {3, "construction slowing in the region"};
+    in.total_liabilities = Money::Create("CNY", 30000000).value();
+    in.total_assets = Money::Create("CNY", 100000000).value();
+    in.capital_evidence = "2025 audited balance sheet";
+    in.expected_monthly_purchases = Money::Create("CNY", 100000000).value();
+    in.payment_term_days = 30;
+    return in;
+  }
+
+  absl::StatusOr<Assessment> Assess(
+      const std::string& dealer_id, const std::string& assessor,
+      auth::Role role = auth::Role::kCreditController,
+      const IdempotentRequest& request = {}) {
+    auth::Principal who;
+    who.subject = assessor;
+    who.roles = {role};
+    return ops_->Assess(CallFor(assessor), who, Input(dealer_id), request);
+  }
+
+  absl::StatusOr<CreditPosition> SetAs(const LimitDecision& decision,
+                                       const std::string& approver,
+                                       auth::Role role) {
+    auth::Principal who;
+    who.subject = approver;
+    who.roles = {role};
+    return ops_->SetLimit(CallFor(approver), who, decision, {});
   }
 
   LimitDecision Decision(int64_t minor, const std::string& currency = "CNY") {
@@ -123,6 +161,91 @@ TYPED_TEST(CreditOperationsTest, NobodySetsTheLimitOfADealerTheyOwn) {
   auto rows = this->Query("SELECT approved_by FROM credit_limit_changes");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].Text(0), "credit.zhou");
+}
+
+TYPED_TEST(CreditOperationsTest, AssessmentsAreKeptAsHistoryNewestFirst) {
+  this->clock_.Advance(absl::Hours(24));
+  auto second = this->Assess(this->dealer_, "credit.wu");
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(second->rating, CreditRating::kAA);
+  EXPECT_EQ(second->recommended_limit, Money::Create("CNY", 125000000).value());
+  EXPECT_EQ(second->assessed_by, "credit.wu");
+  auto page = this->ops_->ListAssessments(this->dealer_, {10, ""});
+  ASSERT_THAT(page, IsOk());
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].assessment_id, second->assessment_id);
+  EXPECT_EQ((*page)[1].assessed_by, "credit.assessor");
+  // A retry returns the first answer and records nothing more.
+  const IdempotentRequest request = IdempotentRequest::FromCaller(
+      "AssessCredit", "credit.wu", "assess-1", "fp");
+  auto first = this->Assess(this->dealer_, "credit.wu",
+                            auth::Role::kCreditController, request);
+  this->clock_.Advance(absl::Minutes(1));
+  auto again = this->Assess(this->dealer_, "credit.wu",
+                            auth::Role::kCreditController, request);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->assessment_id, first->assessment_id);
+  EXPECT_EQ(this->CountRows("credit_assessments"), 3);
+  // Assessments are append-only in the database too.
+  EXPECT_FALSE(
+      this->db_
+          ->RunInTransaction(
+              storage::TransactionMode::kReadWrite,
+              [](storage::Transaction& tx) {
+                return tx.Execute("DELETE FROM credit_assessments").status();
+              })
+          .ok());
+}
+
+// Above the recommendation (CNY 1,250,000) a credit_manager other than the
+// assessor approves; up to it, any controller.
+TYPED_TEST(CreditOperationsTest, AboveTheRecommendationNeedsAnotherManager) {
+  const auto at = this->Decision(125000000);
+  const auto above = this->Decision(125000001);
+  EXPECT_THAT(this->SetAs(at, "credit.wu", auth::Role::kCreditController),
+              IsOk());
+  EXPECT_THAT(this->SetAs(above, "credit.wu", auth::Role::kCreditController),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       kReasonAboveRecommendation));
+  EXPECT_THAT(
+      this->SetAs(above, "credit.assessor", auth::Role::kCreditManager),
+      StatusIs(absl::StatusCode::kPermissionDenied, auth::kReasonFourEyes));
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 1);
+  EXPECT_THAT(this->SetAs(above, "credit.boss", auth::Role::kCreditManager),
+              IsOk());
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 2);
+}
+
+TYPED_TEST(CreditOperationsTest, WithoutAnAssessmentOnlyAManagerGrantsCredit) {
+  auto fresh = this->customers_->CreateDealer("Hengtai Trading");
+  ASSERT_THAT(fresh, IsOk());
+  LimitDecision decision{*fresh, Money::Create("CNY", 100).value(), "trial"};
+  EXPECT_THAT(this->SetAs(decision, "credit.wu", auth::Role::kCreditController),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       kReasonAboveRecommendation));
+  decision.limit = Money::Create("CNY", 0).value();  // closing is fine
+  EXPECT_THAT(this->SetAs(decision, "credit.wu", auth::Role::kCreditController),
+              IsOk());
+  decision.limit = Money::Create("CNY", 100).value();
+  EXPECT_THAT(this->SetAs(decision, "credit.boss", auth::Role::kCreditManager),
+              IsOk());
+}
+
+// A retailer billed through its distributor has no credit of its own.
+TYPED_TEST(CreditOperationsTest, OnlyPayersAreAssessedAndLimited) {
+  auto retailer = this->customers_->CreateDealer(
+      "Corner Shop", customer::v1::CHANNEL_LEVEL_RETAILER, this->dealer_);
+  ASSERT_THAT(retailer, IsOk());
+  ASSERT_THAT(this->customers_->SetPayer(*retailer, this->dealer_), IsOk());
+  EXPECT_THAT(
+      this->Assess(*retailer, "credit.wu"),
+      StatusIs(absl::StatusCode::kFailedPrecondition, kReasonNotAPayer));
+  LimitDecision decision{*retailer, Money::Create("CNY", 100).value(), "x"};
+  EXPECT_THAT(
+      this->SetAs(decision, "credit.boss", auth::Role::kCreditManager),
+      StatusIs(absl::StatusCode::kFailedPrecondition, kReasonNotAPayer));
+  EXPECT_EQ(this->CountRows("credit_limit_changes"), 0);
+  EXPECT_EQ(this->CountRows("credit_assessments"), 1);  // the SetUp's
 }
 
 }  // namespace

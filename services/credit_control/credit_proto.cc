@@ -1,8 +1,12 @@
 // Credit proto conversion; see credit_proto.h.
 #include "services/credit_control/credit_proto.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/proto/conversion.h"
+#include "common/status/macros.h"
+#include "common/status/status.h"
+#include "common/validation/validation.h"
 
 namespace qudao::credit {
 
@@ -52,6 +56,166 @@ const storage::ResponseCodec<CreditPosition>& CreditPositionCodec() {
         p.limit_revision = proto.limit_revision();
         p.limit_update_time = TimeFromProto(proto.limit_update_time());
         return p;
+      }};
+  return *codec;
+}
+
+namespace {
+
+v1::CScore CScoreToProto(const CScore& c) {
+  v1::CScore out;
+  out.set_score(c.score);
+  out.set_evidence(c.evidence);
+  return out;
+}
+
+constexpr size_t kMaxEvidenceChars = 500;
+
+absl::StatusOr<CScore> CScoreFromProto(absl::string_view name,
+                                       const v1::CScore& c, bool required) {
+  const std::string field = absl::StrCat("assessment.", name);
+  if (!required && c.score() == 0 && c.evidence().empty()) return CScore{};
+  if (c.score() < 1 || c.score() > 5) {
+    return InvalidField(absl::StrCat(field, ".score"),
+                        absl::StrCat("must be 1 to 5 (got ", c.score(), ")"));
+  }
+  RETURN_IF_ERROR(RequireText(absl::StrCat(field, ".evidence"), c.evidence(),
+                              kMaxEvidenceChars));
+  return CScore{c.score(),
+                std::string(absl::StripAsciiWhitespace(c.evidence()))};
+}
+
+}  // namespace
+
+v1::CreditAssessment AssessmentToProto(const Assessment& a) {
+  v1::CreditAssessment out;
+  out.set_assessment_id(a.assessment_id);
+  out.set_dealer_id(a.dealer_id);
+  *out.mutable_character() = CScoreToProto(a.character);
+  *out.mutable_capacity() = CScoreToProto(a.capacity);
+  *out.mutable_capital() = CScoreToProto(a.capital);
+  *out.mutable_collateral() = CScoreToProto(a.collateral);
+  *out.mutable_conditions() = CScoreToProto(a.conditions);
+  *out.mutable_total_liabilities() = MoneyToProto(a.total_liabilities);
+  *out.mutable_total_assets() = MoneyToProto(a.total_assets);
+  out.set_capital_evidence(a.capital.evidence);
+  *out.mutable_expected_monthly_purchases() =
+      MoneyToProto(a.expected_monthly_purchases);
+  out.set_payment_term_days(a.payment_term_days);
+  out.set_capacity_from_record(a.capacity_from_record);
+  v1::AssessmentWeights* w = out.mutable_weights();
+  w->set_character(a.weights.character);
+  w->set_capacity(a.weights.capacity);
+  w->set_capital(a.weights.capital);
+  w->set_collateral(a.weights.collateral);
+  w->set_conditions(a.weights.conditions);
+  out.set_score_hundredths(a.score_hundredths);
+  out.set_rating(static_cast<v1::CreditRating>(a.rating));
+  out.set_capped_by_character(a.capped_by_character);
+  *out.mutable_recommended_limit() = MoneyToProto(a.recommended_limit);
+  out.set_assessed_by(a.assessed_by);
+  *out.mutable_assess_time() = TimeToProto(a.assess_time);
+  return out;
+}
+
+absl::StatusOr<AssessmentInput> AssessmentInputFromProto(
+    const v1::CreditAssessment& p) {
+  AssessmentInput in;
+  RETURN_IF_ERROR(RequireDealerId("assessment.dealer_id", p.dealer_id()));
+  in.dealer_id = p.dealer_id();
+  ASSIGN_OR_RETURN(in.character,
+                   CScoreFromProto("character", p.character(), true));
+  // Capacity may be left out once the payment record scores it.
+  ASSIGN_OR_RETURN(in.capacity,
+                   CScoreFromProto("capacity", p.capacity(), false));
+  ASSIGN_OR_RETURN(in.collateral,
+                   CScoreFromProto("collateral", p.collateral(), true));
+  ASSIGN_OR_RETURN(in.conditions,
+                   CScoreFromProto("conditions", p.conditions(), true));
+  for (auto [field, has, proto, out] :
+       {std::tuple{"assessment.total_liabilities", p.has_total_liabilities(),
+                   &p.total_liabilities(), &in.total_liabilities},
+        std::tuple{"assessment.total_assets", p.has_total_assets(),
+                   &p.total_assets(), &in.total_assets},
+        std::tuple{"assessment.expected_monthly_purchases",
+                   p.has_expected_monthly_purchases(),
+                   &p.expected_monthly_purchases(),
+                   &in.expected_monthly_purchases}}) {
+    if (!has) return InvalidField(field, "is required");
+    ASSIGN_OR_RETURN(*out, MoneyFromProto(field, *proto));
+  }
+  if (in.expected_monthly_purchases.currency() != in.total_assets.currency()) {
+    return InvalidField("assessment.expected_monthly_purchases",
+                        absl::StrCat("must be in ", in.total_assets.currency(),
+                                     " like the balance sheet"));
+  }
+  RETURN_IF_ERROR(RequireText("assessment.capital_evidence",
+                              p.capital_evidence(), kMaxEvidenceChars));
+  in.capital_evidence =
+      std::string(absl::StripAsciiWhitespace(p.capital_evidence()));
+  if (in.total_assets.is_zero() || in.total_assets.is_negative()) {
+    return InvalidField("assessment.total_assets",
+                        "must be positive (the debt ratio divides by it)");
+  }
+  if (in.total_liabilities.is_negative()) {
+    return InvalidField("assessment.total_liabilities", "must not be negative");
+  }
+  if (in.expected_monthly_purchases.is_negative()) {
+    return InvalidField("assessment.expected_monthly_purchases",
+                        "must not be negative");
+  }
+  if (p.payment_term_days() < 0 || p.payment_term_days() > 365) {
+    return InvalidField("assessment.payment_term_days",
+                        absl::StrCat("must be 0 to 365 days (got ",
+                                     p.payment_term_days(), ")"));
+  }
+  in.payment_term_days = p.payment_term_days();
+  return in;
+}
+
+const storage::ResponseCodec<Assessment>& AssessmentCodec() {
+  static const auto* codec = new storage::ResponseCodec<Assessment>{
+      [](const Assessment& a) { return CanonicalBytes(AssessmentToProto(a)); },
+      [](absl::string_view bytes) -> absl::StatusOr<Assessment> {
+        v1::CreditAssessment p;
+        if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+          return absl::DataLossError("stored assessment does not parse");
+        }
+        auto money = [](const type::v1::Money& m) -> absl::StatusOr<Money> {
+          absl::StatusOr<Money> out = MoneyFromProto("stored", m);
+          if (!out.ok()) {
+            return absl::DataLossError(
+                absl::StrCat("stored assessment: ", out.status().message()));
+          }
+          return out;
+        };
+        Assessment a;
+        a.assessment_id = p.assessment_id();
+        a.dealer_id = p.dealer_id();
+        auto c = [](const v1::CScore& s) {
+          return CScore{s.score(), s.evidence()};
+        };
+        a.character = c(p.character());
+        a.capacity = c(p.capacity());
+        a.capital = c(p.capital());
+        a.collateral = c(p.collateral());
+        a.conditions = c(p.conditions());
+        a.capacity_from_record = p.capacity_from_record();
+        a.weights = {p.weights().character(), p.weights().capacity(),
+                     p.weights().capital(), p.weights().collateral(),
+                     p.weights().conditions()};
+        a.score_hundredths = p.score_hundredths();
+        a.rating = static_cast<CreditRating>(p.rating());
+        a.capped_by_character = p.capped_by_character();
+        ASSIGN_OR_RETURN(a.total_liabilities, money(p.total_liabilities()));
+        ASSIGN_OR_RETURN(a.total_assets, money(p.total_assets()));
+        ASSIGN_OR_RETURN(a.expected_monthly_purchases,
+                         money(p.expected_monthly_purchases()));
+        ASSIGN_OR_RETURN(a.recommended_limit, money(p.recommended_limit()));
+        a.payment_term_days = p.payment_term_days();
+        a.assessed_by = p.assessed_by();
+        a.assess_time = TimeFromProto(p.assess_time());
+        return a;
       }};
   return *codec;
 }

@@ -4,7 +4,9 @@
 
 #include "absl/status/statusor.h"
 #include "common/storage/idempotency.h"
+#include "qudao/credit/v1/credit_assessment.pb.h"
 #include "qudao/credit/v1/credit_position.pb.h"
+#include "services/credit_control/credit_assessment.h"
 #include "services/credit_control/credit_position.h"
 
 namespace qudao::credit {
@@ -13,5 +15,13 @@ v1::CreditPosition CreditPositionToProto(const CreditPosition& position);
 
 // A position stored as the bytes of its API message.
 const storage::ResponseCodec<CreditPosition>& CreditPositionCodec();
+
+v1::CreditAssessment AssessmentToProto(const Assessment& assessment);
+// What a caller brings to AssessCredit (output-only fields ignored);
+// INVALID_ARGUMENT naming the field ("assessment.<name>").
+absl::StatusOr<AssessmentInput> AssessmentInputFromProto(
+    const v1::CreditAssessment& proto);
+// An assessment stored as the bytes of its API message.
+const storage::ResponseCodec<Assessment>& AssessmentCodec();
 
 }  // namespace qudao::credit

@@ -57,4 +57,16 @@ absl::Status CustomerRecordsForTest::SetStatus(const std::string& dealer_id,
   return FromGrpcCall(s, ctx);
 }
 
+absl::Status CustomerRecordsForTest::SetPayer(const std::string& dealer_id,
+                                              const std::string& payer) {
+  v1::UpdateDealerRequest req;
+  req.mutable_dealer()->set_dealer_id(dealer_id);
+  req.mutable_dealer()->set_payer_dealer_id(payer);
+  req.mutable_update_mask()->add_paths("payer_dealer_id");
+  v1::Dealer out;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub_->UpdateDealer(&ctx, req, &out);
+  return FromGrpcCall(s, ctx);
+}
+
 }  // namespace qudao::customer

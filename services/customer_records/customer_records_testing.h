@@ -25,6 +25,8 @@ class CustomerRecordsForTest {
       v1::ChannelLevel level = v1::CHANNEL_LEVEL_DISTRIBUTOR,
       const std::string& parent = "");
   absl::Status SetStatus(const std::string& dealer_id, v1::DealerStatus status);
+  // Bills `dealer_id` through `payer` (an active dealer upstream of it).
+  absl::Status SetPayer(const std::string& dealer_id, const std::string& payer);
 
   // Stops serving: calls to it fail UNAVAILABLE from then on.
   void Stop() { fixture_.reset(); }

@@ -41,9 +41,10 @@ TEST(DevServerTest, ASaturatedModuleWaitingOnAnotherDoesNotDeadlock) {
   claims.issuer = server.issuer().issuer();
   auto token = server.issuer().signer().Mint(claims);
   ASSERT_TRUE(token.ok()) << token.status();
-  // Credit is set by credit staff (segregation of duties).
+  // Credit is set by credit staff (segregation of duties); without a 5C
+  // assessment on file, by a credit manager.
   claims.subject = "credit.dev";
-  claims.roles = {"credit_controller"};
+  claims.roles = {"credit_manager"};
   const std::string credit_token =
       server.issuer().signer().Mint(claims).value();
   auto channel = testing::ChannelWithToken(
