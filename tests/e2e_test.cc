@@ -398,6 +398,9 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_THAT(out, HasSubstr("\"pricing_zone\": \"ZONE-CENTRAL\""));
   EXPECT_THAT(out, HasSubstr("\"unified_social_credit_code\": "
                              "\"91430100MA4L0000X9\""));
+  const size_t id_at = out.find("\"dealer_id\": \"");
+  ASSERT_NE(id_at, std::string::npos) << out;
+  const std::string cli_dealer = out.substr(id_at + 14, 24);
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "dealer", "list", "--province=Hunan", target}, &out);
   ASSERT_TRUE(code.ok());
@@ -447,6 +450,49 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_THAT(out, HasSubstr("customer_records"));
   EXPECT_THAT(out, HasSubstr("REACHABLE"));
 
+  // Credit staff assess the dealer and set its limit from the CLI.
+  code = testing::RunCommand({QUDAO_CLI_BIN, "login",
+                              absl::StrCat("--data_dir=", dir_->path(), "/dev"),
+                              "--as=credit.cli", "--role=credit_controller"},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "assess", cli_dealer, "--character=5",
+       "--character_evidence=15 years, no disputes", "--capacity=4",
+       "--capacity_evidence=sales up 12%", "--collateral=3",
+       "--collateral_evidence=guarantee CNY 500000", "--conditions=3",
+       "--conditions_evidence=regional slowdown", "--liabilities=300000",
+       "--assets=1000000", "--capital_evidence=2025 audited",
+       "--monthly_purchases=1000000", "--term_days=30", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("rating                      AA"));
+  EXPECT_THAT(out, HasSubstr("CNY 1250000.00"));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "limit", cli_dealer, "--amount=1250000.01",
+       "--reason=annual review", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("ABOVE_RECOMMENDATION"));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "limit", cli_dealer, "--amount=1250000",
+       "--reason=annual review", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "position", cli_dealer, target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("CNY 1250000.00"));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "assessments", cli_dealer, target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("credit.cli"));
   // The audit trail is for admins; it shows who created what, and refusals.
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "audit", "--service=customer_records", target}, &out);

@@ -70,5 +70,6 @@ void AddDevCommand(CLI::App& app, int* exit_code);
 void AddHealthCommand(CLI::App& app, int* exit_code);
 void AddDealerCommands(CLI::App& app, int* exit_code);
 void AddAuthCommands(CLI::App& app, int* exit_code);
+void AddCreditCommands(CLI::App& app, int* exit_code);
 
 }  // namespace qudao::cli

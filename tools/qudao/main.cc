@@ -4,6 +4,7 @@
 //   qudao dev                          run the whole platform locally
 //   qudao health                       check every service's health
 //   qudao dealer create|get|list|update
+//   qudao credit position|assess|assessments|limit
 //   qudao login|logout                 get or forget the CLI's token
 //   qudao audit                        a service's audit trail
 #include "CLI/CLI.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   qudao::cli::AddHealthCommand(app, &exit_code);
   qudao::cli::AddDealerCommands(app, &exit_code);
   qudao::cli::AddAuthCommands(app, &exit_code);
+  qudao::cli::AddCreditCommands(app, &exit_code);
   qudao::InstallProtobufLogHandler();
   CLI11_PARSE(app, argc, argv);
   return exit_code;

@@ -1,0 +1,222 @@
+// `qudao credit position|assess|assessments|limit`: credit control for
+// credit staff.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/money/money.h"
+#include "common/proto/conversion.h"
+#include "qudao/credit/v1/credit_control_service.grpc.pb.h"
+#include "tools/qudao/cli.h"
+
+namespace qudao::cli {
+namespace {
+
+namespace pb = ::qudao::credit::v1;
+
+// "500000.00" in `currency` as the API's Money; false (and a message) when
+// it is not a decimal amount.
+bool ToMoney(const std::string& currency, const std::string& amount,
+             const std::string& flag, type::v1::Money* out) {
+  absl::StatusOr<Money> money = Money::Parse(currency, amount);
+  if (!money.ok()) {
+    std::cerr << flag << ": " << money.status().message() << "\n";
+    return false;
+  }
+  *out = MoneyToProto(*money);
+  return true;
+}
+
+void AddPosition(CLI::App* credit, int* exit_code) {
+  auto* cmd = credit->add_subcommand(
+      "position", "a payer's credit position: limit, exposure, what is left");
+  auto options = std::make_shared<ClientOptions>();
+  auto id = std::make_shared<std::string>();
+  cmd->add_option("dealer_id", *id, "the payer's id (dlr_...)")->required();
+  AddClientOptions(cmd, options.get());
+  cmd->callback([options, id, exit_code] {
+    auto stub = pb::CreditControlService::NewStub(options->Channel());
+    pb::GetCreditPositionRequest req;
+    req.set_dealer_id(*id);
+    auto ctx = options->Context();
+    pb::CreditPosition out;
+    grpc::Status s = stub->GetCreditPosition(ctx.get(), req, &out);
+    if (!s.ok()) {
+      *exit_code = Fail(s, *ctx);
+      return;
+    }
+    PrintResource(*options, out);
+  });
+}
+
+struct AssessFlags {
+  std::string dealer_id, currency = "CNY";
+  int character = 0, capacity = 0, collateral = 0, conditions = 0;
+  std::string character_evidence, capacity_evidence, collateral_evidence,
+      conditions_evidence;
+  std::string liabilities, assets, capital_evidence, monthly;
+  int term_days = 30;
+  std::string request_id;
+};
+
+void AddAssess(CLI::App* credit, int* exit_code) {
+  auto* cmd = credit->add_subcommand(
+      "assess",
+      "record a 5C assessment of a payer (scores 1-5 with evidence; capital "
+      "from the balance sheet)");
+  auto options = std::make_shared<ClientOptions>();
+  auto f = std::make_shared<AssessFlags>();
+  cmd->add_option("dealer_id", f->dealer_id, "the payer (dlr_...)")->required();
+  const std::pair<const char*, std::pair<int*, std::string*>> cs[] = {
+      {"character", {&f->character, &f->character_evidence}},
+      {"capacity", {&f->capacity, &f->capacity_evidence}},
+      {"collateral", {&f->collateral, &f->collateral_evidence}},
+      {"conditions", {&f->conditions, &f->conditions_evidence}}};
+  for (const auto& [name, target] : cs) {
+    cmd->add_option(absl::StrCat("--", name), *target.first,
+                    absl::StrCat(name, " score, 1-5"))
+        ->check(CLI::Range(1, 5));
+    cmd->add_option(absl::StrCat("--", name, "_evidence"), *target.second,
+                    absl::StrCat("what the ", name, " score rests on"));
+  }
+  cmd->add_option("--liabilities", f->liabilities,
+                  "total liabilities from the balance sheet, e.g. 300000.00")
+      ->required();
+  cmd->add_option("--assets", f->assets, "total assets, e.g. 1000000.00")
+      ->required();
+  cmd->add_option("--capital_evidence", f->capital_evidence,
+                  "which balance sheet, e.g. \"2025 audited\"")
+      ->required();
+  cmd->add_option("--monthly_purchases", f->monthly,
+                  "expected purchases per month, e.g. 1000000.00")
+      ->required();
+  cmd->add_option("--term_days", f->term_days,
+                  "payment term in days (30 = net 30; 0 = cash in advance)")
+      ->capture_default_str();
+  cmd->add_option("--currency", f->currency, "ISO-4217 code")
+      ->capture_default_str();
+  cmd->add_option("--request_id", f->request_id,
+                  "idempotency key: a retry with it records nothing new");
+  AddClientOptions(cmd, options.get());
+  cmd->callback([options, f, exit_code] {
+    pb::AssessCreditRequest req;
+    pb::CreditAssessment* a = req.mutable_assessment();
+    a->set_dealer_id(f->dealer_id);
+    const std::pair<pb::CScore*, std::pair<int, std::string>> scores[] = {
+        {a->mutable_character(), {f->character, f->character_evidence}},
+        {a->mutable_capacity(), {f->capacity, f->capacity_evidence}},
+        {a->mutable_collateral(), {f->collateral, f->collateral_evidence}},
+        {a->mutable_conditions(), {f->conditions, f->conditions_evidence}}};
+    for (const auto& [c, value] : scores) {
+      c->set_score(value.first);
+      c->set_evidence(value.second);
+    }
+    if (!ToMoney(f->currency, f->liabilities, "--liabilities",
+                 a->mutable_total_liabilities()) ||
+        !ToMoney(f->currency, f->assets, "--assets",
+                 a->mutable_total_assets()) ||
+        !ToMoney(f->currency, f->monthly, "--monthly_purchases",
+                 a->mutable_expected_monthly_purchases())) {
+      *exit_code = 2;
+      return;
+    }
+    a->set_capital_evidence(f->capital_evidence);
+    a->set_payment_term_days(f->term_days);
+    req.set_request_id(f->request_id);
+    auto stub = pb::CreditControlService::NewStub(options->Channel());
+    auto ctx = options->Context();
+    pb::CreditAssessment out;
+    grpc::Status s = stub->AssessCredit(ctx.get(), req, &out);
+    if (!s.ok()) {
+      *exit_code = Fail(s, *ctx);
+      return;
+    }
+    PrintResource(*options, out);
+  });
+}
+
+void AddAssessments(CLI::App* credit, int* exit_code) {
+  auto* cmd = credit->add_subcommand("assessments",
+                                     "a payer's 5C assessments, newest first");
+  auto options = std::make_shared<ClientOptions>();
+  auto req = std::make_shared<pb::ListCreditAssessmentsRequest>();
+  auto page_size = std::make_shared<int>(20);
+  cmd->add_option("dealer_id", *req->mutable_dealer_id(), "the payer")
+      ->required();
+  cmd->add_option("--page_size", *page_size, "assessments per page (max 100)")
+      ->capture_default_str();
+  cmd->add_option("--page_token", *req->mutable_page_token(),
+                  "next_page_token of the previous page");
+  AddClientOptions(cmd, options.get());
+  cmd->callback([options, req, page_size, exit_code] {
+    req->set_page_size(*page_size);
+    auto stub = pb::CreditControlService::NewStub(options->Channel());
+    auto ctx = options->Context();
+    pb::ListCreditAssessmentsResponse out;
+    grpc::Status s = stub->ListCreditAssessments(ctx.get(), *req, &out);
+    if (!s.ok()) {
+      *exit_code = Fail(s, *ctx);
+      return;
+    }
+    PrintList(*options, out, "assessments",
+              {"assessment_id", "rating", "score_hundredths",
+               "recommended_limit", "assessed_by", "assess_time"});
+  });
+}
+
+struct LimitFlags {
+  std::string dealer_id, amount, currency = "CNY", reason, request_id;
+};
+
+void AddLimit(CLI::App* credit, int* exit_code) {
+  auto* cmd = credit->add_subcommand(
+      "limit",
+      "set a payer's credit limit (you approve it; above the 5C "
+      "recommendation a credit_manager who did not assess)");
+  auto options = std::make_shared<ClientOptions>();
+  auto f = std::make_shared<LimitFlags>();
+  cmd->add_option("dealer_id", f->dealer_id, "the payer")->required();
+  cmd->add_option("--amount", f->amount, "the limit, e.g. 500000.00")
+      ->required();
+  cmd->add_option("--currency", f->currency, "ISO-4217 code")
+      ->capture_default_str();
+  cmd->add_option("--reason", f->reason, "why, e.g. \"annual review\"")
+      ->required();
+  cmd->add_option("--request_id", f->request_id,
+                  "idempotency key: a retry with it changes nothing more");
+  AddClientOptions(cmd, options.get());
+  cmd->callback([options, f, exit_code] {
+    pb::SetCreditLimitRequest req;
+    req.set_dealer_id(f->dealer_id);
+    if (!ToMoney(f->currency, f->amount, "--amount",
+                 req.mutable_credit_limit())) {
+      *exit_code = 2;
+      return;
+    }
+    req.set_reason(f->reason);
+    req.set_request_id(f->request_id);
+    auto stub = pb::CreditControlService::NewStub(options->Channel());
+    auto ctx = options->Context();
+    pb::CreditPosition out;
+    grpc::Status s = stub->SetCreditLimit(ctx.get(), req, &out);
+    if (!s.ok()) {
+      *exit_code = Fail(s, *ctx);
+      return;
+    }
+    PrintResource(*options, out);
+  });
+}
+
+}  // namespace
+
+void AddCreditCommands(CLI::App& app, int* exit_code) {
+  auto* credit = app.add_subcommand("credit", "credit control (信用管理)");
+  credit->require_subcommand(1);
+  AddPosition(credit, exit_code);
+  AddAssess(credit, exit_code);
+  AddAssessments(credit, exit_code);
+  AddLimit(credit, exit_code);
+}
+
+}  // namespace qudao::cli
