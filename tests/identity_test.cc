@@ -236,6 +236,27 @@ class IdentityTest : public ::testing::Test {
       a->set_payment_term_days(30);
       return req.SerializeAsString();
     }
+    if (method == "ReserveCredit") {
+      credit::v1::ReserveCreditRequest req;
+      req.set_order_id("ord-identity-1");
+      req.set_dealer_id(dealer_);
+      req.mutable_amount()->set_currency_code("CNY");
+      req.mutable_amount()->set_minor_units(1000);
+      req.set_payment_term_days(30);
+      return req.SerializeAsString();
+    }
+    if (method == "GetCreditReservation" ||
+        method == "CancelCreditReservation") {
+      credit::v1::CancelCreditReservationRequest req;
+      req.set_reservation_id("crs_0190f3c2a1b24e8f0a1b");
+      req.set_reason("order cancelled");
+      if (method == "GetCreditReservation") {
+        credit::v1::GetCreditReservationRequest get;
+        get.set_reservation_id(req.reservation_id());
+        return get.SerializeAsString();
+      }
+      return req.SerializeAsString();
+    }
     if (method == "ListCreditAssessments") {
       credit::v1::ListCreditAssessmentsRequest req;
       req.set_dealer_id(dealer_);

@@ -129,6 +129,62 @@ absl::StatusOr<std::string> RunIdempotentBytes(
   return response;
 }
 
+namespace {
+
+// Claims `request`'s key in `tx` (kHotRow): nullopt when this call claimed
+// it, else the response recorded by the call that did (a duplicate in
+// flight holds the key's row lock, so this waits for it to commit, or to
+// roll back and leave the key to this call).
+absl::StatusOr<std::optional<std::string>> ClaimKey(
+    Transaction& tx, const IdempotentRequest& request, absl::Time now) {
+  auto claimed = tx.Execute(
+      "INSERT INTO idempotency_keys (scope, request_id, request, response, "
+      "created_at) VALUES ($1, $2, $3, '', $4) ON CONFLICT (scope, "
+      "request_id) DO NOTHING",
+      {request.scope, request.request_id,
+       absl::Base64Escape(request.fingerprint), ToStoredTime(now)});
+  if (!claimed.ok()) return claimed.status();
+  if (*claimed == 1) return std::optional<std::string>();
+  auto previous = FindIdempotentResponse(tx, request);
+  if (!previous.ok()) return previous.status();
+  if (!previous->has_value()) {
+    return RetryableConflict("idempotency claim vanished");
+  }
+  if (AuditScope* scope = AuditScope::Current()) scope->MarkReplayed();
+  return previous;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RunHotRowIdempotentBytes(
+    Database& db, const IdempotentRequest& request, absl::Time now,
+    const std::function<absl::StatusOr<std::string>(Transaction&)>& write) {
+  std::string response;
+  absl::Status status = db.RunInTransaction(
+      TransactionMode::kHotRow, [&](Transaction& tx) -> absl::Status {
+        if (request.enabled()) {
+          ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                           ClaimKey(tx, request, now));
+          if (previous.has_value()) {
+            response = *std::move(previous);
+            return absl::OkStatus();
+          }
+        }
+        ASSIGN_OR_RETURN(response, write(tx));
+        RETURN_IF_ERROR(RecordAuditInTransaction(tx, response));
+        if (!request.enabled()) return absl::OkStatus();
+        return tx
+            .Execute(
+                "UPDATE idempotency_keys SET response = $3 WHERE scope = $1 "
+                "AND request_id = $2",
+                {request.scope, request.request_id,
+                 absl::Base64Escape(response)})
+            .status();
+      });
+  if (!status.ok()) return status;
+  return response;
+}
+
 absl::StatusOr<HotRowOutcome> RunHotRowWrite(
     Database& db, const IdempotentRequest& request, absl::Time now,
     const std::function<absl::StatusOr<FinalStatement>(Transaction&)>&
@@ -138,27 +194,11 @@ absl::StatusOr<HotRowOutcome> RunHotRowWrite(
       TransactionMode::kHotRow, [&](Transaction& tx) -> absl::Status {
         outcome = HotRowOutcome();
         if (request.enabled()) {
-          // The claim: a duplicate in flight holds this key's row lock, so
-          // this waits for it to commit (then finds its response) or roll
-          // back (then claims the key itself).
-          auto claimed = tx.Execute(
-              "INSERT INTO idempotency_keys (scope, request_id, request, "
-              "response, created_at) VALUES ($1, $2, $3, '', $4) ON CONFLICT "
-              "(scope, request_id) DO NOTHING",
-              {request.scope, request.request_id,
-               absl::Base64Escape(request.fingerprint), ToStoredTime(now)});
-          if (!claimed.ok()) return claimed.status();
-          if (*claimed == 0) {
-            auto previous = FindIdempotentResponse(tx, request);
-            if (!previous.ok()) return previous.status();
-            if (!previous->has_value()) {
-              return RetryableConflict("idempotency claim vanished");
-            }
-            outcome.response = **std::move(previous);
+          ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                           ClaimKey(tx, request, now));
+          if (previous.has_value()) {
+            outcome.response = *std::move(previous);
             outcome.replayed = true;
-            if (AuditScope* scope = AuditScope::Current()) {
-              scope->MarkReplayed();
-            }
             return absl::OkStatus();
           }
         }

@@ -150,6 +150,35 @@ absl::StatusOr<HotRowOutcome> RunHotRowWrite(
     Database& db, const IdempotentRequest& request, absl::Time now,
     const std::function<absl::StatusOr<FinalStatement>(Transaction&)>& prepare);
 
+// The idempotency pattern for a write of several statements around a busy
+// row, in TransactionMode::kHotRow (READ COMMITTED on PostgreSQL: a
+// conditional UPDATE that waited on the row re-checks its condition on the
+// row's newest version, so an invariant held by that condition never
+// breaks and nobody fails a serialisation check). The key is claimed first
+// (a concurrent duplicate waits on the claim, then replays); `write` runs
+// with the row's lock taken by its conditional statement for the rest of
+// the transaction; its response is recorded and returned. Use it when the
+// outcome of the conditional statement decides what else is written (a
+// reservation approved or held); RunHotRowWrite when one statement is all.
+absl::StatusOr<std::string> RunHotRowIdempotentBytes(
+    Database& db, const IdempotentRequest& request, absl::Time now,
+    const std::function<absl::StatusOr<std::string>(Transaction&)>& write);
+
+template <typename T>
+absl::StatusOr<T> RunHotRowIdempotent(
+    Database& db, const IdempotentRequest& request, absl::Time now,
+    const ResponseCodec<T>& codec,
+    const std::function<absl::StatusOr<T>(Transaction&)>& write) {
+  absl::StatusOr<std::string> bytes = RunHotRowIdempotentBytes(
+      db, request, now, [&](Transaction& tx) -> absl::StatusOr<std::string> {
+        absl::StatusOr<T> fresh = write(tx);
+        if (!fresh.ok()) return fresh.status();
+        return codec.encode(*fresh);
+      });
+  if (!bytes.ok()) return bytes.status();
+  return codec.decode(*bytes);
+}
+
 // Deletes idempotency records created before `cutoff` and returns how many.
 // Retries come within minutes; records are kept for days (see
 // kIdempotencyRetention) and then purged so the table stays small.

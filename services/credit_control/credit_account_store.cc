@@ -1,7 +1,9 @@
 // CreditAccountStore SQL; see credit_account_store.h.
 #include "services/credit_control/credit_account_store.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/status/macros.h"
 #include "common/storage/table_mapping.h"
 
@@ -111,6 +113,98 @@ CREATE INDEX credit_assessments_by_dealer
   ON credit_assessments (dealer_id, assessment_id);
 )sql";
 
+// One row per order's reservation. `reasons` holds one line per reason:
+// issue, shortfall in minor units (or empty), detail — tab-separated.
+constexpr char kReservations[] = R"sql(
+CREATE TABLE credit_reservations (
+  reservation_id     TEXT NOT NULL PRIMARY KEY,
+  order_id           TEXT NOT NULL UNIQUE,
+  dealer_id          TEXT NOT NULL,
+  payer_dealer_id    TEXT NOT NULL,
+  currency           TEXT NOT NULL,
+  amount_minor       BIGINT NOT NULL CHECK (amount_minor > 0),
+  payment_term_days  BIGINT NOT NULL,
+  cash_in_advance    BIGINT NOT NULL,
+  status             BIGINT NOT NULL,
+  reasons            TEXT NOT NULL,
+  requested_by       TEXT NOT NULL,
+  create_time        BIGINT NOT NULL,
+  update_time        BIGINT NOT NULL
+);
+CREATE INDEX credit_reservations_by_payer
+  ON credit_reservations (payer_dealer_id, status, reservation_id);
+)sql";
+
+constexpr char kReservationColumns[] =
+    "reservation_id, order_id, dealer_id, payer_dealer_id, currency, "
+    "amount_minor, payment_term_days, cash_in_advance, status, reasons, "
+    "requested_by, create_time, update_time";
+
+std::string EncodeReasons(const std::vector<ReservationReason>& reasons) {
+  std::string out;
+  for (const ReservationReason& r : reasons) {
+    std::string detail = r.detail;
+    for (char& c : detail) {
+      if (c == '\t' || c == '\n') c = ' ';
+    }
+    absl::StrAppend(&out, static_cast<int>(r.issue), "\t",
+                    r.shortfall.has_value()
+                        ? absl::StrCat(r.shortfall->minor_units())
+                        : std::string(),
+                    "\t", detail, "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ReservationReason>> DecodeReasons(
+    const std::string& text, const std::string& currency) {
+  std::vector<ReservationReason> out;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> parts =
+        absl::StrSplit(line, absl::MaxSplits('\t', 2));
+    int issue = 0;
+    if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &issue) || issue < 1 ||
+        issue > 7) {
+      return absl::DataLossError("a stored reservation reason does not parse");
+    }
+    ReservationReason r;
+    r.issue = static_cast<ReservationIssue>(issue);
+    if (!parts[1].empty()) {
+      int64_t minor = 0;
+      if (!absl::SimpleAtoi(parts[1], &minor)) {
+        return absl::DataLossError("a stored shortfall does not parse");
+      }
+      ASSIGN_OR_RETURN(r.shortfall, Money::Create(currency, minor));
+    }
+    r.detail = parts[2];
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+absl::StatusOr<Reservation> ReadReservation(const storage::Row& row) {
+  Reservation r;
+  r.reservation_id = row.Text("reservation_id");
+  r.order_id = row.Text("order_id");
+  r.dealer_id = row.Text("dealer_id");
+  r.payer_dealer_id = row.Text("payer_dealer_id");
+  const std::string currency = row.Text("currency");
+  ASSIGN_OR_RETURN(r.amount, Money::Create(currency, row.Int("amount_minor")));
+  r.payment_term_days = static_cast<int>(row.Int("payment_term_days"));
+  r.cash_in_advance = row.Int("cash_in_advance") != 0;
+  const int64_t status = row.Int("status");
+  if (status < 1 || status > 4) {
+    return absl::DataLossError(
+        absl::StrCat("reservation ", r.reservation_id, " has status ", status));
+  }
+  r.status = static_cast<ReservationStatus>(status);
+  ASSIGN_OR_RETURN(r.reasons, DecodeReasons(row.Text("reasons"), currency));
+  r.requested_by = row.Text("requested_by");
+  r.create_time = storage::FromStoredTime(row.Int("create_time"));
+  r.update_time = storage::FromStoredTime(row.Int("update_time"));
+  return r;
+}
+
 constexpr char kAssessmentColumns[] =
     "assessment_id, dealer_id, character_score, character_evidence, "
     "capacity_score, capacity_evidence, capacity_from_record, capital_score, "
@@ -177,6 +271,7 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
            storage::AppendOnlyGuard(Backend::kSqlite, "credit_assessments"),
        kAssessments +
            storage::AppendOnlyGuard(Backend::kPostgres, "credit_assessments")},
+      {3, "create_credit_reservations", kReservations, kReservations},
   };
   return *migrations;
 }
@@ -301,6 +396,102 @@ absl::StatusOr<std::vector<Assessment>> CreditAccountStore::ListAssessments(
     out.push_back(std::move(a));
   }
   return out;
+}
+
+absl::StatusOr<bool> CreditAccountStore::ReserveOnAccount(
+    Transaction& tx, const std::string& payer_dealer_id,
+    const Money& amount) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_accounts SET approved_uninvoiced_minor = "
+                 "approved_uninvoiced_minor + $2, version = version + 1 "
+                 "WHERE dealer_id = $1 AND currency = $3 AND "
+                 "credit_limit_minor - open_receivables_minor - "
+                 "approved_uninvoiced_minor >= $2",
+                 {payer_dealer_id, amount.minor_units(), amount.currency()}));
+  return changed == 1;
+}
+
+absl::Status CreditAccountStore::ReleaseOnAccount(
+    Transaction& tx, const std::string& payer_dealer_id,
+    const Money& amount) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_accounts SET approved_uninvoiced_minor = "
+                 "approved_uninvoiced_minor - $2, version = version + 1 "
+                 "WHERE dealer_id = $1 AND currency = $3 AND "
+                 "approved_uninvoiced_minor >= $2",
+                 {payer_dealer_id, amount.minor_units(), amount.currency()}));
+  if (changed != 1) {
+    return absl::DataLossError(
+        absl::StrCat("credit account ", payer_dealer_id,
+                     " holds less approved exposure "
+                     "than the reservation being released (",
+                     amount.ToString(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CreditAccountStore::InsertReservation(Transaction& tx,
+                                                   const Reservation& r) const {
+  absl::Status inserted =
+      tx.Execute(
+            absl::StrCat("INSERT INTO credit_reservations (",
+                         kReservationColumns,
+                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                         "$11, $12, $13)"),
+            {r.reservation_id, r.order_id, r.dealer_id, r.payer_dealer_id,
+             r.amount.currency(), r.amount.minor_units(),
+             int64_t{r.payment_term_days}, int64_t{r.cash_in_advance ? 1 : 0},
+             static_cast<int64_t>(r.status), EncodeReasons(r.reasons),
+             r.requested_by, storage::ToStoredTime(r.create_time),
+             storage::ToStoredTime(r.update_time)})
+          .status();
+  if (absl::IsAlreadyExists(inserted)) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "order ", r.order_id, " already has a credit reservation"));
+  }
+  return inserted;
+}
+
+absl::StatusOr<std::optional<Reservation>> CreditAccountStore::FindReservation(
+    Transaction& tx, const std::string& reservation_id) const {
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query(absl::StrCat("SELECT ", kReservationColumns,
+                                         " FROM credit_reservations WHERE "
+                                         "reservation_id = $1"),
+                            {reservation_id}));
+  if (rows.empty()) return std::optional<Reservation>();
+  ASSIGN_OR_RETURN(Reservation r, ReadReservation(rows[0]));
+  return std::optional<Reservation>(std::move(r));
+}
+
+absl::StatusOr<std::optional<Reservation>>
+CreditAccountStore::FindReservationForOrder(Transaction& tx,
+                                            const std::string& order_id) const {
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query(absl::StrCat("SELECT ", kReservationColumns,
+                                         " FROM credit_reservations WHERE "
+                                         "order_id = $1"),
+                            {order_id}));
+  if (rows.empty()) return std::optional<Reservation>();
+  ASSIGN_OR_RETURN(Reservation r, ReadReservation(rows[0]));
+  return std::optional<Reservation>(std::move(r));
+}
+
+absl::Status CreditAccountStore::UpdateReservationStatus(
+    Transaction& tx, const Reservation& r, ReservationStatus from) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_reservations SET status = $2, update_time = "
+                 "$3, reasons = $4 WHERE reservation_id = $1 AND status = $5",
+                 {r.reservation_id, static_cast<int64_t>(r.status),
+                  storage::ToStoredTime(r.update_time),
+                  EncodeReasons(r.reasons), static_cast<int64_t>(from)}));
+  if (changed != 1) {
+    return storage::RetryableConflict("reservation changed concurrently");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace qudao::credit

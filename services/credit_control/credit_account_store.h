@@ -17,6 +17,7 @@
 #include "common/storage/migrations.h"
 #include "services/credit_control/credit_assessment.h"
 #include "services/credit_control/credit_position.h"
+#include "services/credit_control/credit_reservation.h"
 
 namespace qudao::credit {
 
@@ -64,6 +65,31 @@ class CreditAccountStore {
   absl::StatusOr<std::vector<Assessment>> ListAssessments(
       storage::Transaction& tx, const std::string& dealer_id,
       const PageRequest& page) const;
+
+  // Reservations. Adds `amount` to the payer's approved exposure if it
+  // fits under the limit — one conditional UPDATE, so concurrent callers
+  // never exceed it (in kHotRow a waiting writer re-checks the condition on
+  // the row's newest version). Returns whether it fitted.
+  absl::StatusOr<bool> ReserveOnAccount(storage::Transaction& tx,
+                                        const std::string& payer_dealer_id,
+                                        const Money& amount) const;
+  // Gives back `amount` of approved exposure (DATA_LOSS if the account
+  // does not hold that much: the books disagree).
+  absl::Status ReleaseOnAccount(storage::Transaction& tx,
+                                const std::string& payer_dealer_id,
+                                const Money& amount) const;
+  // ALREADY_EXISTS when the order has a reservation.
+  absl::Status InsertReservation(storage::Transaction& tx,
+                                 const Reservation& reservation) const;
+  absl::StatusOr<std::optional<Reservation>> FindReservation(
+      storage::Transaction& tx, const std::string& reservation_id) const;
+  absl::StatusOr<std::optional<Reservation>> FindReservationForOrder(
+      storage::Transaction& tx, const std::string& order_id) const;
+  // Moves a reservation from `from` to its status now (conditional: a
+  // concurrent change is a retryable conflict).
+  absl::Status UpdateReservationStatus(storage::Transaction& tx,
+                                       const Reservation& reservation,
+                                       ReservationStatus from) const;
 };
 
 }  // namespace qudao::credit

@@ -64,6 +64,32 @@ const auth::PermissionTable& CreditControlPermissions() {
            "credit-assessments",
            "dealer_id",
            ""},
+          {"ReserveCredit",
+           Access::kWrite,
+           {Role::kPricingService, Role::kCreditController,
+            Role::kCreditManager},
+           PartnerAccess::kNone,
+           "credit-reservations",
+           "order_id",
+           "the order flow (pricing's account) reserves; requested_by is "
+           "the caller"},
+          {"GetCreditReservation",
+           Access::kRead,
+           {Role::kSalesRep, Role::kSalesManager, Role::kCreditController,
+            Role::kCreditManager, Role::kAdmin, Role::kPricingService,
+            Role::kWarehouseService},
+           PartnerAccess::kNone,
+           "credit-reservations",
+           "reservation_id",
+           ""},
+          {"CancelCreditReservation",
+           Access::kWrite,
+           {Role::kPricingService, Role::kCreditController,
+            Role::kCreditManager},
+           PartnerAccess::kNone,
+           "credit-reservations",
+           "reservation_id",
+           "releases approved credit"},
           {"ListAuditEvents",
            Access::kRead,
            {Role::kAdmin},
@@ -100,6 +126,23 @@ CreditControlService::CreditControlService(CreditOperations* credit,
       [this](const Call& c, const pb::ListCreditAssessmentsRequest& r,
              pb::ListCreditAssessmentsResponse* out) {
         return HandleListCreditAssessments(c, r, out);
+      });
+  Handle<pb::ReserveCreditRequest, pb::CreditReservation>(
+      "ReserveCredit", [this](const Call& c, const pb::ReserveCreditRequest& r,
+                              pb::CreditReservation* out) {
+        return HandleReserveCredit(c, r, out);
+      });
+  Handle<pb::GetCreditReservationRequest, pb::CreditReservation>(
+      "GetCreditReservation",
+      [this](const Call& c, const pb::GetCreditReservationRequest& r,
+             pb::CreditReservation* out) {
+        return HandleGetCreditReservation(c, r, out);
+      });
+  Handle<pb::CancelCreditReservationRequest, pb::CreditReservation>(
+      "CancelCreditReservation",
+      [this](const Call& c, const pb::CancelCreditReservationRequest& r,
+             pb::CreditReservation* out) {
+        return HandleCancelCreditReservation(c, r, out);
       });
   ServeAuditTrail();
 }
@@ -187,6 +230,58 @@ absl::Status CreditControlService::HandleListCreditAssessments(
   for (const Assessment& a : assessments) {
     *response->add_assessments() = AssessmentToProto(a);
   }
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleReserveCredit(
+    const Call& call, const pb::ReserveCreditRequest& request,
+    pb::CreditReservation* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  RETURN_IF_ERROR(RequireCode("order_id", request.order_id(), 64));
+  RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
+  if (!request.has_amount()) return InvalidField("amount", "is required");
+  CreditOperations::ReservationRequest order;
+  ASSIGN_OR_RETURN(order.amount, MoneyFromProto("amount", request.amount()));
+  RETURN_IF_ERROR(CheckReservationAmount(order.amount));
+  if (request.payment_term_days() < 0 || request.payment_term_days() > 365) {
+    return InvalidField("payment_term_days",
+                        absl::StrCat("must be 0 (cash in advance) to 365 (got ",
+                                     request.payment_term_days(), ")"));
+  }
+  order.order_id = request.order_id();
+  order.dealer_id = request.dealer_id();
+  order.payment_term_days = request.payment_term_days();
+  ASSIGN_OR_RETURN(
+      const Reservation reservation,
+      credit_->Reserve(
+          call.Outgoing(), call.principal, order,
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  *response = ReservationToProto(reservation);
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleGetCreditReservation(
+    const Call& /*call*/, const pb::GetCreditReservationRequest& request,
+    pb::CreditReservation* response) {
+  RETURN_IF_ERROR(RequireId("reservation_id", request.reservation_id(), "crs"));
+  ASSIGN_OR_RETURN(const Reservation reservation,
+                   credit_->GetReservation(request.reservation_id()));
+  *response = ReservationToProto(reservation);
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleCancelCreditReservation(
+    const Call& call, const pb::CancelCreditReservationRequest& request,
+    pb::CreditReservation* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  RETURN_IF_ERROR(RequireId("reservation_id", request.reservation_id(), "crs"));
+  RETURN_IF_ERROR(RequireText("reason", request.reason(), kMaxReasonChars));
+  ASSIGN_OR_RETURN(
+      const Reservation reservation,
+      credit_->CancelReservation(
+          request.reservation_id(),
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  *response = ReservationToProto(reservation);
   return absl::OkStatus();
 }
 

@@ -29,6 +29,15 @@ class CreditControlService final
   absl::Status HandleAssessCredit(const Call& call,
                                   const pb::AssessCreditRequest& request,
                                   pb::CreditAssessment* response);
+  absl::Status HandleReserveCredit(const Call& call,
+                                   const pb::ReserveCreditRequest& request,
+                                   pb::CreditReservation* response);
+  absl::Status HandleGetCreditReservation(
+      const Call& call, const pb::GetCreditReservationRequest& request,
+      pb::CreditReservation* response);
+  absl::Status HandleCancelCreditReservation(
+      const Call& call, const pb::CancelCreditReservationRequest& request,
+      pb::CreditReservation* response);
   absl::Status HandleListCreditAssessments(
       const Call& call, const pb::ListCreditAssessmentsRequest& request,
       pb::ListCreditAssessmentsResponse* response);

@@ -458,6 +458,92 @@ TYPED_TEST(CreditControlTest, AssessCreditRejectsBadInputAndWritesNothing) {
   EXPECT_EQ(this->CountRows("credit_assessments"), 0);
 }
 
+TYPED_TEST(CreditControlTest, ReservationsOverGrpcAndTheirBadInput) {
+  pb::CreditPosition position;
+  ASSERT_TRUE(this->Set(this->ValidRequest(100000), &position).ok());
+  auto pricing = [](grpc::ClientContext* ctx) {
+    ctx->AddMetadata(
+        "authorization",
+        absl::StrCat("Bearer ",
+                     testing::TestIdentity::Get().ServiceToken("pricing")));
+  };
+  pb::ReserveCreditRequest ok;
+  ok.set_order_id("ord-1001");
+  ok.set_dealer_id(this->dealer_);
+  ok.mutable_amount()->set_currency_code("CNY");
+  ok.mutable_amount()->set_minor_units(60000);
+  ok.set_payment_term_days(30);
+  ok.set_request_id("reserve-ord-1001");
+  pb::CreditReservation out;
+  {
+    grpc::ClientContext ctx;
+    pricing(&ctx);
+    grpc::Status s = this->stub_->ReserveCredit(&ctx, ok, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(out.status(), pb::RESERVATION_STATUS_APPROVED);
+    EXPECT_EQ(out.payer_dealer_id(), this->dealer_);
+    EXPECT_EQ(out.requested_by(), "svc-pricing");
+  }
+  {
+    pb::GetCreditReservationRequest get;
+    get.set_reservation_id(out.reservation_id());
+    pb::CreditReservation got;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->GetCreditReservation(&ctx, get, &got).ok());
+    EXPECT_EQ(got.amount().minor_units(), 60000);
+  }
+  struct Case {
+    std::string field;
+    std::function<void(pb::ReserveCreditRequest&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"order_id", [](auto& r) { r.set_order_id(""); }},
+      {"order_id", [](auto& r) { r.set_order_id("ord 1"); }},
+      {"dealer_id", [](auto& r) { r.set_dealer_id("dlr_x"); }},
+      {"amount", [](auto& r) { r.clear_amount(); }},
+      {"amount", [](auto& r) { r.mutable_amount()->set_minor_units(0); }},
+      {"amount", [](auto& r) { r.mutable_amount()->set_minor_units(-5); }},
+      {"payment_term_days", [](auto& r) { r.set_payment_term_days(366); }},
+      {"request_id", [](auto& r) { r.set_request_id("no spaces allowed"); }},
+  };
+  for (const Case& c : cases) {
+    pb::ReserveCreditRequest req = ok;
+    req.set_order_id("ord-2002");
+    req.set_request_id("");
+    c.spoil(req);
+    grpc::ClientContext ctx;
+    pricing(&ctx);
+    grpc::Status s = this->stub_->ReserveCredit(&ctx, req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << c.field << ": " << s.error_message();
+    EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), c.field);
+  }
+  EXPECT_EQ(this->CountRows("credit_reservations"), 1);
+  // Sales may read a reservation but not make one.
+  grpc::ClientContext sales;
+  sales.AddMetadata("authorization",
+                    absl::StrCat("Bearer ", testing::TestIdentity::Get().Token(
+                                                "rep.li", {"sales_rep"})));
+  pb::ReserveCreditRequest other = ok;
+  other.set_order_id("ord-3003");
+  EXPECT_EQ(this->stub_->ReserveCredit(&sales, other, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pb::GetCreditReservationRequest missing;
+  missing.set_reservation_id("crs_0190f3c2a1b24e8f0a1b");
+  grpc::ClientContext nf;
+  EXPECT_EQ(this->stub_->GetCreditReservation(&nf, missing, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  pb::CancelCreditReservationRequest bad_cancel;
+  bad_cancel.set_reservation_id("ord-1001");
+  bad_cancel.set_reason("order cancelled");
+  grpc::ClientContext bc;
+  pricing(&bc);
+  EXPECT_EQ(
+      this->stub_->CancelCreditReservation(&bc, bad_cancel, &out).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(TrailingValue(bc, kErrorFieldKey), "reservation_id");
+}
+
 TYPED_TEST(CreditControlTest, GetRejectsBadDealerId) {
   pb::CreditPosition out;
   ASSERT_TRUE(this->Set(this->ValidRequest(1000000), &out).ok());

@@ -116,4 +116,142 @@ absl::StatusOr<std::vector<Assessment>> CreditOperations::ListAssessments(
   return out;
 }
 
+absl::StatusOr<Reservation> CreditOperations::Reserve(
+    const CallContext& call, const auth::Principal& requester,
+    const ReservationRequest& order,
+    const storage::IdempotentRequest& request) {
+  RETURN_IF_ERROR(CheckReservationAmount(order.amount));
+  ASSIGN_OR_RETURN(std::optional<Reservation> replay,
+                   storage::FindReplay(*db_, request, ReservationCodec()));
+  if (replay.has_value()) return *std::move(replay);
+  ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
+                   dealers_->Get(call, order.dealer_id));
+  customer::DealerFacts payer = dealer;
+  if (!dealer.payer_dealer_id.empty()) {
+    ASSIGN_OR_RETURN(payer, dealers_->Get(call, dealer.payer_dealer_id));
+  }
+  const absl::Time now = clock_->Now();
+  Reservation r;
+  r.reservation_id = NewResourceId("crs", now);
+  r.order_id = order.order_id;
+  r.dealer_id = dealer.dealer_id;
+  r.payer_dealer_id = payer.dealer_id;
+  r.amount = order.amount;
+  r.payment_term_days = order.payment_term_days;
+  r.cash_in_advance = order.payment_term_days == 0;
+  r.requested_by = requester.subject;
+  r.create_time = now;
+  r.update_time = now;
+  r.reasons =
+      StandingReasons({dealer.dealer_id, static_cast<int>(dealer.status)},
+                      {payer.dealer_id, static_cast<int>(payer.status)});
+  return storage::RunHotRowIdempotent<Reservation>(
+      *db_, request, now, ReservationCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<Reservation> {
+        Reservation out = r;
+        ASSIGN_OR_RETURN(std::optional<Reservation> existing,
+                         accounts_.FindReservationForOrder(tx, order.order_id));
+        if (existing.has_value()) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "order ", order.order_id, " already has reservation ",
+              existing->reservation_id, " (", existing->amount.ToString(),
+              "); cancel it to reserve again"));
+        }
+        // Every reason that applies is given; credit is taken only when
+        // nothing else stands in the way.
+        if (!out.cash_in_advance) {
+          ASSIGN_OR_RETURN(std::optional<CreditAccount> account,
+                           accounts_.Find(tx, payer.dealer_id));
+          if (account.has_value() &&
+              account->credit_limit.currency() != order.amount.currency()) {
+            return Refusal(
+                absl::StatusCode::kFailedPrecondition, kCurrencyMismatch,
+                absl::StrCat("payer ", payer.dealer_id, "'s credit is kept in ",
+                             account->credit_limit.currency(), "; an order in ",
+                             order.amount.currency(),
+                             " cannot be reserved against it"));
+          }
+          if (std::optional<ReservationReason> no_limit =
+                  LimitReason(account, payer.dealer_id)) {
+            out.reasons.push_back(*no_limit);
+          } else if (out.reasons.empty()) {
+            // The one statement that keeps the limit: it fits, or not.
+            ASSIGN_OR_RETURN(
+                const bool fitted,
+                accounts_.ReserveOnAccount(tx, payer.dealer_id, order.amount));
+            if (!fitted) {
+              ASSIGN_OR_RETURN(account, accounts_.Find(tx, payer.dealer_id));
+              ASSIGN_OR_RETURN(ReservationReason over,
+                               OverLimitReason(*account, order.amount));
+              out.reasons.push_back(std::move(over));
+            }
+          } else {
+            // Held for another reason: say whether the limit would hold too.
+            ASSIGN_OR_RETURN(const CreditPosition position,
+                             ComputeCreditPosition(*account));
+            ASSIGN_OR_RETURN(const Money needed,
+                             position.exposure.Add(order.amount));
+            if (needed.minor_units() > position.credit_limit.minor_units()) {
+              ASSIGN_OR_RETURN(ReservationReason over,
+                               OverLimitReason(*account, order.amount));
+              out.reasons.push_back(std::move(over));
+            }
+          }
+        }
+        out.status = StatusFor(out.reasons);
+        RETURN_IF_ERROR(accounts_.InsertReservation(tx, out));
+        return out;
+      });
+}
+
+absl::StatusOr<Reservation> CreditOperations::GetReservation(
+    const std::string& reservation_id) {
+  std::optional<Reservation> found;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(found, accounts_.FindReservation(tx, reservation_id));
+        return absl::OkStatus();
+      }));
+  if (!found.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("credit reservation ", reservation_id, " does not exist"));
+  }
+  return *std::move(found);
+}
+
+absl::StatusOr<Reservation> CreditOperations::CancelReservation(
+    const std::string& reservation_id,
+    const storage::IdempotentRequest& request) {
+  const absl::Time now = clock_->Now();
+  return storage::RunHotRowIdempotent<Reservation>(
+      *db_, request, now, ReservationCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<Reservation> {
+        ASSIGN_OR_RETURN(std::optional<Reservation> found,
+                         accounts_.FindReservation(tx, reservation_id));
+        if (!found.has_value()) {
+          return absl::NotFoundError(absl::StrCat(
+              "credit reservation ", reservation_id, " does not exist"));
+        }
+        Reservation r = *std::move(found);
+        if (r.status == ReservationStatus::kRejected ||
+            r.status == ReservationStatus::kCancelled) {
+          return Refusal(
+              absl::StatusCode::kFailedPrecondition, kReasonReservationClosed,
+              absl::StrCat(
+                  "credit reservation ", reservation_id, " is already ",
+                  r.status == ReservationStatus::kRejected ? "rejected"
+                                                           : "cancelled"));
+        }
+        const ReservationStatus from = r.status;
+        if (r.holds_credit()) {
+          RETURN_IF_ERROR(
+              accounts_.ReleaseOnAccount(tx, r.payer_dealer_id, r.amount));
+        }
+        r.status = ReservationStatus::kCancelled;
+        r.update_time = now;
+        RETURN_IF_ERROR(accounts_.UpdateReservationStatus(tx, r, from));
+        return r;
+      });
+}
+
 }  // namespace qudao::credit

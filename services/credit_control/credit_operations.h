@@ -65,6 +65,31 @@ class CreditOperations {
   absl::StatusOr<std::vector<Assessment>> ListAssessments(
       const std::string& dealer_id, const PageRequest& page);
 
+  // What an order asks for.
+  struct ReservationRequest {
+    std::string order_id;
+    std::string dealer_id;
+    Money amount;
+    int payment_term_days = 0;
+  };
+  // Reserves credit for an order from its payer (resolved now from
+  // customer records): APPROVED when exposure + amount ≤ limit (one
+  // conditional update of the payer's account), else HELD or REJECTED with
+  // every reason (dealer or payer suspended/terminated reject; no limit and
+  // over the limit hold). Cash in advance (term 0) needs no credit: approved
+  // without touching the account, unless a reason rejects. One reservation
+  // per order (ALREADY_EXISTS).
+  absl::StatusOr<Reservation> Reserve(
+      const CallContext& call, const auth::Principal& requester,
+      const ReservationRequest& order,
+      const storage::IdempotentRequest& request);
+  absl::StatusOr<Reservation> GetReservation(const std::string& reservation_id);
+  // Cancels a held or approved reservation, releasing approved credit;
+  // FAILED_PRECONDITION (RESERVATION_CLOSED) for one rejected or cancelled.
+  absl::StatusOr<Reservation> CancelReservation(
+      const std::string& reservation_id,
+      const storage::IdempotentRequest& request);
+
  private:
   storage::Database* db_;
   customer::DealerDirectory* dealers_;

@@ -1,8 +1,12 @@
 // The credit operations on SQLite and on a real PostgreSQL, without gRPC.
 #include "services/credit_control/credit_operations.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/testing/database_fixture.h"
 #include "common/testing/identity.h"
 #include "common/testing/status_matchers.h"
@@ -246,6 +250,182 @@ TYPED_TEST(CreditOperationsTest, OnlyPayersAreAssessedAndLimited) {
       StatusIs(absl::StatusCode::kFailedPrecondition, kReasonNotAPayer));
   EXPECT_EQ(this->CountRows("credit_limit_changes"), 0);
   EXPECT_EQ(this->CountRows("credit_assessments"), 1);  // the SetUp's
+}
+
+// Reservations: what an order takes from its payer's credit.
+class ReservationTestHelpers {
+ public:
+  static CreditOperations::ReservationRequest Order(const std::string& order,
+                                                    const std::string& dealer,
+                                                    int64_t yuan,
+                                                    int term_days = 30) {
+    return {order, dealer, Money::Create("CNY", yuan * 100).value(), term_days};
+  }
+  static auth::Principal Pricing() {
+    auth::Principal p;
+    p.subject = "svc-pricing";
+    p.roles = {auth::Role::kPricingService};
+    return p;
+  }
+};
+
+TYPED_TEST(CreditOperationsTest,
+           ReservationsApproveWithinTheLimitAndHoldBeyond) {
+  using H = ReservationTestHelpers;
+  ASSERT_THAT(this->Set(this->Decision(100000 * 100)), IsOk());  // 100,000
+  auto first = this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                                   H::Order("ord-1", this->dealer_, 60000), {});
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->status, ReservationStatus::kApproved);
+  EXPECT_TRUE(first->reasons.empty());
+  EXPECT_EQ(first->payer_dealer_id, this->dealer_);
+  EXPECT_EQ(first->requested_by, "svc-pricing");
+  auto position = this->ops_->GetPosition(this->dealer_);
+  ASSERT_THAT(position, IsOk());
+  EXPECT_EQ(position->approved_uninvoiced.minor_units(), 60000 * 100);
+  // 60,000 + 40,000.01 > 100,000: held, saying by how much.
+  CreditOperations::ReservationRequest over =
+      H::Order("ord-2", this->dealer_, 40000);
+  over.amount = Money::Create("CNY", 40000 * 100 + 1).value();
+  auto held =
+      this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(), over, {});
+  ASSERT_THAT(held, IsOk());
+  EXPECT_EQ(held->status, ReservationStatus::kHeld);
+  ASSERT_EQ(held->reasons.size(), 1u);
+  EXPECT_EQ(held->reasons[0].issue, ReservationIssue::kOverLimit);
+  EXPECT_EQ(held->reasons[0].shortfall, Money::Create("CNY", 1).value());
+  // Exactly at the limit fits.
+  auto exact = this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                                   H::Order("ord-3", this->dealer_, 40000), {});
+  ASSERT_THAT(exact, IsOk());
+  EXPECT_EQ(exact->status, ReservationStatus::kApproved);
+  // One reservation per order.
+  EXPECT_THAT(this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                                  H::Order("ord-3", this->dealer_, 1), {}),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  // Cancelling gives the credit back; a second cancel is refused.
+  auto cancelled = this->ops_->CancelReservation(first->reservation_id, {});
+  ASSERT_THAT(cancelled, IsOk());
+  EXPECT_EQ(cancelled->status, ReservationStatus::kCancelled);
+  EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
+            Money::Create("CNY", 40000 * 100).value());
+  EXPECT_THAT(this->ops_->CancelReservation(first->reservation_id, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       kReasonReservationClosed));
+  EXPECT_EQ(this->ops_->GetReservation(first->reservation_id)->status,
+            ReservationStatus::kCancelled);
+}
+
+TYPED_TEST(CreditOperationsTest, EveryReasonAppliesAndCashNeedsNoCredit) {
+  using H = ReservationTestHelpers;
+  // No limit yet: held NO_LIMIT.
+  auto no_limit =
+      this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                          H::Order("ord-a", this->dealer_, 10), {});
+  ASSERT_THAT(no_limit, IsOk());
+  EXPECT_EQ(no_limit->status, ReservationStatus::kHeld);
+  ASSERT_EQ(no_limit->reasons.size(), 1u);
+  EXPECT_EQ(no_limit->reasons[0].issue, ReservationIssue::kNoLimit);
+  // Cash in advance: approved, no credit used.
+  auto cash = this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                                  H::Order("ord-b", this->dealer_, 10, 0), {});
+  ASSERT_THAT(cash, IsOk());
+  EXPECT_EQ(cash->status, ReservationStatus::kApproved);
+  EXPECT_TRUE(cash->cash_in_advance);
+  // A suspended dealer is rejected (a commercial decision of sales), even
+  // for cash; with no limit too, both reasons are given.
+  ASSERT_THAT(this->customers_->SetStatus(
+                  this->dealer_, customer::v1::DEALER_STATUS_SUSPENDED),
+              IsOk());
+  auto suspended =
+      this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                          H::Order("ord-c", this->dealer_, 10), {});
+  ASSERT_THAT(suspended, IsOk());
+  EXPECT_EQ(suspended->status, ReservationStatus::kRejected);
+  std::vector<ReservationIssue> issues;
+  for (const auto& r : suspended->reasons) issues.push_back(r.issue);
+  EXPECT_THAT(issues, ::testing::UnorderedElementsAre(
+                          ReservationIssue::kDealerSuspended,
+                          ReservationIssue::kNoLimit));
+  EXPECT_THAT(this->ops_->CancelReservation(suspended->reservation_id, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(this->CountRows("credit_reservations"), 3);
+}
+
+// A retailer billed through its distributor uses the distributor's credit.
+TYPED_TEST(CreditOperationsTest, ReservationsUseThePayersCredit) {
+  using H = ReservationTestHelpers;
+  ASSERT_THAT(this->Set(this->Decision(1000 * 100)), IsOk());
+  auto retailer = this->customers_->CreateDealer(
+      "Corner Shop", customer::v1::CHANNEL_LEVEL_RETAILER, this->dealer_);
+  ASSERT_THAT(retailer, IsOk());
+  ASSERT_THAT(this->customers_->SetPayer(*retailer, this->dealer_), IsOk());
+  auto r = this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                               H::Order("ord-r", *retailer, 700), {});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, ReservationStatus::kApproved);
+  EXPECT_EQ(r->dealer_id, *retailer);
+  EXPECT_EQ(r->payer_dealer_id, this->dealer_);
+  EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
+            Money::Create("CNY", 700 * 100).value());
+  auto over = this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                                  H::Order("ord-d", this->dealer_, 301), {});
+  ASSERT_THAT(over, IsOk());
+  EXPECT_EQ(over->status, ReservationStatus::kHeld);
+}
+
+// A replayed request reserves once and answers as the first time.
+TYPED_TEST(CreditOperationsTest, AReplayedReservationReservesOnce) {
+  using H = ReservationTestHelpers;
+  ASSERT_THAT(this->Set(this->Decision(1000 * 100)), IsOk());
+  const IdempotentRequest request =
+      IdempotentRequest::FromCaller("ReserveCredit", "svc-pricing", "r-1", "f");
+  auto first =
+      this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                          H::Order("ord-x", this->dealer_, 100), request);
+  auto again =
+      this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                          H::Order("ord-x", this->dealer_, 100), request);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->reservation_id, first->reservation_id);
+  EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
+            Money::Create("CNY", 100 * 100).value());
+}
+
+// The invariant: 32 concurrent orders of a tenth of the limit each on one
+// payer — exactly 10 approved, and the account agrees.
+TYPED_TEST(CreditOperationsTest, ConcurrentReservationsNeverExceedTheLimit) {
+  using H = ReservationTestHelpers;
+  ASSERT_THAT(this->Set(this->Decision(10 * 1000 * 100)), IsOk());
+  std::atomic<int> approved{0}, held{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 32; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = this->ops_->Reserve(
+          this->CallFor("svc.pricing"), H::Pricing(),
+          H::Order(absl::StrCat("ord-c", i), this->dealer_, 1000), {});
+      if (!r.ok()) {
+        failed++;
+      } else if (r->status == ReservationStatus::kApproved) {
+        approved++;
+      } else {
+        held++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(approved, 10);
+  EXPECT_EQ(held, 22);
+  EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
+            Money::Create("CNY", 10 * 1000 * 100).value());
+  auto rows = this->Query(
+      "SELECT COUNT(*), SUM(amount_minor) FROM credit_reservations WHERE "
+      "status = 1");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].Int(0), 10);
+  EXPECT_EQ(rows[0].Int(1), 10 * 1000 * 100);
 }
 
 }  // namespace

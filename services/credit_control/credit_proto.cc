@@ -220,4 +220,71 @@ const storage::ResponseCodec<Assessment>& AssessmentCodec() {
   return *codec;
 }
 
+v1::CreditReservation ReservationToProto(const Reservation& r) {
+  v1::CreditReservation out;
+  out.set_reservation_id(r.reservation_id);
+  out.set_order_id(r.order_id);
+  out.set_dealer_id(r.dealer_id);
+  out.set_payer_dealer_id(r.payer_dealer_id);
+  *out.mutable_amount() = MoneyToProto(r.amount);
+  out.set_payment_term_days(r.payment_term_days);
+  out.set_status(static_cast<v1::ReservationStatus>(r.status));
+  for (const ReservationReason& reason : r.reasons) {
+    v1::ReservationReason* p = out.add_reasons();
+    p->set_issue(static_cast<v1::ReservationIssue>(reason.issue));
+    p->set_detail(reason.detail);
+    if (reason.shortfall.has_value()) {
+      *p->mutable_shortfall() = MoneyToProto(*reason.shortfall);
+    }
+  }
+  out.set_requested_by(r.requested_by);
+  *out.mutable_create_time() = TimeToProto(r.create_time);
+  *out.mutable_update_time() = TimeToProto(r.update_time);
+  return out;
+}
+
+const storage::ResponseCodec<Reservation>& ReservationCodec() {
+  static const auto* codec = new storage::ResponseCodec<Reservation>{
+      [](const Reservation& r) {
+        return CanonicalBytes(ReservationToProto(r));
+      },
+      [](absl::string_view bytes) -> absl::StatusOr<Reservation> {
+        v1::CreditReservation p;
+        if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+          return absl::DataLossError("stored reservation does not parse");
+        }
+        Reservation r;
+        r.reservation_id = p.reservation_id();
+        r.order_id = p.order_id();
+        r.dealer_id = p.dealer_id();
+        r.payer_dealer_id = p.payer_dealer_id();
+        absl::StatusOr<Money> amount = MoneyFromProto("amount", p.amount());
+        if (!amount.ok())
+          return absl::DataLossError("stored reservation amount");
+        r.amount = *amount;
+        r.payment_term_days = p.payment_term_days();
+        r.cash_in_advance = p.payment_term_days() == 0;
+        r.status = static_cast<ReservationStatus>(p.status());
+        for (const v1::ReservationReason& reason : p.reasons()) {
+          ReservationReason out;
+          out.issue = static_cast<ReservationIssue>(reason.issue());
+          out.detail = reason.detail();
+          if (reason.has_shortfall()) {
+            absl::StatusOr<Money> shortfall =
+                MoneyFromProto("shortfall", reason.shortfall());
+            if (!shortfall.ok()) {
+              return absl::DataLossError("stored reservation shortfall");
+            }
+            out.shortfall = *shortfall;
+          }
+          r.reasons.push_back(std::move(out));
+        }
+        r.requested_by = p.requested_by();
+        r.create_time = TimeFromProto(p.create_time());
+        r.update_time = TimeFromProto(p.update_time());
+        return r;
+      }};
+  return *codec;
+}
+
 }  // namespace qudao::credit

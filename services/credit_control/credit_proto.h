@@ -6,8 +6,10 @@
 #include "common/storage/idempotency.h"
 #include "qudao/credit/v1/credit_assessment.pb.h"
 #include "qudao/credit/v1/credit_position.pb.h"
+#include "qudao/credit/v1/credit_reservation.pb.h"
 #include "services/credit_control/credit_assessment.h"
 #include "services/credit_control/credit_position.h"
+#include "services/credit_control/credit_reservation.h"
 
 namespace qudao::credit {
 
@@ -23,5 +25,9 @@ absl::StatusOr<AssessmentInput> AssessmentInputFromProto(
     const v1::CreditAssessment& proto);
 // An assessment stored as the bytes of its API message.
 const storage::ResponseCodec<Assessment>& AssessmentCodec();
+
+v1::CreditReservation ReservationToProto(const Reservation& reservation);
+// A reservation stored as the bytes of its API message.
+const storage::ResponseCodec<Reservation>& ReservationCodec();
 
 }  // namespace qudao::credit
