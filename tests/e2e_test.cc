@@ -493,6 +493,17 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 0) << out;
   EXPECT_THAT(out, HasSubstr("credit.cli"));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "hold-queue", "--output=json", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code =
+      testing::RunCommand({QUDAO_CLI_BIN, "credit", "release",
+                           "crs_0190f3c2a1b24e8f0a1b", "--reason=paid", target},
+                          &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("NOT_FOUND"));
   // The audit trail is for admins; it shows who created what, and refusals.
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "audit", "--service=customer_records", target}, &out);

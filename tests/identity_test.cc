@@ -245,6 +245,13 @@ class IdentityTest : public ::testing::Test {
       req.set_payment_term_days(30);
       return req.SerializeAsString();
     }
+    if (method == "ReleaseCreditReservation" ||
+        method == "RejectCreditReservation") {
+      credit::v1::DecideCreditReservationRequest req;
+      req.set_reservation_id("crs_0190f3c2a1b24e8f0a1b");
+      req.set_reason("reviewed");
+      return req.SerializeAsString();
+    }
     if (method == "GetCreditReservation" ||
         method == "CancelCreditReservation") {
       credit::v1::CancelCreditReservationRequest req;

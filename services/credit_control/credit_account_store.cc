@@ -135,10 +135,29 @@ CREATE INDEX credit_reservations_by_payer
   ON credit_reservations (payer_dealer_id, status, reservation_id);
 )sql";
 
+// Decisions on held reservations (release, reject): who, why, and which
+// holds a release overrode (issue numbers, comma-separated).
+constexpr char kReservationDecisions[] = R"sql(
+ALTER TABLE credit_reservations ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE credit_reservations ADD COLUMN decision_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE credit_reservations ADD COLUMN overridden TEXT NOT NULL DEFAULT '';
+CREATE INDEX credit_reservations_by_status
+  ON credit_reservations (status, reservation_id);
+)sql";
+
 constexpr char kReservationColumns[] =
     "reservation_id, order_id, dealer_id, payer_dealer_id, currency, "
     "amount_minor, payment_term_days, cash_in_advance, status, reasons, "
-    "requested_by, create_time, update_time";
+    "requested_by, create_time, update_time, decided_by, decision_reason, "
+    "overridden";
+
+std::string EncodeIssues(const std::vector<ReservationIssue>& issues) {
+  std::string out;
+  for (ReservationIssue i : issues) {
+    absl::StrAppend(&out, out.empty() ? "" : ",", static_cast<int>(i));
+  }
+  return out;
+}
 
 std::string EncodeReasons(const std::vector<ReservationReason>& reasons) {
   std::string out;
@@ -202,6 +221,16 @@ absl::StatusOr<Reservation> ReadReservation(const storage::Row& row) {
   r.requested_by = row.Text("requested_by");
   r.create_time = storage::FromStoredTime(row.Int("create_time"));
   r.update_time = storage::FromStoredTime(row.Int("update_time"));
+  r.decided_by = row.Text("decided_by");
+  r.decision_reason = row.Text("decision_reason");
+  for (absl::string_view part :
+       absl::StrSplit(row.Text("overridden"), ',', absl::SkipEmpty())) {
+    int issue = 0;
+    if (!absl::SimpleAtoi(part, &issue) || issue < 1 || issue > 7) {
+      return absl::DataLossError("a stored override does not parse");
+    }
+    r.overridden.push_back(static_cast<ReservationIssue>(issue));
+  }
   return r;
 }
 
@@ -272,6 +301,8 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
        kAssessments +
            storage::AppendOnlyGuard(Backend::kPostgres, "credit_assessments")},
       {3, "create_credit_reservations", kReservations, kReservations},
+      {4, "credit_reservation_decisions", kReservationDecisions,
+       kReservationDecisions},
   };
   return *migrations;
 }
@@ -412,6 +443,52 @@ absl::StatusOr<bool> CreditAccountStore::ReserveOnAccount(
   return changed == 1;
 }
 
+absl::Status CreditAccountStore::ForceReserveOnAccount(
+    Transaction& tx, const std::string& payer_dealer_id,
+    const Money& amount) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_accounts SET approved_uninvoiced_minor = "
+                 "approved_uninvoiced_minor + $2, version = version + 1 "
+                 "WHERE dealer_id = $1 AND currency = $3",
+                 {payer_dealer_id, amount.minor_units(), amount.currency()}));
+  if (changed != 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "payer ", payer_dealer_id, " has no credit account in ",
+        amount.currency(),
+        ": set a limit (even zero) first, so its exposure is counted"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Reservation>> CreditAccountStore::ListHeld(
+    Transaction& tx, const std::string& payer_dealer_id,
+    const PageRequest& page) const {
+  storage::Params params = {static_cast<int64_t>(ReservationStatus::kHeld),
+                            static_cast<int64_t>(page.limit + 1)};
+  std::string where = "status = $1";
+  if (!payer_dealer_id.empty()) {
+    params.push_back(payer_dealer_id);
+    absl::StrAppend(&where, " AND payer_dealer_id = $", params.size());
+  }
+  if (!page.after_key.empty()) {
+    params.push_back(page.after_key);
+    absl::StrAppend(&where, " AND reservation_id > $", params.size());
+  }
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kReservationColumns,
+                            " FROM credit_reservations WHERE ", where,
+                            " ORDER BY reservation_id LIMIT $2"),
+               params));
+  std::vector<Reservation> out;
+  for (const storage::Row& row : rows) {
+    ASSIGN_OR_RETURN(Reservation r, ReadReservation(row));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 absl::Status CreditAccountStore::ReleaseOnAccount(
     Transaction& tx, const std::string& payer_dealer_id,
     const Money& amount) const {
@@ -439,13 +516,14 @@ absl::Status CreditAccountStore::InsertReservation(Transaction& tx,
             absl::StrCat("INSERT INTO credit_reservations (",
                          kReservationColumns,
                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                         "$11, $12, $13)"),
+                         "$11, $12, $13, $14, $15, $16)"),
             {r.reservation_id, r.order_id, r.dealer_id, r.payer_dealer_id,
              r.amount.currency(), r.amount.minor_units(),
              int64_t{r.payment_term_days}, int64_t{r.cash_in_advance ? 1 : 0},
              static_cast<int64_t>(r.status), EncodeReasons(r.reasons),
              r.requested_by, storage::ToStoredTime(r.create_time),
-             storage::ToStoredTime(r.update_time)})
+             storage::ToStoredTime(r.update_time), r.decided_by,
+             r.decision_reason, EncodeIssues(r.overridden)})
           .status();
   if (absl::IsAlreadyExists(inserted)) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -483,11 +561,14 @@ absl::Status CreditAccountStore::UpdateReservationStatus(
     Transaction& tx, const Reservation& r, ReservationStatus from) const {
   ASSIGN_OR_RETURN(
       int64_t changed,
-      tx.Execute("UPDATE credit_reservations SET status = $2, update_time = "
-                 "$3, reasons = $4 WHERE reservation_id = $1 AND status = $5",
-                 {r.reservation_id, static_cast<int64_t>(r.status),
-                  storage::ToStoredTime(r.update_time),
-                  EncodeReasons(r.reasons), static_cast<int64_t>(from)}));
+      tx.Execute(
+          "UPDATE credit_reservations SET status = $2, update_time = "
+          "$3, reasons = $4, decided_by = $6, decision_reason = $7, "
+          "overridden = $8 WHERE reservation_id = $1 AND status = $5",
+          {r.reservation_id, static_cast<int64_t>(r.status),
+           storage::ToStoredTime(r.update_time), EncodeReasons(r.reasons),
+           static_cast<int64_t>(from), r.decided_by, r.decision_reason,
+           EncodeIssues(r.overridden)}));
   if (changed != 1) {
     return storage::RetryableConflict("reservation changed concurrently");
   }

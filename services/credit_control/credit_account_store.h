@@ -73,6 +73,11 @@ class CreditAccountStore {
   absl::StatusOr<bool> ReserveOnAccount(storage::Transaction& tx,
                                         const std::string& payer_dealer_id,
                                         const Money& amount) const;
+  // An override: adds `amount` to the approved exposure whatever the limit
+  // (a released NO_LIMIT hold). NOT_FOUND without an account.
+  absl::Status ForceReserveOnAccount(storage::Transaction& tx,
+                                     const std::string& payer_dealer_id,
+                                     const Money& amount) const;
   // Gives back `amount` of approved exposure (DATA_LOSS if the account
   // does not hold that much: the books disagree).
   absl::Status ReleaseOnAccount(storage::Transaction& tx,
@@ -85,6 +90,11 @@ class CreditAccountStore {
       storage::Transaction& tx, const std::string& reservation_id) const;
   absl::StatusOr<std::optional<Reservation>> FindReservationForOrder(
       storage::Transaction& tx, const std::string& order_id) const;
+  // Held reservations, oldest first (of one payer when `payer_dealer_id`
+  // is set), `page.limit + 1` after `page.after_key` (an id).
+  absl::StatusOr<std::vector<Reservation>> ListHeld(
+      storage::Transaction& tx, const std::string& payer_dealer_id,
+      const PageRequest& page) const;
   // Moves a reservation from `from` to its status now (conditional: a
   // concurrent change is a retryable conflict).
   absl::Status UpdateReservationStatus(storage::Transaction& tx,

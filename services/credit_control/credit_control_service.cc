@@ -90,6 +90,28 @@ const auth::PermissionTable& CreditControlPermissions() {
            "credit-reservations",
            "reservation_id",
            "releases approved credit"},
+          {"ListHoldQueue",
+           Access::kRead,
+           {Role::kCreditController, Role::kCreditManager, Role::kAdmin},
+           PartnerAccess::kNone,
+           "credit-reservations",
+           "",
+           ""},
+          {"ReleaseCreditReservation",
+           Access::kWrite,
+           {Role::kCreditController, Role::kCreditManager},
+           PartnerAccess::kNone,
+           "credit-reservations",
+           "reservation_id",
+           "not by who requested it; NO_LIMIT and OVERDUE overridden, "
+           "OVER_LIMIT never"},
+          {"RejectCreditReservation",
+           Access::kWrite,
+           {Role::kCreditController, Role::kCreditManager},
+           PartnerAccess::kNone,
+           "credit-reservations",
+           "reservation_id",
+           "not by who requested it"},
           {"ListAuditEvents",
            Access::kRead,
            {Role::kAdmin},
@@ -143,6 +165,23 @@ CreditControlService::CreditControlService(CreditOperations* credit,
       [this](const Call& c, const pb::CancelCreditReservationRequest& r,
              pb::CreditReservation* out) {
         return HandleCancelCreditReservation(c, r, out);
+      });
+  Handle<pb::ListHoldQueueRequest, pb::ListHoldQueueResponse>(
+      "ListHoldQueue", [this](const Call& c, const pb::ListHoldQueueRequest& r,
+                              pb::ListHoldQueueResponse* out) {
+        return HandleListHoldQueue(c, r, out);
+      });
+  Handle<pb::DecideCreditReservationRequest, pb::CreditReservation>(
+      "ReleaseCreditReservation",
+      [this](const Call& c, const pb::DecideCreditReservationRequest& r,
+             pb::CreditReservation* out) {
+        return HandleDecide(c, r, /*release=*/true, out);
+      });
+  Handle<pb::DecideCreditReservationRequest, pb::CreditReservation>(
+      "RejectCreditReservation",
+      [this](const Call& c, const pb::DecideCreditReservationRequest& r,
+             pb::CreditReservation* out) {
+        return HandleDecide(c, r, /*release=*/false, out);
       });
   ServeAuditTrail();
 }
@@ -281,6 +320,54 @@ absl::Status CreditControlService::HandleCancelCreditReservation(
       credit_->CancelReservation(
           request.reservation_id(),
           call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  *response = ReservationToProto(reservation);
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleListHoldQueue(
+    const Call& /*call*/, const pb::ListHoldQueueRequest& request,
+    pb::ListHoldQueueResponse* response) {
+  if (!request.payer_dealer_id().empty()) {
+    RETURN_IF_ERROR(
+        RequireDealerId("payer_dealer_id", request.payer_dealer_id()));
+  }
+  ASSIGN_OR_RETURN(
+      const PageRequest page,
+      ParsePageRequest(request.page_size(), request.page_token(),
+                       absl::StrCat("held:", request.payer_dealer_id())));
+  ASSIGN_OR_RETURN(std::vector<CreditOperations::QueueEntry> entries,
+                   credit_->HoldQueue(request.payer_dealer_id(), page));
+  response->set_next_page_token(TrimToPage(
+      entries, page, absl::StrCat("held:", request.payer_dealer_id()),
+      [](const CreditOperations::QueueEntry& e) {
+        return e.reservation.reservation_id;
+      }));
+  for (const CreditOperations::QueueEntry& e : entries) {
+    pb::HoldQueueEntry* out = response->add_entries();
+    *out->mutable_reservation() = ReservationToProto(e.reservation);
+    if (e.payer_position.has_value()) {
+      *out->mutable_payer_position() = CreditPositionToProto(*e.payer_position);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleDecide(
+    const Call& call, const pb::DecideCreditReservationRequest& request,
+    bool release, pb::CreditReservation* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  RETURN_IF_ERROR(RequireId("reservation_id", request.reservation_id(), "crs"));
+  RETURN_IF_ERROR(RequireText("reason", request.reason(), kMaxReasonChars));
+  const std::string reason(absl::StripAsciiWhitespace(request.reason()));
+  const storage::IdempotentRequest idempotent =
+      call.Idempotent(request.request_id(), RequestFingerprint(request));
+  ASSIGN_OR_RETURN(const Reservation reservation,
+                   release ? credit_->ReleaseReservation(
+                                 call.Outgoing(), call.principal,
+                                 request.reservation_id(), reason, idempotent)
+                           : credit_->RejectReservation(
+                                 call.principal, request.reservation_id(),
+                                 reason, idempotent));
   *response = ReservationToProto(reservation);
   return absl::OkStatus();
 }

@@ -38,6 +38,12 @@ class CreditControlService final
   absl::Status HandleCancelCreditReservation(
       const Call& call, const pb::CancelCreditReservationRequest& request,
       pb::CreditReservation* response);
+  absl::Status HandleListHoldQueue(const Call& call,
+                                   const pb::ListHoldQueueRequest& request,
+                                   pb::ListHoldQueueResponse* response);
+  absl::Status HandleDecide(const Call& call,
+                            const pb::DecideCreditReservationRequest& request,
+                            bool release, pb::CreditReservation* response);
   absl::Status HandleListCreditAssessments(
       const Call& call, const pb::ListCreditAssessmentsRequest& request,
       pb::ListCreditAssessmentsResponse* response);

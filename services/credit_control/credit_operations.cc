@@ -1,6 +1,8 @@
 // Credit use cases; see credit_operations.h.
 #include "services/credit_control/credit_operations.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
@@ -250,6 +252,137 @@ absl::StatusOr<Reservation> CreditOperations::CancelReservation(
         r.status = ReservationStatus::kCancelled;
         r.update_time = now;
         RETURN_IF_ERROR(accounts_.UpdateReservationStatus(tx, r, from));
+        return r;
+      });
+}
+
+absl::StatusOr<std::vector<CreditOperations::QueueEntry>>
+CreditOperations::HoldQueue(const std::string& payer_dealer_id,
+                            const PageRequest& page) {
+  std::vector<QueueEntry> out;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        out.clear();
+        ASSIGN_OR_RETURN(std::vector<Reservation> held,
+                         accounts_.ListHeld(tx, payer_dealer_id, page));
+        for (Reservation& r : held) {
+          QueueEntry entry;
+          ASSIGN_OR_RETURN(std::optional<CreditAccount> account,
+                           accounts_.Find(tx, r.payer_dealer_id));
+          if (account.has_value()) {
+            ASSIGN_OR_RETURN(entry.payer_position,
+                             ComputeCreditPosition(*account));
+          }
+          entry.reservation = std::move(r);
+          out.push_back(std::move(entry));
+        }
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<Reservation> CreditOperations::ReleaseReservation(
+    const CallContext& call, const auth::Principal& controller,
+    const std::string& reservation_id, const std::string& reason,
+    const storage::IdempotentRequest& request) {
+  ASSIGN_OR_RETURN(std::optional<Reservation> replay,
+                   storage::FindReplay(*db_, request, ReservationCodec()));
+  if (replay.has_value()) return *std::move(replay);
+  ASSIGN_OR_RETURN(const Reservation before, GetReservation(reservation_id));
+  RETURN_IF_ERROR(CheckMayDecide(controller.subject, before));
+  // Standing now, not when it was held.
+  ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
+                   dealers_->Get(call, before.dealer_id));
+  customer::DealerFacts payer = dealer;
+  if (before.payer_dealer_id != before.dealer_id) {
+    ASSIGN_OR_RETURN(payer, dealers_->Get(call, before.payer_dealer_id));
+  }
+  const std::vector<ReservationReason> standing =
+      StandingReasons({dealer.dealer_id, static_cast<int>(dealer.status)},
+                      {payer.dealer_id, static_cast<int>(payer.status)});
+  if (!standing.empty()) {
+    return Refusal(absl::StatusCode::kFailedPrecondition,
+                   IssueName(standing[0].issue),
+                   absl::StrCat(standing[0].detail,
+                                ": the reservation cannot be released "
+                                "(reject it instead)"));
+  }
+  const absl::Time now = clock_->Now();
+  return storage::RunHotRowIdempotent<Reservation>(
+      *db_, request, now, ReservationCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<Reservation> {
+        ASSIGN_OR_RETURN(std::optional<Reservation> found,
+                         accounts_.FindReservation(tx, reservation_id));
+        if (!found.has_value()) {
+          return absl::NotFoundError(absl::StrCat(
+              "credit reservation ", reservation_id, " does not exist"));
+        }
+        Reservation r = *std::move(found);
+        RETURN_IF_ERROR(CheckMayDecide(controller.subject, r));
+        ASSIGN_OR_RETURN(std::optional<CreditAccount> account,
+                         accounts_.Find(tx, r.payer_dealer_id));
+        r.overridden.clear();
+        if (r.cash_in_advance) {
+          // Nothing to reserve: held only for reasons a release overrides.
+        } else if (LimitReason(account, r.payer_dealer_id).has_value()) {
+          // No limit: overridden, counted against the account as it is.
+          r.overridden.push_back(ReservationIssue::kNoLimit);
+          RETURN_IF_ERROR(
+              accounts_.ForceReserveOnAccount(tx, r.payer_dealer_id, r.amount));
+        } else {
+          ASSIGN_OR_RETURN(
+              const bool fitted,
+              accounts_.ReserveOnAccount(tx, r.payer_dealer_id, r.amount));
+          if (!fitted) {
+            ASSIGN_OR_RETURN(account, accounts_.Find(tx, r.payer_dealer_id));
+            ASSIGN_OR_RETURN(const ReservationReason over,
+                             OverLimitReason(*account, r.amount));
+            return Refusal(
+                absl::StatusCode::kFailedPrecondition, kReasonOverLimit,
+                absl::StrCat(over.detail,
+                             ": an over-limit hold is never overridden; it "
+                             "releases once exposure falls or the limit is "
+                             "raised"));
+          }
+        }
+        for (const ReservationReason& held : r.reasons) {
+          if (Overridable(held.issue) &&
+              std::find(r.overridden.begin(), r.overridden.end(), held.issue) ==
+                  r.overridden.end()) {
+            r.overridden.push_back(held.issue);
+          }
+        }
+        r.status = ReservationStatus::kApproved;
+        r.decided_by = controller.subject;
+        r.decision_reason = reason;
+        r.update_time = now;
+        RETURN_IF_ERROR(
+            accounts_.UpdateReservationStatus(tx, r, ReservationStatus::kHeld));
+        return r;
+      });
+}
+
+absl::StatusOr<Reservation> CreditOperations::RejectReservation(
+    const auth::Principal& controller, const std::string& reservation_id,
+    const std::string& reason, const storage::IdempotentRequest& request) {
+  const absl::Time now = clock_->Now();
+  return storage::RunIdempotent<Reservation>(
+      *db_, request, now, ReservationCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<Reservation> {
+        ASSIGN_OR_RETURN(std::optional<Reservation> found,
+                         accounts_.FindReservation(tx, reservation_id));
+        if (!found.has_value()) {
+          return absl::NotFoundError(absl::StrCat(
+              "credit reservation ", reservation_id, " does not exist"));
+        }
+        Reservation r = *std::move(found);
+        RETURN_IF_ERROR(CheckMayDecide(controller.subject, r));
+        r.status = ReservationStatus::kRejected;
+        r.decided_by = controller.subject;
+        r.decision_reason = reason;
+        r.update_time = now;
+        RETURN_IF_ERROR(
+            accounts_.UpdateReservationStatus(tx, r, ReservationStatus::kHeld));
         return r;
       });
 }

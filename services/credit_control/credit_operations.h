@@ -90,6 +90,29 @@ class CreditOperations {
       const std::string& reservation_id,
       const storage::IdempotentRequest& request);
 
+  // The release queue: held reservations oldest first, each with its
+  // payer's position now (nullopt without an account).
+  struct QueueEntry {
+    Reservation reservation;
+    std::optional<CreditPosition> payer_position;
+  };
+  absl::StatusOr<std::vector<QueueEntry>> HoldQueue(
+      const std::string& payer_dealer_id, const PageRequest& page);
+  // A controller's decision on a held reservation (not the requester's):
+  // a release re-checks in one hot-row transaction — NO_LIMIT and OVERDUE
+  // are overridden and recorded (a payer with no account at all must get
+  // one first: its exposure has to be counted), OVER_LIMIT only releases
+  // when the amount now fits (else FAILED_PRECONDITION OVER_LIMIT with the
+  // shortfall). The ordering dealer and its payer must still be in good
+  // standing (customer records).
+  absl::StatusOr<Reservation> ReleaseReservation(
+      const CallContext& call, const auth::Principal& controller,
+      const std::string& reservation_id, const std::string& reason,
+      const storage::IdempotentRequest& request);
+  absl::StatusOr<Reservation> RejectReservation(
+      const auth::Principal& controller, const std::string& reservation_id,
+      const std::string& reason, const storage::IdempotentRequest& request);
+
  private:
   storage::Database* db_;
   customer::DealerDirectory* dealers_;

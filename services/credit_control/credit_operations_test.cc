@@ -428,5 +428,94 @@ TYPED_TEST(CreditOperationsTest, ConcurrentReservationsNeverExceedTheLimit) {
   EXPECT_EQ(rows[0].Int(1), 10 * 1000 * 100);
 }
 
+// The release queue: another controller releases or rejects held orders;
+// NO_LIMIT is overridden (recorded), OVER_LIMIT only releases once it fits.
+TYPED_TEST(CreditOperationsTest, HeldReservationsAreReleasedOrRejected) {
+  using H = ReservationTestHelpers;
+  auto controller = [](const std::string& subject) {
+    auth::Principal p;
+    p.subject = subject;
+    p.roles = {auth::Role::kCreditController};
+    return p;
+  };
+  const CallContext call = this->CallFor("credit.wu");
+  ASSERT_THAT(this->Set(this->Decision(1000 * 100)), IsOk());
+  // Held over the limit, requested by a controller.
+  auto over = this->ops_->Reserve(call, controller("credit.wu"),
+                                  H::Order("ord-q1", this->dealer_, 1500), {});
+  ASSERT_THAT(over, IsOk());
+  ASSERT_EQ(over->status, ReservationStatus::kHeld);
+  this->clock_.Advance(absl::Milliseconds(1));  // ids are time-ordered
+  auto other = this->ops_->Reserve(call, H::Pricing(),
+                                   H::Order("ord-q2", this->dealer_, 1200), {});
+  ASSERT_THAT(other, IsOk());
+  // The queue: oldest first, with the payer's position.
+  auto queue = this->ops_->HoldQueue("", {10, ""});
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_EQ(queue->size(), 2u);
+  EXPECT_EQ((*queue)[0].reservation.order_id, "ord-q1");
+  ASSERT_TRUE((*queue)[0].payer_position.has_value());
+  EXPECT_EQ((*queue)[0].payer_position->credit_limit.minor_units(), 1000 * 100);
+  // Not by who asked for it.
+  EXPECT_THAT(
+      this->ops_->ReleaseReservation(call, controller("credit.wu"),
+                                     over->reservation_id, "ok", {}),
+      StatusIs(absl::StatusCode::kPermissionDenied, auth::kReasonFourEyes));
+  // Over the limit is never overridden...
+  EXPECT_THAT(
+      this->ops_->ReleaseReservation(call, controller("credit.li"),
+                                     over->reservation_id, "ok", {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, kReasonOverLimit));
+  EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
+            Money::Create("CNY", 0).value());
+  // ...it releases once the limit is raised.
+  ASSERT_THAT(this->Set(this->Decision(2000 * 100)), IsOk());
+  auto released = this->ops_->ReleaseReservation(
+      call, controller("credit.li"), over->reservation_id,
+      "limit raised after review", {});
+  ASSERT_THAT(released, IsOk());
+  EXPECT_EQ(released->status, ReservationStatus::kApproved);
+  EXPECT_EQ(released->decided_by, "credit.li");
+  EXPECT_TRUE(released->overridden.empty());
+  EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
+            Money::Create("CNY", 1500 * 100).value());
+  // Rejecting the other; a second decision finds it no longer held.
+  auto rejected = this->ops_->RejectReservation(
+      controller("credit.li"), other->reservation_id, "duplicate order", {});
+  ASSERT_THAT(rejected, IsOk());
+  EXPECT_EQ(rejected->status, ReservationStatus::kRejected);
+  EXPECT_EQ(rejected->decision_reason, "duplicate order");
+  EXPECT_THAT(this->ops_->RejectReservation(controller("credit.li"),
+                                            other->reservation_id, "x", {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, kReasonNotHeld));
+  EXPECT_TRUE(this->ops_->HoldQueue("", {10, ""})->empty());
+}
+
+TYPED_TEST(CreditOperationsTest, ANoLimitHoldIsOverriddenAndRecorded) {
+  using H = ReservationTestHelpers;
+  auth::Principal li;
+  li.subject = "credit.li";
+  li.roles = {auth::Role::kCreditController};
+  const CallContext call = this->CallFor("credit.li");
+  auto held = this->ops_->Reserve(call, H::Pricing(),
+                                  H::Order("ord-n1", this->dealer_, 300), {});
+  ASSERT_THAT(held, IsOk());
+  ASSERT_EQ(held->status, ReservationStatus::kHeld);
+  // Without any account its exposure could not be counted: open one first.
+  EXPECT_THAT(this->ops_->ReleaseReservation(call, li, held->reservation_id,
+                                             "trusted", {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_THAT(this->Set(this->Decision(0)), IsOk());  // account, no credit
+  auto released = this->ops_->ReleaseReservation(call, li, held->reservation_id,
+                                                 "trusted customer", {});
+  ASSERT_THAT(released, IsOk());
+  EXPECT_EQ(released->status, ReservationStatus::kApproved);
+  EXPECT_THAT(released->overridden,
+              ::testing::ElementsAre(ReservationIssue::kNoLimit));
+  auto position = this->ops_->GetPosition(this->dealer_);
+  EXPECT_EQ(position->approved_uninvoiced.minor_units(), 300 * 100);
+  EXPECT_EQ(position->available_credit.minor_units(), -300 * 100);
+}
+
 }  // namespace
 }  // namespace qudao::credit

@@ -240,6 +240,11 @@ v1::CreditReservation ReservationToProto(const Reservation& r) {
   out.set_requested_by(r.requested_by);
   *out.mutable_create_time() = TimeToProto(r.create_time);
   *out.mutable_update_time() = TimeToProto(r.update_time);
+  out.set_decided_by(r.decided_by);
+  out.set_decision_reason(r.decision_reason);
+  for (ReservationIssue issue : r.overridden) {
+    out.add_overridden(static_cast<v1::ReservationIssue>(issue));
+  }
   return out;
 }
 
@@ -282,6 +287,11 @@ const storage::ResponseCodec<Reservation>& ReservationCodec() {
         r.requested_by = p.requested_by();
         r.create_time = TimeFromProto(p.create_time());
         r.update_time = TimeFromProto(p.update_time());
+        r.decided_by = p.decided_by();
+        r.decision_reason = p.decision_reason();
+        for (int issue : p.overridden()) {
+          r.overridden.push_back(static_cast<ReservationIssue>(issue));
+        }
         return r;
       }};
   return *codec;

@@ -2,6 +2,7 @@
 #include "services/credit_control/credit_reservation.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/principal.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
 
@@ -89,6 +90,27 @@ absl::StatusOr<ReservationReason> OverLimitReason(const CreditAccount& account,
                    " exceeds the limit ", position.credit_limit.ToString(),
                    " by ", shortfall.ToString()),
       shortfall};
+}
+
+absl::Status CheckMayDecide(const std::string& decider, const Reservation& r) {
+  if (r.status != ReservationStatus::kHeld) {
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonNotHeld,
+                   absl::StrCat("credit reservation ", r.reservation_id,
+                                " is not held; only held reservations are "
+                                "released or rejected"));
+  }
+  if (decider == r.requested_by) {
+    return Refusal(absl::StatusCode::kPermissionDenied, auth::kReasonFourEyes,
+                   absl::StrCat("credit reservation ", r.reservation_id,
+                                " was requested by ", decider,
+                                "; another controller decides on it"));
+  }
+  return absl::OkStatus();
+}
+
+bool Overridable(ReservationIssue issue) {
+  return issue == ReservationIssue::kNoLimit ||
+         issue == ReservationIssue::kOverdue;
 }
 
 absl::Status CheckReservationAmount(const Money& amount) {

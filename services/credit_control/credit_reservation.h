@@ -70,6 +70,11 @@ struct Reservation {
   ReservationStatus status = ReservationStatus::kHeld;
   std::vector<ReservationReason> reasons;
   std::string requested_by;
+  // A controller's decision on a held reservation: who, why, and which
+  // holds the release overrode (NO_LIMIT).
+  std::string decided_by;
+  std::string decision_reason;
+  std::vector<ReservationIssue> overridden;
   absl::Time create_time;
   absl::Time update_time;
   // Whether the payer's approved exposure includes `amount` now.
@@ -106,6 +111,21 @@ std::optional<ReservationReason> LimitReason(
 // payer's account as it stands.
 absl::StatusOr<ReservationReason> OverLimitReason(const CreditAccount& account,
                                                   const Money& amount);
+
+inline constexpr char kReasonNotHeld[] = "RESERVATION_NOT_HELD";
+inline constexpr char kReasonOverLimit[] = "OVER_LIMIT";
+
+// Whether `decider` may release or reject `reservation`: it must be held
+// (FAILED_PRECONDITION RESERVATION_NOT_HELD), and the decider must not be
+// who asked for it (PERMISSION_DENIED FOUR_EYES).
+absl::Status CheckMayDecide(const std::string& decider,
+                            const Reservation& reservation);
+
+// Which of a held reservation's reasons a release may override: NO_LIMIT
+// and OVERDUE may be (recorded as overrides); OVER_LIMIT never — it clears
+// only when exposure falls or the limit is raised, which the release
+// re-checks. Reasons that reject never reach the queue.
+bool Overridable(ReservationIssue issue);
 
 // An amount to reserve is positive (INVALID_ARGUMENT naming `field`).
 absl::Status CheckReservationAmount(const Money& amount);

@@ -1,5 +1,5 @@
-// `qudao credit position|assess|assessments|limit`: credit control for
-// credit staff.
+// `qudao credit position|assess|assessments|limit|hold-queue|release|reject`:
+// credit control for credit staff.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -208,6 +208,69 @@ void AddLimit(CLI::App* credit, int* exit_code) {
   });
 }
 
+void AddHoldQueue(CLI::App* credit, int* exit_code) {
+  auto* cmd = credit->add_subcommand(
+      "hold-queue",
+      "held credit reservations, oldest first, with the payer's "
+      "position");
+  auto options = std::make_shared<ClientOptions>();
+  auto req = std::make_shared<pb::ListHoldQueueRequest>();
+  auto page_size = std::make_shared<int>(50);
+  cmd->add_option("--payer", *req->mutable_payer_dealer_id(),
+                  "only this payer's");
+  cmd->add_option("--page_size", *page_size, "entries per page (max 1000)")
+      ->capture_default_str();
+  cmd->add_option("--page_token", *req->mutable_page_token(),
+                  "next_page_token of the previous page");
+  AddClientOptions(cmd, options.get());
+  cmd->callback([options, req, page_size, exit_code] {
+    req->set_page_size(*page_size);
+    auto stub = pb::CreditControlService::NewStub(options->Channel());
+    auto ctx = options->Context();
+    pb::ListHoldQueueResponse out;
+    grpc::Status s = stub->ListHoldQueue(ctx.get(), *req, &out);
+    if (!s.ok()) {
+      *exit_code = Fail(s, *ctx);
+      return;
+    }
+    PrintList(*options, out, "entries",
+              {"reservation.reservation_id", "reservation.order_id",
+               "reservation.payer_dealer_id", "reservation.amount",
+               "reservation.reasons", "payer_position.exposure",
+               "payer_position.credit_limit", "reservation.requested_by"});
+  });
+}
+
+void AddDecision(CLI::App* credit, int* exit_code, bool release) {
+  auto* cmd = credit->add_subcommand(
+      release ? "release" : "reject",
+      release ? "release a held reservation (not one you requested; "
+                "over-limit holds release only once the credit fits)"
+              : "reject a held reservation (not one you requested)");
+  auto options = std::make_shared<ClientOptions>();
+  auto req = std::make_shared<pb::DecideCreditReservationRequest>();
+  cmd->add_option("reservation_id", *req->mutable_reservation_id(),
+                  "the reservation (crs_...)")
+      ->required();
+  cmd->add_option("--reason", *req->mutable_reason(), "why")->required();
+  cmd->add_option("--request_id", *req->mutable_request_id(),
+                  "idempotency key");
+  AddClientOptions(cmd, options.get());
+  cmd->callback([options, req, release, exit_code] {
+    auto stub = pb::CreditControlService::NewStub(options->Channel());
+    auto ctx = options->Context();
+    pb::CreditReservation out;
+    grpc::Status s = release
+                         ? stub->ReleaseCreditReservation(ctx.get(), *req, &out)
+                         : stub->RejectCreditReservation(ctx.get(), *req, &out);
+    if (!s.ok()) {
+      *exit_code = Fail(s, *ctx);
+      return;
+    }
+    PrintResource(*options, out);
+  });
+}
+
 }  // namespace
 
 void AddCreditCommands(CLI::App& app, int* exit_code) {
@@ -217,6 +280,9 @@ void AddCreditCommands(CLI::App& app, int* exit_code) {
   AddAssess(credit, exit_code);
   AddAssessments(credit, exit_code);
   AddLimit(credit, exit_code);
+  AddHoldQueue(credit, exit_code);
+  AddDecision(credit, exit_code, /*release=*/true);
+  AddDecision(credit, exit_code, /*release=*/false);
 }
 
 }  // namespace qudao::cli

@@ -4,7 +4,7 @@
 //   qudao dev                          run the whole platform locally
 //   qudao health                       check every service's health
 //   qudao dealer create|get|list|update
-//   qudao credit position|assess|assessments|limit
+//   qudao credit position|assess|assessments|limit|hold-queue|release|reject
 //   qudao login|logout                 get or forget the CLI's token
 //   qudao audit                        a service's audit trail
 #include "CLI/CLI.hpp"
