@@ -247,7 +247,8 @@ class IdentityTest : public ::testing::Test {
     }
     if (method == "ReleaseCreditReservation" ||
         method == "RejectCreditReservation") {
-      credit::v1::DecideCreditReservationRequest req;
+      // Release and reject requests share their fields and numbers.
+      credit::v1::ReleaseCreditReservationRequest req;
       req.set_reservation_id("crs_0190f3c2a1b24e8f0a1b");
       req.set_reason("reviewed");
       return req.SerializeAsString();

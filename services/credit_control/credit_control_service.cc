@@ -171,17 +171,19 @@ CreditControlService::CreditControlService(CreditOperations* credit,
                               pb::ListHoldQueueResponse* out) {
         return HandleListHoldQueue(c, r, out);
       });
-  Handle<pb::DecideCreditReservationRequest, pb::CreditReservation>(
+  Handle<pb::ReleaseCreditReservationRequest, pb::CreditReservation>(
       "ReleaseCreditReservation",
-      [this](const Call& c, const pb::DecideCreditReservationRequest& r,
+      [this](const Call& c, const pb::ReleaseCreditReservationRequest& r,
              pb::CreditReservation* out) {
-        return HandleDecide(c, r, /*release=*/true, out);
+        return HandleDecide(c, r, r.reservation_id(), r.reason(),
+                            r.request_id(), /*release=*/true, out);
       });
-  Handle<pb::DecideCreditReservationRequest, pb::CreditReservation>(
+  Handle<pb::RejectCreditReservationRequest, pb::CreditReservation>(
       "RejectCreditReservation",
-      [this](const Call& c, const pb::DecideCreditReservationRequest& r,
+      [this](const Call& c, const pb::RejectCreditReservationRequest& r,
              pb::CreditReservation* out) {
-        return HandleDecide(c, r, /*release=*/false, out);
+        return HandleDecide(c, r, r.reservation_id(), r.reason(),
+                            r.request_id(), /*release=*/false, out);
       });
   ServeAuditTrail();
 }
@@ -353,21 +355,22 @@ absl::Status CreditControlService::HandleListHoldQueue(
 }
 
 absl::Status CreditControlService::HandleDecide(
-    const Call& call, const pb::DecideCreditReservationRequest& request,
-    bool release, pb::CreditReservation* response) {
-  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
-  RETURN_IF_ERROR(RequireId("reservation_id", request.reservation_id(), "crs"));
-  RETURN_IF_ERROR(RequireText("reason", request.reason(), kMaxReasonChars));
-  const std::string reason(absl::StripAsciiWhitespace(request.reason()));
+    const Call& call, const google::protobuf::Message& request,
+    const std::string& reservation_id, const std::string& raw_reason,
+    const std::string& request_id, bool release,
+    pb::CreditReservation* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request_id));
+  RETURN_IF_ERROR(RequireId("reservation_id", reservation_id, "crs"));
+  RETURN_IF_ERROR(RequireText("reason", raw_reason, kMaxReasonChars));
+  const std::string reason(absl::StripAsciiWhitespace(raw_reason));
   const storage::IdempotentRequest idempotent =
-      call.Idempotent(request.request_id(), RequestFingerprint(request));
-  ASSIGN_OR_RETURN(const Reservation reservation,
-                   release ? credit_->ReleaseReservation(
-                                 call.Outgoing(), call.principal,
-                                 request.reservation_id(), reason, idempotent)
-                           : credit_->RejectReservation(
-                                 call.principal, request.reservation_id(),
-                                 reason, idempotent));
+      call.Idempotent(request_id, RequestFingerprint(request));
+  ASSIGN_OR_RETURN(
+      const Reservation reservation,
+      release ? credit_->ReleaseReservation(call.Outgoing(), call.principal,
+                                            reservation_id, reason, idempotent)
+              : credit_->RejectReservation(call.principal, reservation_id,
+                                           reason, idempotent));
   *response = ReservationToProto(reservation);
   return absl::OkStatus();
 }

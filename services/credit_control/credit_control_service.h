@@ -41,9 +41,13 @@ class CreditControlService final
   absl::Status HandleListHoldQueue(const Call& call,
                                    const pb::ListHoldQueueRequest& request,
                                    pb::ListHoldQueueResponse* response);
+  // Release (true) or reject a held reservation.
   absl::Status HandleDecide(const Call& call,
-                            const pb::DecideCreditReservationRequest& request,
-                            bool release, pb::CreditReservation* response);
+                            const google::protobuf::Message& request,
+                            const std::string& reservation_id,
+                            const std::string& reason,
+                            const std::string& request_id, bool release,
+                            pb::CreditReservation* response);
   absl::Status HandleListCreditAssessments(
       const Call& call, const pb::ListCreditAssessmentsRequest& request,
       pb::ListCreditAssessmentsResponse* response);

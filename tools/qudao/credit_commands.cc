@@ -248,7 +248,8 @@ void AddDecision(CLI::App* credit, int* exit_code, bool release) {
                 "over-limit holds release only once the credit fits)"
               : "reject a held reservation (not one you requested)");
   auto options = std::make_shared<ClientOptions>();
-  auto req = std::make_shared<pb::DecideCreditReservationRequest>();
+  // Release and reject requests have the same fields.
+  auto req = std::make_shared<pb::ReleaseCreditReservationRequest>();
   cmd->add_option("reservation_id", *req->mutable_reservation_id(),
                   "the reservation (crs_...)")
       ->required();
@@ -260,9 +261,16 @@ void AddDecision(CLI::App* credit, int* exit_code, bool release) {
     auto stub = pb::CreditControlService::NewStub(options->Channel());
     auto ctx = options->Context();
     pb::CreditReservation out;
-    grpc::Status s = release
-                         ? stub->ReleaseCreditReservation(ctx.get(), *req, &out)
-                         : stub->RejectCreditReservation(ctx.get(), *req, &out);
+    grpc::Status s;
+    if (release) {
+      s = stub->ReleaseCreditReservation(ctx.get(), *req, &out);
+    } else {
+      pb::RejectCreditReservationRequest reject;
+      reject.set_reservation_id(req->reservation_id());
+      reject.set_reason(req->reason());
+      reject.set_request_id(req->request_id());
+      s = stub->RejectCreditReservation(ctx.get(), reject, &out);
+    }
     if (!s.ok()) {
       *exit_code = Fail(s, *ctx);
       return;
