@@ -61,8 +61,11 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
   ASSIGN_OR_RETURN(const AssessmentWeights weights, WeightsFromSettings());
   auto* credit = module->Own(std::make_unique<CreditOperations>(
       module->database(), dealers, env.clock, weights));
+  // Reservation decisions are published for the order flow to follow.
+  module->PublishChangeFeed(env, kCreditFeedSource);
   module->Serve(std::make_unique<CreditControlService>(
-                    credit, module->ServingFor(CreditControlPermissions())),
+                    credit, module->database(),
+                    module->ServingFor(CreditControlPermissions())),
                 pb::CreditControlService::service_full_name());
   return module;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "common/events/change_feed.h"
 #include "common/grpc/client.h"
 #include "common/grpc/unary.h"
 #include "common/pagination/pagination.h"
@@ -112,6 +113,14 @@ const auth::PermissionTable& CreditControlPermissions() {
            "credit-reservations",
            "reservation_id",
            "not by who requested it"},
+          {"ListChanges",
+           Access::kRead,
+           {Role::kPricingService, Role::kCreditControlService,
+            Role::kCreditController, Role::kCreditManager, Role::kAdmin},
+           PartnerAccess::kNone,
+           "",
+           "",
+           ""},
           {"ListAuditEvents",
            Access::kRead,
            {Role::kAdmin},
@@ -124,8 +133,9 @@ const auth::PermissionTable& CreditControlPermissions() {
 }
 
 CreditControlService::CreditControlService(CreditOperations* credit,
+                                           storage::Database* feed,
                                            Serving serving)
-    : ServedService(serving), credit_(credit) {
+    : ServedService(serving), credit_(credit), feed_(feed) {
   Handle<pb::SetCreditLimitRequest, pb::CreditPosition>(
       "SetCreditLimit",
       [this](const Call& c, const pb::SetCreditLimitRequest& r,
@@ -184,6 +194,14 @@ CreditControlService::CreditControlService(CreditOperations* credit,
              pb::CreditReservation* out) {
         return HandleDecide(c, r, r.reservation_id(), r.reason(),
                             r.request_id(), /*release=*/false, out);
+      });
+  Handle<type::v1::ListChangesRequest, type::v1::ListChangesResponse>(
+      "ListChanges",
+      [feed](const Call&, const type::v1::ListChangesRequest& r,
+             type::v1::ListChangesResponse* out) -> absl::Status {
+        ASSIGN_OR_RETURN(*out,
+                         events::ListChanges(*feed, kCreditFeedSource, r));
+        return absl::OkStatus();
       });
   ServeAuditTrail();
 }

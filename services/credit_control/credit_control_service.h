@@ -16,8 +16,10 @@ const auth::PermissionTable& CreditControlPermissions();
 class CreditControlService final
     : public ServedService<pb::CreditControlService> {
  public:
-  // `serving` is made with CreditControlPermissions().
-  CreditControlService(CreditOperations* credit, Serving serving);
+  // `serving` is made with CreditControlPermissions(); `feed` is the
+  // database whose outbox ListChanges reads.
+  CreditControlService(CreditOperations* credit, storage::Database* feed,
+                       Serving serving);
 
  private:
   absl::Status HandleSetCreditLimit(const Call& call,
@@ -53,6 +55,7 @@ class CreditControlService final
       pb::ListCreditAssessmentsResponse* response);
 
   CreditOperations* credit_;
+  storage::Database* feed_;
 };
 
 }  // namespace qudao::credit

@@ -528,6 +528,17 @@ TYPED_TEST(CreditControlTest, ReservationsOverGrpcAndTheirBadInput) {
   other.set_order_id("ord-3003");
   EXPECT_EQ(this->stub_->ReserveCredit(&sales, other, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // The order flow follows decisions on the feed.
+  {
+    type::v1::ListChangesRequest feed;
+    type::v1::ListChangesResponse changes;
+    grpc::ClientContext ctx;
+    pricing(&ctx);
+    ASSERT_TRUE(this->stub_->ListChanges(&ctx, feed, &changes).ok());
+    ASSERT_EQ(changes.events_size(), 1);
+    EXPECT_EQ(changes.events(0).topic(), "reservation.created");
+    EXPECT_EQ(changes.events(0).key(), out.reservation_id());
+  }
   pb::GetCreditReservationRequest missing;
   missing.set_reservation_id("crs_0190f3c2a1b24e8f0a1b");
   grpc::ClientContext nf;

@@ -6,10 +6,25 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
+#include "common/storage/outbox.h"
 #include "common/validation/validation.h"
+#include "google/protobuf/any.pb.h"
 #include "services/credit_control/credit_proto.h"
 
 namespace qudao::credit {
+namespace {
+
+// A reservation's change on credit control's feed: the order flow follows
+// it instead of being called back.
+absl::Status AppendReservationEvent(storage::Transaction& tx, const char* topic,
+                                    const Reservation& r, absl::Time now) {
+  google::protobuf::Any payload;
+  payload.PackFrom(ReservationToProto(r));
+  return storage::AppendEvent(
+      tx, {topic, r.reservation_id, payload.SerializeAsString()}, now);
+}
+
+}  // namespace
 
 using storage::Transaction;
 using storage::TransactionMode;
@@ -202,6 +217,8 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
         }
         out.status = StatusFor(out.reasons);
         RETURN_IF_ERROR(accounts_.InsertReservation(tx, out));
+        RETURN_IF_ERROR(
+            AppendReservationEvent(tx, kReservationCreated, out, now));
         return out;
       });
 }
@@ -252,6 +269,8 @@ absl::StatusOr<Reservation> CreditOperations::CancelReservation(
         r.status = ReservationStatus::kCancelled;
         r.update_time = now;
         RETURN_IF_ERROR(accounts_.UpdateReservationStatus(tx, r, from));
+        RETURN_IF_ERROR(
+            AppendReservationEvent(tx, kReservationCancelled, r, now));
         return r;
       });
 }
@@ -358,6 +377,8 @@ absl::StatusOr<Reservation> CreditOperations::ReleaseReservation(
         r.update_time = now;
         RETURN_IF_ERROR(
             accounts_.UpdateReservationStatus(tx, r, ReservationStatus::kHeld));
+        RETURN_IF_ERROR(
+            AppendReservationEvent(tx, kReservationReleased, r, now));
         return r;
       });
 }
@@ -383,6 +404,8 @@ absl::StatusOr<Reservation> CreditOperations::RejectReservation(
         r.update_time = now;
         RETURN_IF_ERROR(
             accounts_.UpdateReservationStatus(tx, r, ReservationStatus::kHeld));
+        RETURN_IF_ERROR(
+            AppendReservationEvent(tx, kReservationRejected, r, now));
         return r;
       });
 }

@@ -24,6 +24,14 @@ struct LimitDecision {
   std::string reason;
 };
 
+// Credit control's change feed and its reservation topics (payload: the
+// CreditReservation as the change left it).
+inline constexpr char kCreditFeedSource[] = "credit_control";
+inline constexpr char kReservationCreated[] = "reservation.created";
+inline constexpr char kReservationReleased[] = "reservation.released";
+inline constexpr char kReservationRejected[] = "reservation.rejected";
+inline constexpr char kReservationCancelled[] = "reservation.cancelled";
+
 class CreditOperations {
  public:
   // `dealers` answers who the dealers are (customer records).

@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/storage/outbox.h"
 #include "common/testing/database_fixture.h"
 #include "common/testing/identity.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/any.pb.h"
 #include "gtest/gtest.h"
 #include "services/credit_control/credit_proto.h"
 #include "services/customer_records/client/customer_records_client.h"
@@ -496,6 +498,22 @@ TYPED_TEST(CreditOperationsTest, HeldReservationsAreReleasedOrRejected) {
                                             other->reservation_id, "x", {}),
               StatusIs(absl::StatusCode::kFailedPrecondition, kReasonNotHeld));
   EXPECT_TRUE(this->ops_->HoldQueue("", {10, ""})->empty());
+  // Every decision is on the feed, in commit order, with the reservation
+  // as it left it; refused attempts left nothing.
+  auto events = storage::ReadChanges(*this->db_, {}, 100, "reservation.");
+  ASSERT_THAT(events, IsOk());
+  std::vector<std::string> topics;
+  for (const auto& e : *events) topics.push_back(e.event.topic);
+  EXPECT_THAT(topics, ::testing::ElementsAre(
+                          "reservation.created", "reservation.created",
+                          "reservation.released", "reservation.rejected"));
+  google::protobuf::Any any;
+  ASSERT_TRUE(any.ParseFromString(events->at(2).event.payload));
+  v1::CreditReservation payload;
+  ASSERT_TRUE(any.UnpackTo(&payload));
+  EXPECT_EQ(payload.reservation_id(), over->reservation_id);
+  EXPECT_EQ(payload.status(), v1::RESERVATION_STATUS_APPROVED);
+  EXPECT_EQ(payload.decided_by(), "credit.li");
 }
 
 TYPED_TEST(CreditOperationsTest, ANoLimitHoldIsOverriddenAndRecorded) {
