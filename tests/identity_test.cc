@@ -245,6 +245,14 @@ class IdentityTest : public ::testing::Test {
       req.set_payment_term_days(30);
       return req.SerializeAsString();
     }
+    if (method == "AdjustCreditReservation") {
+      credit::v1::AdjustCreditReservationRequest req;
+      req.set_reservation_id("crs_0190f3c2a1b24e8f0a1b");
+      req.mutable_amount()->set_currency_code("CNY");
+      req.mutable_amount()->set_minor_units(1000);
+      req.set_reason("re-priced");
+      return req.SerializeAsString();
+    }
     if (method == "ReleaseCreditReservation" ||
         method == "RejectCreditReservation") {
       // Release and reject requests share their fields and numbers.

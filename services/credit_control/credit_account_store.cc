@@ -557,6 +557,23 @@ CreditAccountStore::FindReservationForOrder(Transaction& tx,
   return std::optional<Reservation>(std::move(r));
 }
 
+absl::Status CreditAccountStore::UpdateReservationAmount(
+    Transaction& tx, const Reservation& r, const Money& read_amount) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_reservations SET amount_minor = $2, "
+                 "update_time = $3 WHERE reservation_id = $1 AND status = $4 "
+                 "AND amount_minor = $5",
+                 {r.reservation_id, r.amount.minor_units(),
+                  storage::ToStoredTime(r.update_time),
+                  static_cast<int64_t>(ReservationStatus::kApproved),
+                  read_amount.minor_units()}));
+  if (changed != 1) {
+    return storage::RetryableConflict("reservation changed concurrently");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CreditAccountStore::UpdateReservationStatus(
     Transaction& tx, const Reservation& r, ReservationStatus from) const {
   ASSIGN_OR_RETURN(

@@ -95,6 +95,11 @@ class CreditAccountStore {
   absl::StatusOr<std::vector<Reservation>> ListHeld(
       storage::Transaction& tx, const std::string& payer_dealer_id,
       const PageRequest& page) const;
+  // Writes an approved reservation's new amount (conditional on the amount
+  // read: a concurrent change is a retryable conflict).
+  absl::Status UpdateReservationAmount(storage::Transaction& tx,
+                                       const Reservation& reservation,
+                                       const Money& read_amount) const;
   // Moves a reservation from `from` to its status now (conditional: a
   // concurrent change is a retryable conflict).
   absl::Status UpdateReservationStatus(storage::Transaction& tx,

@@ -91,6 +91,14 @@ const auth::PermissionTable& CreditControlPermissions() {
            "credit-reservations",
            "reservation_id",
            "releases approved credit"},
+          {"AdjustCreditReservation",
+           Access::kWrite,
+           {Role::kPricingService, Role::kCreditController,
+            Role::kCreditManager},
+           PartnerAccess::kNone,
+           "credit-reservations",
+           "reservation_id",
+           "up only within the payer's limit"},
           {"ListHoldQueue",
            Access::kRead,
            {Role::kCreditController, Role::kCreditManager, Role::kAdmin},
@@ -175,6 +183,12 @@ CreditControlService::CreditControlService(CreditOperations* credit,
       [this](const Call& c, const pb::CancelCreditReservationRequest& r,
              pb::CreditReservation* out) {
         return HandleCancelCreditReservation(c, r, out);
+      });
+  Handle<pb::AdjustCreditReservationRequest, pb::CreditReservation>(
+      "AdjustCreditReservation",
+      [this](const Call& c, const pb::AdjustCreditReservationRequest& r,
+             pb::CreditReservation* out) {
+        return HandleAdjustCreditReservation(c, r, out);
       });
   Handle<pb::ListHoldQueueRequest, pb::ListHoldQueueResponse>(
       "ListHoldQueue", [this](const Call& c, const pb::ListHoldQueueRequest& r,
@@ -339,6 +353,25 @@ absl::Status CreditControlService::HandleCancelCreditReservation(
       const Reservation reservation,
       credit_->CancelReservation(
           request.reservation_id(),
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  *response = ReservationToProto(reservation);
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleAdjustCreditReservation(
+    const Call& call, const pb::AdjustCreditReservationRequest& request,
+    pb::CreditReservation* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  RETURN_IF_ERROR(RequireId("reservation_id", request.reservation_id(), "crs"));
+  if (!request.has_amount()) return InvalidField("amount", "is required");
+  ASSIGN_OR_RETURN(const Money amount,
+                   MoneyFromProto("amount", request.amount()));
+  RETURN_IF_ERROR(CheckReservationAmount(amount));
+  RETURN_IF_ERROR(RequireText("reason", request.reason(), kMaxReasonChars));
+  ASSIGN_OR_RETURN(
+      const Reservation reservation,
+      credit_->AdjustReservation(
+          request.reservation_id(), amount,
           call.Idempotent(request.request_id(), RequestFingerprint(request))));
   *response = ReservationToProto(reservation);
   return absl::OkStatus();

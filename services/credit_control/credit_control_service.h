@@ -40,6 +40,9 @@ class CreditControlService final
   absl::Status HandleCancelCreditReservation(
       const Call& call, const pb::CancelCreditReservationRequest& request,
       pb::CreditReservation* response);
+  absl::Status HandleAdjustCreditReservation(
+      const Call& call, const pb::AdjustCreditReservationRequest& request,
+      pb::CreditReservation* response);
   absl::Status HandleListHoldQueue(const Call& call,
                                    const pb::ListHoldQueueRequest& request,
                                    pb::ListHoldQueueResponse* response);

@@ -275,6 +275,65 @@ absl::StatusOr<Reservation> CreditOperations::CancelReservation(
       });
 }
 
+absl::StatusOr<Reservation> CreditOperations::AdjustReservation(
+    const std::string& reservation_id, const Money& new_amount,
+    const storage::IdempotentRequest& request) {
+  RETURN_IF_ERROR(CheckReservationAmount(new_amount));
+  const absl::Time now = clock_->Now();
+  return storage::RunHotRowIdempotent<Reservation>(
+      *db_, request, now, ReservationCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<Reservation> {
+        ASSIGN_OR_RETURN(std::optional<Reservation> found,
+                         accounts_.FindReservation(tx, reservation_id));
+        if (!found.has_value()) {
+          return absl::NotFoundError(absl::StrCat(
+              "credit reservation ", reservation_id, " does not exist"));
+        }
+        Reservation r = *std::move(found);
+        if (r.status != ReservationStatus::kApproved) {
+          return Refusal(absl::StatusCode::kFailedPrecondition,
+                         kReasonNotApproved,
+                         absl::StrCat("credit reservation ", reservation_id,
+                                      " is not approved; only an approved "
+                                      "reservation's amount changes"));
+        }
+        if (new_amount.currency() != r.amount.currency()) {
+          return InvalidField("amount",
+                              absl::StrCat("must be in ", r.amount.currency(),
+                                           " like the reservation"));
+        }
+        const Money read_amount = r.amount;
+        ASSIGN_OR_RETURN(const Money delta, new_amount.Subtract(read_amount));
+        if (!r.cash_in_advance && !delta.is_zero()) {
+          if (delta.is_negative()) {
+            ASSIGN_OR_RETURN(const Money less, delta.Negate());
+            RETURN_IF_ERROR(
+                accounts_.ReleaseOnAccount(tx, r.payer_dealer_id, less));
+          } else {
+            ASSIGN_OR_RETURN(
+                const bool fitted,
+                accounts_.ReserveOnAccount(tx, r.payer_dealer_id, delta));
+            if (!fitted) {
+              ASSIGN_OR_RETURN(std::optional<CreditAccount> account,
+                               accounts_.Find(tx, r.payer_dealer_id));
+              ASSIGN_OR_RETURN(const ReservationReason over,
+                               OverLimitReason(*account, delta));
+              return Refusal(
+                  absl::StatusCode::kFailedPrecondition, kReasonOverLimit,
+                  absl::StrCat(over.detail, ": the reservation keeps ",
+                               read_amount.ToString()));
+            }
+          }
+        }
+        r.amount = new_amount;
+        r.update_time = now;
+        RETURN_IF_ERROR(accounts_.UpdateReservationAmount(tx, r, read_amount));
+        RETURN_IF_ERROR(
+            AppendReservationEvent(tx, kReservationAdjusted, r, now));
+        return r;
+      });
+}
+
 absl::StatusOr<std::vector<CreditOperations::QueueEntry>>
 CreditOperations::HoldQueue(const std::string& payer_dealer_id,
                             const PageRequest& page) {

@@ -28,6 +28,7 @@ struct LimitDecision {
 // CreditReservation as the change left it).
 inline constexpr char kCreditFeedSource[] = "credit_control";
 inline constexpr char kReservationCreated[] = "reservation.created";
+inline constexpr char kReservationAdjusted[] = "reservation.adjusted";
 inline constexpr char kReservationReleased[] = "reservation.released";
 inline constexpr char kReservationRejected[] = "reservation.rejected";
 inline constexpr char kReservationCancelled[] = "reservation.cancelled";
@@ -96,6 +97,14 @@ class CreditOperations {
   // FAILED_PRECONDITION (RESERVATION_CLOSED) for one rejected or cancelled.
   absl::StatusOr<Reservation> CancelReservation(
       const std::string& reservation_id,
+      const storage::IdempotentRequest& request);
+
+  // A re-priced order: an approved reservation's amount changes, down
+  // always, up only if the increase fits the payer's limit (one
+  // conditional update; else FAILED_PRECONDITION OVER_LIMIT and nothing
+  // changes); FAILED_PRECONDITION RESERVATION_NOT_APPROVED otherwise.
+  absl::StatusOr<Reservation> AdjustReservation(
+      const std::string& reservation_id, const Money& new_amount,
       const storage::IdempotentRequest& request);
 
   // The release queue: held reservations oldest first, each with its

@@ -383,6 +383,38 @@ TYPED_TEST(CreditOperationsTest, ReservationsUseThePayersCredit) {
   EXPECT_EQ(over->status, ReservationStatus::kHeld);
 }
 
+// A re-priced order: down always, up only within the limit.
+TYPED_TEST(CreditOperationsTest, AnApprovedReservationIsAdjusted) {
+  using H = ReservationTestHelpers;
+  ASSERT_THAT(this->Set(this->Decision(1000 * 100)), IsOk());
+  const CallContext call = this->CallFor("credit.li");
+  auto r = this->ops_->Reserve(call, H::Pricing(),
+                               H::Order("ord-adj", this->dealer_, 600), {});
+  ASSERT_THAT(r, IsOk());
+  auto cny = [](int64_t yuan) {
+    return Money::Create("CNY", yuan * 100).value();
+  };
+  auto down = this->ops_->AdjustReservation(r->reservation_id, cny(400), {});
+  ASSERT_THAT(down, IsOk());
+  EXPECT_EQ(down->amount, cny(400));
+  EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
+            cny(400));
+  EXPECT_THAT(
+      this->ops_->AdjustReservation(r->reservation_id, cny(1001), {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, kReasonOverLimit));
+  EXPECT_EQ(this->ops_->GetReservation(r->reservation_id)->amount, cny(400));
+  auto up = this->ops_->AdjustReservation(r->reservation_id, cny(1000), {});
+  ASSERT_THAT(up, IsOk());
+  EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
+            cny(1000));
+  auto held = this->ops_->Reserve(call, H::Pricing(),
+                                  H::Order("ord-adj2", this->dealer_, 1), {});
+  ASSERT_THAT(held, IsOk());
+  EXPECT_THAT(
+      this->ops_->AdjustReservation(held->reservation_id, cny(2), {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, kReasonNotApproved));
+}
+
 // A replayed request reserves once and answers as the first time.
 TYPED_TEST(CreditOperationsTest, AReplayedReservationReservesOnce) {
   using H = ReservationTestHelpers;

@@ -113,6 +113,7 @@ absl::StatusOr<ReservationReason> OverLimitReason(const CreditAccount& account,
                                                   const Money& amount);
 
 inline constexpr char kReasonNotHeld[] = "RESERVATION_NOT_HELD";
+inline constexpr char kReasonNotApproved[] = "RESERVATION_NOT_APPROVED";
 inline constexpr char kReasonOverLimit[] = "OVER_LIMIT";
 
 // Whether `decider` may release or reject `reservation`: it must be held
