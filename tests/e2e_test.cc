@@ -493,6 +493,11 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 0) << out;
   EXPECT_THAT(out, HasSubstr("credit.cli"));
+  code =
+      testing::RunCommand({QUDAO_CLI_BIN, "credit", "policies", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("30"));  // class A's overdue days
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "credit", "hold-queue", "--output=json", target}, &out);
   ASSERT_TRUE(code.ok());

@@ -245,6 +245,14 @@ class IdentityTest : public ::testing::Test {
       req.set_payment_term_days(30);
       return req.SerializeAsString();
     }
+    if (method == "UpdateCreditPolicy") {
+      credit::v1::UpdateCreditPolicyRequest req;
+      req.mutable_policy()->set_abc_class("A");
+      req.mutable_policy()->set_overdue_hold_days(30);
+      req.mutable_policy()->set_watch_ratio_percent(90);
+      req.mutable_policy()->set_slow_payment_days(15);
+      return req.SerializeAsString();
+    }
     if (method == "AdjustCreditReservation") {
       credit::v1::AdjustCreditReservationRequest req;
       req.set_reservation_id("crs_0190f3c2a1b24e8f0a1b");

@@ -145,6 +145,21 @@ CREATE INDEX credit_reservations_by_status
   ON credit_reservations (status, reservation_id);
 )sql";
 
+// Credit policy per ABC class, seeded with the defaults (credit_policy.h).
+constexpr char kPolicies[] = R"sql(
+CREATE TABLE credit_policies (
+  abc_class            TEXT NOT NULL PRIMARY KEY,
+  overdue_hold_days    BIGINT NOT NULL,
+  watch_ratio_percent  BIGINT NOT NULL,
+  slow_payment_days    BIGINT NOT NULL,
+  updated_by           TEXT NOT NULL,
+  update_time          BIGINT NOT NULL
+);
+INSERT INTO credit_policies VALUES ('A', 30, 90, 15, 'default', 0);
+INSERT INTO credit_policies VALUES ('B', 15, 90, 15, 'default', 0);
+INSERT INTO credit_policies VALUES ('C', 0, 90, 15, 'default', 0);
+)sql";
+
 constexpr char kReservationColumns[] =
     "reservation_id, order_id, dealer_id, payer_dealer_id, currency, "
     "amount_minor, payment_term_days, cash_in_advance, status, reasons, "
@@ -303,6 +318,7 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
       {3, "create_credit_reservations", kReservations, kReservations},
       {4, "credit_reservation_decisions", kReservationDecisions,
        kReservationDecisions},
+      {5, "create_credit_policies", kPolicies, kPolicies},
   };
   return *migrations;
 }
@@ -427,6 +443,44 @@ absl::StatusOr<std::vector<Assessment>> CreditAccountStore::ListAssessments(
     out.push_back(std::move(a));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<CreditPolicy>> CreditAccountStore::Policies(
+    Transaction& tx) const {
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT abc_class, overdue_hold_days, watch_ratio_percent, "
+               "slow_payment_days, updated_by, update_time FROM "
+               "credit_policies ORDER BY abc_class"));
+  std::vector<CreditPolicy> out;
+  for (const storage::Row& r : rows) {
+    CreditPolicy p;
+    p.abc_class = r.Text("abc_class");
+    p.overdue_hold_days = static_cast<int>(r.Int("overdue_hold_days"));
+    p.watch_ratio_percent = static_cast<int>(r.Int("watch_ratio_percent"));
+    p.slow_payment_days = static_cast<int>(r.Int("slow_payment_days"));
+    p.updated_by = r.Text("updated_by");
+    p.update_time = storage::FromStoredTime(r.Int("update_time"));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::Status CreditAccountStore::UpdatePolicy(Transaction& tx,
+                                              const CreditPolicy& p) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_policies SET overdue_hold_days = $2, "
+                 "watch_ratio_percent = $3, slow_payment_days = $4, "
+                 "updated_by = $5, update_time = $6 WHERE abc_class = $1",
+                 {p.abc_class, int64_t{p.overdue_hold_days},
+                  int64_t{p.watch_ratio_percent}, int64_t{p.slow_payment_days},
+                  p.updated_by, storage::ToStoredTime(p.update_time)}));
+  if (changed != 1) {
+    return absl::NotFoundError(
+        absl::StrCat("there is no credit policy for class ", p.abc_class));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> CreditAccountStore::ReserveOnAccount(

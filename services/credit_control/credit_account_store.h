@@ -16,6 +16,7 @@
 #include "common/storage/database.h"
 #include "common/storage/migrations.h"
 #include "services/credit_control/credit_assessment.h"
+#include "services/credit_control/credit_policy.h"
 #include "services/credit_control/credit_position.h"
 #include "services/credit_control/credit_reservation.h"
 
@@ -65,6 +66,12 @@ class CreditAccountStore {
   absl::StatusOr<std::vector<Assessment>> ListAssessments(
       storage::Transaction& tx, const std::string& dealer_id,
       const PageRequest& page) const;
+
+  // Credit policies, A, B and C (seeded with the defaults).
+  absl::StatusOr<std::vector<CreditPolicy>> Policies(
+      storage::Transaction& tx) const;
+  absl::Status UpdatePolicy(storage::Transaction& tx,
+                            const CreditPolicy& policy) const;
 
   // Reservations. Adds `amount` to the payer's approved exposure if it
   // fits under the limit — one conditional UPDATE, so concurrent callers

@@ -4,6 +4,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/credit_control/credit_policy.h"
 
 namespace qudao::credit {
 namespace {
@@ -205,6 +206,25 @@ TEST(PayerTest, OnlyPayersHaveCredit) {
   EXPECT_THAT(
       CheckIsPayer("dlr_a", "dlr_b"),
       StatusIs(absl::StatusCode::kFailedPrecondition, kReasonNotAPayer));
+}
+
+TEST(CreditPolicyTest, DefaultsPerClassAndUnclassifiedUsesC) {
+  EXPECT_EQ(DefaultPolicy("A").overdue_hold_days, 30);
+  EXPECT_EQ(DefaultPolicy("B").overdue_hold_days, 15);
+  EXPECT_EQ(DefaultPolicy("C").overdue_hold_days, 0);
+  EXPECT_EQ(DefaultPolicy("A").watch_ratio_percent, 90);
+  EXPECT_EQ(DefaultPolicy("C").slow_payment_days, 15);
+  EXPECT_EQ(PolicyClassOf(""), "C");
+  EXPECT_EQ(PolicyClassOf("B"), "B");
+  CreditPolicy bad = DefaultPolicy("A");
+  bad.watch_ratio_percent = 0;
+  EXPECT_EQ(FieldOf(CheckPolicy(bad)), "policy.watch_ratio_percent");
+  bad = DefaultPolicy("D");
+  EXPECT_EQ(FieldOf(CheckPolicy(bad)), "policy.abc_class");
+  bad = DefaultPolicy("B");
+  bad.overdue_hold_days = 366;
+  EXPECT_EQ(FieldOf(CheckPolicy(bad)), "policy.overdue_hold_days");
+  EXPECT_THAT(CheckPolicy(DefaultPolicy("B")), IsOk());
 }
 
 }  // namespace

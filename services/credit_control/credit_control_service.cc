@@ -121,6 +121,21 @@ const auth::PermissionTable& CreditControlPermissions() {
            "credit-reservations",
            "reservation_id",
            "not by who requested it"},
+          {"ListCreditPolicies",
+           Access::kRead,
+           {Role::kSalesManager, Role::kCreditController, Role::kCreditManager,
+            Role::kAdmin},
+           PartnerAccess::kNone,
+           "",
+           "",
+           ""},
+          {"UpdateCreditPolicy",
+           Access::kWrite,
+           {Role::kCreditManager},
+           PartnerAccess::kNone,
+           "credit-policies",
+           "policy.abc_class",
+           "updated_by is the caller"},
           {"ListChanges",
            Access::kRead,
            {Role::kPricingService, Role::kCreditControlService,
@@ -208,6 +223,23 @@ CreditControlService::CreditControlService(CreditOperations* credit,
              pb::CreditReservation* out) {
         return HandleDecide(c, r, r.reservation_id(), r.reason(),
                             r.request_id(), /*release=*/false, out);
+      });
+  Handle<pb::ListCreditPoliciesRequest, pb::ListCreditPoliciesResponse>(
+      "ListCreditPolicies",
+      [this](const Call&, const pb::ListCreditPoliciesRequest&,
+             pb::ListCreditPoliciesResponse* out) -> absl::Status {
+        ASSIGN_OR_RETURN(const std::vector<CreditPolicy> policies,
+                         credit_->Policies());
+        for (const CreditPolicy& p : policies) {
+          *out->add_policies() = PolicyToProto(p);
+        }
+        return absl::OkStatus();
+      });
+  Handle<pb::UpdateCreditPolicyRequest, pb::CreditPolicy>(
+      "UpdateCreditPolicy",
+      [this](const Call& c, const pb::UpdateCreditPolicyRequest& r,
+             pb::CreditPolicy* out) {
+        return HandleUpdateCreditPolicy(c, r, out);
       });
   Handle<type::v1::ListChangesRequest, type::v1::ListChangesResponse>(
       "ListChanges",
@@ -374,6 +406,26 @@ absl::Status CreditControlService::HandleAdjustCreditReservation(
           request.reservation_id(), amount,
           call.Idempotent(request.request_id(), RequestFingerprint(request))));
   *response = ReservationToProto(reservation);
+  return absl::OkStatus();
+}
+
+absl::Status CreditControlService::HandleUpdateCreditPolicy(
+    const Call& call, const pb::UpdateCreditPolicyRequest& request,
+    pb::CreditPolicy* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  if (!request.has_policy()) return InvalidField("policy", "is required");
+  CreditPolicy policy;
+  policy.abc_class = request.policy().abc_class();
+  policy.overdue_hold_days = request.policy().overdue_hold_days();
+  policy.watch_ratio_percent = request.policy().watch_ratio_percent();
+  policy.slow_payment_days = request.policy().slow_payment_days();
+  RETURN_IF_ERROR(CheckPolicy(policy));
+  ASSIGN_OR_RETURN(
+      const CreditPolicy updated,
+      credit_->UpdatePolicy(
+          call.principal, policy,
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  *response = PolicyToProto(updated);
   return absl::OkStatus();
 }
 

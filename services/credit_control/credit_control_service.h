@@ -43,6 +43,9 @@ class CreditControlService final
   absl::Status HandleAdjustCreditReservation(
       const Call& call, const pb::AdjustCreditReservationRequest& request,
       pb::CreditReservation* response);
+  absl::Status HandleUpdateCreditPolicy(
+      const Call& call, const pb::UpdateCreditPolicyRequest& request,
+      pb::CreditPolicy* response);
   absl::Status HandleListHoldQueue(const Call& call,
                                    const pb::ListHoldQueueRequest& request,
                                    pb::ListHoldQueueResponse* response);

@@ -555,6 +555,65 @@ TYPED_TEST(CreditControlTest, ReservationsOverGrpcAndTheirBadInput) {
   EXPECT_EQ(TrailingValue(bc, kErrorFieldKey), "reservation_id");
 }
 
+TYPED_TEST(CreditControlTest, CreditPoliciesHaveDefaultsAndChangeByManagers) {
+  pb::ListCreditPoliciesResponse list;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->ListCreditPolicies(&ctx, {}, &list).ok());
+  }
+  ASSERT_EQ(list.policies_size(), 3);
+  EXPECT_EQ(list.policies(0).abc_class(), "A");
+  EXPECT_EQ(list.policies(0).overdue_hold_days(), 30);
+  EXPECT_EQ(list.policies(1).overdue_hold_days(), 15);
+  EXPECT_EQ(list.policies(2).overdue_hold_days(), 0);
+  EXPECT_EQ(list.policies(2).watch_ratio_percent(), 90);
+  pb::UpdateCreditPolicyRequest req;
+  req.mutable_policy()->set_abc_class("B");
+  req.mutable_policy()->set_overdue_hold_days(20);
+  req.mutable_policy()->set_watch_ratio_percent(85);
+  req.mutable_policy()->set_slow_payment_days(10);
+  auto as = [](grpc::ClientContext* ctx, const char* role) {
+    ctx->AddMetadata("authorization",
+                     absl::StrCat("Bearer ", testing::TestIdentity::Get().Token(
+                                                 "credit.boss", {role})));
+  };
+  pb::CreditPolicy out;
+  {
+    grpc::ClientContext ctx;
+    as(&ctx, "credit_controller");
+    EXPECT_EQ(this->stub_->UpdateCreditPolicy(&ctx, req, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext ctx;
+    as(&ctx, "credit_manager");
+    grpc::Status s = this->stub_->UpdateCreditPolicy(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(out.updated_by(), "credit.boss");
+    EXPECT_EQ(out.overdue_hold_days(), 20);
+  }
+  for (auto [field, spoil] : std::vector<
+           std::pair<std::string, std::function<void(pb::CreditPolicy*)>>>{
+           {"policy.abc_class",
+            [](pb::CreditPolicy* p) { p->set_abc_class("D"); }},
+           {"policy.watch_ratio_percent",
+            [](pb::CreditPolicy* p) { p->set_watch_ratio_percent(101); }},
+           {"policy.overdue_hold_days",
+            [](pb::CreditPolicy* p) { p->set_overdue_hold_days(-1); }}}) {
+    pb::UpdateCreditPolicyRequest bad = req;
+    spoil(bad.mutable_policy());
+    grpc::ClientContext ctx;
+    as(&ctx, "credit_manager");
+    EXPECT_EQ(this->stub_->UpdateCreditPolicy(&ctx, bad, &out).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), field);
+  }
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(this->stub_->ListCreditPolicies(&ctx, {}, &list).ok());
+  EXPECT_EQ(list.policies(1).overdue_hold_days(), 20);
+  EXPECT_EQ(list.policies(1).watch_ratio_percent(), 85);
+}
+
 TYPED_TEST(CreditControlTest, GetRejectsBadDealerId) {
   pb::CreditPosition out;
   ASSERT_TRUE(this->Set(this->ValidRequest(1000000), &out).ok());

@@ -334,6 +334,31 @@ absl::StatusOr<Reservation> CreditOperations::AdjustReservation(
       });
 }
 
+absl::StatusOr<std::vector<CreditPolicy>> CreditOperations::Policies() {
+  std::vector<CreditPolicy> out;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(out, accounts_.Policies(tx));
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<CreditPolicy> CreditOperations::UpdatePolicy(
+    const auth::Principal& manager, CreditPolicy policy,
+    const storage::IdempotentRequest& request) {
+  RETURN_IF_ERROR(CheckPolicy(policy));
+  const absl::Time now = clock_->Now();
+  policy.updated_by = manager.subject;
+  policy.update_time = now;
+  return storage::RunIdempotent<CreditPolicy>(
+      *db_, request, now, PolicyCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<CreditPolicy> {
+        RETURN_IF_ERROR(accounts_.UpdatePolicy(tx, policy));
+        return policy;
+      });
+}
+
 absl::StatusOr<std::vector<CreditOperations::QueueEntry>>
 CreditOperations::HoldQueue(const std::string& payer_dealer_id,
                             const PageRequest& page) {

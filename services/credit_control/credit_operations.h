@@ -107,6 +107,13 @@ class CreditOperations {
       const std::string& reservation_id, const Money& new_amount,
       const storage::IdempotentRequest& request);
 
+  // The credit policies of classes A, B and C.
+  absl::StatusOr<std::vector<CreditPolicy>> Policies();
+  // Changes one class's policy; who changed it is `manager`.
+  absl::StatusOr<CreditPolicy> UpdatePolicy(
+      const auth::Principal& manager, CreditPolicy policy,
+      const storage::IdempotentRequest& request);
+
   // The release queue: held reservations oldest first, each with its
   // payer's position now (nullopt without an account).
   struct QueueEntry {

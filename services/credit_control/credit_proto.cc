@@ -297,4 +297,35 @@ const storage::ResponseCodec<Reservation>& ReservationCodec() {
   return *codec;
 }
 
+v1::CreditPolicy PolicyToProto(const CreditPolicy& p) {
+  v1::CreditPolicy out;
+  out.set_abc_class(p.abc_class);
+  out.set_overdue_hold_days(p.overdue_hold_days);
+  out.set_watch_ratio_percent(p.watch_ratio_percent);
+  out.set_slow_payment_days(p.slow_payment_days);
+  out.set_updated_by(p.updated_by);
+  *out.mutable_update_time() = TimeToProto(p.update_time);
+  return out;
+}
+
+const storage::ResponseCodec<CreditPolicy>& PolicyCodec() {
+  static const auto* codec = new storage::ResponseCodec<CreditPolicy>{
+      [](const CreditPolicy& p) { return CanonicalBytes(PolicyToProto(p)); },
+      [](absl::string_view bytes) -> absl::StatusOr<CreditPolicy> {
+        v1::CreditPolicy p;
+        if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+          return absl::DataLossError("stored credit policy does not parse");
+        }
+        CreditPolicy out;
+        out.abc_class = p.abc_class();
+        out.overdue_hold_days = p.overdue_hold_days();
+        out.watch_ratio_percent = p.watch_ratio_percent();
+        out.slow_payment_days = p.slow_payment_days();
+        out.updated_by = p.updated_by();
+        out.update_time = TimeFromProto(p.update_time());
+        return out;
+      }};
+  return *codec;
+}
+
 }  // namespace qudao::credit

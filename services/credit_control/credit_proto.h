@@ -5,9 +5,11 @@
 #include "absl/status/statusor.h"
 #include "common/storage/idempotency.h"
 #include "qudao/credit/v1/credit_assessment.pb.h"
+#include "qudao/credit/v1/credit_policy.pb.h"
 #include "qudao/credit/v1/credit_position.pb.h"
 #include "qudao/credit/v1/credit_reservation.pb.h"
 #include "services/credit_control/credit_assessment.h"
+#include "services/credit_control/credit_policy.h"
 #include "services/credit_control/credit_position.h"
 #include "services/credit_control/credit_reservation.h"
 
@@ -29,5 +31,8 @@ const storage::ResponseCodec<Assessment>& AssessmentCodec();
 v1::CreditReservation ReservationToProto(const Reservation& reservation);
 // A reservation stored as the bytes of its API message.
 const storage::ResponseCodec<Reservation>& ReservationCodec();
+
+v1::CreditPolicy PolicyToProto(const CreditPolicy& policy);
+const storage::ResponseCodec<CreditPolicy>& PolicyCodec();
 
 }  // namespace qudao::credit

@@ -1,5 +1,6 @@
-// `qudao credit position|assess|assessments|limit|hold-queue|release|reject`:
-// credit control for credit staff.
+// `qudao credit position|assess|assessments|limit|hold-queue|release|reject|
+// policies|policy`: credit control for credit staff.
+#include <array>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -279,6 +280,61 @@ void AddDecision(CLI::App* credit, int* exit_code, bool release) {
   });
 }
 
+void AddPolicies(CLI::App* credit, int* exit_code) {
+  auto* list = credit->add_subcommand(
+      "policies", "the credit policies of classes A, B and C");
+  auto options = std::make_shared<ClientOptions>();
+  AddClientOptions(list, options.get());
+  list->callback([options, exit_code] {
+    auto stub = pb::CreditControlService::NewStub(options->Channel());
+    auto ctx = options->Context();
+    pb::ListCreditPoliciesResponse out;
+    grpc::Status s = stub->ListCreditPolicies(ctx.get(), {}, &out);
+    if (!s.ok()) {
+      *exit_code = Fail(s, *ctx);
+      return;
+    }
+    PrintList(*options, out, "policies",
+              {"abc_class", "overdue_hold_days", "watch_ratio_percent",
+               "slow_payment_days", "updated_by", "update_time"});
+  });
+  auto* set = credit->add_subcommand(
+      "policy", "change one class's credit policy (credit_manager)");
+  auto set_options = std::make_shared<ClientOptions>();
+  auto req = std::make_shared<pb::UpdateCreditPolicyRequest>();
+  auto values = std::make_shared<std::array<int, 3>>();
+  set->add_option("abc_class", *req->mutable_policy()->mutable_abc_class(),
+                  "A, B or C")
+      ->required()
+      ->check(CLI::IsMember({"A", "B", "C"}));
+  set->add_option("--overdue_hold_days", (*values)[0],
+                  "hold new orders once debt is this many days overdue")
+      ->required();
+  set->add_option("--watch_ratio", (*values)[1],
+                  "alert at this percent of the limit")
+      ->required();
+  set->add_option("--slow_payment_days", (*values)[2],
+                  "slow payment above this many days beyond terms")
+      ->required();
+  set->add_option("--request_id", *req->mutable_request_id(),
+                  "idempotency key");
+  AddClientOptions(set, set_options.get());
+  set->callback([set_options, req, values, exit_code] {
+    req->mutable_policy()->set_overdue_hold_days((*values)[0]);
+    req->mutable_policy()->set_watch_ratio_percent((*values)[1]);
+    req->mutable_policy()->set_slow_payment_days((*values)[2]);
+    auto stub = pb::CreditControlService::NewStub(set_options->Channel());
+    auto ctx = set_options->Context();
+    pb::CreditPolicy out;
+    grpc::Status s = stub->UpdateCreditPolicy(ctx.get(), *req, &out);
+    if (!s.ok()) {
+      *exit_code = Fail(s, *ctx);
+      return;
+    }
+    PrintResource(*set_options, out);
+  });
+}
+
 }  // namespace
 
 void AddCreditCommands(CLI::App& app, int* exit_code) {
@@ -291,6 +347,7 @@ void AddCreditCommands(CLI::App& app, int* exit_code) {
   AddHoldQueue(credit, exit_code);
   AddDecision(credit, exit_code, /*release=*/true);
   AddDecision(credit, exit_code, /*release=*/false);
+  AddPolicies(credit, exit_code);
 }
 
 }  // namespace qudao::cli
