@@ -222,6 +222,11 @@ absl::Status ServiceClient::Call(
     last = FromGrpcCall(status, *ctx);
     breaker_.Record(last);
     if (!absl::IsUnavailable(last) || attempt == attempts) break;
+    // A channel whose backend went away waits out its own reconnect
+    // back-off (up to a second) and fails calls at once meanwhile; a retry
+    // asks it to reconnect now, so a backend that is back (a restart on the
+    // same address) answers the retry.
+    grpc::experimental::ChannelResetConnectionBackoff(Channel().get());
     // Back off, but not past the caller's deadline.
     const absl::Duration pause = absl::Microseconds(
         jitter() % std::max<int64_t>(1, absl::ToInt64Microseconds(backoff)));
