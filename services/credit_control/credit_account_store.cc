@@ -586,29 +586,33 @@ absl::Status CreditAccountStore::InsertReservation(Transaction& tx,
   return inserted;
 }
 
-absl::StatusOr<std::optional<Reservation>> CreditAccountStore::FindReservation(
-    Transaction& tx, const std::string& reservation_id) const {
+namespace {
+
+// The reservation whose `column` (reservation_id or order_id, both unique)
+// is `value`, or nullopt.
+absl::StatusOr<std::optional<Reservation>> FindReservationBy(
+    Transaction& tx, absl::string_view column, const std::string& value) {
   ASSIGN_OR_RETURN(auto rows,
                    tx.Query(absl::StrCat("SELECT ", kReservationColumns,
-                                         " FROM credit_reservations WHERE "
-                                         "reservation_id = $1"),
-                            {reservation_id}));
+                                         " FROM credit_reservations WHERE ",
+                                         column, " = $1"),
+                            {value}));
   if (rows.empty()) return std::optional<Reservation>();
   ASSIGN_OR_RETURN(Reservation r, ReadReservation(rows[0]));
   return std::optional<Reservation>(std::move(r));
 }
 
+}  // namespace
+
+absl::StatusOr<std::optional<Reservation>> CreditAccountStore::FindReservation(
+    Transaction& tx, const std::string& reservation_id) const {
+  return FindReservationBy(tx, "reservation_id", reservation_id);
+}
+
 absl::StatusOr<std::optional<Reservation>>
 CreditAccountStore::FindReservationForOrder(Transaction& tx,
                                             const std::string& order_id) const {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query(absl::StrCat("SELECT ", kReservationColumns,
-                                         " FROM credit_reservations WHERE "
-                                         "order_id = $1"),
-                            {order_id}));
-  if (rows.empty()) return std::optional<Reservation>();
-  ASSIGN_OR_RETURN(Reservation r, ReadReservation(rows[0]));
-  return std::optional<Reservation>(std::move(r));
+  return FindReservationBy(tx, "order_id", order_id);
 }
 
 absl::Status CreditAccountStore::UpdateReservationAmount(

@@ -24,6 +24,24 @@ absl::Status AppendReservationEvent(storage::Transaction& tx, const char* topic,
       tx, {topic, r.reservation_id, payload.SerializeAsString()}, now);
 }
 
+// The payer of `dealer`: itself when `payer_dealer_id` is empty or its own
+// id, else asked of customer records.
+absl::StatusOr<customer::DealerFacts> PayerFacts(
+    customer::DealerDirectory& dealers, const CallContext& call,
+    const customer::DealerFacts& dealer, const std::string& payer_dealer_id) {
+  if (payer_dealer_id.empty() || payer_dealer_id == dealer.dealer_id) {
+    return dealer;
+  }
+  return dealers.Get(call, payer_dealer_id);
+}
+
+// What customer records' standing of the dealer and its payer says.
+std::vector<ReservationReason> StandingOf(const customer::DealerFacts& dealer,
+                                          const customer::DealerFacts& payer) {
+  return StandingReasons({dealer.dealer_id, static_cast<int>(dealer.status)},
+                         {payer.dealer_id, static_cast<int>(payer.status)});
+}
+
 }  // namespace
 
 using storage::Transaction;
@@ -143,10 +161,8 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
   if (replay.has_value()) return *std::move(replay);
   ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
                    dealers_->Get(call, order.dealer_id));
-  customer::DealerFacts payer = dealer;
-  if (!dealer.payer_dealer_id.empty()) {
-    ASSIGN_OR_RETURN(payer, dealers_->Get(call, dealer.payer_dealer_id));
-  }
+  ASSIGN_OR_RETURN(const customer::DealerFacts payer,
+                   PayerFacts(*dealers_, call, dealer, dealer.payer_dealer_id));
   const absl::Time now = clock_->Now();
   Reservation r;
   r.reservation_id = NewResourceId("crs", now);
@@ -159,9 +175,7 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
   r.requested_by = requester.subject;
   r.create_time = now;
   r.update_time = now;
-  r.reasons =
-      StandingReasons({dealer.dealer_id, static_cast<int>(dealer.status)},
-                      {payer.dealer_id, static_cast<int>(payer.status)});
+  r.reasons = StandingOf(dealer, payer);
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
@@ -204,13 +218,9 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
             }
           } else {
             // Held for another reason: say whether the limit would hold too.
-            ASSIGN_OR_RETURN(const CreditPosition position,
-                             ComputeCreditPosition(*account));
-            ASSIGN_OR_RETURN(const Money needed,
-                             position.exposure.Add(order.amount));
-            if (needed.minor_units() > position.credit_limit.minor_units()) {
-              ASSIGN_OR_RETURN(ReservationReason over,
-                               OverLimitReason(*account, order.amount));
+            ASSIGN_OR_RETURN(ReservationReason over,
+                             OverLimitReason(*account, order.amount));
+            if (over.shortfall->minor_units() > 0) {
               out.reasons.push_back(std::move(over));
             }
           }
@@ -223,19 +233,26 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
       });
 }
 
-absl::StatusOr<Reservation> CreditOperations::GetReservation(
-    const std::string& reservation_id) {
-  std::optional<Reservation> found;
-  RETURN_IF_ERROR(db_->RunInTransaction(
-      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(found, accounts_.FindReservation(tx, reservation_id));
-        return absl::OkStatus();
-      }));
+absl::StatusOr<Reservation> CreditOperations::LoadReservation(
+    Transaction& tx, const std::string& reservation_id) const {
+  ASSIGN_OR_RETURN(std::optional<Reservation> found,
+                   accounts_.FindReservation(tx, reservation_id));
   if (!found.has_value()) {
     return absl::NotFoundError(
         absl::StrCat("credit reservation ", reservation_id, " does not exist"));
   }
   return *std::move(found);
+}
+
+absl::StatusOr<Reservation> CreditOperations::GetReservation(
+    const std::string& reservation_id) {
+  absl::StatusOr<Reservation> found;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        found = LoadReservation(tx, reservation_id);
+        return found.status();
+      }));
+  return found;
 }
 
 absl::StatusOr<Reservation> CreditOperations::CancelReservation(
@@ -245,13 +262,7 @@ absl::StatusOr<Reservation> CreditOperations::CancelReservation(
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
-        ASSIGN_OR_RETURN(std::optional<Reservation> found,
-                         accounts_.FindReservation(tx, reservation_id));
-        if (!found.has_value()) {
-          return absl::NotFoundError(absl::StrCat(
-              "credit reservation ", reservation_id, " does not exist"));
-        }
-        Reservation r = *std::move(found);
+        ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
         if (r.status == ReservationStatus::kRejected ||
             r.status == ReservationStatus::kCancelled) {
           return Refusal(
@@ -283,13 +294,7 @@ absl::StatusOr<Reservation> CreditOperations::AdjustReservation(
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
-        ASSIGN_OR_RETURN(std::optional<Reservation> found,
-                         accounts_.FindReservation(tx, reservation_id));
-        if (!found.has_value()) {
-          return absl::NotFoundError(absl::StrCat(
-              "credit reservation ", reservation_id, " does not exist"));
-        }
-        Reservation r = *std::move(found);
+        ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
         if (r.status != ReservationStatus::kApproved) {
           return Refusal(absl::StatusCode::kFailedPrecondition,
                          kReasonNotApproved,
@@ -396,13 +401,9 @@ absl::StatusOr<Reservation> CreditOperations::ReleaseReservation(
   // Standing now, not when it was held.
   ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
                    dealers_->Get(call, before.dealer_id));
-  customer::DealerFacts payer = dealer;
-  if (before.payer_dealer_id != before.dealer_id) {
-    ASSIGN_OR_RETURN(payer, dealers_->Get(call, before.payer_dealer_id));
-  }
-  const std::vector<ReservationReason> standing =
-      StandingReasons({dealer.dealer_id, static_cast<int>(dealer.status)},
-                      {payer.dealer_id, static_cast<int>(payer.status)});
+  ASSIGN_OR_RETURN(const customer::DealerFacts payer,
+                   PayerFacts(*dealers_, call, dealer, before.payer_dealer_id));
+  const std::vector<ReservationReason> standing = StandingOf(dealer, payer);
   if (!standing.empty()) {
     return Refusal(absl::StatusCode::kFailedPrecondition,
                    IssueName(standing[0].issue),
@@ -414,13 +415,7 @@ absl::StatusOr<Reservation> CreditOperations::ReleaseReservation(
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
-        ASSIGN_OR_RETURN(std::optional<Reservation> found,
-                         accounts_.FindReservation(tx, reservation_id));
-        if (!found.has_value()) {
-          return absl::NotFoundError(absl::StrCat(
-              "credit reservation ", reservation_id, " does not exist"));
-        }
-        Reservation r = *std::move(found);
+        ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
         RETURN_IF_ERROR(CheckMayDecide(controller.subject, r));
         ASSIGN_OR_RETURN(std::optional<CreditAccount> account,
                          accounts_.Find(tx, r.payer_dealer_id));
@@ -455,16 +450,27 @@ absl::StatusOr<Reservation> CreditOperations::ReleaseReservation(
             r.overridden.push_back(held.issue);
           }
         }
-        r.status = ReservationStatus::kApproved;
-        r.decided_by = controller.subject;
-        r.decision_reason = reason;
-        r.update_time = now;
-        RETURN_IF_ERROR(
-            accounts_.UpdateReservationStatus(tx, r, ReservationStatus::kHeld));
-        RETURN_IF_ERROR(
-            AppendReservationEvent(tx, kReservationReleased, r, now));
-        return r;
+        return RecordDecision(tx, std::move(r), ReservationStatus::kApproved,
+                              controller, reason, now);
       });
+}
+
+absl::StatusOr<Reservation> CreditOperations::RecordDecision(
+    Transaction& tx, Reservation held, ReservationStatus decision,
+    const auth::Principal& controller, const std::string& reason,
+    absl::Time now) const {
+  held.status = decision;
+  held.decided_by = controller.subject;
+  held.decision_reason = reason;
+  held.update_time = now;
+  RETURN_IF_ERROR(
+      accounts_.UpdateReservationStatus(tx, held, ReservationStatus::kHeld));
+  RETURN_IF_ERROR(AppendReservationEvent(
+      tx,
+      decision == ReservationStatus::kApproved ? kReservationReleased
+                                               : kReservationRejected,
+      held, now));
+  return held;
 }
 
 absl::StatusOr<Reservation> CreditOperations::RejectReservation(
@@ -474,23 +480,10 @@ absl::StatusOr<Reservation> CreditOperations::RejectReservation(
   return storage::RunIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
-        ASSIGN_OR_RETURN(std::optional<Reservation> found,
-                         accounts_.FindReservation(tx, reservation_id));
-        if (!found.has_value()) {
-          return absl::NotFoundError(absl::StrCat(
-              "credit reservation ", reservation_id, " does not exist"));
-        }
-        Reservation r = *std::move(found);
+        ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
         RETURN_IF_ERROR(CheckMayDecide(controller.subject, r));
-        r.status = ReservationStatus::kRejected;
-        r.decided_by = controller.subject;
-        r.decision_reason = reason;
-        r.update_time = now;
-        RETURN_IF_ERROR(
-            accounts_.UpdateReservationStatus(tx, r, ReservationStatus::kHeld));
-        RETURN_IF_ERROR(
-            AppendReservationEvent(tx, kReservationRejected, r, now));
-        return r;
+        return RecordDecision(tx, std::move(r), ReservationStatus::kRejected,
+                              controller, reason, now);
       });
 }
 

@@ -138,6 +138,18 @@ class CreditOperations {
       const std::string& reason, const storage::IdempotentRequest& request);
 
  private:
+  // The reservation, or NOT_FOUND naming it.
+  absl::StatusOr<Reservation> LoadReservation(
+      storage::Transaction& tx, const std::string& reservation_id) const;
+  // A controller's decision on a held reservation (approved by a release,
+  // or rejected): recorded, and published on the feed.
+  absl::StatusOr<Reservation> RecordDecision(storage::Transaction& tx,
+                                             Reservation held,
+                                             ReservationStatus decision,
+                                             const auth::Principal& controller,
+                                             const std::string& reason,
+                                             absl::Time now) const;
+
   storage::Database* db_;
   customer::DealerDirectory* dealers_;
   const Clock* clock_;

@@ -1,11 +1,10 @@
 // CachedDealerDirectory; see cached_dealer_directory.h.
 #include "services/customer_records/client/cached_dealer_directory.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "common/log/log.h"
 #include "common/status/macros.h"
+#include "services/customer_records/dealer.h"
 
 namespace qudao::customer {
 
@@ -17,11 +16,7 @@ ReadThroughOptions DealerCacheOptions() {
 }
 
 int64_t RevisionOf(const v1::Dealer& dealer) {
-  absl::string_view etag = dealer.etag();
-  absl::ConsumePrefix(&etag, "\"v");
-  absl::ConsumeSuffix(&etag, "\"");
-  int64_t revision = 0;
-  return absl::SimpleAtoi(etag, &revision) ? revision : 0;
+  return VersionFromEtag("etag", dealer.etag()).value_or(0);
 }
 
 namespace {
