@@ -14,6 +14,7 @@ CreditAccount Account() {
                        Money::Create("CNY", 50000000).value(),
                        Money::Create("CNY", 12345678).value(),
                        Money::Create("CNY", 2345678).value(),
+                       Money::Create("CNY", 0).value(),
                        3,
                        absl::UnixEpoch(),
                        7};

@@ -65,6 +65,22 @@ qudao::type::v1::Money MoneyToProto(const Money& money) {
   return proto;
 }
 
+absl::StatusOr<PaymentTerm> PaymentTermFromProto(
+    absl::string_view field, const qudao::type::v1::PaymentTerm& proto) {
+  const PaymentTerm term{proto.net_days(), proto.discount_basis_points(),
+                         proto.discount_days()};
+  if (absl::Status s = CheckPaymentTerm(field, term); !s.ok()) return s;
+  return term;
+}
+
+qudao::type::v1::PaymentTerm PaymentTermToProto(const PaymentTerm& term) {
+  qudao::type::v1::PaymentTerm proto;
+  proto.set_net_days(term.net_days);
+  proto.set_discount_basis_points(term.discount_basis_points);
+  proto.set_discount_days(term.discount_days);
+  return proto;
+}
+
 google::protobuf::Timestamp TimeToProto(absl::Time t) {
   google::protobuf::Timestamp ts;
   const int64_t micros = absl::ToUnixMicros(t);

@@ -12,7 +12,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/money/money.h"
+#include "common/money/payment_term.h"
 #include "qudao/type/v1/money.pb.h"
+#include "qudao/type/v1/payment_term.pb.h"
 
 namespace qudao {
 
@@ -21,6 +23,11 @@ namespace qudao {
 absl::StatusOr<Money> MoneyFromProto(absl::string_view field,
                                      const qudao::type::v1::Money& proto);
 qudao::type::v1::Money MoneyToProto(const Money& money);
+
+// A payment term, checked (CheckPaymentTerm); errors name `field`.
+absl::StatusOr<PaymentTerm> PaymentTermFromProto(
+    absl::string_view field, const qudao::type::v1::PaymentTerm& proto);
+qudao::type::v1::PaymentTerm PaymentTermToProto(const PaymentTerm& term);
 
 google::protobuf::Timestamp TimeToProto(absl::Time t);
 absl::Time TimeFromProto(const google::protobuf::Timestamp& ts);

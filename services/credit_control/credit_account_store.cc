@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status/macros.h"
 #include "common/storage/table_mapping.h"
+#include "services/credit_control/receivables_store.h"
 
 namespace qudao::credit {
 namespace {
@@ -54,6 +55,8 @@ const storage::TableMapping<CreditAccount>& Accounts() {
                           &A::open_receivables),
        s::MinorUnitsIn<A>("approved_uninvoiced_minor", "currency",
                           &A::approved_uninvoiced),
+       s::MinorUnitsIn<A>("unapplied_credit_minor", "currency",
+                          &A::unapplied_credit),
        s::Int<A>("limit_revision", &A::limit_revision),
        s::Time<A>("limit_update_time", &A::limit_update_time),
        s::Int<A>("version", &A::version)});
@@ -164,7 +167,7 @@ constexpr char kReservationColumns[] =
     "reservation_id, order_id, dealer_id, payer_dealer_id, currency, "
     "amount_minor, payment_term_days, cash_in_advance, status, reasons, "
     "requested_by, create_time, update_time, decided_by, decision_reason, "
-    "overridden";
+    "overridden, invoiced_minor";
 
 std::string EncodeIssues(const std::vector<ReservationIssue>& issues) {
   std::string out;
@@ -227,7 +230,9 @@ absl::StatusOr<Reservation> ReadReservation(const storage::Row& row) {
   r.payment_term_days = static_cast<int>(row.Int("payment_term_days"));
   r.cash_in_advance = row.Int("cash_in_advance") != 0;
   const int64_t status = row.Int("status");
-  if (status < 1 || status > 4) {
+  ASSIGN_OR_RETURN(r.invoiced,
+                   Money::Create(currency, row.Int("invoiced_minor")));
+  if (status < 1 || status > 5) {
     return absl::DataLossError(
         absl::StrCat("reservation ", r.reservation_id, " has status ", status));
   }
@@ -319,6 +324,9 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
       {4, "credit_reservation_decisions", kReservationDecisions,
        kReservationDecisions},
       {5, "create_credit_policies", kPolicies, kPolicies},
+      {6, "create_receivables_ledger",
+       ReceivablesStore::Schema(Backend::kSqlite),
+       ReceivablesStore::Schema(Backend::kPostgres)},
   };
   return *migrations;
 }
@@ -492,7 +500,7 @@ absl::StatusOr<bool> CreditAccountStore::ReserveOnAccount(
                  "approved_uninvoiced_minor + $2, version = version + 1 "
                  "WHERE dealer_id = $1 AND currency = $3 AND "
                  "credit_limit_minor - open_receivables_minor - "
-                 "approved_uninvoiced_minor >= $2",
+                 "approved_uninvoiced_minor + unapplied_credit_minor >= $2",
                  {payer_dealer_id, amount.minor_units(), amount.currency()}));
   return changed == 1;
 }
@@ -513,6 +521,95 @@ absl::Status CreditAccountStore::ForceReserveOnAccount(
         ": set a limit (even zero) first, so its exposure is counted"));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> CreditAccountStore::InvoiceOnAccount(
+    Transaction& tx, const std::string& payer, const Money& conversion,
+    const Money& total, const Money& excess) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_accounts SET approved_uninvoiced_minor = "
+                 "approved_uninvoiced_minor - $2, open_receivables_minor = "
+                 "open_receivables_minor + $3, version = version + 1 WHERE "
+                 "dealer_id = $1 AND currency = $5 AND "
+                 "approved_uninvoiced_minor >= $2 AND ($4 = 0 OR "
+                 "credit_limit_minor - open_receivables_minor - "
+                 "approved_uninvoiced_minor + unapplied_credit_minor >= $4)",
+                 {payer, conversion.minor_units(), total.minor_units(),
+                  excess.minor_units(), total.currency()}));
+  return changed == 1;
+}
+
+absl::Status CreditAccountStore::AdjustBalances(
+    Transaction& tx, const std::string& payer, const Money& open_delta,
+    const Money& unapplied_delta) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_accounts SET open_receivables_minor = "
+                 "open_receivables_minor + $2, unapplied_credit_minor = "
+                 "unapplied_credit_minor + $3, version = version + 1 WHERE "
+                 "dealer_id = $1 AND currency = $4",
+                 {payer, open_delta.minor_units(),
+                  unapplied_delta.minor_units(), open_delta.currency()}));
+  if (changed != 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("payer ", payer, " has no credit account in ",
+                     open_delta.currency()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CreditAccountStore::EnsureAccount(Transaction& tx,
+                                               const std::string& payer,
+                                               const std::string& currency,
+                                               absl::Time now) const {
+  ASSIGN_OR_RETURN(std::optional<CreditAccount> found, Find(tx, payer));
+  if (found.has_value()) return absl::OkStatus();
+  const Money zero = Money::Zero(currency);
+  return Insert(tx, CreditAccount{payer, zero, zero, zero, zero, 0, now, 1});
+}
+
+absl::StatusOr<std::vector<CreditAccountStore::RankedAccount>>
+CreditAccountStore::ListByUtilisation(Transaction& tx, bool highest_first,
+                                      const PageRequest& page) const {
+  // Exposure in basis points of the limit; a zero limit with exposure
+  // ranks above every limit.
+  constexpr char kUtilisation[] =
+      "(CASE WHEN credit_limit_minor = 0 THEN (CASE WHEN "
+      "open_receivables_minor + approved_uninvoiced_minor - "
+      "unapplied_credit_minor > 0 THEN 999999999 ELSE 0 END) ELSE "
+      "(open_receivables_minor + approved_uninvoiced_minor - "
+      "unapplied_credit_minor) * 10000 / credit_limit_minor END)";
+  storage::Params params = {static_cast<int64_t>(page.limit + 1)};
+  std::string where;
+  if (!page.after_key.empty()) {
+    const std::vector<std::string> parts =
+        absl::StrSplit(page.after_key, absl::MaxSplits(':', 1));
+    int64_t after_util = 0;
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &after_util)) {
+      return absl::InvalidArgumentError("page_token does not continue a list");
+    }
+    params.push_back(after_util);
+    params.push_back(parts[1]);
+    where = absl::StrCat(" WHERE (", kUtilisation,
+                         highest_first ? " < $2" : " > $2", " OR (",
+                         kUtilisation, " = $2 AND dealer_id > $3))");
+  }
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", Accounts().columns(), ", ",
+                            kUtilisation, " AS utilisation FROM "
+                            "credit_accounts",
+                            where, " ORDER BY utilisation ",
+                            highest_first ? "DESC" : "ASC",
+                            ", dealer_id LIMIT $1"),
+               params));
+  std::vector<RankedAccount> out;
+  for (const storage::Row& row : rows) {
+    ASSIGN_OR_RETURN(CreditAccount account, Accounts().Read(row));
+    out.push_back({std::move(account), row.Int("utilisation")});
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<Reservation>> CreditAccountStore::ListHeld(
@@ -570,14 +667,16 @@ absl::Status CreditAccountStore::InsertReservation(Transaction& tx,
             absl::StrCat("INSERT INTO credit_reservations (",
                          kReservationColumns,
                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                         "$11, $12, $13, $14, $15, $16)"),
+                         "$11, $12, $13, $14, $15, $16, $17)"),
             {r.reservation_id, r.order_id, r.dealer_id, r.payer_dealer_id,
              r.amount.currency(), r.amount.minor_units(),
              int64_t{r.payment_term_days}, int64_t{r.cash_in_advance ? 1 : 0},
              static_cast<int64_t>(r.status), EncodeReasons(r.reasons),
              r.requested_by, storage::ToStoredTime(r.create_time),
              storage::ToStoredTime(r.update_time), r.decided_by,
-             r.decision_reason, EncodeIssues(r.overridden)})
+             r.decision_reason, EncodeIssues(r.overridden),
+             r.invoiced.currency().empty() ? int64_t{0}
+                                           : r.invoiced.minor_units()})
           .status();
   if (absl::IsAlreadyExists(inserted)) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -628,6 +727,23 @@ absl::Status CreditAccountStore::UpdateReservationAmount(
                   read_amount.minor_units()}));
   if (changed != 1) {
     return storage::RetryableConflict("reservation changed concurrently");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CreditAccountStore::UpdateReservationInvoiced(
+    Transaction& tx, const Reservation& r, const Money& read_invoiced) const {
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Execute("UPDATE credit_reservations SET invoiced_minor = $2, status "
+                 "= $3, update_time = $4 WHERE reservation_id = $1 AND "
+                 "invoiced_minor = $5",
+                 {r.reservation_id, r.invoiced.minor_units(),
+                  static_cast<int64_t>(r.status),
+                  storage::ToStoredTime(r.update_time),
+                  read_invoiced.minor_units()}));
+  if (changed != 1) {
+    return storage::RetryableConflict("reservation invoiced concurrently");
   }
   return absl::OkStatus();
 }

@@ -90,6 +90,39 @@ class CreditAccountStore {
   absl::Status ReleaseOnAccount(storage::Transaction& tx,
                                 const std::string& payer_dealer_id,
                                 const Money& amount) const;
+  // Receivables. An invoice of `total` converts `conversion` of the
+  // payer's approved exposure into open receivables; `excess` (invoiced
+  // beyond what was reserved) must fit under the limit like a new
+  // reservation — one conditional UPDATE. Returns whether it fitted.
+  absl::StatusOr<bool> InvoiceOnAccount(storage::Transaction& tx,
+                                        const std::string& payer_dealer_id,
+                                        const Money& conversion,
+                                        const Money& total,
+                                        const Money& excess) const;
+  // Adds the deltas to the payer's open receivables and credit on account
+  // (NOT_FOUND without an account in that currency).
+  absl::Status AdjustBalances(storage::Transaction& tx,
+                              const std::string& payer_dealer_id,
+                              const Money& open_delta,
+                              const Money& unapplied_delta) const;
+  // Opens an account with no limit (revision 0) for a payer invoiced
+  // without one (cash in advance), if it has none.
+  absl::Status EnsureAccount(storage::Transaction& tx,
+                             const std::string& payer_dealer_id,
+                             const std::string& currency,
+                             absl::Time now) const;
+  // Portfolio: accounts by utilisation (exposure ÷ limit, in basis points;
+  // a zero limit with exposure counts as the highest), highest first, or
+  // lowest first; `page.limit + 1` after `page.after_key`
+  // ("<utilisation>:<dealer id>").
+  struct RankedAccount {
+    CreditAccount account;
+    int64_t utilisation_bp = 0;
+  };
+  absl::StatusOr<std::vector<RankedAccount>> ListByUtilisation(
+      storage::Transaction& tx, bool highest_first,
+      const PageRequest& page) const;
+
   // ALREADY_EXISTS when the order has a reservation.
   absl::Status InsertReservation(storage::Transaction& tx,
                                  const Reservation& reservation) const;
@@ -107,6 +140,12 @@ class CreditAccountStore {
   absl::Status UpdateReservationAmount(storage::Transaction& tx,
                                        const Reservation& reservation,
                                        const Money& read_amount) const;
+  // Records how much of a reservation invoices converted, and its status
+  // (conditional on the amount read: a concurrent invoice is a retryable
+  // conflict).
+  absl::Status UpdateReservationInvoiced(storage::Transaction& tx,
+                                         const Reservation& reservation,
+                                         const Money& read_invoiced) const;
   // Moves a reservation from `from` to its status now (conditional: a
   // concurrent change is a retryable conflict).
   absl::Status UpdateReservationStatus(storage::Transaction& tx,

@@ -13,6 +13,7 @@
 #include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/credit_control_service.h"
 #include "services/credit_control/credit_operations.h"
+#include "services/credit_control/receivables_operations.h"
 #include "services/customer_records/client/cached_dealer_directory.h"
 
 ABSL_FLAG(std::string, credit_5c_weights, "30,25,20,15,10",
@@ -61,10 +62,13 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
   ASSIGN_OR_RETURN(const AssessmentWeights weights, WeightsFromSettings());
   auto* credit = module->Own(std::make_unique<CreditOperations>(
       module->database(), dealers, env.clock, weights));
-  // Reservation decisions are published for the order flow to follow.
+  auto* receivables = module->Own(std::make_unique<ReceivablesOperations>(
+      module->database(), dealers, env.clock, &BusinessCalendar::Default()));
+  // Reservation decisions and ledger documents are published for the
+  // order flow to follow.
   module->PublishChangeFeed(env, kCreditFeedSource);
   module->Serve(std::make_unique<CreditControlService>(
-                    credit, module->database(),
+                    credit, receivables, module->database(),
                     module->ServingFor(CreditControlPermissions())),
                 pb::CreditControlService::service_full_name());
   return module;

@@ -5,6 +5,7 @@
 #include "common/grpc/unary.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "services/credit_control/credit_operations.h"
+#include "services/credit_control/receivables_operations.h"
 
 namespace qudao::credit {
 
@@ -18,10 +19,44 @@ class CreditControlService final
  public:
   // `serving` is made with CreditControlPermissions(); `feed` is the
   // database whose outbox ListChanges reads.
-  CreditControlService(CreditOperations* credit, storage::Database* feed,
-                       Serving serving);
+  CreditControlService(CreditOperations* credit,
+                       ReceivablesOperations* receivables,
+                       storage::Database* feed, Serving serving);
 
  private:
+  // The receivables RPCs (receivables_service.cc).
+  void ServeReceivables();
+  absl::Status HandleIssueInvoice(const Call& call,
+                                  const pb::IssueInvoiceRequest& request,
+                                  pb::Invoice* response);
+  absl::Status HandleGetInvoice(const Call& call,
+                                const pb::GetInvoiceRequest& request,
+                                pb::Invoice* response);
+  absl::Status HandleListInvoices(const Call& call,
+                                  const pb::ListInvoicesRequest& request,
+                                  pb::ListInvoicesResponse* response);
+  absl::Status HandleRecordPayment(const Call& call,
+                                   const pb::RecordPaymentRequest& request,
+                                   pb::Payment* response);
+  absl::Status HandleIssueCreditNote(
+      const Call& call, const pb::IssueCreditNoteRequest& request,
+      pb::CreditNote* response);
+  absl::Status HandlePlaceRestriction(
+      const Call& call, const pb::PlaceRestrictionRequest& request,
+      pb::Restriction* response);
+  absl::Status HandleLiftRestriction(const Call& call,
+                                     const pb::LiftRestrictionRequest& request,
+                                     pb::Restriction* response);
+  absl::Status HandleGetAging(const Call& call,
+                              const pb::GetAgingRequest& request,
+                              pb::AgingReport* response);
+  absl::Status HandleGetRevenueSummary(
+      const Call& call, const pb::GetRevenueSummaryRequest& request,
+      pb::RevenueSummary* response);
+  absl::Status HandleListCreditPositions(
+      const Call& call, const pb::ListCreditPositionsRequest& request,
+      pb::ListCreditPositionsResponse* response);
+
   absl::Status HandleSetCreditLimit(const Call& call,
                                     const pb::SetCreditLimitRequest& request,
                                     pb::CreditPosition* response);
@@ -61,6 +96,7 @@ class CreditControlService final
       pb::ListCreditAssessmentsResponse* response);
 
   CreditOperations* credit_;
+  ReceivablesOperations* receivables_;
   storage::Database* feed_;
 };
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
+#include "common/calendar/calendar.h"
 #include "common/storage/outbox.h"
 #include "common/validation/validation.h"
 #include "google/protobuf/any.pb.h"
@@ -46,6 +47,53 @@ std::vector<ReservationReason> StandingOf(const customer::DealerFacts& dealer,
 
 using storage::Transaction;
 using storage::TransactionMode;
+
+absl::StatusOr<std::vector<ReservationReason>>
+CreditOperations::CreditControlReasons(Transaction& tx,
+                                       const std::string& payer,
+                                       const std::string& payer_abc_class,
+                                       bool on_credit) const {
+  const absl::CivilDay today = BusinessCalendar::Default().DayOf(clock_->Now());
+  std::vector<ReservationReason> out;
+  ASSIGN_OR_RETURN(const std::vector<Restriction> restrictions,
+                   ledger_.ListRestrictions(tx, payer, today));
+  for (const Restriction& r : restrictions) {
+    const bool suspension = r.kind == RestrictionKind::kTradeSuspension;
+    out.push_back(
+        {suspension ? ReservationIssue::kSuspended
+                    : ReservationIssue::kShipmentHold,
+         absl::StrCat("payer ", payer, ": ", RestrictionKindName(r.kind), " ",
+                      r.restriction_id, " by ", r.placed_by, " (", r.reason,
+                      ")",
+                      r.until.has_value()
+                          ? absl::StrCat(" until ", FormatDay(*r.until))
+                          : std::string()),
+         std::nullopt});
+  }
+  if (!on_credit) return out;
+  ASSIGN_OR_RETURN(const std::optional<absl::CivilDay> oldest_due,
+                   ledger_.OldestOpenDueDay(tx, payer));
+  if (oldest_due.has_value()) {
+    const int64_t days = BusinessCalendar::DaysBetween(*oldest_due, today);
+    ASSIGN_OR_RETURN(const std::vector<CreditPolicy> policies,
+                     accounts_.Policies(tx));
+    const std::string policy_class = PolicyClassOf(payer_abc_class);
+    CreditPolicy policy = DefaultPolicy(policy_class);
+    for (const CreditPolicy& p : policies) {
+      if (p.abc_class == policy_class) policy = p;
+    }
+    if (days > policy.overdue_hold_days) {
+      out.push_back(
+          {ReservationIssue::kOverdue,
+           absl::StrCat("payer ", payer, ": oldest open invoice due ",
+                        FormatDay(*oldest_due), " is ", days,
+                        " days overdue; class ", policy_class,
+                        " holds orders beyond ", policy.overdue_hold_days),
+           std::nullopt});
+    }
+  }
+  return out;
+}
 
 absl::StatusOr<CreditPosition> CreditOperations::SetLimit(
     const CallContext& call, const auth::Principal& approver,
@@ -125,9 +173,16 @@ absl::StatusOr<Assessment> CreditOperations::Assess(
   RETURN_IF_ERROR(CheckLimitApprover(assessor, input.dealer_id, dealer.owner));
   RETURN_IF_ERROR(customer::CheckNotTerminated(
       dealer, "it is not assessed for credit any more"));
-  // The payment record (paid invoices) comes with the receivables ledger;
-  // until then the controller scores Capacity.
-  ASSIGN_OR_RETURN(Assessment assessment, credit::Assess(input, weights_, {}));
+  // Capacity from the payer's own record once it has 6 settled invoices.
+  std::vector<int64_t> record;
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(record,
+                         ledger_.PaymentRecord(tx, input.dealer_id, 6));
+        return absl::OkStatus();
+      }));
+  ASSIGN_OR_RETURN(Assessment assessment,
+                   credit::Assess(input, weights_, record));
   const absl::Time now = clock_->Now();
   assessment.assessment_id = NewResourceId("cas", now);
   assessment.assessed_by = assessor.subject;
@@ -175,11 +230,17 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
   r.requested_by = requester.subject;
   r.create_time = now;
   r.update_time = now;
+  r.invoiced = Money::Zero(order.amount.currency());
   r.reasons = StandingOf(dealer, payer);
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
         Reservation out = r;
+        ASSIGN_OR_RETURN(std::vector<ReservationReason> own,
+                         CreditControlReasons(tx, payer.dealer_id,
+                                              payer.abc_class,
+                                              !out.cash_in_advance));
+        out.reasons.insert(out.reasons.end(), own.begin(), own.end());
         ASSIGN_OR_RETURN(std::optional<Reservation> existing,
                          accounts_.FindReservationForOrder(tx, order.order_id));
         if (existing.has_value()) {
@@ -264,18 +325,24 @@ absl::StatusOr<Reservation> CreditOperations::CancelReservation(
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
         ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
         if (r.status == ReservationStatus::kRejected ||
-            r.status == ReservationStatus::kCancelled) {
+            r.status == ReservationStatus::kCancelled ||
+            r.status == ReservationStatus::kInvoiced) {
           return Refusal(
               absl::StatusCode::kFailedPrecondition, kReasonReservationClosed,
-              absl::StrCat(
-                  "credit reservation ", reservation_id, " is already ",
-                  r.status == ReservationStatus::kRejected ? "rejected"
-                                                           : "cancelled"));
+              absl::StrCat("credit reservation ", reservation_id,
+                           " is already ",
+                           r.status == ReservationStatus::kRejected
+                               ? "rejected"
+                           : r.status == ReservationStatus::kCancelled
+                               ? "cancelled"
+                               : "invoiced in full"));
         }
         const ReservationStatus from = r.status;
-        if (r.holds_credit()) {
-          RETURN_IF_ERROR(
-              accounts_.ReleaseOnAccount(tx, r.payer_dealer_id, r.amount));
+        // What is not invoiced yet goes back; invoiced parts stay
+        // receivables.
+        if (r.holds_credit() && !r.remaining().is_zero()) {
+          RETURN_IF_ERROR(accounts_.ReleaseOnAccount(tx, r.payer_dealer_id,
+                                                     r.remaining()));
         }
         r.status = ReservationStatus::kCancelled;
         r.update_time = now;
@@ -306,6 +373,14 @@ absl::StatusOr<Reservation> CreditOperations::AdjustReservation(
           return InvalidField("amount",
                               absl::StrCat("must be in ", r.amount.currency(),
                                            " like the reservation"));
+        }
+        if (new_amount.minor_units() < r.invoiced.minor_units()) {
+          return Refusal(absl::StatusCode::kFailedPrecondition,
+                         "BELOW_INVOICED",
+                         absl::StrCat("credit reservation ", reservation_id,
+                                      " has ", r.invoiced.ToString(),
+                                      " invoiced already; it cannot fall "
+                                      "below that"));
         }
         const Money read_amount = r.amount;
         ASSIGN_OR_RETURN(const Money delta, new_amount.Subtract(read_amount));
@@ -417,6 +492,18 @@ absl::StatusOr<Reservation> CreditOperations::ReleaseReservation(
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
         ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
         RETURN_IF_ERROR(CheckMayDecide(controller.subject, r));
+        // Credit control's own stops are lifted, never overridden.
+        ASSIGN_OR_RETURN(const std::vector<ReservationReason> own,
+                         CreditControlReasons(tx, r.payer_dealer_id,
+                                              payer.abc_class,
+                                              /*on_credit=*/false));
+        if (!own.empty()) {
+          return Refusal(absl::StatusCode::kFailedPrecondition,
+                         IssueName(own[0].issue),
+                         absl::StrCat(own[0].detail,
+                                      ": lift it before releasing the "
+                                      "reservation (or reject it)"));
+        }
         ASSIGN_OR_RETURN(std::optional<CreditAccount> account,
                          accounts_.Find(tx, r.payer_dealer_id));
         r.overridden.clear();

@@ -13,6 +13,7 @@
 #include "common/storage/idempotency.h"
 #include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/credit_position.h"
+#include "services/credit_control/receivables_store.h"
 #include "services/customer_records/client/dealer_directory.h"
 
 namespace qudao::credit {
@@ -32,6 +33,7 @@ inline constexpr char kReservationAdjusted[] = "reservation.adjusted";
 inline constexpr char kReservationReleased[] = "reservation.released";
 inline constexpr char kReservationRejected[] = "reservation.rejected";
 inline constexpr char kReservationCancelled[] = "reservation.cancelled";
+inline constexpr char kReservationInvoiced[] = "reservation.invoiced";
 
 class CreditOperations {
  public:
@@ -150,11 +152,19 @@ class CreditOperations {
                                              const std::string& reason,
                                              absl::Time now) const;
 
+  // What credit control itself says of the payer today: trade suspended
+  // (rejects), shipments held (holds), and — for orders on credit — debt
+  // overdue beyond its class's policy (holds).
+  absl::StatusOr<std::vector<ReservationReason>> CreditControlReasons(
+      storage::Transaction& tx, const std::string& payer_dealer_id,
+      const std::string& payer_abc_class, bool on_credit) const;
+
   storage::Database* db_;
   customer::DealerDirectory* dealers_;
   const Clock* clock_;
   const AssessmentWeights weights_;
   CreditAccountStore accounts_;
+  ReceivablesStore ledger_;
 };
 
 }  // namespace qudao::credit

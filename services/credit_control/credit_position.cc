@@ -24,8 +24,13 @@ absl::Status CurrencyMismatch(const std::string& dealer_id,
 
 absl::StatusOr<CreditPosition> ComputeCreditPosition(
     const CreditAccount& account) {
-  absl::StatusOr<Money> exposure =
+  absl::StatusOr<Money> gross =
       account.open_receivables.Add(account.approved_uninvoiced);
+  if (!gross.ok()) return gross.status();
+  const Money unapplied = account.unapplied_credit.currency().empty()
+                              ? Money::Zero(account.credit_limit.currency())
+                              : account.unapplied_credit;
+  absl::StatusOr<Money> exposure = gross->Subtract(unapplied);
   if (!exposure.ok()) return exposure.status();
   absl::StatusOr<Money> available = account.credit_limit.Subtract(*exposure);
   if (!available.ok()) return available.status();
@@ -33,6 +38,7 @@ absl::StatusOr<CreditPosition> ComputeCreditPosition(
                         account.credit_limit,
                         account.open_receivables,
                         account.approved_uninvoiced,
+                        unapplied,
                         *exposure,
                         *available,
                         account.limit_revision,
@@ -55,7 +61,7 @@ absl::StatusOr<CreditAccount> ApplyCreditLimit(
   if (!current.has_value()) {
     const Money zero = Money::Zero(new_limit.currency());
     // A new account has no receivables and no approved orders.
-    return CreditAccount{dealer_id, new_limit, zero, zero, 1, now, 1};
+    return CreditAccount{dealer_id, new_limit, zero, zero, zero, 1, now, 1};
   }
   if (current->credit_limit.currency() != new_limit.currency()) {
     return CurrencyMismatch(dealer_id, current->credit_limit.currency(),

@@ -30,6 +30,9 @@ struct CreditAccount {
   Money open_receivables;
   // Orders approved but not yet invoiced.
   Money approved_uninvoiced;
+  // Money received (payments, credit notes) not yet applied to an invoice:
+  // it lowers exposure and is applied to the next invoices.
+  Money unapplied_credit;
   // Number of limit changes so far; the history row of the latest one has
   // this revision.
   int64_t limit_revision = 0;
@@ -45,7 +48,8 @@ struct CreditPosition {
   Money credit_limit;
   Money open_receivables;
   Money approved_uninvoiced;
-  // open_receivables + approved_uninvoiced.
+  Money unapplied_credit;
+  // open_receivables + approved_uninvoiced - unapplied_credit.
   Money exposure;
   // credit_limit - exposure; negative when the dealer is over the limit
   // (a limit lowered below current exposure does not undo past orders).

@@ -22,6 +22,7 @@ CreditAccount Account(int64_t limit, int64_t open_receivables,
                        Cny(limit),
                        Cny(open_receivables),
                        Cny(approved_uninvoiced),
+                       Cny(0),
                        3,
                        kNow,
                        7};

@@ -16,6 +16,7 @@ v1::CreditPosition CreditPositionToProto(const CreditPosition& p) {
   *out.mutable_credit_limit() = MoneyToProto(p.credit_limit);
   *out.mutable_open_receivables() = MoneyToProto(p.open_receivables);
   *out.mutable_approved_uninvoiced() = MoneyToProto(p.approved_uninvoiced);
+  *out.mutable_unapplied_credit() = MoneyToProto(p.unapplied_credit);
   *out.mutable_exposure() = MoneyToProto(p.exposure);
   *out.mutable_available_credit() = MoneyToProto(p.available_credit);
   *out.mutable_limit_update_time() = TimeToProto(p.limit_update_time);
@@ -43,6 +44,8 @@ const storage::ResponseCodec<CreditPosition>& CreditPositionCodec() {
                          &p.open_receivables},
               std::tuple{"approved_uninvoiced", &proto.approved_uninvoiced(),
                          &p.approved_uninvoiced},
+              std::tuple{"unapplied_credit", &proto.unapplied_credit(),
+                         &p.unapplied_credit},
               std::tuple{"exposure", &proto.exposure(), &p.exposure},
               std::tuple{"available_credit", &proto.available_credit(),
                          &p.available_credit}}) {
@@ -245,6 +248,9 @@ v1::CreditReservation ReservationToProto(const Reservation& r) {
   for (ReservationIssue issue : r.overridden) {
     out.add_overridden(static_cast<v1::ReservationIssue>(issue));
   }
+  *out.mutable_invoiced() = MoneyToProto(
+      r.invoiced.currency().empty() ? Money::Zero(r.amount.currency())
+                                    : r.invoiced);
   return out;
 }
 
@@ -292,6 +298,12 @@ const storage::ResponseCodec<Reservation>& ReservationCodec() {
         for (int issue : p.overridden()) {
           r.overridden.push_back(static_cast<ReservationIssue>(issue));
         }
+        absl::StatusOr<Money> invoiced =
+            MoneyFromProto("invoiced", p.invoiced());
+        if (!invoiced.ok()) {
+          return absl::DataLossError("stored reservation invoiced amount");
+        }
+        r.invoiced = *invoiced;
         return r;
       }};
   return *codec;

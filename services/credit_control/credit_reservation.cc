@@ -8,6 +8,14 @@
 
 namespace qudao::credit {
 
+Money Reservation::remaining() const {
+  if (invoiced.currency().empty()) return amount;
+  if (invoiced.minor_units() >= amount.minor_units()) {
+    return Money::Zero(amount.currency());
+  }
+  return amount.Subtract(invoiced).value();
+}
+
 bool Rejects(ReservationIssue issue) {
   return issue == ReservationIssue::kSuspended ||
          issue == ReservationIssue::kDealerSuspended ||

@@ -26,6 +26,8 @@ enum class ReservationStatus {
   kHeld = 2,
   kRejected = 3,
   kCancelled = 4,
+  // Invoiced in full: the credit it held became receivables.
+  kInvoiced = 5,
 };
 
 // Why a reservation is not simply approved. Values match the proto enum.
@@ -67,6 +69,9 @@ struct Reservation {
   int payment_term_days = 0;
   // Cash in advance: no credit is needed and none is reserved.
   bool cash_in_advance = false;
+  // How much of it invoices have converted into receivables so far (a
+  // partial shipment converts part and keeps the rest reserved).
+  Money invoiced;
   ReservationStatus status = ReservationStatus::kHeld;
   std::vector<ReservationReason> reasons;
   std::string requested_by;
@@ -77,10 +82,12 @@ struct Reservation {
   std::vector<ReservationIssue> overridden;
   absl::Time create_time;
   absl::Time update_time;
-  // Whether the payer's approved exposure includes `amount` now.
+  // Whether the payer's approved exposure includes `remaining()` now.
   bool holds_credit() const {
     return status == ReservationStatus::kApproved && !cash_in_advance;
   }
+  // What is reserved and not yet invoiced.
+  Money remaining() const;
 };
 
 // Whether `issue` rejects the order (else it holds it).
