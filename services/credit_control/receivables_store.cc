@@ -746,6 +746,8 @@ absl::Status ReceivablesStore::Revenue(Transaction& tx, absl::CivilDay from,
   const char* key_column = key == RevenueKey::kSku            ? "l.sku"
                            : key == RevenueKey::kProductGroup ? "l.product_group"
                                                               : "''";
+  const std::string group_key =
+      key == RevenueKey::kNone ? "" : absl::StrCat(", ", key_column);
   Params params = {DayNumber(from), DayNumber(to)};
   std::string dealer_filter;
   if (!dealer_id.empty()) {
@@ -772,8 +774,8 @@ absl::Status ReceivablesStore::Revenue(Transaction& tx, absl::CivilDay from,
                    "MAX(h.invoice_day) AS last_day FROM credit_invoices h JOIN "
                    "credit_invoice_lines l ON l.invoice_id = h.invoice_id "
                    "WHERE h.invoice_day BETWEEN $1 AND $2",
-                   dealer_filter, " GROUP BY h.dealer_id, h.currency, ",
-                   key_column),
+                   dealer_filter, " GROUP BY h.dealer_id, h.currency",
+                   group_key),
                params));
   for (const Row& r : sold) {
     RevenueCell& c = cell(r);
@@ -793,8 +795,8 @@ absl::Status ReceivablesStore::Revenue(Transaction& tx, absl::CivilDay from,
                    "AS cost, SUM(l.quantity) AS units FROM credit_notes h JOIN "
                    "credit_note_lines l ON l.credit_note_id = h.credit_note_id "
                    "WHERE h.kind = 1 AND h.note_day BETWEEN $1 AND $2",
-                   dealer_filter, " GROUP BY h.dealer_id, h.currency, ",
-                   key_column),
+                   dealer_filter, " GROUP BY h.dealer_id, h.currency",
+                   group_key),
                params));
   for (const Row& r : returned) {
     RevenueCell& c = cell(r);
