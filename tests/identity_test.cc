@@ -286,6 +286,66 @@ class IdentityTest : public ::testing::Test {
       req.set_dealer_id(dealer_);
       return req.SerializeAsString();
     }
+    if (method == "IssueInvoice") {
+      credit::v1::IssueInvoiceRequest req;
+      req.set_order_id("ord-identity-1");
+      credit::v1::InvoiceLine* line = req.add_lines();
+      line->set_sku("PUMP-100");
+      line->set_quantity(1);
+      line->mutable_net_price()->set_currency_code("CNY");
+      line->mutable_net_price()->set_minor_units(1000);
+      line->mutable_unit_cost()->set_currency_code("CNY");
+      line->mutable_unit_cost()->set_minor_units(500);
+      req.mutable_payment_term()->set_net_days(30);
+      return req.SerializeAsString();
+    }
+    if (method == "GetInvoice") {
+      credit::v1::GetInvoiceRequest req;
+      req.set_invoice_id("inv_0190f3c2a1b24e8f0a1b");
+      return req.SerializeAsString();
+    }
+    if (method == "ListInvoices") {
+      credit::v1::ListInvoicesRequest req;
+      req.set_dealer_id(dealer_);
+      return req.SerializeAsString();
+    }
+    if (method == "RecordPayment") {
+      credit::v1::RecordPaymentRequest req;
+      req.mutable_payment()->set_payer_dealer_id(dealer_);
+      req.mutable_payment()->mutable_amount()->set_currency_code("CNY");
+      req.mutable_payment()->mutable_amount()->set_minor_units(1000);
+      req.mutable_payment()->set_reference("BOC 1");
+      return req.SerializeAsString();
+    }
+    if (method == "IssueCreditNote") {
+      credit::v1::IssueCreditNoteRequest req;
+      req.mutable_credit_note()->set_kind(credit::v1::CREDIT_NOTE_KIND_REBATE);
+      req.mutable_credit_note()->set_dealer_id(dealer_);
+      req.mutable_credit_note()->set_source("rebate 2026-10");
+      req.mutable_credit_note()->mutable_net_amount()->set_currency_code("CNY");
+      req.mutable_credit_note()->mutable_net_amount()->set_minor_units(1000);
+      return req.SerializeAsString();
+    }
+    if (method == "PlaceRestriction") {
+      credit::v1::PlaceRestrictionRequest req;
+      req.mutable_restriction()->set_payer_dealer_id(dealer_);
+      req.mutable_restriction()->set_kind(
+          credit::v1::RESTRICTION_KIND_SHIPMENT_HOLD);
+      req.mutable_restriction()->set_reason("cheque bounced");
+      return req.SerializeAsString();
+    }
+    if (method == "LiftRestriction") {
+      credit::v1::LiftRestrictionRequest req;
+      req.set_restriction_id("rst_0190f3c2a1b24e8f0a1b");
+      req.set_reason("cleared");
+      return req.SerializeAsString();
+    }
+    if (method == "GetRevenueSummary") {
+      credit::v1::GetRevenueSummaryRequest req;
+      req.set_from_date("2026-01-01");
+      req.set_to_date("2026-12-31");
+      return req.SerializeAsString();
+    }
     if (method == "CreateServiceTicket") {
       support::v1::CreateServiceTicketRequest req;
       req.mutable_ticket()->set_dealer_id(dealer_);

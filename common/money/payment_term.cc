@@ -55,10 +55,10 @@ std::optional<int> Days(absl::string_view text) {
 absl::Status CheckPaymentTerm(absl::string_view field,
                               const PaymentTerm& term) {
   if (term.net_days < 0 || term.net_days > kMaxNetDays) {
-    return InvalidField(absl::StrCat(field, ".net_days"),
-                        absl::StrCat("must be 0 (cash in advance) to ",
-                                     kMaxNetDays, " (got ", term.net_days,
-                                     ")"));
+    return InvalidField(
+        absl::StrCat(field, ".net_days"),
+        absl::StrCat("must be 0 (cash in advance) to ", kMaxNetDays, " (got ",
+                     term.net_days, ")"));
   }
   if (term.discount_basis_points == 0 && term.discount_days == 0) {
     return absl::OkStatus();
@@ -76,16 +76,17 @@ absl::Status CheckPaymentTerm(absl::string_view field,
                      term.discount_basis_points, ")"));
   }
   if (term.discount_days < 1 || term.discount_days > term.net_days) {
-    return InvalidField(absl::StrCat(field, ".discount_days"),
-                        absl::StrCat("must be 1 to the net days (",
-                                     term.net_days, ") with a discount (got ",
-                                     term.discount_days, ")"));
+    return InvalidField(
+        absl::StrCat(field, ".discount_days"),
+        absl::StrCat("must be 1 to the net days (", term.net_days,
+                     ") with a discount (got ", term.discount_days, ")"));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<PaymentTerm> ParsePaymentTerm(absl::string_view raw) {
-  const std::string text = absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
+  const std::string text =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
   auto bad = [&raw]() {
     return InvalidField("payment_term",
                         absl::StrCat("'", QuoteInput(raw),
@@ -127,8 +128,7 @@ std::string FormatPaymentTerm(const PaymentTerm& term) {
     absl::StrAppend(&percent, ".", fraction / 10);
     if (fraction % 10 != 0) absl::StrAppend(&percent, fraction % 10);
   }
-  return absl::StrCat(percent, "/", term.discount_days, " net ",
-                      term.net_days);
+  return absl::StrCat(percent, "/", term.discount_days, " net ", term.net_days);
 }
 
 std::optional<absl::CivilDay> DiscountUntil(const PaymentTerm& term,

@@ -54,7 +54,6 @@ inline absl::CivilDay DueDay(const PaymentTerm& term,
 std::optional<absl::CivilDay> DiscountUntil(const PaymentTerm& term,
                                             absl::CivilDay invoice_day);
 // The cash discount on `total`, rounded half-up to the minor unit.
-absl::StatusOr<Money> CashDiscount(const PaymentTerm& term,
-                                   const Money& total);
+absl::StatusOr<Money> CashDiscount(const PaymentTerm& term, const Money& total);
 
 }  // namespace qudao

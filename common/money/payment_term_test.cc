@@ -55,9 +55,9 @@ TEST(PaymentTermTest, DiscountRoundsHalfUpToTheFen) {
   EXPECT_EQ(CashDiscount(term, *Money::Create("CNY", 1000000))->minor_units(),
             20000);
   EXPECT_EQ(CashDiscount(term, *Money::Create("CNY", 25))->minor_units(), 1);
-  EXPECT_TRUE(CashDiscount(*ParsePaymentTerm("net 30"),
-                           *Money::Create("CNY", 1000000))
-                  ->is_zero());
+  EXPECT_TRUE(
+      CashDiscount(*ParsePaymentTerm("net 30"), *Money::Create("CNY", 1000000))
+          ->is_zero());
 }
 
 }  // namespace

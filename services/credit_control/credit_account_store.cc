@@ -552,9 +552,8 @@ absl::Status CreditAccountStore::AdjustBalances(
                  {payer, open_delta.minor_units(),
                   unapplied_delta.minor_units(), open_delta.currency()}));
   if (changed != 1) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("payer ", payer, " has no credit account in ",
-                     open_delta.currency()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "payer ", payer, " has no credit account in ", open_delta.currency()));
   }
   return absl::OkStatus();
 }
@@ -597,13 +596,13 @@ CreditAccountStore::ListByUtilisation(Transaction& tx, bool highest_first,
   }
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query(absl::StrCat("SELECT ", Accounts().columns(), ", ",
-                            kUtilisation, " AS utilisation FROM "
-                            "credit_accounts",
-                            where, " ORDER BY utilisation ",
-                            highest_first ? "DESC" : "ASC",
-                            ", dealer_id LIMIT $1"),
-               params));
+      tx.Query(
+          absl::StrCat("SELECT ", Accounts().columns(), ", ", kUtilisation,
+                       " AS utilisation FROM "
+                       "credit_accounts",
+                       where, " ORDER BY utilisation ",
+                       highest_first ? "DESC" : "ASC", ", dealer_id LIMIT $1"),
+          params));
   std::vector<RankedAccount> out;
   for (const storage::Row& row : rows) {
     ASSIGN_OR_RETURN(CreditAccount account, Accounts().Read(row));
@@ -735,13 +734,13 @@ absl::Status CreditAccountStore::UpdateReservationInvoiced(
     Transaction& tx, const Reservation& r, const Money& read_invoiced) const {
   ASSIGN_OR_RETURN(
       int64_t changed,
-      tx.Execute("UPDATE credit_reservations SET invoiced_minor = $2, status "
-                 "= $3, update_time = $4 WHERE reservation_id = $1 AND "
-                 "invoiced_minor = $5",
-                 {r.reservation_id, r.invoiced.minor_units(),
-                  static_cast<int64_t>(r.status),
-                  storage::ToStoredTime(r.update_time),
-                  read_invoiced.minor_units()}));
+      tx.Execute(
+          "UPDATE credit_reservations SET invoiced_minor = $2, status "
+          "= $3, update_time = $4 WHERE reservation_id = $1 AND "
+          "invoiced_minor = $5",
+          {r.reservation_id, r.invoiced.minor_units(),
+           static_cast<int64_t>(r.status), storage::ToStoredTime(r.update_time),
+           read_invoiced.minor_units()}));
   if (changed != 1) {
     return storage::RetryableConflict("reservation invoiced concurrently");
   }

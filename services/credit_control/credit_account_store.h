@@ -109,8 +109,7 @@ class CreditAccountStore {
   // without one (cash in advance), if it has none.
   absl::Status EnsureAccount(storage::Transaction& tx,
                              const std::string& payer_dealer_id,
-                             const std::string& currency,
-                             absl::Time now) const;
+                             const std::string& currency, absl::Time now) const;
   // Portfolio: accounts by utilisation (exposure ÷ limit, in basis points;
   // a zero limit with exposure counts as the highest), highest first, or
   // lowest first; `page.limit + 1` after `page.after_key`

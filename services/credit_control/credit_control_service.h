@@ -38,9 +38,9 @@ class CreditControlService final
   absl::Status HandleRecordPayment(const Call& call,
                                    const pb::RecordPaymentRequest& request,
                                    pb::Payment* response);
-  absl::Status HandleIssueCreditNote(
-      const Call& call, const pb::IssueCreditNoteRequest& request,
-      pb::CreditNote* response);
+  absl::Status HandleIssueCreditNote(const Call& call,
+                                     const pb::IssueCreditNoteRequest& request,
+                                     pb::CreditNote* response);
   absl::Status HandlePlaceRestriction(
       const Call& call, const pb::PlaceRestrictionRequest& request,
       pb::Restriction* response);

@@ -747,3 +747,315 @@ TYPED_TEST(CreditControlTest, TheApproverIsTheCallerAndNeverTheOwner) {
 
 }  // namespace
 }  // namespace qudao::credit
+
+namespace qudao::credit {
+namespace {
+
+template <typename B>
+class LedgerServiceTest : public CreditControlTest<B> {
+ protected:
+  static void As(grpc::ClientContext* ctx, const std::string& token,
+                 const std::string& partner = "") {
+    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    if (!partner.empty()) ctx->AddMetadata("x-qudao-partner-dealer", partner);
+  }
+  static std::string Pricing() {
+    return testing::TestIdentity::Get().ServiceToken("pricing");
+  }
+  static std::string Controller() {
+    return testing::TestIdentity::Get().Token("credit.li",
+                                              {"credit_controller"});
+  }
+
+  // A limit, a reserved order and an invoice of CNY 600.00 (net 30).
+  void Invoice(pb::Invoice* out) {
+    pb::CreditPosition position;
+    ASSERT_TRUE(this->Set(this->ValidRequest(100000), &position).ok());
+    pb::ReserveCreditRequest reserve;
+    reserve.set_order_id("ord-1001");
+    reserve.set_dealer_id(this->dealer_);
+    reserve.mutable_amount()->set_currency_code("CNY");
+    reserve.mutable_amount()->set_minor_units(60000);
+    reserve.set_payment_term_days(30);
+    pb::CreditReservation reservation;
+    grpc::ClientContext rc;
+    As(&rc, Pricing());
+    ASSERT_TRUE(this->stub_->ReserveCredit(&rc, reserve, &reservation).ok());
+    grpc::ClientContext ic;
+    As(&ic, Pricing());
+    grpc::Status s = this->stub_->IssueInvoice(&ic, ValidInvoice(), out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  pb::IssueInvoiceRequest ValidInvoice() {
+    pb::IssueInvoiceRequest req;
+    req.set_order_id("ord-1001");
+    pb::InvoiceLine* line = req.add_lines();
+    line->set_sku("pump-100");
+    line->set_product_group("pumps");
+    line->set_quantity(2);
+    line->mutable_net_price()->set_currency_code("CNY");
+    line->mutable_net_price()->set_minor_units(30000);
+    line->mutable_unit_cost()->set_currency_code("CNY");
+    line->mutable_unit_cost()->set_minor_units(18000);
+    req.mutable_payment_term()->set_net_days(30);
+    req.set_request_id("invoice-ord-1001-1");
+    return req;
+  }
+};
+
+TYPED_TEST_SUITE(LedgerServiceTest, Backends);
+
+TYPED_TEST(LedgerServiceTest, InvoicesPaymentsAndTheirBadInput) {
+  pb::Invoice invoice;
+  this->Invoice(&invoice);
+  if (::testing::Test::HasFatalFailure()) return;
+  EXPECT_EQ(invoice.lines(0).sku(), "PUMP-100");
+  EXPECT_EQ(invoice.total().minor_units(), 60000);
+  EXPECT_EQ(invoice.payer_dealer_id(), this->dealer_);
+  EXPECT_EQ(invoice.issued_by(), "svc-pricing");
+
+  // Bad invoices: the field is named, nothing is written.
+  struct Case {
+    std::string field;
+    std::function<void(pb::IssueInvoiceRequest&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"order_id", [](auto& r) { r.set_order_id(""); }},
+      {"lines", [](auto& r) { r.clear_lines(); }},
+      {"lines[0].sku", [](auto& r) { r.mutable_lines(0)->set_sku("a b"); }},
+      {"lines[0].quantity",
+       [](auto& r) { r.mutable_lines(0)->set_quantity(0); }},
+      {"lines[0].net_price",
+       [](auto& r) { r.mutable_lines(0)->clear_net_price(); }},
+      {"lines[0].net_price",
+       [](auto& r) {
+         r.mutable_lines(0)->mutable_net_price()->set_minor_units(-1);
+       }},
+      {"payment_term", [](auto& r) { r.clear_payment_term(); }},
+      {"payment_term.net_days",
+       [](auto& r) { r.mutable_payment_term()->set_net_days(400); }},
+      {"payment_term.discount_days",
+       [](auto& r) {
+         r.mutable_payment_term()->set_discount_basis_points(200);
+         r.mutable_payment_term()->set_discount_days(40);
+       }},
+      {"vat",
+       [](auto& r) {
+         r.mutable_vat()->set_currency_code("USD");
+         r.mutable_vat()->set_minor_units(1);
+       }},
+  };
+  for (const Case& c : cases) {
+    pb::IssueInvoiceRequest req = this->ValidInvoice();
+    req.set_request_id("");
+    c.spoil(req);
+    grpc::ClientContext ctx;
+    this->As(&ctx, this->Pricing());
+    pb::Invoice out;
+    grpc::Status s = this->stub_->IssueInvoice(&ctx, req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << c.field << ": " << s.error_message();
+    EXPECT_EQ(TrailingValue(ctx, kErrorFieldKey), c.field) << s.error_message();
+  }
+  EXPECT_EQ(this->CountRows("credit_invoices"), 1);
+  EXPECT_EQ(this->CountRows("credit_ledger_entries"), 1);
+
+  // A sales rep may read invoices but not record payments.
+  pb::RecordPaymentRequest pay;
+  pay.mutable_payment()->set_payer_dealer_id(this->dealer_);
+  pay.mutable_payment()->mutable_amount()->set_currency_code("CNY");
+  pay.mutable_payment()->mutable_amount()->set_minor_units(25000);
+  pay.mutable_payment()->set_reference("BOC 2026112700123");
+  pay.set_request_id("pay-1");
+  pb::Payment paid;
+  {
+    grpc::ClientContext ctx;
+    this->As(&ctx, testing::TestIdentity::Get().Token("rep.li", {"sales_rep"}));
+    EXPECT_EQ(this->stub_->RecordPayment(&ctx, pay, &paid).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  for (auto spoil : std::vector<std::function<void(pb::RecordPaymentRequest&)>>{
+           [](auto& r) { r.mutable_payment()->clear_amount(); },
+           [](auto& r) {
+             r.mutable_payment()->mutable_amount()->set_minor_units(0);
+           },
+           [](auto& r) { r.mutable_payment()->set_reference(""); },
+           [](auto& r) {
+             r.mutable_payment()->set_received_date("2026-13-01");
+           },
+           [](auto& r) {
+             r.mutable_payment()->set_received_date("2999-01-01");
+           },
+           [](auto& r) { r.mutable_payment()->add_invoice_ids("inv_x"); },
+           [](auto& r) {
+             r.mutable_payment()->set_recorded_by("someone.else");
+           },
+       }) {
+    pb::RecordPaymentRequest req = pay;
+    req.set_request_id("");
+    spoil(req);
+    grpc::ClientContext ctx;
+    this->As(&ctx, this->Controller());
+    EXPECT_EQ(this->stub_->RecordPayment(&ctx, req, &paid).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << req.ShortDebugString();
+  }
+  EXPECT_EQ(this->CountRows("credit_payments"), 0);
+  {
+    grpc::ClientContext ctx;
+    this->As(&ctx, this->Controller());
+    grpc::Status s = this->stub_->RecordPayment(&ctx, pay, &paid);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(paid.allocations_size(), 1);
+    EXPECT_EQ(paid.recorded_by(), "credit.li");
+  }
+  {
+    pb::GetInvoiceRequest get;
+    get.set_invoice_id(invoice.invoice_id());
+    pb::Invoice got;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->GetInvoice(&ctx, get, &got).ok());
+    EXPECT_EQ(got.outstanding().minor_units(), 35000);
+    EXPECT_EQ(got.entries_size(), 2);
+  }
+  {
+    pb::ListInvoicesRequest list;
+    list.set_dealer_id(this->dealer_);
+    list.set_open_only(true);
+    pb::ListInvoicesResponse listed;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->ListInvoices(&ctx, list, &listed).ok());
+    ASSERT_EQ(listed.invoices_size(), 1);
+    EXPECT_EQ(listed.invoices(0).lines_size(), 0);
+  }
+  {
+    pb::CheckLedgerConsistencyResponse check;
+    grpc::ClientContext ctx;
+    this->As(&ctx, testing::TestIdentity::Get().Token("credit.boss",
+                                                      {"credit_manager"}));
+    ASSERT_TRUE(this->stub_
+                    ->CheckLedgerConsistency(
+                        &ctx, pb::CheckLedgerConsistencyRequest(), &check)
+                    .ok());
+    EXPECT_EQ(check.differences_size(), 0);
+  }
+}
+
+TYPED_TEST(LedgerServiceTest, PartnersSeeOnlyTheirOwnInvoicesAndAging) {
+  pb::Invoice invoice;
+  this->Invoice(&invoice);
+  if (::testing::Test::HasFatalFailure()) return;
+  auto other = this->customers_->CreateDealer("Other Trading");
+  ASSERT_TRUE(other.ok());
+  const std::string gateway =
+      testing::TestIdentity::Get().ServiceToken("gateway");
+  pb::GetInvoiceRequest get;
+  get.set_invoice_id(invoice.invoice_id());
+  pb::Invoice got;
+  {
+    grpc::ClientContext ctx;
+    this->As(&ctx, gateway, this->dealer_);
+    EXPECT_TRUE(this->stub_->GetInvoice(&ctx, get, &got).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    this->As(&ctx, gateway, *other);
+    grpc::Status s = this->stub_->GetInvoice(&ctx, get, &got);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(this->dealer_)));
+  }
+  {
+    pb::GetAgingRequest aging;
+    pb::AgingReport report;
+    grpc::ClientContext ctx;
+    this->As(&ctx, gateway, *other);
+    ASSERT_TRUE(this->stub_->GetAging(&ctx, aging, &report).ok());
+    EXPECT_EQ(report.rows_size(), 0);
+    grpc::ClientContext own;
+    this->As(&own, gateway, this->dealer_);
+    ASSERT_TRUE(this->stub_->GetAging(&own, aging, &report).ok());
+    ASSERT_EQ(report.rows_size(), 1);
+    EXPECT_EQ(report.rows(0).total().minor_units(), 60000);
+  }
+  {
+    // Payments are staff-only.
+    pb::RecordPaymentRequest pay;
+    pb::Payment paid;
+    grpc::ClientContext ctx;
+    this->As(&ctx, gateway, this->dealer_);
+    EXPECT_EQ(this->stub_->RecordPayment(&ctx, pay, &paid).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+}
+
+TYPED_TEST(LedgerServiceTest, ReportsAndRestrictionsRejectBadInput) {
+  pb::AgingReport report;
+  for (auto spoil : std::vector<std::function<void(pb::GetAgingRequest&)>>{
+           [](auto& r) { r.set_as_of("27.11.2026"); },
+           [](auto& r) {
+             r.add_bucket_upper_bounds(30);
+             r.add_bucket_upper_bounds(30);
+           },
+           [](auto& r) { r.set_dealer_id("dlr_bad"); },
+           [](auto& r) { r.set_group_by(static_cast<pb::AgingGroupBy>(9)); },
+       }) {
+    pb::GetAgingRequest req;
+    spoil(req);
+    grpc::ClientContext ctx;
+    EXPECT_EQ(this->stub_->GetAging(&ctx, req, &report).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << req.ShortDebugString();
+  }
+  pb::RevenueSummary summary;
+  for (auto spoil :
+       std::vector<std::function<void(pb::GetRevenueSummaryRequest&)>>{
+           [](auto& r) { r.clear_from_date(); },
+           [](auto& r) { r.set_to_date("2025-01-01"); },
+           [](auto& r) { r.set_to_date("2030-01-01"); },
+       }) {
+    pb::GetRevenueSummaryRequest req;
+    req.set_from_date("2026-01-01");
+    req.set_to_date("2026-12-31");
+    spoil(req);
+    grpc::ClientContext ctx;
+    EXPECT_EQ(this->stub_->GetRevenueSummary(&ctx, req, &summary).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << req.ShortDebugString();
+  }
+  pb::Restriction placed;
+  for (auto spoil :
+       std::vector<std::function<void(pb::PlaceRestrictionRequest&)>>{
+           [](auto& r) { r.mutable_restriction()->set_reason(""); },
+           [](auto& r) {
+             r.mutable_restriction()->set_kind(
+                 pb::RESTRICTION_KIND_UNSPECIFIED);
+           },
+           [](auto& r) { r.mutable_restriction()->set_until("2020-01-01"); },
+           [](auto& r) { r.mutable_restriction()->set_payer_dealer_id(""); },
+       }) {
+    pb::PlaceRestrictionRequest req;
+    req.mutable_restriction()->set_payer_dealer_id(this->dealer_);
+    req.mutable_restriction()->set_kind(pb::RESTRICTION_KIND_SHIPMENT_HOLD);
+    req.mutable_restriction()->set_reason("cheque bounced");
+    spoil(req);
+    grpc::ClientContext ctx;
+    this->As(&ctx, this->Controller());
+    EXPECT_EQ(this->stub_->PlaceRestriction(&ctx, req, &placed).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << req.ShortDebugString();
+  }
+  EXPECT_EQ(this->CountRows("credit_restrictions"), 0);
+  pb::PlaceRestrictionRequest hold;
+  hold.mutable_restriction()->set_payer_dealer_id(this->dealer_);
+  hold.mutable_restriction()->set_kind(pb::RESTRICTION_KIND_SHIPMENT_HOLD);
+  hold.mutable_restriction()->set_reason("cheque bounced");
+  grpc::ClientContext ctx;
+  this->As(&ctx, this->Controller());
+  ASSERT_TRUE(this->stub_->PlaceRestriction(&ctx, hold, &placed).ok());
+  EXPECT_TRUE(placed.in_force());
+  EXPECT_EQ(placed.placed_by(), "credit.li");
+}
+
+}  // namespace
+}  // namespace qudao::credit

@@ -4,9 +4,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/calendar/calendar.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
-#include "common/calendar/calendar.h"
 #include "common/storage/outbox.h"
 #include "common/validation/validation.h"
 #include "google/protobuf/any.pb.h"
@@ -62,12 +62,11 @@ CreditOperations::CreditControlReasons(Transaction& tx,
     out.push_back(
         {suspension ? ReservationIssue::kSuspended
                     : ReservationIssue::kShipmentHold,
-         absl::StrCat("payer ", payer, ": ", RestrictionKindName(r.kind), " ",
-                      r.restriction_id, " by ", r.placed_by, " (", r.reason,
-                      ")",
-                      r.until.has_value()
-                          ? absl::StrCat(" until ", FormatDay(*r.until))
-                          : std::string()),
+         absl::StrCat(
+             "payer ", payer, ": ", RestrictionKindName(r.kind), " ",
+             r.restriction_id, " by ", r.placed_by, " (", r.reason, ")",
+             r.until.has_value() ? absl::StrCat(" until ", FormatDay(*r.until))
+                                 : std::string()),
          std::nullopt});
   }
   if (!on_credit) return out;
@@ -177,8 +176,7 @@ absl::StatusOr<Assessment> CreditOperations::Assess(
   std::vector<int64_t> record;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(record,
-                         ledger_.PaymentRecord(tx, input.dealer_id, 6));
+        ASSIGN_OR_RETURN(record, ledger_.PaymentRecord(tx, input.dealer_id, 6));
         return absl::OkStatus();
       }));
   ASSIGN_OR_RETURN(Assessment assessment,
@@ -236,10 +234,10 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
         Reservation out = r;
-        ASSIGN_OR_RETURN(std::vector<ReservationReason> own,
-                         CreditControlReasons(tx, payer.dealer_id,
-                                              payer.abc_class,
-                                              !out.cash_in_advance));
+        ASSIGN_OR_RETURN(
+            std::vector<ReservationReason> own,
+            CreditControlReasons(tx, payer.dealer_id, payer.abc_class,
+                                 !out.cash_in_advance));
         out.reasons.insert(out.reasons.end(), own.begin(), own.end());
         ASSIGN_OR_RETURN(std::optional<Reservation> existing,
                          accounts_.FindReservationForOrder(tx, order.order_id));
@@ -331,8 +329,7 @@ absl::StatusOr<Reservation> CreditOperations::CancelReservation(
               absl::StatusCode::kFailedPrecondition, kReasonReservationClosed,
               absl::StrCat("credit reservation ", reservation_id,
                            " is already ",
-                           r.status == ReservationStatus::kRejected
-                               ? "rejected"
+                           r.status == ReservationStatus::kRejected ? "rejected"
                            : r.status == ReservationStatus::kCancelled
                                ? "cancelled"
                                : "invoiced in full"));
@@ -341,8 +338,8 @@ absl::StatusOr<Reservation> CreditOperations::CancelReservation(
         // What is not invoiced yet goes back; invoiced parts stay
         // receivables.
         if (r.holds_credit() && !r.remaining().is_zero()) {
-          RETURN_IF_ERROR(accounts_.ReleaseOnAccount(tx, r.payer_dealer_id,
-                                                     r.remaining()));
+          RETURN_IF_ERROR(
+              accounts_.ReleaseOnAccount(tx, r.payer_dealer_id, r.remaining()));
         }
         r.status = ReservationStatus::kCancelled;
         r.update_time = now;
@@ -493,10 +490,10 @@ absl::StatusOr<Reservation> CreditOperations::ReleaseReservation(
         ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
         RETURN_IF_ERROR(CheckMayDecide(controller.subject, r));
         // Credit control's own stops are lifted, never overridden.
-        ASSIGN_OR_RETURN(const std::vector<ReservationReason> own,
-                         CreditControlReasons(tx, r.payer_dealer_id,
-                                              payer.abc_class,
-                                              /*on_credit=*/false));
+        ASSIGN_OR_RETURN(
+            const std::vector<ReservationReason> own,
+            CreditControlReasons(tx, r.payer_dealer_id, payer.abc_class,
+                                 /*on_credit=*/false));
         if (!own.empty()) {
           return Refusal(absl::StatusCode::kFailedPrecondition,
                          IssueName(own[0].issue),

@@ -248,9 +248,9 @@ v1::CreditReservation ReservationToProto(const Reservation& r) {
   for (ReservationIssue issue : r.overridden) {
     out.add_overridden(static_cast<v1::ReservationIssue>(issue));
   }
-  *out.mutable_invoiced() = MoneyToProto(
-      r.invoiced.currency().empty() ? Money::Zero(r.amount.currency())
-                                    : r.invoiced);
+  *out.mutable_invoiced() = MoneyToProto(r.invoiced.currency().empty()
+                                             ? Money::Zero(r.amount.currency())
+                                             : r.invoiced);
   return out;
 }
 

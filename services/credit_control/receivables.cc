@@ -67,9 +67,9 @@ std::string FormatDay(absl::CivilDay day) {
 absl::StatusOr<Invoice> BuildInvoice(const InvoiceInput& input,
                                      absl::CivilDay invoice_day) {
   if (input.lines.empty() || input.lines.size() > kMaxLines) {
-    return InvalidField("lines", absl::StrCat("must hold 1 to ", kMaxLines,
-                                              " lines (got ",
-                                              input.lines.size(), ")"));
+    return InvalidField(
+        "lines", absl::StrCat("must hold 1 to ", kMaxLines, " lines (got ",
+                              input.lines.size(), ")"));
   }
   RETURN_IF_ERROR(CheckPaymentTerm("payment_term", input.term));
   Invoice inv;
@@ -197,7 +197,8 @@ absl::Status CompleteCreditNote(CreditNote& note) {
         return InvalidField(f + ".quantity",
                             absl::StrCat("must be 1 to ", kMaxQuantity));
       }
-      RETURN_IF_ERROR(SameCurrency(f + ".net_amount", line.net_amount, currency));
+      RETURN_IF_ERROR(
+          SameCurrency(f + ".net_amount", line.net_amount, currency));
       RETURN_IF_ERROR(SameCurrency(f + ".cost", line.cost, currency));
       RETURN_IF_ERROR(NotNegative(f + ".net_amount", line.net_amount));
       RETURN_IF_ERROR(NotNegative(f + ".cost", line.cost));

@@ -162,10 +162,9 @@ struct AllocationPlan {
 // never more than outstanding); a payment that falls short is applied as
 // it is, without discount. `with_discounts` false (credit on account or a
 // credit note applied) never earns a discount.
-absl::StatusOr<AllocationPlan> Allocate(const Money& amount,
-                                        absl::CivilDay paid_day,
-                                        const std::vector<OpenInvoice>& invoices,
-                                        bool with_discounts);
+absl::StatusOr<AllocationPlan> Allocate(
+    const Money& amount, absl::CivilDay paid_day,
+    const std::vector<OpenInvoice>& invoices, bool with_discounts);
 
 struct Payment {
   std::string payment_id;

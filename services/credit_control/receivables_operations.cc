@@ -32,8 +32,15 @@ LedgerEntry Entry(const std::string& payer, const std::string& dealer,
                   EntryKind kind, const std::string& invoice_id,
                   const std::string& document_id, const Money& amount,
                   absl::CivilDay day, absl::Time now) {
-  return LedgerEntry{NewResourceId("cle", now), payer, dealer, kind,
-                     invoice_id, document_id, amount, day, now};
+  return LedgerEntry{NewResourceId("cle", now),
+                     payer,
+                     dealer,
+                     kind,
+                     invoice_id,
+                     document_id,
+                     amount,
+                     day,
+                     now};
 }
 
 // The restriction of `kind` in force on the payer today, if any.
@@ -58,9 +65,9 @@ absl::Status ReceivablesOperations::ApplyPlan(
   for (const Allocation& a : plan.allocations) {
     if (!a.applied.is_zero()) {
       ASSIGN_OR_RETURN(const Money minus, a.applied.Negate());
-      RETURN_IF_ERROR(ledger_.AppendEntry(
-          tx, Entry(payer, a.dealer_id, kind, a.invoice_id, document_id, minus,
-                    day, now)));
+      RETURN_IF_ERROR(
+          ledger_.AppendEntry(tx, Entry(payer, a.dealer_id, kind, a.invoice_id,
+                                        document_id, minus, day, now)));
     }
     if (!a.discount.is_zero()) {
       ASSIGN_OR_RETURN(const Money minus, a.discount.Negate());
@@ -111,9 +118,9 @@ absl::StatusOr<Invoice> ReceivablesOperations::IssueInvoice(
         Reservation r = *std::move(found);
         if (r.amount.currency() != inv.total.currency()) {
           return InvalidField(
-              "lines", absl::StrCat("the order was reserved in ",
-                                    r.amount.currency(), "; invoice it in ",
-                                    r.amount.currency()));
+              "lines",
+              absl::StrCat("the order was reserved in ", r.amount.currency(),
+                           "; invoice it in ", r.amount.currency()));
         }
         inv.reservation_id = r.reservation_id;
         inv.dealer_id = r.dealer_id;
@@ -121,9 +128,8 @@ absl::StatusOr<Invoice> ReceivablesOperations::IssueInvoice(
         const std::string& payer = r.payer_dealer_id;
         for (RestrictionKind kind : {RestrictionKind::kTradeSuspension,
                                      RestrictionKind::kShipmentHold}) {
-          ASSIGN_OR_RETURN(
-              std::optional<Restriction> stop,
-              InForceRestriction(ledger_, tx, payer, kind, today));
+          ASSIGN_OR_RETURN(std::optional<Restriction> stop,
+                           InForceRestriction(ledger_, tx, payer, kind, today));
           if (stop.has_value()) {
             return Refusal(
                 absl::StatusCode::kFailedPrecondition,
@@ -157,22 +163,23 @@ absl::StatusOr<Invoice> ReceivablesOperations::IssueInvoice(
           if (!account.has_value() ||
               account->approved_uninvoiced.minor_units() <
                   conversion.minor_units()) {
-            return absl::DataLossError(absl::StrCat(
-                "payer ", payer, "'s account holds less approved credit than "
-                "reservation ", r.reservation_id, " still reserves"));
+            return absl::DataLossError(
+                absl::StrCat("payer ", payer,
+                             "'s account holds less approved credit than "
+                             "reservation ",
+                             r.reservation_id, " still reserves"));
           }
           ASSIGN_OR_RETURN(const ReservationReason over,
                            OverLimitReason(*account, excess));
-          return Refusal(absl::StatusCode::kFailedPrecondition,
-                         kReasonOverLimit,
-                         absl::StrCat("invoicing ", excess.ToString(),
-                                      " more than order ", inv.order_id,
-                                      " reserved: ", over.detail));
+          return Refusal(
+              absl::StatusCode::kFailedPrecondition, kReasonOverLimit,
+              absl::StrCat("invoicing ", excess.ToString(), " more than order ",
+                           inv.order_id, " reserved: ", over.detail));
         }
         RETURN_IF_ERROR(ledger_.InsertInvoice(tx, inv));
         RETURN_IF_ERROR(ledger_.AppendEntry(
-            tx, Entry(payer, inv.dealer_id, EntryKind::kInvoice,
-                      inv.invoice_id, inv.invoice_id, inv.total, today, now)));
+            tx, Entry(payer, inv.dealer_id, EntryKind::kInvoice, inv.invoice_id,
+                      inv.invoice_id, inv.total, today, now)));
         // The reservation: converted in part or in full.
         const Money read_invoiced = r.invoiced;
         ASSIGN_OR_RETURN(r.invoiced, r.invoiced.Add(inv.total));
@@ -188,7 +195,8 @@ absl::StatusOr<Invoice> ReceivablesOperations::IssueInvoice(
         if (account->unapplied_credit.minor_units() > 0) {
           ASSIGN_OR_RETURN(const int enough,
                            account->unapplied_credit.Compare(inv.total));
-          const Money used = enough >= 0 ? inv.total : account->unapplied_credit;
+          const Money used =
+              enough >= 0 ? inv.total : account->unapplied_credit;
           ASSIGN_OR_RETURN(const Money minus, used.Negate());
           RETURN_IF_ERROR(ledger_.AppendEntry(
               tx, Entry(payer, inv.dealer_id, EntryKind::kCreditApplied, "",
@@ -257,19 +265,17 @@ absl::StatusOr<Payment> ReceivablesOperations::RecordPayment(
         absl::Status locked =
             accounts_.AdjustBalances(tx, p.payer_dealer_id, zero, zero);
         if (absl::IsFailedPrecondition(locked)) {
-          return Refusal(absl::StatusCode::kFailedPrecondition,
-                         kReasonWrongPayer,
-                         absl::StrCat(locked.message(),
-                                      ": nothing was invoiced to it in ",
-                                      p.amount.currency()));
+          return Refusal(
+              absl::StatusCode::kFailedPrecondition, kReasonWrongPayer,
+              absl::StrCat(locked.message(), ": nothing was invoiced to it in ",
+                           p.amount.currency()));
         }
         RETURN_IF_ERROR(locked);
-        ASSIGN_OR_RETURN(const std::vector<OpenInvoice> open,
-                         ledger_.OpenInvoices(tx, p.payer_dealer_id,
-                                              p.invoice_ids));
-        ASSIGN_OR_RETURN(p.plan,
-                         Allocate(p.amount, p.received_day, open,
-                                  /*with_discounts=*/true));
+        ASSIGN_OR_RETURN(
+            const std::vector<OpenInvoice> open,
+            ledger_.OpenInvoices(tx, p.payer_dealer_id, p.invoice_ids));
+        ASSIGN_OR_RETURN(p.plan, Allocate(p.amount, p.received_day, open,
+                                          /*with_discounts=*/true));
         RETURN_IF_ERROR(ApplyPlan(tx, p.payer_dealer_id, p.payer_dealer_id,
                                   p.payment_id, EntryKind::kPayment, p.plan,
                                   p.received_day, now));
@@ -315,9 +321,9 @@ absl::StatusOr<CreditNote> ReceivablesOperations::IssueCreditNote(
           ASSIGN_OR_RETURN(std::optional<Invoice> inv,
                            ledger_.FindInvoice(tx, n.invoice_id));
           if (!inv.has_value()) {
-            return Refusal(absl::StatusCode::kNotFound, kReasonInvoiceNotFound,
-                           absl::StrCat("invoice ", n.invoice_id,
-                                        " does not exist"));
+            return Refusal(
+                absl::StatusCode::kNotFound, kReasonInvoiceNotFound,
+                absl::StrCat("invoice ", n.invoice_id, " does not exist"));
           }
           if (inv->dealer_id != n.dealer_id) {
             return InvalidField(
@@ -326,10 +332,10 @@ absl::StatusOr<CreditNote> ReceivablesOperations::IssueCreditNote(
                              inv->dealer_id, ", not ", n.dealer_id));
           }
           if (inv->total.currency() != n.total.currency()) {
-            return InvalidField("credit_note.net_amount",
-                                absl::StrCat("must be in ",
-                                             inv->total.currency(),
-                                             " like the invoice"));
+            return InvalidField(
+                "credit_note.net_amount",
+                absl::StrCat("must be in ", inv->total.currency(),
+                             " like the invoice"));
           }
           n.payer_dealer_id = inv->payer_dealer_id;
           if (LowersRevenue(n.kind)) {
@@ -420,15 +426,14 @@ absl::StatusOr<Restriction> ReceivablesOperations::LiftRestriction(
         ASSIGN_OR_RETURN(std::optional<Restriction> found,
                          ledger_.FindRestriction(tx, restriction_id));
         if (!found.has_value()) {
-          return absl::NotFoundError(absl::StrCat(
-              "restriction ", restriction_id, " does not exist"));
+          return absl::NotFoundError(
+              absl::StrCat("restriction ", restriction_id, " does not exist"));
         }
         if (found->lift_time.has_value()) {
-          return Refusal(absl::StatusCode::kFailedPrecondition,
-                         "RESTRICTION_LIFTED",
-                         absl::StrCat("restriction ", restriction_id,
-                                      " was already lifted by ",
-                                      found->lifted_by));
+          return Refusal(
+              absl::StatusCode::kFailedPrecondition, "RESTRICTION_LIFTED",
+              absl::StrCat("restriction ", restriction_id,
+                           " was already lifted by ", found->lifted_by));
         }
         found->lifted_by = controller.subject;
         found->lift_reason = reason;
@@ -487,8 +492,8 @@ absl::StatusOr<ReceivablesOperations::AgingReport> ReceivablesOperations::Aging(
     ASSIGN_OR_RETURN(row.buckets[c.bucket], row.buckets[c.bucket].Add(amount));
     ASSIGN_OR_RETURN(row.total, row.total.Add(amount));
     row.invoices += c.invoices;
-    row.max_days_overdue =
-        std::max(row.max_days_overdue, std::max<int64_t>(0, c.max_days_overdue));
+    row.max_days_overdue = std::max(row.max_days_overdue,
+                                    std::max<int64_t>(0, c.max_days_overdue));
     return absl::OkStatus();
   };
   for (const ReceivablesStore::AgingCell& c : cells) {
@@ -540,13 +545,13 @@ ReceivablesOperations::Revenue(absl::CivilDay from, absl::CivilDay to,
       }));
   for (ReceivablesStore::RevenueCell& c : cells) {
     RevenueRow row;
-    ASSIGN_OR_RETURN(row.net_revenue,
-                     Money::Create(c.currency, c.invoiced_net_minor -
-                                                   c.returns_minor -
-                                                   c.price_corrections_minor));
-    ASSIGN_OR_RETURN(row.net_cost,
-                     Money::Create(c.currency,
-                                   c.cost_minor - c.returned_cost_minor));
+    ASSIGN_OR_RETURN(
+        row.net_revenue,
+        Money::Create(c.currency, c.invoiced_net_minor - c.returns_minor -
+                                      c.price_corrections_minor));
+    ASSIGN_OR_RETURN(
+        row.net_cost,
+        Money::Create(c.currency, c.cost_minor - c.returned_cost_minor));
     ASSIGN_OR_RETURN(row.margin, row.net_revenue.Subtract(row.net_cost));
     row.cell = std::move(c);
     report.rows.push_back(std::move(row));
@@ -570,8 +575,8 @@ ReceivablesOperations::ListPositions(const CallContext& call,
     std::vector<CreditAccountStore::RankedAccount> ranked;
     RETURN_IF_ERROR(db_->RunInTransaction(
         TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-          ASSIGN_OR_RETURN(ranked,
-                           accounts_.ListByUtilisation(tx, highest_first, read));
+          ASSIGN_OR_RETURN(
+              ranked, accounts_.ListByUtilisation(tx, highest_first, read));
           return absl::OkStatus();
         }));
     const bool more = ranked.size() > static_cast<size_t>(read.limit);

@@ -43,9 +43,9 @@ class ReceivablesOperations {
   // at once. Refused while the payer's trade is suspended or its shipments
   // held (FAILED_PRECONDITION SUSPENDED / SHIPMENT_HOLD); an order without
   // an approved reservation is FAILED_PRECONDITION NO_RESERVATION.
-  absl::StatusOr<Invoice> IssueInvoice(const auth::Principal& issuer,
-                                       const InvoiceInput& input,
-                                       const storage::IdempotentRequest& request);
+  absl::StatusOr<Invoice> IssueInvoice(
+      const auth::Principal& issuer, const InvoiceInput& input,
+      const storage::IdempotentRequest& request);
   // The invoice with its lines and entries (NOT_FOUND).
   struct InvoiceWithEntries {
     Invoice invoice;
@@ -59,9 +59,9 @@ class ReceivablesOperations {
   // invoices in that order, else oldest due first; a payment that settles
   // an invoice within its discount window settles it at the discounted
   // amount; what is left is credit on account. `payment.plan` is filled.
-  absl::StatusOr<Payment> RecordPayment(const auth::Principal& recorder,
-                                        Payment payment,
-                                        const storage::IdempotentRequest& request);
+  absl::StatusOr<Payment> RecordPayment(
+      const auth::Principal& recorder, Payment payment,
+      const storage::IdempotentRequest& request);
   // Issues a credit note to the ordering dealer (its payer's receivable
   // falls): applied to the named invoice first (a return or price
   // correction of more than it was invoiced for is refused,
@@ -140,8 +140,12 @@ class ReceivablesOperations {
   // payer's last 6 settled invoices, newest first.
   absl::StatusOr<std::vector<int64_t>> PaymentRecord(const std::string& payer);
 
- private:
+  // The business day it is now (the company calendar, the service's
+  // clock).
   absl::CivilDay Today() const { return calendar_->DayOf(clock_->Now()); }
+  absl::Time Now() const { return clock_->Now(); }
+
+ private:
   // Applies `plan` for `document_id` (payment or credit note) on `day`:
   // entries, invoice balances and the payer's account.
   absl::Status ApplyPlan(storage::Transaction& tx, const std::string& payer,

@@ -110,9 +110,7 @@ class ReceivablesTest : public testing::DatabaseTest<B> {
     return BusinessCalendar::Default().DayOf(this->clock_.Now());
   }
 
-  CreditPosition Position() {
-    return credit_->GetPosition(dealer_).value();
-  }
+  CreditPosition Position() { return credit_->GetPosition(dealer_).value(); }
 
   void ExpectConsistent() {
     auto diff = ledger_->CheckConsistency();
@@ -175,9 +173,9 @@ TYPED_TEST(ReceivablesTest, CancellingAfterAPartialShipmentReleasesTheRest) {
   // A re-priced order never falls below what is invoiced.
   auto r2 = this->Reserve("ord_2", 1000000);
   ASSERT_THAT(this->InvoiceOf("ord_2", 600000), IsOk());
-  EXPECT_THAT(this->credit_->AdjustReservation(r2->reservation_id,
-                                               Cny(500000), {}),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(
+      this->credit_->AdjustReservation(r2->reservation_id, Cny(500000), {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition));
   this->ExpectConsistent();
 }
 
@@ -189,16 +187,16 @@ TYPED_TEST(ReceivablesTest, InvoicingMoreThanReservedIsCheckedAgainstTheLimit) {
   EXPECT_EQ(this->Position().exposure, Cny(10000000));
   // 10,000 for an order that reserved 5,000: the excess does not fit.
   auto over = this->InvoiceOf("ord_2", 1000000);
-  EXPECT_THAT(over, StatusIs(absl::StatusCode::kFailedPrecondition,
-                             kReasonOverLimit));
+  EXPECT_THAT(
+      over, StatusIs(absl::StatusCode::kFailedPrecondition, kReasonOverLimit));
   EXPECT_THAT(std::string(over.status().message()),
               ::testing::HasSubstr("by CNY 5000.00"));
   EXPECT_EQ(this->CountRows("credit_invoices"), 1);
   EXPECT_EQ(this->Position().exposure, Cny(10000000));
   // No approved reservation, no invoice.
-  EXPECT_THAT(this->InvoiceOf("ord_none", 100),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       kReasonNoReservation));
+  EXPECT_THAT(
+      this->InvoiceOf("ord_none", 100),
+      StatusIs(absl::StatusCode::kFailedPrecondition, kReasonNoReservation));
   this->ExpectConsistent();
 }
 
@@ -282,17 +280,18 @@ TYPED_TEST(ReceivablesTest, TheConsistencyCheckFindsACorruptedBalance) {
   ASSERT_THAT(inv, IsOk());
   ASSERT_THAT(this->Pay(400000, this->Today()), IsOk());
   this->ExpectConsistent();
-  ASSERT_TRUE(this->db_
-                  ->RunInTransaction(
-                      storage::TransactionMode::kReadWrite,
-                      [&](storage::Transaction& tx) -> absl::Status {
-                        return tx
-                            .Execute("UPDATE credit_accounts SET "
-                                     "open_receivables_minor = "
-                                     "open_receivables_minor + 1")
-                            .status();
-                      })
-                  .ok());
+  ASSERT_TRUE(
+      this->db_
+          ->RunInTransaction(storage::TransactionMode::kReadWrite,
+                             [&](storage::Transaction& tx) -> absl::Status {
+                               return tx
+                                   .Execute(
+                                       "UPDATE credit_accounts SET "
+                                       "open_receivables_minor = "
+                                       "open_receivables_minor + 1")
+                                   .status();
+                             })
+          .ok());
   auto diff = this->ledger_->CheckConsistency();
   ASSERT_THAT(diff, IsOk());
   ASSERT_EQ(diff->size(), 1u);
@@ -301,16 +300,17 @@ TYPED_TEST(ReceivablesTest, TheConsistencyCheckFindsACorruptedBalance) {
   EXPECT_EQ((*diff)[0].stored_minor, 600001);
   EXPECT_EQ((*diff)[0].from_entries_minor, 600000);
   // The entries themselves cannot be rewritten.
-  EXPECT_FALSE(this->db_
-                   ->RunInTransaction(
-                       storage::TransactionMode::kReadWrite,
-                       [&](storage::Transaction& tx) -> absl::Status {
-                         return tx
-                             .Execute("UPDATE credit_ledger_entries SET "
-                                      "amount_minor = 0")
-                             .status();
-                       })
-                   .ok());
+  EXPECT_FALSE(
+      this->db_
+          ->RunInTransaction(storage::TransactionMode::kReadWrite,
+                             [&](storage::Transaction& tx) -> absl::Status {
+                               return tx
+                                   .Execute(
+                                       "UPDATE credit_ledger_entries SET "
+                                       "amount_minor = 0")
+                                   .status();
+                             })
+          .ok());
 }
 
 TYPED_TEST(ReceivablesTest, OverdueDebtHoldsOrdersBeyondTheClassPolicy) {
@@ -348,21 +348,21 @@ TYPED_TEST(ReceivablesTest, SuspensionRejectsAndAShipmentHoldHolds) {
   hold.payer_dealer_id = this->dealer_;
   hold.kind = RestrictionKind::kShipmentHold;
   hold.reason = "cheque bounced";
-  auto placed = this->ledger_->PlaceRestriction(this->Call(),
-                                                this->controller_, hold, {});
+  auto placed = this->ledger_->PlaceRestriction(this->Call(), this->controller_,
+                                                hold, {});
   ASSERT_THAT(placed, IsOk());
   auto held = this->Reserve("ord_2", 100000);
   ASSERT_THAT(held, IsOk());
   EXPECT_EQ(held->status, ReservationStatus::kHeld);
   EXPECT_EQ(held->reasons[0].issue, ReservationIssue::kShipmentHold);
   // Nothing ships under the hold, and it cannot be released past it.
-  EXPECT_THAT(this->InvoiceOf("ord_1", 100000),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       kReasonShipmentHold));
-  EXPECT_THAT(this->credit_->ReleaseReservation(
-                  this->Call(), this->controller_, held->reservation_id,
-                  "please", {}),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(
+      this->InvoiceOf("ord_1", 100000),
+      StatusIs(absl::StatusCode::kFailedPrecondition, kReasonShipmentHold));
+  EXPECT_THAT(
+      this->credit_->ReleaseReservation(this->Call(), this->controller_,
+                                        held->reservation_id, "please", {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition));
   ASSERT_THAT(this->ledger_->LiftRestriction(
                   this->manager_, placed->restriction_id, "cheque cleared", {}),
               IsOk());
@@ -374,9 +374,9 @@ TYPED_TEST(ReceivablesTest, SuspensionRejectsAndAShipmentHoldHolds) {
   Restriction stop = hold;
   stop.kind = RestrictionKind::kTradeSuspension;
   stop.reason = "legal dispute";
-  ASSERT_THAT(
-      this->ledger_->PlaceRestriction(this->Call(), this->controller_, stop, {}),
-      IsOk());
+  ASSERT_THAT(this->ledger_->PlaceRestriction(this->Call(), this->controller_,
+                                              stop, {}),
+              IsOk());
   auto rejected = this->Reserve("ord_3", 100);
   ASSERT_THAT(rejected, IsOk());
   EXPECT_EQ(rejected->status, ReservationStatus::kRejected);
@@ -387,9 +387,9 @@ TYPED_TEST(ReceivablesTest, SuspensionRejectsAndAShipmentHoldHolds) {
   // A restriction that ended yesterday is no longer in force.
   Restriction past = hold;
   past.until = this->Today() - 1;
-  EXPECT_THAT(
-      this->ledger_->PlaceRestriction(this->Call(), this->controller_, past, {}),
-      StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(this->ledger_->PlaceRestriction(this->Call(), this->controller_,
+                                              past, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TYPED_TEST(ReceivablesTest, AgingBucketsByDueDateAsOfAnyDay) {
@@ -405,8 +405,8 @@ TYPED_TEST(ReceivablesTest, AgingBucketsByDueDateAsOfAnyDay) {
   this->clock_.Advance(absl::Hours(24 * 31));
   ReceivablesStore::AgingQuery q;
   q.as_of = this->Today();
-  auto report = this->ledger_->Aging(this->Call(), q,
-                                     ReceivablesOperations::AgingGroup::kDealer);
+  auto report = this->ledger_->Aging(
+      this->Call(), q, ReceivablesOperations::AgingGroup::kDealer);
   ASSERT_THAT(report, IsOk());
   ASSERT_EQ(report->rows.size(), 1u);
   const auto& row = report->rows[0];
@@ -465,9 +465,9 @@ TYPED_TEST(ReceivablesTest, RevenueCountsReturnsButNotIncentives) {
   ret.source = "order ord_1 return 1";
   ret.lines = {{"pm-100", "pumps", 1, Cny(100000), Cny(60000)}};
   ret.vat = Cny(13000);
-  ASSERT_THAT(this->ledger_->IssueCreditNote(this->Call(), this->order_flow_,
-                                             ret, {}),
-              IsOk());
+  ASSERT_THAT(
+      this->ledger_->IssueCreditNote(this->Call(), this->order_flow_, ret, {}),
+      IsOk());
   CreditNote payout;
   payout.kind = CreditNoteKind::kContestPayout;
   payout.dealer_id = this->dealer_;
@@ -503,10 +503,10 @@ TYPED_TEST(ReceivablesTest, RevenueCountsReturnsButNotIncentives) {
   EXPECT_EQ(report->rows[1].cell.key, "VL-7");
   // A return larger than the invoice is refused.
   ret.lines = {{"PM-100", "pumps", 9, Cny(900000), Cny(0)}};
-  EXPECT_THAT(this->ledger_->IssueCreditNote(this->Call(), this->order_flow_,
-                                             ret, {}),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       kReasonCreditNoteTooLarge));
+  EXPECT_THAT(
+      this->ledger_->IssueCreditNote(this->Call(), this->order_flow_, ret, {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               kReasonCreditNoteTooLarge));
   // The receivable fell by both credit notes: 688,000 − 113,000 − 50,000.
   EXPECT_EQ(this->Position().open_receivables, Cny(525000));
   this->ExpectConsistent();

@@ -244,10 +244,14 @@ absl::StatusOr<InvoiceInput> InvoiceInputFromProto(
     line.sku = l.sku();
     line.product_group = l.product_group();
     line.quantity = l.quantity();
-    if (!l.has_net_price()) return InvalidField(f + ".net_price", "is required");
-    if (!l.has_unit_cost()) return InvalidField(f + ".unit_cost", "is required");
-    ASSIGN_OR_RETURN(line.net_price, MoneyFromProto(f + ".net_price", l.net_price()));
-    ASSIGN_OR_RETURN(line.unit_cost, MoneyFromProto(f + ".unit_cost", l.unit_cost()));
+    if (!l.has_net_price())
+      return InvalidField(f + ".net_price", "is required");
+    if (!l.has_unit_cost())
+      return InvalidField(f + ".unit_cost", "is required");
+    ASSIGN_OR_RETURN(line.net_price,
+                     MoneyFromProto(f + ".net_price", l.net_price()));
+    ASSIGN_OR_RETURN(line.unit_cost,
+                     MoneyFromProto(f + ".unit_cost", l.unit_cost()));
     in.lines.push_back(std::move(line));
   }
   const std::string currency = in.lines[0].net_price.currency();
@@ -258,8 +262,8 @@ absl::StatusOr<InvoiceInput> InvoiceInputFromProto(
   if (!request.has_payment_term()) {
     return InvalidField("payment_term", "is required (e.g. net 30)");
   }
-  ASSIGN_OR_RETURN(in.term,
-                   PaymentTermFromProto("payment_term", request.payment_term()));
+  ASSIGN_OR_RETURN(
+      in.term, PaymentTermFromProto("payment_term", request.payment_term()));
   in.retention_of_title = request.retention_of_title();
   return in;
 }
@@ -279,10 +283,9 @@ v1::Payment PaymentToProto(const Payment& p) {
   out.set_reference(p.reference);
   for (const std::string& id : p.invoice_ids) out.add_invoice_ids(id);
   AllocationsToProto(p.plan, out.mutable_allocations());
-  *out.mutable_unapplied() =
-      MoneyToProto(p.plan.unapplied.currency().empty()
-                       ? Money::Zero(p.amount.currency())
-                       : p.plan.unapplied);
+  *out.mutable_unapplied() = MoneyToProto(p.plan.unapplied.currency().empty()
+                                              ? Money::Zero(p.amount.currency())
+                                              : p.plan.unapplied);
   out.set_recorded_by(p.recorded_by);
   *out.mutable_create_time() = TimeToProto(p.create_time);
   return out;
@@ -319,8 +322,8 @@ absl::StatusOr<Payment> PaymentFromProto(const v1::Payment& p,
 }
 
 const storage::ResponseCodec<Payment>& PaymentCodec() {
-  static const auto* codec =
-      MakeCodec<Payment, v1::Payment>("payment", &PaymentToProto, &StoredPayment);
+  static const auto* codec = MakeCodec<Payment, v1::Payment>(
+      "payment", &PaymentToProto, &StoredPayment);
   return *codec;
 }
 
@@ -346,10 +349,9 @@ v1::CreditNote CreditNoteToProto(const CreditNote& n) {
   *out.mutable_total() = MoneyToProto(n.total);
   out.set_note_date(FormatDay(n.note_day));
   AllocationsToProto(n.plan, out.mutable_allocations());
-  *out.mutable_unapplied() =
-      MoneyToProto(n.plan.unapplied.currency().empty()
-                       ? Money::Zero(n.total.currency())
-                       : n.plan.unapplied);
+  *out.mutable_unapplied() = MoneyToProto(n.plan.unapplied.currency().empty()
+                                              ? Money::Zero(n.total.currency())
+                                              : n.plan.unapplied);
   out.set_issued_by(n.issued_by);
   *out.mutable_create_time() = TimeToProto(n.create_time);
   return out;
@@ -381,20 +383,21 @@ absl::StatusOr<CreditNote> CreditNoteFromProto(const v1::CreditNote& p) {
     line.sku = l.sku();
     line.product_group = l.product_group();
     line.quantity = l.quantity();
-    if (!l.has_net_amount()) return InvalidField(f + ".net_amount", "is required");
+    if (!l.has_net_amount())
+      return InvalidField(f + ".net_amount", "is required");
     ASSIGN_OR_RETURN(line.net_amount,
                      MoneyFromProto(f + ".net_amount", l.net_amount()));
     if (currency.empty()) currency = line.net_amount.currency();
-    ASSIGN_OR_RETURN(line.cost, OrZero(f + ".cost", l.has_cost(), l.cost(),
-                                       currency));
+    ASSIGN_OR_RETURN(line.cost,
+                     OrZero(f + ".cost", l.has_cost(), l.cost(), currency));
     n.lines.push_back(std::move(line));
   }
   if (currency.empty()) {
     return InvalidField("credit_note.net_amount",
                         "is required (a return gives lines instead)");
   }
-  ASSIGN_OR_RETURN(n.vat, OrZero("credit_note.vat", p.has_vat(), p.vat(),
-                                 currency));
+  ASSIGN_OR_RETURN(n.vat,
+                   OrZero("credit_note.vat", p.has_vat(), p.vat(), currency));
   if (!p.has_net_amount()) n.net_amount = Money::Zero(currency);
   return n;
 }

@@ -22,21 +22,16 @@ namespace {
 constexpr size_t kMaxReasonChars = 500;
 constexpr size_t kMaxReferenceChars = 100;
 
-absl::CivilDay Today() {
-  return BusinessCalendar::Default().DayOf(absl::Now());
-}
-
 }  // namespace
 
 void CreditControlService::ServeReceivables() {
   Handle<pb::IssueInvoiceRequest, pb::Invoice>(
-      "IssueInvoice", [this](const Call& c, const pb::IssueInvoiceRequest& r,
-                             pb::Invoice* out) {
-        return HandleIssueInvoice(c, r, out);
-      });
+      "IssueInvoice",
+      [this](const Call& c, const pb::IssueInvoiceRequest& r,
+             pb::Invoice* out) { return HandleIssueInvoice(c, r, out); });
   Handle<pb::GetInvoiceRequest, pb::Invoice>(
-      "GetInvoice", [this](const Call& c, const pb::GetInvoiceRequest& r,
-                           pb::Invoice* out) {
+      "GetInvoice",
+      [this](const Call& c, const pb::GetInvoiceRequest& r, pb::Invoice* out) {
         return HandleGetInvoice(c, r, out);
       });
   Handle<pb::ListInvoicesRequest, pb::ListInvoicesResponse>(
@@ -45,16 +40,14 @@ void CreditControlService::ServeReceivables() {
         return HandleListInvoices(c, r, out);
       });
   Handle<pb::RecordPaymentRequest, pb::Payment>(
-      "RecordPayment", [this](const Call& c, const pb::RecordPaymentRequest& r,
-                              pb::Payment* out) {
-        return HandleRecordPayment(c, r, out);
-      });
+      "RecordPayment",
+      [this](const Call& c, const pb::RecordPaymentRequest& r,
+             pb::Payment* out) { return HandleRecordPayment(c, r, out); });
   Handle<pb::IssueCreditNoteRequest, pb::CreditNote>(
       "IssueCreditNote",
       [this](const Call& c, const pb::IssueCreditNoteRequest& r,
              pb::CreditNote* out) { return HandleIssueCreditNote(c, r, out); });
-  Handle<pb::CheckLedgerConsistencyRequest,
-         pb::CheckLedgerConsistencyResponse>(
+  Handle<pb::CheckLedgerConsistencyRequest, pb::CheckLedgerConsistencyResponse>(
       "CheckLedgerConsistency",
       [this](const Call&, const pb::CheckLedgerConsistencyRequest&,
              pb::CheckLedgerConsistencyResponse* out) -> absl::Status {
@@ -66,17 +59,21 @@ void CreditControlService::ServeReceivables() {
           p->set_stored_minor(d.stored_minor);
           p->set_from_entries_minor(d.from_entries_minor);
         }
-        *out->mutable_check_time() = TimeToProto(absl::Now());
+        *out->mutable_check_time() = TimeToProto(receivables_->Now());
         return absl::OkStatus();
       });
   Handle<pb::PlaceRestrictionRequest, pb::Restriction>(
       "PlaceRestriction",
       [this](const Call& c, const pb::PlaceRestrictionRequest& r,
-             pb::Restriction* out) { return HandlePlaceRestriction(c, r, out); });
+             pb::Restriction* out) {
+        return HandlePlaceRestriction(c, r, out);
+      });
   Handle<pb::LiftRestrictionRequest, pb::Restriction>(
       "LiftRestriction",
       [this](const Call& c, const pb::LiftRestrictionRequest& r,
-             pb::Restriction* out) { return HandleLiftRestriction(c, r, out); });
+             pb::Restriction* out) {
+        return HandleLiftRestriction(c, r, out);
+      });
   Handle<pb::ListRestrictionsRequest, pb::ListRestrictionsResponse>(
       "ListRestrictions",
       [this](const Call&, const pb::ListRestrictionsRequest& r,
@@ -88,7 +85,7 @@ void CreditControlService::ServeReceivables() {
         ASSIGN_OR_RETURN(const std::vector<Restriction> list,
                          receivables_->ListRestrictions(r.payer_dealer_id(),
                                                         r.in_force_only()));
-        const absl::CivilDay today = Today();
+        const absl::CivilDay today = receivables_->Today();
         for (const Restriction& x : list) {
           pb::Restriction* p = out->add_restrictions();
           *p = RestrictionToProto(x);
@@ -97,10 +94,9 @@ void CreditControlService::ServeReceivables() {
         return absl::OkStatus();
       });
   Handle<pb::GetAgingRequest, pb::AgingReport>(
-      "GetAging", [this](const Call& c, const pb::GetAgingRequest& r,
-                         pb::AgingReport* out) {
-        return HandleGetAging(c, r, out);
-      });
+      "GetAging",
+      [this](const Call& c, const pb::GetAgingRequest& r,
+             pb::AgingReport* out) { return HandleGetAging(c, r, out); });
   Handle<pb::GetRevenueSummaryRequest, pb::RevenueSummary>(
       "GetRevenueSummary",
       [this](const Call& c, const pb::GetRevenueSummaryRequest& r,
@@ -159,9 +155,9 @@ absl::Status CreditControlService::HandleListInvoices(
   RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
   const std::string scope =
       absl::StrCat("invoices:", request.dealer_id(), ":", request.open_only());
-  ASSIGN_OR_RETURN(PageRequest page,
-                   ParsePageRequest(request.page_size(), request.page_token(),
-                                    scope));
+  ASSIGN_OR_RETURN(
+      PageRequest page,
+      ParsePageRequest(request.page_size(), request.page_token(), scope));
   page.limit = std::min(page.limit, 500);
   ReceivablesStore::InvoiceFilter filter;
   filter.dealer_id = request.dealer_id();
@@ -196,7 +192,7 @@ absl::Status CreditControlService::HandleRecordPayment(
   RETURN_IF_ERROR(auth::ActorOf(call.principal, "payment.recorded_by",
                                 absl::StripAsciiWhitespace(p.recorded_by()))
                       .status());
-  ASSIGN_OR_RETURN(Payment payment, PaymentFromProto(p, Today()));
+  ASSIGN_OR_RETURN(Payment payment, PaymentFromProto(p, receivables_->Today()));
   payment.reference = std::string(absl::StripAsciiWhitespace(p.reference()));
   ASSIGN_OR_RETURN(
       const Payment recorded,
@@ -245,10 +241,10 @@ absl::Status CreditControlService::HandlePlaceRestriction(
                                   request.restriction().payer_dealer_id()));
   RETURN_IF_ERROR(RequireText("restriction.reason",
                               request.restriction().reason(), kMaxReasonChars));
-  RETURN_IF_ERROR(
-      auth::ActorOf(call.principal, "restriction.placed_by",
-                    absl::StripAsciiWhitespace(request.restriction().placed_by()))
-          .status());
+  RETURN_IF_ERROR(auth::ActorOf(call.principal, "restriction.placed_by",
+                                absl::StripAsciiWhitespace(
+                                    request.restriction().placed_by()))
+                      .status());
   ASSIGN_OR_RETURN(Restriction r, RestrictionFromProto(request.restriction()));
   r.reason = std::string(absl::StripAsciiWhitespace(r.reason));
   ASSIGN_OR_RETURN(
@@ -257,7 +253,7 @@ absl::Status CreditControlService::HandlePlaceRestriction(
           call.Outgoing(), call.principal, std::move(r),
           call.Idempotent(request.request_id(), RequestFingerprint(request))));
   *response = RestrictionToProto(placed);
-  response->set_in_force(InForce(placed, Today()));
+  response->set_in_force(InForce(placed, receivables_->Today()));
   return absl::OkStatus();
 }
 
@@ -274,7 +270,7 @@ absl::Status CreditControlService::HandleLiftRestriction(
           std::string(absl::StripAsciiWhitespace(request.reason())),
           call.Idempotent(request.request_id(), RequestFingerprint(request))));
   *response = RestrictionToProto(lifted);
-  response->set_in_force(InForce(lifted, Today()));
+  response->set_in_force(InForce(lifted, receivables_->Today()));
   return absl::OkStatus();
 }
 
@@ -282,7 +278,7 @@ absl::Status CreditControlService::HandleGetAging(
     const Call& call, const pb::GetAgingRequest& request,
     pb::AgingReport* response) {
   ReceivablesStore::AgingQuery q;
-  q.as_of = Today();
+  q.as_of = receivables_->Today();
   if (!request.as_of().empty()) {
     ASSIGN_OR_RETURN(q.as_of, ParseDay("as_of", request.as_of()));
   }
@@ -293,7 +289,8 @@ absl::Status CreditControlService::HandleGetAging(
   q.by_invoice_date = request.basis() == pb::AGING_BASIS_INVOICE_DATE;
   q.bucket_bounds.assign(request.bucket_upper_bounds().begin(),
                          request.bucket_upper_bounds().end());
-  if (!q.bucket_bounds.empty()) RETURN_IF_ERROR(CheckBucketBounds(q.bucket_bounds));
+  if (!q.bucket_bounds.empty())
+    RETURN_IF_ERROR(CheckBucketBounds(q.bucket_bounds));
   if (!request.dealer_id().empty()) {
     RETURN_IF_ERROR(RequireDealerId("dealer_id", request.dealer_id()));
   }
@@ -417,9 +414,9 @@ absl::Status CreditControlService::HandleListCreditPositions(
   const std::string scope =
       absl::StrCat("positions:", request.lowest_first(), ":",
                    request.sales_territory(), ":", request.abc_class());
-  ASSIGN_OR_RETURN(PageRequest page,
-                   ParsePageRequest(request.page_size(), request.page_token(),
-                                    scope));
+  ASSIGN_OR_RETURN(
+      PageRequest page,
+      ParsePageRequest(request.page_size(), request.page_token(), scope));
   page.limit = std::min(page.limit, 500);
   std::string next;
   ASSIGN_OR_RETURN(

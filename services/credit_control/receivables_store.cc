@@ -156,7 +156,8 @@ constexpr char kInvoiceColumns[] =
 
 std::string Placeholders(size_t n) {
   std::string out;
-  for (size_t i = 1; i <= n; ++i) absl::StrAppend(&out, i > 1 ? ", " : "", "$", i);
+  for (size_t i = 1; i <= n; ++i)
+    absl::StrAppend(&out, i > 1 ? ", " : "", "$", i);
   return out;
 }
 
@@ -250,31 +251,30 @@ std::string ReceivablesStore::Schema(Backend backend) {
 
 absl::Status ReceivablesStore::InsertInvoice(Transaction& tx,
                                              const Invoice& inv) const {
-  RETURN_IF_ERROR(Insert(
-      tx, "credit_invoices", kInvoiceColumns,
-      {inv.invoice_id,
-       inv.order_id,
-       inv.reservation_id,
-       inv.dealer_id,
-       inv.payer_dealer_id,
-       inv.total.currency(),
-       inv.net_amount.minor_units(),
-       inv.freight.minor_units(),
-       inv.vat.minor_units(),
-       inv.total.minor_units(),
-       inv.cost.minor_units(),
-       inv.units,
-       int64_t{inv.term.net_days},
-       int64_t{inv.term.discount_basis_points},
-       int64_t{inv.term.discount_days},
-       DayNumber(inv.invoice_day),
-       DayNumber(inv.due_day),
-       StoredDay(inv.discount_until),
-       inv.retention_of_title,
-       inv.outstanding.minor_units(),
-       StoredDay(inv.settled_day),
-       inv.issued_by,
-       storage::ToStoredTime(inv.create_time)}));
+  RETURN_IF_ERROR(Insert(tx, "credit_invoices", kInvoiceColumns,
+                         {inv.invoice_id,
+                          inv.order_id,
+                          inv.reservation_id,
+                          inv.dealer_id,
+                          inv.payer_dealer_id,
+                          inv.total.currency(),
+                          inv.net_amount.minor_units(),
+                          inv.freight.minor_units(),
+                          inv.vat.minor_units(),
+                          inv.total.minor_units(),
+                          inv.cost.minor_units(),
+                          inv.units,
+                          int64_t{inv.term.net_days},
+                          int64_t{inv.term.discount_basis_points},
+                          int64_t{inv.term.discount_days},
+                          DayNumber(inv.invoice_day),
+                          DayNumber(inv.due_day),
+                          StoredDay(inv.discount_until),
+                          inv.retention_of_title,
+                          inv.outstanding.minor_units(),
+                          StoredDay(inv.settled_day),
+                          inv.issued_by,
+                          storage::ToStoredTime(inv.create_time)}));
   for (size_t i = 0; i < inv.lines.size(); ++i) {
     const InvoiceLine& l = inv.lines[i];
     ASSIGN_OR_RETURN(const Money cost, l.unit_cost.Multiply(l.quantity));
@@ -364,8 +364,8 @@ absl::StatusOr<std::vector<OpenInvoice>> ReceivablesStore::OpenInvoices(
     Transaction& tx, const std::string& payer,
     const std::vector<std::string>& ids) const {
   auto to_open = [](const Invoice& inv) {
-    return OpenInvoice{inv.invoice_id, inv.dealer_id,  inv.total,
-                       inv.outstanding, inv.term,        inv.discount_until};
+    return OpenInvoice{inv.invoice_id,  inv.dealer_id, inv.total,
+                       inv.outstanding, inv.term,      inv.discount_until};
   };
   std::vector<OpenInvoice> out;
   if (ids.empty()) {
@@ -389,13 +389,14 @@ absl::StatusOr<std::vector<OpenInvoice>> ReceivablesStore::OpenInvoices(
                                            "invoice_id = $1"),
                               {id}));
     if (rows.empty()) {
-      return absl::NotFoundError(absl::StrCat("invoice ", id, " does not exist"));
+      return absl::NotFoundError(
+          absl::StrCat("invoice ", id, " does not exist"));
     }
     ASSIGN_OR_RETURN(Invoice inv, ReadInvoice(rows[0]));
     if (inv.payer_dealer_id != payer) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "invoice ", id, " is not payable by ", payer, " (its payer is ",
-          inv.payer_dealer_id, ")"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("invoice ", id, " is not payable by ", payer,
+                       " (its payer is ", inv.payer_dealer_id, ")"));
     }
     out.push_back(to_open(inv));
   }
@@ -422,13 +423,13 @@ absl::Status ReceivablesStore::ReduceOutstanding(Transaction& tx,
 
 absl::Status ReceivablesStore::AppendEntry(Transaction& tx,
                                            const LedgerEntry& e) const {
-  return Insert(tx, "credit_ledger_entries",
-                "entry_id, payer_dealer_id, dealer_id, kind, invoice_id, "
-                "document_id, currency, amount_minor, entry_day, create_time",
-                {e.entry_id, e.payer_dealer_id, e.dealer_id,
-                 static_cast<int64_t>(e.kind), e.invoice_id, e.document_id,
-                 e.amount.currency(), e.amount.minor_units(),
-                 DayNumber(e.entry_day), storage::ToStoredTime(e.create_time)});
+  return Insert(
+      tx, "credit_ledger_entries",
+      "entry_id, payer_dealer_id, dealer_id, kind, invoice_id, "
+      "document_id, currency, amount_minor, entry_day, create_time",
+      {e.entry_id, e.payer_dealer_id, e.dealer_id, static_cast<int64_t>(e.kind),
+       e.invoice_id, e.document_id, e.amount.currency(), e.amount.minor_units(),
+       DayNumber(e.entry_day), storage::ToStoredTime(e.create_time)});
 }
 
 absl::StatusOr<std::vector<LedgerEntry>> ReceivablesStore::EntriesOf(
@@ -465,15 +466,15 @@ absl::StatusOr<std::vector<LedgerEntry>> ReceivablesStore::EntriesOf(
 
 absl::Status ReceivablesStore::InsertPayment(Transaction& tx,
                                              const Payment& p) const {
-  return Insert(tx, "credit_payments",
-                "payment_id, payer_dealer_id, currency, amount_minor, "
-                "received_day, reference, invoice_ids, unapplied_minor, "
-                "recorded_by, create_time",
-                {p.payment_id, p.payer_dealer_id, p.amount.currency(),
-                 p.amount.minor_units(), DayNumber(p.received_day),
-                 p.reference, absl::StrJoin(p.invoice_ids, ","),
-                 p.plan.unapplied.minor_units(), p.recorded_by,
-                 storage::ToStoredTime(p.create_time)});
+  return Insert(
+      tx, "credit_payments",
+      "payment_id, payer_dealer_id, currency, amount_minor, "
+      "received_day, reference, invoice_ids, unapplied_minor, "
+      "recorded_by, create_time",
+      {p.payment_id, p.payer_dealer_id, p.amount.currency(),
+       p.amount.minor_units(), DayNumber(p.received_day), p.reference,
+       absl::StrJoin(p.invoice_ids, ","), p.plan.unapplied.minor_units(),
+       p.recorded_by, storage::ToStoredTime(p.create_time)});
 }
 
 absl::Status ReceivablesStore::InsertCreditNote(Transaction& tx,
@@ -484,19 +485,18 @@ absl::Status ReceivablesStore::InsertCreditNote(Transaction& tx,
       "reason, currency, net_minor, vat_minor, total_minor, note_day, "
       "unapplied_minor, issued_by, create_time",
       {n.credit_note_id, static_cast<int64_t>(n.kind), n.dealer_id,
-       n.payer_dealer_id, n.invoice_id, n.source, n.reason,
-       n.total.currency(), n.net_amount.minor_units(), n.vat.minor_units(),
-       n.total.minor_units(), DayNumber(n.note_day),
-       n.plan.unapplied.minor_units(), n.issued_by,
+       n.payer_dealer_id, n.invoice_id, n.source, n.reason, n.total.currency(),
+       n.net_amount.minor_units(), n.vat.minor_units(), n.total.minor_units(),
+       DayNumber(n.note_day), n.plan.unapplied.minor_units(), n.issued_by,
        storage::ToStoredTime(n.create_time)}));
   for (size_t i = 0; i < n.lines.size(); ++i) {
     const CreditNoteLine& l = n.lines[i];
-    RETURN_IF_ERROR(Insert(tx, "credit_note_lines",
-                           "credit_note_id, line_no, sku, product_group, "
-                           "quantity, net_amount_minor, cost_minor",
-                           {n.credit_note_id, static_cast<int64_t>(i + 1),
-                            l.sku, l.product_group, l.quantity,
-                            l.net_amount.minor_units(), l.cost.minor_units()}));
+    RETURN_IF_ERROR(Insert(
+        tx, "credit_note_lines",
+        "credit_note_id, line_no, sku, product_group, "
+        "quantity, net_amount_minor, cost_minor",
+        {n.credit_note_id, static_cast<int64_t>(i + 1), l.sku, l.product_group,
+         l.quantity, l.net_amount.minor_units(), l.cost.minor_units()}));
   }
   return absl::OkStatus();
 }
@@ -544,14 +544,14 @@ absl::StatusOr<std::vector<int64_t>> ReceivablesStore::PaymentRecord(
 
 absl::Status ReceivablesStore::InsertRestriction(Transaction& tx,
                                                  const Restriction& r) const {
-  return Insert(tx, "credit_restrictions", kRestrictionColumns,
-                {r.restriction_id, r.payer_dealer_id,
-                 static_cast<int64_t>(r.kind), r.reason, r.placed_by,
-                 storage::ToStoredTime(r.place_time), StoredDay(r.until),
-                 r.lifted_by, r.lift_reason,
-                 r.lift_time.has_value()
-                     ? storage::Value(storage::ToStoredTime(*r.lift_time))
-                     : storage::Value(nullptr)});
+  return Insert(
+      tx, "credit_restrictions", kRestrictionColumns,
+      {r.restriction_id, r.payer_dealer_id, static_cast<int64_t>(r.kind),
+       r.reason, r.placed_by, storage::ToStoredTime(r.place_time),
+       StoredDay(r.until), r.lifted_by, r.lift_reason,
+       r.lift_time.has_value()
+           ? storage::Value(storage::ToStoredTime(*r.lift_time))
+           : storage::Value(nullptr)});
 }
 
 absl::StatusOr<std::optional<Restriction>> ReceivablesStore::FindRestriction(
@@ -592,9 +592,10 @@ absl::StatusOr<std::vector<Restriction>> ReceivablesStore::ListRestrictions(
   }
   if (active_on.has_value()) {
     params.push_back(DayNumber(*active_on));
-    where.push_back(absl::StrCat("lift_time IS NULL AND (until_day IS NULL OR "
-                                 "until_day >= $",
-                                 params.size(), ")"));
+    where.push_back(
+        absl::StrCat("lift_time IS NULL AND (until_day IS NULL OR "
+                     "until_day >= $",
+                     params.size(), ")"));
   }
   ASSIGN_OR_RETURN(
       auto rows,
@@ -719,14 +720,15 @@ ReceivablesStore::Aging(Transaction& tx, const AgingQuery& q) const {
   }
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query(absl::StrCat("SELECT dealer_id, payer_dealer_id, currency, ",
-                            bucket, " AS bucket, SUM(open_minor) AS amount, "
-                            "COUNT(*) AS invoices, MAX(",
-                            days, ") AS max_days FROM (", source,
-                            ") o WHERE open_minor > 0 GROUP BY dealer_id, "
-                            "payer_dealer_id, currency, ",
-                            bucket, " ORDER BY dealer_id, bucket"),
-               params));
+      tx.Query(
+          absl::StrCat("SELECT dealer_id, payer_dealer_id, currency, ", bucket,
+                       " AS bucket, SUM(open_minor) AS amount, "
+                       "COUNT(*) AS invoices, MAX(",
+                       days, ") AS max_days FROM (", source,
+                       ") o WHERE open_minor > 0 GROUP BY dealer_id, "
+                       "payer_dealer_id, currency, ",
+                       bucket, " ORDER BY dealer_id, bucket"),
+          params));
   std::vector<AgingCell> out;
   for (const Row& r : rows) {
     out.push_back({r.Text("dealer_id"), r.Text("payer_dealer_id"),
@@ -736,16 +738,15 @@ ReceivablesStore::Aging(Transaction& tx, const AgingQuery& q) const {
   return out;
 }
 
-absl::Status ReceivablesStore::Revenue(Transaction& tx, absl::CivilDay from,
-                                       absl::CivilDay to,
-                                       const std::string& dealer_id,
-                                       RevenueKey key,
-                                       std::vector<RevenueCell>* revenue,
-                                       std::vector<IncentiveCell>* incentives)
-    const {
-  const char* key_column = key == RevenueKey::kSku            ? "l.sku"
-                           : key == RevenueKey::kProductGroup ? "l.product_group"
-                                                              : "''";
+absl::Status ReceivablesStore::Revenue(
+    Transaction& tx, absl::CivilDay from, absl::CivilDay to,
+    const std::string& dealer_id, RevenueKey key,
+    std::vector<RevenueCell>* revenue,
+    std::vector<IncentiveCell>* incentives) const {
+  const char* key_column = key == RevenueKey::kSku ? "l.sku"
+                           : key == RevenueKey::kProductGroup
+                               ? "l.product_group"
+                               : "''";
   const std::string group_key =
       key == RevenueKey::kNone ? "" : absl::StrCat(", ", key_column);
   Params params = {DayNumber(from), DayNumber(to)};
@@ -766,17 +767,17 @@ absl::Status ReceivablesStore::Revenue(Transaction& tx, absl::CivilDay from,
   };
   ASSIGN_OR_RETURN(
       auto sold,
-      tx.Query(absl::StrCat(
-                   "SELECT h.dealer_id, h.currency, ", key_column,
-                   " AS k, SUM(l.net_amount_minor) AS net, SUM(l.cost_minor) "
-                   "AS cost, SUM(l.quantity) AS units, COUNT(DISTINCT "
-                   "h.invoice_id) AS invoices, MIN(h.invoice_day) AS first_day, "
-                   "MAX(h.invoice_day) AS last_day FROM credit_invoices h JOIN "
-                   "credit_invoice_lines l ON l.invoice_id = h.invoice_id "
-                   "WHERE h.invoice_day BETWEEN $1 AND $2",
-                   dealer_filter, " GROUP BY h.dealer_id, h.currency",
-                   group_key),
-               params));
+      tx.Query(
+          absl::StrCat(
+              "SELECT h.dealer_id, h.currency, ", key_column,
+              " AS k, SUM(l.net_amount_minor) AS net, SUM(l.cost_minor) "
+              "AS cost, SUM(l.quantity) AS units, COUNT(DISTINCT "
+              "h.invoice_id) AS invoices, MIN(h.invoice_day) AS first_day, "
+              "MAX(h.invoice_day) AS last_day FROM credit_invoices h JOIN "
+              "credit_invoice_lines l ON l.invoice_id = h.invoice_id "
+              "WHERE h.invoice_day BETWEEN $1 AND $2",
+              dealer_filter, " GROUP BY h.dealer_id, h.currency", group_key),
+          params));
   for (const Row& r : sold) {
     RevenueCell& c = cell(r);
     c.invoiced_net_minor = r.Int("net");
@@ -789,15 +790,15 @@ absl::Status ReceivablesStore::Revenue(Transaction& tx, absl::CivilDay from,
   // Returns, line by line.
   ASSIGN_OR_RETURN(
       auto returned,
-      tx.Query(absl::StrCat(
-                   "SELECT h.dealer_id, h.currency, ", key_column,
-                   " AS k, SUM(l.net_amount_minor) AS net, SUM(l.cost_minor) "
-                   "AS cost, SUM(l.quantity) AS units FROM credit_notes h JOIN "
-                   "credit_note_lines l ON l.credit_note_id = h.credit_note_id "
-                   "WHERE h.kind = 1 AND h.note_day BETWEEN $1 AND $2",
-                   dealer_filter, " GROUP BY h.dealer_id, h.currency",
-                   group_key),
-               params));
+      tx.Query(
+          absl::StrCat(
+              "SELECT h.dealer_id, h.currency, ", key_column,
+              " AS k, SUM(l.net_amount_minor) AS net, SUM(l.cost_minor) "
+              "AS cost, SUM(l.quantity) AS units FROM credit_notes h JOIN "
+              "credit_note_lines l ON l.credit_note_id = h.credit_note_id "
+              "WHERE h.kind = 1 AND h.note_day BETWEEN $1 AND $2",
+              dealer_filter, " GROUP BY h.dealer_id, h.currency", group_key),
+          params));
   for (const Row& r : returned) {
     RevenueCell& c = cell(r);
     c.returns_minor = r.Int("net");
@@ -810,8 +811,7 @@ absl::Status ReceivablesStore::Revenue(Transaction& tx, absl::CivilDay from,
       tx.Query(absl::StrCat("SELECT h.dealer_id, h.currency, '' AS k, "
                             "SUM(h.net_minor) AS net FROM credit_notes h "
                             "WHERE h.kind = 2 AND h.note_day BETWEEN $1 AND $2",
-                            dealer_filter,
-                            " GROUP BY h.dealer_id, h.currency"),
+                            dealer_filter, " GROUP BY h.dealer_id, h.currency"),
                params));
   for (const Row& r : corrections) {
     cell(r).price_corrections_minor = r.Int("net");

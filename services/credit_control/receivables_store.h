@@ -53,8 +53,7 @@ class ReceivablesStore {
   // no longer owes that much.
   absl::Status ReduceOutstanding(storage::Transaction& tx,
                                  const std::string& invoice_id,
-                                 const Money& amount,
-                                 absl::CivilDay day) const;
+                                 const Money& amount, absl::CivilDay day) const;
   absl::Status AppendEntry(storage::Transaction& tx,
                            const LedgerEntry& entry) const;
   // Entries of one invoice, oldest first.

@@ -165,9 +165,8 @@ TEST(AgingTest, BucketBoundaries) {
   EXPECT_EQ(BucketOf(31, b), 2);
   EXPECT_EQ(BucketOf(90, b), 3);
   EXPECT_EQ(BucketOf(91, b), 4);
-  EXPECT_THAT(BucketLabels(b),
-              ::testing::ElementsAre("current", "1-30", "31-60", "61-90",
-                                     "90+"));
+  EXPECT_THAT(BucketLabels(b), ::testing::ElementsAre("current", "1-30",
+                                                      "31-60", "61-90", "90+"));
   EXPECT_FALSE(CheckBucketBounds({30, 30}).ok());
   EXPECT_FALSE(CheckBucketBounds({0, 30}).ok());
   EXPECT_FALSE(CheckBucketBounds({}).ok());
