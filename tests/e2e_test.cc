@@ -509,6 +509,53 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 1) << out;
   EXPECT_THAT(out, HasSubstr("NOT_FOUND"));
+  // The receivables ledger from the CLI: a payment with nothing to pay is
+  // credit on account; a shipment hold; the reports; the books agree.
+  code = testing::RunCommand({QUDAO_CLI_BIN, "credit", "pay", cli_dealer,
+                              "--amount=100.00", "--reference=BOC 42", target},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("unapplied"));
+  EXPECT_THAT(out, HasSubstr("CNY 100.00"));
+  code = testing::RunCommand({QUDAO_CLI_BIN, "credit", "restrict", cli_dealer,
+                              "--kind=hold", "--reason=cheque bounced", target},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "restrictions", "--in_force", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("cheque bounced"));
+  code = testing::RunCommand({QUDAO_CLI_BIN, "credit", "aging", "--group=payer",
+                              "--buckets=15,45", target},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("16-45"));
+  code = testing::RunCommand({QUDAO_CLI_BIN, "credit", "revenue",
+                              "--from=2026-01-01", "--to=2026-12-31", target},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code =
+      testing::RunCommand({QUDAO_CLI_BIN, "credit", "positions", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr(cli_dealer));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "invoices", cli_dealer, "--open", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code =
+      testing::RunCommand({QUDAO_CLI_BIN, "credit", "credit-note", cli_dealer,
+                           "--kind=return", "--source=return 1", target},
+                          &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;  // a return names its invoice and lines
+  EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
   // The audit trail is for admins; it shows who created what, and refusals.
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "audit", "--service=customer_records", target}, &out);

@@ -20,6 +20,7 @@
 #include "common/grpc/client.h"
 #include "common/grpc/status.h"
 #include "common/money/money.h"
+#include "common/proto/conversion.h"
 #include "qudao/type/v1/money.pb.h"
 
 namespace qudao::cli {
@@ -317,6 +318,17 @@ int Fail(const grpc::Status& status, const grpc::ClientContext& context) {
                std::string(s.message()).c_str(), ReasonOf(s).c_str(),
                FieldOf(s).empty() ? "" : ", field ", FieldOf(s).c_str());
   return 1;
+}
+
+bool ToMoney(const std::string& currency, const std::string& amount,
+             const std::string& flag, type::v1::Money* out) {
+  absl::StatusOr<Money> money = Money::Parse(currency, amount);
+  if (!money.ok()) {
+    std::cerr << flag << ": " << money.status().message() << "\n";
+    return false;
+  }
+  *out = MoneyToProto(*money);
+  return true;
 }
 
 }  // namespace qudao::cli

@@ -13,6 +13,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/time/time.h"
+#include "qudao/type/v1/money.pb.h"
 
 namespace qudao::cli {
 
@@ -59,6 +60,28 @@ void PrintList(const ClientOptions& options,
 // returns the exit code 1.
 int Fail(const grpc::Status& status, const grpc::ClientContext& context);
 
+// "500000.00" in `currency` as the API's Money; false (and a message on
+// stderr naming `flag`) when it is not a decimal amount.
+bool ToMoney(const std::string& currency, const std::string& amount,
+             const std::string& flag, type::v1::Money* out);
+
+// Makes one call and prints its answer with `print`, or reports the
+// failure (exit code 1).
+template <typename Stub, typename Request, typename Response, typename Print>
+void CallAndPrint(const ClientOptions& options, int* exit_code,
+                  grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                               const Request&, Response*),
+                  Stub& stub, const Request& request, Print print) {
+  auto ctx = options.Context();
+  Response response;
+  grpc::Status s = (stub.*method)(ctx.get(), request, &response);
+  if (!s.ok()) {
+    *exit_code = Fail(s, *ctx);
+    return;
+  }
+  print(response);
+}
+
 // A table of rows with a header, columns padded to their widest cell
 // (display width: CJK characters count two).
 void PrintTable(const std::vector<std::string>& header,
@@ -71,5 +94,8 @@ void AddHealthCommand(CLI::App& app, int* exit_code);
 void AddDealerCommands(CLI::App& app, int* exit_code);
 void AddAuthCommands(CLI::App& app, int* exit_code);
 void AddCreditCommands(CLI::App& app, int* exit_code);
+// invoices, invoice, pay, credit-note, aging, revenue, positions,
+// restrict, lift, restrictions, consistency: under `qudao credit`.
+void AddLedgerCommands(CLI::App* credit, int* exit_code);
 
 }  // namespace qudao::cli

@@ -1,5 +1,6 @@
 // `qudao credit position|assess|assessments|limit|hold-queue|release|reject|
-// policies|policy`: credit control for credit staff.
+// policies|policy`: credit control for credit staff (the receivables verbs
+// are in ledger_commands.cc).
 #include <array>
 #include <iostream>
 #include <memory>
@@ -15,19 +16,6 @@ namespace qudao::cli {
 namespace {
 
 namespace pb = ::qudao::credit::v1;
-
-// "500000.00" in `currency` as the API's Money; false (and a message) when
-// it is not a decimal amount.
-bool ToMoney(const std::string& currency, const std::string& amount,
-             const std::string& flag, type::v1::Money* out) {
-  absl::StatusOr<Money> money = Money::Parse(currency, amount);
-  if (!money.ok()) {
-    std::cerr << flag << ": " << money.status().message() << "\n";
-    return false;
-  }
-  *out = MoneyToProto(*money);
-  return true;
-}
 
 void AddPosition(CLI::App* credit, int* exit_code) {
   auto* cmd = credit->add_subcommand(
@@ -348,6 +336,7 @@ void AddCreditCommands(CLI::App& app, int* exit_code) {
   AddDecision(credit, exit_code, /*release=*/true);
   AddDecision(credit, exit_code, /*release=*/false);
   AddPolicies(credit, exit_code);
+  AddLedgerCommands(credit, exit_code);
 }
 
 }  // namespace qudao::cli
