@@ -7,6 +7,7 @@
 #include "common/status/macros.h"
 #include "common/storage/table_mapping.h"
 #include "services/credit_control/receivables_store.h"
+#include "services/credit_control/risk_store.h"
 
 namespace qudao::credit {
 namespace {
@@ -327,6 +328,9 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
       {6, "create_receivables_ledger",
        ReceivablesStore::Schema(Backend::kSqlite),
        ReceivablesStore::Schema(Backend::kPostgres)},
+      {7, "create_risk_controls_and_collections",
+       RiskStore::Schema(Backend::kSqlite),
+       RiskStore::Schema(Backend::kPostgres)},
   };
   return *migrations;
 }
@@ -472,6 +476,16 @@ absl::StatusOr<std::vector<CreditPolicy>> CreditAccountStore::Policies(
     out.push_back(std::move(p));
   }
   return out;
+}
+
+absl::StatusOr<CreditPolicy> CreditAccountStore::PolicyFor(
+    Transaction& tx, const std::string& abc_class) const {
+  const std::string policy_class = PolicyClassOf(abc_class);
+  ASSIGN_OR_RETURN(const std::vector<CreditPolicy> policies, Policies(tx));
+  for (const CreditPolicy& p : policies) {
+    if (p.abc_class == policy_class) return p;
+  }
+  return DefaultPolicy(policy_class);
 }
 
 absl::Status CreditAccountStore::UpdatePolicy(Transaction& tx,

@@ -72,6 +72,9 @@ class CreditAccountStore {
       storage::Transaction& tx) const;
   absl::Status UpdatePolicy(storage::Transaction& tx,
                             const CreditPolicy& policy) const;
+  // The policy a dealer of `abc_class` is held to (unclassified: C's).
+  absl::StatusOr<CreditPolicy> PolicyFor(storage::Transaction& tx,
+                                         const std::string& abc_class) const;
 
   // Reservations. Adds `amount` to the payer's approved exposure if it
   // fits under the limit — one conditional UPDATE, so concurrent callers

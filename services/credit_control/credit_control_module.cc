@@ -14,6 +14,7 @@
 #include "services/credit_control/credit_control_service.h"
 #include "services/credit_control/credit_operations.h"
 #include "services/credit_control/receivables_operations.h"
+#include "services/credit_control/risk_operations.h"
 #include "services/customer_records/client/cached_dealer_directory.h"
 
 ABSL_FLAG(std::string, credit_5c_weights, "30,25,20,15,10",
@@ -67,8 +68,12 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
   // Reservation decisions and ledger documents are published for the
   // order flow to follow.
   module->PublishChangeFeed(env, kCreditFeedSource);
+  auto* risk = module->Own(std::make_unique<RiskOperations>(
+      module->database(), dealers, env.clock, &BusinessCalendar::Default()));
+  // Cases, promises, instalments and guarantee expiry: once a day.
+  module->AddJob(risk->DailyJob());
   module->Serve(std::make_unique<CreditControlService>(
-                    credit, receivables, module->database(),
+                    credit, receivables, risk, module->database(),
                     module->ServingFor(CreditControlPermissions())),
                 pb::CreditControlService::service_full_name());
   return module;

@@ -6,6 +6,7 @@
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "services/credit_control/credit_operations.h"
 #include "services/credit_control/receivables_operations.h"
+#include "services/credit_control/risk_operations.h"
 
 namespace qudao::credit {
 
@@ -20,12 +21,14 @@ class CreditControlService final
   // `serving` is made with CreditControlPermissions(); `feed` is the
   // database whose outbox ListChanges reads.
   CreditControlService(CreditOperations* credit,
-                       ReceivablesOperations* receivables,
+                       ReceivablesOperations* receivables, RiskOperations* risk,
                        storage::Database* feed, Serving serving);
 
  private:
   // The receivables RPCs (receivables_service.cc).
   void ServeReceivables();
+  // Alerts, guarantees, inspections, collections (risk_service.cc).
+  void ServeRisk();
   absl::Status HandleIssueInvoice(const Call& call,
                                   const pb::IssueInvoiceRequest& request,
                                   pb::Invoice* response);
@@ -97,6 +100,7 @@ class CreditControlService final
 
   CreditOperations* credit_;
   ReceivablesOperations* receivables_;
+  RiskOperations* risk_;
   storage::Database* feed_;
 };
 

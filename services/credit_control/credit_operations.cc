@@ -11,6 +11,7 @@
 #include "common/validation/validation.h"
 #include "google/protobuf/any.pb.h"
 #include "services/credit_control/credit_proto.h"
+#include "services/credit_control/risk_operations.h"
 
 namespace qudao::credit {
 namespace {
@@ -74,13 +75,9 @@ CreditOperations::CreditControlReasons(Transaction& tx,
                    ledger_.OldestOpenDueDay(tx, payer));
   if (oldest_due.has_value()) {
     const int64_t days = BusinessCalendar::DaysBetween(*oldest_due, today);
-    ASSIGN_OR_RETURN(const std::vector<CreditPolicy> policies,
-                     accounts_.Policies(tx));
-    const std::string policy_class = PolicyClassOf(payer_abc_class);
-    CreditPolicy policy = DefaultPolicy(policy_class);
-    for (const CreditPolicy& p : policies) {
-      if (p.abc_class == policy_class) policy = p;
-    }
+    ASSIGN_OR_RETURN(const CreditPolicy policy,
+                     accounts_.PolicyFor(tx, payer_abc_class));
+    const std::string policy_class = policy.abc_class;
     if (days > policy.overdue_hold_days) {
       out.push_back(
           {ReservationIssue::kOverdue,
@@ -269,11 +266,30 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
             ASSIGN_OR_RETURN(
                 const bool fitted,
                 accounts_.ReserveOnAccount(tx, payer.dealer_id, order.amount));
+            ASSIGN_OR_RETURN(account, accounts_.Find(tx, payer.dealer_id));
             if (!fitted) {
-              ASSIGN_OR_RETURN(account, accounts_.Find(tx, payer.dealer_id));
               ASSIGN_OR_RETURN(ReservationReason over,
                                OverLimitReason(*account, order.amount));
+              RETURN_IF_ERROR(RaiseAlert(
+                  risk_, tx, payer.dealer_id, AlertKind::kLimitBreachAttempted,
+                  absl::StrCat("order ", order.order_id, ": ", over.detail),
+                  absl::StrCat("breach:", out.reservation_id), now));
               out.reasons.push_back(std::move(over));
+            } else {
+              // Approved: has exposure reached the watch share?
+              ASSIGN_OR_RETURN(const CreditPosition position,
+                               ComputeCreditPosition(*account));
+              ASSIGN_OR_RETURN(const CreditPolicy policy,
+                               accounts_.PolicyFor(tx, payer.abc_class));
+              if (std::optional<std::string> watch =
+                      WatchDetail(position, policy)) {
+                RETURN_IF_ERROR(RaiseAlert(
+                    risk_, tx, payer.dealer_id, AlertKind::kWatchRatio, *watch,
+                    absl::StrCat("watch:", payer.dealer_id, ":",
+                                 BusinessCalendar::Key(
+                                     BusinessCalendar::Default().DayOf(now))),
+                    now));
+              }
             }
           } else {
             // Held for another reason: say whether the limit would hold too.

@@ -14,6 +14,7 @@
 #include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/credit_position.h"
 #include "services/credit_control/receivables_store.h"
+#include "services/credit_control/risk_store.h"
 #include "services/customer_records/client/dealer_directory.h"
 
 namespace qudao::credit {
@@ -165,6 +166,7 @@ class CreditOperations {
   const AssessmentWeights weights_;
   CreditAccountStore accounts_;
   ReceivablesStore ledger_;
+  RiskStore risk_;
 };
 
 }  // namespace qudao::credit

@@ -13,6 +13,7 @@
 #include "services/credit_control/credit_operations.h"
 #include "services/credit_control/credit_proto.h"
 #include "services/credit_control/receivables_proto.h"
+#include "services/credit_control/risk_operations.h"
 
 namespace qudao::credit {
 namespace {
@@ -246,9 +247,17 @@ absl::StatusOr<std::vector<Invoice>> ReceivablesOperations::ListInvoices(
 }
 
 absl::StatusOr<Payment> ReceivablesOperations::RecordPayment(
-    const auth::Principal& recorder, Payment payment,
+    const CallContext& call, const auth::Principal& recorder, Payment payment,
     const storage::IdempotentRequest& request) {
   const absl::Time now = clock_->Now();
+  // The payer's class for its slow-payment policy; money is recorded even
+  // when customer records cannot be asked (then C's policy).
+  std::string abc_class;
+  if (absl::StatusOr<customer::DealerFacts> payer =
+          dealers_->Get(call, payment.payer_dealer_id);
+      payer.ok()) {
+    abc_class = payer->abc_class;
+  }
   if (payment.received_day > Today()) {
     return InvalidField("payment.received_date",
                         "is in the future; record money once it arrived");
@@ -279,6 +288,19 @@ absl::StatusOr<Payment> ReceivablesOperations::RecordPayment(
         RETURN_IF_ERROR(ApplyPlan(tx, p.payer_dealer_id, p.payer_dealer_id,
                                   p.payment_id, EntryKind::kPayment, p.plan,
                                   p.received_day, now));
+        ASSIGN_OR_RETURN(const std::vector<int64_t> record,
+                         ledger_.PaymentRecord(tx, p.payer_dealer_id, 6));
+        ASSIGN_OR_RETURN(const CreditPolicy policy,
+                         accounts_.PolicyFor(tx, abc_class));
+        if (std::optional<std::string> slow =
+                SlowPaymentDetail(record, policy)) {
+          RETURN_IF_ERROR(RaiseAlert(
+              risk_, tx, p.payer_dealer_id, AlertKind::kSlowPayment,
+              absl::StrCat("payer ", p.payer_dealer_id, ": ", *slow),
+              absl::StrCat("slow:", p.payer_dealer_id, ":",
+                           BusinessCalendar::Key(calendar_->MonthOf(now))),
+              now));
+        }
         RETURN_IF_ERROR(ledger_.InsertPayment(tx, p));
         RETURN_IF_ERROR(Publish(tx, kPaymentRecorded, p.payment_id,
                                 PaymentToProto(p), now));

@@ -19,6 +19,7 @@
 #include "services/credit_control/credit_account_store.h"
 #include "services/credit_control/receivables.h"
 #include "services/credit_control/receivables_store.h"
+#include "services/credit_control/risk_store.h"
 #include "services/customer_records/client/dealer_directory.h"
 
 namespace qudao::credit {
@@ -59,8 +60,11 @@ class ReceivablesOperations {
   // invoices in that order, else oldest due first; a payment that settles
   // an invoice within its discount window settles it at the discounted
   // amount; what is left is credit on account. `payment.plan` is filled.
+  // Settling invoices updates the payer's payment record: slow payment
+  // (its class's policy; C's when customer records cannot say) raises an
+  // alert, once a month.
   absl::StatusOr<Payment> RecordPayment(
-      const auth::Principal& recorder, Payment payment,
+      const CallContext& call, const auth::Principal& recorder, Payment payment,
       const storage::IdempotentRequest& request);
   // Issues a credit note to the ordering dealer (its payer's receivable
   // falls): applied to the named invoice first (a return or price
@@ -160,6 +164,7 @@ class ReceivablesOperations {
   const BusinessCalendar* calendar_;
   CreditAccountStore accounts_;
   ReceivablesStore ledger_;
+  RiskStore risk_;
 };
 
 }  // namespace qudao::credit

@@ -103,7 +103,7 @@ class ReceivablesTest : public testing::DatabaseTest<B> {
     p.received_day = received;
     p.reference = "BOC 1";
     p.invoice_ids = std::move(invoices);
-    return ledger_->RecordPayment(controller_, p, request);
+    return ledger_->RecordPayment(Call(), controller_, p, request);
   }
 
   absl::CivilDay Today() const {

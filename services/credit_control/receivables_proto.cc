@@ -5,6 +5,7 @@
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
+#include "services/credit_control/credit_proto.h"
 
 namespace qudao::credit {
 namespace {
@@ -69,24 +70,6 @@ absl::StatusOr<AllocationPlan> StoredPlan(
   }
   ASSIGN_OR_RETURN(plan.unapplied, Stored(unapplied));
   return plan;
-}
-
-template <typename T, typename P>
-storage::ResponseCodec<T>* MakeCodec(
-    absl::string_view what, P (*to_proto)(const T&),
-    absl::StatusOr<T> (*from_proto)(const P&)) {
-  const std::string name(what);
-  return new storage::ResponseCodec<T>{
-      [to_proto](const T& value) { return CanonicalBytes(to_proto(value)); },
-      [from_proto, name](absl::string_view bytes) -> absl::StatusOr<T> {
-        P proto;
-        if (!proto.ParseFromArray(bytes.data(),
-                                  static_cast<int>(bytes.size()))) {
-          return absl::DataLossError(
-              absl::StrCat("stored ", name, " does not parse"));
-        }
-        return from_proto(proto);
-      }};
 }
 
 v1::Invoice InvoiceOnly(const Invoice& inv) { return InvoiceToProto(inv); }
@@ -270,7 +253,7 @@ absl::StatusOr<InvoiceInput> InvoiceInputFromProto(
 
 const storage::ResponseCodec<Invoice>& InvoiceCodec() {
   static const auto* codec =
-      MakeCodec<Invoice, v1::Invoice>("invoice", &InvoiceOnly, &StoredInvoice);
+      ProtoCodec<Invoice, v1::Invoice>("invoice", &InvoiceOnly, &StoredInvoice);
   return *codec;
 }
 
@@ -322,7 +305,7 @@ absl::StatusOr<Payment> PaymentFromProto(const v1::Payment& p,
 }
 
 const storage::ResponseCodec<Payment>& PaymentCodec() {
-  static const auto* codec = MakeCodec<Payment, v1::Payment>(
+  static const auto* codec = ProtoCodec<Payment, v1::Payment>(
       "payment", &PaymentToProto, &StoredPayment);
   return *codec;
 }
@@ -403,7 +386,7 @@ absl::StatusOr<CreditNote> CreditNoteFromProto(const v1::CreditNote& p) {
 }
 
 const storage::ResponseCodec<CreditNote>& CreditNoteCodec() {
-  static const auto* codec = MakeCodec<CreditNote, v1::CreditNote>(
+  static const auto* codec = ProtoCodec<CreditNote, v1::CreditNote>(
       "credit note", &CreditNoteToProto, &StoredCreditNote);
   return *codec;
 }
@@ -442,7 +425,7 @@ absl::StatusOr<Restriction> RestrictionFromProto(const v1::Restriction& p) {
 }
 
 const storage::ResponseCodec<Restriction>& RestrictionCodec() {
-  static const auto* codec = MakeCodec<Restriction, v1::Restriction>(
+  static const auto* codec = ProtoCodec<Restriction, v1::Restriction>(
       "restriction", &RestrictionToProto, &StoredRestriction);
   return *codec;
 }

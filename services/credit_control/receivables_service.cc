@@ -197,7 +197,7 @@ absl::Status CreditControlService::HandleRecordPayment(
   ASSIGN_OR_RETURN(
       const Payment recorded,
       receivables_->RecordPayment(
-          call.principal, std::move(payment),
+          call.Outgoing(), call.principal, std::move(payment),
           call.Idempotent(request.request_id(), RequestFingerprint(request))));
   *response = PaymentToProto(recorded);
   return absl::OkStatus();
