@@ -556,6 +556,31 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 1) << out;  // a return names its invoice and lines
   EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
+  // Risk controls and collections.
+  code =
+      testing::RunCommand({QUDAO_CLI_BIN, "credit", "guarantee", cli_dealer,
+                           "--kind=bank-guarantee", "--provider=Bank of China",
+                           "--value=500000.00", "--expiry=2099-12-31", target},
+                          &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "guarantees", cli_dealer, target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("Bank of China"));
+  for (const char* verb : {"alerts", "collections", "review"}) {
+    code = testing::RunCommand({QUDAO_CLI_BIN, "credit", verb, target}, &out);
+    ASSERT_TRUE(code.ok());
+    EXPECT_EQ(*code, 0) << verb << ": " << out;
+  }
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "credit", "cause", "odc_0190f3c2a1b24e8f0a1b",
+       "--cause=overstock", "--note=full warehouse", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("NOT_FOUND"));
   // The audit trail is for admins; it shows who created what, and refusals.
   code = testing::RunCommand(
       {QUDAO_CLI_BIN, "audit", "--service=customer_records", target}, &out);

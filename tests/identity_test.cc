@@ -346,6 +346,63 @@ class IdentityTest : public ::testing::Test {
       req.set_to_date("2026-12-31");
       return req.SerializeAsString();
     }
+    if (method == "AcknowledgeAlert") {
+      credit::v1::AcknowledgeAlertRequest req;
+      req.set_alert_id("alr_0190f3c2a1b24e8f0a1b");
+      req.set_note("called the owner");
+      return req.SerializeAsString();
+    }
+    if (method == "RecordGuarantee") {
+      credit::v1::RecordGuaranteeRequest req;
+      credit::v1::Guarantee* g = req.mutable_guarantee();
+      g->set_payer_dealer_id(dealer_);
+      g->set_kind(credit::v1::GUARANTEE_KIND_BANK_GUARANTEE);
+      g->set_provider("Bank of China");
+      g->mutable_value()->set_currency_code("CNY");
+      g->mutable_value()->set_minor_units(1000000);
+      g->set_expiry_date("2099-12-31");
+      return req.SerializeAsString();
+    }
+    if (method == "ListGuarantees" || method == "ListInspections") {
+      credit::v1::ListGuaranteesRequest req;  // same field, same number
+      req.set_payer_dealer_id(dealer_);
+      return req.SerializeAsString();
+    }
+    if (method == "RecordInspection") {
+      credit::v1::RecordInspectionRequest req;
+      req.mutable_inspection()->set_payer_dealer_id(dealer_);
+      req.mutable_inspection()->set_inspector("credit.li");
+      req.mutable_inspection()->set_findings("stock matches the books");
+      return req.SerializeAsString();
+    }
+    if (method == "GetOverdueCase") {
+      credit::v1::GetOverdueCaseRequest req;
+      req.set_case_id("odc_0190f3c2a1b24e8f0a1b");
+      return req.SerializeAsString();
+    }
+    if (method == "SetOverdueCause") {
+      credit::v1::SetOverdueCauseRequest req;
+      req.set_case_id("odc_0190f3c2a1b24e8f0a1b");
+      req.set_cause(credit::v1::OVERDUE_CAUSE_CASH_FLOW);
+      req.set_note("late customer payments");
+      return req.SerializeAsString();
+    }
+    if (method == "AddCaseRecord") {
+      credit::v1::AddCaseRecordRequest req;
+      req.set_case_id("odc_0190f3c2a1b24e8f0a1b");
+      req.mutable_record()->set_kind(credit::v1::CASE_RECORD_KIND_ACTION);
+      req.mutable_record()->set_action(credit::v1::COLLECTION_ACTION_CALL);
+      req.mutable_record()->set_outcome("promised to pay Friday");
+      return req.SerializeAsString();
+    }
+    if (method == "RecordPaymentPromise") {
+      credit::v1::RecordPaymentPromiseRequest req;
+      req.set_case_id("odc_0190f3c2a1b24e8f0a1b");
+      req.mutable_promise()->mutable_amount()->set_currency_code("CNY");
+      req.mutable_promise()->mutable_amount()->set_minor_units(1000);
+      req.mutable_promise()->set_promised_date("2099-01-01");
+      return req.SerializeAsString();
+    }
     if (method == "CreateServiceTicket") {
       support::v1::CreateServiceTicketRequest req;
       req.mutable_ticket()->set_dealer_id(dealer_);

@@ -331,4 +331,12 @@ bool ToMoney(const std::string& currency, const std::string& amount,
   return true;
 }
 
+ClientCommand NewClientCommand(CLI::App* parent, const std::string& name,
+                               const std::string& help) {
+  ClientCommand c{parent->add_subcommand(name, help),
+                  std::make_shared<ClientOptions>()};
+  AddClientOptions(c.cmd, c.options.get());
+  return c;
+}
+
 }  // namespace qudao::cli

@@ -65,6 +65,20 @@ int Fail(const grpc::Status& status, const grpc::ClientContext& context);
 bool ToMoney(const std::string& currency, const std::string& amount,
              const std::string& flag, type::v1::Money* out);
 
+// A client subcommand of `parent` with the client options already added.
+struct ClientCommand {
+  CLI::App* cmd;
+  std::shared_ptr<ClientOptions> options;
+};
+ClientCommand NewClientCommand(CLI::App* parent, const std::string& name,
+                               const std::string& help);
+
+// A stub of `Service` on the options' channel.
+template <typename Service>
+std::unique_ptr<typename Service::Stub> NewStub(const ClientOptions& options) {
+  return Service::NewStub(options.Channel());
+}
+
 // Makes one call and prints its answer with `print`, or reports the
 // failure (exit code 1).
 template <typename Stub, typename Request, typename Response, typename Print>
@@ -97,5 +111,8 @@ void AddCreditCommands(CLI::App& app, int* exit_code);
 // invoices, invoice, pay, credit-note, aging, revenue, positions,
 // restrict, lift, restrictions, consistency: under `qudao credit`.
 void AddLedgerCommands(CLI::App* credit, int* exit_code);
+// alerts, ack, guarantees, guarantee, inspections, inspect, collections,
+// case, cause, collect, promise, review: under `qudao credit`.
+void AddRiskCommands(CLI::App* credit, int* exit_code);
 
 }  // namespace qudao::cli

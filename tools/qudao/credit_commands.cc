@@ -337,6 +337,7 @@ void AddCreditCommands(CLI::App& app, int* exit_code) {
   AddDecision(credit, exit_code, /*release=*/false);
   AddPolicies(credit, exit_code);
   AddLedgerCommands(credit, exit_code);
+  AddRiskCommands(credit, exit_code);
 }
 
 }  // namespace qudao::cli

@@ -19,24 +19,10 @@ namespace {
 namespace pb = ::qudao::credit::v1;
 using Stub = pb::CreditControlService::Stub;
 
-// The subcommand, its client options and the credit control stub.
-struct Verb {
-  CLI::App* cmd;
-  std::shared_ptr<ClientOptions> options;
-};
-
-Verb NewVerb(CLI::App* credit, const char* name, const char* help) {
-  Verb v{credit->add_subcommand(name, help), std::make_shared<ClientOptions>()};
-  return v;
-}
-
-std::unique_ptr<Stub> StubFor(const ClientOptions& options) {
-  return pb::CreditControlService::NewStub(options.Channel());
-}
-
 void AddInvoices(CLI::App* credit, int* exit_code) {
-  Verb list = NewVerb(credit, "invoices",
-                      "invoices a dealer ordered or pays for, newest first");
+  ClientCommand list =
+      NewClientCommand(credit, "invoices",
+                       "invoices a dealer ordered or pays for, newest first");
   auto req = std::make_shared<pb::ListInvoicesRequest>();
   list.cmd->add_option("dealer_id", *req->mutable_dealer_id(), "dlr_...")
       ->required();
@@ -44,10 +30,9 @@ void AddInvoices(CLI::App* credit, int* exit_code) {
   list.cmd->add_flag("--open", *open, "only invoices with something owed");
   list.cmd->add_option("--page_token", *req->mutable_page_token(),
                        "next_page_token of the previous page");
-  AddClientOptions(list.cmd, list.options.get());
   list.cmd->callback([o = list.options, req, open, exit_code] {
     req->set_open_only(*open);
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::ListInvoices, *stub, *req,
                  [&o](const pb::ListInvoicesResponse& r) {
                    PrintList(*o, r, "invoices",
@@ -57,13 +42,13 @@ void AddInvoices(CLI::App* credit, int* exit_code) {
                  });
   });
 
-  Verb get = NewVerb(credit, "invoice", "one invoice with its ledger entries");
+  ClientCommand get = NewClientCommand(credit, "invoice",
+                                       "one invoice with its ledger entries");
   auto get_req = std::make_shared<pb::GetInvoiceRequest>();
   get.cmd->add_option("invoice_id", *get_req->mutable_invoice_id(), "inv_...")
       ->required();
-  AddClientOptions(get.cmd, get.options.get());
   get.cmd->callback([o = get.options, get_req, exit_code] {
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::GetInvoice, *stub, *get_req,
                  [&o](const pb::Invoice& r) { PrintResource(*o, r); });
   });
@@ -76,10 +61,11 @@ struct PayFlags {
 };
 
 void AddPay(CLI::App* credit, int* exit_code) {
-  Verb v = NewVerb(credit, "pay",
-                   "record money received from a payer: applied to the "
-                   "named invoices, else oldest due first (a settling "
-                   "payment inside the discount window earns it)");
+  ClientCommand v =
+      NewClientCommand(credit, "pay",
+                       "record money received from a payer: applied to the "
+                       "named invoices, else oldest due first (a settling "
+                       "payment inside the discount window earns it)");
   auto f = std::make_shared<PayFlags>();
   v.cmd->add_option("payer_id", f->payer, "the payer (dlr_...)")->required();
   v.cmd->add_option("--amount", f->amount, "e.g. 9800.00")->required();
@@ -92,7 +78,6 @@ void AddPay(CLI::App* credit, int* exit_code) {
   v.cmd->add_option("--invoice", f->invoices,
                     "an invoice to pay (repeat, in order)");
   v.cmd->add_option("--request_id", f->request_id, "idempotency key");
-  AddClientOptions(v.cmd, v.options.get());
   v.cmd->callback([o = v.options, f, exit_code] {
     pb::RecordPaymentRequest req;
     pb::Payment* p = req.mutable_payment();
@@ -105,7 +90,7 @@ void AddPay(CLI::App* credit, int* exit_code) {
     p->set_received_date(f->received);
     for (const std::string& id : f->invoices) p->add_invoice_ids(id);
     req.set_request_id(f->request_id);
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::RecordPayment, *stub, req,
                  [&o](const pb::Payment& r) { PrintResource(*o, r); });
   });
@@ -119,9 +104,10 @@ struct NoteFlags {
 };
 
 void AddCreditNote(CLI::App* credit, int* exit_code) {
-  Verb v = NewVerb(credit, "credit-note",
-                   "issue a credit note: return (lines), price correction, "
-                   "rebate, contest payout or support settlement");
+  ClientCommand v =
+      NewClientCommand(credit, "credit-note",
+                       "issue a credit note: return (lines), price correction, "
+                       "rebate, contest payout or support settlement");
   auto f = std::make_shared<NoteFlags>();
   v.cmd->add_option("dealer_id", f->dealer, "the ordering dealer (dlr_...)")
       ->required();
@@ -144,7 +130,6 @@ void AddCreditNote(CLI::App* credit, int* exit_code) {
                     "a returned line SKU:QUANTITY:NET:COST, e.g. "
                     "PM-100:2:600.00:400.00 (repeat)");
   v.cmd->add_option("--request_id", f->request_id, "idempotency key");
-  AddClientOptions(v.cmd, v.options.get());
   v.cmd->callback([o = v.options, f, exit_code] {
     pb::IssueCreditNoteRequest req;
     pb::CreditNote* n = req.mutable_credit_note();
@@ -187,7 +172,7 @@ void AddCreditNote(CLI::App* credit, int* exit_code) {
       line->set_quantity(qty);
     }
     req.set_request_id(f->request_id);
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::IssueCreditNote, *stub, req,
                  [&o](const pb::CreditNote& r) { PrintResource(*o, r); });
   });
@@ -226,8 +211,8 @@ void PrintAging(const ClientOptions& o, const pb::AgingReport& r) {
 }
 
 void AddAging(CLI::App* credit, int* exit_code) {
-  Verb v = NewVerb(credit, "aging",
-                   "open receivables by days overdue, as of any day");
+  ClientCommand v = NewClientCommand(
+      credit, "aging", "open receivables by days overdue, as of any day");
   auto req = std::make_shared<pb::GetAgingRequest>();
   auto by = std::make_shared<std::string>("due");
   auto group = std::make_shared<std::string>("dealer");
@@ -251,7 +236,6 @@ void AddAging(CLI::App* credit, int* exit_code) {
                     "only this ordering dealer");
   v.cmd->add_option("--payer", *req->mutable_payer_dealer_id(),
                     "only this payer");
-  AddClientOptions(v.cmd, v.options.get());
   v.cmd->callback([o = v.options, req, by, group, buckets, exit_code] {
     req->set_basis(*by == "invoice" ? pb::AGING_BASIS_INVOICE_DATE
                                     : pb::AGING_BASIS_DUE_DATE);
@@ -260,17 +244,18 @@ void AddAging(CLI::App* credit, int* exit_code) {
                       : *group == "owner"     ? pb::AGING_GROUP_BY_OWNER
                                               : pb::AGING_GROUP_BY_DEALER);
     for (int b : *buckets) req->add_bucket_upper_bounds(b);
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::GetAging, *stub, *req,
                  [&o](const pb::AgingReport& r) { PrintAging(*o, r); });
   });
 }
 
 void AddRevenue(CLI::App* credit, int* exit_code) {
-  Verb v = NewVerb(credit, "revenue",
-                   "revenue per ordering dealer over a period: net of "
-                   "returns and price corrections, cost, margin; incentives "
-                   "beside it");
+  ClientCommand v = NewClientCommand(
+      credit, "revenue",
+      "revenue per ordering dealer over a period: net of "
+      "returns and price corrections, cost, margin; incentives "
+      "beside it");
   auto req = std::make_shared<pb::GetRevenueSummaryRequest>();
   auto by = std::make_shared<std::string>("dealer");
   v.cmd->add_option("--from", *req->mutable_from_date(), "YYYY-MM-DD")
@@ -280,12 +265,11 @@ void AddRevenue(CLI::App* credit, int* exit_code) {
   v.cmd->add_option("--by", *by, "break down per product group or SKU")
       ->check(CLI::IsMember({"dealer", "group", "sku"}))
       ->capture_default_str();
-  AddClientOptions(v.cmd, v.options.get());
   v.cmd->callback([o = v.options, req, by, exit_code] {
     req->set_breakdown(*by == "group" ? pb::REVENUE_BREAKDOWN_PRODUCT_GROUP
                        : *by == "sku" ? pb::REVENUE_BREAKDOWN_SKU
                                       : pb::REVENUE_BREAKDOWN_UNSPECIFIED);
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(
         *o, exit_code, &Stub::GetRevenueSummary, *stub, *req,
         [&o](const pb::RevenueSummary& r) {
@@ -301,9 +285,10 @@ void AddRevenue(CLI::App* credit, int* exit_code) {
 }
 
 void AddPositions(CLI::App* credit, int* exit_code) {
-  Verb v = NewVerb(credit, "positions",
-                   "the portfolio's credit positions, highest utilisation "
-                   "first");
+  ClientCommand v =
+      NewClientCommand(credit, "positions",
+                       "the portfolio's credit positions, highest utilisation "
+                       "first");
   auto req = std::make_shared<pb::ListCreditPositionsRequest>();
   auto lowest = std::make_shared<bool>(false);
   v.cmd->add_option("--territory", *req->mutable_sales_territory(),
@@ -312,10 +297,9 @@ void AddPositions(CLI::App* credit, int* exit_code) {
   v.cmd->add_flag("--lowest_first", *lowest, "lowest utilisation first");
   v.cmd->add_option("--page_token", *req->mutable_page_token(),
                     "next_page_token of the previous page");
-  AddClientOptions(v.cmd, v.options.get());
   v.cmd->callback([o = v.options, req, lowest, exit_code] {
     req->set_lowest_first(*lowest);
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::ListCreditPositions, *stub, *req,
                  [&o](const pb::ListCreditPositionsResponse& r) {
                    PrintList(
@@ -328,8 +312,8 @@ void AddPositions(CLI::App* credit, int* exit_code) {
 }
 
 void AddRestrictions(CLI::App* credit, int* exit_code) {
-  Verb place = NewVerb(credit, "restrict",
-                       "suspend trade with a payer or hold its shipments");
+  ClientCommand place = NewClientCommand(
+      credit, "restrict", "suspend trade with a payer or hold its shipments");
   auto req = std::make_shared<pb::PlaceRestrictionRequest>();
   auto kind = std::make_shared<std::string>();
   pb::Restriction* r = req->mutable_restriction();
@@ -347,17 +331,17 @@ void AddRestrictions(CLI::App* credit, int* exit_code) {
                         "lifted)");
   place.cmd->add_option("--request_id", *req->mutable_request_id(),
                         "idempotency key");
-  AddClientOptions(place.cmd, place.options.get());
   place.cmd->callback([o = place.options, req, kind, exit_code] {
     req->mutable_restriction()->set_kind(
         *kind == "suspend" ? pb::RESTRICTION_KIND_TRADE_SUSPENSION
                            : pb::RESTRICTION_KIND_SHIPMENT_HOLD);
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::PlaceRestriction, *stub, *req,
                  [&o](const pb::Restriction& x) { PrintResource(*o, x); });
   });
 
-  Verb lift = NewVerb(credit, "lift", "lift a suspension or shipment hold");
+  ClientCommand lift =
+      NewClientCommand(credit, "lift", "lift a suspension or shipment hold");
   auto lift_req = std::make_shared<pb::LiftRestrictionRequest>();
   lift.cmd
       ->add_option("restriction_id", *lift_req->mutable_restriction_id(),
@@ -367,24 +351,22 @@ void AddRestrictions(CLI::App* credit, int* exit_code) {
       ->required();
   lift.cmd->add_option("--request_id", *lift_req->mutable_request_id(),
                        "idempotency key");
-  AddClientOptions(lift.cmd, lift.options.get());
   lift.cmd->callback([o = lift.options, lift_req, exit_code] {
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::LiftRestriction, *stub, *lift_req,
                  [&o](const pb::Restriction& x) { PrintResource(*o, x); });
   });
 
-  Verb list = NewVerb(credit, "restrictions",
-                      "suspensions and shipment holds, newest first");
+  ClientCommand list = NewClientCommand(
+      credit, "restrictions", "suspensions and shipment holds, newest first");
   auto list_req = std::make_shared<pb::ListRestrictionsRequest>();
   auto in_force = std::make_shared<bool>(false);
   list.cmd->add_option("--payer", *list_req->mutable_payer_dealer_id(),
                        "only this payer's");
   list.cmd->add_flag("--in_force", *in_force, "only those in force today");
-  AddClientOptions(list.cmd, list.options.get());
   list.cmd->callback([o = list.options, list_req, in_force, exit_code] {
     list_req->set_in_force_only(*in_force);
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::ListRestrictions, *stub, *list_req,
                  [&o](const pb::ListRestrictionsResponse& r) {
                    PrintList(*o, r, "restrictions",
@@ -395,12 +377,12 @@ void AddRestrictions(CLI::App* credit, int* exit_code) {
 }
 
 void AddConsistency(CLI::App* credit, int* exit_code) {
-  Verb v = NewVerb(credit, "consistency",
-                   "recompute every balance from the ledger entries and "
-                   "list differences (exit 3 if any)");
-  AddClientOptions(v.cmd, v.options.get());
+  ClientCommand v =
+      NewClientCommand(credit, "consistency",
+                       "recompute every balance from the ledger entries and "
+                       "list differences (exit 3 if any)");
   v.cmd->callback([o = v.options, exit_code] {
-    auto stub = StubFor(*o);
+    auto stub = NewStub<pb::CreditControlService>(*o);
     CallAndPrint(*o, exit_code, &Stub::CheckLedgerConsistency, *stub,
                  pb::CheckLedgerConsistencyRequest(),
                  [&o, exit_code](const pb::CheckLedgerConsistencyResponse& r) {
