@@ -1057,5 +1057,96 @@ TYPED_TEST(LedgerServiceTest, ReportsAndRestrictionsRejectBadInput) {
   EXPECT_EQ(placed.placed_by(), "credit.li");
 }
 
+TYPED_TEST(LedgerServiceTest, RiskAndCollectionsRejectBadInputAndOutsiders) {
+  const std::string controller = this->Controller();
+  const std::string rep =
+      testing::TestIdentity::Get().Token("rep.li", {"sales_rep"});
+  auto call = [&](const std::string& token, auto method, const auto& req,
+                  auto* out) {
+    grpc::ClientContext ctx;
+    this->As(&ctx, token);
+    return ((*this->stub_).*method)(&ctx, req, out).error_code();
+  };
+  using Stub = pb::CreditControlService::Stub;
+  pb::RecordGuaranteeRequest g;
+  g.mutable_guarantee()->set_payer_dealer_id(this->dealer_);
+  g.mutable_guarantee()->set_kind(pb::GUARANTEE_KIND_BANK_GUARANTEE);
+  g.mutable_guarantee()->set_provider("Bank of China");
+  g.mutable_guarantee()->mutable_value()->set_currency_code("CNY");
+  g.mutable_guarantee()->mutable_value()->set_minor_units(100000);
+  g.mutable_guarantee()->set_expiry_date("2099-12-31");
+  pb::Guarantee guarantee;
+  EXPECT_EQ(call(rep, &Stub::RecordGuarantee, g, &guarantee),
+            grpc::StatusCode::PERMISSION_DENIED);
+  for (auto spoil :
+       std::vector<std::function<void(pb::RecordGuaranteeRequest&)>>{
+           [](auto& r) { r.mutable_guarantee()->set_provider(""); },
+           [](auto& r) { r.mutable_guarantee()->clear_value(); },
+           [](auto& r) {
+             r.mutable_guarantee()->set_expiry_date("2020-01-01");
+           },
+           [](auto& r) {
+             r.mutable_guarantee()->set_expiry_date("31/12/2099");
+           },
+           [](auto& r) {
+             r.mutable_guarantee()->set_kind(pb::GUARANTEE_KIND_UNSPECIFIED);
+           },
+           [](auto& r) { r.mutable_guarantee()->set_payer_dealer_id("x"); },
+       }) {
+    pb::RecordGuaranteeRequest bad = g;
+    spoil(bad);
+    EXPECT_EQ(call(controller, &Stub::RecordGuarantee, bad, &guarantee),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << bad.ShortDebugString();
+  }
+  EXPECT_EQ(this->CountRows("credit_guarantees"), 0);
+  EXPECT_EQ(call(controller, &Stub::RecordGuarantee, g, &guarantee),
+            grpc::StatusCode::OK);
+  EXPECT_EQ(guarantee.recorded_by(), "credit.li");
+
+  pb::OverdueCase overdue_case;
+  pb::SetOverdueCauseRequest cause;
+  cause.set_case_id("odc_0190f3c2a1b24e8f0a1b");
+  cause.set_cause(pb::OVERDUE_CAUSE_UNSPECIFIED);
+  cause.set_note("looked into it");
+  EXPECT_EQ(call(controller, &Stub::SetOverdueCause, cause, &overdue_case),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  cause.set_cause(pb::OVERDUE_CAUSE_CASH_FLOW);
+  EXPECT_EQ(call(controller, &Stub::SetOverdueCause, cause, &overdue_case),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(call(rep, &Stub::SetOverdueCause, cause, &overdue_case),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pb::AddCaseRecordRequest record;
+  record.set_case_id("odc_0190f3c2a1b24e8f0a1b");
+  record.mutable_record()->set_kind(pb::CASE_RECORD_KIND_EXTENSION);
+  pb::CaseRecord added;
+  EXPECT_EQ(call(rep, &Stub::AddCaseRecord, record, &added),
+            grpc::StatusCode::INVALID_ARGUMENT);  // no new date, no signer
+  record.mutable_record()->set_kind(pb::CASE_RECORD_KIND_UNSPECIFIED);
+  EXPECT_EQ(call(rep, &Stub::AddCaseRecord, record, &added),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  pb::RecordPaymentPromiseRequest promise;
+  promise.set_case_id("odc_0190f3c2a1b24e8f0a1b");
+  promise.mutable_promise()->set_promised_date("2099-01-01");
+  pb::PaymentPromise recorded;
+  EXPECT_EQ(call(rep, &Stub::RecordPaymentPromise, promise, &recorded),
+            grpc::StatusCode::INVALID_ARGUMENT);  // no amount
+  pb::AcknowledgeAlertRequest ack;
+  ack.set_alert_id("alr_0190f3c2a1b24e8f0a1b");
+  pb::Alert alert;
+  EXPECT_EQ(call(controller, &Stub::AcknowledgeAlert, ack, &alert),
+            grpc::StatusCode::INVALID_ARGUMENT);  // no note
+  ack.set_note("called");
+  EXPECT_EQ(call(controller, &Stub::AcknowledgeAlert, ack, &alert),
+            grpc::StatusCode::NOT_FOUND);
+  pb::ListReviewDueResponse review;
+  EXPECT_EQ(
+      call(rep, &Stub::ListReviewDue, pb::ListReviewDueRequest(), &review),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(call(controller, &Stub::ListReviewDue, pb::ListReviewDueRequest(),
+                 &review),
+            grpc::StatusCode::OK);
+}
+
 }  // namespace
 }  // namespace qudao::credit
