@@ -650,6 +650,10 @@ absl::Status CreditControlService::HandleListHoldQueue(
     if (e.payer_position.has_value()) {
       *out->mutable_payer_position() = CreditPositionToProto(*e.payer_position);
     }
+    if (e.payer_overdue.has_value()) {
+      *out->mutable_payer_overdue() = MoneyToProto(*e.payer_overdue);
+    }
+    out->set_payer_oldest_overdue_days(e.payer_oldest_overdue_days);
   }
   return absl::OkStatus();
 }

@@ -456,6 +456,7 @@ absl::StatusOr<std::vector<CreditOperations::QueueEntry>>
 CreditOperations::HoldQueue(const std::string& payer_dealer_id,
                             const PageRequest& page) {
   std::vector<QueueEntry> out;
+  const absl::CivilDay today = BusinessCalendar::Default().DayOf(clock_->Now());
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
         out.clear();
@@ -468,6 +469,13 @@ CreditOperations::HoldQueue(const std::string& payer_dealer_id,
           if (account.has_value()) {
             ASSIGN_OR_RETURN(entry.payer_position,
                              ComputeCreditPosition(*account));
+          }
+          ASSIGN_OR_RETURN(entry.payer_overdue,
+                           ledger_.OverdueOf(tx, r.payer_dealer_id, today));
+          ASSIGN_OR_RETURN(const std::optional<absl::CivilDay> oldest,
+                           ledger_.OldestOpenDueDay(tx, r.payer_dealer_id));
+          if (oldest.has_value() && *oldest < today) {
+            entry.payer_oldest_overdue_days = today - *oldest;
           }
           entry.reservation = std::move(r);
           out.push_back(std::move(entry));

@@ -122,6 +122,10 @@ class CreditOperations {
   struct QueueEntry {
     Reservation reservation;
     std::optional<CreditPosition> payer_position;
+    // The payer's debt past due today and its oldest invoice's days
+    // overdue (0 when none).
+    std::optional<Money> payer_overdue;
+    int64_t payer_oldest_overdue_days = 0;
   };
   absl::StatusOr<std::vector<QueueEntry>> HoldQueue(
       const std::string& payer_dealer_id, const PageRequest& page);

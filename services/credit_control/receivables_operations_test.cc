@@ -328,6 +328,12 @@ TYPED_TEST(ReceivablesTest, OverdueDebtHoldsOrdersBeyondTheClassPolicy) {
   ASSERT_EQ(late->reasons.size(), 1u);
   EXPECT_EQ(late->reasons[0].issue, ReservationIssue::kOverdue);
   EXPECT_THAT(late->reasons[0].detail, ::testing::HasSubstr("1 days overdue"));
+  // The release queue shows the overdue facts beside the order.
+  auto queue = this->credit_->HoldQueue("", {10, ""});
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_EQ(queue->size(), 1u);
+  EXPECT_EQ((*queue)[0].payer_overdue, Cny(1000000));
+  EXPECT_EQ((*queue)[0].payer_oldest_overdue_days, 1);
   // Cash in advance needs no credit: overdue debt does not hold it.
   auto cash = this->Reserve("ord_4", 1000, 0);
   ASSERT_THAT(cash, IsOk());

@@ -517,6 +517,20 @@ absl::StatusOr<Money> ReceivablesStore::CreditedAgainst(
   return Money::Create(rows[0].Text("currency"), rows[0].Int("credited"));
 }
 
+absl::StatusOr<std::optional<Money>> ReceivablesStore::OverdueOf(
+    Transaction& tx, const std::string& payer, absl::CivilDay today) const {
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query("SELECT currency, SUM(outstanding_minor) AS "
+                            "overdue FROM credit_invoices WHERE "
+                            "payer_dealer_id = $1 AND outstanding_minor > 0 "
+                            "AND due_day < $2 GROUP BY currency",
+                            {payer, DayNumber(today)}));
+  if (rows.empty()) return std::optional<Money>();
+  ASSIGN_OR_RETURN(
+      Money m, Money::Create(rows[0].Text("currency"), rows[0].Int("overdue")));
+  return std::optional<Money>(m);
+}
+
 absl::StatusOr<std::optional<absl::CivilDay>>
 ReceivablesStore::OldestOpenDueDay(Transaction& tx,
                                    const std::string& payer) const {

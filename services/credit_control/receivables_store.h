@@ -68,6 +68,10 @@ class ReceivablesStore {
   absl::StatusOr<Money> CreditedAgainst(storage::Transaction& tx,
                                         const std::string& invoice_id) const;
 
+  // What the payer owes past due on `today` (nullopt when nothing).
+  absl::StatusOr<std::optional<Money>> OverdueOf(
+      storage::Transaction& tx, const std::string& payer_dealer_id,
+      absl::CivilDay today) const;
   // The due day of the payer's oldest open invoice, or nullopt.
   absl::StatusOr<std::optional<absl::CivilDay>> OldestOpenDueDay(
       storage::Transaction& tx, const std::string& payer_dealer_id) const;

@@ -226,7 +226,8 @@ void AddHoldQueue(CLI::App* credit, int* exit_code) {
               {"reservation.reservation_id", "reservation.order_id",
                "reservation.payer_dealer_id", "reservation.amount",
                "reservation.reasons", "payer_position.exposure",
-               "payer_position.credit_limit", "reservation.requested_by"});
+               "payer_position.credit_limit", "payer_overdue",
+               "payer_oldest_overdue_days", "reservation.requested_by"});
   });
 }
 
