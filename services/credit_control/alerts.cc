@@ -71,6 +71,9 @@ absl::Status CheckGuarantee(const Guarantee& g, absl::CivilDay today) {
   if (g.value.is_zero() || g.value.is_negative()) {
     return InvalidField("guarantee.value", "must be positive");
   }
+  if (absl::Status s = CheckAmountBound("guarantee.value", g.value); !s.ok()) {
+    return s;
+  }
   if (g.expiry < today) {
     return InvalidField("guarantee.expiry",
                         "is in the past; an expired guarantee secures nothing");

@@ -542,15 +542,16 @@ absl::StatusOr<bool> CreditAccountStore::InvoiceOnAccount(
     const Money& total, const Money& excess) const {
   ASSIGN_OR_RETURN(
       int64_t changed,
-      tx.Execute("UPDATE credit_accounts SET approved_uninvoiced_minor = "
-                 "approved_uninvoiced_minor - $2, open_receivables_minor = "
-                 "open_receivables_minor + $3, version = version + 1 WHERE "
-                 "dealer_id = $1 AND currency = $5 AND "
-                 "approved_uninvoiced_minor >= $2 AND ($4 = 0 OR "
-                 "credit_limit_minor - open_receivables_minor - "
-                 "approved_uninvoiced_minor + unapplied_credit_minor >= $4)",
-                 {payer, conversion.minor_units(), total.minor_units(),
-                  excess.minor_units(), total.currency()}));
+      tx.Execute(
+          "UPDATE credit_accounts SET approved_uninvoiced_minor = "
+          "approved_uninvoiced_minor - $2, open_receivables_minor = "
+          "open_receivables_minor + $3, version = version + 1 WHERE "
+          "dealer_id = $1 AND currency = $5 AND "
+          "approved_uninvoiced_minor >= $2 AND (CAST($4 AS BIGINT) = 0 OR "
+          "credit_limit_minor - open_receivables_minor - "
+          "approved_uninvoiced_minor + unapplied_credit_minor >= $4)",
+          {payer, conversion.minor_units(), total.minor_units(),
+           excess.minor_units(), total.currency()}));
   return changed == 1;
 }
 
@@ -570,6 +571,15 @@ absl::Status CreditAccountStore::AdjustBalances(
         "payer ", payer, " has no credit account in ", open_delta.currency()));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> CreditAccountStore::LockAccount(
+    Transaction& tx, const std::string& payer) const {
+  ASSIGN_OR_RETURN(int64_t changed,
+                   tx.Execute("UPDATE credit_accounts SET version = version "
+                              "WHERE dealer_id = $1",
+                              {payer}));
+  return changed == 1;
 }
 
 absl::Status CreditAccountStore::EnsureAccount(Transaction& tx,
@@ -727,17 +737,44 @@ CreditAccountStore::FindReservationForOrder(Transaction& tx,
   return FindReservationBy(tx, "order_id", order_id);
 }
 
+namespace {
+
+// Finds by `column`, locks the payer's account, and reads it again.
+absl::StatusOr<std::optional<Reservation>> FindLocked(
+    const CreditAccountStore& store, Transaction& tx, absl::string_view column,
+    const std::string& value) {
+  ASSIGN_OR_RETURN(std::optional<Reservation> first,
+                   FindReservationBy(tx, column, value));
+  if (!first.has_value()) return first;
+  RETURN_IF_ERROR(store.LockAccount(tx, first->payer_dealer_id).status());
+  return FindReservationBy(tx, column, value);
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<Reservation>>
+CreditAccountStore::FindReservationLocked(
+    Transaction& tx, const std::string& reservation_id) const {
+  return FindLocked(*this, tx, "reservation_id", reservation_id);
+}
+
+absl::StatusOr<std::optional<Reservation>>
+CreditAccountStore::FindReservationForOrderLocked(
+    Transaction& tx, const std::string& order_id) const {
+  return FindLocked(*this, tx, "order_id", order_id);
+}
+
 absl::Status CreditAccountStore::UpdateReservationAmount(
     Transaction& tx, const Reservation& r, const Money& read_amount) const {
   ASSIGN_OR_RETURN(
       int64_t changed,
       tx.Execute("UPDATE credit_reservations SET amount_minor = $2, "
                  "update_time = $3 WHERE reservation_id = $1 AND status = $4 "
-                 "AND amount_minor = $5",
+                 "AND amount_minor = $5 AND invoiced_minor = $6",
                  {r.reservation_id, r.amount.minor_units(),
                   storage::ToStoredTime(r.update_time),
                   static_cast<int64_t>(ReservationStatus::kApproved),
-                  read_amount.minor_units()}));
+                  read_amount.minor_units(), r.invoiced.minor_units()}));
   if (changed != 1) {
     return storage::RetryableConflict("reservation changed concurrently");
   }
@@ -751,10 +788,12 @@ absl::Status CreditAccountStore::UpdateReservationInvoiced(
       tx.Execute(
           "UPDATE credit_reservations SET invoiced_minor = $2, status "
           "= $3, update_time = $4 WHERE reservation_id = $1 AND "
-          "invoiced_minor = $5",
+          "invoiced_minor = $5 AND amount_minor = $6 AND status IN ($7, $8)",
           {r.reservation_id, r.invoiced.minor_units(),
            static_cast<int64_t>(r.status), storage::ToStoredTime(r.update_time),
-           read_invoiced.minor_units()}));
+           read_invoiced.minor_units(), r.amount.minor_units(),
+           static_cast<int64_t>(ReservationStatus::kApproved),
+           static_cast<int64_t>(ReservationStatus::kInvoiced)}));
   if (changed != 1) {
     return storage::RetryableConflict("reservation invoiced concurrently");
   }
@@ -768,11 +807,14 @@ absl::Status CreditAccountStore::UpdateReservationStatus(
       tx.Execute(
           "UPDATE credit_reservations SET status = $2, update_time = "
           "$3, reasons = $4, decided_by = $6, decision_reason = $7, "
-          "overridden = $8 WHERE reservation_id = $1 AND status = $5",
+          "overridden = $8 WHERE reservation_id = $1 AND status = $5 AND "
+          "amount_minor = $9 AND invoiced_minor = $10",
           {r.reservation_id, static_cast<int64_t>(r.status),
            storage::ToStoredTime(r.update_time), EncodeReasons(r.reasons),
            static_cast<int64_t>(from), r.decided_by, r.decision_reason,
-           EncodeIssues(r.overridden)}));
+           EncodeIssues(r.overridden), r.amount.minor_units(),
+           r.invoiced.currency().empty() ? int64_t{0}
+                                         : r.invoiced.minor_units()}));
   if (changed != 1) {
     return storage::RetryableConflict("reservation changed concurrently");
   }

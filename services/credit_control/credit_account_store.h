@@ -108,6 +108,12 @@ class CreditAccountStore {
                               const std::string& payer_dealer_id,
                               const Money& open_delta,
                               const Money& unapplied_delta) const;
+  // Locks the payer's account row for the rest of the transaction (a no-op
+  // update): a payer's movements then apply one at a time, and what is read
+  // after it is current (READ COMMITTED reads each statement's snapshot).
+  // False when the payer has no account.
+  absl::StatusOr<bool> LockAccount(storage::Transaction& tx,
+                                   const std::string& payer_dealer_id) const;
   // Opens an account with no limit (revision 0) for a payer invoiced
   // without one (cash in advance), if it has none.
   absl::Status EnsureAccount(storage::Transaction& tx,
@@ -131,6 +137,14 @@ class CreditAccountStore {
   absl::StatusOr<std::optional<Reservation>> FindReservation(
       storage::Transaction& tx, const std::string& reservation_id) const;
   absl::StatusOr<std::optional<Reservation>> FindReservationForOrder(
+      storage::Transaction& tx, const std::string& order_id) const;
+  // The same, read again after locking its payer's account (LockAccount):
+  // what a movement of the reservation's credit then reads is current, so
+  // an invoice, a cancel and an adjustment of one reservation apply one at
+  // a time.
+  absl::StatusOr<std::optional<Reservation>> FindReservationLocked(
+      storage::Transaction& tx, const std::string& reservation_id) const;
+  absl::StatusOr<std::optional<Reservation>> FindReservationForOrderLocked(
       storage::Transaction& tx, const std::string& order_id) const;
   // Held reservations, oldest first (of one payer when `payer_dealer_id`
   // is set), `page.limit + 1` after `page.after_key` (an id).

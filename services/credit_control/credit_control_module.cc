@@ -62,14 +62,14 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewCreditControlModule(
   ASSIGN_OR_RETURN(auto* dealers, customer::DealerDirectoryFor(*module, env));
   ASSIGN_OR_RETURN(const AssessmentWeights weights, WeightsFromSettings());
   auto* credit = module->Own(std::make_unique<CreditOperations>(
-      module->database(), dealers, env.clock, weights));
+      module->database(), dealers, env.clock, weights, env.calendar));
   auto* receivables = module->Own(std::make_unique<ReceivablesOperations>(
-      module->database(), dealers, env.clock, &BusinessCalendar::Default()));
+      module->database(), dealers, env.clock, env.calendar));
   // Reservation decisions and ledger documents are published for the
   // order flow to follow.
   module->PublishChangeFeed(env, kCreditFeedSource);
   auto* risk = module->Own(std::make_unique<RiskOperations>(
-      module->database(), dealers, env.clock, &BusinessCalendar::Default()));
+      module->database(), dealers, env.clock, env.calendar));
   // Cases, promises, instalments and guarantee expiry: once a day.
   module->AddJob(risk->DailyJob());
   module->Serve(std::make_unique<CreditControlService>(

@@ -309,7 +309,9 @@ const auth::PermissionTable& CreditControlPermissions() {
            PartnerAccess::kNone,
            "overdue-cases",
            "case_id",
-           "sales log calls and visits too; recorded_by is the caller"},
+           "sales log calls, letters and visits; agreements, plans, "
+           "transfers, disputes and escalations need a credit role; "
+           "recorded_by is the caller"},
           {"RecordPaymentPromise",
            Access::kWrite,
            {Role::kSalesRep, Role::kSalesManager, Role::kCreditController,

@@ -1013,6 +1013,7 @@ TYPED_TEST(LedgerServiceTest, ReportsAndRestrictionsRejectBadInput) {
            [](auto& r) { r.clear_from_date(); },
            [](auto& r) { r.set_to_date("2025-01-01"); },
            [](auto& r) { r.set_to_date("2030-01-01"); },
+           [](auto& r) { r.set_breakdown(pb::REVENUE_BREAKDOWN_SKU); },
        }) {
     pb::GetRevenueSummaryRequest req;
     req.set_from_date("2026-01-01");

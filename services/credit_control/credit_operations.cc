@@ -54,7 +54,7 @@ CreditOperations::CreditControlReasons(Transaction& tx,
                                        const std::string& payer,
                                        const std::string& payer_abc_class,
                                        bool on_credit) const {
-  const absl::CivilDay today = BusinessCalendar::Default().DayOf(clock_->Now());
+  const absl::CivilDay today = calendar_->DayOf(clock_->Now());
   std::vector<ReservationReason> out;
   ASSIGN_OR_RETURN(const std::vector<Restriction> restrictions,
                    ledger_.ListRestrictions(tx, payer, today));
@@ -286,8 +286,7 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
                 RETURN_IF_ERROR(RaiseAlert(
                     risk_, tx, payer.dealer_id, AlertKind::kWatchRatio, *watch,
                     absl::StrCat("watch:", payer.dealer_id, ":",
-                                 BusinessCalendar::Key(
-                                     BusinessCalendar::Default().DayOf(now))),
+                                 BusinessCalendar::Key(calendar_->DayOf(now))),
                     now));
               }
             }
@@ -309,9 +308,10 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
 }
 
 absl::StatusOr<Reservation> CreditOperations::LoadReservation(
-    Transaction& tx, const std::string& reservation_id) const {
+    Transaction& tx, const std::string& reservation_id, bool lock) const {
   ASSIGN_OR_RETURN(std::optional<Reservation> found,
-                   accounts_.FindReservation(tx, reservation_id));
+                   lock ? accounts_.FindReservationLocked(tx, reservation_id)
+                        : accounts_.FindReservation(tx, reservation_id));
   if (!found.has_value()) {
     return absl::NotFoundError(
         absl::StrCat("credit reservation ", reservation_id, " does not exist"));
@@ -337,7 +337,8 @@ absl::StatusOr<Reservation> CreditOperations::CancelReservation(
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
-        ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
+        ASSIGN_OR_RETURN(Reservation r,
+                         LoadReservation(tx, reservation_id, /*lock=*/true));
         if (r.status == ReservationStatus::kRejected ||
             r.status == ReservationStatus::kCancelled ||
             r.status == ReservationStatus::kInvoiced) {
@@ -374,7 +375,8 @@ absl::StatusOr<Reservation> CreditOperations::AdjustReservation(
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
-        ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
+        ASSIGN_OR_RETURN(Reservation r,
+                         LoadReservation(tx, reservation_id, /*lock=*/true));
         if (r.status != ReservationStatus::kApproved) {
           return Refusal(absl::StatusCode::kFailedPrecondition,
                          kReasonNotApproved,
@@ -456,7 +458,7 @@ absl::StatusOr<std::vector<CreditOperations::QueueEntry>>
 CreditOperations::HoldQueue(const std::string& payer_dealer_id,
                             const PageRequest& page) {
   std::vector<QueueEntry> out;
-  const absl::CivilDay today = BusinessCalendar::Default().DayOf(clock_->Now());
+  const absl::CivilDay today = calendar_->DayOf(clock_->Now());
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
         out.clear();
@@ -511,7 +513,8 @@ absl::StatusOr<Reservation> CreditOperations::ReleaseReservation(
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
-        ASSIGN_OR_RETURN(Reservation r, LoadReservation(tx, reservation_id));
+        ASSIGN_OR_RETURN(Reservation r,
+                         LoadReservation(tx, reservation_id, /*lock=*/true));
         RETURN_IF_ERROR(CheckMayDecide(controller.subject, r));
         // Credit control's own stops are lifted, never overridden.
         ASSIGN_OR_RETURN(

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/auth/principal.h"
+#include "common/calendar/calendar.h"
 #include "common/call/call_context.h"
 #include "common/clock/clock.h"
 #include "common/money/money.h"
@@ -40,9 +41,16 @@ class CreditOperations {
  public:
   // `dealers` answers who the dealers are (customer records).
   // `weights` score every 5C assessment (CheckWeights must have passed).
-  CreditOperations(storage::Database* db, customer::DealerDirectory* dealers,
-                   const Clock* clock, AssessmentWeights weights = {})
-      : db_(db), dealers_(dealers), clock_(clock), weights_(weights) {}
+  // `calendar` says which business day it is (the company's time zone).
+  CreditOperations(
+      storage::Database* db, customer::DealerDirectory* dealers,
+      const Clock* clock, AssessmentWeights weights = {},
+      const BusinessCalendar* calendar = &BusinessCalendar::Default())
+      : db_(db),
+        dealers_(dealers),
+        clock_(clock),
+        weights_(weights),
+        calendar_(calendar) {}
 
   // Sets the dealer's limit (opening its account on the first limit) and
   // appends the change to the limit history, in one serialisable
@@ -145,9 +153,11 @@ class CreditOperations {
       const std::string& reason, const storage::IdempotentRequest& request);
 
  private:
-  // The reservation, or NOT_FOUND naming it.
-  absl::StatusOr<Reservation> LoadReservation(
-      storage::Transaction& tx, const std::string& reservation_id) const;
+  // The reservation, or NOT_FOUND naming it; with `lock`, read after its
+  // payer's account is locked (for a change of the credit it holds).
+  absl::StatusOr<Reservation> LoadReservation(storage::Transaction& tx,
+                                              const std::string& reservation_id,
+                                              bool lock = false) const;
   // A controller's decision on a held reservation (approved by a release,
   // or rejected): recorded, and published on the feed.
   absl::StatusOr<Reservation> RecordDecision(storage::Transaction& tx,
@@ -168,6 +178,7 @@ class CreditOperations {
   customer::DealerDirectory* dealers_;
   const Clock* clock_;
   const AssessmentWeights weights_;
+  const BusinessCalendar* calendar_;
   CreditAccountStore accounts_;
   ReceivablesStore ledger_;
   RiskStore risk_;

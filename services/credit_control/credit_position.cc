@@ -45,13 +45,23 @@ absl::StatusOr<CreditPosition> ComputeCreditPosition(
                         account.limit_update_time};
 }
 
+absl::Status CheckAmountBound(absl::string_view field, const Money& amount) {
+  if (amount.minor_units() > kMaxAmountMinor ||
+      amount.minor_units() < -kMaxAmountMinor) {
+    return InvalidField(field, absl::StrCat("is beyond what credit control "
+                                            "records in one figure (",
+                                            kMaxAmountMinor, " minor units)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckCreditLimit(const Money& limit) {
   if (limit.is_negative()) {
     return InvalidField(
         "credit_limit",
         absl::StrCat("must be zero or positive (got ", limit.ToString(), ")"));
   }
-  return absl::OkStatus();
+  return CheckAmountBound("credit_limit", limit);
 }
 
 absl::StatusOr<CreditAccount> ApplyCreditLimit(

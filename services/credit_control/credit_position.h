@@ -61,6 +61,14 @@ struct CreditPosition {
 absl::StatusOr<CreditPosition> ComputeCreditPosition(
     const CreditAccount& account);
 
+// The largest amount credit control takes in one figure (a limit, an
+// order, an invoice, a payment, a credit note, a guarantee): 10^15 minor
+// units (CNY 10 trillion). Sums of such amounts stay far inside int64 in
+// the database, where SQLite would otherwise turn an overflow into a float.
+inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;
+// INVALID_ARGUMENT naming `field` above that.
+absl::Status CheckAmountBound(absl::string_view field, const Money& amount);
+
 // A credit limit is zero (no credit: cash in advance only) or positive.
 absl::Status CheckCreditLimit(const Money& limit);
 

@@ -126,7 +126,7 @@ absl::Status CheckReservationAmount(const Money& amount) {
     return InvalidField("amount", absl::StrCat("must be positive (got ",
                                                amount.ToString(), ")"));
   }
-  return absl::OkStatus();
+  return CheckAmountBound("amount", amount);
 }
 
 }  // namespace qudao::credit

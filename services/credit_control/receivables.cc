@@ -10,6 +10,7 @@
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/validation/validation.h"
+#include "services/credit_control/credit_position.h"
 
 namespace qudao::credit {
 namespace {
@@ -114,6 +115,7 @@ absl::StatusOr<Invoice> BuildInvoice(const InvoiceInput& input,
   if (inv.total.is_zero()) {
     return InvalidField("lines", "the invoice total must be above zero");
   }
+  RETURN_IF_ERROR(CheckAmountBound("lines", inv.total));
   inv.invoice_day = invoice_day;
   inv.due_day = DueDay(inv.term, invoice_day);
   inv.discount_until = DiscountUntil(inv.term, invoice_day);
@@ -130,8 +132,10 @@ absl::StatusOr<AllocationPlan> Allocate(
     if (left.is_zero()) break;
     if (inv.outstanding.is_zero() || inv.outstanding.is_negative()) continue;
     Money discount = Money::Zero(amount.currency());
+    // Money dated before the invoice existed earns no discount on it.
     if (with_discounts && inv.discount_until.has_value() &&
-        paid_day <= *inv.discount_until) {
+        paid_day <= *inv.discount_until &&
+        paid_day >= *inv.discount_until - inv.term.discount_days) {
       ASSIGN_OR_RETURN(discount, CashDiscount(inv.term, inv.total));
       ASSIGN_OR_RETURN(const int over, discount.Compare(inv.outstanding));
       if (over > 0) discount = inv.outstanding;
@@ -217,6 +221,7 @@ absl::Status CompleteCreditNote(CreditNote& note) {
   if (note.total.is_zero()) {
     return InvalidField("net_amount", "a credit note must credit something");
   }
+  RETURN_IF_ERROR(CheckAmountBound("net_amount", note.total));
   return absl::OkStatus();
 }
 

@@ -41,6 +41,7 @@ inline constexpr char kReasonWrongPayer[] = "WRONG_PAYER";
 inline constexpr char kReasonTradeSuspended[] = "SUSPENDED";
 inline constexpr char kReasonShipmentHold[] = "SHIPMENT_HOLD";
 inline constexpr char kReasonCreditNoteTooLarge[] = "CREDIT_NOTE_TOO_LARGE";
+inline constexpr char kReasonTermMismatch[] = "TERM_MISMATCH";
 
 struct InvoiceLine {
   std::string sku;

@@ -77,7 +77,7 @@ absl::Status ReceivablesOperations::ApplyPlan(
                     document_id, minus, day, now)));
     }
     ASSIGN_OR_RETURN(const Money settled, a.applied.Add(a.discount));
-    RETURN_IF_ERROR(ledger_.ReduceOutstanding(tx, a.invoice_id, settled, day));
+    RETURN_IF_ERROR(ledger_.ReduceOutstanding(tx, a.invoice_id, settled));
     ASSIGN_OR_RETURN(reduced, reduced.Add(settled));
   }
   if (!plan.unapplied.is_zero()) {
@@ -102,8 +102,9 @@ absl::StatusOr<Invoice> ReceivablesOperations::IssueInvoice(
       *db_, request, now, InvoiceCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Invoice> {
         Invoice inv = built;
-        ASSIGN_OR_RETURN(std::optional<Reservation> found,
-                         accounts_.FindReservationForOrder(tx, inv.order_id));
+        ASSIGN_OR_RETURN(
+            std::optional<Reservation> found,
+            accounts_.FindReservationForOrderLocked(tx, inv.order_id));
         if (!found.has_value() ||
             (found->status != ReservationStatus::kApproved &&
              found->status != ReservationStatus::kInvoiced)) {
@@ -122,6 +123,17 @@ absl::StatusOr<Invoice> ReceivablesOperations::IssueInvoice(
               "lines",
               absl::StrCat("the order was reserved in ", r.amount.currency(),
                            "; invoice it in ", r.amount.currency()));
+        }
+        if (r.cash_in_advance != inv.term.cash_in_advance() ||
+            (!r.cash_in_advance && inv.term.net_days != r.payment_term_days)) {
+          return Refusal(
+              absl::StatusCode::kFailedPrecondition, kReasonTermMismatch,
+              absl::StrCat("order ", inv.order_id, " was reserved on ",
+                           r.cash_in_advance
+                               ? std::string("cash in advance")
+                               : absl::StrCat("net ", r.payment_term_days),
+                           "; it is invoiced on the same term (got ",
+                           FormatPaymentTerm(inv.term), ")"));
         }
         inv.reservation_id = r.reservation_id;
         inv.dealer_id = r.dealer_id;
@@ -205,8 +217,7 @@ absl::StatusOr<Invoice> ReceivablesOperations::IssueInvoice(
           RETURN_IF_ERROR(ledger_.AppendEntry(
               tx, Entry(payer, inv.dealer_id, EntryKind::kCreditApplied,
                         inv.invoice_id, inv.invoice_id, minus, today, now)));
-          RETURN_IF_ERROR(
-              ledger_.ReduceOutstanding(tx, inv.invoice_id, used, today));
+          RETURN_IF_ERROR(ledger_.ReduceOutstanding(tx, inv.invoice_id, used));
           RETURN_IF_ERROR(accounts_.AdjustBalances(tx, payer, minus, minus));
           ASSIGN_OR_RETURN(inv.outstanding, inv.outstanding.Subtract(used));
           if (inv.outstanding.is_zero()) inv.settled_day = today;
@@ -250,6 +261,9 @@ absl::StatusOr<Payment> ReceivablesOperations::RecordPayment(
     const CallContext& call, const auth::Principal& recorder, Payment payment,
     const storage::IdempotentRequest& request) {
   const absl::Time now = clock_->Now();
+  ASSIGN_OR_RETURN(std::optional<Payment> replay,
+                   storage::FindReplay(*db_, request, PaymentCodec()));
+  if (replay.has_value()) return *std::move(replay);
   // The payer's class for its slow-payment policy; money is recorded even
   // when customer records cannot be asked (then C's policy).
   std::string abc_class;
@@ -360,6 +374,12 @@ absl::StatusOr<CreditNote> ReceivablesOperations::IssueCreditNote(
                              " like the invoice"));
           }
           n.payer_dealer_id = inv->payer_dealer_id;
+          // The payer's documents apply one at a time: lock before reading
+          // what is already credited against the invoice.
+          RETURN_IF_ERROR(accounts_.EnsureAccount(tx, n.payer_dealer_id,
+                                                  n.total.currency(), now));
+          RETURN_IF_ERROR(
+              accounts_.LockAccount(tx, n.payer_dealer_id).status());
           if (LowersRevenue(n.kind)) {
             ASSIGN_OR_RETURN(const Money credited,
                              ledger_.CreditedAgainst(tx, n.invoice_id));
@@ -419,10 +439,11 @@ ReceivablesOperations::CheckConsistency() {
 absl::StatusOr<Restriction> ReceivablesOperations::PlaceRestriction(
     const CallContext& call, const auth::Principal& controller,
     Restriction restriction, const storage::IdempotentRequest& request) {
-  RETURN_IF_ERROR(CheckNewRestriction(restriction, Today()));
+  // A retry answers as the first time, even after the day has turned.
   ASSIGN_OR_RETURN(std::optional<Restriction> replay,
                    storage::FindReplay(*db_, request, RestrictionCodec()));
   if (replay.has_value()) return *std::move(replay);
+  RETURN_IF_ERROR(CheckNewRestriction(restriction, Today()));
   ASSIGN_OR_RETURN(const customer::DealerFacts payer,
                    dealers_->Get(call, restriction.payer_dealer_id));
   RETURN_IF_ERROR(CheckIsPayer(payer.dealer_id, payer.payer_dealer_id));

@@ -4,7 +4,10 @@
 // check, aging and the revenue summary.
 #include "services/credit_control/receivables_operations.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/database_fixture.h"
@@ -193,6 +196,12 @@ TYPED_TEST(ReceivablesTest, InvoicingMoreThanReservedIsCheckedAgainstTheLimit) {
               ::testing::HasSubstr("by CNY 5000.00"));
   EXPECT_EQ(this->CountRows("credit_invoices"), 1);
   EXPECT_EQ(this->Position().exposure, Cny(10000000));
+  // An order is invoiced on the term it was reserved on.
+  ASSERT_THAT(this->Reserve("ord_3", 1000, 0), IsOk());
+  EXPECT_THAT(this->InvoiceOf("ord_3", 1000, "net 60"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "TERM_MISMATCH"));
+  EXPECT_THAT(this->InvoiceOf("ord_2", 100, "net 60"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "TERM_MISMATCH"));
   // No approved reservation, no invoice.
   EXPECT_THAT(
       this->InvoiceOf("ord_none", 100),
@@ -250,9 +259,10 @@ TYPED_TEST(ReceivablesTest, OverpaymentIsCreditOnAccountForTheNextInvoice) {
 }
 
 TYPED_TEST(ReceivablesTest, PaymentsGoOldestDueFirstAndReplayOnce) {
-  ASSERT_THAT(this->Reserve("ord_1", 3000000), IsOk());
+  ASSERT_THAT(this->Reserve("ord_1", 1000000, 60), IsOk());
+  ASSERT_THAT(this->Reserve("ord_2", 1000000, 15), IsOk());
   auto a = this->InvoiceOf("ord_1", 1000000, "net 60");
-  auto b = this->InvoiceOf("ord_1", 1000000, "net 15");
+  auto b = this->InvoiceOf("ord_2", 1000000, "net 15");
   ASSERT_THAT(a, IsOk());
   ASSERT_THAT(b, IsOk());
   const auto request =
@@ -399,12 +409,12 @@ TYPED_TEST(ReceivablesTest, SuspensionRejectsAndAShipmentHoldHolds) {
 }
 
 TYPED_TEST(ReceivablesTest, AgingBucketsByDueDateAsOfAnyDay) {
-  ASSERT_THAT(this->Reserve("ord_1", 6000000), IsOk());
+  ASSERT_THAT(this->Reserve("ord_1", 1000000, 30), IsOk());
+  ASSERT_THAT(this->Reserve("ord_2", 2000000, 1), IsOk());
   const absl::CivilDay day0 = this->Today();
-  // Due day0+30, day0+1 and day0+0 (cash in advance terms are not
-  // allowed with credit... net 1 and net 30).
+  // Due day0+30 and day0+1.
   auto a = this->InvoiceOf("ord_1", 1000000, "net 30");
-  auto b = this->InvoiceOf("ord_1", 2000000, "net 1");
+  auto b = this->InvoiceOf("ord_2", 2000000, "net 1");
   ASSERT_THAT(a, IsOk());
   ASSERT_THAT(b, IsOk());
   // 31 days later: A is 1 day overdue, B 30 days.
@@ -515,6 +525,69 @@ TYPED_TEST(ReceivablesTest, RevenueCountsReturnsButNotIncentives) {
                kReasonCreditNoteTooLarge));
   // The receivable fell by both credit notes: 688,000 − 113,000 − 50,000.
   EXPECT_EQ(this->Position().open_receivables, Cny(525000));
+  this->ExpectConsistent();
+}
+
+// Invoicing and cancelling one reservation at the same time, and two
+// returns against one invoice: they apply one at a time (the payer's
+// account is locked first), so the books agree and no invoice is credited
+// beyond its total.
+TYPED_TEST(ReceivablesTest, ConcurrentMovementsOfOneReservationApplyInTurn) {
+  constexpr int kOrders = 8;
+  for (int i = 0; i < kOrders; ++i) {
+    ASSERT_THAT(this->Reserve(absl::StrCat("ord_", i), 100000), IsOk());
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> invoiced{0}, cancelled{0};
+  std::vector<std::string> ids;
+  for (int i = 0; i < kOrders; ++i) {
+    auto rows = this->Query(absl::StrCat(
+        "SELECT reservation_id FROM credit_reservations WHERE order_id = "
+        "'ord_",
+        i, "'"));
+    ASSERT_EQ(rows.size(), 1u);
+    ids.push_back(rows[0].Text(0));
+  }
+  for (int i = 0; i < kOrders; ++i) {
+    threads.emplace_back([&, i] {
+      if (this->InvoiceOf(absl::StrCat("ord_", i), 30000).ok()) ++invoiced;
+    });
+    threads.emplace_back([&, i] {
+      if (this->credit_->CancelReservation(ids[i], {}).ok()) ++cancelled;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  // Each order: invoiced then cancelled (the rest released), or cancelled
+  // first (then nothing is invoiced).
+  EXPECT_EQ(cancelled.load(), kOrders);
+  EXPECT_EQ(this->CountRows("credit_invoices"), invoiced.load());
+  this->ExpectConsistent();
+  EXPECT_TRUE(this->Position().approved_uninvoiced.is_zero());
+
+  // Two returns of 800 against an invoice of 1,000: one is refused.
+  ASSERT_THAT(this->Reserve("ord_r", 100000), IsOk());
+  auto inv = this->InvoiceOf("ord_r", 100000);
+  ASSERT_THAT(inv, IsOk());
+  std::atomic<int> accepted{0};
+  threads.clear();
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&] {
+      CreditNote ret;
+      ret.kind = CreditNoteKind::kReturn;
+      ret.dealer_id = this->dealer_;
+      ret.invoice_id = inv->invoice_id;
+      ret.source = "return";
+      ret.lines = {{"PM-100", "", 1, Cny(80000), Cny(0)}};
+      ret.vat = Cny(0);
+      if (this->ledger_
+              ->IssueCreditNote(this->Call(), this->order_flow_, ret, {})
+              .ok()) {
+        ++accepted;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(accepted.load(), 1);
   this->ExpectConsistent();
 }
 

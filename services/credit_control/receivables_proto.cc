@@ -5,6 +5,7 @@
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
+#include "services/credit_control/credit_position.h"
 #include "services/credit_control/credit_proto.h"
 
 namespace qudao::credit {
@@ -283,6 +284,7 @@ absl::StatusOr<Payment> PaymentFromProto(const v1::Payment& p,
   if (out.amount.is_negative() || out.amount.is_zero()) {
     return InvalidField("payment.amount", "must be positive");
   }
+  RETURN_IF_ERROR(CheckAmountBound("payment.amount", out.amount));
   out.received_day = today;
   if (!p.received_date().empty()) {
     ASSIGN_OR_RETURN(out.received_day,

@@ -367,6 +367,12 @@ absl::Status CreditControlService::HandleGetRevenueSummary(
     default:
       return InvalidField("breakdown", "must be PRODUCT_GROUP or SKU");
   }
+  if (key == Key::kSku && request.dealer_id().empty()) {
+    return InvalidField("dealer_id",
+                        "a per-SKU summary is for one dealer (the "
+                        "portfolio's runs to hundreds of thousands of rows); "
+                        "ask per product group for the portfolio");
+  }
   ASSIGN_OR_RETURN(const ReceivablesOperations::RevenueReport report,
                    receivables_->Revenue(from, to, request.dealer_id(), key));
   for (const ReceivablesOperations::RevenueRow& row : report.rows) {

@@ -405,15 +405,16 @@ absl::StatusOr<std::vector<OpenInvoice>> ReceivablesStore::OpenInvoices(
 
 absl::Status ReceivablesStore::ReduceOutstanding(Transaction& tx,
                                                  const std::string& invoice_id,
-                                                 const Money& amount,
-                                                 absl::CivilDay day) const {
+                                                 const Money& amount) const {
   ASSIGN_OR_RETURN(
       int64_t changed,
       tx.Execute("UPDATE credit_invoices SET outstanding_minor = "
                  "outstanding_minor - $2, settled_day = CASE WHEN "
-                 "outstanding_minor = $2 THEN $3 ELSE settled_day END WHERE "
-                 "invoice_id = $1 AND outstanding_minor >= $2",
-                 {invoice_id, amount.minor_units(), DayNumber(day)}));
+                 "outstanding_minor = $2 THEN (SELECT MAX(e.entry_day) FROM "
+                 "credit_ledger_entries e WHERE e.invoice_id = $1) ELSE "
+                 "settled_day END WHERE invoice_id = $1 AND outstanding_minor "
+                 ">= $2",
+                 {invoice_id, amount.minor_units()}));
   if (changed != 1) {
     return storage::RetryableConflict(
         absl::StrCat("invoice ", invoice_id, " changed concurrently"));
@@ -725,11 +726,14 @@ ReceivablesStore::Aging(Transaction& tx, const AgingQuery& q) const {
     where.push_back(absl::StrCat("invoice_day <= ", as_of));
     where.push_back(absl::StrCat("(settled_day IS NULL OR settled_day > ",
                                  as_of, " OR outstanding_minor > 0)"));
+    // The entries summed once per invoice and joined (a correlated sum per
+    // invoice ran it twice per row: 7 s at 1,000,000 invoices, 1.5 s so).
     source = absl::StrCat(
         "SELECT i.dealer_id, i.payer_dealer_id, i.currency, i.invoice_day, "
-        "i.due_day, (SELECT SUM(e.amount_minor) FROM credit_ledger_entries e "
-        "WHERE e.invoice_id = i.invoice_id AND e.entry_day <= ",
-        as_of, ") AS open_minor FROM credit_invoices i WHERE ",
+        "i.due_day, e.open_minor FROM credit_invoices i JOIN (SELECT "
+        "invoice_id, SUM(amount_minor) AS open_minor FROM "
+        "credit_ledger_entries WHERE invoice_id <> '' AND entry_day <= ",
+        as_of, " GROUP BY invoice_id) e ON e.invoice_id = i.invoice_id WHERE ",
         absl::StrJoin(where, " AND "));
   }
   ASSIGN_OR_RETURN(

@@ -48,12 +48,14 @@ class ReceivablesStore {
   absl::StatusOr<std::vector<OpenInvoice>> OpenInvoices(
       storage::Transaction& tx, const std::string& payer_dealer_id,
       const std::vector<std::string>& ids) const;
-  // Takes `amount` (> 0) off an invoice's outstanding amount; the invoice
-  // is settled on `day` when nothing is left. A retryable conflict if it
-  // no longer owes that much.
+  // Takes `amount` (> 0) off an invoice's outstanding amount. When nothing
+  // is left the invoice is settled on the latest day of its entries (append
+  // the entry first): a payment recorded late but dated earlier does not
+  // make an invoice look paid sooner than its last money arrived. A
+  // retryable conflict if it no longer owes that much.
   absl::Status ReduceOutstanding(storage::Transaction& tx,
                                  const std::string& invoice_id,
-                                 const Money& amount, absl::CivilDay day) const;
+                                 const Money& amount) const;
   absl::Status AppendEntry(storage::Transaction& tx,
                            const LedgerEntry& entry) const;
   // Entries of one invoice, oldest first.

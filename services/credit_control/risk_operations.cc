@@ -77,10 +77,10 @@ absl::StatusOr<Alert> RiskOperations::AcknowledgeAlert(
 absl::StatusOr<Guarantee> RiskOperations::RecordGuarantee(
     const CallContext& call, const auth::Principal& who, Guarantee g,
     const storage::IdempotentRequest& request) {
-  RETURN_IF_ERROR(CheckGuarantee(g, Today()));
   ASSIGN_OR_RETURN(std::optional<Guarantee> replay,
                    storage::FindReplay(*db_, request, GuaranteeCodec()));
   if (replay.has_value()) return *std::move(replay);
+  RETURN_IF_ERROR(CheckGuarantee(g, Today()));
   ASSIGN_OR_RETURN(const customer::DealerFacts payer,
                    dealers_->Get(call, g.payer_dealer_id));
   RETURN_IF_ERROR(CheckIsPayer(payer.dealer_id, payer.payer_dealer_id));
@@ -110,10 +110,10 @@ absl::StatusOr<std::vector<Guarantee>> RiskOperations::ListGuarantees(
 absl::StatusOr<Inspection> RiskOperations::RecordInspection(
     const CallContext& call, const auth::Principal& who, Inspection i,
     const storage::IdempotentRequest& request) {
-  RETURN_IF_ERROR(CheckInspection(i, Today()));
   ASSIGN_OR_RETURN(std::optional<Inspection> replay,
                    storage::FindReplay(*db_, request, InspectionCodec()));
   if (replay.has_value()) return *std::move(replay);
+  RETURN_IF_ERROR(CheckInspection(i, Today()));
   ASSIGN_OR_RETURN(const customer::DealerFacts payer,
                    dealers_->Get(call, i.payer_dealer_id));
   (void)payer;
@@ -213,8 +213,21 @@ absl::StatusOr<OverdueCase> RiskOperations::SetCause(
 absl::StatusOr<CaseRecord> RiskOperations::AddRecord(
     const auth::Principal& who, const std::string& case_id, CaseRecord r,
     const storage::IdempotentRequest& request) {
+  ASSIGN_OR_RETURN(std::optional<CaseRecord> replay,
+                   storage::FindReplay(*db_, request, RecordCodec()));
+  if (replay.has_value()) return *std::move(replay);
   const absl::CivilDay today = Today();
   RETURN_IF_ERROR(CheckCaseRecord(r, today));
+  // Sales staff log calls, letters and visits; agreements, plans,
+  // transfers, disputes and escalations are credit staff's.
+  if (r.kind != RecordKind::kAction &&
+      !who.Has(auth::Role::kCreditController) &&
+      !who.Has(auth::Role::kCreditManager)) {
+    return Refusal(absl::StatusCode::kPermissionDenied, "CREDIT_ROLE_REQUIRED",
+                   absl::StrCat("a ", RecordKindName(r.kind),
+                                " record is for credit_controller or "
+                                "credit_manager; sales log actions"));
+  }
   const absl::Time now = clock_->Now();
   r.record_id = NewResourceId("rec", now);
   r.case_id = case_id;
@@ -237,6 +250,9 @@ absl::StatusOr<CaseRecord> RiskOperations::AddRecord(
 absl::StatusOr<PaymentPromise> RiskOperations::RecordPromise(
     const auth::Principal& who, const std::string& case_id, PaymentPromise p,
     const storage::IdempotentRequest& request) {
+  ASSIGN_OR_RETURN(std::optional<PaymentPromise> replay,
+                   storage::FindReplay(*db_, request, PromiseCodec()));
+  if (replay.has_value()) return *std::move(replay);
   const absl::CivilDay today = Today();
   RETURN_IF_ERROR(CheckPromise(p, today));
   const absl::Time now = clock_->Now();

@@ -80,9 +80,10 @@ class RiskTest : public testing::DatabaseTest<B> {
   }
   void Advance(int days) { this->clock_.Advance(absl::Hours(24 * days)); }
 
-  absl::StatusOr<Reservation> Reserve(const std::string& order, int64_t fen) {
-    return credit_->Reserve(Call(), order_flow_, {order, dealer_, Cny(fen), 30},
-                            {});
+  absl::StatusOr<Reservation> Reserve(const std::string& order, int64_t fen,
+                                      int term_days = 30) {
+    return credit_->Reserve(Call(), order_flow_,
+                            {order, dealer_, Cny(fen), term_days}, {});
   }
   absl::StatusOr<Invoice> InvoiceOf(const std::string& order, int64_t fen,
                                     const char* term = "net 30") {
@@ -162,7 +163,7 @@ TYPED_TEST(RiskTest, WatchAndBreachAlertsComeWithTheReservation) {
 }
 
 TYPED_TEST(RiskTest, SixLatePaymentsRaiseSlowPayment) {
-  ASSERT_THAT(this->Reserve("ord_1", 600000), IsOk());
+  ASSERT_THAT(this->Reserve("ord_1", 600000, 10), IsOk());
   std::vector<std::string> invoices;
   for (int i = 0; i < 6; ++i) {
     auto inv = this->InvoiceOf("ord_1", 100000, "net 10");
@@ -207,6 +208,15 @@ TYPED_TEST(RiskTest, TheDailyCheckOpensAndResolvesCases) {
   ASSERT_THAT(
       this->risk_->AddRecord(this->controller_, c.case_id, transfer, {}),
       IsOk());
+  // Sales log actions, not agreements.
+  auth::Principal rep;
+  rep.subject = "rep.wang";
+  rep.roles = {auth::Role::kSalesRep};
+  CaseRecord escalate;
+  escalate.kind = RecordKind::kEscalation;
+  escalate.text = "formal demand letter";
+  EXPECT_THAT(this->risk_->AddRecord(rep, c.case_id, escalate, {}),
+              StatusIs(absl::StatusCode::kPermissionDenied));
   CaseRecord call;
   call.kind = RecordKind::kAction;
   call.action = ActionKind::kCall;
@@ -227,7 +237,7 @@ TYPED_TEST(RiskTest, TheDailyCheckOpensAndResolvesCases) {
 }
 
 TYPED_TEST(RiskTest, ABrokenPromiseAlertsAndEscalates) {
-  ASSERT_THAT(this->Reserve("ord_1", 1000000), IsOk());
+  ASSERT_THAT(this->Reserve("ord_1", 1000000, 10), IsOk());
   ASSERT_THAT(this->InvoiceOf("ord_1", 1000000, "net 10"), IsOk());
   this->Advance(11);
   ASSERT_THAT(this->risk_->RunDailyCheck(this->Today()), IsOk());
@@ -267,7 +277,7 @@ TYPED_TEST(RiskTest, ABrokenPromiseAlertsAndEscalates) {
 }
 
 TYPED_TEST(RiskTest, AMissedInstalmentIsFlaggedOnce) {
-  ASSERT_THAT(this->Reserve("ord_1", 1000000), IsOk());
+  ASSERT_THAT(this->Reserve("ord_1", 1000000, 10), IsOk());
   ASSERT_THAT(this->InvoiceOf("ord_1", 1000000, "net 10"), IsOk());
   this->Advance(11);
   ASSERT_THAT(this->risk_->RunDailyCheck(this->Today()), IsOk());
