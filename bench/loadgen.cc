@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -27,6 +28,7 @@ LoadResult RunLoad(const std::string& scenario, const LoadOptions& options,
       std::vector<absl::Duration> mine;
       int64_t ok = 0, errors = 0;
       std::string first_error;
+      std::map<grpc::StatusCode, int64_t> by_code;
       for (int64_t seq = 0; !stop.load(std::memory_order_relaxed); ++seq) {
         const bool counted = measuring.load(std::memory_order_relaxed);
         const absl::Time start = absl::Now();
@@ -38,6 +40,7 @@ LoadResult RunLoad(const std::string& scenario, const LoadOptions& options,
           mine.push_back(took);
         } else {
           ++errors;
+          ++by_code[s.error_code()];
           if (first_error.empty()) first_error = s.error_message();
         }
         if (options.max_requests > 0 &&
@@ -49,6 +52,7 @@ LoadResult RunLoad(const std::string& scenario, const LoadOptions& options,
       all.insert(all.end(), mine.begin(), mine.end());
       result.ok += ok;
       result.errors += errors;
+      for (const auto& [code, n] : by_code) result.errors_by_code[code] += n;
       if (result.first_error.empty()) result.first_error = first_error;
     });
   }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct LoadResult {
   int64_t ok = 0;
   int64_t errors = 0;
   std::string first_error;
+  // Measured errors by their gRPC status code (summing to `errors`).
+  std::map<grpc::StatusCode, int64_t> errors_by_code;
   absl::Duration elapsed;
   double throughput = 0;  // successful requests per second
   absl::Duration p50, p99, p999, max;
