@@ -246,6 +246,7 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
         }
         // Every reason that applies is given; credit is taken only when
         // nothing else stands in the way.
+        bool take_credit = false;
         if (!out.cash_in_advance) {
           ASSIGN_OR_RETURN(std::optional<CreditAccount> account,
                            accounts_.Find(tx, payer.dealer_id));
@@ -262,23 +263,29 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
                   LimitReason(account, payer.dealer_id)) {
             out.reasons.push_back(*no_limit);
           } else if (out.reasons.empty()) {
-            // The one statement that keeps the limit: it fits, or not.
-            ASSIGN_OR_RETURN(
-                const bool fitted,
-                accounts_.ReserveOnAccount(tx, payer.dealer_id, order.amount));
-            ASSIGN_OR_RETURN(account, accounts_.Find(tx, payer.dealer_id));
-            if (!fitted) {
-              ASSIGN_OR_RETURN(ReservationReason over,
-                               OverLimitReason(*account, order.amount));
+            // Decided on the account as read. The one statement that keeps
+            // the limit comes last (below), so the payer's busy row is
+            // locked only from it to COMMIT; if others took the room in
+            // between, it changes nothing and the transaction runs again on
+            // what they left.
+            ASSIGN_OR_RETURN(ReservationReason over,
+                             OverLimitReason(*account, order.amount));
+            if (over.shortfall->minor_units() > 0) {
               RETURN_IF_ERROR(RaiseAlert(
                   risk_, tx, payer.dealer_id, AlertKind::kLimitBreachAttempted,
                   absl::StrCat("order ", order.order_id, ": ", over.detail),
                   absl::StrCat("breach:", out.reservation_id), now));
               out.reasons.push_back(std::move(over));
             } else {
-              // Approved: has exposure reached the watch share?
+              take_credit = true;
+              // Has exposure reached the watch share? (As this reservation
+              // leaves it on the account read; a concurrent one that
+              // crosses it raises the day's alert itself.)
+              CreditAccount after = *account;
+              ASSIGN_OR_RETURN(after.approved_uninvoiced,
+                               after.approved_uninvoiced.Add(order.amount));
               ASSIGN_OR_RETURN(const CreditPosition position,
-                               ComputeCreditPosition(*account));
+                               ComputeCreditPosition(after));
               ASSIGN_OR_RETURN(const CreditPolicy policy,
                                accounts_.PolicyFor(tx, payer.abc_class));
               if (std::optional<std::string> watch =
@@ -303,6 +310,16 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
         RETURN_IF_ERROR(accounts_.InsertReservation(tx, out));
         RETURN_IF_ERROR(
             AppendReservationEvent(tx, kReservationCreated, out, now));
+        if (take_credit) {
+          ASSIGN_OR_RETURN(
+              const bool fitted,
+              accounts_.ReserveOnAccount(tx, payer.dealer_id, order.amount));
+          if (!fitted) {
+            return storage::RetryableConflict(
+                "the payer's exposure changed while reserving; deciding "
+                "again");
+          }
+        }
         return out;
       });
 }
