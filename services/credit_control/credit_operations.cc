@@ -206,19 +206,29 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
     const ReservationRequest& order,
     const storage::IdempotentRequest& request) {
   RETURN_IF_ERROR(CheckReservationAmount(order.amount));
-  ASSIGN_OR_RETURN(std::optional<Reservation> replay,
-                   storage::FindReplay(*db_, request, ReservationCodec()));
-  if (replay.has_value()) return *std::move(replay);
-  ASSIGN_OR_RETURN(const customer::DealerFacts dealer,
-                   dealers_->Get(call, order.dealer_id));
-  ASSIGN_OR_RETURN(const customer::DealerFacts payer,
-                   PayerFacts(*dealers_, call, dealer, dealer.payer_dealer_id));
+  // The dealer facts come from the directory's cache; a retry is answered
+  // by the key claim in the transaction below (one transaction per
+  // reservation, not a lookup first). Only when customer records cannot
+  // be asked is the stored answer looked up here, so a retry of a
+  // reservation already made still gets it.
+  absl::StatusOr<customer::DealerFacts> dealer =
+      dealers_->Get(call, order.dealer_id);
+  absl::StatusOr<customer::DealerFacts> payer =
+      dealer.ok()
+          ? PayerFacts(*dealers_, call, *dealer, dealer->payer_dealer_id)
+          : dealer;
+  if (!payer.ok()) {
+    ASSIGN_OR_RETURN(std::optional<Reservation> replay,
+                     storage::FindReplay(*db_, request, ReservationCodec()));
+    if (replay.has_value()) return *std::move(replay);
+    return payer.status();
+  }
   const absl::Time now = clock_->Now();
   Reservation r;
   r.reservation_id = NewResourceId("crs", now);
   r.order_id = order.order_id;
-  r.dealer_id = dealer.dealer_id;
-  r.payer_dealer_id = payer.dealer_id;
+  r.dealer_id = dealer->dealer_id;
+  r.payer_dealer_id = payer->dealer_id;
   r.amount = order.amount;
   r.payment_term_days = order.payment_term_days;
   r.cash_in_advance = order.payment_term_days == 0;
@@ -226,14 +236,14 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
   r.create_time = now;
   r.update_time = now;
   r.invoiced = Money::Zero(order.amount.currency());
-  r.reasons = StandingOf(dealer, payer);
+  r.reasons = StandingOf(*dealer, *payer);
   return storage::RunHotRowIdempotent<Reservation>(
       *db_, request, now, ReservationCodec(),
       [&](Transaction& tx) -> absl::StatusOr<Reservation> {
         Reservation out = r;
         ASSIGN_OR_RETURN(
             std::vector<ReservationReason> own,
-            CreditControlReasons(tx, payer.dealer_id, payer.abc_class,
+            CreditControlReasons(tx, payer->dealer_id, payer->abc_class,
                                  !out.cash_in_advance));
         out.reasons.insert(out.reasons.end(), own.begin(), own.end());
         ASSIGN_OR_RETURN(std::optional<Reservation> existing,
@@ -249,18 +259,18 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
         bool take_credit = false;
         if (!out.cash_in_advance) {
           ASSIGN_OR_RETURN(std::optional<CreditAccount> account,
-                           accounts_.Find(tx, payer.dealer_id));
+                           accounts_.Find(tx, payer->dealer_id));
           if (account.has_value() &&
               account->credit_limit.currency() != order.amount.currency()) {
             return Refusal(
                 absl::StatusCode::kFailedPrecondition, kCurrencyMismatch,
-                absl::StrCat("payer ", payer.dealer_id, "'s credit is kept in ",
-                             account->credit_limit.currency(), "; an order in ",
-                             order.amount.currency(),
-                             " cannot be reserved against it"));
+                absl::StrCat(
+                    "payer ", payer->dealer_id, "'s credit is kept in ",
+                    account->credit_limit.currency(), "; an order in ",
+                    order.amount.currency(), " cannot be reserved against it"));
           }
           if (std::optional<ReservationReason> no_limit =
-                  LimitReason(account, payer.dealer_id)) {
+                  LimitReason(account, payer->dealer_id)) {
             out.reasons.push_back(*no_limit);
           } else if (out.reasons.empty()) {
             // Decided on the account as read. The one statement that keeps
@@ -272,7 +282,7 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
                              OverLimitReason(*account, order.amount));
             if (over.shortfall->minor_units() > 0) {
               RETURN_IF_ERROR(RaiseAlert(
-                  risk_, tx, payer.dealer_id, AlertKind::kLimitBreachAttempted,
+                  risk_, tx, payer->dealer_id, AlertKind::kLimitBreachAttempted,
                   absl::StrCat("order ", order.order_id, ": ", over.detail),
                   absl::StrCat("breach:", out.reservation_id), now));
               out.reasons.push_back(std::move(over));
@@ -287,12 +297,12 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
               ASSIGN_OR_RETURN(const CreditPosition position,
                                ComputeCreditPosition(after));
               ASSIGN_OR_RETURN(const CreditPolicy policy,
-                               accounts_.PolicyFor(tx, payer.abc_class));
+                               accounts_.PolicyFor(tx, payer->abc_class));
               if (std::optional<std::string> watch =
                       WatchDetail(position, policy)) {
                 RETURN_IF_ERROR(RaiseAlert(
-                    risk_, tx, payer.dealer_id, AlertKind::kWatchRatio, *watch,
-                    absl::StrCat("watch:", payer.dealer_id, ":",
+                    risk_, tx, payer->dealer_id, AlertKind::kWatchRatio, *watch,
+                    absl::StrCat("watch:", payer->dealer_id, ":",
                                  BusinessCalendar::Key(calendar_->DayOf(now))),
                     now));
               }
@@ -313,7 +323,7 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
         if (take_credit) {
           ASSIGN_OR_RETURN(
               const bool fitted,
-              accounts_.ReserveOnAccount(tx, payer.dealer_id, order.amount));
+              accounts_.ReserveOnAccount(tx, payer->dealer_id, order.amount));
           if (!fitted) {
             return storage::RetryableConflict(
                 "the payer's exposure changed while reserving; deciding "

@@ -432,6 +432,17 @@ TYPED_TEST(CreditOperationsTest, AReplayedReservationReservesOnce) {
   EXPECT_EQ(again->reservation_id, first->reservation_id);
   EXPECT_EQ(this->ops_->GetPosition(this->dealer_)->approved_uninvoiced,
             Money::Create("CNY", 100 * 100).value());
+  // With customer records gone, a retry still gets its answer; a new
+  // order cannot be checked and is refused as unavailable.
+  this->customers_.reset();
+  auto offline =
+      this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                          H::Order("ord-x", this->dealer_, 100), request);
+  ASSERT_THAT(offline, IsOk());
+  EXPECT_EQ(offline->reservation_id, first->reservation_id);
+  EXPECT_THAT(this->ops_->Reserve(this->CallFor("svc.pricing"), H::Pricing(),
+                                  H::Order("ord-y", this->dealer_, 100), {}),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
 // The invariant: 32 concurrent orders of a tenth of the limit each on one
