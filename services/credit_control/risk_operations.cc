@@ -237,6 +237,14 @@ absl::StatusOr<CaseRecord> RiskOperations::AddRecord(
       *db_, request, now, RecordCodec(),
       [&](Transaction& tx) -> absl::StatusOr<CaseRecord> {
         ASSIGN_OR_RETURN(OverdueCase c, LoadOpenCase(tx, case_id));
+        const std::string& currency = c.overdue_at_open.currency();
+        for (const Instalment& in : r.instalments) {
+          if (in.amount.currency() != currency) {
+            return InvalidField(
+                "record.instalments",
+                absl::StrCat("must be in ", currency, ", the case's currency"));
+          }
+        }
         RETURN_IF_ERROR(risk_.InsertRecord(tx, r, c.payer_dealer_id, today));
         if (r.kind == RecordKind::kEscalation) {
           ++c.escalation_level;
@@ -266,6 +274,12 @@ absl::StatusOr<PaymentPromise> RiskOperations::RecordPromise(
       *db_, request, now, PromiseCodec(),
       [&](Transaction& tx) -> absl::StatusOr<PaymentPromise> {
         ASSIGN_OR_RETURN(OverdueCase c, LoadOpenCase(tx, case_id));
+        if (p.amount.currency() != c.overdue_at_open.currency()) {
+          return InvalidField(
+              "promise.amount",
+              absl::StrCat("must be in ", c.overdue_at_open.currency(),
+                           ", the case's currency"));
+        }
         p.payer_dealer_id = c.payer_dealer_id;
         RETURN_IF_ERROR(risk_.InsertPromise(tx, p));
         return p;
@@ -349,9 +363,17 @@ absl::Status RiskOperations::RunDailyCheck(absl::CivilDay today) {
         // Promises: kept, or broken (an alert; the case escalates).
         ASSIGN_OR_RETURN(auto promises, risk_.OpenPromises(tx));
         for (PaymentPromise& p : promises) {
-          ASSIGN_OR_RETURN(const int64_t paid,
-                           risk_.PaidBetween(tx, p.payer_dealer_id, p.made_day,
-                                             std::min(today, p.promised_day)));
+          // A case resolved meanwhile (the debt cleared, e.g. by a credit
+          // note) leaves nothing to judge its promises by.
+          ASSIGN_OR_RETURN(std::optional<OverdueCase> owner,
+                           risk_.FindCase(tx, p.case_id));
+          if (!owner.has_value() || owner->status != CaseStatus::kOpen) {
+            continue;
+          }
+          ASSIGN_OR_RETURN(
+              const int64_t paid,
+              risk_.PaidBetween(tx, p.payer_dealer_id, p.amount.currency(),
+                                p.made_day, std::min(today, p.promised_day)));
           ASSIGN_OR_RETURN(const Money paid_money,
                            Money::Create(p.amount.currency(), paid));
           const PromiseStatus fate = JudgePromise(p, paid_money, today);
@@ -383,9 +405,10 @@ absl::Status RiskOperations::RunDailyCheck(absl::CivilDay today) {
             if (in.due >= today) break;
             due += in.amount.minor_units();
             if (in.missed) continue;
-            ASSIGN_OR_RETURN(const int64_t paid,
-                             risk_.PaidBetween(tx, plan.payer_dealer_id,
-                                               plan.made_day, in.due));
+            ASSIGN_OR_RETURN(
+                const int64_t paid,
+                risk_.PaidBetween(tx, plan.payer_dealer_id,
+                                  in.amount.currency(), plan.made_day, in.due));
             if (paid >= due) continue;
             RETURN_IF_ERROR(risk_.FlagInstalmentMissed(tx, plan.plan.record_id,
                                                        static_cast<int>(i)));

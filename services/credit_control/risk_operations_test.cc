@@ -223,9 +223,18 @@ TYPED_TEST(RiskTest, TheDailyCheckOpensAndResolvesCases) {
   call.outcome = "";  // an action says what it achieved
   EXPECT_THAT(this->risk_->AddRecord(this->controller_, c.case_id, call, {}),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  // A promise of more than is owed; then the debt is paid: the resolved
+  // case's promise is not judged broken when its day passes.
+  ASSERT_THAT(
+      this->risk_->RecordPromise(this->controller_, c.case_id,
+                                 Promise(2000000, this->Today() + 1), {}),
+      IsOk());
   // Paid: the next check resolves the case, which then takes nothing.
   ASSERT_THAT(this->Pay(1000000), IsOk());
   ASSERT_THAT(this->risk_->RunDailyCheck(this->Today()), IsOk());
+  this->Advance(3);
+  ASSERT_THAT(this->risk_->RunDailyCheck(this->Today()), IsOk());
+  EXPECT_EQ(this->Count(AlertKind::kBrokenPromise), 0);
   auto view = this->risk_->GetCase(c.case_id);
   ASSERT_THAT(view, IsOk());
   EXPECT_EQ(view->overdue_case.status, CaseStatus::kResolved);
@@ -251,6 +260,11 @@ TYPED_TEST(RiskTest, ABrokenPromiseAlertsAndEscalates) {
       this->risk_->RecordPromise(this->controller_, c.case_id, broken, {}),
       IsOk());
   const PaymentPromise past = Promise(1, this->Today() - 1);
+  PaymentPromise dollars = Promise(100, this->Today() + 1);
+  dollars.amount = Money::Create("USD", 100).value();
+  EXPECT_THAT(
+      this->risk_->RecordPromise(this->controller_, c.case_id, dollars, {}),
+      StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(
       this->risk_->RecordPromise(this->controller_, c.case_id, past, {}),
       StatusIs(absl::StatusCode::kInvalidArgument));

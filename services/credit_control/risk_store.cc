@@ -604,13 +604,15 @@ absl::Status RiskStore::SetPromiseStatus(Transaction& tx,
 
 absl::StatusOr<int64_t> RiskStore::PaidBetween(Transaction& tx,
                                                const std::string& payer,
+                                               const std::string& currency,
                                                absl::CivilDay from,
                                                absl::CivilDay through) const {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query("SELECT COALESCE(SUM(amount_minor), 0) FROM "
-                            "credit_payments WHERE payer_dealer_id = $1 AND "
-                            "received_day BETWEEN $2 AND $3",
-                            {payer, DayNumber(from), DayNumber(through)}));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT COALESCE(SUM(amount_minor), 0) FROM "
+               "credit_payments WHERE payer_dealer_id = $1 AND "
+               "currency = $4 AND received_day BETWEEN $2 AND $3",
+               {payer, DayNumber(from), DayNumber(through), currency}));
   return rows[0].Int(0);
 }
 

@@ -76,9 +76,11 @@ class RiskStore {
   absl::Status SetPromiseStatus(storage::Transaction& tx,
                                 const PaymentPromise& p) const;
 
-  // What the payer paid with received days in [from, through].
+  // What the payer paid in `currency` with received days in [from,
+  // through].
   absl::StatusOr<int64_t> PaidBetween(storage::Transaction& tx,
                                       const std::string& payer,
+                                      const std::string& currency,
                                       absl::CivilDay from,
                                       absl::CivilDay through) const;
   // Instalment plans of open cases with an instalment due before `today`
