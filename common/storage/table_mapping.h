@@ -54,6 +54,26 @@ struct Column {
   }
 };
 
+// "$1, $2, …, $n": the placeholders of an n-column insert.
+inline std::string Placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 1; i <= n; ++i) {
+    absl::StrAppend(&out, i > 1 ? ", " : "", "$", i);
+  }
+  return out;
+}
+
+// "INSERT INTO <table> (<columns>) VALUES ($1, …)" with one placeholder per
+// value of `params`, for rows written without a TableMapping.
+inline absl::Status InsertRow(Transaction& tx, absl::string_view table,
+                              absl::string_view columns, const Params& params) {
+  return tx
+      .Execute(absl::StrCat("INSERT INTO ", table, " (", columns, ") VALUES (",
+                            Placeholders(params.size()), ")"),
+               params)
+      .status();
+}
+
 template <typename T>
 class TableMapping {
  public:
@@ -64,13 +84,8 @@ class TableMapping {
       names.insert(names.end(), c.names.begin(), c.names.end());
     }
     column_list_ = absl::StrJoin(names, ", ");
-    std::vector<std::string> placeholders;
-    for (size_t i = 1; i <= names.size(); ++i) {
-      placeholders.push_back(absl::StrCat("$", i));
-    }
-    insert_sql_ =
-        absl::StrCat("INSERT INTO ", table_, " (", column_list_, ") VALUES (",
-                     absl::StrJoin(placeholders, ", "), ")");
+    insert_sql_ = absl::StrCat("INSERT INTO ", table_, " (", column_list_,
+                               ") VALUES (", Placeholders(names.size()), ")");
   }
 
   const std::string& table() const { return table_; }

@@ -411,16 +411,8 @@ absl::Status CreditAccountStore::AppendAssessment(Transaction& tx,
                             a.recommended_limit.minor_units(),
                             a.assessed_by,
                             storage::ToStoredTime(a.assess_time)};
-  std::string placeholders;
-  for (size_t i = 1; i <= params.size(); ++i) {
-    absl::StrAppend(&placeholders, i > 1 ? ", " : "", "$", i);
-  }
-  return tx
-      .Execute(
-          absl::StrCat("INSERT INTO credit_assessments (", kAssessmentColumns,
-                       ") VALUES (", placeholders, ")"),
-          params)
-      .status();
+  return storage::InsertRow(tx, "credit_assessments", kAssessmentColumns,
+                            params);
 }
 
 absl::StatusOr<std::optional<Assessment>> CreditAccountStore::LatestAssessment(

@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "common/calendar/calendar.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/validation/validation.h"
@@ -61,9 +61,7 @@ absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view field,
   return day;
 }
 
-std::string FormatDay(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
-}
+std::string FormatDay(absl::CivilDay day) { return BusinessCalendar::Key(day); }
 
 absl::StatusOr<Invoice> BuildInvoice(const InvoiceInput& input,
                                      absl::CivilDay invoice_day) {

@@ -29,7 +29,8 @@ namespace qudao::credit {
 // company calendar), so the database can subtract them.
 int64_t DayNumber(absl::CivilDay day);
 absl::CivilDay DayFromNumber(int64_t number);
-// "2026-11-27"; INVALID_ARGUMENT naming `field` otherwise.
+// "2026-11-27" (the calendar's day key); INVALID_ARGUMENT naming `field`
+// otherwise.
 absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view field,
                                         absl::string_view text);
 std::string FormatDay(absl::CivilDay day);

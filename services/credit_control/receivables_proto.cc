@@ -11,34 +11,6 @@
 namespace qudao::credit {
 namespace {
 
-std::string DayText(const std::optional<absl::CivilDay>& day) {
-  return day.has_value() ? FormatDay(*day) : std::string();
-}
-
-// A stored document's money: a decoding failure is data loss, not bad
-// input.
-absl::StatusOr<Money> Stored(const type::v1::Money& m) {
-  absl::StatusOr<Money> out = MoneyFromProto("stored", m);
-  if (!out.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("stored document: ", out.status().message()));
-  }
-  return out;
-}
-
-absl::StatusOr<absl::CivilDay> StoredDay(const std::string& text) {
-  absl::StatusOr<absl::CivilDay> day = ParseDay("stored", text);
-  if (!day.ok()) return absl::DataLossError("stored document: a bad date");
-  return day;
-}
-
-absl::StatusOr<std::optional<absl::CivilDay>> StoredOptionalDay(
-    const std::string& text) {
-  if (text.empty()) return std::optional<absl::CivilDay>();
-  ASSIGN_OR_RETURN(absl::CivilDay day, StoredDay(text));
-  return std::optional<absl::CivilDay>(day);
-}
-
 // Money of a request: absent is zero in `currency`.
 absl::StatusOr<Money> OrZero(absl::string_view field, bool has,
                              const type::v1::Money& m,
@@ -65,11 +37,11 @@ absl::StatusOr<AllocationPlan> StoredPlan(
   for (const v1::Allocation& a : allocations) {
     Allocation out;
     out.invoice_id = a.invoice_id();
-    ASSIGN_OR_RETURN(out.applied, Stored(a.applied()));
-    ASSIGN_OR_RETURN(out.discount, Stored(a.discount()));
+    ASSIGN_OR_RETURN(out.applied, StoredMoney(a.applied()));
+    ASSIGN_OR_RETURN(out.discount, StoredMoney(a.discount()));
     plan.allocations.push_back(std::move(out));
   }
-  ASSIGN_OR_RETURN(plan.unapplied, Stored(unapplied));
+  ASSIGN_OR_RETURN(plan.unapplied, StoredMoney(unapplied));
   return plan;
 }
 
@@ -87,17 +59,17 @@ absl::StatusOr<Invoice> StoredInvoice(const v1::Invoice& p) {
     line.sku = l.sku();
     line.product_group = l.product_group();
     line.quantity = l.quantity();
-    ASSIGN_OR_RETURN(line.net_price, Stored(l.net_price()));
-    ASSIGN_OR_RETURN(line.unit_cost, Stored(l.unit_cost()));
-    ASSIGN_OR_RETURN(line.net_amount, Stored(l.net_amount()));
+    ASSIGN_OR_RETURN(line.net_price, StoredMoney(l.net_price()));
+    ASSIGN_OR_RETURN(line.unit_cost, StoredMoney(l.unit_cost()));
+    ASSIGN_OR_RETURN(line.net_amount, StoredMoney(l.net_amount()));
     inv.lines.push_back(std::move(line));
   }
-  ASSIGN_OR_RETURN(inv.net_amount, Stored(p.net_amount()));
-  ASSIGN_OR_RETURN(inv.freight, Stored(p.freight()));
-  ASSIGN_OR_RETURN(inv.vat, Stored(p.vat()));
-  ASSIGN_OR_RETURN(inv.total, Stored(p.total()));
-  ASSIGN_OR_RETURN(inv.cost, Stored(p.cost()));
-  ASSIGN_OR_RETURN(inv.outstanding, Stored(p.outstanding()));
+  ASSIGN_OR_RETURN(inv.net_amount, StoredMoney(p.net_amount()));
+  ASSIGN_OR_RETURN(inv.freight, StoredMoney(p.freight()));
+  ASSIGN_OR_RETURN(inv.vat, StoredMoney(p.vat()));
+  ASSIGN_OR_RETURN(inv.total, StoredMoney(p.total()));
+  ASSIGN_OR_RETURN(inv.cost, StoredMoney(p.cost()));
+  ASSIGN_OR_RETURN(inv.outstanding, StoredMoney(p.outstanding()));
   for (const InvoiceLine& l : inv.lines) inv.units += l.quantity;
   inv.term = {p.payment_term().net_days(),
               p.payment_term().discount_basis_points(),
@@ -116,7 +88,7 @@ absl::StatusOr<Payment> StoredPayment(const v1::Payment& p) {
   Payment out;
   out.payment_id = p.payment_id();
   out.payer_dealer_id = p.payer_dealer_id();
-  ASSIGN_OR_RETURN(out.amount, Stored(p.amount()));
+  ASSIGN_OR_RETURN(out.amount, StoredMoney(p.amount()));
   ASSIGN_OR_RETURN(out.received_day, StoredDay(p.received_date()));
   out.reference = p.reference();
   out.invoice_ids.assign(p.invoice_ids().begin(), p.invoice_ids().end());
@@ -140,13 +112,13 @@ absl::StatusOr<CreditNote> StoredCreditNote(const v1::CreditNote& p) {
     line.sku = l.sku();
     line.product_group = l.product_group();
     line.quantity = l.quantity();
-    ASSIGN_OR_RETURN(line.net_amount, Stored(l.net_amount()));
-    ASSIGN_OR_RETURN(line.cost, Stored(l.cost()));
+    ASSIGN_OR_RETURN(line.net_amount, StoredMoney(l.net_amount()));
+    ASSIGN_OR_RETURN(line.cost, StoredMoney(l.cost()));
     n.lines.push_back(std::move(line));
   }
-  ASSIGN_OR_RETURN(n.net_amount, Stored(p.net_amount()));
-  ASSIGN_OR_RETURN(n.vat, Stored(p.vat()));
-  ASSIGN_OR_RETURN(n.total, Stored(p.total()));
+  ASSIGN_OR_RETURN(n.net_amount, StoredMoney(p.net_amount()));
+  ASSIGN_OR_RETURN(n.vat, StoredMoney(p.vat()));
+  ASSIGN_OR_RETURN(n.total, StoredMoney(p.total()));
   ASSIGN_OR_RETURN(n.note_day, StoredDay(p.note_date()));
   ASSIGN_OR_RETURN(n.plan, StoredPlan(p.allocations(), p.unapplied()));
   n.issued_by = p.issued_by();
@@ -170,6 +142,34 @@ absl::StatusOr<Restriction> StoredRestriction(const v1::Restriction& p) {
 }
 
 }  // namespace
+
+std::string DayText(const std::optional<absl::CivilDay>& day) {
+  return day.has_value() ? FormatDay(*day) : std::string();
+}
+
+// A stored document's money: a decoding failure is data loss, not bad
+// input.
+absl::StatusOr<Money> StoredMoney(const type::v1::Money& m) {
+  absl::StatusOr<Money> out = MoneyFromProto("stored", m);
+  if (!out.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("stored document: ", out.status().message()));
+  }
+  return out;
+}
+
+absl::StatusOr<absl::CivilDay> StoredDay(const std::string& text) {
+  absl::StatusOr<absl::CivilDay> day = ParseDay("stored", text);
+  if (!day.ok()) return absl::DataLossError("stored document: a bad date");
+  return day;
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> StoredOptionalDay(
+    const std::string& text) {
+  if (text.empty()) return std::optional<absl::CivilDay>();
+  ASSIGN_OR_RETURN(absl::CivilDay day, StoredDay(text));
+  return std::optional<absl::CivilDay>(day);
+}
 
 v1::Invoice InvoiceToProto(const Invoice& inv,
                            const std::vector<LedgerEntry>& entries) {

@@ -14,6 +14,15 @@
 
 namespace qudao::credit {
 
+// Conversions every stored ledger and collections document shares: a day
+// as text ("" for none), and a stored document's money and days, whose
+// decoding failures are data loss, not bad input.
+std::string DayText(const std::optional<absl::CivilDay>& day);
+absl::StatusOr<Money> StoredMoney(const type::v1::Money& m);
+absl::StatusOr<absl::CivilDay> StoredDay(const std::string& text);
+absl::StatusOr<std::optional<absl::CivilDay>> StoredOptionalDay(
+    const std::string& text);
+
 v1::Invoice InvoiceToProto(const Invoice& invoice,
                            const std::vector<LedgerEntry>& entries = {});
 // What IssueInvoice brings (INVALID_ARGUMENT naming the field).

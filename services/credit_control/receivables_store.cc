@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status/macros.h"
 #include "common/storage/migrations.h"
+#include "common/storage/table_mapping.h"
 
 namespace qudao::credit {
 namespace {
@@ -154,22 +155,6 @@ constexpr char kInvoiceColumns[] =
     "discount_until_day, retention_of_title, outstanding_minor, settled_day, "
     "issued_by, create_time";
 
-std::string Placeholders(size_t n) {
-  std::string out;
-  for (size_t i = 1; i <= n; ++i)
-    absl::StrAppend(&out, i > 1 ? ", " : "", "$", i);
-  return out;
-}
-
-absl::Status Insert(Transaction& tx, absl::string_view table,
-                    absl::string_view columns, const Params& params) {
-  return tx
-      .Execute(absl::StrCat("INSERT INTO ", table, " (", columns, ") VALUES (",
-                            Placeholders(params.size()), ")"),
-               params)
-      .status();
-}
-
 std::optional<absl::CivilDay> OptionalDay(const Row& row, const char* column) {
   if (row.IsNull(column)) return std::nullopt;
   return DayFromNumber(row.Int(column));
@@ -251,34 +236,34 @@ std::string ReceivablesStore::Schema(Backend backend) {
 
 absl::Status ReceivablesStore::InsertInvoice(Transaction& tx,
                                              const Invoice& inv) const {
-  RETURN_IF_ERROR(Insert(tx, "credit_invoices", kInvoiceColumns,
-                         {inv.invoice_id,
-                          inv.order_id,
-                          inv.reservation_id,
-                          inv.dealer_id,
-                          inv.payer_dealer_id,
-                          inv.total.currency(),
-                          inv.net_amount.minor_units(),
-                          inv.freight.minor_units(),
-                          inv.vat.minor_units(),
-                          inv.total.minor_units(),
-                          inv.cost.minor_units(),
-                          inv.units,
-                          int64_t{inv.term.net_days},
-                          int64_t{inv.term.discount_basis_points},
-                          int64_t{inv.term.discount_days},
-                          DayNumber(inv.invoice_day),
-                          DayNumber(inv.due_day),
-                          StoredDay(inv.discount_until),
-                          inv.retention_of_title,
-                          inv.outstanding.minor_units(),
-                          StoredDay(inv.settled_day),
-                          inv.issued_by,
-                          storage::ToStoredTime(inv.create_time)}));
+  RETURN_IF_ERROR(storage::InsertRow(tx, "credit_invoices", kInvoiceColumns,
+                                     {inv.invoice_id,
+                                      inv.order_id,
+                                      inv.reservation_id,
+                                      inv.dealer_id,
+                                      inv.payer_dealer_id,
+                                      inv.total.currency(),
+                                      inv.net_amount.minor_units(),
+                                      inv.freight.minor_units(),
+                                      inv.vat.minor_units(),
+                                      inv.total.minor_units(),
+                                      inv.cost.minor_units(),
+                                      inv.units,
+                                      int64_t{inv.term.net_days},
+                                      int64_t{inv.term.discount_basis_points},
+                                      int64_t{inv.term.discount_days},
+                                      DayNumber(inv.invoice_day),
+                                      DayNumber(inv.due_day),
+                                      StoredDay(inv.discount_until),
+                                      inv.retention_of_title,
+                                      inv.outstanding.minor_units(),
+                                      StoredDay(inv.settled_day),
+                                      inv.issued_by,
+                                      storage::ToStoredTime(inv.create_time)}));
   for (size_t i = 0; i < inv.lines.size(); ++i) {
     const InvoiceLine& l = inv.lines[i];
     ASSIGN_OR_RETURN(const Money cost, l.unit_cost.Multiply(l.quantity));
-    RETURN_IF_ERROR(Insert(
+    RETURN_IF_ERROR(storage::InsertRow(
         tx, "credit_invoice_lines",
         "invoice_id, line_no, sku, product_group, quantity, net_price_minor, "
         "net_amount_minor, unit_cost_minor, cost_minor",
@@ -424,7 +409,7 @@ absl::Status ReceivablesStore::ReduceOutstanding(Transaction& tx,
 
 absl::Status ReceivablesStore::AppendEntry(Transaction& tx,
                                            const LedgerEntry& e) const {
-  return Insert(
+  return storage::InsertRow(
       tx, "credit_ledger_entries",
       "entry_id, payer_dealer_id, dealer_id, kind, invoice_id, "
       "document_id, currency, amount_minor, entry_day, create_time",
@@ -467,7 +452,7 @@ absl::StatusOr<std::vector<LedgerEntry>> ReceivablesStore::EntriesOf(
 
 absl::Status ReceivablesStore::InsertPayment(Transaction& tx,
                                              const Payment& p) const {
-  return Insert(
+  return storage::InsertRow(
       tx, "credit_payments",
       "payment_id, payer_dealer_id, currency, amount_minor, "
       "received_day, reference, invoice_ids, unapplied_minor, "
@@ -480,7 +465,7 @@ absl::Status ReceivablesStore::InsertPayment(Transaction& tx,
 
 absl::Status ReceivablesStore::InsertCreditNote(Transaction& tx,
                                                 const CreditNote& n) const {
-  RETURN_IF_ERROR(Insert(
+  RETURN_IF_ERROR(storage::InsertRow(
       tx, "credit_notes",
       "credit_note_id, kind, dealer_id, payer_dealer_id, invoice_id, source, "
       "reason, currency, net_minor, vat_minor, total_minor, note_day, "
@@ -492,7 +477,7 @@ absl::Status ReceivablesStore::InsertCreditNote(Transaction& tx,
        storage::ToStoredTime(n.create_time)}));
   for (size_t i = 0; i < n.lines.size(); ++i) {
     const CreditNoteLine& l = n.lines[i];
-    RETURN_IF_ERROR(Insert(
+    RETURN_IF_ERROR(storage::InsertRow(
         tx, "credit_note_lines",
         "credit_note_id, line_no, sku, product_group, "
         "quantity, net_amount_minor, cost_minor",
@@ -559,7 +544,7 @@ absl::StatusOr<std::vector<int64_t>> ReceivablesStore::PaymentRecord(
 
 absl::Status ReceivablesStore::InsertRestriction(Transaction& tx,
                                                  const Restriction& r) const {
-  return Insert(
+  return storage::InsertRow(
       tx, "credit_restrictions", kRestrictionColumns,
       {r.restriction_id, r.payer_dealer_id, static_cast<int64_t>(r.kind),
        r.reason, r.placed_by, storage::ToStoredTime(r.place_time),

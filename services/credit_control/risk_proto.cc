@@ -7,25 +7,10 @@
 #include "common/status/status.h"
 #include "services/credit_control/credit_proto.h"
 #include "services/credit_control/receivables.h"
+#include "services/credit_control/receivables_proto.h"
 
 namespace qudao::credit {
 namespace {
-
-std::string DayText(const std::optional<absl::CivilDay>& day) {
-  return day.has_value() ? FormatDay(*day) : std::string();
-}
-
-absl::StatusOr<Money> Stored(const type::v1::Money& m) {
-  absl::StatusOr<Money> out = MoneyFromProto("stored", m);
-  if (!out.ok()) return absl::DataLossError("stored record: bad money");
-  return out;
-}
-
-absl::StatusOr<absl::CivilDay> StoredDay(const std::string& text) {
-  absl::StatusOr<absl::CivilDay> day = ParseDay("stored", text);
-  if (!day.ok()) return absl::DataLossError("stored record: a bad date");
-  return day;
-}
 
 absl::StatusOr<Alert> StoredAlert(const v1::Alert& p) {
   Alert a;
@@ -48,7 +33,7 @@ absl::StatusOr<Guarantee> StoredGuarantee(const v1::Guarantee& p) {
   g.payer_dealer_id = p.payer_dealer_id();
   g.kind = static_cast<GuaranteeKind>(p.kind());
   g.provider = p.provider();
-  ASSIGN_OR_RETURN(g.value, Stored(p.value()));
+  ASSIGN_OR_RETURN(g.value, StoredMoney(p.value()));
   ASSIGN_OR_RETURN(g.expiry, StoredDay(p.expiry_date()));
   g.reference = p.reference();
   g.recorded_by = p.recorded_by();
@@ -78,11 +63,9 @@ absl::StatusOr<OverdueCase> StoredCase(const v1::OverdueCase& p) {
   c.cause_note = p.cause_note();
   c.strategy = static_cast<CollectionStrategy>(p.strategy());
   c.escalation_level = p.escalation_level();
-  ASSIGN_OR_RETURN(c.overdue_at_open, Stored(p.overdue_at_open()));
+  ASSIGN_OR_RETURN(c.overdue_at_open, StoredMoney(p.overdue_at_open()));
   ASSIGN_OR_RETURN(c.opened_day, StoredDay(p.opened_date()));
-  if (!p.resolved_date().empty()) {
-    ASSIGN_OR_RETURN(c.resolved_day, StoredDay(p.resolved_date()));
-  }
+  ASSIGN_OR_RETURN(c.resolved_day, StoredOptionalDay(p.resolved_date()));
   c.cause_set_by = p.cause_set_by();
   c.update_time = TimeFromProto(p.update_time());
   return c;

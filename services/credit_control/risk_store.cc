@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/storage/migrations.h"
+#include "common/storage/table_mapping.h"
 #include "services/credit_control/receivables.h"
 
 namespace qudao::credit {
@@ -123,23 +124,6 @@ CREATE INDEX credit_promises_open ON credit_promises (promised_day)
   WHERE status = 1;
 )sql";
 
-std::string Placeholders(size_t n) {
-  std::string out;
-  for (size_t i = 1; i <= n; ++i) {
-    absl::StrAppend(&out, i > 1 ? ", " : "", "$", i);
-  }
-  return out;
-}
-
-absl::Status Insert(Transaction& tx, absl::string_view table,
-                    absl::string_view columns, const Params& params) {
-  return tx
-      .Execute(absl::StrCat("INSERT INTO ", table, " (", columns, ") VALUES (",
-                            Placeholders(params.size()), ")"),
-               params)
-      .status();
-}
-
 constexpr char kAlertColumns[] =
     "alert_id, payer_dealer_id, kind, detail, dedupe_key, raise_time, "
     "acknowledged_by, acknowledge_note, acknowledge_time";
@@ -242,6 +226,24 @@ std::string PageTail(Params& params, const PageRequest& page,
                       params.size());
 }
 
+// A plan's instalments, in order.
+absl::StatusOr<std::vector<Instalment>> InstalmentsOf(
+    Transaction& tx, const std::string& record_id) {
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query("SELECT due_day, currency, amount_minor, missed "
+                            "FROM credit_instalments WHERE record_id = $1 "
+                            "ORDER BY seq",
+                            {record_id}));
+  std::vector<Instalment> out;
+  for (const Row& i : rows) {
+    ASSIGN_OR_RETURN(Money amount,
+                     Money::Create(i.Text("currency"), i.Int("amount_minor")));
+    out.push_back(
+        {DayFromNumber(i.Int("due_day")), amount, i.Int("missed") != 0});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RiskStore::Schema(storage::Backend backend) {
@@ -255,7 +257,7 @@ absl::StatusOr<bool> RiskStore::RaiseAlert(Transaction& tx,
   ASSIGN_OR_RETURN(
       int64_t inserted,
       tx.Execute(absl::StrCat("INSERT INTO credit_alerts (", kAlertColumns,
-                              ") VALUES (", Placeholders(9),
+                              ") VALUES (", storage::Placeholders(9),
                               ") ON CONFLICT (dedupe_key) DO NOTHING"),
                  {a.alert_id, a.payer_dealer_id, static_cast<int64_t>(a.kind),
                   a.detail, a.dedupe_key, storage::ToStoredTime(a.raise_time),
@@ -324,11 +326,12 @@ absl::StatusOr<std::vector<std::string>> RiskStore::PayersWithAlerts(
 
 absl::Status RiskStore::InsertGuarantee(Transaction& tx,
                                         const Guarantee& g) const {
-  return Insert(tx, "credit_guarantees", kGuaranteeColumns,
-                {g.guarantee_id, g.payer_dealer_id,
-                 static_cast<int64_t>(g.kind), g.provider, g.value.currency(),
-                 g.value.minor_units(), DayNumber(g.expiry), g.reference,
-                 g.recorded_by, storage::ToStoredTime(g.record_time)});
+  return storage::InsertRow(
+      tx, "credit_guarantees", kGuaranteeColumns,
+      {g.guarantee_id, g.payer_dealer_id, static_cast<int64_t>(g.kind),
+       g.provider, g.value.currency(), g.value.minor_units(),
+       DayNumber(g.expiry), g.reference, g.recorded_by,
+       storage::ToStoredTime(g.record_time)});
 }
 
 absl::StatusOr<std::vector<Guarantee>> RiskStore::ListGuarantees(
@@ -365,7 +368,7 @@ absl::StatusOr<std::vector<Guarantee>> RiskStore::GuaranteesExpiringBy(
 
 absl::Status RiskStore::InsertInspection(Transaction& tx,
                                          const Inspection& i) const {
-  return Insert(
+  return storage::InsertRow(
       tx, "credit_inspections",
       "inspection_id, payer_dealer_id, inspection_day, inspector, "
       "findings, concern, recorded_by, record_time",
@@ -401,7 +404,7 @@ absl::StatusOr<std::vector<Inspection>> RiskStore::ListInspections(
 
 absl::Status RiskStore::InsertCase(Transaction& tx,
                                    const OverdueCase& c) const {
-  absl::Status s = Insert(
+  absl::Status s = storage::InsertRow(
       tx, "credit_overdue_cases", kCaseColumns,
       {c.case_id, c.payer_dealer_id, static_cast<int64_t>(c.status),
        static_cast<int64_t>(c.cause), c.cause_note,
@@ -482,7 +485,7 @@ absl::Status RiskStore::InsertRecord(Transaction& tx, const CaseRecord& r,
   std::string currency;
   if (r.value.has_value()) currency = r.value->currency();
   if (!r.instalments.empty()) currency = r.instalments[0].amount.currency();
-  RETURN_IF_ERROR(Insert(
+  RETURN_IF_ERROR(storage::InsertRow(
       tx, "credit_case_records", kRecordColumns,
       {r.record_id, r.case_id, static_cast<int64_t>(r.kind), r.text, r.outcome,
        r.new_due_day.has_value() ? storage::Value(DayNumber(*r.new_due_day))
@@ -494,13 +497,13 @@ absl::Status RiskStore::InsertRecord(Transaction& tx, const CaseRecord& r,
        storage::ToStoredTime(r.record_time)}));
   for (size_t i = 0; i < r.instalments.size(); ++i) {
     const Instalment& in = r.instalments[i];
-    RETURN_IF_ERROR(
-        Insert(tx, "credit_instalments",
-               "record_id, seq, case_id, payer_dealer_id, "
-               "due_day, currency, amount_minor, missed, made_day",
-               {r.record_id, static_cast<int64_t>(i), r.case_id, payer,
-                DayNumber(in.due), in.amount.currency(),
-                in.amount.minor_units(), in.missed, DayNumber(day)}));
+    RETURN_IF_ERROR(storage::InsertRow(
+        tx, "credit_instalments",
+        "record_id, seq, case_id, payer_dealer_id, "
+        "due_day, currency, amount_minor, missed, made_day",
+        {r.record_id, static_cast<int64_t>(i), r.case_id, payer,
+         DayNumber(in.due), in.amount.currency(), in.amount.minor_units(),
+         in.missed, DayNumber(day)}));
   }
   return absl::OkStatus();
 }
@@ -536,17 +539,7 @@ absl::StatusOr<std::vector<CaseRecord>> RiskStore::RecordsOf(
     r.action = static_cast<ActionKind>(row.Int("action"));
     r.recorded_by = row.Text("recorded_by");
     r.record_time = storage::FromStoredTime(row.Int("record_time"));
-    ASSIGN_OR_RETURN(auto plan,
-                     tx.Query("SELECT due_day, currency, amount_minor, missed "
-                              "FROM credit_instalments WHERE record_id = $1 "
-                              "ORDER BY seq",
-                              {r.record_id}));
-    for (const Row& i : plan) {
-      ASSIGN_OR_RETURN(Money amount, Money::Create(i.Text("currency"),
-                                                   i.Int("amount_minor")));
-      r.instalments.push_back(
-          {DayFromNumber(i.Int("due_day")), amount, i.Int("missed") != 0});
-    }
+    ASSIGN_OR_RETURN(r.instalments, InstalmentsOf(tx, r.record_id));
     out.push_back(std::move(r));
   }
   return out;
@@ -554,7 +547,7 @@ absl::StatusOr<std::vector<CaseRecord>> RiskStore::RecordsOf(
 
 absl::Status RiskStore::InsertPromise(Transaction& tx,
                                       const PaymentPromise& p) const {
-  return Insert(
+  return storage::InsertRow(
       tx, "credit_promises", kPromiseColumns,
       {p.promise_id, p.case_id, p.payer_dealer_id, p.amount.currency(),
        p.amount.minor_units(), DayNumber(p.promised_day), DayNumber(p.made_day),
@@ -634,17 +627,8 @@ RiskStore::PlansWithDueInstalments(Transaction& tx,
     plan.plan.case_id = r.Text("case_id");
     plan.payer_dealer_id = r.Text("payer_dealer_id");
     plan.made_day = DayFromNumber(r.Int("made_day"));
-    ASSIGN_OR_RETURN(auto items,
-                     tx.Query("SELECT due_day, currency, amount_minor, missed "
-                              "FROM credit_instalments WHERE record_id = $1 "
-                              "ORDER BY seq",
-                              {plan.plan.record_id}));
-    for (const Row& i : items) {
-      ASSIGN_OR_RETURN(Money amount, Money::Create(i.Text("currency"),
-                                                   i.Int("amount_minor")));
-      plan.plan.instalments.push_back(
-          {DayFromNumber(i.Int("due_day")), amount, i.Int("missed") != 0});
-    }
+    ASSIGN_OR_RETURN(plan.plan.instalments,
+                     InstalmentsOf(tx, plan.plan.record_id));
     out.push_back(std::move(plan));
   }
   return out;
