@@ -242,6 +242,20 @@ TEST(WaterfallTest, QuantityTierOnTheLineQuantity) {
   EXPECT_EQ(n->explanation, "first tier needs 10 units on the line; it has 5");
 }
 
+TEST(WaterfallTest, ARuleWhoseTierIsNotReachedDoesNotBlockALowerOne) {
+  PriceRule big = Rule("BIG", RuleType::kQuantity);
+  big.priority = 9;
+  big.quantity.tiers = {{100, {}, 1000}};
+  PriceRule small = Rule("SMALL", RuleType::kQuantity);
+  small.priority = 1;
+  small.quantity.tiers = {{10, {}, 200}};
+  BasketResult r = Price(Basket({Line("PUMP-100", 20, 1000)}), {big, small});
+  EXPECT_EQ(r.lines[0].steps.back().rule_id, "SMALL");
+  EXPECT_EQ(r.lines[0].net_amount, Cny(19600));
+  EXPECT_NE(Find(r.lines[0], "BIG", NotAppliedReason::kTierNotReached),
+            nullptr);
+}
+
 TEST(WaterfallTest, QuantityTierOnTheOrderTotalIsMeasuredAfterStep3) {
   // 600.00 + 500.00 = 1,100.00 at list; 990.00 after the 10% promotion.
   const BasketInput basket =
