@@ -290,17 +290,24 @@ class PostgresFeedOrderTest
 TEST_F(PostgresFeedOrderTest, AFollowerNeverSkipsALateCommit) {
   absl::Notification first_appended, second_committed, release_first;
   std::thread first([&] {
-    ASSERT_THAT(db_->RunInTransaction(TransactionMode::kReadWrite,
-                                      [&](Transaction& tx) -> absl::Status {
-                                        RETURN_IF_ERROR(storage::AppendEvent(
-                                            tx, {"t", "early-number", ""},
-                                            clock_.Now()));
-                                        if (!first_appended.HasBeenNotified()) {
-                                          first_appended.Notify();
-                                        }
-                                        release_first.WaitForNotification();
-                                        return absl::OkStatus();
-                                      }),
+    ASSERT_THAT(db_->RunInTransaction(
+                    TransactionMode::kReadWrite,
+                    [&](Transaction& tx) -> absl::Status {
+                      // The event travels with the
+                      // commit, but the transaction's id
+                      // (the event's place) is taken by
+                      // its first write: here, now.
+                      RETURN_IF_ERROR(tx.Query("SELECT "
+                                               "pg_current_xact_id()")
+                                          .status());
+                      RETURN_IF_ERROR(storage::AppendEvent(
+                          tx, {"t", "early-number", ""}, clock_.Now()));
+                      if (!first_appended.HasBeenNotified()) {
+                        first_appended.Notify();
+                      }
+                      release_first.WaitForNotification();
+                      return absl::OkStatus();
+                    }),
                 IsOk());
   });
   first_appended.WaitForNotification();

@@ -50,15 +50,13 @@ std::string Bounded(const std::string& text) {
 }  // namespace
 
 absl::Status AppendAuditEvent(Transaction& tx, const AuditEvent& e) {
-  return tx
-      .Execute(
-          "INSERT INTO audit_events (occurred_at, principal, roles, "
-          "partner_dealer_id, method, resource, correlation_id, request_id, "
-          "outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-          {ToStoredTime(e.time), e.principal, e.roles, e.partner_dealer_id,
-           e.method, Bounded(e.resource), e.correlation_id,
-           Bounded(e.request_id), e.outcome, e.reason})
-      .status();
+  return tx.ExecuteLater(
+      "INSERT INTO audit_events (occurred_at, principal, roles, "
+      "partner_dealer_id, method, resource, correlation_id, request_id, "
+      "outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      {ToStoredTime(e.time), e.principal, e.roles, e.partner_dealer_id,
+       e.method, Bounded(e.resource), e.correlation_id, Bounded(e.request_id),
+       e.outcome, e.reason});
 }
 
 absl::Status AppendAuditEvent(Database& db, const AuditEvent& event) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/status/macros.h"
 #include "common/storage/postgres_database.h"
 #include "common/storage/sqlite_database.h"
 
@@ -66,6 +67,34 @@ absl::StatusOr<std::vector<Row>> Transaction::QueryAndCommit(
     absl::string_view sql, const Params& params) {
   // Without pipelining: run it; RunInTransaction commits right after.
   return Query(sql, params);
+}
+
+absl::Status Transaction::Queue(std::string sql, Params params) {
+  return Execute(sql, params).status();
+}
+
+absl::Status Transaction::ExecuteLater(absl::string_view sql,
+                                       const Params& params) {
+  return Queue(std::string(sql), params);
+}
+
+absl::Status Transaction::RequireLater(absl::string_view sql,
+                                       const Params& params,
+                                       absl::string_view why) {
+  if (backend() == Backend::kPostgres) {
+    // The server raises the conflict itself (qudao_changed_or_retry, a
+    // platform function), so the statement can travel with the COMMIT.
+    Params with_why = params;
+    with_why.push_back(std::string(why));
+    std::string wrapped =
+        absl::StrCat("WITH changed AS (", sql,
+                     " RETURNING 1) SELECT qudao_changed_or_retry(COUNT(*), $",
+                     with_why.size(), ") FROM changed");
+    return Queue(std::move(wrapped), std::move(with_why));
+  }
+  ASSIGN_OR_RETURN(const int64_t changed, Execute(sql, params));
+  if (changed == 0) return RetryableConflict(why);
+  return absl::OkStatus();
 }
 
 absl::Status ConnectionLostBeforeCommit(absl::string_view message) {

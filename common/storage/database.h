@@ -124,6 +124,22 @@ class Transaction {
   virtual absl::StatusOr<std::vector<Row>> QueryAndCommit(
       absl::string_view sql, const Params& params = {});
 
+  // Queues a write whose answer the body does not need (an outbox event,
+  // an audit row, a recorded response): PostgreSQL sends queued writes in
+  // the round trip of the next statement or of the COMMIT; SQLite runs it
+  // at once. A queued write's error fails that statement or the commit,
+  // and with it the transaction, so queue only writes the body does not
+  // branch on.
+  absl::Status ExecuteLater(absl::string_view sql, const Params& params = {});
+  // Queues a conditional write that must change at least one row (`UPDATE
+  // … WHERE id = $1 AND limit - reserved >= $2`): when it changes none, the
+  // transaction fails with a retryable conflict saying `why`, and
+  // RunInTransaction runs the body again on what other writers left. With
+  // the writes queued after it, it travels with the COMMIT, so a busy row
+  // it locks is held for one server-side commit, not a network round trip.
+  absl::Status RequireLater(absl::string_view sql, const Params& params,
+                            absl::string_view why);
+
   // Runs `hook` after this transaction commits (never if it rolls back or
   // is retried): wake-ups and cache invalidations that must not happen for
   // a write that did not land.
@@ -142,6 +158,10 @@ class Transaction {
   uint64_t attempt_id_ = 0;
 
  protected:
+  // Takes a queued write (ExecuteLater, RequireLater). Backends that can
+  // send it later override this; the default runs it now.
+  virtual absl::Status Queue(std::string sql, Params params);
+
   // Set by a QueryAndCommit that committed: the driver must not commit (or
   // roll back) again.
   bool committed_ = false;

@@ -173,13 +173,12 @@ absl::StatusOr<std::string> RunHotRowIdempotentBytes(
         ASSIGN_OR_RETURN(response, write(tx));
         RETURN_IF_ERROR(RecordAuditInTransaction(tx, response));
         if (!request.enabled()) return absl::OkStatus();
-        return tx
-            .Execute(
-                "UPDATE idempotency_keys SET response = $3 WHERE scope = $1 "
-                "AND request_id = $2",
-                {request.scope, request.request_id,
-                 absl::Base64Escape(response)})
-            .status();
+        // With the audit row and whatever the write queued, it travels with
+        // the COMMIT.
+        return tx.ExecuteLater(
+            "UPDATE idempotency_keys SET response = $3 WHERE scope = $1 AND "
+            "request_id = $2",
+            {request.scope, request.request_id, absl::Base64Escape(response)});
       });
   if (!status.ok()) return status;
   return response;

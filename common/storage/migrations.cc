@@ -109,6 +109,14 @@ CREATE TABLE IF NOT EXISTS audit_events (
 CREATE INDEX IF NOT EXISTS audit_by_principal ON audit_events (principal, seq);
 CREATE INDEX IF NOT EXISTS audit_by_resource ON audit_events (resource, seq);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_events (occurred_at);
+CREATE OR REPLACE FUNCTION qudao_changed_or_retry(changed BIGINT, why TEXT)
+  RETURNS BIGINT AS $$
+  BEGIN
+    IF changed = 0 THEN
+      RAISE EXCEPTION USING ERRCODE = 'serialization_failure', MESSAGE = why;
+    END IF;
+    RETURN changed;
+  END $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
   BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $$ LANGUAGE plpgsql;
 CREATE OR REPLACE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE

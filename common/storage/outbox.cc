@@ -33,7 +33,7 @@ absl::StatusOr<ChangeCursor> ChangeCursor::Decode(absl::string_view text) {
 }
 
 absl::Status AppendEvent(Transaction& tx, const Event& event, absl::Time now) {
-  RETURN_IF_ERROR(tx.Execute(
+  RETURN_IF_ERROR(tx.ExecuteLater(
       "INSERT INTO outbox (topic, event_key, payload, created_at) VALUES ($1, "
       "$2, $3, $4)",
       {event.topic, event.key, absl::Base64Escape(event.payload),

@@ -262,32 +262,26 @@ class PgSession : public Database::Session {
 
   absl::StatusOr<std::vector<Row>> QueryAndCommit(
       absl::string_view sql, const Params& params) override {
-    std::vector<PipelinedStatement> statements;
-    if (!pending_begin_.empty()) statements.push_back({pending_begin_, {}});
-    pending_begin_.clear();
+    std::vector<PipelinedStatement> statements = TakeQueued();
     statements.push_back({std::string(sql), params});
     statements.push_back({"COMMIT", {}});
-    bool sent = false;
-    absl::StatusOr<std::vector<ResultPtr>> results =
-        Pipeline(*lease_, statements, &sent);
-    if (!results.ok()) {
-      // Skipped statements leave the transaction aborted: roll it back. A
-      // failed COMMIT has rolled back already.
-      Rollback();
-      return sent ? AfterCommitSent(results.status()) : results.status();
-    }
-    open_ = false;
-    committed_ = true;
-    return ResultRows(lease_->get(), (*results)[statements.size() - 2].get());
+    ASSIGN_OR_RETURN(std::vector<ResultPtr> results,
+                     PipelineAndCommit(statements));
+    return ResultRows(lease_->get(), results[statements.size() - 2].get());
   }
 
   absl::Status Commit() override {
-    open_ = false;
-    if (!pending_begin_.empty()) {  // nothing ran: nothing to commit
-      pending_begin_.clear();
-      return absl::OkStatus();
+    if (deferred_.empty()) {
+      open_ = false;
+      if (!pending_begin_.empty()) {  // nothing ran: nothing to commit
+        pending_begin_.clear();
+        return absl::OkStatus();
+      }
+      return AfterCommitSent(Exec(lease_->get(), "COMMIT"));
     }
-    return AfterCommitSent(Exec(lease_->get(), "COMMIT"));
+    std::vector<PipelinedStatement> statements = TakeQueued();
+    statements.push_back({"COMMIT", {}});
+    return PipelineAndCommit(statements).status();
   }
 
   // Once a COMMIT has been sent, a lost connection leaves the outcome
@@ -302,6 +296,7 @@ class PgSession : public Database::Session {
   void Rollback() override {
     open_ = false;
     pending_begin_.clear();
+    deferred_.clear();
     if (PQtransactionStatus(lease_->get()) != PQTRANS_IDLE) {
       (void)Exec(lease_->get(), "ROLLBACK");
     }
@@ -311,26 +306,58 @@ class PgSession : public Database::Session {
   // BEGIN is sent with the first statement, in the same round trip.
   void BeginLazily(std::string begin) { pending_begin_ = std::move(begin); }
 
+  absl::Status Queue(std::string sql, Params params) override {
+    deferred_.push_back({std::move(sql), std::move(params)});
+    return absl::OkStatus();
+  }
+
  private:
   struct PipelinedStatement {
     std::string sql;
     Params params;
   };
 
-  // One statement, preceded in the same round trip by a pending BEGIN.
+  // What waits to travel with the next statement: a pending BEGIN, then
+  // the queued writes.
+  std::vector<PipelinedStatement> TakeQueued() {
+    std::vector<PipelinedStatement> out;
+    if (!pending_begin_.empty()) out.push_back({pending_begin_, {}});
+    pending_begin_.clear();
+    for (PipelinedStatement& d : deferred_) out.push_back(std::move(d));
+    deferred_.clear();
+    return out;
+  }
+
+  // One statement, preceded in the same round trip by what is queued.
   absl::StatusOr<ResultPtr> Statement(absl::string_view sql,
                                       const Params& params) {
-    if (pending_begin_.empty()) {
+    std::vector<PipelinedStatement> statements = TakeQueued();
+    if (statements.empty()) {
       auto res = Run(*lease_, sql, params);
       if (!res.ok()) return res.status();
       return std::move(*res);
     }
-    std::vector<PipelinedStatement> statements = {{pending_begin_, {}},
-                                                  {std::string(sql), params}};
-    pending_begin_.clear();
+    statements.push_back({std::string(sql), params});
     ASSIGN_OR_RETURN(std::vector<ResultPtr> results,
                      Pipeline(*lease_, statements));
     return std::move(results.back());
+  }
+
+  // `statements`, ending with COMMIT, in one round trip. Skipped statements
+  // leave the transaction aborted: it is rolled back (a failed COMMIT has
+  // rolled back already).
+  absl::StatusOr<std::vector<ResultPtr>> PipelineAndCommit(
+      const std::vector<PipelinedStatement>& statements) {
+    bool sent = false;
+    absl::StatusOr<std::vector<ResultPtr>> results =
+        Pipeline(*lease_, statements, &sent);
+    if (!results.ok()) {
+      Rollback();
+      return sent ? AfterCommitSent(results.status()) : results.status();
+    }
+    open_ = false;
+    committed_ = true;
+    return results;
   }
 
   // Sends `statements` in one round trip (libpq pipeline mode) and returns
@@ -445,6 +472,7 @@ class PgSession : public Database::Session {
   }
 
   std::string pending_begin_;
+  std::vector<PipelinedStatement> deferred_;
   ConnectionPool<PgConnection>::Lease lease_;
   bool open_ = false;
 };

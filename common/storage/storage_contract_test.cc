@@ -591,6 +591,72 @@ TYPED_TEST(StorageContractTest, RepeatedStatementsSeeCurrentData) {
   }
 }
 
+// Queued writes travel with the next statement or the commit; a required
+// write that changes nothing fails the transaction as a retryable conflict,
+// and nothing of that attempt stays.
+TYPED_TEST(StorageContractTest, QueuedWritesLandWithTheCommitOrNotAtAll) {
+  ASSERT_TRUE(this->Insert("acc", 10).ok());
+  auto take = [&](int64_t amount, int* attempts) {
+    return this->db_->RunInTransaction(
+        TransactionMode::kHotRow, [&](Transaction& tx) -> absl::Status {
+          ++*attempts;
+          RETURN_IF_ERROR(tx.ExecuteLater(
+              "INSERT INTO accounts (id, balance, version) VALUES ($1, $2, "
+              "1)",
+              {absl::StrCat("log-", amount, "-", *attempts), amount}));
+          RETURN_IF_ERROR(tx.RequireLater(
+              "UPDATE accounts SET balance = balance - $2 WHERE id = $1 AND "
+              "balance >= $2",
+              {"acc", amount}, "not enough left"));
+          return tx.ExecuteLater(
+              "UPDATE accounts SET version = version + 1 WHERE id = $1",
+              {"acc"});
+        });
+  };
+  int attempts = 0;
+  {
+    absl::Status first = take(4, &attempts);
+    ASSERT_TRUE(first.ok()) << first;
+  }
+  EXPECT_EQ(attempts, 1);
+  EXPECT_EQ(this->Count("accounts"), 2);
+  // A read in the same transaction sees what was queued before it.
+  ASSERT_TRUE(
+      this->db_
+          ->RunInTransaction(TransactionMode::kHotRow,
+                             [&](Transaction& tx) -> absl::Status {
+                               RETURN_IF_ERROR(tx.ExecuteLater(
+                                   "UPDATE accounts SET owner = 'me' WHERE "
+                                   "id = $1",
+                                   {"acc"}));
+                               auto rows = tx.Query(
+                                   "SELECT owner, balance, version FROM "
+                                   "accounts WHERE id = $1",
+                                   {"acc"});
+                               if (!rows.ok()) return rows.status();
+                               EXPECT_EQ((*rows)[0].Text(0), "me");
+                               EXPECT_EQ((*rows)[0].Int(1), 6);
+                               EXPECT_EQ((*rows)[0].Int(2), 2);
+                               return absl::OkStatus();
+                             })
+          .ok());
+  // Asking for more than is left: every attempt conflicts, none lands.
+  attempts = 0;
+  absl::Status s = take(7, &attempts);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("not enough left"));
+  EXPECT_EQ(attempts, this->db_->options().max_attempts);
+  EXPECT_EQ(this->Count("accounts"), 2);
+  // A queued write that fails fails the transaction.
+  absl::Status dup = this->db_->RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        return tx.ExecuteLater(
+            "INSERT INTO accounts (id, balance, version) VALUES ('acc', 1, 1)");
+      });
+  EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists) << dup;
+  EXPECT_EQ(this->Count("accounts"), 2);
+}
+
 // Several replicas starting together on a fresh database all come up.
 TYPED_TEST(StorageContractTest, ConcurrentMigratorsAllSucceed) {
   auto url = testing::FreshDatabaseUrl(std::is_same_v<TypeParam, SqliteBackend>

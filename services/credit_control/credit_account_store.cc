@@ -497,18 +497,34 @@ absl::Status CreditAccountStore::UpdatePolicy(Transaction& tx,
   return absl::OkStatus();
 }
 
+namespace {
+// Takes `$2` of the payer's room only if it is there: the one statement that
+// keeps the limit.
+constexpr char kReserveWithinLimit[] =
+    "UPDATE credit_accounts SET approved_uninvoiced_minor = "
+    "approved_uninvoiced_minor + $2, version = version + 1 WHERE dealer_id = "
+    "$1 AND currency = $3 AND credit_limit_minor - open_receivables_minor - "
+    "approved_uninvoiced_minor + unapplied_credit_minor >= $2";
+}  // namespace
+
 absl::StatusOr<bool> CreditAccountStore::ReserveOnAccount(
     Transaction& tx, const std::string& payer_dealer_id,
     const Money& amount) const {
   ASSIGN_OR_RETURN(
       int64_t changed,
-      tx.Execute("UPDATE credit_accounts SET approved_uninvoiced_minor = "
-                 "approved_uninvoiced_minor + $2, version = version + 1 "
-                 "WHERE dealer_id = $1 AND currency = $3 AND "
-                 "credit_limit_minor - open_receivables_minor - "
-                 "approved_uninvoiced_minor + unapplied_credit_minor >= $2",
+      tx.Execute(kReserveWithinLimit,
                  {payer_dealer_id, amount.minor_units(), amount.currency()}));
   return changed == 1;
+}
+
+absl::Status CreditAccountStore::ReserveOnAccountAtCommit(
+    Transaction& tx, const std::string& payer_dealer_id,
+    const Money& amount) const {
+  return tx.RequireLater(
+      kReserveWithinLimit,
+      {payer_dealer_id, amount.minor_units(), amount.currency()},
+      absl::StrCat("payer ", payer_dealer_id,
+                   "'s exposure changed while reserving; deciding again"));
 }
 
 absl::Status CreditAccountStore::ForceReserveOnAccount(

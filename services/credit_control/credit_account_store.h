@@ -83,6 +83,13 @@ class CreditAccountStore {
   absl::StatusOr<bool> ReserveOnAccount(storage::Transaction& tx,
                                         const std::string& payer_dealer_id,
                                         const Money& amount) const;
+  // The same, queued to travel with the COMMIT (Transaction::RequireLater):
+  // the payer's row is locked for one server-side commit only. When the room
+  // is gone by then, the transaction fails with a retryable conflict and is
+  // decided again.
+  absl::Status ReserveOnAccountAtCommit(storage::Transaction& tx,
+                                        const std::string& payer_dealer_id,
+                                        const Money& amount) const;
   // An override: adds `amount` to the approved exposure whatever the limit
   // (a released NO_LIMIT hold). NOT_FOUND without an account.
   absl::Status ForceReserveOnAccount(storage::Transaction& tx,

@@ -321,14 +321,8 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
         RETURN_IF_ERROR(
             AppendReservationEvent(tx, kReservationCreated, out, now));
         if (take_credit) {
-          ASSIGN_OR_RETURN(
-              const bool fitted,
-              accounts_.ReserveOnAccount(tx, payer->dealer_id, order.amount));
-          if (!fitted) {
-            return storage::RetryableConflict(
-                "the payer's exposure changed while reserving; deciding "
-                "again");
-          }
+          RETURN_IF_ERROR(accounts_.ReserveOnAccountAtCommit(
+              tx, payer->dealer_id, order.amount));
         }
         return out;
       });
