@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/storage/connection_pool.h"
@@ -18,16 +19,37 @@
 namespace qudao::storage {
 namespace {
 
+// Statements a connection keeps compiled, by their SQL as the caller wrote
+// it. Enough for every statement the services run; SQL beyond it is
+// compiled for each call.
+constexpr size_t kMaxCachedStatements = 512;
+
 class SqliteConnection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
-  ~SqliteConnection() { sqlite3_close_v2(db_); }
+  ~SqliteConnection() {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
   sqlite3* get() const { return db_; }
 
+  // The compiled statement for `sql`, or null.
+  sqlite3_stmt* Cached(absl::string_view sql) const {
+    auto it = statements_.find(sql);
+    return it == statements_.end() ? nullptr : it->second;
+  }
+  // Keeps `stmt` for `sql`; false (the caller still owns it) when full.
+  bool Keep(absl::string_view sql, sqlite3_stmt* stmt) {
+    if (statements_.size() >= kMaxCachedStatements) return false;
+    statements_.emplace(std::string(sql), stmt);
+    return true;
+  }
+
  private:
   sqlite3* db_;
+  absl::flat_hash_map<std::string, sqlite3_stmt*> statements_;
 };
 
 absl::Status StatusFromSqlite(sqlite3* db, int rc, absl::string_view what) {
@@ -219,23 +241,39 @@ class SqliteSession : public Database::Session {
   absl::Status Run(absl::string_view sql, const Params& params,
                    std::vector<Row>* rows) {
     sqlite3* db = lease_->get();
-    const std::string text = RewritePlaceholdersForSqlite(sql);
-    sqlite3_stmt* stmt = nullptr;
-    const char* tail = nullptr;
-    int rc = sqlite3_prepare_v3(db, text.data(), static_cast<int>(text.size()),
-                                0, &stmt, &tail);
-    if (rc != SQLITE_OK) return StatusFromSqlite(db, rc, "prepare");
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(
-        stmt, sqlite3_finalize);
-    // PostgreSQL rejects several statements or unused parameters in one
-    // call; refuse them here too so code that passes on SQLite cannot fail
-    // in production.
-    for (const char* t = tail; t != nullptr && *t != '\0'; ++t) {
-      if (*t != ' ' && *t != '\n' && *t != '\t' && *t != ';') {
-        return absl::InternalError(
-            absl::StrCat("one statement per call, got more: ", sql));
+    int rc = SQLITE_OK;
+    // A statement compiled once per connection and kept (SQLite recompiles
+    // it itself after a schema change); one not kept is finalised here.
+    sqlite3_stmt* stmt = lease_->Cached(sql);
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(
+        nullptr, sqlite3_finalize);
+    if (stmt == nullptr) {
+      const std::string text = RewritePlaceholdersForSqlite(sql);
+      const char* tail = nullptr;
+      rc = sqlite3_prepare_v3(db, text.data(), static_cast<int>(text.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+      if (rc != SQLITE_OK) return StatusFromSqlite(db, rc, "prepare");
+      owned.reset(stmt);
+      // PostgreSQL rejects several statements or unused parameters in one
+      // call; refuse them here too so code that passes on SQLite cannot
+      // fail in production.
+      for (const char* t = tail; t != nullptr && *t != '\0'; ++t) {
+        if (*t != ' ' && *t != '\n' && *t != '\t' && *t != ';') {
+          return absl::InternalError(
+              absl::StrCat("one statement per call, got more: ", sql));
+        }
       }
+      if (lease_->Keep(sql, stmt)) owned.release();
     }
+    // Whatever happens below, the statement is left reset and unbound (a
+    // reset statement holds no read lock).
+    struct ResetAfterUse {
+      sqlite3_stmt* stmt;
+      ~ResetAfterUse() {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+      }
+    } reset_after_use{stmt};
     const int expected = sqlite3_bind_parameter_count(stmt);
     if (expected != static_cast<int>(params.size())) {
       return absl::InternalError(absl::StrCat("statement needs ", expected,
