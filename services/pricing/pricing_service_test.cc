@@ -19,7 +19,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
+#include "services/pricing/price_list.h"
 #include "services/pricing/pricing_module.h"
+#include "services/pricing/product.h"
 
 namespace qudao::pricing {
 namespace {
