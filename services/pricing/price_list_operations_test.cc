@@ -3,7 +3,9 @@
 // and batched, as the quote code reads them), and cost history.
 #include "services/pricing/price_list_operations.h"
 
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -231,6 +233,30 @@ TYPED_TEST(PriceListOperationsTest, ARetriedPublicationIsPublishedOnce) {
   EXPECT_EQ(retry->version, first->version);
   EXPECT_EQ(retry->publish_time, first->publish_time);
   EXPECT_EQ(this->CountRows("price_list_versions"), 1);
+}
+
+TYPED_TEST(PriceListOperationsTest, ConcurrentPublicationsGetDistinctVersions) {
+  constexpr int kPublishers = 6;
+  std::vector<absl::StatusOr<PriceListVersion>> results(
+      kPublishers, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kPublishers; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = this->ops_->Publish(
+          absl::StrCat("pm.", i),
+          this->List(absl::CivilDay(2027, 1, 1) + i, std::nullopt,
+                     {{"PUMP-100", Cny(100000 + i)}}),
+          {});
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<int64_t> versions;
+  for (const auto& r : results) {
+    ASSERT_THAT(r, IsOk());
+    versions.insert(r->version);
+  }
+  EXPECT_EQ(versions, (std::set<int64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(this->CountRows("price_list_entries"), kPublishers);
 }
 
 TYPED_TEST(PriceListOperationsTest, FiveThousandPricesInOnePublication) {

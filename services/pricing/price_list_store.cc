@@ -168,9 +168,11 @@ absl::Status PriceListStore::Insert(Transaction& tx,
                                     const PriceListVersion& version) const {
   absl::Status header = Versions().Insert(tx, version);
   if (absl::IsAlreadyExists(header)) {
-    return absl::AbortedError(absl::StrCat(
-        "another publication of the ", version.currency,
-        " price list took version ", version.version, "; publish again"));
+    // A concurrent publication took the number: the transaction runs
+    // again and takes the next one.
+    return storage::RetryableConflict(
+        absl::StrCat("another publication of the ", version.currency,
+                     " price list took version ", version.version));
   }
   RETURN_IF_ERROR(header);
   // Several rows per statement: a 5,000-price list in ten round trips.

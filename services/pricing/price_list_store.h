@@ -34,7 +34,8 @@ class PriceListStore {
   absl::StatusOr<int64_t> NextVersion(storage::Transaction& tx,
                                       const std::string& currency) const;
   // Writes a version and its entries (each carrying the version's
-  // validity). ABORTED when a concurrent publication took the number.
+  // validity). When a concurrent publication took the number, a retryable
+  // conflict: the caller's transaction runs again.
   absl::Status Insert(storage::Transaction& tx,
                       const PriceListVersion& version) const;
   // One version (0: the latest), with its entries in SKU order if
@@ -65,7 +66,7 @@ class PriceListStore {
   // --- Standard costs. ---
   absl::StatusOr<int64_t> NextCostVersion(storage::Transaction& tx,
                                           const std::string& sku) const;
-  // ABORTED when a concurrent change took the version number.
+  // A retryable conflict when a concurrent change took the version number.
   absl::Status InsertCost(storage::Transaction& tx,
                           const StandardCost& cost) const;
   // Every version of `sku`'s cost, newest first (empty: never set).

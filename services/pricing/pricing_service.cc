@@ -1,6 +1,7 @@
 // PricingService; see pricing_service.h.
 #include "services/pricing/pricing_service.h"
 
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
