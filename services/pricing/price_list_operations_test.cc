@@ -195,6 +195,33 @@ TYPED_TEST(PriceListOperationsTest, ThePriceOnADayComesFromTheLatestCover) {
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TYPED_TEST(PriceListOperationsTest, PublishedVersionsCannotBeChanged) {
+  ASSERT_THAT(
+      this->ops_->Publish("pm.zhou",
+                          this->List(absl::CivilDay(2027, 1, 1), std::nullopt,
+                                     {{"PUMP-100", Cny(129900)}}),
+                          {}),
+      IsOk());
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(60000);
+  c.effective_from = absl::CivilDay(2027, 1, 1);
+  ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  for (const char* sql :
+       {"UPDATE price_list_entries SET list_price_minor = 1",
+        "DELETE FROM price_list_versions",
+        "UPDATE standard_costs SET note = ''", "DELETE FROM standard_costs"}) {
+    absl::Status s = this->db_->RunInTransaction(
+        storage::TransactionMode::kReadWrite,
+        [&](storage::Transaction& tx) { return tx.Execute(sql).status(); });
+    EXPECT_FALSE(s.ok()) << sql;
+  }
+  auto price =
+      this->ops_->GetPrice("PUMP-100", "CNY", absl::CivilDay(2027, 1, 1));
+  ASSERT_THAT(price, IsOk());
+  EXPECT_EQ(price->list_price, Cny(129900));
+}
+
 TYPED_TEST(PriceListOperationsTest, ABadOrUnknownPublicationWritesNothing) {
   const absl::CivilDay jan1(2027, 1, 1);
   EXPECT_THAT(this->ops_->Publish(

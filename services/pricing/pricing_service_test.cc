@@ -703,6 +703,80 @@ TYPED_TEST(PricingServiceTest, PartnersReadPricesButNotCosts) {
   }
 }
 
+// The other requests name their bad fields too, and write nothing.
+TYPED_TEST(PricingServiceTest, GroupAndReadRequestsRejectBadInput) {
+  using GroupSpoil = std::function<void(pb::ProductGroup&)>;
+  for (const auto& [field, spoil] :
+       std::vector<std::pair<std::string, GroupSpoil>>{
+           {"product_group.group_code", [](auto& g) { g.clear_group_code(); }},
+           {"product_group.group_code",
+            [](auto& g) { g.set_group_code("PUMPS CENTRIFUGAL"); }},
+           {"product_group.product_line",
+            [](auto& g) { g.set_product_line(std::string(65, 'L')); }},
+           {"product_group.name", [](auto& g) { g.set_name(" "); }}}) {
+    pb::CreateProductGroupRequest req;
+    req.mutable_product_group()->set_group_code("VALVES-GATE");
+    req.mutable_product_group()->set_product_line("VALVES");
+    req.mutable_product_group()->set_name("Gate valves");
+    spoil(*req.mutable_product_group());
+    pb::ProductGroup out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->CreateProductGroup(&ctx, req, &out);
+    this->ExpectInvalidField(s, ctx, field);
+  }
+  EXPECT_EQ(this->CountRows("product_groups"), 2);
+  {
+    pb::ListProductGroupsRequest req;
+    req.set_product_line("no/line");
+    pb::ListProductGroupsResponse out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->ListProductGroups(&ctx, req, &out);
+    this->ExpectInvalidField(s, ctx, "product_line");
+  }
+  for (const auto& [field, currency, version] :
+       std::vector<std::tuple<std::string, std::string, int64_t>>{
+           {"currency_code", "", 1},
+           {"currency_code", "RMB", 1},
+           {"version", "CNY", -1}}) {
+    pb::GetPriceListVersionRequest req;
+    req.set_currency_code(currency);
+    req.set_version(version);
+    pb::PriceListVersion out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->GetPriceListVersion(&ctx, req, &out);
+    this->ExpectInvalidField(s, ctx, field);
+  }
+  {
+    pb::ListPriceListVersionsRequest req;
+    pb::ListPriceListVersionsResponse out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->ListPriceListVersions(&ctx, req, &out);
+    this->ExpectInvalidField(s, ctx, "currency_code");
+  }
+  {
+    pb::ListPriceListVersionsRequest req;
+    req.set_currency_code("CNY");
+    req.set_page_token("%%%garbage");
+    pb::ListPriceListVersionsResponse out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->ListPriceListVersions(&ctx, req, &out);
+    this->ExpectInvalidField(s, ctx, "page_token");
+  }
+  for (const auto& [field, sku, day] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"sku", "", ""},
+           {"sku", "PUMP 100", ""},
+           {"day", "PUMP-100", "x"}}) {
+    pb::GetStandardCostRequest req;
+    req.set_sku(sku);
+    req.set_day(day);
+    pb::GetStandardCostResponse out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->GetStandardCost(&ctx, req, &out);
+    this->ExpectInvalidField(s, ctx, field);
+  }
+}
+
 TYPED_TEST(PricingServiceTest, TheVatRateIsASetting) {
   pb::PricingSettings settings;
   grpc::ClientContext ctx;

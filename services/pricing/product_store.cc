@@ -133,10 +133,22 @@ std::string ProductGroupFilter(const std::string& product_line) {
   return absl::StrCat("product_line=", product_line);
 }
 
+// The schema of `backend`: the tables, and guards that keep published
+// price list versions and standard cost versions as they were written.
+static std::string Schema(storage::Backend backend) {
+  std::string sql = absl::Substitute(
+      kSchema, backend == storage::Backend::kPostgres ? "COLLATE \"C\" " : "");
+  for (const char* table :
+       {"price_list_versions", "price_list_entries", "standard_costs"}) {
+    absl::StrAppend(&sql, storage::AppendOnlyGuard(backend, table));
+  }
+  return sql;
+}
+
 const std::vector<storage::Migration>& ProductStore::Migrations() {
   static const auto* migrations = new std::vector<storage::Migration>{
-      {1, "create_catalogue", absl::Substitute(kSchema, ""),
-       absl::Substitute(kSchema, "COLLATE \"C\" ")},
+      {1, "create_catalogue", Schema(storage::Backend::kSqlite),
+       Schema(storage::Backend::kPostgres)},
   };
   return *migrations;
 }
