@@ -74,6 +74,10 @@ ABSL_FLAG(int, dealers, 1000, "payer dealers of the spread scenario");
 ABSL_FLAG(int, sqlite_clients, 32, "concurrent callers (SQLite scenario)");
 ABSL_FLAG(int, sqlite_dealers, 4, "payer dealers of the SQLite scenario");
 ABSL_FLAG(int, setup_threads, 16, "concurrent calls creating dealers/limits");
+ABSL_FLAG(int, pg_statements, 0,
+          "if > 0, load pg_stat_statements and print the credit database's "
+          "N costliest statements (execution and planning) per hot-dealer "
+          "reservation");
 
 namespace qudao::bench {
 namespace {
@@ -449,6 +453,54 @@ std::string DbLine(const std::optional<DbCounters>& a,
       (b->updated - a->updated) / n, (b->read - a->read) / n);
 }
 
+// The credit database's costliest statements since `ResetStatements`, per
+// reservation: where PostgreSQL's time per call goes (pg_stat_statements
+// with planning tracked; --pg_statements).
+std::string PsqlQuery(const testing::PostgresServer& pg, const std::string& db,
+                      const std::string& sql) {
+  std::string out;
+  absl::StatusOr<int> rc = testing::RunCommand(
+      {absl::StrCat(kPgBin, "/psql"), "-X", "-At", "-F", "|", "-h", "127.0.0.1",
+       "-p", absl::StrCat(pg.port()), "-U", "postgres", "-d", db, "-c", sql},
+      &out);
+  if (!rc.ok() || *rc != 0) return absl::StrCat("psql failed: ", out);
+  return out;
+}
+
+void ResetStatements(const testing::PostgresServer& pg) {
+  PsqlQuery(pg, "credit",
+            "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT "
+            "pg_stat_statements_reset()");
+}
+
+std::string TopStatements(const testing::PostgresServer& pg, int n,
+                          int64_t calls) {
+  if (calls == 0) return "";
+  const std::string rows = PsqlQuery(
+      pg, "credit",
+      absl::StrCat(
+          "SELECT s.calls, round((s.total_exec_time + s.total_plan_time)::"
+          "numeric * 1000 / ",
+          calls,
+          ", 1), round((s.total_plan_time * 1000 / greatest(s.calls, "
+          "1))::numeric, 1), "
+          "round((s.total_exec_time * 1000 / greatest(s.calls, 1))::numeric, "
+          "1), "
+          "left(regexp_replace(s.query, '\\s+', ' ', 'g'), 110) FROM "
+          "pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE "
+          "d.datname = 'credit' ORDER BY s.total_exec_time + "
+          "s.total_plan_time DESC LIMIT ",
+          n));
+  std::string text = absl::StrCat(
+      "  credit database statements (pg_stat_statements, ", calls,
+      " reservations): calls | us per reservation | plan us | exec us | "
+      "statement\n");
+  for (absl::string_view line : absl::StrSplit(rows, '\n', absl::SkipEmpty())) {
+    absl::StrAppend(&text, "    ", line, "\n");
+  }
+  return text;
+}
+
 // Backends publish their counts when idle: within a second, or within ten
 // when PostgreSQL was too busy to take them at once. So a reading waits until
 // `settled`, ten seconds after the load it should include.
@@ -720,7 +772,12 @@ int Run() {
 
   const absl::Time setup_start = absl::Now();
   auto dir = testing::TempDir::Create("qudao-reserve-bench");
-  auto pg = testing::PostgresServer::Start();
+  const int pg_statements = absl::GetFlag(FLAGS_pg_statements);
+  auto pg = pg_statements > 0
+                ? testing::PostgresServer::Start(
+                      {"shared_preload_libraries=pg_stat_statements",
+                       "pg_stat_statements.track_planning=on"})
+                : testing::PostgresServer::Start();
   if (!dir.ok() || !pg.ok()) {
     std::fprintf(stderr, "cannot start PostgreSQL: %s\n",
                  pg.status().ToString().c_str());
@@ -898,11 +955,16 @@ int Run() {
   rows[spread_row].database =
       DbLine(counters0, counters1, rows[spread_row].calls);
   // (b) one hot payer.
+  if (pg_statements > 0) ResetStatements(**pg);
   const size_t hot_row = rows.size();
   rows.push_back(Reserve(
       "ReserveCredit, 2 replicas, 1 hot dealer", "hot", replicas, clients,
       [&](int, int64_t) -> const std::string& { return hot; }, parties));
   const int64_t hot_approved = rows[hot_row].approved;
+  const std::string hot_statements =
+      pg_statements > 0
+          ? TopStatements(**pg, pg_statements, rows[hot_row].calls)
+          : "";
   const double ours_hot_tps = rows[hot_row].load.throughput;
   double pg_hot_tps = 0;
   if (auto b = RunPgbench(**pg, "pgbench_credit", path, 1, clients, duration_s,
@@ -971,6 +1033,7 @@ int Run() {
 
   PrintRows(rows);
   std::printf("\n%s\n", hot_check.c_str());
+  if (!hot_statements.empty()) std::printf("%s\n", hot_statements.c_str());
   std::printf(
       "setup calls (CreateDealer, SetCreditLimit) answered ABORTED or "
       "UNAVAILABLE and retried with the same request id: %d%s%s\n",

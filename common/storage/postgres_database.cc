@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
@@ -25,6 +26,11 @@ constexpr Oid kInt8Oid = 20;
 constexpr Oid kInt2Oid = 21;
 constexpr Oid kInt4Oid = 23;
 
+// Statements a connection keeps prepared (parsed and planned once by the
+// server, instead of on every execution). Enough for every statement the
+// services run; SQL beyond it runs unprepared.
+constexpr size_t kMaxPreparedPerConnection = 512;
+
 class PgConnection {
  public:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
@@ -35,6 +41,29 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
   PGconn* get() const { return conn_; }
+
+  // The server-side name under which `sql` is prepared on this connection,
+  // or null. Prepared statements live in the server's backend: a connection
+  // that was re-established (another backend) starts with none.
+  const std::string* PreparedName(const std::string& sql) {
+    const int backend = PQbackendPID(conn_);
+    if (backend != prepared_backend_) {
+      prepared_.clear();
+      prepared_backend_ = backend;
+    }
+    auto it = prepared_.find(sql);
+    return it == prepared_.end() ? nullptr : &it->second;
+  }
+  // A fresh name to prepare a statement under, or "" when this connection
+  // keeps as many as it will.
+  std::string NameToPrepare() {
+    if (prepared_.size() >= kMaxPreparedPerConnection) return "";
+    return absl::StrCat("qudao_", ++prepared_serial_);
+  }
+  // Call once the server confirmed the PREPARE.
+  void MarkPrepared(const std::string& sql, std::string name) {
+    prepared_.emplace(sql, std::move(name));
+  }
 
   // Re-establishes a connection the server dropped (restart, failover).
   absl::Status EnsureConnected() {
@@ -49,6 +78,9 @@ class PgConnection {
 
  private:
   PGconn* conn_;
+  absl::flat_hash_map<std::string, std::string> prepared_;
+  int prepared_backend_ = 0;
+  int64_t prepared_serial_ = 0;
 };
 
 using ResultPtr = std::unique_ptr<PGresult, void (*)(PGresult*)>;
@@ -94,26 +126,63 @@ absl::Status StatusFromResult(PGconn* conn, const PGresult* res) {
   return absl::InternalError(message);
 }
 
-absl::StatusOr<ResultPtr> Run(PGconn* conn, absl::string_view sql,
-                              const Params& params) {
-  std::vector<std::string> text(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
-  for (size_t i = 0; i < params.size(); ++i) {
-    const Value& v = params[i];
-    if (v.is_null()) continue;
-    text[i] = v.is_int() ? absl::StrCat(v.int_value()) : v.text_value();
-    values[i] = text[i].c_str();
+// Text-format parameter values, alive as long as this object.
+class ParamText {
+ public:
+  explicit ParamText(const Params& params)
+      : text_(params.size()), values_(params.size(), nullptr) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Value& v = params[i];
+      if (v.is_null()) continue;
+      text_[i] = v.is_int() ? absl::StrCat(v.int_value()) : v.text_value();
+      values_[i] = text_[i].c_str();
+    }
   }
-  const std::string statement(sql);
-  ResultPtr res(
-      PQexecParams(conn, statement.c_str(), static_cast<int>(params.size()),
-                   nullptr, values.data(), nullptr, nullptr, 0),
-      PQclear);
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+
+ private:
+  std::vector<std::string> text_;
+  std::vector<const char*> values_;
+};
+
+bool Succeeded(const PGresult* res) {
   const ExecStatusType st =
-      res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res.get());
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    return StatusFromResult(conn, res.get());
+      res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
+  return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+// One statement, prepared on the connection the first time it runs there.
+absl::StatusOr<ResultPtr> Run(PgConnection& connection, absl::string_view sql,
+                              const Params& params) {
+  PGconn* conn = connection.get();
+  const ParamText values(params);
+  const std::string statement(sql);
+  const std::string* name = connection.PreparedName(statement);
+  std::string prepared;
+  if (name == nullptr) {
+    std::string fresh = connection.NameToPrepare();
+    if (!fresh.empty()) {
+      ResultPtr prepare(PQprepare(conn, fresh.c_str(), statement.c_str(),
+                                  values.size(), nullptr),
+                        PQclear);
+      if (!Succeeded(prepare.get())) {
+        return StatusFromResult(conn, prepare.get());
+      }
+      connection.MarkPrepared(statement, fresh);
+      prepared = std::move(fresh);
+    }
+  } else {
+    prepared = *name;
   }
+  ResultPtr res(
+      prepared.empty()
+          ? PQexecParams(conn, statement.c_str(), values.size(), nullptr,
+                         values.values(), nullptr, nullptr, 0)
+          : PQexecPrepared(conn, prepared.c_str(), values.size(),
+                           values.values(), nullptr, nullptr, 0),
+      PQclear);
+  if (!Succeeded(res.get())) return StatusFromResult(conn, res.get());
   return res;
 }
 
@@ -200,7 +269,7 @@ class PgSession : public Database::Session {
     statements.push_back({"COMMIT", {}});
     bool sent = false;
     absl::StatusOr<std::vector<ResultPtr>> results =
-        Pipeline(lease_->get(), statements, &sent);
+        Pipeline(*lease_, statements, &sent);
     if (!results.ok()) {
       // Skipped statements leave the transaction aborted: roll it back. A
       // failed COMMIT has rolled back already.
@@ -252,7 +321,7 @@ class PgSession : public Database::Session {
   absl::StatusOr<ResultPtr> Statement(absl::string_view sql,
                                       const Params& params) {
     if (pending_begin_.empty()) {
-      auto res = Run(lease_->get(), sql, params);
+      auto res = Run(*lease_, sql, params);
       if (!res.ok()) return res.status();
       return std::move(*res);
     }
@@ -260,61 +329,99 @@ class PgSession : public Database::Session {
                                                   {std::string(sql), params}};
     pending_begin_.clear();
     ASSIGN_OR_RETURN(std::vector<ResultPtr> results,
-                     Pipeline(lease_->get(), statements));
+                     Pipeline(*lease_, statements));
     return std::move(results.back());
   }
 
   // Sends `statements` in one round trip (libpq pipeline mode) and returns
   // each one's result, or the first error (the server skips the rest).
-  // `sent` (if given) tells whether the statements reached the wire.
+  // A statement not yet prepared on the connection is prepared in the same
+  // round trip. `sent` (if given) tells whether the statements reached the
+  // wire.
   static absl::StatusOr<std::vector<ResultPtr>> Pipeline(
-      PGconn* conn, const std::vector<PipelinedStatement>& statements,
+      PgConnection& connection,
+      const std::vector<PipelinedStatement>& statements,
       bool* sent_out = nullptr) {
+    PGconn* conn = connection.get();
     if (PQenterPipelineMode(conn) != 1) {
       return ConnectionLostBeforeCommit(absl::StrCat(
           "PostgreSQL connection lost: ", CleanMessage(PQerrorMessage(conn))));
     }
+    // Per statement: the name it runs under ("" unprepared) and whether a
+    // PREPARE for it goes first.
+    std::vector<std::string> names(statements.size());
+    std::vector<bool> preparing(statements.size(), false);
     bool sent = true;
-    for (const PipelinedStatement& st : statements) {
-      std::vector<std::string> text(st.params.size());
-      std::vector<const char*> values(st.params.size(), nullptr);
-      for (size_t i = 0; i < st.params.size(); ++i) {
-        if (st.params[i].is_null()) continue;
-        text[i] = st.params[i].is_int() ? absl::StrCat(st.params[i].int_value())
-                                        : st.params[i].text_value();
-        values[i] = text[i].c_str();
+    for (size_t i = 0; i < statements.size() && sent; ++i) {
+      const PipelinedStatement& st = statements[i];
+      const ParamText values(st.params);
+      if (const std::string* name = connection.PreparedName(st.sql)) {
+        names[i] = *name;
+      } else if (!st.params.empty() || !IsTransactionControl(st.sql)) {
+        // Two statements of one pipeline may be the same new one: it is
+        // prepared once.
+        for (size_t j = 0; j < i && names[i].empty(); ++j) {
+          if (preparing[j] && statements[j].sql == st.sql) names[i] = names[j];
+        }
+        if (names[i].empty()) {
+          names[i] = connection.NameToPrepare();
+          preparing[i] = !names[i].empty();
+          sent = !preparing[i] ||
+                 PQsendPrepare(conn, names[i].c_str(), st.sql.c_str(),
+                               values.size(), nullptr) == 1;
+        }
       }
       sent =
-          sent && PQsendQueryParams(conn, st.sql.c_str(),
-                                    static_cast<int>(st.params.size()), nullptr,
-                                    values.data(), nullptr, nullptr, 0) == 1;
+          sent &&
+          (names[i].empty()
+               ? PQsendQueryParams(conn, st.sql.c_str(), values.size(), nullptr,
+                                   values.values(), nullptr, nullptr, 0)
+               : PQsendQueryPrepared(conn, names[i].c_str(), values.size(),
+                                     values.values(), nullptr, nullptr, 0)) ==
+              1;
     }
     sent = sent && PQpipelineSync(conn) == 1;
     if (sent_out != nullptr) *sent_out = sent;
     absl::Status first_error;
     std::vector<ResultPtr> results;
+    // The next result on the wire; each command's results end with a null.
+    auto next = [conn]() {
+      ResultPtr r(PQgetResult(conn), PQclear);
+      while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+      return r;
+    };
+    auto note_error = [&](const PGresult* r) {
+      if (Succeeded(r) || !first_error.ok()) return;
+      first_error = r != nullptr && PQresultStatus(r) == PGRES_PIPELINE_ABORTED
+                        ? absl::AbortedError("pipeline aborted")
+                        : StatusFromResult(conn, r);
+    };
     if (!sent) {
       first_error = ConnectionLostBeforeCommit(absl::StrCat(
           "PostgreSQL connection lost: ", CleanMessage(PQerrorMessage(conn))));
     } else {
       for (size_t i = 0; i < statements.size(); ++i) {
-        ResultPtr r(PQgetResult(conn), PQclear);
-        const ExecStatusType st =
-            r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r.get());
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
-            first_error.ok()) {
-          first_error = st == PGRES_PIPELINE_ABORTED
-                            ? absl::AbortedError("pipeline aborted")
-                            : StatusFromResult(conn, r.get());
+        if (preparing[i]) {
+          ResultPtr prepared = next();
+          if (Succeeded(prepared.get())) {
+            connection.MarkPrepared(statements[i].sql, names[i]);
+          }
+          note_error(prepared.get());
         }
+        ResultPtr r = next();
+        note_error(r.get());
         results.push_back(std::move(r));
-        // Each statement's results end with a null.
-        while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
       }
     }
     DrainPipeline(conn);
     if (!first_error.ok()) return first_error;
     return results;
+  }
+
+  // BEGIN, COMMIT and the like: nothing to plan, not worth preparing.
+  static bool IsTransactionControl(absl::string_view sql) {
+    return absl::StartsWith(sql, "BEGIN") || sql == "COMMIT" ||
+           sql == "ROLLBACK";
   }
 
   // Reads what is left of a pipeline up to its sync point and leaves

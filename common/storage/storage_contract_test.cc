@@ -519,6 +519,78 @@ TYPED_TEST(StorageContractTest, OneStatementPerCallAndExactParameters) {
   }
 }
 
+// Statements are prepared once per connection (PostgreSQL): a prepared
+// statement keeps answering with current data through plan caching and a
+// schema change, a statement the server refuses is never taken for
+// prepared, and the hot-row path (BEGIN travelling with the first
+// statement) agrees with the plain one.
+TYPED_TEST(StorageContractTest, RepeatedStatementsSeeCurrentData) {
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(this->Insert(absl::StrCat("r", i), i).ok());
+  }
+  auto balance_of = [&](TransactionMode mode,
+                        const std::string& id) -> absl::StatusOr<int64_t> {
+    int64_t balance = -1;
+    absl::Status s =
+        this->db_->RunInTransaction(mode, [&](Transaction& tx) -> absl::Status {
+          auto rows =
+              tx.Query("SELECT balance FROM accounts WHERE id = $1", {id});
+          if (!rows.ok()) return rows.status();
+          if (rows->size() != 1) return absl::NotFoundError(id);
+          balance = (*rows)[0].Int(0);
+          return absl::OkStatus();
+        });
+    if (!s.ok()) return s;
+    return balance;
+  };
+  // More runs than PostgreSQL needs to settle on a generic plan, over every
+  // pooled connection, in both transaction kinds.
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 12; ++i) {
+      for (TransactionMode mode :
+           {TransactionMode::kReadOnly, TransactionMode::kHotRow}) {
+        auto b = balance_of(mode, absl::StrCat("r", i));
+        ASSERT_TRUE(b.ok()) << b.status();
+        EXPECT_EQ(*b, i + round * 100);
+      }
+    }
+    ASSERT_TRUE(this->db_
+                    ->RunInTransaction(TransactionMode::kReadWrite,
+                                       [](Transaction& tx) {
+                                         return tx
+                                             .Execute(
+                                                 "UPDATE accounts SET balance "
+                                                 "= balance + 100")
+                                             .status();
+                                       })
+                    .ok());
+  }
+  // A column added after the statement was prepared changes nothing for it.
+  ASSERT_TRUE(
+      this->db_->ExecuteScript("ALTER TABLE accounts ADD COLUMN note TEXT")
+          .ok());
+  auto after = balance_of(TransactionMode::kHotRow, "r3");
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(*after, 303);
+
+  // A statement the server cannot parse fails every time, cleanly, and the
+  // connections stay usable.
+  for (int i = 0; i < 4; ++i) {
+    for (TransactionMode mode :
+         {TransactionMode::kReadOnly, TransactionMode::kHotRow}) {
+      absl::Status bad = this->db_->RunInTransaction(mode, [](Transaction& tx) {
+        return tx
+            .Query("SELECT balance FROM no_such_table WHERE id = $1", {"x"})
+            .status();
+      });
+      EXPECT_FALSE(bad.ok());
+      auto b = balance_of(mode, "r5");
+      ASSERT_TRUE(b.ok()) << b.status();
+      EXPECT_EQ(*b, 305);
+    }
+  }
+}
+
 // Several replicas starting together on a fresh database all come up.
 TYPED_TEST(StorageContractTest, ConcurrentMigratorsAllSucceed) {
   auto url = testing::FreshDatabaseUrl(std::is_same_v<TypeParam, SqliteBackend>

@@ -229,6 +229,11 @@ absl::StatusOr<int> RunCommand(const std::vector<std::string>& argv,
 // PostgreSQL
 
 absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
+  return Start({});
+}
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(
+    std::vector<std::string> settings) {
   const std::string bin = FindPostgresBinDir();
   if (bin.empty()) {
     return absl::FailedPreconditionError(
@@ -262,6 +267,7 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
       new PostgresServer(std::move(*dir), *port));
   server->bin_dir_ = bin;
   server->user_ = user;
+  server->settings_ = std::move(settings);
   RETURN_IF_ERROR(server->Launch());
   RETURN_IF_ERROR(server->CreateDatabase("qudao"));
   return server;
@@ -273,12 +279,30 @@ absl::Status PostgresServer::Launch() {
   const std::string data = dir_.path() + "/data";
   // fsync off: a test cluster trades durability for speed; the code under
   // test is the same either way.
-  auto proc = ChildProcess::Start(
-      {bin_dir_ + "/postgres", "-D", data, "-p", absl::StrCat(port_), "-h",
-       "127.0.0.1", "-k", dir_.path(), "-c", "fsync=off", "-c",
-       "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
-       "max_connections=200", "-c", "shared_buffers=32MB"},
-      dir_.path() + "/postgres.log", options);
+  std::vector<std::string> argv = {bin_dir_ + "/postgres",
+                                   "-D",
+                                   data,
+                                   "-p",
+                                   absl::StrCat(port_),
+                                   "-h",
+                                   "127.0.0.1",
+                                   "-k",
+                                   dir_.path(),
+                                   "-c",
+                                   "fsync=off",
+                                   "-c",
+                                   "synchronous_commit=off",
+                                   "-c",
+                                   "full_page_writes=off",
+                                   "-c",
+                                   "max_connections=200",
+                                   "-c",
+                                   "shared_buffers=32MB"};
+  for (const std::string& setting : settings_) {
+    argv.push_back("-c");
+    argv.push_back(setting);
+  }
+  auto proc = ChildProcess::Start(argv, dir_.path() + "/postgres.log", options);
   if (!proc.ok()) return proc.status();
   process_ = std::move(*proc);
   // Ready once pg_isready says so (the port opens before recovery ends).

@@ -83,6 +83,10 @@ absl::StatusOr<int> RunCommand(const std::vector<std::string>& argv,
 class PostgresServer {
  public:
   static absl::StatusOr<std::unique_ptr<PostgresServer>> Start();
+  // The same with extra server settings ("name=value", passed as -c), e.g.
+  // a benchmark's "shared_preload_libraries=pg_stat_statements".
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> Start(
+      std::vector<std::string> settings);
   ~PostgresServer();
   // A libpq URI for database `db` (created by CreateDatabase, or "qudao").
   std::string Uri(const std::string& db = "qudao") const;
@@ -104,6 +108,7 @@ class PostgresServer {
   std::unique_ptr<ChildProcess> process_;
   std::string bin_dir_;
   std::string user_;
+  std::vector<std::string> settings_;
 };
 
 // A throw-away redis-server on a free loopback port, no persistence.

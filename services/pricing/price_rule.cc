@@ -1,0 +1,533 @@
+// Price rules and their selection; see price_rule.h.
+#include "services/pricing/price_rule.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/calendar/calendar.h"
+#include "common/status/macros.h"
+#include "common/status/status.h"
+#include "common/validation/validation.h"
+
+namespace qudao::pricing {
+namespace {
+
+constexpr int64_t kMaxBasisPoints = 10000;
+
+absl::Status BasisPoints(const std::string& field, int64_t bp) {
+  if (bp < 0 || bp > kMaxBasisPoints) {
+    return InvalidField(
+        field, absl::StrCat("must be 0 to ", kMaxBasisPoints,
+                            " basis points (0% to 100%; got ", bp, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InCurrency(const std::string& field, const Money& m,
+                        std::string& currency) {
+  if (m.currency().empty()) {
+    return InvalidField(field, "must be an amount with a currency");
+  }
+  if (currency.empty()) currency = m.currency();
+  if (m.currency() != currency) {
+    return InvalidField(
+        field, absl::StrCat("must be in ", currency, " (got ", m.currency(),
+                            "): mixed currencies"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTiers(const std::string& field,
+                        const std::vector<Tier>& tiers, bool in_money,
+                        std::string& currency) {
+  if (tiers.empty()) return InvalidField(field, "must hold at least one tier");
+  for (size_t i = 0; i < tiers.size(); ++i) {
+    const std::string tier = absl::StrCat(field, "[", i, "]");
+    RETURN_IF_ERROR(BasisPoints(absl::StrCat(tier, ".basis_points"),
+                                tiers[i].basis_points));
+    if (in_money) {
+      const std::string f = absl::StrCat(tier, ".min_amount");
+      RETURN_IF_ERROR(InCurrency(f, tiers[i].min_amount, currency));
+      if (tiers[i].min_amount.minor_units() <= 0) {
+        return InvalidField(f, "must be greater than zero");
+      }
+      if (i > 0 && tiers[i].min_amount.minor_units() <=
+                       tiers[i - 1].min_amount.minor_units()) {
+        return InvalidField(
+            f, absl::StrCat("tiers must be strictly ascending (",
+                            tiers[i].min_amount.DecimalString(),
+                            " does not exceed ",
+                            tiers[i - 1].min_amount.DecimalString(), ")"));
+      }
+    } else {
+      const std::string f = absl::StrCat(tier, ".min_quantity");
+      if (tiers[i].min_quantity <= 0) {
+        return InvalidField(f, "must be at least 1 unit");
+      }
+      if (i > 0 && tiers[i].min_quantity <= tiers[i - 1].min_quantity) {
+        return InvalidField(
+            f, absl::StrCat("tiers must be strictly ascending (",
+                            tiers[i].min_quantity, " does not exceed ",
+                            tiers[i - 1].min_quantity, ")"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string DealerScopeName(const DealerScope& s) {
+  switch (s.kind) {
+    case DealerScopeKind::kAllDealers:
+      return "all dealers";
+    case DealerScopeKind::kChannelLevel:
+      return absl::StrCat("channel level ", ChannelLevelName(s.channel_level));
+    case DealerScopeKind::kAbcClass:
+      return absl::StrCat("ABC class ", s.code);
+    case DealerScopeKind::kZone:
+      return absl::StrCat("zone ", s.code);
+    case DealerScopeKind::kDealer:
+      return absl::StrCat("dealer ", s.code);
+  }
+  return "?";
+}
+
+std::string ProductScopeName(const ProductScope& s) {
+  switch (s.kind) {
+    case ProductScopeKind::kAllProducts:
+      return "all products";
+    case ProductScopeKind::kGroup:
+      return absl::StrCat("group ", s.code);
+    case ProductScopeKind::kSku:
+      return absl::StrCat("SKU ", absl::AsciiStrToUpper(s.code));
+  }
+  return "?";
+}
+
+std::string WindowText(const PriceRule& r) {
+  return absl::StrCat(
+      "[", BusinessCalendar::Key(r.valid_from), ", ",
+      r.valid_until ? BusinessCalendar::Key(*r.valid_until) : "open", ")");
+}
+
+}  // namespace
+
+std::string ChannelLevelName(ChannelLevel level) {
+  switch (level) {
+    case ChannelLevel::kUnspecified:
+      return "unspecified";
+    case ChannelLevel::kDistributor:
+      return "distributor";
+    case ChannelLevel::kWholesaler:
+      return "wholesaler";
+    case ChannelLevel::kRetailer:
+      return "retailer";
+    case ChannelLevel::kKeyAccount:
+      return "key account";
+  }
+  return "unknown";
+}
+
+std::string RuleTypeName(RuleType type) {
+  switch (type) {
+    case RuleType::kChannelMargin:
+      return "CHANNEL_MARGIN";
+    case RuleType::kSeasonal:
+      return "SEASONAL";
+    case RuleType::kQuantity:
+      return "QUANTITY";
+    case RuleType::kCumulativeVolume:
+      return "CUMULATIVE_VOLUME";
+    case RuleType::kBundle:
+      return "BUNDLE";
+    case RuleType::kPriceEnding:
+      return "PRICE_ENDING";
+    case RuleType::kFloor:
+      return "FLOOR";
+    case RuleType::kRebate:
+      return "REBATE";
+  }
+  return "UNKNOWN";
+}
+
+std::string StepName(WaterfallStep step) {
+  switch (step) {
+    case WaterfallStep::kListPrice:
+      return "list price";
+    case WaterfallStep::kChannelMargin:
+      return "channel margin";
+    case WaterfallStep::kSeasonal:
+      return "seasonal/promotional";
+    case WaterfallStep::kQuantity:
+      return "quantity";
+    case WaterfallStep::kCumulativeVolume:
+      return "cumulative volume";
+    case WaterfallStep::kBundle:
+      return "bundle";
+    case WaterfallStep::kPriceEnding:
+      return "price ending";
+    case WaterfallStep::kFloor:
+      return "floor";
+    case WaterfallStep::kRebate:
+      return "rebate";
+  }
+  return "unknown";
+}
+
+WaterfallStep StepOf(RuleType type) {
+  switch (type) {
+    case RuleType::kChannelMargin:
+      return WaterfallStep::kChannelMargin;
+    case RuleType::kSeasonal:
+      return WaterfallStep::kSeasonal;
+    case RuleType::kQuantity:
+      return WaterfallStep::kQuantity;
+    case RuleType::kCumulativeVolume:
+      return WaterfallStep::kCumulativeVolume;
+    case RuleType::kBundle:
+      return WaterfallStep::kBundle;
+    case RuleType::kPriceEnding:
+      return WaterfallStep::kPriceEnding;
+    case RuleType::kFloor:
+      return WaterfallStep::kFloor;
+    case RuleType::kRebate:
+      return WaterfallStep::kRebate;
+  }
+  return WaterfallStep::kRebate;
+}
+
+std::string ReasonName(NotAppliedReason reason) {
+  switch (reason) {
+    case NotAppliedReason::kLowerPriority:
+      return "LOWER_PRIORITY";
+    case NotAppliedReason::kOutOfWindow:
+      return "OUT_OF_WINDOW";
+    case NotAppliedReason::kScopeMismatch:
+      return "SCOPE_MISMATCH";
+    case NotAppliedReason::kTierNotReached:
+      return "TIER_NOT_REACHED";
+    case NotAppliedReason::kLostToFloor:
+      return "LOST_TO_FLOOR";
+    case NotAppliedReason::kDraft:
+      return "DRAFT";
+    case NotAppliedReason::kBundleIncomplete:
+      return "BUNDLE_INCOMPLETE";
+    case NotAppliedReason::kNoPriceEnding:
+      return "NO_PRICE_ENDING";
+  }
+  return "UNKNOWN";
+}
+
+absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
+                            absl::string_view currency_in) {
+  std::string currency(currency_in);
+  const std::string f(field);
+  RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".rule_id"), rule.rule_id));
+  if (static_cast<int>(rule.type) < 1 || static_cast<int>(rule.type) > 8) {
+    return InvalidField(absl::StrCat(f, ".type"), "must be a known rule type");
+  }
+  if (rule.state != RuleState::kDraft && rule.state != RuleState::kActive) {
+    return InvalidField(absl::StrCat(f, ".state"), "must be DRAFT or ACTIVE");
+  }
+  switch (rule.dealer_scope.kind) {
+    case DealerScopeKind::kAllDealers:
+      break;
+    case DealerScopeKind::kChannelLevel:
+      if (static_cast<int>(rule.dealer_scope.channel_level) < 1 ||
+          static_cast<int>(rule.dealer_scope.channel_level) > 4) {
+        return InvalidField(absl::StrCat(f, ".dealer_scope.channel_level"),
+                            "must be 1 distributor, 2 wholesaler, 3 retailer "
+                            "or 4 key account");
+      }
+      break;
+    case DealerScopeKind::kAbcClass:
+    case DealerScopeKind::kZone:
+    case DealerScopeKind::kDealer:
+      RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".dealer_scope.code"),
+                                  rule.dealer_scope.code));
+      break;
+    default:
+      return InvalidField(absl::StrCat(f, ".dealer_scope.kind"),
+                          "must be a known dealer scope");
+  }
+  switch (rule.product_scope.kind) {
+    case ProductScopeKind::kAllProducts:
+      break;
+    case ProductScopeKind::kGroup:
+    case ProductScopeKind::kSku:
+      RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".product_scope.code"),
+                                  rule.product_scope.code));
+      break;
+    default:
+      return InvalidField(absl::StrCat(f, ".product_scope.kind"),
+                          "must be a known product scope");
+  }
+  if (rule.valid_until && *rule.valid_until <= rule.valid_from) {
+    return InvalidField(
+        absl::StrCat(f, ".valid_until"),
+        absl::StrCat("must be after valid_from ",
+                     BusinessCalendar::Key(rule.valid_from), " (got ",
+                     BusinessCalendar::Key(*rule.valid_until), ")"));
+  }
+  switch (rule.type) {
+    case RuleType::kChannelMargin:
+    case RuleType::kSeasonal:
+    case RuleType::kRebate:
+      RETURN_IF_ERROR(
+          BasisPoints(absl::StrCat(f, ".basis_points"), rule.basis_points));
+      break;
+    case RuleType::kQuantity: {
+      const auto basis = rule.quantity.basis;
+      if (basis != QuantityBasis::kLineQuantity &&
+          basis != QuantityBasis::kOrderAmount) {
+        return InvalidField(absl::StrCat(f, ".quantity.basis"),
+                            "must be LINE_QUANTITY or ORDER_AMOUNT");
+      }
+      RETURN_IF_ERROR(
+          CheckTiers(absl::StrCat(f, ".quantity.tiers"), rule.quantity.tiers,
+                     basis == QuantityBasis::kOrderAmount, currency));
+      break;
+    }
+    case RuleType::kCumulativeVolume: {
+      const auto measure = rule.cumulative.measure;
+      if (measure != VolumeMeasure::kUnits &&
+          measure != VolumeMeasure::kAmount) {
+        return InvalidField(absl::StrCat(f, ".cumulative.measure"),
+                            "must be UNITS or AMOUNT");
+      }
+      const int period = static_cast<int>(rule.cumulative.period);
+      if (period < 1 || period > 3) {
+        return InvalidField(absl::StrCat(f, ".cumulative.period"),
+                            "must be MONTH, QUARTER or YEAR");
+      }
+      RETURN_IF_ERROR(CheckTiers(absl::StrCat(f, ".cumulative.tiers"),
+                                 rule.cumulative.tiers,
+                                 measure == VolumeMeasure::kAmount, currency));
+      break;
+    }
+    case RuleType::kBundle:
+      RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".bundle.trigger_sku"),
+                                  rule.bundle.trigger_sku));
+      if (rule.bundle.trigger_quantity < 1) {
+        return InvalidField(absl::StrCat(f, ".bundle.trigger_quantity"),
+                            "must be at least 1");
+      }
+      if (rule.bundle.discounted_quantity < 1) {
+        return InvalidField(absl::StrCat(f, ".bundle.discounted_quantity"),
+                            "must be at least 1");
+      }
+      RETURN_IF_ERROR(BasisPoints(absl::StrCat(f, ".bundle.basis_points"),
+                                  rule.bundle.basis_points));
+      break;
+    case RuleType::kPriceEnding:
+      if (rule.ending.step < 1) {
+        return InvalidField(absl::StrCat(f, ".ending.step"),
+                            "must be at least 1 minor unit");
+      }
+      if (rule.ending.ending < 0 || rule.ending.ending >= rule.ending.step) {
+        return InvalidField(
+            absl::StrCat(f, ".ending.ending"),
+            absl::StrCat("must be 0 to step - 1 (", rule.ending.step - 1,
+                         "; got ", rule.ending.ending, ")"));
+      }
+      break;
+    case RuleType::kFloor:
+      if (rule.floor.action != FloorAction::kClamp &&
+          rule.floor.action != FloorAction::kReject) {
+        return InvalidField(absl::StrCat(f, ".floor.action"),
+                            "must be CLAMP or REJECT");
+      }
+      if (rule.floor.kind == FloorKind::kMinNetUnitPrice) {
+        const std::string mf = absl::StrCat(f, ".floor.min_net_unit_price");
+        RETURN_IF_ERROR(
+            InCurrency(mf, rule.floor.min_net_unit_price, currency));
+        if (rule.floor.min_net_unit_price.minor_units() <= 0) {
+          return InvalidField(mf, "must be greater than zero");
+        }
+      } else if (rule.floor.kind == FloorKind::kMinMarginOverCost) {
+        RETURN_IF_ERROR(
+            BasisPoints(absl::StrCat(f, ".floor.min_margin_basis_points"),
+                        rule.floor.min_margin_basis_points));
+      } else {
+        return InvalidField(absl::StrCat(f, ".floor.kind"),
+                            "must be MIN_NET_UNIT_PRICE or MIN_MARGIN");
+      }
+      break;
+  }
+  return absl::OkStatus();
+}
+
+bool DealerScopeMatches(const DealerScope& scope, const PricingDealer& d) {
+  switch (scope.kind) {
+    case DealerScopeKind::kAllDealers:
+      return true;
+    case DealerScopeKind::kChannelLevel:
+      return scope.channel_level == d.channel_level;
+    case DealerScopeKind::kAbcClass:
+      return !d.abc_class.empty() &&
+             absl::EqualsIgnoreCase(scope.code, d.abc_class);
+    case DealerScopeKind::kZone:
+      return (!d.zone.empty() && scope.code == d.zone) ||
+             (!d.province.empty() && scope.code == d.province);
+    case DealerScopeKind::kDealer:
+      return scope.code == d.dealer_id;
+  }
+  return false;
+}
+
+bool ProductScopeMatches(const ProductScope& scope, const PricingProduct& p) {
+  switch (scope.kind) {
+    case ProductScopeKind::kAllProducts:
+      return true;
+    case ProductScopeKind::kGroup:
+      return !p.product_group.empty() && scope.code == p.product_group;
+    case ProductScopeKind::kSku:
+      return absl::EqualsIgnoreCase(scope.code, p.sku);
+  }
+  return false;
+}
+
+bool InWindow(const PriceRule& rule, absl::CivilDay day) {
+  return rule.valid_from <= day &&
+         (!rule.valid_until || day < *rule.valid_until);
+}
+
+std::optional<NotApplied> Ineligibility(const PriceRule& rule,
+                                        const PricingDealer& dealer,
+                                        const PricingProduct& product,
+                                        absl::CivilDay day) {
+  NotApplied n{rule.rule_id, StepOf(rule.type), NotAppliedReason::kDraft, ""};
+  if (rule.state != RuleState::kActive) {
+    n.explanation = "a draft: only active rules apply (simulate it instead)";
+    return n;
+  }
+  if (!DealerScopeMatches(rule.dealer_scope, dealer)) {
+    n.reason = NotAppliedReason::kScopeMismatch;
+    n.explanation = absl::StrCat("for ", DealerScopeName(rule.dealer_scope),
+                                 ", not this dealer");
+    return n;
+  }
+  if (!ProductScopeMatches(rule.product_scope, product)) {
+    n.reason = NotAppliedReason::kScopeMismatch;
+    n.explanation = absl::StrCat("for ", ProductScopeName(rule.product_scope),
+                                 ", not ", absl::AsciiStrToUpper(product.sku));
+    return n;
+  }
+  if (!InWindow(rule, day)) {
+    n.reason = NotAppliedReason::kOutOfWindow;
+    n.explanation =
+        absl::StrCat("valid ", WindowText(rule), ", the quote is dated ",
+                     BusinessCalendar::Key(day));
+    return n;
+  }
+  return std::nullopt;
+}
+
+bool Outranks(const PriceRule& a, const PriceRule& b) {
+  if (a.priority != b.priority) return a.priority > b.priority;
+  if (a.dealer_scope.kind != b.dealer_scope.kind) {
+    return a.dealer_scope.kind > b.dealer_scope.kind;
+  }
+  if (a.product_scope.kind != b.product_scope.kind) {
+    return a.product_scope.kind > b.product_scope.kind;
+  }
+  if (a.valid_from != b.valid_from) return a.valid_from > b.valid_from;
+  return a.rule_id < b.rule_id;
+}
+
+std::string TieBreakExplanation(const PriceRule& w, const PriceRule& l) {
+  const std::string lost = absl::StrCat("lost to ", w.rule_id, ": ");
+  if (w.priority != l.priority) {
+    return absl::StrCat(lost, "priority ", l.priority, " < ", w.priority);
+  }
+  if (w.dealer_scope.kind != l.dealer_scope.kind) {
+    return absl::StrCat(lost, "same priority, its dealer scope (",
+                        DealerScopeName(w.dealer_scope),
+                        ") is more specific than ",
+                        DealerScopeName(l.dealer_scope));
+  }
+  if (w.product_scope.kind != l.product_scope.kind) {
+    return absl::StrCat(lost,
+                        "same priority and dealer scope, its product "
+                        "scope (",
+                        ProductScopeName(w.product_scope),
+                        ") is more specific than ",
+                        ProductScopeName(l.product_scope));
+  }
+  if (w.valid_from != l.valid_from) {
+    return absl::StrCat(lost,
+                        "same priority and scope, it is newer (valid "
+                        "from ",
+                        BusinessCalendar::Key(w.valid_from), " vs ",
+                        BusinessCalendar::Key(l.valid_from), ")");
+  }
+  return absl::StrCat(lost,
+                      "same priority, scope and valid_from; the smaller rule "
+                      "id wins");
+}
+
+Selection SelectRule(const std::vector<const PriceRule*>& applicable) {
+  Selection s;
+  for (const PriceRule* r : applicable) {
+    if (s.winner == nullptr || Outranks(*r, *s.winner)) s.winner = r;
+  }
+  for (const PriceRule* r : applicable) {
+    if (r == s.winner) continue;
+    s.losers.push_back({r->rule_id, StepOf(r->type),
+                        NotAppliedReason::kLowerPriority,
+                        TieBreakExplanation(*s.winner, *r)});
+  }
+  return s;
+}
+
+VolumeWindow VolumePeriodContaining(VolumePeriod period, absl::CivilDay day) {
+  const absl::CivilYear year(day);
+  switch (period) {
+    case VolumePeriod::kMonth: {
+      const absl::CivilMonth m(day);
+      return {
+          absl::CivilDay(m), absl::CivilDay(m + 1),
+          absl::StrCat(m.year(), "-", m.month() < 10 ? "0" : "", m.month())};
+    }
+    case VolumePeriod::kQuarter: {
+      const int q = (day.month() - 1) / 3;
+      const absl::CivilMonth first(day.year(), q * 3 + 1);
+      return {absl::CivilDay(first), absl::CivilDay(first + 3),
+              absl::StrCat(day.year(), "-Q", q + 1)};
+    }
+    case VolumePeriod::kYear:
+      break;
+  }
+  return {absl::CivilDay(year), absl::CivilDay(year + 1),
+          absl::StrCat(year.year())};
+}
+
+std::optional<Tier> TierForUnits(const std::vector<Tier>& tiers,
+                                 int64_t units) {
+  std::optional<Tier> reached;
+  for (const Tier& t : tiers) {
+    if (units >= t.min_quantity) reached = t;
+  }
+  return reached;
+}
+
+std::optional<Tier> TierForAmount(const std::vector<Tier>& tiers,
+                                  const Money& amount) {
+  std::optional<Tier> reached;
+  for (const Tier& t : tiers) {
+    if (amount.minor_units() >= t.min_amount.minor_units()) reached = t;
+  }
+  return reached;
+}
+
+std::optional<int64_t> EndPrice(int64_t unit_minor,
+                                const PriceEndingParams& e) {
+  if (e.step < 1 || e.ending < 0 || e.ending >= e.step ||
+      unit_minor < e.ending) {
+    return std::nullopt;
+  }
+  const int64_t p = (unit_minor - e.ending) / e.step * e.step + e.ending;
+  if (p <= 0) return std::nullopt;
+  return p;
+}
+
+}  // namespace qudao::pricing

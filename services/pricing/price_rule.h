@@ -1,0 +1,311 @@
+// Price rules (DOMAIN.md §2, 折扣定价): the channel margins, discounts,
+// price endings, floors and rebates that take a dealer from the list price
+// to its net price, and how one rule is chosen when several could apply.
+// Plain C++, no gRPC, SQL or Redis: the pricing service stores these rules,
+// and the waterfall (waterfall.h) applies whichever set the caller passes —
+// the active rules for a quote, a changed set for a simulation.
+//
+// A rule has a type (which waterfall step it belongs to), a scope on two
+// dimensions (which dealers, which products), a validity window, a
+// priority and a state. Per step at most one rule applies to a line: the
+// highest priority; on a tie the most specific dealer scope, then the most
+// specific product scope, then the latest valid_from, then the smallest
+// rule id. Selection never fails.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "common/money/money.h"
+
+namespace qudao::pricing {
+
+// A dealer's place in the chain, with the numeric values of customer
+// records' channel level (DealerFacts::channel_level).
+enum class ChannelLevel {
+  kUnspecified = 0,
+  kDistributor = 1,
+  kWholesaler = 2,
+  kRetailer = 3,
+  // A large customer the manufacturer serves directly (not on the ladder).
+  kKeyAccount = 4,
+};
+std::string ChannelLevelName(ChannelLevel level);
+
+// The dealer facts pricing needs, filled by the caller from customer
+// records (the rules never ask customer records themselves).
+struct PricingDealer {
+  std::string dealer_id;
+  ChannelLevel channel_level = ChannelLevel::kUnspecified;
+  // "A", "B", "C", or empty while the dealer is not classified.
+  std::string abc_class;
+  // The dealer's pricing zone (or sales region) code.
+  std::string zone;
+  std::string province;
+  // The delivery city; used by freight when the quote names no destination.
+  std::string city;
+};
+
+// The product facts a rule's product scope is matched against.
+struct PricingProduct {
+  // Compared upper-case: SKUs are case-insensitive.
+  std::string sku;
+  std::string product_group;
+};
+
+// The rule types; each belongs to exactly one waterfall step (StepOf).
+enum class RuleType {
+  // Trade (functional) discount by channel role, basis points off.
+  kChannelMargin = 1,
+  // Seasonal or promotional discount within its validity window.
+  kSeasonal = 2,
+  // Non-cumulative quantity discount: tiers on this line's quantity or on
+  // the order's amount after the seasonal step.
+  kQuantity = 3,
+  // Cumulative volume discount: tiers on the dealer's invoiced volume in
+  // the rule's period plus this order.
+  kCumulativeVolume = 4,
+  // Complementary products: B discounted for the quantity A covers.
+  kBundle = 5,
+  // Psychological price ending on the unit price (…99).
+  kPriceEnding = 6,
+  // A minimum net unit price or minimum margin over standard cost.
+  kFloor = 7,
+  // Accrued on the order, settled later: shown beside, never a price cut.
+  kRebate = 8,
+};
+std::string RuleTypeName(RuleType type);
+
+// Only active rules apply; drafts exist to be simulated.
+enum class RuleState { kDraft = 1, kActive = 2 };
+
+// The waterfall's fixed order. kRebate is not a price step: rebates are
+// computed after the floors, on the net line amount, and shown beside.
+enum class WaterfallStep {
+  kListPrice = 1,
+  kChannelMargin = 2,
+  kSeasonal = 3,
+  kQuantity = 4,
+  kCumulativeVolume = 5,
+  kBundle = 6,
+  kPriceEnding = 7,
+  kFloor = 8,
+  kRebate = 9,
+};
+// "list price", "channel margin", … "floor", "rebate".
+std::string StepName(WaterfallStep step);
+WaterfallStep StepOf(RuleType type);
+
+// The dealer dimension of a scope. The values are the specificity used by
+// the tie-break: one dealer beats a zone, a zone an ABC class, an ABC class
+// a channel level, a channel level all dealers.
+enum class DealerScopeKind {
+  kAllDealers = 0,
+  kChannelLevel = 1,
+  kAbcClass = 2,
+  // A pricing zone or region code; matches the dealer's zone or province.
+  kZone = 3,
+  kDealer = 4,
+};
+struct DealerScope {
+  DealerScopeKind kind = DealerScopeKind::kAllDealers;
+  // For kChannelLevel.
+  ChannelLevel channel_level = ChannelLevel::kUnspecified;
+  // The ABC class, zone/region code or dealer id, for those kinds.
+  std::string code;
+};
+
+// The product dimension, by specificity: one SKU beats a group, a group all
+// products.
+enum class ProductScopeKind { kAllProducts = 0, kGroup = 1, kSku = 2 };
+struct ProductScope {
+  ProductScopeKind kind = ProductScopeKind::kAllProducts;
+  // The product group or SKU (SKUs compared case-insensitively).
+  std::string code;
+};
+
+// One tier: reached when the measured value is at least the threshold.
+// Thresholds are units (min_quantity) or money (min_amount) as the rule
+// measures; tiers are strictly ascending and the highest reached applies.
+struct Tier {
+  int64_t min_quantity = 0;
+  Money min_amount;
+  // The discount at this tier, 0..10000 basis points.
+  int64_t basis_points = 0;
+};
+
+// What a non-cumulative quantity rule measures.
+enum class QuantityBasis {
+  // The line's own quantity (tiers in units).
+  kLineQuantity = 1,
+  // The whole order's goods amount after step 3 (seasonal), all lines
+  // (tiers in money).
+  kOrderAmount = 2,
+};
+struct QuantityParams {
+  QuantityBasis basis = QuantityBasis::kLineQuantity;
+  std::vector<Tier> tiers;
+};
+
+enum class VolumeMeasure { kUnits = 1, kAmount = 2 };
+// The calendar period a cumulative rule counts in: the one containing the
+// quote day.
+enum class VolumePeriod { kMonth = 1, kQuarter = 2, kYear = 3 };
+struct CumulativeParams {
+  VolumeMeasure measure = VolumeMeasure::kUnits;
+  VolumePeriod period = VolumePeriod::kQuarter;
+  std::vector<Tier> tiers;
+};
+
+// "For every `trigger_quantity` of A, `discounted_quantity` of B at
+// `basis_points` off": the rule's product scope is B (the discounted
+// line); A is `trigger_sku`, counted over the whole order.
+struct BundleParams {
+  std::string trigger_sku;
+  int64_t trigger_quantity = 1;
+  int64_t discounted_quantity = 1;
+  int64_t basis_points = 0;
+};
+
+// The unit price becomes the largest p ≤ unit with p mod step = ending, in
+// minor units: step 100, ending 99 turns 13.45 into 12.99.
+struct PriceEndingParams {
+  int64_t step = 0;
+  int64_t ending = 0;
+};
+
+enum class FloorKind {
+  // Net unit price ≥ min_net_unit_price.
+  kMinNetUnitPrice = 1,
+  // Net unit price ≥ standard cost × (1 + min_margin_basis_points/10000).
+  kMinMarginOverCost = 2,
+};
+enum class FloorAction {
+  // Raise the line to the floor; the line says which floor and by how much.
+  kClamp = 1,
+  // Fail the line with PRICE_BELOW_FLOOR.
+  kReject = 2,
+};
+struct FloorParams {
+  FloorKind kind = FloorKind::kMinNetUnitPrice;
+  Money min_net_unit_price;
+  int64_t min_margin_basis_points = 0;
+  FloorAction action = FloorAction::kClamp;
+};
+
+struct PriceRule {
+  std::string rule_id;
+  RuleType type = RuleType::kChannelMargin;
+  RuleState state = RuleState::kDraft;
+  DealerScope dealer_scope;
+  ProductScope product_scope;
+  // Applies on valid_from up to, not including, valid_until (open-ended
+  // without one).
+  absl::CivilDay valid_from;
+  std::optional<absl::CivilDay> valid_until;
+  // Higher wins.
+  int priority = 0;
+  // Channel margin, seasonal and rebate: 0..10000 basis points.
+  int64_t basis_points = 0;
+  // The parameters of the rule's type; the others are ignored.
+  QuantityParams quantity;
+  CumulativeParams cumulative;
+  BundleParams bundle;
+  PriceEndingParams ending;
+  FloorParams floor;
+};
+
+// INVALID_ARGUMENT naming `field` and the sub-field: an id (1..64 of
+// [A-Za-z0-9._-]), a scope with its code, a window with valid_until after
+// valid_from, basis points 0..10000, tiers non-empty and strictly
+// ascending, a bundle with its trigger SKU and positive ratio, a price
+// ending with 0 ≤ ending < step, a floor with a positive minimum price.
+// Money fields must be in `currency` (any one currency when empty).
+absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
+                            absl::string_view currency);
+
+// Why a rule was considered for a line and not applied.
+enum class NotAppliedReason {
+  // Lost the tie-break to another applicable rule of the same step.
+  kLowerPriority = 1,
+  kOutOfWindow = 2,
+  kScopeMismatch = 3,
+  // A quantity or volume rule whose first tier the line/order has not met.
+  kTierNotReached = 4,
+  // Its discount was taken back (wholly or in part) by a clamping floor.
+  kLostToFloor = 5,
+  kDraft = 6,
+  // A bundle whose trigger product is not in the order in the ratio.
+  kBundleIncomplete = 7,
+  // A price ending with no p > 0 at or below the unit price.
+  kNoPriceEnding = 8,
+};
+// "LOWER_PRIORITY", "OUT_OF_WINDOW", … (stable: callers branch on them).
+std::string ReasonName(NotAppliedReason reason);
+
+struct NotApplied {
+  std::string rule_id;
+  WaterfallStep step = WaterfallStep::kListPrice;
+  NotAppliedReason reason = NotAppliedReason::kScopeMismatch;
+  // For a person: "lost to R7: priority 5 < 9".
+  std::string explanation;
+};
+
+bool DealerScopeMatches(const DealerScope& scope, const PricingDealer& dealer);
+bool ProductScopeMatches(const ProductScope& scope,
+                         const PricingProduct& product);
+// valid_from ≤ day < valid_until.
+bool InWindow(const PriceRule& rule, absl::CivilDay day);
+
+// Why `rule` cannot apply to this dealer and product on `day`, whatever
+// its own condition: a draft, then a scope mismatch, then out of window
+// (the first that holds); nullopt when it is eligible.
+std::optional<NotApplied> Ineligibility(const PriceRule& rule,
+                                        const PricingDealer& dealer,
+                                        const PricingProduct& product,
+                                        absl::CivilDay day);
+
+// The tie-break: whether `a` beats `b` (higher priority; then dealer scope
+// specificity; then product scope specificity; then later valid_from; then
+// the smaller rule id). A strict total order over rules with distinct ids.
+bool Outranks(const PriceRule& a, const PriceRule& b);
+// "lost to R7: priority 5 < 9", "lost to R7: same priority, its dealer
+// scope (one dealer) is more specific than channel level", …
+std::string TieBreakExplanation(const PriceRule& winner,
+                                const PriceRule& loser);
+
+// The one rule of a step that applies among `applicable` (rules that are
+// eligible and whose condition holds), and every other one as
+// kLowerPriority naming the winner. No winner when `applicable` is empty.
+struct Selection {
+  const PriceRule* winner = nullptr;
+  std::vector<NotApplied> losers;
+};
+Selection SelectRule(const std::vector<const PriceRule*>& applicable);
+
+// [from, until) of the calendar month, quarter or year containing `day`,
+// and its label ("2026-11", "2026-Q4", "2026").
+struct VolumeWindow {
+  absl::CivilDay from;
+  absl::CivilDay until;
+  std::string label;
+};
+VolumeWindow VolumePeriodContaining(VolumePeriod period, absl::CivilDay day);
+
+// The highest tier whose threshold `units` (or `amount`) reaches; nullopt
+// below the first tier. Tiers as CheckPriceRule accepts them.
+std::optional<Tier> TierForUnits(const std::vector<Tier>& tiers, int64_t units);
+std::optional<Tier> TierForAmount(const std::vector<Tier>& tiers,
+                                  const Money& amount);
+
+// The largest p ≤ unit_minor with p mod step = ending, in minor units;
+// nullopt when no such p > 0 exists.
+std::optional<int64_t> EndPrice(int64_t unit_minor,
+                                const PriceEndingParams& ending);
+
+}  // namespace qudao::pricing

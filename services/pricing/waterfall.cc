@@ -1,0 +1,816 @@
+// The price waterfall; see waterfall.h.
+#include "services/pricing/waterfall.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <utility>
+#include <variant>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/calendar/calendar.h"
+#include "common/status/macros.h"
+#include "common/status/status.h"
+#include "common/validation/validation.h"
+
+namespace qudao::pricing {
+namespace {
+
+constexpr int64_t kMaxQuantity = 1'000'000;
+constexpr int64_t kMaxBasisPoints = 10000;
+
+// A money amount the currency is already known to be valid for.
+Money Minor(const std::string& currency, int64_t minor_units) {
+  return Money::Create(currency, minor_units).value();
+}
+
+// "10.00%" for 1000 basis points.
+std::string Percent(int64_t bp) {
+  return absl::StrCat(bp / 100, ".", bp % 100 < 10 ? "0" : "", bp % 100, "%");
+}
+
+// "9,800.00": the amount as a person reads it.
+std::string Grouped(const Money& m) {
+  std::string decimal = m.DecimalString();
+  const bool negative = !decimal.empty() && decimal[0] == '-';
+  if (negative) decimal.erase(0, 1);
+  const size_t dot = decimal.find('.');
+  std::string whole = decimal.substr(0, dot);
+  const std::string fraction =
+      dot == std::string::npos ? "" : decimal.substr(dot);
+  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) {
+    whole.insert(static_cast<size_t>(i), ",");
+  }
+  return absl::StrCat(negative ? "-" : "", whole, fraction);
+}
+
+absl::Status BasisPoints(const std::string& field, int64_t bp) {
+  if (bp < 0 || bp > kMaxBasisPoints) {
+    return InvalidField(field, absl::StrCat("must be 0 to ", kMaxBasisPoints,
+                                            " basis points (got ", bp, ")"));
+  }
+  return absl::OkStatus();
+}
+
+// An optional amount of the input: unset (no currency) is zero; otherwise
+// it must be in `currency` and not negative.
+absl::StatusOr<Money> Amount(const std::string& field, const Money& m,
+                             const std::string& currency) {
+  if (m.currency().empty() && m.is_zero()) return Money::Zero(currency);
+  if (m.currency() != currency) {
+    return InvalidField(
+        field, absl::StrCat("must be in ", currency, " (got ", m.currency(),
+                            "): mixed currencies"));
+  }
+  if (m.is_negative()) return InvalidField(field, "must not be negative");
+  return m;
+}
+
+absl::Status Validate(const BasketInput& in,
+                      const std::vector<PriceRule>& rules,
+                      std::string& currency) {
+  if (in.lines.empty() || in.lines.size() > kMaxBasketLines) {
+    return InvalidField("lines",
+                        absl::StrCat("must hold 1 to ", kMaxBasketLines,
+                                     " lines (got ", in.lines.size(), ")"));
+  }
+  currency = in.lines[0].list_price.currency();
+  if (currency.empty()) {
+    return InvalidField("lines[0].list_price",
+                        "must be an amount with a currency");
+  }
+  RETURN_IF_ERROR(RequireCode("dealer.dealer_id", in.dealer.dealer_id));
+  const int level = static_cast<int>(in.dealer.channel_level);
+  if (level < 1 || level > 4) {
+    return InvalidField("dealer.channel_level",
+                        absl::StrCat("must be 1 distributor, 2 wholesaler, 3 "
+                                     "retailer or 4 key account (got ",
+                                     level, ")"));
+  }
+  for (size_t i = 0; i < in.lines.size(); ++i) {
+    const BasketLine& l = in.lines[i];
+    const std::string f = absl::StrCat("lines[", i, "]");
+    RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".sku"), l.sku));
+    if (l.quantity < 1 || l.quantity > kMaxQuantity) {
+      return InvalidField(absl::StrCat(f, ".quantity"),
+                          absl::StrCat("must be 1 to ", kMaxQuantity, " (got ",
+                                       l.quantity, ")"));
+    }
+    if (l.list_price.currency() != currency) {
+      return InvalidField(
+          absl::StrCat(f, ".list_price"),
+          absl::StrCat("must be in ", currency, " (got ",
+                       l.list_price.currency(), "): mixed currencies"));
+    }
+    if (l.list_price.minor_units() <= 0) {
+      return InvalidField(absl::StrCat(f, ".list_price"),
+                          absl::StrCat("must be greater than zero (got ",
+                                       l.list_price.ToString(), ")"));
+    }
+    if (l.standard_cost) {
+      const std::string cf = absl::StrCat(f, ".standard_cost");
+      if (l.standard_cost->currency() != currency) {
+        return InvalidField(
+            cf, absl::StrCat("must be in ", currency, ": mixed currencies"));
+      }
+      if (l.standard_cost->is_negative()) {
+        return InvalidField(cf, "must not be negative");
+      }
+    }
+    if (l.unit_weight_grams < 0) {
+      return InvalidField(absl::StrCat(f, ".unit_weight_grams"),
+                          "must not be negative");
+    }
+  }
+  std::map<std::string, size_t> ids;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string f = absl::StrCat("rules[", i, "]");
+    RETURN_IF_ERROR(CheckPriceRule(f, rules[i], currency));
+    auto [at, fresh] = ids.emplace(rules[i].rule_id, i);
+    if (!fresh) {
+      return InvalidField(
+          absl::StrCat(f, ".rule_id"),
+          absl::StrCat("'", QuoteInput(rules[i].rule_id), "' is also rules[",
+                       at->second, "]: rule ids must be unique"));
+    }
+  }
+  std::set<std::string> volume_ids;
+  for (size_t i = 0; i < in.prior_volumes.size(); ++i) {
+    const PriorVolume& v = in.prior_volumes[i];
+    const std::string f = absl::StrCat("prior_volumes[", i, "]");
+    RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".rule_id"), v.rule_id));
+    if (!volume_ids.insert(v.rule_id).second) {
+      return InvalidField(absl::StrCat(f, ".rule_id"),
+                          "one prior volume per rule");
+    }
+    if (v.units < 0) {
+      return InvalidField(absl::StrCat(f, ".units"), "must not be negative");
+    }
+    RETURN_IF_ERROR(Amount(absl::StrCat(f, ".amount"), v.amount, currency));
+  }
+  const int method = static_cast<int>(in.freight.method);
+  if (method < 1 || method > 4) {
+    return InvalidField("freight.method",
+                        "must be FOB_ORIGIN, UNIFORM_DELIVERED, ZONE or "
+                        "BASING_POINT");
+  }
+  for (size_t i = 0; i < in.freight.rates.size(); ++i) {
+    const FreightRate& r = in.freight.rates[i];
+    const std::string f = absl::StrCat("freight.rates[", i, "]");
+    RETURN_IF_ERROR(
+        Amount(absl::StrCat(f, ".per_order"), r.per_order, currency));
+    RETURN_IF_ERROR(Amount(absl::StrCat(f, ".per_unit"), r.per_unit, currency));
+    RETURN_IF_ERROR(Amount(absl::StrCat(f, ".per_kg"), r.per_kg, currency));
+  }
+  for (size_t i = 0; i < in.freight.zones.size(); ++i) {
+    const ZoneAdjustment& z = in.freight.zones[i];
+    const std::string f = absl::StrCat("freight.zones[", i, "]");
+    RETURN_IF_ERROR(Amount(absl::StrCat(f, ".amount"), z.amount, currency));
+    RETURN_IF_ERROR(
+        BasisPoints(absl::StrCat(f, ".basis_points"), z.basis_points));
+  }
+  RETURN_IF_ERROR(BasisPoints("vat_basis_points", in.vat_basis_points));
+  RETURN_IF_ERROR(CheckPaymentTerm("payment_term", in.payment_term));
+  return absl::OkStatus();
+}
+
+// One line on its way down the waterfall.
+struct LineState {
+  const BasketLine* in = nullptr;
+  PricingProduct product;
+  Money list_amount;
+  Money running;
+  LineResult r;
+};
+
+// What a rule would do to a line: the amount and how it was computed.
+struct Effect {
+  Money amount;
+  std::string note;
+};
+using Outcome = std::variant<Effect, NotApplied>;
+using Evaluate =
+    std::function<absl::StatusOr<Outcome>(const PriceRule&, LineState&)>;
+
+struct Chosen {
+  const PriceRule* rule = nullptr;
+  Effect effect;
+};
+
+// Considers every rule of one step for a line: the ineligible and those
+// whose condition fails are listed with their reason, the tie-break picks
+// one among the rest and lists the losers.
+absl::StatusOr<Chosen> Choose(LineState& s,
+                              const std::vector<const PriceRule*>& rules,
+                              const PricingDealer& dealer, absl::CivilDay day,
+                              const Evaluate& evaluate) {
+  std::vector<const PriceRule*> applicable;
+  std::map<const PriceRule*, Effect> effects;
+  for (const PriceRule* rule : rules) {
+    if (auto why = Ineligibility(*rule, dealer, s.product, day)) {
+      s.r.not_applied.push_back(*std::move(why));
+      continue;
+    }
+    ASSIGN_OR_RETURN(Outcome outcome, evaluate(*rule, s));
+    if (auto* n = std::get_if<NotApplied>(&outcome)) {
+      s.r.not_applied.push_back(std::move(*n));
+      continue;
+    }
+    applicable.push_back(rule);
+    effects[rule] = std::get<Effect>(std::move(outcome));
+  }
+  Selection sel = SelectRule(applicable);
+  for (NotApplied& n : sel.losers) s.r.not_applied.push_back(std::move(n));
+  Chosen c;
+  if (sel.winner != nullptr) {
+    c.rule = sel.winner;
+    c.effect = effects[sel.winner];
+  }
+  return c;
+}
+
+absl::Status Record(LineState& s, WaterfallStep step, std::string rule_id,
+                    const Money& amount, std::string note) {
+  ASSIGN_OR_RETURN(s.running, s.running.Add(amount));
+  s.r.steps.push_back({step, StepName(step), std::move(rule_id), amount,
+                       s.running, std::move(note)});
+  return absl::OkStatus();
+}
+
+NotApplied Missed(const PriceRule& rule, NotAppliedReason reason,
+                  std::string why) {
+  return NotApplied{rule.rule_id, StepOf(rule.type), reason, std::move(why)};
+}
+
+// A percentage off the running line amount, rounded half-up on the line.
+absl::StatusOr<Outcome> PercentOff(const LineState& s, int64_t bp,
+                                   std::string label) {
+  ASSIGN_OR_RETURN(Money off, s.running.ApplyBasisPoints(bp));
+  ASSIGN_OR_RETURN(Money amount, off.Negate());
+  return Effect{amount, absl::StrCat(label, Percent(bp), " of ",
+                                     s.running.DecimalString())};
+}
+
+std::string TierText(const Tier& t, bool in_money) {
+  return in_money ? absl::StrCat("≥ ", t.min_amount.DecimalString())
+                  : absl::StrCat("≥ ", t.min_quantity, " units");
+}
+
+class Waterfall {
+ public:
+  Waterfall(const BasketInput& in, const std::vector<PriceRule>& rules,
+            std::string currency)
+      : in_(in), currency_(std::move(currency)) {
+    for (const PriceRule& r : rules) by_type_[r.type].push_back(&r);
+    for (const PriorVolume& v : in.prior_volumes) prior_[v.rule_id] = &v;
+  }
+
+  absl::StatusOr<BasketResult> Run() {
+    result_.currency = currency_;
+    for (size_t i = 0; i < in_.lines.size(); ++i) {
+      const BasketLine& l = in_.lines[i];
+      LineState s;
+      s.in = &l;
+      s.product = {absl::AsciiStrToUpper(l.sku), l.product_group};
+      s.r.line = static_cast<int>(i);
+      s.r.sku = s.product.sku;
+      s.r.quantity = l.quantity;
+      ASSIGN_OR_RETURN(s.list_amount, l.list_price.Multiply(l.quantity));
+      s.running = Money::Zero(currency_);
+      RETURN_IF_ERROR(Record(
+          s, WaterfallStep::kListPrice, "", s.list_amount,
+          absl::StrCat(l.quantity, " × ", l.list_price.DecimalString())));
+      sku_units_[s.product.sku] += l.quantity;
+      lines_.push_back(std::move(s));
+    }
+    RETURN_IF_ERROR(ForEachLine(RuleType::kChannelMargin,
+                                [](const PriceRule& r, LineState& s) {
+                                  return PercentOff(s, r.basis_points, "");
+                                }));
+    RETURN_IF_ERROR(
+        ForEachLine(RuleType::kSeasonal, [](const PriceRule& r, LineState& s) {
+          return PercentOff(s, r.basis_points, "");
+        }));
+    // The order's amount after step 3, for quantity tiers on the order.
+    order_after_seasonal_ = Money::Zero(currency_);
+    for (const LineState& s : lines_) {
+      ASSIGN_OR_RETURN(order_after_seasonal_,
+                       order_after_seasonal_.Add(s.running));
+    }
+    RETURN_IF_ERROR(ForEachLine(RuleType::kQuantity,
+                                [this](const PriceRule& r, LineState& s) {
+                                  return QuantityTier(r, s);
+                                }));
+    // Cumulative volume counts this order's lines as they stand after
+    // step 4, whichever line is priced first.
+    for (const LineState& s : lines_) after_quantity_.push_back(s.running);
+    RETURN_IF_ERROR(ForEachLine(RuleType::kCumulativeVolume,
+                                [this](const PriceRule& r, LineState& s) {
+                                  return CumulativeTier(r, s);
+                                }));
+    RETURN_IF_ERROR(ForEachLine(
+        RuleType::kBundle,
+        [this](const PriceRule& r, LineState& s) { return Bundle(r, s); }));
+    RETURN_IF_ERROR(ForEachLine(
+        RuleType::kPriceEnding,
+        [](const PriceRule& r, LineState& s) { return Ending(r, s); }));
+    for (LineState& s : lines_) RETURN_IF_ERROR(Floors(s));
+    for (LineState& s : lines_) RETURN_IF_ERROR(Finish(s));
+    RETURN_IF_ERROR(Order());
+    return std::move(result_);
+  }
+
+ private:
+  absl::Status ForEachLine(RuleType type, const Evaluate& evaluate) {
+    const auto& rules = by_type_[type];
+    for (LineState& s : lines_) {
+      ASSIGN_OR_RETURN(Chosen c,
+                       Choose(s, rules, in_.dealer, in_.quote_day, evaluate));
+      if (c.rule == nullptr) continue;
+      RETURN_IF_ERROR(Record(s, StepOf(type), c.rule->rule_id, c.effect.amount,
+                             c.effect.note));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Outcome> QuantityTier(const PriceRule& r, LineState& s) {
+    if (r.quantity.basis == QuantityBasis::kLineQuantity) {
+      std::optional<Tier> t = TierForUnits(r.quantity.tiers, s.r.quantity);
+      if (!t) {
+        return Missed(
+            r, NotAppliedReason::kTierNotReached,
+            absl::StrCat("first tier needs ", r.quantity.tiers[0].min_quantity,
+                         " units on the line; it has ", s.r.quantity));
+      }
+      return PercentOff(s, t->basis_points,
+                        absl::StrCat("line quantity ", s.r.quantity, ", tier ",
+                                     TierText(*t, false), ": "));
+    }
+    std::optional<Tier> t =
+        TierForAmount(r.quantity.tiers, order_after_seasonal_);
+    if (!t) {
+      return Missed(r, NotAppliedReason::kTierNotReached,
+                    absl::StrCat("first tier needs an order of ",
+                                 r.quantity.tiers[0].min_amount.DecimalString(),
+                                 " after the seasonal step; it is ",
+                                 order_after_seasonal_.DecimalString()));
+    }
+    return PercentOff(
+        s, t->basis_points,
+        absl::StrCat("order ", order_after_seasonal_.DecimalString(),
+                     " after step 3, tier ", TierText(*t, true), ": "));
+  }
+
+  // What a cumulative rule counts: computed once per rule, recorded in the
+  // result.
+  absl::StatusOr<const VolumeFact*> Fact(const PriceRule& r) {
+    if (auto it = fact_index_.find(r.rule_id); it != fact_index_.end()) {
+      return &result_.volumes[it->second];
+    }
+    VolumeFact f;
+    f.rule_id = r.rule_id;
+    f.measure = r.cumulative.measure;
+    VolumeWindow w = VolumePeriodContaining(r.cumulative.period, in_.quote_day);
+    f.period = w.label;
+    f.period_from = w.from;
+    f.period_until = w.until;
+    f.prior_amount = Money::Zero(currency_);
+    if (auto it = prior_.find(r.rule_id); it != prior_.end()) {
+      f.prior_given = true;
+      f.prior_units = it->second->units;
+      if (!it->second->amount.currency().empty()) {
+        f.prior_amount = it->second->amount;
+      }
+    }
+    f.order_amount = Money::Zero(currency_);
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      if (!ProductScopeMatches(r.product_scope, lines_[i].product)) continue;
+      f.order_units += lines_[i].r.quantity;
+      ASSIGN_OR_RETURN(f.order_amount, f.order_amount.Add(after_quantity_[i]));
+    }
+    f.counted_units = f.prior_units + f.order_units;
+    ASSIGN_OR_RETURN(f.counted_amount, f.prior_amount.Add(f.order_amount));
+    std::optional<Tier> t =
+        f.measure == VolumeMeasure::kUnits
+            ? TierForUnits(r.cumulative.tiers, f.counted_units)
+            : TierForAmount(r.cumulative.tiers, f.counted_amount);
+    if (t) f.tier_basis_points = t->basis_points;
+    fact_index_[r.rule_id] = result_.volumes.size();
+    result_.volumes.push_back(std::move(f));
+    return &result_.volumes.back();
+  }
+
+  absl::StatusOr<Outcome> CumulativeTier(const PriceRule& r, LineState& s) {
+    ASSIGN_OR_RETURN(const VolumeFact* f, Fact(r));
+    const bool units = f->measure == VolumeMeasure::kUnits;
+    const std::string counted =
+        units ? absl::StrCat(f->counted_units, " units (", f->prior_units,
+                             " invoiced in ", f->period, " + ", f->order_units,
+                             " on this order)")
+              : absl::StrCat(f->counted_amount.DecimalString(), " (",
+                             f->prior_amount.DecimalString(), " invoiced in ",
+                             f->period, " + ", f->order_amount.DecimalString(),
+                             " on this order)");
+    std::optional<Tier> t =
+        units ? TierForUnits(r.cumulative.tiers, f->counted_units)
+              : TierForAmount(r.cumulative.tiers, f->counted_amount);
+    if (!t) {
+      return Missed(
+          r, NotAppliedReason::kTierNotReached,
+          absl::StrCat("first tier needs ",
+                       TierText(r.cumulative.tiers[0], !units), "; counted ",
+                       counted,
+                       f->prior_given ? "" : "; no prior volume given"));
+    }
+    return PercentOff(s, t->basis_points,
+                      absl::StrCat("counted ", counted, ", tier ",
+                                   TierText(*t, !units), ": "));
+  }
+
+  absl::StatusOr<Outcome> Bundle(const PriceRule& r, LineState& s) {
+    const std::string a = absl::AsciiStrToUpper(r.bundle.trigger_sku);
+    const int64_t a_units = sku_units_.count(a) ? sku_units_[a] : 0;
+    const int64_t covered =
+        std::min(s.r.quantity, a_units / r.bundle.trigger_quantity *
+                                   r.bundle.discounted_quantity);
+    if (covered == 0) {
+      return Missed(r, NotAppliedReason::kBundleIncomplete,
+                    absl::StrCat("needs ", r.bundle.trigger_quantity, " × ", a,
+                                 " per ", r.bundle.discounted_quantity,
+                                 " discounted; the order has ", a_units));
+    }
+    const int64_t off = DivideRoundHalfUp(
+        static_cast<__int128>(s.running.minor_units()) * covered *
+            r.bundle.basis_points,
+        static_cast<__int128>(s.r.quantity) * kMaxBasisPoints);
+    return Effect{
+        Minor(currency_, -off),
+        absl::StrCat(Percent(r.bundle.basis_points), " on ", covered, " of ",
+                     s.r.quantity, " units (", r.bundle.discounted_quantity,
+                     " per ", r.bundle.trigger_quantity, " × ", a, "; ",
+                     a_units, " ordered)")};
+  }
+
+  static absl::StatusOr<Outcome> Ending(const PriceRule& r, LineState& s) {
+    const std::string& c = s.running.currency();
+    const int64_t unit =
+        DivideRoundHalfUp(s.running.minor_units(), s.r.quantity);
+    std::optional<int64_t> p = EndPrice(unit, r.ending);
+    if (!p) {
+      return Missed(
+          r, NotAppliedReason::kNoPriceEnding,
+          absl::StrCat("no price ending in ", r.ending.ending, " (step ",
+                       r.ending.step,
+                       ") above zero at "
+                       "or below the unit price ",
+                       Minor(c, unit).DecimalString(), ": left unchanged"));
+    }
+    ASSIGN_OR_RETURN(Money line, Minor(c, *p).Multiply(s.r.quantity));
+    ASSIGN_OR_RETURN(Money amount, line.Subtract(s.running));
+    return Effect{amount, absl::StrCat("unit ", Minor(c, unit).DecimalString(),
+                                       " → ", Minor(c, *p).DecimalString(),
+                                       " × ", s.r.quantity)};
+  }
+
+  // The channel floor: the price of the level above on the ladder
+  // distributor → wholesaler → retailer, i.e. list × quantity less the
+  // channel-margin rule for that level that would apply to this product
+  // (rules scoped to that channel level only; the same tie-break).
+  absl::StatusOr<std::optional<Effect>> ChannelFloor(const LineState& s) {
+    ChannelLevel above;
+    switch (in_.dealer.channel_level) {
+      case ChannelLevel::kRetailer:
+        above = ChannelLevel::kWholesaler;
+        break;
+      case ChannelLevel::kWholesaler:
+        above = ChannelLevel::kDistributor;
+        break;
+      default:
+        return std::nullopt;
+    }
+    const PriceRule* best = nullptr;
+    for (const PriceRule* r : by_type_[RuleType::kChannelMargin]) {
+      if (r->state != RuleState::kActive || !InWindow(*r, in_.quote_day) ||
+          r->dealer_scope.kind != DealerScopeKind::kChannelLevel ||
+          r->dealer_scope.channel_level != above ||
+          !ProductScopeMatches(r->product_scope, s.product)) {
+        continue;
+      }
+      if (best == nullptr || Outranks(*r, *best)) best = r;
+    }
+    Money floor = s.list_amount;
+    std::string how =
+        absl::StrCat("the ", ChannelLevelName(above), " price: list ",
+                     s.list_amount.DecimalString());
+    if (best != nullptr) {
+      ASSIGN_OR_RETURN(Money off,
+                       s.list_amount.ApplyBasisPoints(best->basis_points));
+      ASSIGN_OR_RETURN(floor, s.list_amount.Subtract(off));
+      absl::StrAppend(&how, " less ", Percent(best->basis_points), " (rule ",
+                      best->rule_id, ")");
+    } else {
+      absl::StrAppend(&how, " (no ", ChannelLevelName(above),
+                      " margin rule applies)");
+    }
+    return Effect{floor, how};
+  }
+
+  absl::Status Clamp(LineState& s, const std::string& floor_id,
+                     const Money& floor, const std::string& how) {
+    ASSIGN_OR_RETURN(Money raise, floor.Subtract(s.running));
+    const std::string explanation =
+        absl::StrCat("raised by ", raise.DecimalString(), " to ",
+                     floor.DecimalString(), ": ", how);
+    s.r.clamps.push_back({floor_id, floor, raise, explanation});
+    return Record(s, WaterfallStep::kFloor, floor_id, raise, explanation);
+  }
+
+  absl::Status Floors(LineState& s) {
+    const Money before = s.running;
+    ASSIGN_OR_RETURN(std::optional<Effect> channel, ChannelFloor(s));
+    if (channel && channel->amount.minor_units() > s.running.minor_units()) {
+      RETURN_IF_ERROR(Clamp(s, kChannelFloor, channel->amount,
+                            absl::StrCat("channel floor, ", channel->note)));
+    }
+    const BasketLine& l = *s.in;
+    ASSIGN_OR_RETURN(
+        Chosen c,
+        Choose(s, by_type_[RuleType::kFloor], in_.dealer, in_.quote_day,
+               [&](const PriceRule& r, LineState&) -> absl::StatusOr<Outcome> {
+                 if (r.floor.kind == FloorKind::kMinMarginOverCost &&
+                     !l.standard_cost) {
+                   return InvalidField(
+                       absl::StrCat("lines[", s.r.line, "].standard_cost"),
+                       absl::StrCat("floor rule '", QuoteInput(r.rule_id),
+                                    "' (minimum margin over cost) applies to ",
+                                    s.product.sku,
+                                    ": give the SKU's standard cost"));
+                 }
+                 return Effect{};
+               }));
+    if (c.rule != nullptr) {
+      const PriceRule& r = *c.rule;
+      Money floor;
+      std::string how;
+      if (r.floor.kind == FloorKind::kMinNetUnitPrice) {
+        ASSIGN_OR_RETURN(floor,
+                         r.floor.min_net_unit_price.Multiply(l.quantity));
+        how =
+            absl::StrCat("floor rule ", r.rule_id, ", minimum net unit price ",
+                         r.floor.min_net_unit_price.DecimalString());
+      } else {
+        const int64_t minor = DivideRoundHalfUp(
+            static_cast<__int128>(l.standard_cost->minor_units()) * l.quantity *
+                (kMaxBasisPoints + r.floor.min_margin_basis_points),
+            kMaxBasisPoints);
+        floor = Minor(currency_, minor);
+        how = absl::StrCat("floor rule ", r.rule_id, ", minimum margin ",
+                           Percent(r.floor.min_margin_basis_points),
+                           " over standard cost ",
+                           l.standard_cost->DecimalString(), " × ", l.quantity);
+      }
+      if (floor.minor_units() > s.running.minor_units()) {
+        if (r.floor.action == FloorAction::kClamp) {
+          RETURN_IF_ERROR(Clamp(s, r.rule_id, floor, how));
+        } else {
+          s.r.failure_reason = kReasonPriceBelowFloor;
+          s.r.failure_message = absl::StrCat(
+              "net ", s.running.DecimalString(), " is below ",
+              floor.DecimalString(), " (", how,
+              ", action REJECT): change the discounts or the quantity");
+        }
+      }
+    }
+    // A clamp takes back discounts, the latest first: each rule it took
+    // from is listed as lost to the floor.
+    int64_t taken = s.running.minor_units() - before.minor_units();
+    if (taken <= 0) return absl::OkStatus();
+    std::vector<std::string> floors;
+    for (const FloorClamp& fc : s.r.clamps) floors.push_back(fc.floor);
+    const std::string by = absl::StrJoin(floors, " and ");
+    for (auto it = s.r.steps.rbegin(); it != s.r.steps.rend() && taken > 0;
+         ++it) {
+      if (it->step == WaterfallStep::kFloor ||
+          it->step == WaterfallStep::kListPrice || !it->amount.is_negative()) {
+        continue;
+      }
+      const int64_t gave = -it->amount.minor_units();
+      const int64_t back = std::min(gave, taken);
+      taken -= back;
+      s.r.not_applied.push_back(
+          {it->rule_id, it->step, NotAppliedReason::kLostToFloor,
+           absl::StrCat(back == gave ? "all " : "",
+                        Minor(currency_, back).DecimalString(), " of its ",
+                        Minor(currency_, gave).DecimalString(),
+                        " taken back by ", by)});
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Finish(LineState& s) {
+    const int64_t q = s.r.quantity;
+    s.r.net_amount = s.running;
+    s.r.net_unit_price =
+        Minor(currency_, DivideRoundHalfUp(s.running.minor_units(), q));
+    s.r.tax_inclusive_unit_price =
+        Minor(currency_,
+              DivideRoundHalfUp(static_cast<__int128>(s.running.minor_units()) *
+                                    (kMaxBasisPoints + in_.vat_basis_points),
+                                static_cast<__int128>(q) * kMaxBasisPoints));
+    s.r.rebate_accrual = Money::Zero(currency_);
+    if (s.r.failed()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(
+        Chosen c,
+        Choose(s, by_type_[RuleType::kRebate], in_.dealer, in_.quote_day,
+               [](const PriceRule&, LineState&) -> absl::StatusOr<Outcome> {
+                 return Effect{};
+               }));
+    if (c.rule == nullptr) return absl::OkStatus();
+    s.r.rebate_rule_id = c.rule->rule_id;
+    ASSIGN_OR_RETURN(s.r.rebate_accrual,
+                     s.running.ApplyBasisPoints(c.rule->basis_points));
+    return absl::OkStatus();
+  }
+
+  absl::Status Freight(BasketResult& out, int64_t units, int64_t grams) {
+    const FreightTerms& ft = in_.freight;
+    FreightResult& f = out.freight;
+    f.method = ft.method;
+    f.freight = Money::Zero(currency_);
+    f.zone_adjustment = Money::Zero(currency_);
+    const std::string province = ft.destination_province.empty()
+                                     ? in_.dealer.province
+                                     : ft.destination_province;
+    const std::string city =
+        ft.destination_province.empty() ? in_.dealer.city : ft.destination_city;
+    f.destination = city.empty() ? province : absl::StrCat(province, "/", city);
+    switch (ft.method) {
+      case FreightMethod::kUniformDelivered:
+        f.explanation = "uniform delivered price: freight absorbed";
+        return absl::OkStatus();
+      case FreightMethod::kZone: {
+        const ZoneAdjustment* zone = nullptr;
+        for (const ZoneAdjustment& z : ft.zones) {
+          if (z.zone == in_.dealer.zone) zone = &z;
+        }
+        if (zone == nullptr) {
+          return InvalidField(
+              "freight.zones",
+              absl::StrCat("no adjustment for the dealer's zone '",
+                           QuoteInput(in_.dealer.zone), "'; add one"));
+        }
+        ASSIGN_OR_RETURN(Money amount,
+                         Amount("freight.zones", zone->amount, currency_));
+        ASSIGN_OR_RETURN(Money share,
+                         out.goods_total.ApplyBasisPoints(zone->basis_points));
+        ASSIGN_OR_RETURN(f.zone_adjustment, amount.Add(share));
+        f.explanation = absl::StrCat(
+            "zone ", zone->zone, " adjustment: ", amount.DecimalString(), " + ",
+            Percent(zone->basis_points), " of goods ",
+            out.goods_total.DecimalString(), " = ",
+            f.zone_adjustment.DecimalString(), "; no freight charged");
+        return absl::OkStatus();
+      }
+      case FreightMethod::kFobOrigin:
+      case FreightMethod::kBasingPoint:
+        break;
+    }
+    const bool fob = ft.method == FreightMethod::kFobOrigin;
+    f.origin = fob ? ft.origin_plant : ft.base_city;
+    if (f.origin.empty()) {
+      return InvalidField(fob ? "freight.origin_plant" : "freight.base_city",
+                          fob ? "FOB origin needs the shipping plant"
+                              : "basing-point pricing needs the base city");
+    }
+    const FreightRate* rate = nullptr;
+    for (const FreightRate& r : ft.rates) {
+      if (r.origin != f.origin || r.province != province) continue;
+      if (!r.city.empty() && r.city == city) {
+        rate = &r;
+        break;
+      }
+      if (r.city.empty() && rate == nullptr) rate = &r;
+    }
+    if (rate == nullptr) {
+      return InvalidField("freight.rates",
+                          absl::StrCat("no rate from '", QuoteInput(f.origin),
+                                       "' to '", QuoteInput(f.destination),
+                                       "'; add a row for the province or "
+                                       "the city"));
+    }
+    if (units == 0) {
+      f.explanation = "nothing to ship: every line failed";
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(Money per_order,
+                     Amount("freight.rates", rate->per_order, currency_));
+    ASSIGN_OR_RETURN(Money per_unit,
+                     Amount("freight.rates", rate->per_unit, currency_));
+    ASSIGN_OR_RETURN(Money per_kg,
+                     Amount("freight.rates", rate->per_kg, currency_));
+    ASSIGN_OR_RETURN(Money by_units, per_unit.Multiply(units));
+    const Money by_weight =
+        Minor(currency_,
+              DivideRoundHalfUp(
+                  static_cast<__int128>(per_kg.minor_units()) * grams, 1000));
+    ASSIGN_OR_RETURN(f.freight, per_order.Add(by_units));
+    ASSIGN_OR_RETURN(f.freight, f.freight.Add(by_weight));
+    f.explanation = absl::StrCat(
+        fob ? "FOB origin, from plant " : "basing point, from base city ",
+        f.origin, " to ", f.destination, ": ", per_order.DecimalString(),
+        " per order + ", per_unit.DecimalString(), " × ", units, " units + ",
+        per_kg.DecimalString(), " × ", grams,
+        " g / 1000 = ", f.freight.DecimalString(),
+        fob ? ", payable by the buyer" : "");
+    return absl::OkStatus();
+  }
+
+  absl::Status Order() {
+    BasketResult& out = result_;
+    out.goods_total = Money::Zero(currency_);
+    out.rebate_total = Money::Zero(currency_);
+    int64_t units = 0;
+    int64_t grams = 0;
+    std::map<std::string, size_t> rebate_index;
+    for (LineState& s : lines_) {
+      if (s.r.failed()) {
+        ++out.failed_lines;
+      } else {
+        ASSIGN_OR_RETURN(out.goods_total, out.goods_total.Add(s.r.net_amount));
+        units += s.r.quantity;
+        grams += s.r.quantity * s.in->unit_weight_grams;
+        if (!s.r.rebate_rule_id.empty()) {
+          auto [it, fresh] =
+              rebate_index.emplace(s.r.rebate_rule_id, out.rebates.size());
+          if (fresh) {
+            out.rebates.push_back({s.r.rebate_rule_id, Money::Zero(currency_)});
+          }
+          RebateAccrual& acc = out.rebates[it->second];
+          ASSIGN_OR_RETURN(acc.amount, acc.amount.Add(s.r.rebate_accrual));
+          ASSIGN_OR_RETURN(out.rebate_total,
+                           out.rebate_total.Add(s.r.rebate_accrual));
+        }
+      }
+      out.lines.push_back(std::move(s.r));
+    }
+    RETURN_IF_ERROR(Freight(out, units, grams));
+    ASSIGN_OR_RETURN(Money taxable, out.goods_total.Add(out.freight.freight));
+    ASSIGN_OR_RETURN(taxable, taxable.Add(out.freight.zone_adjustment));
+    out.vat_basis_points = in_.vat_basis_points;
+    ASSIGN_OR_RETURN(out.vat, taxable.ApplyBasisPoints(in_.vat_basis_points));
+    ASSIGN_OR_RETURN(out.total, taxable.Add(out.vat));
+    const PaymentTerm& term = in_.payment_term;
+    if (term.has_discount() && !out.total.is_zero()) {
+      CashDiscountAlternative alt;
+      alt.instead_of = out.total;
+      ASSIGN_OR_RETURN(alt.discount, CashDiscount(term, out.total));
+      ASSIGN_OR_RETURN(alt.pay, out.total.Subtract(alt.discount));
+      alt.pay_by = *DiscountUntil(term, in_.quote_day);
+      alt.text = absl::StrCat("pay ", Grouped(alt.pay), " by ",
+                              BusinessCalendar::Key(alt.pay_by), " instead of ",
+                              Grouped(alt.instead_of), " (",
+                              FormatPaymentTerm(term), ")");
+      out.cash_discount = std::move(alt);
+    }
+    return absl::OkStatus();
+  }
+
+  const BasketInput& in_;
+  const std::string currency_;
+  std::map<RuleType, std::vector<const PriceRule*>> by_type_;
+  std::map<std::string, const PriorVolume*> prior_;
+  std::map<std::string, int64_t> sku_units_;
+  std::vector<LineState> lines_;
+  Money order_after_seasonal_;
+  std::vector<Money> after_quantity_;
+  std::map<std::string, size_t> fact_index_;
+  BasketResult result_;
+};
+
+}  // namespace
+
+std::string FreightMethodName(FreightMethod method) {
+  switch (method) {
+    case FreightMethod::kFobOrigin:
+      return "FOB_ORIGIN";
+    case FreightMethod::kUniformDelivered:
+      return "UNIFORM_DELIVERED";
+    case FreightMethod::kZone:
+      return "ZONE";
+    case FreightMethod::kBasingPoint:
+      return "BASING_POINT";
+  }
+  return "UNKNOWN";
+}
+
+absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
+                                         const std::vector<PriceRule>& rules) {
+  std::string currency;
+  RETURN_IF_ERROR(Validate(input, rules, currency));
+  return Waterfall(input, rules, currency).Run();
+}
+
+}  // namespace qudao::pricing

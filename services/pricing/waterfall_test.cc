@@ -1,0 +1,700 @@
+// The price waterfall, without a server or a database: every number here is
+// a requirement (docs/domain.md, "Price waterfall").
+#include "services/pricing/waterfall.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace qudao::pricing {
+namespace {
+
+using ::testing::HasSubstr;
+
+const absl::CivilDay kQuoteDay(2026, 11, 27);
+
+Money Cny(int64_t minor) { return Money::Create("CNY", minor).value(); }
+
+PricingDealer Dealer(ChannelLevel level) {
+  return {"dlr_d1", level, "B", "EAST", "GD", "SHENZHEN"};
+}
+
+BasketLine Line(std::string sku, int64_t quantity, int64_t list_minor,
+                std::string group = "PUMPS") {
+  BasketLine l;
+  l.sku = std::move(sku);
+  l.product_group = std::move(group);
+  l.quantity = quantity;
+  l.list_price = Cny(list_minor);
+  return l;
+}
+
+// A basket for a distributor (no channel floor), no VAT, uniform delivered,
+// unless a test says otherwise.
+BasketInput Basket(std::vector<BasketLine> lines,
+                   ChannelLevel level = ChannelLevel::kDistributor) {
+  BasketInput in;
+  in.dealer = Dealer(level);
+  in.quote_day = kQuoteDay;
+  in.lines = std::move(lines);
+  in.vat_basis_points = 0;
+  in.freight.method = FreightMethod::kUniformDelivered;
+  return in;
+}
+
+PriceRule Rule(std::string id, RuleType type, int64_t bp = 0) {
+  PriceRule r;
+  r.rule_id = std::move(id);
+  r.type = type;
+  r.state = RuleState::kActive;
+  r.valid_from = absl::CivilDay(2026, 1, 1);
+  r.basis_points = bp;
+  return r;
+}
+
+PriceRule LevelMargin(std::string id, ChannelLevel level, int64_t bp) {
+  PriceRule r = Rule(std::move(id), RuleType::kChannelMargin, bp);
+  r.dealer_scope = {DealerScopeKind::kChannelLevel, level, ""};
+  return r;
+}
+
+PriceRule Floor(std::string id, int64_t min_unit_minor, FloorAction action) {
+  PriceRule r = Rule(std::move(id), RuleType::kFloor);
+  r.floor.kind = FloorKind::kMinNetUnitPrice;
+  r.floor.min_net_unit_price = Cny(min_unit_minor);
+  r.floor.action = action;
+  return r;
+}
+
+BasketResult Price(const BasketInput& in, const std::vector<PriceRule>& rules) {
+  absl::StatusOr<BasketResult> r = PriceBasket(in, rules);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *std::move(r) : BasketResult{};
+}
+
+const NotApplied* Find(const LineResult& line, const std::string& rule_id,
+                       NotAppliedReason reason) {
+  for (const NotApplied& n : line.not_applied) {
+    if (n.rule_id == rule_id && n.reason == reason) return &n;
+  }
+  return nullptr;
+}
+
+std::vector<int> StepNumbers(const LineResult& line) {
+  std::vector<int> steps;
+  for (const AppliedStep& s : line.steps) {
+    steps.push_back(static_cast<int>(s.step));
+  }
+  return steps;
+}
+
+TEST(WaterfallTest, TenPercentOf3x33_33RoundsTheDiscountOnTheLine) {
+  BasketResult r = Price(Basket({Line("PUMP-100", 3, 3333)}),
+                         {Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_EQ(r.lines.size(), 1u);
+  const LineResult& l = r.lines[0];
+  ASSERT_EQ(l.steps.size(), 2u);
+  EXPECT_EQ(l.steps[0].step, WaterfallStep::kListPrice);
+  EXPECT_EQ(l.steps[0].amount, Cny(9999));
+  EXPECT_EQ(l.steps[1].step, WaterfallStep::kChannelMargin);
+  EXPECT_EQ(l.steps[1].rule_id, "M10");
+  EXPECT_EQ(l.steps[1].amount, Cny(-1000));  // 9.999 → 10.00
+  EXPECT_EQ(l.steps[1].running_after, Cny(8999));
+  EXPECT_EQ(l.net_amount, Cny(8999));
+  EXPECT_EQ(l.net_unit_price, Cny(3000));  // 29.9966… → 30.00
+  EXPECT_EQ(r.goods_total, Cny(8999));
+}
+
+TEST(WaterfallTest, StepsRunInTheFixedOrderEachOnTheRunningAmount) {
+  PriceRule qty = Rule("Q", RuleType::kQuantity);
+  qty.quantity.tiers = {{5, {}, 100}, {10, {}, 200}};
+  PriceRule ending = Rule("E", RuleType::kPriceEnding);
+  ending.ending = {100, 99};
+  // Given out of order: the waterfall orders by step, not by the vector.
+  BasketResult r = Price(Basket({Line("PUMP-100", 10, 10000)}),
+                         {ending, qty, Rule("S5", RuleType::kSeasonal, 500),
+                          Rule("M10", RuleType::kChannelMargin, 1000)});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(StepNumbers(l), (std::vector<int>{1, 2, 3, 4, 7}));
+  EXPECT_EQ(l.steps[0].running_after, Cny(100000));
+  EXPECT_EQ(l.steps[1].amount, Cny(-10000));  // 10% of 1000.00
+  EXPECT_EQ(l.steps[2].amount, Cny(-4500));   // 5% of 900.00
+  EXPECT_EQ(l.steps[3].amount, Cny(-1710));   // 2% of 855.00 (tier ≥ 10)
+  EXPECT_EQ(l.steps[3].running_after, Cny(83790));
+  // Unit 83.79 → 82.99, line 829.90.
+  EXPECT_EQ(l.steps[4].amount, Cny(-800));
+  EXPECT_EQ(l.net_amount, Cny(82990));
+  EXPECT_EQ(l.net_unit_price, Cny(8299));
+  EXPECT_EQ(l.steps[4].note, "unit 83.79 → 82.99 × 10");
+}
+
+TEST(WaterfallTest, PriceEnding99Turns13_45Into12_99) {
+  PriceRule e = Rule("E99", RuleType::kPriceEnding);
+  e.ending = {100, 99};
+  BasketResult r = Price(Basket({Line("PUMP-100", 2, 1345)}), {e});
+  EXPECT_EQ(r.lines[0].net_unit_price, Cny(1299));
+  EXPECT_EQ(r.lines[0].net_amount, Cny(2598));
+  EXPECT_EQ(r.lines[0].steps.back().amount, Cny(-92));
+}
+
+TEST(WaterfallTest, PriceEnding900Turns134_50Into129_00) {
+  PriceRule e = Rule("E900", RuleType::kPriceEnding);
+  e.ending = {1000, 900};
+  BasketResult r = Price(Basket({Line("PUMP-100", 1, 13450)}), {e});
+  EXPECT_EQ(r.lines[0].net_unit_price, Cny(12900));
+  EXPECT_EQ(r.lines[0].net_amount, Cny(12900));
+}
+
+TEST(WaterfallTest, PriceEndingWithNoPositiveCandidateLeavesThePrice) {
+  PriceRule e = Rule("E99", RuleType::kPriceEnding);
+  e.ending = {100, 99};
+  BasketResult r = Price(Basket({Line("WASHER", 4, 50)}), {e});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(200));
+  EXPECT_EQ(StepNumbers(r.lines[0]), (std::vector<int>{1}));
+  const NotApplied* n =
+      Find(r.lines[0], "E99", NotAppliedReason::kNoPriceEnding);
+  ASSERT_NE(n, nullptr);
+  EXPECT_THAT(n->explanation, HasSubstr("unit price 0.50: left unchanged"));
+}
+
+TEST(WaterfallTest, ADealerRuleBeatsASkuRuleOnATie) {
+  PriceRule dealer = Rule("FOR-DEALER", RuleType::kSeasonal, 500);
+  dealer.dealer_scope = {DealerScopeKind::kDealer, {}, "dlr_d1"};
+  PriceRule sku = Rule("FOR-SKU", RuleType::kSeasonal, 2000);
+  sku.product_scope = {ProductScopeKind::kSku, "pump-100"};
+  BasketResult r = Price(Basket({Line("PUMP-100", 1, 10000)}), {sku, dealer});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.steps.back().rule_id, "FOR-DEALER");
+  EXPECT_EQ(l.net_amount, Cny(9500));
+  const NotApplied* n = Find(l, "FOR-SKU", NotAppliedReason::kLowerPriority);
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->step, WaterfallStep::kSeasonal);
+  EXPECT_THAT(n->explanation, HasSubstr("lost to FOR-DEALER"));
+}
+
+TEST(WaterfallTest, HigherPriorityWinsAndAtMostOneRulePerStep) {
+  PriceRule low = Rule("LOW", RuleType::kSeasonal, 2000);
+  PriceRule high = Rule("HIGH", RuleType::kSeasonal, 300);
+  high.priority = 10;
+  BasketResult r = Price(Basket({Line("PUMP-100", 1, 10000)}), {low, high});
+  EXPECT_EQ(StepNumbers(r.lines[0]), (std::vector<int>{1, 3}));
+  EXPECT_EQ(r.lines[0].net_amount, Cny(9700));
+  EXPECT_NE(Find(r.lines[0], "LOW", NotAppliedReason::kLowerPriority), nullptr);
+}
+
+TEST(WaterfallTest, RuleOutsideItsWindowIsNotAppliedWithTheReason) {
+  PriceRule expired = Rule("SUMMER", RuleType::kSeasonal, 1000);
+  expired.valid_from = absl::CivilDay(2026, 6, 1);
+  expired.valid_until = absl::CivilDay(2026, 9, 1);
+  PriceRule ends_today = Rule("ENDS", RuleType::kSeasonal, 1000);
+  ends_today.valid_until = kQuoteDay;  // exclusive
+  BasketResult r =
+      Price(Basket({Line("PUMP-100", 1, 10000)}), {expired, ends_today});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(10000));
+  const NotApplied* n =
+      Find(r.lines[0], "SUMMER", NotAppliedReason::kOutOfWindow);
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->explanation,
+            "valid [2026-06-01, 2026-09-01), the quote is dated 2026-11-27");
+  EXPECT_NE(Find(r.lines[0], "ENDS", NotAppliedReason::kOutOfWindow), nullptr);
+}
+
+TEST(WaterfallTest, DraftsDoNotApplyAndASimulationIsTheSameCall) {
+  PriceRule draft = Rule("NEW-PROMO", RuleType::kSeasonal, 1500);
+  draft.state = RuleState::kDraft;
+  const BasketInput basket = Basket({Line("PUMP-100", 2, 10000)});
+  BasketResult current = Price(basket, {draft});
+  EXPECT_EQ(current.goods_total, Cny(20000));
+  EXPECT_NE(Find(current.lines[0], "NEW-PROMO", NotAppliedReason::kDraft),
+            nullptr);
+  // Simulating the change: the same basket, the rule as it would be.
+  draft.state = RuleState::kActive;
+  BasketResult simulated = Price(basket, {draft});
+  EXPECT_EQ(simulated.goods_total, Cny(17000));
+}
+
+TEST(WaterfallTest, ScopeMismatchIsListed) {
+  PriceRule other = Rule("OTHER-SKU", RuleType::kSeasonal, 1000);
+  other.product_scope = {ProductScopeKind::kSku, "PUMP-200"};
+  BasketResult r = Price(Basket({Line("pump-100", 1, 10000)}), {other});
+  EXPECT_EQ(r.lines[0].sku, "PUMP-100");
+  EXPECT_EQ(r.lines[0].net_amount, Cny(10000));
+  EXPECT_NE(Find(r.lines[0], "OTHER-SKU", NotAppliedReason::kScopeMismatch),
+            nullptr);
+}
+
+TEST(WaterfallTest, QuantityTierOnTheLineQuantity) {
+  PriceRule q = Rule("QTY", RuleType::kQuantity);
+  q.quantity.basis = QuantityBasis::kLineQuantity;
+  q.quantity.tiers = {{10, {}, 200}, {50, {}, 500}};
+  BasketResult r = Price(
+      Basket({Line("PUMP-100", 60, 1000), Line("PUMP-200", 5, 1000)}), {q});
+  EXPECT_EQ(r.lines[0].steps.back().amount, Cny(-3000));  // 5% of 600.00
+  EXPECT_EQ(r.lines[0].net_amount, Cny(57000));
+  EXPECT_EQ(r.lines[1].net_amount, Cny(5000));
+  const NotApplied* n =
+      Find(r.lines[1], "QTY", NotAppliedReason::kTierNotReached);
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->explanation, "first tier needs 10 units on the line; it has 5");
+}
+
+TEST(WaterfallTest, ARuleWhoseTierIsNotReachedDoesNotBlockALowerOne) {
+  PriceRule big = Rule("BIG", RuleType::kQuantity);
+  big.priority = 9;
+  big.quantity.tiers = {{100, {}, 1000}};
+  PriceRule small = Rule("SMALL", RuleType::kQuantity);
+  small.priority = 1;
+  small.quantity.tiers = {{10, {}, 200}};
+  BasketResult r = Price(Basket({Line("PUMP-100", 20, 1000)}), {big, small});
+  EXPECT_EQ(r.lines[0].steps.back().rule_id, "SMALL");
+  EXPECT_EQ(r.lines[0].net_amount, Cny(19600));
+  EXPECT_NE(Find(r.lines[0], "BIG", NotAppliedReason::kTierNotReached),
+            nullptr);
+}
+
+TEST(WaterfallTest, QuantityTierOnTheOrderTotalIsMeasuredAfterStep3) {
+  // 600.00 + 500.00 = 1,100.00 at list; 990.00 after the 10% promotion.
+  const BasketInput basket =
+      Basket({Line("PUMP-100", 6, 10000), Line("VALVE-7", 5, 10000, "VALVES")});
+  PriceRule promo = Rule("PROMO", RuleType::kSeasonal, 1000);
+  PriceRule order = Rule("ORDER", RuleType::kQuantity);
+  order.quantity.basis = QuantityBasis::kOrderAmount;
+  order.quantity.tiers = {{0, Cny(100000), 300}};  // ≥ 1,000.00: 3%
+  BasketResult missed = Price(basket, {promo, order});
+  EXPECT_EQ(missed.goods_total, Cny(99000));
+  EXPECT_NE(Find(missed.lines[0], "ORDER", NotAppliedReason::kTierNotReached),
+            nullptr);
+
+  order.quantity.tiers = {{0, Cny(90000), 300}};  // ≥ 900.00: 3%
+  BasketResult reached = Price(basket, {promo, order});
+  // 3% of 540.00 and of 450.00.
+  EXPECT_EQ(reached.lines[0].steps.back().amount, Cny(-1620));
+  EXPECT_EQ(reached.lines[1].steps.back().amount, Cny(-1350));
+  EXPECT_EQ(reached.goods_total, Cny(96030));
+}
+
+TEST(WaterfallTest, CumulativeVolumeCountsThisOrderOnTopOfThePeriod) {
+  PriceRule cum = Rule("Q4-VOLUME", RuleType::kCumulativeVolume);
+  cum.product_scope = {ProductScopeKind::kGroup, "PUMPS"};
+  cum.cumulative.measure = VolumeMeasure::kUnits;
+  cum.cumulative.period = VolumePeriod::kQuarter;
+  cum.cumulative.tiers = {{1000, {}, 300}};
+  BasketInput basket =
+      Basket({Line("PUMP-100", 40, 10000), Line("PUMP-200", 20, 5000),
+              Line("VALVE-7", 500, 100, "VALVES")});
+  basket.prior_volumes = {{"Q4-VOLUME", 950, Cny(0)}};
+  BasketResult r = Price(basket, {cum});
+  ASSERT_EQ(r.volumes.size(), 1u);
+  const VolumeFact& f = r.volumes[0];
+  EXPECT_EQ(f.period, "2026-Q4");
+  EXPECT_EQ(f.period_from, absl::CivilDay(2026, 10, 1));
+  EXPECT_EQ(f.period_until, absl::CivilDay(2027, 1, 1));
+  EXPECT_TRUE(f.prior_given);
+  EXPECT_EQ(f.prior_units, 950);
+  EXPECT_EQ(f.order_units, 60);  // the valves are not in the scope
+  EXPECT_EQ(f.counted_units, 1010);
+  EXPECT_EQ(f.tier_basis_points, 300);
+  EXPECT_EQ(r.lines[0].net_amount, Cny(388000));  // 4,000.00 less 3%
+  EXPECT_EQ(r.lines[1].net_amount, Cny(97000));
+  EXPECT_EQ(r.lines[2].net_amount, Cny(50000));
+
+  basket.prior_volumes = {{"Q4-VOLUME", 900, Cny(0)}};  // 960 < 1000
+  BasketResult below = Price(basket, {cum});
+  EXPECT_EQ(below.lines[0].net_amount, Cny(400000));
+  EXPECT_EQ(below.volumes[0].counted_units, 960);
+  EXPECT_EQ(below.volumes[0].tier_basis_points, std::nullopt);
+  EXPECT_NE(
+      Find(below.lines[0], "Q4-VOLUME", NotAppliedReason::kTierNotReached),
+      nullptr);
+}
+
+TEST(WaterfallTest, CumulativeVolumeInMoneyCountsThisOrderAfterStep4) {
+  PriceRule cum = Rule("YEAR-AMOUNT", RuleType::kCumulativeVolume);
+  cum.cumulative.measure = VolumeMeasure::kAmount;
+  cum.cumulative.period = VolumePeriod::kYear;
+  cum.cumulative.tiers = {{0, Cny(10000000), 200}};  // ≥ 100,000.00: 2%
+  BasketInput basket = Basket({Line("PUMP-100", 10, 100000)});  // 10,000.00
+  basket.prior_volumes = {{"YEAR-AMOUNT", 0, Cny(9100000)}};
+  // After a 10% margin the order counts 9,000.00: 91,000 + 9,000 = 100,000.
+  BasketResult r =
+      Price(basket, {cum, Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_EQ(r.volumes.size(), 1u);
+  EXPECT_EQ(r.volumes[0].period, "2026");
+  EXPECT_EQ(r.volumes[0].order_amount, Cny(900000));
+  EXPECT_EQ(r.volumes[0].counted_amount, Cny(10000000));
+  EXPECT_EQ(r.lines[0].net_amount, Cny(882000));  // 9,000.00 less 2%
+}
+
+TEST(WaterfallTest, CumulativeWithoutPriorVolumeCountsTheOrderAndSaysSo) {
+  PriceRule cum = Rule("Q4", RuleType::kCumulativeVolume);
+  cum.cumulative.tiers = {{10, {}, 100}};
+  BasketResult r = Price(Basket({Line("PUMP-100", 12, 1000)}), {cum});
+  EXPECT_FALSE(r.volumes[0].prior_given);
+  EXPECT_EQ(r.volumes[0].counted_units, 12);
+  EXPECT_EQ(r.lines[0].net_amount, Cny(11880));
+}
+
+TEST(WaterfallTest, BundleDiscountsBForTheQuantityACoversInTheRatio) {
+  PriceRule bundle = Rule("FILTER-WITH-PUMP", RuleType::kBundle);
+  bundle.product_scope = {ProductScopeKind::kSku, "FILTER-1"};
+  bundle.bundle = {"pump-100", 2, 1, 5000};  // per 2 pumps, 1 filter at 50%
+  BasketResult r = Price(Basket({Line("PUMP-100", 5, 10000),
+                                 Line("FILTER-1", 4, 1000, "FILTERS")}),
+                         {bundle});
+  // 5 pumps cover 2 filters: 50% of 2 of the 4 units of 40.00.
+  EXPECT_EQ(r.lines[1].steps.back().step, WaterfallStep::kBundle);
+  EXPECT_EQ(r.lines[1].steps.back().amount, Cny(-1000));
+  EXPECT_EQ(r.lines[1].net_amount, Cny(3000));
+  EXPECT_EQ(r.lines[0].net_amount, Cny(50000));  // A itself is not cut
+
+  BasketResult alone = Price(Basket({Line("FILTER-1", 4, 1000, "FILTERS"),
+                                     Line("PUMP-100", 1, 10000)}),
+                             {bundle});
+  EXPECT_EQ(alone.lines[0].net_amount, Cny(4000));
+  const NotApplied* n = Find(alone.lines[0], "FILTER-WITH-PUMP",
+                             NotAppliedReason::kBundleIncomplete);
+  ASSERT_NE(n, nullptr);
+  EXPECT_THAT(n->explanation, HasSubstr("the order has 1"));
+}
+
+TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
+  // List 100.00; a wholesaler gets 20% off (80.00). The retailer's own 10%
+  // and a 15% promotion would take it to 76.50.
+  const std::vector<PriceRule> rules = {
+      LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
+      LevelMargin("R10", ChannelLevel::kRetailer, 1000),
+      Rule("PROMO15", RuleType::kSeasonal, 1500)};
+  BasketResult r = Price(
+      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer), rules);
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.net_amount, Cny(8000));
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(l.clamps[0].floor, kChannelFloor);
+  EXPECT_EQ(l.clamps[0].floor_amount, Cny(8000));
+  EXPECT_EQ(l.clamps[0].raised_by, Cny(350));
+  EXPECT_THAT(l.clamps[0].explanation,
+              HasSubstr("the wholesaler price: list 100.00 less 20.00% "
+                        "(rule W20)"));
+  EXPECT_EQ(l.steps.back().step, WaterfallStep::kFloor);
+  EXPECT_EQ(l.steps.back().amount, Cny(350));
+  const NotApplied* lost = Find(l, "PROMO15", NotAppliedReason::kLostToFloor);
+  ASSERT_NE(lost, nullptr);
+  EXPECT_EQ(lost->explanation, "3.50 of its 13.50 taken back by CHANNEL_FLOOR");
+  EXPECT_TRUE(l.failure_reason.empty());
+
+  // A wholesaler is held to the distributor's price, not its own: with a
+  // distributor margin of 35% (65.00) its 68.00 stands; a distributor has no
+  // channel floor.
+  std::vector<PriceRule> ladder = rules;
+  ladder.push_back(LevelMargin("D35", ChannelLevel::kDistributor, 3500));
+  BasketResult w = Price(
+      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler), ladder);
+  EXPECT_EQ(w.lines[0].net_amount, Cny(6800));  // 80.00 less 15%
+  EXPECT_TRUE(w.lines[0].clamps.empty());
+  BasketResult d = Price(
+      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kDistributor), ladder);
+  EXPECT_EQ(d.lines[0].net_amount, Cny(5525));  // 65.00 less 15%
+  EXPECT_TRUE(d.lines[0].clamps.empty());
+}
+
+TEST(WaterfallTest, WithoutAMarginForTheLevelAboveTheChannelFloorIsList) {
+  // No distributor margin: the distributor pays list, so a wholesaler may
+  // not go below list either.
+  BasketResult w =
+      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
+            {LevelMargin("W20", ChannelLevel::kWholesaler, 2000)});
+  EXPECT_EQ(w.lines[0].net_amount, Cny(10000));
+  ASSERT_EQ(w.lines[0].clamps.size(), 1u);
+  EXPECT_EQ(w.lines[0].clamps[0].raised_by, Cny(2000));
+  EXPECT_THAT(w.lines[0].clamps[0].explanation,
+              HasSubstr("no distributor margin rule applies"));
+  // A key account has no channel floor.
+  BasketResult k =
+      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kKeyAccount),
+            {Rule("PROMO15", RuleType::kSeasonal, 1500)});
+  EXPECT_EQ(k.lines[0].net_amount, Cny(8500));
+  EXPECT_TRUE(k.lines[0].clamps.empty());
+}
+
+TEST(WaterfallTest, RetailerAboveTheWholesalerPriceIsNotClamped) {
+  BasketResult r =
+      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+            {LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
+             LevelMargin("R10", ChannelLevel::kRetailer, 1000)});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(9000));
+  EXPECT_TRUE(r.lines[0].clamps.empty());
+}
+
+TEST(WaterfallTest, FloorClampRaisesTheLineAndSaysByHowMuch) {
+  BasketResult r = Price(Basket({Line("PUMP-100", 2, 10000)}),
+                         {Rule("PROMO30", RuleType::kSeasonal, 3000),
+                          Floor("MIN85", 8500, FloorAction::kClamp)});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.net_amount, Cny(17000));
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(l.clamps[0].floor, "MIN85");
+  EXPECT_EQ(l.clamps[0].raised_by, Cny(3000));
+  EXPECT_EQ(l.steps.back().rule_id, "MIN85");
+  EXPECT_NE(Find(l, "PROMO30", NotAppliedReason::kLostToFloor), nullptr);
+}
+
+TEST(WaterfallTest, MarginFloorUsesTheStandardCost) {
+  BasketLine line = Line("PUMP-100", 3, 10000);
+  line.standard_cost = Cny(5000);
+  PriceRule floor = Rule("MARGIN20", RuleType::kFloor);
+  floor.floor.kind = FloorKind::kMinMarginOverCost;
+  floor.floor.min_margin_basis_points = 2000;  // ≥ 60.00 per unit
+  floor.floor.action = FloorAction::kClamp;
+  BasketResult r = Price(Basket({line}),
+                         {Rule("PROMO50", RuleType::kSeasonal, 5000), floor});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(18000));
+  EXPECT_EQ(r.lines[0].clamps[0].raised_by, Cny(3000));
+
+  line.standard_cost.reset();
+  absl::StatusOr<BasketResult> missing = PriceBasket(Basket({line}), {floor});
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(missing.status()), "lines[0].standard_cost");
+}
+
+TEST(WaterfallTest, FloorRejectFailsTheLineNotTheBasket) {
+  BasketResult r = Price(
+      Basket({Line("PUMP-100", 2, 10000), Line("VALVE-7", 1, 5000, "VALVES")}),
+      {Rule("PROMO30", RuleType::kSeasonal, 3000), [] {
+         PriceRule f = Floor("MIN85", 8500, FloorAction::kReject);
+         f.product_scope = {ProductScopeKind::kGroup, "PUMPS"};
+         return f;
+       }()});
+  EXPECT_EQ(r.failed_lines, 1);
+  EXPECT_EQ(r.lines[0].failure_reason, kReasonPriceBelowFloor);
+  EXPECT_THAT(r.lines[0].failure_message,
+              HasSubstr("net 140.00 is below 170.00"));
+  EXPECT_TRUE(r.lines[0].clamps.empty());
+  EXPECT_FALSE(r.lines[1].failed());
+  EXPECT_EQ(r.lines[1].net_amount, Cny(3500));
+  EXPECT_EQ(r.goods_total, Cny(3500));  // the failed line is left out
+}
+
+TEST(WaterfallTest, FreightFobOriginChargesFromThePlantApartFromGoods) {
+  BasketLine line = Line("PUMP-100", 10, 10000);
+  line.unit_weight_grams = 1500;
+  BasketInput in = Basket({line});
+  in.freight.method = FreightMethod::kFobOrigin;
+  in.freight.origin_plant = "WUHAN";
+  in.freight.rates = {{"WUHAN", "GD", "", Cny(8000), Cny(300), Cny(0)},
+                      {"WUHAN", "GD", "SHENZHEN", Cny(5000), Cny(200), Cny(50)},
+                      {"SHANGHAI", "GD", "", Cny(1), Cny(1), Cny(1)}};
+  BasketResult r = Price(in, {});
+  // The city row: 50.00 + 2.00 × 10 + 0.50 × 15 kg = 77.50.
+  EXPECT_EQ(r.freight.method, FreightMethod::kFobOrigin);
+  EXPECT_EQ(r.freight.origin, "WUHAN");
+  EXPECT_EQ(r.freight.freight, Cny(7750));
+  EXPECT_EQ(r.goods_total, Cny(100000));
+  EXPECT_EQ(r.total, Cny(107750));
+
+  in.freight.destination_province = "GD";
+  in.freight.destination_city = "GUANGZHOU";  // falls back to the province
+  EXPECT_EQ(Price(in, {}).freight.freight, Cny(11000));
+}
+
+TEST(WaterfallTest, FreightUniformDeliveredIsAbsorbed) {
+  BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
+  in.freight.rates = {{"WUHAN", "GD", "", Cny(8000), Cny(300), Cny(0)}};
+  BasketResult r = Price(in, {});
+  EXPECT_EQ(r.freight.freight, Cny(0));
+  EXPECT_EQ(r.freight.zone_adjustment, Cny(0));
+  EXPECT_EQ(r.total, Cny(100000));
+  EXPECT_THAT(r.freight.explanation, HasSubstr("absorbed"));
+}
+
+TEST(WaterfallTest, FreightZoneAddsTheZonesAdjustmentAsALine) {
+  BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
+  in.freight.method = FreightMethod::kZone;
+  in.freight.zones = {{"WEST", Cny(9900), 500}, {"EAST", Cny(3000), 100}};
+  BasketResult r = Price(in, {});
+  // EAST: 30.00 + 1% of 1,000.00.
+  EXPECT_EQ(r.freight.zone_adjustment, Cny(4000));
+  EXPECT_EQ(r.freight.freight, Cny(0));
+  EXPECT_EQ(r.total, Cny(104000));
+
+  in.dealer.zone = "NORTH";
+  absl::StatusOr<BasketResult> none = PriceBasket(in, {});
+  EXPECT_EQ(FieldOf(none.status()), "freight.zones");
+}
+
+TEST(WaterfallTest, FreightBasingPointUsesTheBaseCityWhateverTheOrigin) {
+  BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
+  in.freight.method = FreightMethod::kBasingPoint;
+  in.freight.origin_plant = "WUHAN";  // the real origin: ignored
+  in.freight.base_city = "SHANGHAI";
+  in.freight.rates = {{"WUHAN", "GD", "", Cny(1000), Cny(0), Cny(0)},
+                      {"SHANGHAI", "GD", "", Cny(12000), Cny(100), Cny(0)}};
+  BasketResult r = Price(in, {});
+  EXPECT_EQ(r.freight.origin, "SHANGHAI");
+  EXPECT_EQ(r.freight.freight, Cny(13000));
+
+  in.freight.base_city = "BEIJING";
+  absl::StatusOr<BasketResult> none = PriceBasket(in, {});
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(none.status()), "freight.rates");
+}
+
+TEST(WaterfallTest, VatOnTheOrderTotalAndATaxInclusiveUnitPerLine) {
+  BasketInput in = Basket({Line("PUMP-100", 3, 3333)});
+  in.vat_basis_points = kDefaultVatBasisPoints;
+  BasketResult r = Price(in, {Rule("M10", RuleType::kChannelMargin, 1000)});
+  EXPECT_EQ(r.vat_basis_points, 1300);
+  EXPECT_EQ(r.vat, Cny(1170));     // 13% of 89.99 = 11.6987
+  EXPECT_EQ(r.total, Cny(10169));  // 89.99 + 11.70
+  // 89.99 × 1.13 ÷ 3 = 33.8962…
+  EXPECT_EQ(r.lines[0].tax_inclusive_unit_price, Cny(3390));
+}
+
+TEST(WaterfallTest, VatIncludesFreightCharged) {
+  BasketInput in = Basket({Line("PUMP-100", 1, 100000)});
+  in.vat_basis_points = 1300;
+  in.freight.method = FreightMethod::kFobOrigin;
+  in.freight.origin_plant = "WUHAN";
+  in.freight.rates = {{"WUHAN", "GD", "", Cny(5000), Cny(0), Cny(0)}};
+  BasketResult r = Price(in, {});
+  EXPECT_EQ(r.vat, Cny(13650));  // 13% of 1,050.00
+  EXPECT_EQ(r.total, Cny(118650));
+}
+
+TEST(WaterfallTest, CashDiscountAlternativeIsBesideTheTotal) {
+  BasketInput in = Basket({Line("PUMP-100", 100, 10000)});  // 10,000.00
+  in.payment_term = {30, 200, 10};                          // 2/10 net 30
+  BasketResult r = Price(in, {});
+  EXPECT_EQ(r.total, Cny(1000000));
+  ASSERT_TRUE(r.cash_discount.has_value());
+  EXPECT_EQ(r.cash_discount->discount, Cny(20000));
+  EXPECT_EQ(r.cash_discount->pay, Cny(980000));
+  EXPECT_EQ(r.cash_discount->pay_by, absl::CivilDay(2026, 12, 7));
+  EXPECT_EQ(r.cash_discount->text,
+            "pay 9,800.00 by 2026-12-07 instead of 10,000.00 (2/10 net 30)");
+
+  in.payment_term = {30, 0, 0};
+  EXPECT_FALSE(Price(in, {}).cash_discount.has_value());
+}
+
+TEST(WaterfallTest, CashDiscountCountsVatAndFreightCharged) {
+  BasketInput in = Basket({Line("PUMP-100", 1, 100000)});
+  in.vat_basis_points = 1300;
+  in.freight.method = FreightMethod::kFobOrigin;
+  in.freight.origin_plant = "WUHAN";
+  in.freight.rates = {{"WUHAN", "GD", "", Cny(5000), Cny(0), Cny(0)}};
+  in.payment_term = {30, 200, 10};
+  BasketResult r = Price(in, {});
+  EXPECT_EQ(r.cash_discount->instead_of, Cny(118650));
+  EXPECT_EQ(r.cash_discount->discount, Cny(2373));  // 2% of 1,186.50
+  EXPECT_EQ(r.cash_discount->pay, Cny(116277));
+}
+
+TEST(WaterfallTest, RebateAccruesOnTheNetBesideTheTotal) {
+  PriceRule rebate = Rule("REBATE2", RuleType::kRebate, 200);
+  BasketResult r = Price(Basket({Line("PUMP-100", 3, 3333)}),
+                         {Rule("M10", RuleType::kChannelMargin, 1000), rebate});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(8999));  // not a price cut
+  EXPECT_EQ(r.lines[0].rebate_rule_id, "REBATE2");
+  EXPECT_EQ(r.lines[0].rebate_accrual, Cny(180));  // 2% of 89.99 = 1.7998
+  EXPECT_EQ(r.rebate_total, Cny(180));
+  ASSERT_EQ(r.rebates.size(), 1u);
+  EXPECT_EQ(r.rebates[0].rule_id, "REBATE2");
+  EXPECT_EQ(r.total, Cny(8999));
+}
+
+TEST(WaterfallTest, BadInputIsInvalidArgumentNamingTheField) {
+  struct Case {
+    std::string name;
+    std::function<void(BasketInput&, std::vector<PriceRule>&)> spoil;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"no lines", [](BasketInput& in, auto&) { in.lines.clear(); }, "lines"},
+      {"501 lines",
+       [](BasketInput& in, auto&) {
+         in.lines.assign(501, Line("PUMP-100", 1, 100));
+       },
+       "lines"},
+      {"zero quantity",
+       [](BasketInput& in, auto&) { in.lines[1].quantity = 0; },
+       "lines[1].quantity"},
+      {"zero list price",
+       [](BasketInput& in, auto&) { in.lines[1].list_price = Cny(0); },
+       "lines[1].list_price"},
+      {"mixed currencies",
+       [](BasketInput& in, auto&) {
+         in.lines[1].list_price = Money::Create("USD", 100).value();
+       },
+       "lines[1].list_price"},
+      {"rule in another currency",
+       [](BasketInput&, std::vector<PriceRule>& rules) {
+         PriceRule f = Floor("F", 100, FloorAction::kClamp);
+         f.floor.min_net_unit_price = Money::Create("USD", 100).value();
+         rules.push_back(f);
+       },
+       "rules[1].floor.min_net_unit_price"},
+      {"basis points over 10000",
+       [](BasketInput&, std::vector<PriceRule>& rules) {
+         rules[0].basis_points = 10001;
+       },
+       "rules[0].basis_points"},
+      {"tiers not ascending",
+       [](BasketInput&, std::vector<PriceRule>& rules) {
+         PriceRule q = Rule("Q", RuleType::kQuantity);
+         q.quantity.tiers = {{10, {}, 100}, {10, {}, 200}};
+         rules.push_back(q);
+       },
+       "rules[1].quantity.tiers[1].min_quantity"},
+      {"duplicate rule id",
+       [](BasketInput&, std::vector<PriceRule>& rules) {
+         rules.push_back(rules[0]);
+       },
+       "rules[1].rule_id"},
+      {"VAT over 100%",
+       [](BasketInput& in, auto&) { in.vat_basis_points = 10001; },
+       "vat_basis_points"},
+      {"unknown channel level",
+       [](BasketInput& in, auto&) {
+         in.dealer.channel_level = ChannelLevel::kUnspecified;
+       },
+       "dealer.channel_level"},
+      {"freight in another currency",
+       [](BasketInput& in, auto&) {
+         in.freight.rates = {{"WUHAN", "GD", "",
+                              Money::Create("USD", 100).value(), Cny(0),
+                              Cny(0)}};
+       },
+       "freight.rates[0].per_order"},
+      {"bad payment term",
+       [](BasketInput& in, auto&) {
+         in.payment_term = {30, 200, 40};
+       },
+       "payment_term.discount_days"},
+  };
+  for (const Case& c : cases) {
+    BasketInput in =
+        Basket({Line("PUMP-100", 1, 10000), Line("VALVE-7", 2, 500)});
+    std::vector<PriceRule> rules = {
+        Rule("M10", RuleType::kChannelMargin, 1000)};
+    c.spoil(in, rules);
+    absl::StatusOr<BasketResult> r = PriceBasket(in, rules);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << c.name;
+    EXPECT_EQ(FieldOf(r.status()), c.field) << c.name << ": " << r.status();
+  }
+}
+
+TEST(WaterfallTest, FiveHundredLinesArePriced) {
+  BasketInput in;
+  in = Basket({});
+  in.lines.assign(kMaxBasketLines, Line("PUMP-100", 1, 10000));
+  BasketResult r = Price(in, {Rule("M10", RuleType::kChannelMargin, 1000)});
+  EXPECT_EQ(r.lines.size(), 500u);
+  EXPECT_EQ(r.goods_total, Cny(500 * 9000));
+}
+
+}  // namespace
+}  // namespace qudao::pricing
