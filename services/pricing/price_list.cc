@@ -44,7 +44,7 @@ std::string FormatDay(absl::CivilDay day) { return BusinessCalendar::Key(day); }
 bool Covers(absl::CivilDay valid_from,
             const std::optional<absl::CivilDay>& valid_until,
             absl::CivilDay day) {
-  return valid_from <= day && (!valid_until.has_value() || day <= *valid_until);
+  return valid_from <= day && (!valid_until.has_value() || day < *valid_until);
 }
 
 absl::Status CheckPublication(const PriceListVersion& p) {

@@ -3,10 +3,11 @@
 // cost) applies on a day. List prices and costs are before VAT.
 //
 // A currency has one price list, published in versions 1, 2, ...: each
-// version is a batch of SKU prices valid over the same days (valid_from
-// through valid_until inclusive, or open-ended). A SKU's price on day D is
-// the one of the latest version that lists the SKU and whose validity
-// covers D, so a promotion published as a short version overrides the
+// version is a batch of SKU prices valid over the same days, [valid_from,
+// valid_until): valid_until is the first day they no longer apply (as in
+// price rules' windows), or there is none. A SKU's price on day D is the
+// one of the latest version that lists the SKU and whose validity covers
+// D, so a promotion published as a short version overrides the
 // base list for its days and the base list applies again after it.
 // Versions are never changed: a quote that used one can be explained
 // later.
@@ -68,7 +69,7 @@ struct PriceListVersion {
   std::vector<PriceListEntry> entries;
 };
 
-// Whether `day` falls within the version's validity.
+// Whether `day` falls within [valid_from, valid_until).
 bool Covers(absl::CivilDay valid_from,
             const std::optional<absl::CivilDay>& valid_until,
             absl::CivilDay day);

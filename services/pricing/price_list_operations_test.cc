@@ -139,6 +139,7 @@ TYPED_TEST(PriceListOperationsTest, ThePriceOnADayComesFromTheLatestCover) {
   const absl::CivilDay jan1(2027, 1, 1);
   const absl::CivilDay feb1(2027, 2, 1);
   const absl::CivilDay feb28(2027, 2, 28);
+  const absl::CivilDay mar1(2027, 3, 1);
   ASSERT_THAT(this->ops_->Publish("pm.zhou",
                                   this->List(jan1, std::nullopt,
                                              {{"PUMP-100", Cny(129900)},
@@ -148,7 +149,7 @@ TYPED_TEST(PriceListOperationsTest, ThePriceOnADayComesFromTheLatestCover) {
   // A February promotion on one SKU.
   ASSERT_THAT(
       this->ops_->Publish(
-          "pm.zhou", this->List(feb1, feb28, {{"PUMP-100", Cny(99900)}}), {}),
+          "pm.zhou", this->List(feb1, mar1, {{"PUMP-100", Cny(99900)}}), {}),
       IsOk());
   auto before = this->ops_->GetPrice("PUMP-100", "CNY", jan1 - 1);
   EXPECT_THAT(before,
@@ -161,8 +162,8 @@ TYPED_TEST(PriceListOperationsTest, ThePriceOnADayComesFromTheLatestCover) {
   ASSERT_THAT(promo, IsOk());
   EXPECT_EQ(promo->list_price, Cny(99900));
   EXPECT_EQ(promo->version, 2);
-  EXPECT_EQ(promo->valid_until, feb28);
-  auto after = this->ops_->GetPrice("PUMP-100", "CNY", feb28 + 1);
+  EXPECT_EQ(promo->valid_until, mar1);
+  auto after = this->ops_->GetPrice("PUMP-100", "CNY", mar1);
   ASSERT_THAT(after, IsOk());
   EXPECT_EQ(after->version, 1);
   // Not in the promotion: still the base list on a promotion day.

@@ -137,9 +137,9 @@ std::string SkuIn(const std::vector<std::string>& skus, Params& params) {
   return in;
 }
 
-// Covering the day: `valid_from <= $d AND (valid_until IS NULL OR …)`.
+// Covering the day ($2), as Covers(): [valid_from, valid_until).
 constexpr char kCovers[] =
-    "valid_from <= $2 AND (valid_until IS NULL OR valid_until >= $2)";
+    "valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)";
 
 absl::Status NoListPrice(const std::string& sku, const std::string& currency,
                          absl::CivilDay day) {

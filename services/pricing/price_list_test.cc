@@ -84,13 +84,13 @@ TEST(PriceListTest, TheLatestVersionCoveringTheDayWins) {
   const std::vector<ListPrice> candidates = {
       {"PUMP-100", Cny(100000), 1, jan1, std::nullopt},
       {"PUMP-100", Cny(90000), 2, absl::CivilDay(2027, 2, 1),
-       absl::CivilDay(2027, 2, 28)},
+       absl::CivilDay(2027, 3, 1)},
       {"PUMP-100", Cny(110000), 3, absl::CivilDay(2028, 1, 1), std::nullopt},
   };
   EXPECT_FALSE(ResolvePrice(candidates, jan1 - 1).has_value());
   EXPECT_EQ(ResolvePrice(candidates, jan1)->version, 1);
   EXPECT_EQ(ResolvePrice(candidates, absl::CivilDay(2027, 2, 1))->version, 2);
-  // valid_until is the last day the price applies.
+  // valid_until is the first day the price no longer applies.
   EXPECT_EQ(ResolvePrice(candidates, absl::CivilDay(2027, 2, 28))->list_price,
             Cny(90000));
   EXPECT_EQ(ResolvePrice(candidates, absl::CivilDay(2027, 3, 1))->version, 1);

@@ -369,7 +369,7 @@ TYPED_TEST(PricingServiceTest, PublishedPricesAreReadByDayWithTheirVersion) {
   // A December promotion on one SKU.
   pb::PublishPriceListRequest promo = this->ValidPublication();
   promo.mutable_price_list()->set_valid_from("2026-12-01");
-  promo.mutable_price_list()->set_valid_until("2026-12-31");
+  promo.mutable_price_list()->set_valid_until("2027-01-01");
   promo.mutable_price_list()->mutable_entries()->RemoveLast();
   promo.mutable_price_list()
       ->mutable_entries(0)
@@ -399,7 +399,9 @@ TYPED_TEST(PricingServiceTest, PublishedPricesAreReadByDayWithTheirVersion) {
   ASSERT_TRUE(price("PUMP-100", "2026-12-31", &p).ok());
   EXPECT_EQ(p.list_price().minor_units(), 99900);
   EXPECT_EQ(p.price_list_version(), 2);
-  EXPECT_EQ(p.valid_until(), "2026-12-31");
+  EXPECT_EQ(p.valid_until(), "2027-01-01");
+  ASSERT_TRUE(price("PUMP-100", "2027-01-01", &p).ok());
+  EXPECT_EQ(p.price_list_version(), 1);
   ASSERT_TRUE(price("PUMP-200", "2026-12-15", &p).ok());
   EXPECT_EQ(p.price_list_version(), 1);
   grpc::Status none = price("PUMP-100", "2026-10-31", &p);

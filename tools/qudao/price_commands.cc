@@ -173,7 +173,8 @@ void AddListCommands(CLI::App* price, int* exit_code) {
   publish.cmd->add_option("--from", f->from, "first day, YYYY-MM-DD")
       ->required();
   publish.cmd->add_option("--until", f->until,
-                          "last day, YYYY-MM-DD (default: open-ended)");
+                          "first day no longer valid, YYYY-MM-DD (default: "
+                          "open-ended)");
   publish.cmd->add_option("--note", f->note, "why, e.g. \"2027 list\"");
   publish.cmd->add_option("--price", f->prices,
                           "SKU=AMOUNT, e.g. PUMP-100=1299.00 (repeat)");
