@@ -12,6 +12,7 @@
 #include "services/pricing/pricing_service.h"
 #include "services/pricing/product_operations.h"
 #include "services/pricing/product_store.h"
+#include "services/pricing/waterfall.h"
 
 ABSL_FLAG(int, pricing_vat_rate_bp, qudao::pricing::kDefaultVatRateBp,
           "VAT rate added to net prices, in basis points (1300 = 13%) "
@@ -19,6 +20,9 @@ ABSL_FLAG(int, pricing_vat_rate_bp, qudao::pricing::kDefaultVatRateBp,
 
 namespace qudao::pricing {
 namespace {
+
+// The setting's default is the waterfall's: one 13%.
+static_assert(kDefaultVatRateBp == kDefaultVatBasisPoints);
 
 absl::StatusOr<int> VatRateFromSettings() {
   ASSIGN_OR_RETURN(const int rate, IntSetting("pricing_vat_rate_bp",
