@@ -111,24 +111,51 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
   }
   EXPECT_THAT(customers.process->Log(), HasSubstr("\"backend\":\"redis\""));
 
-  // Pricing: a product with its list price.
+  // Pricing: a group, a product in it, a published list price.
   auto products = pricing::v1::PricingService::NewStub(pricing.channel);
   {
+    pricing::v1::CreateProductGroupRequest group;
+    group.mutable_product_group()->set_group_code("PUMPS-CENTRIFUGAL");
+    group.mutable_product_group()->set_product_line("PUMPS");
+    group.mutable_product_group()->set_name("Centrifugal pumps");
+    pricing::v1::ProductGroup made;
+    auto ctx0 = OutgoingContext(absl::Seconds(10));
+    grpc::Status s = products->CreateProductGroup(ctx0.get(), group, &made);
+    ASSERT_TRUE(s.ok()) << s.error_message();
     pricing::v1::CreateProductRequest req;
-    req.mutable_product()->set_sku("PUMP-100");
+    req.mutable_product()->set_sku("pump-100");
     req.mutable_product()->set_name("Centrifugal pump 100");
-    req.mutable_product()->set_product_line("PUMPS");
-    req.mutable_product()->mutable_list_price()->set_currency_code("CNY");
-    req.mutable_product()->mutable_list_price()->set_minor_units(129900);
+    req.mutable_product()->set_product_group("PUMPS-CENTRIFUGAL");
     pricing::v1::Product out;
     auto ctx = OutgoingContext(absl::Seconds(10));
-    grpc::Status s = products->CreateProduct(ctx.get(), req, &out);
+    s = products->CreateProduct(ctx.get(), req, &out);
     ASSERT_TRUE(s.ok()) << s.error_message();
     pricing::v1::GetProductRequest get;
     get.set_sku("PUMP-100");
     auto ctx2 = OutgoingContext(absl::Seconds(10));
     ASSERT_TRUE(products->GetProduct(ctx2.get(), get, &out).ok());
-    EXPECT_EQ(out.list_price().minor_units(), 129900);
+    EXPECT_EQ(out.product_line(), "PUMPS");
+    pricing::v1::PublishPriceListRequest publish;
+    publish.mutable_price_list()->set_currency_code("CNY");
+    publish.mutable_price_list()->set_valid_from("2026-01-01");
+    pricing::v1::PriceListEntry* e =
+        publish.mutable_price_list()->add_entries();
+    e->set_sku("PUMP-100");
+    e->mutable_list_price()->set_currency_code("CNY");
+    e->mutable_list_price()->set_minor_units(129900);
+    pricing::v1::PriceListVersion version;
+    auto ctx3 = OutgoingContext(absl::Seconds(10));
+    s = products->PublishPriceList(ctx3.get(), publish, &version);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    pricing::v1::GetPriceRequest price_req;
+    price_req.set_sku("pump-100");
+    price_req.set_currency_code("CNY");
+    price_req.set_day("2026-06-01");
+    pricing::v1::Price price;
+    auto ctx4 = OutgoingContext(absl::Seconds(10));
+    ASSERT_TRUE(products->GetPrice(ctx4.get(), price_req, &price).ok());
+    EXPECT_EQ(price.list_price().minor_units(), 129900);
+    EXPECT_EQ(price.price_list_version(), version.version());
   }
 
   // Credit control: set a limit, read the position.
@@ -449,6 +476,55 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_THAT(out, HasSubstr("qudao.credit.v1.CreditControlService"));
   EXPECT_THAT(out, HasSubstr("customer_records"));
   EXPECT_THAT(out, HasSubstr("REACHABLE"));
+
+  // A pricing manager builds the catalogue and publishes prices from the
+  // CLI; a sales rep reads a price but not a cost.
+  code = testing::RunCommand({QUDAO_CLI_BIN, "login",
+                              absl::StrCat("--data_dir=", dir_->path(), "/dev"),
+                              "--as=pm.cli", "--role=pricing_manager"},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{
+           {"group", "create", "pumps-centrifugal", "--line=pumps",
+            "--name=Centrifugal pumps"},
+           {"product", "create", "pump-100", "--name=Pump 100",
+            "--group=PUMPS-CENTRIFUGAL"},
+           {"list", "publish", "--from=2026-01-01", "--note=2026 list",
+            "--price=Pump-100=1299.00", "--request_id=cli-pl-1"},
+           {"cost", "set", "PUMP-100", "--cost=812.40", "--from=2026-01-01"}}) {
+    std::vector<std::string> argv = {QUDAO_CLI_BIN, "price"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(target);
+    code = testing::RunCommand(argv, &out);
+    ASSERT_TRUE(code.ok());
+    EXPECT_EQ(*code, 0) << args[0] << " " << args[1] << ": " << out;
+  }
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "price", "list", "show", "CNY", "--output=json", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"published_by\": \"pm.cli\""));
+  EXPECT_THAT(out, HasSubstr("\"sku\": \"PUMP-100\""));
+  code = testing::RunCommand({QUDAO_CLI_BIN, "login",
+                              absl::StrCat("--data_dir=", dir_->path(), "/dev"),
+                              "--as=rep.cli", "--role=sales_rep"},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "price", "get", "pump-100", "--day=2026-06-01", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("CNY 1299.00"));
+  EXPECT_THAT(out, HasSubstr("price_list_version"));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "price", "cost", "show", "PUMP-100", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
 
   // Credit staff assess the dealer and set its limit from the CLI.
   code = testing::RunCommand({QUDAO_CLI_BIN, "login",

@@ -193,14 +193,65 @@ class IdentityTest : public ::testing::Test {
       pricing::v1::CreateProductRequest req;
       req.mutable_product()->set_sku("PUMP-100");
       req.mutable_product()->set_name("Pump 100");
-      req.mutable_product()->set_product_line("pumps");
-      req.mutable_product()->mutable_list_price()->set_currency_code("CNY");
-      req.mutable_product()->mutable_list_price()->set_minor_units(150000);
+      req.mutable_product()->set_product_group("pumps-centrifugal");
       return req.SerializeAsString();
     }
     if (method == "GetProduct") {
       pricing::v1::GetProductRequest req;
       req.set_sku("PUMP-100");
+      return req.SerializeAsString();
+    }
+    if (method == "GetStandardCost") {
+      pricing::v1::GetStandardCostRequest req;
+      req.set_sku("PUMP-100");
+      return req.SerializeAsString();
+    }
+    if (method == "UpdateProduct") {
+      pricing::v1::UpdateProductRequest req;
+      req.mutable_product()->set_sku("PUMP-100");
+      req.mutable_product()->set_name("Pump 100 renamed");
+      req.mutable_update_mask()->add_paths("name");
+      return req.SerializeAsString();
+    }
+    if (method == "CreateProductGroup") {
+      pricing::v1::CreateProductGroupRequest req;
+      req.mutable_product_group()->set_group_code("PUMPS-CENTRIFUGAL");
+      req.mutable_product_group()->set_product_line("PUMPS");
+      req.mutable_product_group()->set_name("Centrifugal pumps");
+      return req.SerializeAsString();
+    }
+    if (method == "PublishPriceList") {
+      pricing::v1::PublishPriceListRequest req;
+      req.mutable_price_list()->set_currency_code("CNY");
+      req.mutable_price_list()->set_valid_from("2027-01-01");
+      pricing::v1::PriceListEntry* e = req.mutable_price_list()->add_entries();
+      e->set_sku("PUMP-100");
+      e->mutable_list_price()->set_currency_code("CNY");
+      e->mutable_list_price()->set_minor_units(150000);
+      return req.SerializeAsString();
+    }
+    if (method == "GetPriceListVersion" || method == "ListPriceListVersions") {
+      pricing::v1::GetPriceListVersionRequest req;
+      req.set_currency_code("CNY");
+      if (method == "ListPriceListVersions") {
+        pricing::v1::ListPriceListVersionsRequest list;
+        list.set_currency_code("CNY");
+        return list.SerializeAsString();
+      }
+      return req.SerializeAsString();
+    }
+    if (method == "GetPrice") {
+      pricing::v1::GetPriceRequest req;
+      req.set_sku("PUMP-100");
+      req.set_currency_code("CNY");
+      return req.SerializeAsString();
+    }
+    if (method == "SetStandardCost") {
+      pricing::v1::SetStandardCostRequest req;
+      req.mutable_standard_cost()->set_sku("PUMP-100");
+      req.mutable_standard_cost()->mutable_cost()->set_currency_code("CNY");
+      req.mutable_standard_cost()->mutable_cost()->set_minor_units(90000);
+      req.mutable_standard_cost()->set_effective_from("2027-01-01");
       return req.SerializeAsString();
     }
     if (method == "SetCreditLimit" || method == "GetCreditPosition") {

@@ -1,24 +1,54 @@
-// Wiring of the pricing module: its database, the catalogue operations and
-// the gRPC adapter.
+// Wiring of the pricing module: its database, the catalogue and price
+// list operations, its settings and the gRPC adapter.
 #include "services/pricing/pricing_module.h"
 
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "common/config/settings.h"
 #include "common/grpc/module.h"
 #include "common/status/macros.h"
+#include "services/pricing/price_list.h"
+#include "services/pricing/price_list_operations.h"
 #include "services/pricing/pricing_service.h"
 #include "services/pricing/product_operations.h"
 #include "services/pricing/product_store.h"
+#include "services/pricing/waterfall.h"
+
+ABSL_FLAG(int, pricing_vat_rate_bp, qudao::pricing::kDefaultVatRateBp,
+          "VAT rate added to net prices, in basis points (1300 = 13%) "
+          "[env QUDAO_PRICING_VAT_RATE_BP]");
 
 namespace qudao::pricing {
+namespace {
+
+// The setting's default is the waterfall's: one 13%.
+static_assert(kDefaultVatRateBp == kDefaultVatBasisPoints);
+
+absl::StatusOr<int> VatRateFromSettings() {
+  ASSIGN_OR_RETURN(const int rate, IntSetting("pricing_vat_rate_bp",
+                                              "QUDAO_PRICING_VAT_RATE_BP",
+                                              kDefaultVatRateBp, 0));
+  if (absl::Status s = CheckVatRate(rate); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--pricing_vat_rate_bp: ", s.message()));
+  }
+  return rate;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
     const ModuleEnvironment& env) {
+  ASSIGN_OR_RETURN(const int vat_rate_bp, VatRateFromSettings());
   ASSIGN_OR_RETURN(
       auto db, OpenServiceDatabase(env, "pricing", ProductStore::Migrations()));
   auto module = std::make_unique<Module>("pricing", std::move(db), env);
   auto* products = module->Own(
       std::make_unique<ProductOperations>(module->database(), env.clock));
+  auto* prices = module->Own(std::make_unique<PriceListOperations>(
+      module->database(), env.clock, env.calendar, vat_rate_bp));
   module->Serve(std::make_unique<PricingService>(
-                    products, module->ServingFor(PricingPermissions())),
+                    products, prices, module->ServingFor(PricingPermissions())),
                 pb::PricingService::service_full_name());
   return module;
 }

@@ -1,22 +1,54 @@
 // PricingService; see pricing_service.h.
 #include "services/pricing/pricing_service.h"
 
+#include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/grpc/unary.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/validation/validation.h"
+#include "services/pricing/price_list_proto.h"
 #include "services/pricing/product_proto.h"
 
 namespace qudao::pricing {
 namespace {
 
 constexpr size_t kMaxSkuChars = 64;
+constexpr size_t kMaxCodeChars = 64;
 constexpr size_t kMaxNameChars = 200;
-constexpr size_t kMaxProductLineChars = 64;
+constexpr size_t kMaxNoteChars = 500;
+
+// A SKU or group/line code from a request: syntax checked, then canonical.
+absl::StatusOr<std::string> Code(absl::string_view field,
+                                 absl::string_view value,
+                                 size_t max_chars = kMaxCodeChars) {
+  RETURN_IF_ERROR(RequireCode(field, value, max_chars));
+  return CanonicalCode(value);
+}
+
+absl::StatusOr<std::string> Currency(absl::string_view field,
+                                     const std::string& code) {
+  if (code.empty()) return InvalidField(field, "is required, e.g. CNY");
+  if (absl::Status s = Money::Create(code, 0).status(); !s.ok()) {
+    return InvalidField(field, s.message());
+  }
+  return code;
+}
+
+// A day field: empty means `fallback` if given, else required.
+absl::StatusOr<absl::CivilDay> DayOr(absl::string_view field,
+                                     const std::string& text,
+                                     std::optional<absl::CivilDay> fallback) {
+  if (text.empty()) {
+    if (fallback.has_value()) return *fallback;
+    return InvalidField(field, "is required (YYYY-MM-DD)");
+  }
+  return ParseDay(field, text);
+}
 
 }  // namespace
 
@@ -28,20 +60,43 @@ const auth::PermissionTable& PricingPermissions() {
       {Role::kPricingService, Role::kCreditControlService,
        Role::kCustomerRecordsService, Role::kDealerSupportService,
        Role::kWarehouseService});
+  const auth::RoleSet writers = {Role::kPricingManager, Role::kAdmin};
+  // Standard costs are confidential: pricing and finance (the credit
+  // manager) only, and pricing's own account (quotes measure margins).
+  const auth::RoleSet cost_readers = {Role::kPricingManager,
+                                      Role::kCreditManager, Role::kAdmin,
+                                      Role::kPricingService};
   static const auto* table = new auth::PermissionTable(
       pb::PricingService::service_full_name(),
       {
-          {"CreateProduct",
-           Access::kWrite,
-           {Role::kPricingManager, Role::kAdmin},
-           PartnerAccess::kNone,
-           "products",
-           "sku",
-           ""},
+          {"CreateProduct", Access::kWrite, writers, PartnerAccess::kNone,
+           "products", "sku", ""},
           {"GetProduct", Access::kRead, readers, PartnerAccess::kShared,
            "products", "sku", "the catalogue is open to partners"},
+          {"UpdateProduct", Access::kWrite, writers, PartnerAccess::kNone,
+           "products", "product.sku", ""},
           {"ListProducts", Access::kRead, readers, PartnerAccess::kShared,
            "products", "", "the catalogue is open to partners"},
+          {"CreateProductGroup", Access::kWrite, writers, PartnerAccess::kNone,
+           "product_groups", "group_code", ""},
+          {"ListProductGroups", Access::kRead, readers, PartnerAccess::kShared,
+           "product_groups", "", "the catalogue is open to partners"},
+          {"PublishPriceList", Access::kWrite, writers, PartnerAccess::kNone,
+           "price_lists", "price_list.currency_code", ""},
+          {"GetPriceListVersion", Access::kRead, readers, PartnerAccess::kNone,
+           "price_lists", "currency_code",
+           "partners read prices with GetPrice, not the lists' history"},
+          {"ListPriceListVersions", Access::kRead, readers,
+           PartnerAccess::kNone, "price_lists", "currency_code", ""},
+          {"GetPrice", Access::kRead, readers, PartnerAccess::kShared,
+           "price_lists", "sku", "list prices are open to partners"},
+          {"SetStandardCost", Access::kWrite, writers, PartnerAccess::kNone,
+           "standard_costs", "standard_cost.sku", ""},
+          {"GetStandardCost", Access::kRead, cost_readers, PartnerAccess::kNone,
+           "standard_costs", "sku",
+           "costs are confidential: pricing and finance only"},
+          {"GetPricingSettings", Access::kRead, readers, PartnerAccess::kShared,
+           "", "", ""},
           {"ListAuditEvents",
            Access::kRead,
            {Role::kAdmin},
@@ -53,8 +108,9 @@ const auth::PermissionTable& PricingPermissions() {
   return *table;
 }
 
-PricingService::PricingService(ProductOperations* products, Serving serving)
-    : ServedService(serving), products_(products) {
+PricingService::PricingService(ProductOperations* products,
+                               PriceListOperations* prices, Serving serving)
+    : ServedService(serving), products_(products), prices_(prices) {
   Handle<pb::CreateProductRequest, pb::Product>(
       "CreateProduct",
       [this](const Call& c, const pb::CreateProductRequest& r,
@@ -64,10 +120,66 @@ PricingService::PricingService(ProductOperations* products, Serving serving)
       [this](const Call& c, const pb::GetProductRequest& r, pb::Product* out) {
         return HandleGetProduct(c, r, out);
       });
+  Handle<pb::UpdateProductRequest, pb::Product>(
+      "UpdateProduct",
+      [this](const Call& c, const pb::UpdateProductRequest& r,
+             pb::Product* out) { return HandleUpdateProduct(c, r, out); });
   Handle<pb::ListProductsRequest, pb::ListProductsResponse>(
       "ListProducts", [this](const Call& c, const pb::ListProductsRequest& r,
                              pb::ListProductsResponse* out) {
         return HandleListProducts(c, r, out);
+      });
+  Handle<pb::CreateProductGroupRequest, pb::ProductGroup>(
+      "CreateProductGroup",
+      [this](const Call& c, const pb::CreateProductGroupRequest& r,
+             pb::ProductGroup* out) {
+        return HandleCreateProductGroup(c, r, out);
+      });
+  Handle<pb::ListProductGroupsRequest, pb::ListProductGroupsResponse>(
+      "ListProductGroups",
+      [this](const Call& c, const pb::ListProductGroupsRequest& r,
+             pb::ListProductGroupsResponse* out) {
+        return HandleListProductGroups(c, r, out);
+      });
+  Handle<pb::PublishPriceListRequest, pb::PriceListVersion>(
+      "PublishPriceList",
+      [this](const Call& c, const pb::PublishPriceListRequest& r,
+             pb::PriceListVersion* out) {
+        return HandlePublishPriceList(c, r, out);
+      });
+  Handle<pb::GetPriceListVersionRequest, pb::PriceListVersion>(
+      "GetPriceListVersion",
+      [this](const Call& c, const pb::GetPriceListVersionRequest& r,
+             pb::PriceListVersion* out) {
+        return HandleGetPriceListVersion(c, r, out);
+      });
+  Handle<pb::ListPriceListVersionsRequest, pb::ListPriceListVersionsResponse>(
+      "ListPriceListVersions",
+      [this](const Call& c, const pb::ListPriceListVersionsRequest& r,
+             pb::ListPriceListVersionsResponse* out) {
+        return HandleListPriceListVersions(c, r, out);
+      });
+  Handle<pb::GetPriceRequest, pb::Price>(
+      "GetPrice", [this](const Call& c, const pb::GetPriceRequest& r,
+                         pb::Price* out) { return HandleGetPrice(c, r, out); });
+  Handle<pb::SetStandardCostRequest, pb::StandardCost>(
+      "SetStandardCost",
+      [this](const Call& c, const pb::SetStandardCostRequest& r,
+             pb::StandardCost* out) {
+        return HandleSetStandardCost(c, r, out);
+      });
+  Handle<pb::GetStandardCostRequest, pb::GetStandardCostResponse>(
+      "GetStandardCost",
+      [this](const Call& c, const pb::GetStandardCostRequest& r,
+             pb::GetStandardCostResponse* out) {
+        return HandleGetStandardCost(c, r, out);
+      });
+  Handle<pb::GetPricingSettingsRequest, pb::PricingSettings>(
+      "GetPricingSettings",
+      [this](const Call&, const pb::GetPricingSettingsRequest&,
+             pb::PricingSettings* out) {
+        out->set_vat_rate_bp(prices_->vat_rate_bp());
+        return absl::OkStatus();
       });
   ServeAuditTrail();
 }
@@ -78,21 +190,20 @@ absl::Status PricingService::HandleCreateProduct(
   RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
   if (!request.has_product()) return InvalidField("product", "is required");
   const pb::Product& in = request.product();
-  RETURN_IF_ERROR(RequireCode("product.sku", in.sku(), kMaxSkuChars));
+  Product draft;
+  ASSIGN_OR_RETURN(draft.sku, Code("product.sku", in.sku(), kMaxSkuChars));
   RETURN_IF_ERROR(RequireText("product.name", in.name(), kMaxNameChars));
-  RETURN_IF_ERROR(RequireCode("product.product_line", in.product_line(),
-                              kMaxProductLineChars));
-  if (!in.has_list_price()) {
-    return InvalidField("product.list_price", "is required");
-  }
-  ASSIGN_OR_RETURN(Money list_price,
-                   MoneyFromProto("product.list_price", in.list_price()));
-  Product draft{in.sku(), std::string(absl::StripAsciiWhitespace(in.name())),
-                in.product_line(), list_price, absl::InfinitePast()};
+  draft.name = std::string(absl::StripAsciiWhitespace(in.name()));
+  ASSIGN_OR_RETURN(draft.product_group,
+                   Code("product.product_group", in.product_group()));
+  // Create reads neither the etag nor output-only fields, so a retry that
+  // sends back what it got is the same request.
+  pb::CreateProductRequest read = request;
+  read.mutable_product()->clear_etag();
   ASSIGN_OR_RETURN(
       const Product created,
       products_->Create(draft, call.Idempotent(request.request_id(),
-                                               RequestFingerprint(request))));
+                                               RequestFingerprint(read))));
   *response = ProductToProto(created);
   return absl::OkStatus();
 }
@@ -100,9 +211,45 @@ absl::Status PricingService::HandleCreateProduct(
 absl::Status PricingService::HandleGetProduct(
     const Call& /*call*/, const pb::GetProductRequest& request,
     pb::Product* response) {
-  RETURN_IF_ERROR(RequireCode("sku", request.sku(), kMaxSkuChars));
-  ASSIGN_OR_RETURN(const Product product, products_->Get(request.sku()));
+  ASSIGN_OR_RETURN(const std::string sku,
+                   Code("sku", request.sku(), kMaxSkuChars));
+  ASSIGN_OR_RETURN(const Product product, products_->Get(sku));
   *response = ProductToProto(product);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleUpdateProduct(
+    const Call& /*call*/, const pb::UpdateProductRequest& request,
+    pb::Product* response) {
+  if (!request.has_product()) return InvalidField("product", "is required");
+  const pb::Product& in = request.product();
+  ProductUpdate update;
+  ASSIGN_OR_RETURN(update.sku, Code("product.sku", in.sku(), kMaxSkuChars));
+  if (request.update_mask().paths_size() == 0) {
+    return InvalidField("update_mask",
+                        "must name the fields to change: name, product_group");
+  }
+  for (const std::string& path : request.update_mask().paths()) {
+    if (path == "name") {
+      RETURN_IF_ERROR(RequireText("product.name", in.name(), kMaxNameChars));
+      update.name = std::string(absl::StripAsciiWhitespace(in.name()));
+    } else if (path == "product_group") {
+      ASSIGN_OR_RETURN(update.product_group,
+                       Code("product.product_group", in.product_group()));
+    } else {
+      return InvalidField(
+          "update_mask",
+          absl::StrCat(QuoteInput(path),
+                       " is not an updatable product field (name, "
+                       "product_group)"));
+    }
+  }
+  if (!in.etag().empty()) {
+    ASSIGN_OR_RETURN(update.expected_version,
+                     VersionFromEtag("product.etag", in.etag()));
+  }
+  ASSIGN_OR_RETURN(const Product updated, products_->Update(update));
+  *response = ProductToProto(updated);
   return absl::OkStatus();
 }
 
@@ -111,9 +258,12 @@ absl::Status PricingService::HandleListProducts(
     pb::ListProductsResponse* response) {
   ProductFilter filter;
   if (!request.product_line().empty()) {
-    RETURN_IF_ERROR(RequireCode("product_line", request.product_line(),
-                                kMaxProductLineChars));
-    filter.product_line = request.product_line();
+    ASSIGN_OR_RETURN(filter.product_line,
+                     Code("product_line", request.product_line()));
+  }
+  if (!request.product_group().empty()) {
+    ASSIGN_OR_RETURN(filter.product_group,
+                     Code("product_group", request.product_group()));
   }
   ASSIGN_OR_RETURN(
       const PageRequest page,
@@ -123,6 +273,191 @@ absl::Status PricingService::HandleListProducts(
     *response->add_products() = ProductToProto(p);
   }
   response->set_next_page_token(result.next_page_token);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleCreateProductGroup(
+    const Call& call, const pb::CreateProductGroupRequest& request,
+    pb::ProductGroup* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  if (!request.has_product_group()) {
+    return InvalidField("product_group", "is required");
+  }
+  const pb::ProductGroup& in = request.product_group();
+  ProductGroup draft;
+  ASSIGN_OR_RETURN(draft.group_code,
+                   Code("product_group.group_code", in.group_code()));
+  ASSIGN_OR_RETURN(draft.product_line,
+                   Code("product_group.product_line", in.product_line()));
+  RETURN_IF_ERROR(RequireText("product_group.name", in.name(), kMaxNameChars));
+  draft.name = std::string(absl::StripAsciiWhitespace(in.name()));
+  ASSIGN_OR_RETURN(const ProductGroup created,
+                   products_->CreateGroup(
+                       draft, call.Idempotent(request.request_id(),
+                                              RequestFingerprint(request))));
+  *response = ProductGroupToProto(created);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleListProductGroups(
+    const Call& /*call*/, const pb::ListProductGroupsRequest& request,
+    pb::ListProductGroupsResponse* response) {
+  std::string line;
+  if (!request.product_line().empty()) {
+    ASSIGN_OR_RETURN(line, Code("product_line", request.product_line()));
+  }
+  ASSIGN_OR_RETURN(const PageRequest page,
+                   ParsePage(request.page_size(), request.page_token(),
+                             ProductGroupFilter(line)));
+  ASSIGN_OR_RETURN(const ProductGroupPage result,
+                   products_->ListGroups(line, page));
+  for (const ProductGroup& g : result.groups) {
+    *response->add_product_groups() = ProductGroupToProto(g);
+  }
+  response->set_next_page_token(result.next_page_token);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandlePublishPriceList(
+    const Call& call, const pb::PublishPriceListRequest& request,
+    pb::PriceListVersion* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  if (!request.has_price_list()) {
+    return InvalidField("price_list", "is required");
+  }
+  const pb::PriceListVersion& in = request.price_list();
+  PriceListVersion draft;
+  ASSIGN_OR_RETURN(draft.currency,
+                   Currency("price_list.currency_code", in.currency_code()));
+  ASSIGN_OR_RETURN(draft.valid_from, DayOr("price_list.valid_from",
+                                           in.valid_from(), std::nullopt));
+  if (!in.valid_until().empty()) {
+    ASSIGN_OR_RETURN(draft.valid_until,
+                     ParseDay("price_list.valid_until", in.valid_until()));
+  }
+  RETURN_IF_ERROR(
+      OptionalMultilineText("price_list.note", in.note(), kMaxNoteChars));
+  draft.note = in.note();
+  if (in.entries_size() == 0 || in.entries_size() > kMaxPriceListEntries) {
+    return InvalidField("price_list.entries",
+                        absl::StrCat("must hold 1 to ", kMaxPriceListEntries,
+                                     " prices (got ", in.entries_size(), ")"));
+  }
+  draft.entries.reserve(in.entries_size());
+  for (int i = 0; i < in.entries_size(); ++i) {
+    const pb::PriceListEntry& e = in.entries(i);
+    const std::string at = absl::StrCat("price_list.entries[", i, "]");
+    PriceListEntry entry;
+    ASSIGN_OR_RETURN(entry.sku,
+                     Code(absl::StrCat(at, ".sku"), e.sku(), kMaxSkuChars));
+    if (!e.has_list_price()) {
+      return InvalidField(absl::StrCat(at, ".list_price"), "is required");
+    }
+    ASSIGN_OR_RETURN(
+        entry.list_price,
+        MoneyFromProto(absl::StrCat(at, ".list_price"), e.list_price()));
+    draft.entries.push_back(std::move(entry));
+  }
+  ASSIGN_OR_RETURN(
+      const PriceListVersion published,
+      prices_->Publish(
+          call.principal.DisplayName(), draft,
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  *response = PriceListVersionToProto(published);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleGetPriceListVersion(
+    const Call& /*call*/, const pb::GetPriceListVersionRequest& request,
+    pb::PriceListVersion* response) {
+  ASSIGN_OR_RETURN(const std::string currency,
+                   Currency("currency_code", request.currency_code()));
+  if (request.version() < 0) {
+    return InvalidField("version",
+                        "must be a version number, or 0 for the "
+                        "latest");
+  }
+  ASSIGN_OR_RETURN(const PriceListVersion version,
+                   prices_->GetVersion(currency, request.version()));
+  *response = PriceListVersionToProto(version);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleListPriceListVersions(
+    const Call& /*call*/, const pb::ListPriceListVersionsRequest& request,
+    pb::ListPriceListVersionsResponse* response) {
+  ASSIGN_OR_RETURN(const std::string currency,
+                   Currency("currency_code", request.currency_code()));
+  ASSIGN_OR_RETURN(const PageRequest page,
+                   ParsePage(request.page_size(), request.page_token(),
+                             PriceListVersionFilter(currency)));
+  ASSIGN_OR_RETURN(const PriceListVersionPage result,
+                   prices_->ListVersions(currency, page));
+  for (const PriceListVersion& v : result.versions) {
+    *response->add_price_list_versions() = PriceListVersionToProto(v);
+  }
+  response->set_next_page_token(result.next_page_token);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleGetPrice(const Call& /*call*/,
+                                            const pb::GetPriceRequest& request,
+                                            pb::Price* response) {
+  ASSIGN_OR_RETURN(const std::string sku,
+                   Code("sku", request.sku(), kMaxSkuChars));
+  ASSIGN_OR_RETURN(const std::string currency,
+                   Currency("currency_code", request.currency_code()));
+  ASSIGN_OR_RETURN(const absl::CivilDay day,
+                   DayOr("day", request.day(), prices_->Today()));
+  ASSIGN_OR_RETURN(const ListPrice price,
+                   prices_->GetPrice(sku, currency, day));
+  *response = PriceToProto(price, day);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleSetStandardCost(
+    const Call& call, const pb::SetStandardCostRequest& request,
+    pb::StandardCost* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
+  if (!request.has_standard_cost()) {
+    return InvalidField("standard_cost", "is required");
+  }
+  const pb::StandardCost& in = request.standard_cost();
+  StandardCost draft;
+  ASSIGN_OR_RETURN(draft.sku,
+                   Code("standard_cost.sku", in.sku(), kMaxSkuChars));
+  if (!in.has_cost()) return InvalidField("standard_cost.cost", "is required");
+  ASSIGN_OR_RETURN(draft.cost, MoneyFromProto("standard_cost.cost", in.cost()));
+  ASSIGN_OR_RETURN(
+      draft.effective_from,
+      DayOr("standard_cost.effective_from", in.effective_from(), std::nullopt));
+  RETURN_IF_ERROR(
+      OptionalMultilineText("standard_cost.note", in.note(), kMaxNoteChars));
+  draft.note = in.note();
+  ASSIGN_OR_RETURN(
+      const StandardCost set,
+      prices_->SetStandardCost(
+          call.principal.DisplayName(), draft,
+          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  *response = StandardCostToProto(set);
+  return absl::OkStatus();
+}
+
+absl::Status PricingService::HandleGetStandardCost(
+    const Call& /*call*/, const pb::GetStandardCostRequest& request,
+    pb::GetStandardCostResponse* response) {
+  ASSIGN_OR_RETURN(const std::string sku,
+                   Code("sku", request.sku(), kMaxSkuChars));
+  ASSIGN_OR_RETURN(const absl::CivilDay day,
+                   DayOr("day", request.day(), prices_->Today()));
+  ASSIGN_OR_RETURN(const StandardCostAnswer answer,
+                   prices_->GetStandardCost(sku, day));
+  if (answer.in_force.has_value()) {
+    *response->mutable_standard_cost() = StandardCostToProto(*answer.in_force);
+  }
+  for (const StandardCost& c : answer.history) {
+    *response->add_history() = StandardCostToProto(c);
+  }
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 
 #include "common/grpc/unary.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
+#include "services/pricing/price_list_operations.h"
 #include "services/pricing/product_operations.h"
 
 namespace qudao::pricing {
@@ -16,7 +17,8 @@ const auth::PermissionTable& PricingPermissions();
 class PricingService final : public ServedService<pb::PricingService> {
  public:
   // `serving` is made with PricingPermissions().
-  PricingService(ProductOperations* products, Serving serving);
+  PricingService(ProductOperations* products, PriceListOperations* prices,
+                 Serving serving);
 
  private:
   absl::Status HandleCreateProduct(const Call& call,
@@ -25,11 +27,39 @@ class PricingService final : public ServedService<pb::PricingService> {
   absl::Status HandleGetProduct(const Call& call,
                                 const pb::GetProductRequest& request,
                                 pb::Product* response);
+  absl::Status HandleUpdateProduct(const Call& call,
+                                   const pb::UpdateProductRequest& request,
+                                   pb::Product* response);
   absl::Status HandleListProducts(const Call& call,
                                   const pb::ListProductsRequest& request,
                                   pb::ListProductsResponse* response);
+  absl::Status HandleCreateProductGroup(
+      const Call& call, const pb::CreateProductGroupRequest& request,
+      pb::ProductGroup* response);
+  absl::Status HandleListProductGroups(
+      const Call& call, const pb::ListProductGroupsRequest& request,
+      pb::ListProductGroupsResponse* response);
+  absl::Status HandlePublishPriceList(
+      const Call& call, const pb::PublishPriceListRequest& request,
+      pb::PriceListVersion* response);
+  absl::Status HandleGetPriceListVersion(
+      const Call& call, const pb::GetPriceListVersionRequest& request,
+      pb::PriceListVersion* response);
+  absl::Status HandleListPriceListVersions(
+      const Call& call, const pb::ListPriceListVersionsRequest& request,
+      pb::ListPriceListVersionsResponse* response);
+  absl::Status HandleGetPrice(const Call& call,
+                              const pb::GetPriceRequest& request,
+                              pb::Price* response);
+  absl::Status HandleSetStandardCost(const Call& call,
+                                     const pb::SetStandardCostRequest& request,
+                                     pb::StandardCost* response);
+  absl::Status HandleGetStandardCost(const Call& call,
+                                     const pb::GetStandardCostRequest& request,
+                                     pb::GetStandardCostResponse* response);
 
   ProductOperations* products_;
+  PriceListOperations* prices_;
 };
 
 }  // namespace qudao::pricing

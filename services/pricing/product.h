@@ -1,32 +1,65 @@
-// Products and their list prices: the rules of the price list (DOMAIN.md §2)
-// in plain C++, with no gRPC or SQL. Channel margins, discounts and the price
-// waterfall build on these later.
+// The catalogue's rules (DOMAIN.md §2): products (SKUs) in product groups
+// within product lines, in plain C++ with no gRPC or SQL. List prices live
+// in price lists (price_list.h), standard costs in standard_cost.h.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "common/money/money.h"
 
 namespace qudao::pricing {
 
-// A product (SKU) with its list price: the price before any channel margin
-// or discount, from which every dealer's net price is derived.
-struct Product {
-  std::string sku;
-  std::string name;
+// SKUs, group codes and line codes are case-insensitive: "pump-100" and
+// "PUMP-100" are one SKU. They are kept in one canonical form, upper-case,
+// so that equality, uniqueness and order are plain string comparisons on
+// both databases. Everything that takes a code from outside (the API, the
+// quote code) passes it through here first.
+std::string CanonicalCode(absl::string_view code);
+
+// A product line → product group → product hierarchy; a group belongs to
+// one line for good (its products' line follows from it).
+struct ProductGroup {
+  std::string group_code;
   std::string product_line;
-  Money list_price;
+  std::string name;
   absl::Time create_time;
 };
 
-// A list price is the top of every price waterfall; margins and discounts
-// are taken off it, so it must be a positive amount.
-absl::Status CheckListPrice(const Money& list_price);
+struct Product {
+  std::string sku;
+  std::string name;
+  std::string product_group;
+  // The group's line (denormalised for listing by line).
+  std::string product_line;
+  // Starts at 1, +1 per update; the etag.
+  int64_t version = 0;
+  absl::Time create_time;
+  absl::Time update_time;
+};
 
-// Rules that hold for any stored product (beyond field syntax, which the API
-// boundary checks).
+// Reasons callers branch on.
+inline constexpr char kReasonEtagMismatch[] = "ETAG_MISMATCH";
+inline constexpr char kReasonGroupNotFound[] = "PRODUCT_GROUP_NOT_FOUND";
+inline constexpr char kReasonProductNotFound[] = "PRODUCT_NOT_FOUND";
+
+// "\"v3\"" for version 3.
+std::string EtagOf(const Product& product);
+// The version an etag stands for; INVALID_ARGUMENT naming `field` when it
+// is not one this service made.
+absl::StatusOr<int64_t> VersionFromEtag(absl::string_view field,
+                                        absl::string_view etag);
+
+// ABORTED ETAG_MISMATCH when `expected_version` (0: any) is not current.
+absl::Status CheckExpectedVersion(const Product& current,
+                                  int64_t expected_version);
+
+// Rules that hold for any stored product or group: codes canonical and
+// present, a name.
 absl::Status CheckProductInvariants(const Product& product);
+absl::Status CheckGroupInvariants(const ProductGroup& group);
 
 }  // namespace qudao::pricing

@@ -1,5 +1,5 @@
-// Products in their API form (qudao.pricing.v1.Product): the one conversion
-// the adapter and the stored idempotent responses share.
+// The catalogue in its API form (qudao.pricing.v1): the one conversion the
+// adapter and the stored idempotent responses share.
 #pragma once
 
 #include "absl/status/statusor.h"
@@ -10,8 +10,10 @@
 namespace qudao::pricing {
 
 v1::Product ProductToProto(const Product& product);
+v1::ProductGroup ProductGroupToProto(const ProductGroup& group);
 
-// A product stored as the bytes of its API message.
+// A product / group stored as the bytes of its API message.
 const storage::ResponseCodec<Product>& ProductCodec();
+const storage::ResponseCodec<ProductGroup>& ProductGroupCodec();
 
 }  // namespace qudao::pricing

@@ -5,6 +5,7 @@
 //   qudao health                       check every service's health
 //   qudao dealer create|get|list|update
 //   qudao credit position|assess|assessments|limit|hold-queue|release|reject
+//   qudao price group|product|list|get|cost|settings
 //   qudao login|logout                 get or forget the CLI's token
 //   qudao audit                        a service's audit trail
 #include "CLI/CLI.hpp"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   qudao::cli::AddDealerCommands(app, &exit_code);
   qudao::cli::AddAuthCommands(app, &exit_code);
   qudao::cli::AddCreditCommands(app, &exit_code);
+  qudao::cli::AddPriceCommands(app, &exit_code);
   qudao::InstallProtobufLogHandler();
   CLI11_PARSE(app, argc, argv);
   return exit_code;
