@@ -70,11 +70,12 @@ PriceRule Floor(std::string id, int64_t min_unit_minor, FloorAction action) {
   return r;
 }
 
-BasketResult Price(const BasketInput& in, const std::vector<PriceRule>& rules) {
-  absl::StatusOr<BasketResult> r = PriceBasket(in, rules);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *std::move(r) : BasketResult{};
-}
+// Prices the basket into `var`, failing the test at once (not later, on an
+// out-of-range index) when pricing returns an error.
+#define ASSERT_PRICED(var, ...)                                     \
+  absl::StatusOr<BasketResult> var##_or = PriceBasket(__VA_ARGS__); \
+  ASSERT_TRUE(var##_or.ok()) << var##_or.status();                  \
+  const BasketResult& var = *var##_or
 
 const NotApplied* Find(const LineResult& line, const std::string& rule_id,
                        NotAppliedReason reason) {
@@ -93,8 +94,8 @@ std::vector<int> StepNumbers(const LineResult& line) {
 }
 
 TEST(WaterfallTest, TenPercentOf3x33_33RoundsTheDiscountOnTheLine) {
-  BasketResult r = Price(Basket({Line("PUMP-100", 3, 3333)}),
-                         {Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 3, 3333)}),
+                {Rule("M10", RuleType::kChannelMargin, 1000)});
   ASSERT_EQ(r.lines.size(), 1u);
   const LineResult& l = r.lines[0];
   ASSERT_EQ(l.steps.size(), 2u);
@@ -115,9 +116,9 @@ TEST(WaterfallTest, StepsRunInTheFixedOrderEachOnTheRunningAmount) {
   PriceRule ending = Rule("E", RuleType::kPriceEnding);
   ending.ending = {100, 99};
   // Given out of order: the waterfall orders by step, not by the vector.
-  BasketResult r = Price(Basket({Line("PUMP-100", 10, 10000)}),
-                         {ending, qty, Rule("S5", RuleType::kSeasonal, 500),
-                          Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 10, 10000)}),
+                {ending, qty, Rule("S5", RuleType::kSeasonal, 500),
+                 Rule("M10", RuleType::kChannelMargin, 1000)});
   const LineResult& l = r.lines[0];
   EXPECT_EQ(StepNumbers(l), (std::vector<int>{1, 2, 3, 4, 7}));
   EXPECT_EQ(l.steps[0].running_after, Cny(100000));
@@ -135,7 +136,7 @@ TEST(WaterfallTest, StepsRunInTheFixedOrderEachOnTheRunningAmount) {
 TEST(WaterfallTest, PriceEnding99Turns13_45Into12_99) {
   PriceRule e = Rule("E99", RuleType::kPriceEnding);
   e.ending = {100, 99};
-  BasketResult r = Price(Basket({Line("PUMP-100", 2, 1345)}), {e});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 2, 1345)}), {e});
   EXPECT_EQ(r.lines[0].net_unit_price, Cny(1299));
   EXPECT_EQ(r.lines[0].net_amount, Cny(2598));
   EXPECT_EQ(r.lines[0].steps.back().amount, Cny(-92));
@@ -144,7 +145,7 @@ TEST(WaterfallTest, PriceEnding99Turns13_45Into12_99) {
 TEST(WaterfallTest, PriceEnding900Turns134_50Into129_00) {
   PriceRule e = Rule("E900", RuleType::kPriceEnding);
   e.ending = {1000, 900};
-  BasketResult r = Price(Basket({Line("PUMP-100", 1, 13450)}), {e});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 13450)}), {e});
   EXPECT_EQ(r.lines[0].net_unit_price, Cny(12900));
   EXPECT_EQ(r.lines[0].net_amount, Cny(12900));
 }
@@ -152,7 +153,7 @@ TEST(WaterfallTest, PriceEnding900Turns134_50Into129_00) {
 TEST(WaterfallTest, PriceEndingWithNoPositiveCandidateLeavesThePrice) {
   PriceRule e = Rule("E99", RuleType::kPriceEnding);
   e.ending = {100, 99};
-  BasketResult r = Price(Basket({Line("WASHER", 4, 50)}), {e});
+  ASSERT_PRICED(r, Basket({Line("WASHER", 4, 50)}), {e});
   EXPECT_EQ(r.lines[0].net_amount, Cny(200));
   EXPECT_EQ(StepNumbers(r.lines[0]), (std::vector<int>{1}));
   const NotApplied* n =
@@ -166,7 +167,7 @@ TEST(WaterfallTest, ADealerRuleBeatsASkuRuleOnATie) {
   dealer.dealer_scope = {DealerScopeKind::kDealer, {}, "dlr_d1"};
   PriceRule sku = Rule("FOR-SKU", RuleType::kSeasonal, 2000);
   sku.product_scope = {ProductScopeKind::kSku, "pump-100"};
-  BasketResult r = Price(Basket({Line("PUMP-100", 1, 10000)}), {sku, dealer});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}), {sku, dealer});
   const LineResult& l = r.lines[0];
   EXPECT_EQ(l.steps.back().rule_id, "FOR-DEALER");
   EXPECT_EQ(l.net_amount, Cny(9500));
@@ -180,7 +181,7 @@ TEST(WaterfallTest, HigherPriorityWinsAndAtMostOneRulePerStep) {
   PriceRule low = Rule("LOW", RuleType::kSeasonal, 2000);
   PriceRule high = Rule("HIGH", RuleType::kSeasonal, 300);
   high.priority = 10;
-  BasketResult r = Price(Basket({Line("PUMP-100", 1, 10000)}), {low, high});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}), {low, high});
   EXPECT_EQ(StepNumbers(r.lines[0]), (std::vector<int>{1, 3}));
   EXPECT_EQ(r.lines[0].net_amount, Cny(9700));
   EXPECT_NE(Find(r.lines[0], "LOW", NotAppliedReason::kLowerPriority), nullptr);
@@ -192,8 +193,7 @@ TEST(WaterfallTest, RuleOutsideItsWindowIsNotAppliedWithTheReason) {
   expired.valid_until = absl::CivilDay(2026, 9, 1);
   PriceRule ends_today = Rule("ENDS", RuleType::kSeasonal, 1000);
   ends_today.valid_until = kQuoteDay;  // exclusive
-  BasketResult r =
-      Price(Basket({Line("PUMP-100", 1, 10000)}), {expired, ends_today});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}), {expired, ends_today});
   EXPECT_EQ(r.lines[0].net_amount, Cny(10000));
   const NotApplied* n =
       Find(r.lines[0], "SUMMER", NotAppliedReason::kOutOfWindow);
@@ -207,20 +207,20 @@ TEST(WaterfallTest, DraftsDoNotApplyAndASimulationIsTheSameCall) {
   PriceRule draft = Rule("NEW-PROMO", RuleType::kSeasonal, 1500);
   draft.state = RuleState::kDraft;
   const BasketInput basket = Basket({Line("PUMP-100", 2, 10000)});
-  BasketResult current = Price(basket, {draft});
+  ASSERT_PRICED(current, basket, {draft});
   EXPECT_EQ(current.goods_total, Cny(20000));
   EXPECT_NE(Find(current.lines[0], "NEW-PROMO", NotAppliedReason::kDraft),
             nullptr);
   // Simulating the change: the same basket, the rule as it would be.
   draft.state = RuleState::kActive;
-  BasketResult simulated = Price(basket, {draft});
+  ASSERT_PRICED(simulated, basket, {draft});
   EXPECT_EQ(simulated.goods_total, Cny(17000));
 }
 
 TEST(WaterfallTest, ScopeMismatchIsListed) {
   PriceRule other = Rule("OTHER-SKU", RuleType::kSeasonal, 1000);
   other.product_scope = {ProductScopeKind::kSku, "PUMP-200"};
-  BasketResult r = Price(Basket({Line("pump-100", 1, 10000)}), {other});
+  ASSERT_PRICED(r, Basket({Line("pump-100", 1, 10000)}), {other});
   EXPECT_EQ(r.lines[0].sku, "PUMP-100");
   EXPECT_EQ(r.lines[0].net_amount, Cny(10000));
   EXPECT_NE(Find(r.lines[0], "OTHER-SKU", NotAppliedReason::kScopeMismatch),
@@ -231,8 +231,8 @@ TEST(WaterfallTest, QuantityTierOnTheLineQuantity) {
   PriceRule q = Rule("QTY", RuleType::kQuantity);
   q.quantity.basis = QuantityBasis::kLineQuantity;
   q.quantity.tiers = {{10, {}, 200}, {50, {}, 500}};
-  BasketResult r = Price(
-      Basket({Line("PUMP-100", 60, 1000), Line("PUMP-200", 5, 1000)}), {q});
+  ASSERT_PRICED(
+      r, Basket({Line("PUMP-100", 60, 1000), Line("PUMP-200", 5, 1000)}), {q});
   EXPECT_EQ(r.lines[0].steps.back().amount, Cny(-3000));  // 5% of 600.00
   EXPECT_EQ(r.lines[0].net_amount, Cny(57000));
   EXPECT_EQ(r.lines[1].net_amount, Cny(5000));
@@ -249,7 +249,7 @@ TEST(WaterfallTest, ARuleWhoseTierIsNotReachedDoesNotBlockALowerOne) {
   PriceRule small = Rule("SMALL", RuleType::kQuantity);
   small.priority = 1;
   small.quantity.tiers = {{10, {}, 200}};
-  BasketResult r = Price(Basket({Line("PUMP-100", 20, 1000)}), {big, small});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 20, 1000)}), {big, small});
   EXPECT_EQ(r.lines[0].steps.back().rule_id, "SMALL");
   EXPECT_EQ(r.lines[0].net_amount, Cny(19600));
   EXPECT_NE(Find(r.lines[0], "BIG", NotAppliedReason::kTierNotReached),
@@ -264,13 +264,13 @@ TEST(WaterfallTest, QuantityTierOnTheOrderTotalIsMeasuredAfterStep3) {
   PriceRule order = Rule("ORDER", RuleType::kQuantity);
   order.quantity.basis = QuantityBasis::kOrderAmount;
   order.quantity.tiers = {{0, Cny(100000), 300}};  // ≥ 1,000.00: 3%
-  BasketResult missed = Price(basket, {promo, order});
+  ASSERT_PRICED(missed, basket, {promo, order});
   EXPECT_EQ(missed.goods_total, Cny(99000));
   EXPECT_NE(Find(missed.lines[0], "ORDER", NotAppliedReason::kTierNotReached),
             nullptr);
 
   order.quantity.tiers = {{0, Cny(90000), 300}};  // ≥ 900.00: 3%
-  BasketResult reached = Price(basket, {promo, order});
+  ASSERT_PRICED(reached, basket, {promo, order});
   // 3% of 540.00 and of 450.00.
   EXPECT_EQ(reached.lines[0].steps.back().amount, Cny(-1620));
   EXPECT_EQ(reached.lines[1].steps.back().amount, Cny(-1350));
@@ -287,7 +287,7 @@ TEST(WaterfallTest, CumulativeVolumeCountsThisOrderOnTopOfThePeriod) {
       Basket({Line("PUMP-100", 40, 10000), Line("PUMP-200", 20, 5000),
               Line("VALVE-7", 500, 100, "VALVES")});
   basket.prior_volumes = {{"Q4-VOLUME", 950, Cny(0)}};
-  BasketResult r = Price(basket, {cum});
+  ASSERT_PRICED(r, basket, {cum});
   ASSERT_EQ(r.volumes.size(), 1u);
   const VolumeFact& f = r.volumes[0];
   EXPECT_EQ(f.period, "2026-Q4");
@@ -303,7 +303,7 @@ TEST(WaterfallTest, CumulativeVolumeCountsThisOrderOnTopOfThePeriod) {
   EXPECT_EQ(r.lines[2].net_amount, Cny(50000));
 
   basket.prior_volumes = {{"Q4-VOLUME", 900, Cny(0)}};  // 960 < 1000
-  BasketResult below = Price(basket, {cum});
+  ASSERT_PRICED(below, basket, {cum});
   EXPECT_EQ(below.lines[0].net_amount, Cny(400000));
   EXPECT_EQ(below.volumes[0].counted_units, 960);
   EXPECT_EQ(below.volumes[0].tier_basis_points, std::nullopt);
@@ -320,8 +320,7 @@ TEST(WaterfallTest, CumulativeVolumeInMoneyCountsThisOrderAfterStep4) {
   BasketInput basket = Basket({Line("PUMP-100", 10, 100000)});  // 10,000.00
   basket.prior_volumes = {{"YEAR-AMOUNT", 0, Cny(9100000)}};
   // After a 10% margin the order counts 9,000.00: 91,000 + 9,000 = 100,000.
-  BasketResult r =
-      Price(basket, {cum, Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, basket, {cum, Rule("M10", RuleType::kChannelMargin, 1000)});
   ASSERT_EQ(r.volumes.size(), 1u);
   EXPECT_EQ(r.volumes[0].period, "2026");
   EXPECT_EQ(r.volumes[0].order_amount, Cny(900000));
@@ -332,7 +331,7 @@ TEST(WaterfallTest, CumulativeVolumeInMoneyCountsThisOrderAfterStep4) {
 TEST(WaterfallTest, CumulativeWithoutPriorVolumeCountsTheOrderAndSaysSo) {
   PriceRule cum = Rule("Q4", RuleType::kCumulativeVolume);
   cum.cumulative.tiers = {{10, {}, 100}};
-  BasketResult r = Price(Basket({Line("PUMP-100", 12, 1000)}), {cum});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 12, 1000)}), {cum});
   EXPECT_FALSE(r.volumes[0].prior_given);
   EXPECT_EQ(r.volumes[0].counted_units, 12);
   EXPECT_EQ(r.lines[0].net_amount, Cny(11880));
@@ -342,18 +341,20 @@ TEST(WaterfallTest, BundleDiscountsBForTheQuantityACoversInTheRatio) {
   PriceRule bundle = Rule("FILTER-WITH-PUMP", RuleType::kBundle);
   bundle.product_scope = {ProductScopeKind::kSku, "FILTER-1"};
   bundle.bundle = {"pump-100", 2, 1, 5000};  // per 2 pumps, 1 filter at 50%
-  BasketResult r = Price(Basket({Line("PUMP-100", 5, 10000),
-                                 Line("FILTER-1", 4, 1000, "FILTERS")}),
-                         {bundle});
+  ASSERT_PRICED(r,
+                Basket({Line("PUMP-100", 5, 10000),
+                        Line("FILTER-1", 4, 1000, "FILTERS")}),
+                {bundle});
   // 5 pumps cover 2 filters: 50% of 2 of the 4 units of 40.00.
   EXPECT_EQ(r.lines[1].steps.back().step, WaterfallStep::kBundle);
   EXPECT_EQ(r.lines[1].steps.back().amount, Cny(-1000));
   EXPECT_EQ(r.lines[1].net_amount, Cny(3000));
   EXPECT_EQ(r.lines[0].net_amount, Cny(50000));  // A itself is not cut
 
-  BasketResult alone = Price(Basket({Line("FILTER-1", 4, 1000, "FILTERS"),
-                                     Line("PUMP-100", 1, 10000)}),
-                             {bundle});
+  ASSERT_PRICED(alone,
+                Basket({Line("FILTER-1", 4, 1000, "FILTERS"),
+                        Line("PUMP-100", 1, 10000)}),
+                {bundle});
   EXPECT_EQ(alone.lines[0].net_amount, Cny(4000));
   const NotApplied* n = Find(alone.lines[0], "FILTER-WITH-PUMP",
                              NotAppliedReason::kBundleIncomplete);
@@ -368,8 +369,8 @@ TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
       LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
       LevelMargin("R10", ChannelLevel::kRetailer, 1000),
       Rule("PROMO15", RuleType::kSeasonal, 1500)};
-  BasketResult r = Price(
-      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer), rules);
+  ASSERT_PRICED(
+      r, Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer), rules);
   const LineResult& l = r.lines[0];
   EXPECT_EQ(l.net_amount, Cny(8000));
   ASSERT_EQ(l.clamps.size(), 1u);
@@ -391,12 +392,14 @@ TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
   // channel floor.
   std::vector<PriceRule> ladder = rules;
   ladder.push_back(LevelMargin("D35", ChannelLevel::kDistributor, 3500));
-  BasketResult w = Price(
-      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler), ladder);
+  ASSERT_PRICED(w,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
+                ladder);
   EXPECT_EQ(w.lines[0].net_amount, Cny(6800));  // 80.00 less 15%
   EXPECT_TRUE(w.lines[0].clamps.empty());
-  BasketResult d = Price(
-      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kDistributor), ladder);
+  ASSERT_PRICED(
+      d, Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kDistributor),
+      ladder);
   EXPECT_EQ(d.lines[0].net_amount, Cny(5525));  // 65.00 less 15%
   EXPECT_TRUE(d.lines[0].clamps.empty());
 }
@@ -404,35 +407,35 @@ TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
 TEST(WaterfallTest, WithoutAMarginForTheLevelAboveTheChannelFloorIsList) {
   // No distributor margin: the distributor pays list, so a wholesaler may
   // not go below list either.
-  BasketResult w =
-      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
-            {LevelMargin("W20", ChannelLevel::kWholesaler, 2000)});
+  ASSERT_PRICED(w,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
+                {LevelMargin("W20", ChannelLevel::kWholesaler, 2000)});
   EXPECT_EQ(w.lines[0].net_amount, Cny(10000));
   ASSERT_EQ(w.lines[0].clamps.size(), 1u);
   EXPECT_EQ(w.lines[0].clamps[0].raised_by, Cny(2000));
   EXPECT_THAT(w.lines[0].clamps[0].explanation,
               HasSubstr("no distributor margin rule applies"));
   // A key account has no channel floor.
-  BasketResult k =
-      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kKeyAccount),
-            {Rule("PROMO15", RuleType::kSeasonal, 1500)});
+  ASSERT_PRICED(k,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kKeyAccount),
+                {Rule("PROMO15", RuleType::kSeasonal, 1500)});
   EXPECT_EQ(k.lines[0].net_amount, Cny(8500));
   EXPECT_TRUE(k.lines[0].clamps.empty());
 }
 
 TEST(WaterfallTest, RetailerAboveTheWholesalerPriceIsNotClamped) {
-  BasketResult r =
-      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
-            {LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
-             LevelMargin("R10", ChannelLevel::kRetailer, 1000)});
+  ASSERT_PRICED(r,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+                {LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
+                 LevelMargin("R10", ChannelLevel::kRetailer, 1000)});
   EXPECT_EQ(r.lines[0].net_amount, Cny(9000));
   EXPECT_TRUE(r.lines[0].clamps.empty());
 }
 
 TEST(WaterfallTest, FloorClampRaisesTheLineAndSaysByHowMuch) {
-  BasketResult r = Price(Basket({Line("PUMP-100", 2, 10000)}),
-                         {Rule("PROMO30", RuleType::kSeasonal, 3000),
-                          Floor("MIN85", 8500, FloorAction::kClamp)});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 2, 10000)}),
+                {Rule("PROMO30", RuleType::kSeasonal, 3000),
+                 Floor("MIN85", 8500, FloorAction::kClamp)});
   const LineResult& l = r.lines[0];
   EXPECT_EQ(l.net_amount, Cny(17000));
   ASSERT_EQ(l.clamps.size(), 1u);
@@ -449,8 +452,8 @@ TEST(WaterfallTest, MarginFloorUsesTheStandardCost) {
   floor.floor.kind = FloorKind::kMinMarginOverCost;
   floor.floor.min_margin_basis_points = 2000;  // ≥ 60.00 per unit
   floor.floor.action = FloorAction::kClamp;
-  BasketResult r = Price(Basket({line}),
-                         {Rule("PROMO50", RuleType::kSeasonal, 5000), floor});
+  ASSERT_PRICED(r, Basket({line}),
+                {Rule("PROMO50", RuleType::kSeasonal, 5000), floor});
   EXPECT_EQ(r.lines[0].net_amount, Cny(18000));
   EXPECT_EQ(r.lines[0].clamps[0].raised_by, Cny(3000));
 
@@ -461,7 +464,8 @@ TEST(WaterfallTest, MarginFloorUsesTheStandardCost) {
 }
 
 TEST(WaterfallTest, FloorRejectFailsTheLineNotTheBasket) {
-  BasketResult r = Price(
+  ASSERT_PRICED(
+      r,
       Basket({Line("PUMP-100", 2, 10000), Line("VALVE-7", 1, 5000, "VALVES")}),
       {Rule("PROMO30", RuleType::kSeasonal, 3000), [] {
          PriceRule f = Floor("MIN85", 8500, FloorAction::kReject);
@@ -487,7 +491,7 @@ TEST(WaterfallTest, FreightFobOriginChargesFromThePlantApartFromGoods) {
   in.freight.rates = {{"WUHAN", "GD", "", Cny(8000), Cny(300), Cny(0)},
                       {"WUHAN", "GD", "SHENZHEN", Cny(5000), Cny(200), Cny(50)},
                       {"SHANGHAI", "GD", "", Cny(1), Cny(1), Cny(1)}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   // The city row: 50.00 + 2.00 × 10 + 0.50 × 15 kg = 77.50.
   EXPECT_EQ(r.freight.method, FreightMethod::kFobOrigin);
   EXPECT_EQ(r.freight.origin, "WUHAN");
@@ -497,13 +501,14 @@ TEST(WaterfallTest, FreightFobOriginChargesFromThePlantApartFromGoods) {
 
   in.freight.destination_province = "GD";
   in.freight.destination_city = "GUANGZHOU";  // falls back to the province
-  EXPECT_EQ(Price(in, {}).freight.freight, Cny(11000));
+  ASSERT_PRICED(province, in, {});
+  EXPECT_EQ(province.freight.freight, Cny(11000));
 }
 
 TEST(WaterfallTest, FreightUniformDeliveredIsAbsorbed) {
   BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
   in.freight.rates = {{"WUHAN", "GD", "", Cny(8000), Cny(300), Cny(0)}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.freight.freight, Cny(0));
   EXPECT_EQ(r.freight.zone_adjustment, Cny(0));
   EXPECT_EQ(r.total, Cny(100000));
@@ -514,7 +519,7 @@ TEST(WaterfallTest, FreightZoneAddsTheZonesAdjustmentAsALine) {
   BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
   in.freight.method = FreightMethod::kZone;
   in.freight.zones = {{"WEST", Cny(9900), 500}, {"EAST", Cny(3000), 100}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   // EAST: 30.00 + 1% of 1,000.00.
   EXPECT_EQ(r.freight.zone_adjustment, Cny(4000));
   EXPECT_EQ(r.freight.freight, Cny(0));
@@ -532,7 +537,7 @@ TEST(WaterfallTest, FreightBasingPointUsesTheBaseCityWhateverTheOrigin) {
   in.freight.base_city = "SHANGHAI";
   in.freight.rates = {{"WUHAN", "GD", "", Cny(1000), Cny(0), Cny(0)},
                       {"SHANGHAI", "GD", "", Cny(12000), Cny(100), Cny(0)}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.freight.origin, "SHANGHAI");
   EXPECT_EQ(r.freight.freight, Cny(13000));
 
@@ -545,7 +550,7 @@ TEST(WaterfallTest, FreightBasingPointUsesTheBaseCityWhateverTheOrigin) {
 TEST(WaterfallTest, VatOnTheOrderTotalAndATaxInclusiveUnitPerLine) {
   BasketInput in = Basket({Line("PUMP-100", 3, 3333)});
   in.vat_basis_points = kDefaultVatBasisPoints;
-  BasketResult r = Price(in, {Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, in, {Rule("M10", RuleType::kChannelMargin, 1000)});
   EXPECT_EQ(r.vat_basis_points, 1300);
   EXPECT_EQ(r.vat, Cny(1170));     // 13% of 89.99 = 11.6987
   EXPECT_EQ(r.total, Cny(10169));  // 89.99 + 11.70
@@ -559,7 +564,7 @@ TEST(WaterfallTest, VatIncludesFreightCharged) {
   in.freight.method = FreightMethod::kFobOrigin;
   in.freight.origin_plant = "WUHAN";
   in.freight.rates = {{"WUHAN", "GD", "", Cny(5000), Cny(0), Cny(0)}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.vat, Cny(13650));  // 13% of 1,050.00
   EXPECT_EQ(r.total, Cny(118650));
 }
@@ -567,7 +572,7 @@ TEST(WaterfallTest, VatIncludesFreightCharged) {
 TEST(WaterfallTest, CashDiscountAlternativeIsBesideTheTotal) {
   BasketInput in = Basket({Line("PUMP-100", 100, 10000)});  // 10,000.00
   in.payment_term = {30, 200, 10};                          // 2/10 net 30
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.total, Cny(1000000));
   ASSERT_TRUE(r.cash_discount.has_value());
   EXPECT_EQ(r.cash_discount->discount, Cny(20000));
@@ -577,7 +582,8 @@ TEST(WaterfallTest, CashDiscountAlternativeIsBesideTheTotal) {
             "pay 9,800.00 by 2026-12-07 instead of 10,000.00 (2/10 net 30)");
 
   in.payment_term = {30, 0, 0};
-  EXPECT_FALSE(Price(in, {}).cash_discount.has_value());
+  ASSERT_PRICED(without, in, {});
+  EXPECT_FALSE(without.cash_discount.has_value());
 }
 
 TEST(WaterfallTest, CashDiscountCountsVatAndFreightCharged) {
@@ -587,7 +593,7 @@ TEST(WaterfallTest, CashDiscountCountsVatAndFreightCharged) {
   in.freight.origin_plant = "WUHAN";
   in.freight.rates = {{"WUHAN", "GD", "", Cny(5000), Cny(0), Cny(0)}};
   in.payment_term = {30, 200, 10};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.cash_discount->instead_of, Cny(118650));
   EXPECT_EQ(r.cash_discount->discount, Cny(2373));  // 2% of 1,186.50
   EXPECT_EQ(r.cash_discount->pay, Cny(116277));
@@ -595,8 +601,8 @@ TEST(WaterfallTest, CashDiscountCountsVatAndFreightCharged) {
 
 TEST(WaterfallTest, RebateAccruesOnTheNetBesideTheTotal) {
   PriceRule rebate = Rule("REBATE2", RuleType::kRebate, 200);
-  BasketResult r = Price(Basket({Line("PUMP-100", 3, 3333)}),
-                         {Rule("M10", RuleType::kChannelMargin, 1000), rebate});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 3, 3333)}),
+                {Rule("M10", RuleType::kChannelMargin, 1000), rebate});
   EXPECT_EQ(r.lines[0].net_amount, Cny(8999));  // not a price cut
   EXPECT_EQ(r.lines[0].rebate_rule_id, "REBATE2");
   EXPECT_EQ(r.lines[0].rebate_accrual, Cny(180));  // 2% of 89.99 = 1.7998
@@ -691,7 +697,7 @@ TEST(WaterfallTest, FiveHundredLinesArePriced) {
   BasketInput in;
   in = Basket({});
   in.lines.assign(kMaxBasketLines, Line("PUMP-100", 1, 10000));
-  BasketResult r = Price(in, {Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, in, {Rule("M10", RuleType::kChannelMargin, 1000)});
   EXPECT_EQ(r.lines.size(), 500u);
   EXPECT_EQ(r.goods_total, Cny(500 * 9000));
 }
