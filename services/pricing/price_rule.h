@@ -223,7 +223,8 @@ struct PriceRule {
 // INVALID_ARGUMENT naming `field` and the sub-field: an id (1..64 of
 // [A-Za-z0-9._-]), a scope with its code, a window with valid_until after
 // valid_from, basis points 0..10000, tiers non-empty and strictly
-// ascending, a bundle with its trigger SKU and positive ratio, a price
+// ascending, a bundle with its trigger SKU and a ratio of 1..1,000,000 on
+// each side, a price
 // ending with 0 ≤ ending < step, a floor with a positive minimum price.
 // Money fields must be in `currency` (any one currency when empty).
 absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,

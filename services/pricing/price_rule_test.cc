@@ -260,5 +260,20 @@ TEST(PriceRuleTest, CheckPriceRuleNamesTheBadField) {
   EXPECT_TRUE(CheckPriceRule("rules[0]", Seasonal("S1"), "CNY").ok());
 }
 
+TEST(PriceRuleTest, BundleRatioIsBoundedOnEachSide) {
+  PriceRule r = Seasonal("B1");
+  r.type = RuleType::kBundle;
+  r.bundle = {"PUMP-100", 1'000'000, 1'000'000, 500};
+  EXPECT_TRUE(CheckPriceRule("rules[0]", r, "CNY").ok());
+  // Unbounded, ⌊A ÷ trigger⌋ × discounted overflowed int64.
+  r.bundle = {"PUMP-100", 1, 1'000'001, 500};
+  absl::Status s = CheckPriceRule("rules[0]", r, "CNY");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(s), "rules[0].bundle.discounted_quantity") << s;
+  r.bundle = {"PUMP-100", int64_t{1} << 62, 1, 500};
+  EXPECT_EQ(FieldOf(CheckPriceRule("rules[0]", r, "CNY")),
+            "rules[0].bundle.trigger_quantity");
+}
+
 }  // namespace
 }  // namespace qudao::pricing

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <utility>
@@ -21,6 +22,8 @@ namespace {
 
 constexpr int64_t kMaxQuantity = 1'000'000;
 constexpr int64_t kMaxBasisPoints = 10000;
+constexpr int64_t kMaxPriorUnits = 1'000'000'000'000;
+constexpr int64_t kMaxUnitWeightGrams = 10'000'000;
 
 // A money amount the currency is already known to be valid for.
 Money Minor(const std::string& currency, int64_t minor_units) {
@@ -45,6 +48,29 @@ std::string Grouped(const Money& m) {
     whole.insert(static_cast<size_t>(i), ",");
   }
   return absl::StrCat(negative ? "-" : "", whole, fraction);
+}
+
+// An amount beyond the range of minor units (Money's OUT_OF_RANGE) becomes
+// INVALID_ARGUMENT naming the input that made it so large.
+template <typename T>
+absl::StatusOr<T> Named(absl::StatusOr<T> v, const std::string& field,
+                        absl::string_view what) {
+  if (v.ok() || v.status().code() != absl::StatusCode::kOutOfRange) return v;
+  return InvalidField(
+      field, absl::StrCat(what, " is too large (", v.status().message(), ")"));
+}
+
+// numerator ÷ denominator (> 0) rounded half-up, INVALID_ARGUMENT naming
+// `field` when the result does not fit in int64 minor units.
+absl::StatusOr<int64_t> Divide(const std::string& field, __int128 numerator,
+                               __int128 denominator, absl::string_view what) {
+  const __int128 q = numerator / denominator;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (q >= kMax || q <= -kMax) {
+    return InvalidField(field,
+                        absl::StrCat(what, " is too large for an amount"));
+  }
+  return DivideRoundHalfUp(numerator, denominator);
 }
 
 absl::Status BasisPoints(const std::string& field, int64_t bp) {
@@ -120,10 +146,15 @@ absl::Status Validate(const BasketInput& in,
         return InvalidField(cf, "must not be negative");
       }
     }
-    if (l.unit_weight_grams < 0) {
+    if (l.unit_weight_grams < 0 || l.unit_weight_grams > kMaxUnitWeightGrams) {
       return InvalidField(absl::StrCat(f, ".unit_weight_grams"),
-                          "must not be negative");
+                          absl::StrCat("must be 0 to ", kMaxUnitWeightGrams,
+                                       " g (got ", l.unit_weight_grams, ")"));
     }
+    RETURN_IF_ERROR(Named(l.list_price.Multiply(l.quantity),
+                          absl::StrCat(f, ".list_price"),
+                          absl::StrCat("list price × quantity ", l.quantity))
+                        .status());
   }
   std::map<std::string, size_t> ids;
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -146,10 +177,19 @@ absl::Status Validate(const BasketInput& in,
       return InvalidField(absl::StrCat(f, ".rule_id"),
                           "one prior volume per rule");
     }
-    if (v.units < 0) {
-      return InvalidField(absl::StrCat(f, ".units"), "must not be negative");
+    if (v.units < 0 || v.units > kMaxPriorUnits) {
+      return InvalidField(absl::StrCat(f, ".units"),
+                          absl::StrCat("must be 0 to ", kMaxPriorUnits,
+                                       " (got ", v.units, ")"));
     }
     RETURN_IF_ERROR(Amount(absl::StrCat(f, ".amount"), v.amount, currency));
+  }
+  if (!in.freight.destination_city.empty() &&
+      in.freight.destination_province.empty()) {
+    return InvalidField("freight.destination_province",
+                        absl::StrCat("a destination city ('",
+                                     QuoteInput(in.freight.destination_city),
+                                     "') needs its province"));
   }
   const int method = static_cast<int>(in.freight.method);
   if (method < 1 || method > 4) {
@@ -180,6 +220,8 @@ absl::Status Validate(const BasketInput& in,
 // One line on its way down the waterfall.
 struct LineState {
   const BasketLine* in = nullptr;
+  // "lines[i]".
+  std::string field;
   PricingProduct product;
   Money list_amount;
   Money running;
@@ -232,9 +274,14 @@ absl::StatusOr<Chosen> Choose(LineState& s,
   return c;
 }
 
+std::string ListField(const LineState& s) {
+  return absl::StrCat(s.field, ".list_price");
+}
+
 absl::Status Record(LineState& s, WaterfallStep step, std::string rule_id,
                     const Money& amount, std::string note) {
-  ASSIGN_OR_RETURN(s.running, s.running.Add(amount));
+  ASSIGN_OR_RETURN(
+      s.running, Named(s.running.Add(amount), ListField(s), "the line amount"));
   s.r.steps.push_back({step, StepName(step), std::move(rule_id), amount,
                        s.running, std::move(note)});
   return absl::OkStatus();
@@ -264,8 +311,13 @@ class Waterfall {
   Waterfall(const BasketInput& in, const std::vector<PriceRule>& rules,
             std::string currency)
       : in_(in), currency_(std::move(currency)) {
-    for (const PriceRule& r : rules) by_type_[r.type].push_back(&r);
-    for (const PriorVolume& v : in.prior_volumes) prior_[v.rule_id] = &v;
+    for (size_t i = 0; i < rules.size(); ++i) {
+      by_type_[rules[i].type].push_back(&rules[i]);
+      rule_index_[&rules[i]] = i;
+    }
+    for (size_t i = 0; i < in.prior_volumes.size(); ++i) {
+      prior_[in.prior_volumes[i].rule_id] = i;
+    }
   }
 
   absl::StatusOr<BasketResult> Run() {
@@ -278,7 +330,11 @@ class Waterfall {
       s.r.line = static_cast<int>(i);
       s.r.sku = s.product.sku;
       s.r.quantity = l.quantity;
-      ASSIGN_OR_RETURN(s.list_amount, l.list_price.Multiply(l.quantity));
+      s.field = absl::StrCat("lines[", i, "]");
+      ASSIGN_OR_RETURN(
+          s.list_amount,
+          Named(l.list_price.Multiply(l.quantity), ListField(s),
+                absl::StrCat("list price × quantity ", l.quantity)));
       s.running = Money::Zero(currency_);
       RETURN_IF_ERROR(Record(
           s, WaterfallStep::kListPrice, "", s.list_amount,
@@ -298,7 +354,8 @@ class Waterfall {
     order_after_seasonal_ = Money::Zero(currency_);
     for (const LineState& s : lines_) {
       ASSIGN_OR_RETURN(order_after_seasonal_,
-                       order_after_seasonal_.Add(s.running));
+                       Named(order_after_seasonal_.Add(s.running), "lines",
+                             "the order's amount after step 3"));
     }
     RETURN_IF_ERROR(ForEachLine(RuleType::kQuantity,
                                 [this](const PriceRule& r, LineState& s) {
@@ -378,21 +435,31 @@ class Waterfall {
     f.period_from = w.from;
     f.period_until = w.until;
     f.prior_amount = Money::Zero(currency_);
+    std::string prior_field = "lines";
     if (auto it = prior_.find(r.rule_id); it != prior_.end()) {
+      const PriorVolume& v = in_.prior_volumes[it->second];
+      prior_field = absl::StrCat("prior_volumes[", it->second, "]");
       f.prior_given = true;
-      f.prior_units = it->second->units;
-      if (!it->second->amount.currency().empty()) {
-        f.prior_amount = it->second->amount;
-      }
+      f.prior_units = v.units;
+      if (!v.amount.currency().empty()) f.prior_amount = v.amount;
     }
     f.order_amount = Money::Zero(currency_);
     for (size_t i = 0; i < lines_.size(); ++i) {
       if (!ProductScopeMatches(r.product_scope, lines_[i].product)) continue;
       f.order_units += lines_[i].r.quantity;
-      ASSIGN_OR_RETURN(f.order_amount, f.order_amount.Add(after_quantity_[i]));
+      ASSIGN_OR_RETURN(f.order_amount,
+                       Named(f.order_amount.Add(after_quantity_[i]), "lines",
+                             "the order's amount in the rule's scope"));
     }
-    f.counted_units = f.prior_units + f.order_units;
-    ASSIGN_OR_RETURN(f.counted_amount, f.prior_amount.Add(f.order_amount));
+    if (__builtin_add_overflow(f.prior_units, f.order_units,
+                               &f.counted_units)) {
+      return InvalidField(absl::StrCat(prior_field, ".units"),
+                          "the counted volume is too large");
+    }
+    ASSIGN_OR_RETURN(
+        f.counted_amount,
+        Named(f.prior_amount.Add(f.order_amount),
+              absl::StrCat(prior_field, ".amount"), "the counted volume"));
     std::optional<Tier> t =
         f.measure == VolumeMeasure::kUnits
             ? TierForUnits(r.cumulative.tiers, f.counted_units)
@@ -556,16 +623,24 @@ class Waterfall {
       Money floor;
       std::string how;
       if (r.floor.kind == FloorKind::kMinNetUnitPrice) {
-        ASSIGN_OR_RETURN(floor,
-                         r.floor.min_net_unit_price.Multiply(l.quantity));
+        ASSIGN_OR_RETURN(
+            floor, Named(r.floor.min_net_unit_price.Multiply(l.quantity),
+                         absl::StrCat("rules[", rule_index_[&r],
+                                      "].floor.min_net_unit_price"),
+                         absl::StrCat("the minimum net unit price × quantity ",
+                                      l.quantity, " of ", s.field)));
         how =
             absl::StrCat("floor rule ", r.rule_id, ", minimum net unit price ",
                          r.floor.min_net_unit_price.DecimalString());
       } else {
-        const int64_t minor = DivideRoundHalfUp(
-            static_cast<__int128>(l.standard_cost->minor_units()) * l.quantity *
-                (kMaxBasisPoints + r.floor.min_margin_basis_points),
-            kMaxBasisPoints);
+        ASSIGN_OR_RETURN(
+            const int64_t minor,
+            Divide(absl::StrCat(s.field, ".standard_cost"),
+                   static_cast<__int128>(l.standard_cost->minor_units()) *
+                       l.quantity *
+                       (kMaxBasisPoints + r.floor.min_margin_basis_points),
+                   kMaxBasisPoints,
+                   "standard cost × quantity × (1 + minimum margin)"));
         floor = Minor(currency_, minor);
         how = absl::StrCat("floor rule ", r.rule_id, ", minimum margin ",
                            Percent(r.floor.min_margin_basis_points),
@@ -615,11 +690,13 @@ class Waterfall {
     s.r.net_amount = s.running;
     s.r.net_unit_price =
         Minor(currency_, DivideRoundHalfUp(s.running.minor_units(), q));
-    s.r.tax_inclusive_unit_price =
-        Minor(currency_,
-              DivideRoundHalfUp(static_cast<__int128>(s.running.minor_units()) *
-                                    (kMaxBasisPoints + in_.vat_basis_points),
-                                static_cast<__int128>(q) * kMaxBasisPoints));
+    ASSIGN_OR_RETURN(const int64_t tax_inclusive,
+                     Divide(ListField(s),
+                            static_cast<__int128>(s.running.minor_units()) *
+                                (kMaxBasisPoints + in_.vat_basis_points),
+                            static_cast<__int128>(q) * kMaxBasisPoints,
+                            "the tax-inclusive unit price"));
+    s.r.tax_inclusive_unit_price = Minor(currency_, tax_inclusive);
     s.r.rebate_accrual = Money::Zero(currency_);
     if (s.r.failed()) return absl::OkStatus();
     ASSIGN_OR_RETURN(
@@ -662,11 +739,15 @@ class Waterfall {
               absl::StrCat("no adjustment for the dealer's zone '",
                            QuoteInput(in_.dealer.zone), "'; add one"));
         }
-        ASSIGN_OR_RETURN(Money amount,
-                         Amount("freight.zones", zone->amount, currency_));
+        const std::string zf =
+            absl::StrCat("freight.zones[", zone - ft.zones.data(), "]");
+        ASSIGN_OR_RETURN(Money amount, Amount(absl::StrCat(zf, ".amount"),
+                                              zone->amount, currency_));
         ASSIGN_OR_RETURN(Money share,
                          out.goods_total.ApplyBasisPoints(zone->basis_points));
-        ASSIGN_OR_RETURN(f.zone_adjustment, amount.Add(share));
+        ASSIGN_OR_RETURN(f.zone_adjustment,
+                         Named(amount.Add(share), absl::StrCat(zf, ".amount"),
+                               "the zone adjustment"));
         f.explanation = absl::StrCat(
             "zone ", zone->zone, " adjustment: ", amount.DecimalString(), " + ",
             Percent(zone->basis_points), " of goods ",
@@ -705,19 +786,26 @@ class Waterfall {
       f.explanation = "nothing to ship: every line failed";
       return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(Money per_order,
-                     Amount("freight.rates", rate->per_order, currency_));
-    ASSIGN_OR_RETURN(Money per_unit,
-                     Amount("freight.rates", rate->per_unit, currency_));
-    ASSIGN_OR_RETURN(Money per_kg,
-                     Amount("freight.rates", rate->per_kg, currency_));
-    ASSIGN_OR_RETURN(Money by_units, per_unit.Multiply(units));
-    const Money by_weight =
-        Minor(currency_,
-              DivideRoundHalfUp(
-                  static_cast<__int128>(per_kg.minor_units()) * grams, 1000));
-    ASSIGN_OR_RETURN(f.freight, per_order.Add(by_units));
-    ASSIGN_OR_RETURN(f.freight, f.freight.Add(by_weight));
+    const std::string rf =
+        absl::StrCat("freight.rates[", rate - ft.rates.data(), "]");
+    ASSIGN_OR_RETURN(Money per_order, Amount(absl::StrCat(rf, ".per_order"),
+                                             rate->per_order, currency_));
+    ASSIGN_OR_RETURN(Money per_unit, Amount(absl::StrCat(rf, ".per_unit"),
+                                            rate->per_unit, currency_));
+    ASSIGN_OR_RETURN(Money per_kg, Amount(absl::StrCat(rf, ".per_kg"),
+                                          rate->per_kg, currency_));
+    ASSIGN_OR_RETURN(
+        Money by_units,
+        Named(per_unit.Multiply(units), absl::StrCat(rf, ".per_unit"),
+              absl::StrCat("the per-unit freight × ", units, " units")));
+    ASSIGN_OR_RETURN(
+        const int64_t weight_minor,
+        Divide(absl::StrCat(rf, ".per_kg"),
+               static_cast<__int128>(per_kg.minor_units()) * grams, 1000,
+               absl::StrCat("the per-kg freight × ", grams, " g")));
+    const Money by_weight = Minor(currency_, weight_minor);
+    ASSIGN_OR_RETURN(f.freight, Named(per_order.Add(by_units), rf, "freight"));
+    ASSIGN_OR_RETURN(f.freight, Named(f.freight.Add(by_weight), rf, "freight"));
     f.explanation = absl::StrCat(
         fob ? "FOB origin, from plant " : "basing point, from base city ",
         f.origin, " to ", f.destination, ": ", per_order.DecimalString(),
@@ -739,9 +827,17 @@ class Waterfall {
       if (s.r.failed()) {
         ++out.failed_lines;
       } else {
-        ASSIGN_OR_RETURN(out.goods_total, out.goods_total.Add(s.r.net_amount));
-        units += s.r.quantity;
-        grams += s.r.quantity * s.in->unit_weight_grams;
+        ASSIGN_OR_RETURN(out.goods_total,
+                         Named(out.goods_total.Add(s.r.net_amount), "lines",
+                               "the goods total"));
+        units += s.r.quantity;  // ≤ 500 × 1,000,000
+        int64_t line_grams = 0;
+        if (__builtin_mul_overflow(s.r.quantity, s.in->unit_weight_grams,
+                                   &line_grams) ||
+            __builtin_add_overflow(grams, line_grams, &grams)) {
+          return InvalidField(absl::StrCat(s.field, ".unit_weight_grams"),
+                              "the order's weight is too large");
+        }
         if (!s.r.rebate_rule_id.empty()) {
           auto [it, fresh] =
               rebate_index.emplace(s.r.rebate_rule_id, out.rebates.size());
@@ -749,19 +845,27 @@ class Waterfall {
             out.rebates.push_back({s.r.rebate_rule_id, Money::Zero(currency_)});
           }
           RebateAccrual& acc = out.rebates[it->second];
-          ASSIGN_OR_RETURN(acc.amount, acc.amount.Add(s.r.rebate_accrual));
+          ASSIGN_OR_RETURN(acc.amount, Named(acc.amount.Add(s.r.rebate_accrual),
+                                             "lines", "the rebate"));
           ASSIGN_OR_RETURN(out.rebate_total,
-                           out.rebate_total.Add(s.r.rebate_accrual));
+                           Named(out.rebate_total.Add(s.r.rebate_accrual),
+                                 "lines", "the rebate total"));
         }
       }
       out.lines.push_back(std::move(s.r));
     }
     RETURN_IF_ERROR(Freight(out, units, grams));
-    ASSIGN_OR_RETURN(Money taxable, out.goods_total.Add(out.freight.freight));
-    ASSIGN_OR_RETURN(taxable, taxable.Add(out.freight.zone_adjustment));
+    constexpr char kTotal[] = "the order total (goods + freight + VAT)";
+    ASSIGN_OR_RETURN(
+        Money taxable,
+        Named(out.goods_total.Add(out.freight.freight), "lines", kTotal));
+    ASSIGN_OR_RETURN(taxable, Named(taxable.Add(out.freight.zone_adjustment),
+                                    "lines", kTotal));
     out.vat_basis_points = in_.vat_basis_points;
-    ASSIGN_OR_RETURN(out.vat, taxable.ApplyBasisPoints(in_.vat_basis_points));
-    ASSIGN_OR_RETURN(out.total, taxable.Add(out.vat));
+    ASSIGN_OR_RETURN(
+        out.vat,
+        Named(taxable.ApplyBasisPoints(in_.vat_basis_points), "lines", kTotal));
+    ASSIGN_OR_RETURN(out.total, Named(taxable.Add(out.vat), "lines", kTotal));
     const PaymentTerm& term = in_.payment_term;
     if (term.has_discount() && !out.total.is_zero()) {
       CashDiscountAlternative alt;
@@ -781,7 +885,9 @@ class Waterfall {
   const BasketInput& in_;
   const std::string currency_;
   std::map<RuleType, std::vector<const PriceRule*>> by_type_;
-  std::map<std::string, const PriorVolume*> prior_;
+  std::map<const PriceRule*, size_t> rule_index_;
+  // A prior volume's index in the input, by rule id.
+  std::map<std::string, size_t> prior_;
   std::map<std::string, int64_t> sku_units_;
   std::vector<LineState> lines_;
   Money order_after_seasonal_;

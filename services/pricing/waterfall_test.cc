@@ -3,6 +3,7 @@
 #include "services/pricing/waterfall.h"
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -700,6 +701,99 @@ TEST(WaterfallTest, FiveHundredLinesArePriced) {
   ASSERT_PRICED(r, in, {Rule("M10", RuleType::kChannelMargin, 1000)});
   EXPECT_EQ(r.lines.size(), 500u);
   EXPECT_EQ(r.goods_total, Cny(500 * 9000));
+}
+
+// --- Bounds and overflow: bad input is INVALID_ARGUMENT naming the field,
+// never a wrapped amount or OUT_OF_RANGE without a field.
+
+absl::Status PriceError(const BasketInput& in,
+                        const std::vector<PriceRule>& rules) {
+  absl::StatusOr<BasketResult> r = PriceBasket(in, rules);
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+TEST(WaterfallLimitsTest, ListAmountBeyondMoneyAtAMillionUnitsNamesTheLine) {
+  BasketInput in = Basket({Line("PUMP-100", 1'000'000, 10'000'000'000'000)});
+  absl::Status s = PriceError(in, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "lines[0].list_price") << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("quantity 1000000"));
+
+  // A million units at a price that fits is priced.
+  in.lines[0].list_price = Cny(100'000);
+  ASSERT_PRICED(r, in, {Rule("M10", RuleType::kChannelMargin, 1000)});
+  EXPECT_EQ(r.goods_total, Cny(90'000'000'000));
+}
+
+TEST(WaterfallLimitsTest, GoodsTotalBeyondMoneyNamesTheLines) {
+  // Each line fits; their sum does not.
+  const int64_t big = std::numeric_limits<int64_t>::max() / 2 + 1;
+  absl::Status s = PriceError(
+      Basket({Line("PUMP-100", 1, big), Line("PUMP-200", 1, big)}), {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "lines") << s;
+}
+
+TEST(WaterfallLimitsTest, PriorUnitsAreBounded) {
+  PriceRule cum = Rule("CUM", RuleType::kCumulativeVolume);
+  cum.cumulative.tiers = {{100, {}, 300}};
+  BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
+  in.prior_volumes = {{"CUM", std::numeric_limits<int64_t>::max(), {}}};
+  absl::Status s = PriceError(in, {cum});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "prior_volumes[0].units") << s;
+  in.prior_volumes[0].units = 1'000'000'000'001;
+  EXPECT_EQ(FieldOf(PriceError(in, {cum})), "prior_volumes[0].units");
+  in.prior_volumes[0].units = 1'000'000'000'000;
+  ASSERT_PRICED(r, in, {cum});
+  EXPECT_EQ(r.volumes[0].counted_units, 1'000'000'000'010);
+}
+
+TEST(WaterfallLimitsTest, UnitWeightIsBoundedAndFreightByWeightChecked) {
+  BasketInput in = Basket({Line("PUMP-100", 1'000'000, 100)});
+  in.lines[0].unit_weight_grams = 10'000'001;
+  EXPECT_EQ(FieldOf(PriceError(in, {})), "lines[0].unit_weight_grams");
+
+  // 500 lines × 1,000,000 units × 10 kg fit; at 1e13 per kg the freight
+  // does not.
+  in.lines.assign(kMaxBasketLines, Line("PUMP-100", 1'000'000, 100));
+  for (BasketLine& l : in.lines) l.unit_weight_grams = 10'000'000;
+  in.freight.method = FreightMethod::kFobOrigin;
+  in.freight.origin_plant = "WUHAN";
+  in.freight.rates = {
+      {"WUHAN", "GD", "", Cny(0), Cny(0), Cny(10'000'000'000'000)}};
+  absl::Status s = PriceError(in, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "freight.rates[0].per_kg") << s;
+}
+
+TEST(WaterfallLimitsTest, MarginFloorBeyondMoneyNamesTheStandardCost) {
+  BasketLine line = Line("PUMP-100", 2, 10000);
+  line.standard_cost = Cny(std::numeric_limits<int64_t>::max() / 2);
+  PriceRule floor = Rule("MARGIN20", RuleType::kFloor);
+  floor.floor.kind = FloorKind::kMinMarginOverCost;
+  floor.floor.min_margin_basis_points = 2000;
+  floor.floor.action = FloorAction::kClamp;
+  absl::Status s = PriceError(Basket({line}), {floor});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "lines[0].standard_cost") << s;
+}
+
+TEST(WaterfallLimitsTest, FloorAmountBeyondMoneyNamesTheRule) {
+  absl::Status s =
+      PriceError(Basket({Line("PUMP-100", 1'000'000, 10000)}),
+                 {Floor("HUGE", std::numeric_limits<int64_t>::max() / 10,
+                        FloorAction::kClamp)});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "rules[0].floor.min_net_unit_price") << s;
+}
+
+TEST(WaterfallLimitsTest, DestinationCityNeedsItsProvince) {
+  BasketInput in = Basket({Line("PUMP-100", 1, 10000)});
+  in.freight.destination_city = "GUANGZHOU";
+  absl::Status s = PriceError(in, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "freight.destination_province") << s;
 }
 
 }  // namespace
