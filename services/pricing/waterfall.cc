@@ -543,44 +543,46 @@ class Waterfall {
   }
 
   // The channel floor: the price of the level above on the ladder
-  // distributor → wholesaler → retailer, i.e. list × quantity less the
-  // channel-margin rule for that level that would apply to this product
-  // (rules scoped to that channel level only; the same tie-break).
+  // distributor → wholesaler → retailer, i.e. the channel-margin price of
+  // a dealer of that level and nothing more (no dealer id, zone or ABC
+  // class): step 2 as it would select for that dealer — all-dealer rules
+  // and rules for that level, the same eligibility and tie-break — and
+  // list × quantity less that step's discount.
   absl::StatusOr<std::optional<Effect>> ChannelFloor(const LineState& s) {
-    ChannelLevel above;
+    PricingDealer above;
     switch (in_.dealer.channel_level) {
       case ChannelLevel::kRetailer:
-        above = ChannelLevel::kWholesaler;
+        above.channel_level = ChannelLevel::kWholesaler;
         break;
       case ChannelLevel::kWholesaler:
-        above = ChannelLevel::kDistributor;
+        above.channel_level = ChannelLevel::kDistributor;
         break;
       default:
         return std::nullopt;
     }
-    const PriceRule* best = nullptr;
-    for (const PriceRule* r : by_type_[RuleType::kChannelMargin]) {
-      if (r->state != RuleState::kActive || !InWindow(*r, in_.quote_day) ||
-          r->dealer_scope.kind != DealerScopeKind::kChannelLevel ||
-          r->dealer_scope.channel_level != above ||
-          !ProductScopeMatches(r->product_scope, s.product)) {
-        continue;
-      }
-      if (best == nullptr || Outranks(*r, *best)) best = r;
-    }
+    LineState scratch;
+    scratch.in = s.in;
+    scratch.field = s.field;
+    scratch.product = s.product;
+    scratch.list_amount = s.list_amount;
+    scratch.running = s.list_amount;
+    ASSIGN_OR_RETURN(
+        Chosen c, Choose(scratch, by_type_[RuleType::kChannelMargin], above,
+                         in_.quote_day, [](const PriceRule& r, LineState& l) {
+                           return PercentOff(l, r.basis_points, "");
+                         }));
+    const std::string level = ChannelLevelName(above.channel_level);
     Money floor = s.list_amount;
-    std::string how =
-        absl::StrCat("the ", ChannelLevelName(above), " price: list ",
-                     s.list_amount.DecimalString());
-    if (best != nullptr) {
-      ASSIGN_OR_RETURN(Money off,
-                       s.list_amount.ApplyBasisPoints(best->basis_points));
-      ASSIGN_OR_RETURN(floor, s.list_amount.Subtract(off));
-      absl::StrAppend(&how, " less ", Percent(best->basis_points), " (rule ",
-                      best->rule_id, ")");
+    std::string how = absl::StrCat("the ", level, " price: list ",
+                                   s.list_amount.DecimalString());
+    if (c.rule != nullptr) {
+      ASSIGN_OR_RETURN(floor, Named(s.list_amount.Add(c.effect.amount),
+                                    ListField(s), "the channel floor"));
+      absl::StrAppend(&how, " less ", Percent(c.rule->basis_points), " (rule ",
+                      c.rule->rule_id, ")");
     } else {
-      absl::StrAppend(&how, " (no ", ChannelLevelName(above),
-                      " margin rule applies)");
+      absl::StrAppend(&how, " (no channel margin rule applies to a ", level,
+                      ")");
     }
     return Effect{floor, how};
   }

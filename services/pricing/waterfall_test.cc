@@ -415,7 +415,7 @@ TEST(WaterfallTest, WithoutAMarginForTheLevelAboveTheChannelFloorIsList) {
   ASSERT_EQ(w.lines[0].clamps.size(), 1u);
   EXPECT_EQ(w.lines[0].clamps[0].raised_by, Cny(2000));
   EXPECT_THAT(w.lines[0].clamps[0].explanation,
-              HasSubstr("no distributor margin rule applies"));
+              HasSubstr("no channel margin rule applies to a distributor"));
   // A key account has no channel floor.
   ASSERT_PRICED(k,
                 Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kKeyAccount),
@@ -794,6 +794,60 @@ TEST(WaterfallLimitsTest, DestinationCityNeedsItsProvince) {
   absl::Status s = PriceError(in, {});
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
   EXPECT_EQ(FieldOf(s), "freight.destination_province") << s;
+}
+
+// --- The channel floor is the level above's step-2 price.
+
+TEST(WaterfallChannelFloorTest, AnAllDealerMarginSetsTheLevelAbovePrice) {
+  // Only ALL10 (all dealers, 10%): a wholesaler pays 90.00, and so does
+  // its level above (a distributor) — no clamp to list.
+  const PriceRule all10 = Rule("ALL10", RuleType::kChannelMargin, 1000);
+  PriceRule draft50 = Rule("ALL50-DRAFT", RuleType::kChannelMargin, 5000);
+  draft50.state = RuleState::kDraft;  // not in force for the floor either
+  ASSERT_PRICED(w,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
+                {all10, draft50});
+  EXPECT_EQ(w.lines[0].net_amount, Cny(9000));
+  EXPECT_TRUE(w.lines[0].clamps.empty());
+
+  // A retailer in zone EAST: its own step 2 picks EAST20 (80.00), the promo
+  // takes it to 56.00; the wholesaler price is 90.00 — a wholesaler with no
+  // zone gets ALL10 — so the retailer is clamped to 90.00, not to list.
+  PriceRule east20 = Rule("EAST20", RuleType::kChannelMargin, 2000);
+  east20.dealer_scope = {DealerScopeKind::kZone, ChannelLevel::kUnspecified,
+                         "EAST"};
+  east20.priority = 5;
+  PriceRule mine = Rule("MINE40", RuleType::kChannelMargin, 4000);
+  mine.dealer_scope = {DealerScopeKind::kDealer, ChannelLevel::kUnspecified,
+                       "dlr_d1"};
+  ASSERT_PRICED(
+      r, Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+      {all10, draft50, east20, Rule("PROMO30", RuleType::kSeasonal, 3000)});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.steps[1].rule_id, "EAST20");
+  EXPECT_EQ(l.net_amount, Cny(9000));
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(l.clamps[0].floor, kChannelFloor);
+  EXPECT_EQ(l.clamps[0].floor_amount, Cny(9000));
+  EXPECT_EQ(l.clamps[0].raised_by, Cny(3400));
+  EXPECT_THAT(l.clamps[0].explanation,
+              HasSubstr("the wholesaler price: list 100.00 less 10.00% "
+                        "(rule ALL10)"));
+
+  // A rule for this one dealer is not the wholesaler's price either.
+  ASSERT_PRICED(d,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+                {all10, mine});
+  EXPECT_EQ(d.lines[0].net_amount, Cny(9000));
+  EXPECT_EQ(d.lines[0].clamps[0].floor_amount, Cny(9000));
+
+  // A level rule for wholesalers outranks ALL10 by specificity (same
+  // priority), as it would at step 2.
+  ASSERT_PRICED(t,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+                {all10, LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
+                 Rule("PROMO30", RuleType::kSeasonal, 3000)});
+  EXPECT_EQ(t.lines[0].clamps[0].floor_amount, Cny(8000));
 }
 
 }  // namespace
