@@ -232,6 +232,8 @@ struct LineState {
 struct Effect {
   Money amount;
   std::string note;
+  // A bundle: the units of its coverage the line takes.
+  int64_t units = 0;
 };
 using Outcome = std::variant<Effect, NotApplied>;
 using Evaluate =
@@ -387,6 +389,8 @@ class Waterfall {
       ASSIGN_OR_RETURN(Chosen c,
                        Choose(s, rules, in_.dealer, in_.quote_day, evaluate));
       if (c.rule == nullptr) continue;
+      // A bundle's coverage is used up by the lines it applies to.
+      if (type == RuleType::kBundle) bundle_left_[c.rule] -= c.effect.units;
       RETURN_IF_ERROR(Record(s, StepOf(type), c.rule->rule_id, c.effect.amount,
                              c.effect.note));
     }
@@ -497,17 +501,33 @@ class Waterfall {
                                    TierText(*t, !units), ": "));
   }
 
+  // One coverage pool per bundle rule — ⌊A units ÷ trigger_quantity⌋ ×
+  // discounted_quantity — used up by the B lines it applies to, in line
+  // order. Lines of A itself are never cut by their own bundle.
   absl::StatusOr<Outcome> Bundle(const PriceRule& r, LineState& s) {
     const std::string a = absl::AsciiStrToUpper(r.bundle.trigger_sku);
+    if (s.product.sku == a) {
+      return Missed(r, NotAppliedReason::kScopeMismatch,
+                    absl::StrCat(a,
+                                 " is the bundle's trigger product: its own "
+                                 "bundle does not cut it"));
+    }
     const int64_t a_units = sku_units_.count(a) ? sku_units_[a] : 0;
-    const int64_t covered =
-        std::min(s.r.quantity, a_units / r.bundle.trigger_quantity *
-                                   r.bundle.discounted_quantity);
-    if (covered == 0) {
+    // ≤ 500,000,000 ÷ 1 × 1,000,000: no overflow.
+    const int64_t pool =
+        a_units / r.bundle.trigger_quantity * r.bundle.discounted_quantity;
+    if (pool == 0) {
       return Missed(r, NotAppliedReason::kBundleIncomplete,
                     absl::StrCat("needs ", r.bundle.trigger_quantity, " × ", a,
                                  " per ", r.bundle.discounted_quantity,
                                  " discounted; the order has ", a_units));
+    }
+    const int64_t left = bundle_left_.emplace(&r, pool).first->second;
+    const int64_t covered = std::min(s.r.quantity, left);
+    if (covered == 0) {
+      return Missed(r, NotAppliedReason::kBundleIncomplete,
+                    absl::StrCat("the ", pool, " units ", a_units, " × ", a,
+                                 " cover went to earlier lines"));
     }
     const int64_t off = DivideRoundHalfUp(
         static_cast<__int128>(s.running.minor_units()) * covered *
@@ -518,7 +538,9 @@ class Waterfall {
         absl::StrCat(Percent(r.bundle.basis_points), " on ", covered, " of ",
                      s.r.quantity, " units (", r.bundle.discounted_quantity,
                      " per ", r.bundle.trigger_quantity, " × ", a, "; ",
-                     a_units, " ordered)")};
+                     a_units, " ordered cover ", pool, ", ", left,
+                     " left before this line)"),
+        covered};
   }
 
   static absl::StatusOr<Outcome> Ending(const PriceRule& r, LineState& s) {
@@ -891,6 +913,8 @@ class Waterfall {
   // A prior volume's index in the input, by rule id.
   std::map<std::string, size_t> prior_;
   std::map<std::string, int64_t> sku_units_;
+  // A bundle rule's coverage not yet used by earlier lines.
+  std::map<const PriceRule*, int64_t> bundle_left_;
   std::vector<LineState> lines_;
   Money order_after_seasonal_;
   std::vector<Money> after_quantity_;

@@ -850,5 +850,52 @@ TEST(WaterfallChannelFloorTest, AnAllDealerMarginSetsTheLevelAbovePrice) {
   EXPECT_EQ(t.lines[0].clamps[0].floor_amount, Cny(8000));
 }
 
+// --- Bundles: one coverage pool per rule; A itself is not cut.
+
+PriceRule FilterWithPump() {
+  PriceRule bundle = Rule("FILTER-WITH-PUMP", RuleType::kBundle);
+  bundle.product_scope = {ProductScopeKind::kGroup, "FILTERS"};
+  bundle.bundle = {"PUMP-100", 2, 1, 5000};  // per 2 pumps, 1 filter at 50%
+  return bundle;
+}
+
+TEST(WaterfallBundleTest, CoverageIsOnePoolUsedAcrossBLinesInLineOrder) {
+  // 6 pumps cover 3 filters in all: line 1 takes 2, line 2 the last 1,
+  // line 3 none (before: each line was given all 3 again).
+  ASSERT_PRICED(
+      r,
+      Basket({Line("PUMP-100", 6, 10000), Line("FILTER-1", 2, 1000, "FILTERS"),
+              Line("FILTER-2", 2, 1000, "FILTERS"),
+              Line("FILTER-3", 2, 1000, "FILTERS")}),
+      {FilterWithPump()});
+  EXPECT_EQ(r.lines[1].net_amount, Cny(1000));  // 2 of 2 at 50%
+  EXPECT_EQ(r.lines[2].net_amount, Cny(1500));  // 1 of 2 at 50%
+  EXPECT_THAT(r.lines[2].steps.back().note,
+              HasSubstr("on 1 of 2 units (1 per 2 × PUMP-100; 6 ordered "
+                        "cover 3, 1 left before this line)"));
+  EXPECT_EQ(r.lines[3].net_amount, Cny(2000));
+  const NotApplied* n =
+      Find(r.lines[3], "FILTER-WITH-PUMP", NotAppliedReason::kBundleIncomplete);
+  ASSERT_NE(n, nullptr);
+  EXPECT_THAT(n->explanation, HasSubstr("went to earlier lines"));
+  EXPECT_EQ(r.goods_total, Cny(60000 + 1000 + 1500 + 2000));
+}
+
+TEST(WaterfallBundleTest, TheTriggerSkuIsNotCutWhenBsScopeContainsIt) {
+  // B's scope is every product, so it contains PUMP-100 itself.
+  PriceRule bundle = FilterWithPump();
+  bundle.product_scope = {};
+  ASSERT_PRICED(r,
+                Basket({Line("PUMP-100", 4, 10000),
+                        Line("FILTER-1", 2, 1000, "FILTERS")}),
+                {bundle});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(40000));
+  EXPECT_NE(
+      Find(r.lines[0], "FILTER-WITH-PUMP", NotAppliedReason::kScopeMismatch),
+      nullptr);
+  // The pool (2) is left whole for B.
+  EXPECT_EQ(r.lines[1].net_amount, Cny(1000));
+}
+
 }  // namespace
 }  // namespace qudao::pricing
