@@ -322,9 +322,41 @@ class Waterfall {
     }
   }
 
+  // A line that fails (a REJECT floor) is not bought, so it must not drive
+  // the other lines' order-level measures (the order amount of quantity
+  // tiers, this order's cumulative volume, bundle coverage): the basket is
+  // priced again without the failed lines until no new line fails — at
+  // most one extra pass per line. A failed line keeps the path it failed
+  // with.
   absl::StatusOr<BasketResult> Run() {
     result_.currency = currency_;
+    std::map<size_t, LineResult> failed;
+    for (;;) {
+      RETURN_IF_ERROR(Pass(failed));
+      bool more = false;
+      for (const LineState& s : lines_) {
+        if (!s.r.failed()) continue;
+        failed.emplace(static_cast<size_t>(s.r.line), s.r);
+        more = true;
+      }
+      if (!more) break;
+    }
+    RETURN_IF_ERROR(Order(std::move(failed)));
+    return std::move(result_);
+  }
+
+ private:
+  // Prices every line not in `failed`, from the list price to step 8 and
+  // its rebate.
+  absl::Status Pass(const std::map<size_t, LineResult>& failed) {
+    lines_.clear();
+    sku_units_.clear();
+    bundle_left_.clear();
+    after_quantity_.clear();
+    fact_index_.clear();
+    result_.volumes.clear();
     for (size_t i = 0; i < in_.lines.size(); ++i) {
+      if (failed.count(i) != 0) continue;
       const BasketLine& l = in_.lines[i];
       LineState s;
       s.in = &l;
@@ -378,11 +410,9 @@ class Waterfall {
         [](const PriceRule& r, LineState& s) { return Ending(r, s); }));
     for (LineState& s : lines_) RETURN_IF_ERROR(Floors(s));
     for (LineState& s : lines_) RETURN_IF_ERROR(Finish(s));
-    RETURN_IF_ERROR(Order());
-    return std::move(result_);
+    return absl::OkStatus();
   }
 
- private:
   absl::Status ForEachLine(RuleType type, const Evaluate& evaluate) {
     const auto& rules = by_type_[type];
     for (LineState& s : lines_) {
@@ -748,10 +778,18 @@ class Waterfall {
     const std::string city =
         ft.destination_province.empty() ? in_.dealer.city : ft.destination_city;
     f.destination = city.empty() ? province : absl::StrCat(province, "/", city);
+    if (ft.method == FreightMethod::kUniformDelivered) {
+      f.explanation = "uniform delivered price: freight absorbed";
+      return absl::OkStatus();
+    }
+    // No priced goods: no zone adjustment and no freight, nothing looked up.
+    if (units == 0) {
+      f.explanation = "nothing to ship: every line failed";
+      return absl::OkStatus();
+    }
     switch (ft.method) {
       case FreightMethod::kUniformDelivered:
-        f.explanation = "uniform delivered price: freight absorbed";
-        return absl::OkStatus();
+        break;
       case FreightMethod::kZone: {
         const ZoneAdjustment* zone = nullptr;
         for (const ZoneAdjustment& z : ft.zones) {
@@ -806,10 +844,6 @@ class Waterfall {
                                        "'; add a row for the province or "
                                        "the city"));
     }
-    if (units == 0) {
-      f.explanation = "nothing to ship: every line failed";
-      return absl::OkStatus();
-    }
     const std::string rf =
         absl::StrCat("freight.rates[", rate - ft.rates.data(), "]");
     ASSIGN_OR_RETURN(Money per_order, Amount(absl::StrCat(rf, ".per_order"),
@@ -840,41 +874,46 @@ class Waterfall {
     return absl::OkStatus();
   }
 
-  absl::Status Order() {
+  // The order from the last pass's lines and the failed ones, in line
+  // order.
+  absl::Status Order(std::map<size_t, LineResult> failed) {
     BasketResult& out = result_;
     out.goods_total = Money::Zero(currency_);
     out.rebate_total = Money::Zero(currency_);
     int64_t units = 0;
     int64_t grams = 0;
     std::map<std::string, size_t> rebate_index;
-    for (LineState& s : lines_) {
-      if (s.r.failed()) {
+    auto priced = lines_.begin();
+    for (size_t i = 0; i < in_.lines.size(); ++i) {
+      if (auto it = failed.find(i); it != failed.end()) {
         ++out.failed_lines;
-      } else {
-        ASSIGN_OR_RETURN(out.goods_total,
-                         Named(out.goods_total.Add(s.r.net_amount), "lines",
-                               "the goods total"));
-        units += s.r.quantity;  // ≤ 500 × 1,000,000
-        int64_t line_grams = 0;
-        if (__builtin_mul_overflow(s.r.quantity, s.in->unit_weight_grams,
-                                   &line_grams) ||
-            __builtin_add_overflow(grams, line_grams, &grams)) {
-          return InvalidField(absl::StrCat(s.field, ".unit_weight_grams"),
-                              "the order's weight is too large");
+        out.lines.push_back(std::move(it->second));
+        continue;
+      }
+      LineState& s = *priced++;
+      ASSIGN_OR_RETURN(out.goods_total,
+                       Named(out.goods_total.Add(s.r.net_amount), "lines",
+                             "the goods total"));
+      units += s.r.quantity;  // ≤ 500 × 1,000,000
+      int64_t line_grams = 0;
+      if (__builtin_mul_overflow(s.r.quantity, s.in->unit_weight_grams,
+                                 &line_grams) ||
+          __builtin_add_overflow(grams, line_grams, &grams)) {
+        return InvalidField(absl::StrCat(s.field, ".unit_weight_grams"),
+                            "the order's weight is too large");
+      }
+      if (!s.r.rebate_rule_id.empty()) {
+        auto [it, fresh] =
+            rebate_index.emplace(s.r.rebate_rule_id, out.rebates.size());
+        if (fresh) {
+          out.rebates.push_back({s.r.rebate_rule_id, Money::Zero(currency_)});
         }
-        if (!s.r.rebate_rule_id.empty()) {
-          auto [it, fresh] =
-              rebate_index.emplace(s.r.rebate_rule_id, out.rebates.size());
-          if (fresh) {
-            out.rebates.push_back({s.r.rebate_rule_id, Money::Zero(currency_)});
-          }
-          RebateAccrual& acc = out.rebates[it->second];
-          ASSIGN_OR_RETURN(acc.amount, Named(acc.amount.Add(s.r.rebate_accrual),
-                                             "lines", "the rebate"));
-          ASSIGN_OR_RETURN(out.rebate_total,
-                           Named(out.rebate_total.Add(s.r.rebate_accrual),
-                                 "lines", "the rebate total"));
-        }
+        RebateAccrual& acc = out.rebates[it->second];
+        ASSIGN_OR_RETURN(acc.amount, Named(acc.amount.Add(s.r.rebate_accrual),
+                                           "lines", "the rebate"));
+        ASSIGN_OR_RETURN(out.rebate_total,
+                         Named(out.rebate_total.Add(s.r.rebate_accrual),
+                               "lines", "the rebate total"));
       }
       out.lines.push_back(std::move(s.r));
     }

@@ -106,7 +106,8 @@ struct FreightTerms {
   std::string origin_plant;
   // Basing point: the base city freight is computed from.
   std::string base_city;
-  // The destination; the dealer's province and city when empty.
+  // The destination; the dealer's province and city when the province is
+  // empty (a city without its province is INVALID_ARGUMENT).
   std::string destination_province;
   std::string destination_city;
   std::vector<FreightRate> rates;
@@ -167,7 +168,9 @@ struct LineResult {
   Money tax_inclusive_unit_price;
   std::vector<FloorClamp> clamps;
   // kReasonPriceBelowFloor and why, when a REJECT floor failed the line;
-  // empty otherwise. A failed line is left out of the order's totals.
+  // empty otherwise. A failed line is left out of the order's totals and
+  // of its order-level measures (order amount, cumulative volume, bundle
+  // coverage): the other lines are priced again without it.
   std::string failure_reason;
   std::string failure_message;
   // The rebate rule that accrues on this line (none: empty, zero).

@@ -897,5 +897,119 @@ TEST(WaterfallBundleTest, TheTriggerSkuIsNotCutWhenBsScopeContainsIt) {
   EXPECT_EQ(r.lines[1].net_amount, Cny(1000));
 }
 
+// --- A failed line is left out of the order-level measures.
+
+PriceRule Rejecting(std::string id, int64_t min_unit_minor, std::string group) {
+  PriceRule f = Floor(std::move(id), min_unit_minor, FloorAction::kReject);
+  f.product_scope = {ProductScopeKind::kGroup, std::move(group)};
+  return f;
+}
+
+TEST(WaterfallFailedLineTest, OrderAmountTierIsRepricedWithoutTheFailedLine) {
+  PriceRule order = Rule("ORDER1000", RuleType::kQuantity);
+  order.quantity.basis = QuantityBasis::kOrderAmount;
+  order.quantity.tiers = {{0, Cny(100000), 1000}};
+  // 600.00 + 500.00 reach the 1,000.00 tier: the valve at 450.00 fails its
+  // 480.00 floor. Without the valve the pump alone (600.00) is below the
+  // tier, so it pays list.
+  ASSERT_PRICED(
+      r,
+      Basket({Line("PUMP-100", 1, 60000), Line("VALVE-7", 1, 50000, "VALVES")}),
+      {order, Rejecting("MIN480", 48000, "VALVES")});
+  EXPECT_TRUE(r.lines[1].failed());
+  EXPECT_THAT(r.lines[1].failure_message, HasSubstr("net 450.00 is below"));
+  EXPECT_FALSE(r.lines[0].failed());
+  EXPECT_EQ(r.lines[0].net_amount, Cny(60000));
+  EXPECT_NE(Find(r.lines[0], "ORDER1000", NotAppliedReason::kTierNotReached),
+            nullptr);
+  EXPECT_EQ(r.failed_lines, 1);
+  EXPECT_EQ(r.goods_total, Cny(60000));
+}
+
+TEST(WaterfallFailedLineTest, CumulativeVolumeDoesNotCountTheFailedLine) {
+  PriceRule cum = Rule("CUM10", RuleType::kCumulativeVolume, 0);
+  cum.cumulative.tiers = {{10, {}, 2000}};
+  // 6 pumps + 5 valves = 11 units reach the tier; the valves at 80.00 fail
+  // their 90.00 floor, and 6 pumps alone do not.
+  ASSERT_PRICED(
+      r,
+      Basket({Line("PUMP-100", 6, 10000), Line("VALVE-7", 5, 10000, "VALVES")}),
+      {cum, Rejecting("MIN90", 9000, "VALVES")});
+  EXPECT_TRUE(r.lines[1].failed());
+  EXPECT_EQ(r.lines[0].net_amount, Cny(60000));
+  ASSERT_EQ(r.volumes.size(), 1u);
+  EXPECT_EQ(r.volumes[0].order_units, 6);
+  EXPECT_EQ(r.volumes[0].counted_units, 6);
+  EXPECT_EQ(r.goods_total, Cny(60000));
+}
+
+TEST(WaterfallFailedLineTest, AFailedTriggerLineCoversNoBundle) {
+  // The pumps fail their floor after a 30% promotion on pumps, so they do
+  // not cover the filters.
+  PriceRule promo = Rule("PROMO30", RuleType::kSeasonal, 3000);
+  promo.product_scope = {ProductScopeKind::kGroup, "PUMPS"};
+  ASSERT_PRICED(r,
+                Basket({Line("PUMP-100", 4, 10000),
+                        Line("FILTER-1", 2, 1000, "FILTERS")}),
+                {promo, FilterWithPump(), Rejecting("MIN85", 8500, "PUMPS")});
+  EXPECT_TRUE(r.lines[0].failed());
+  EXPECT_EQ(r.lines[1].net_amount, Cny(2000));
+  EXPECT_NE(
+      Find(r.lines[1], "FILTER-WITH-PUMP", NotAppliedReason::kBundleIncomplete),
+      nullptr);
+  EXPECT_EQ(r.goods_total, Cny(2000));
+}
+
+TEST(WaterfallFailedLineTest, ALineThatFailsOnlyInTheSecondPassFailsToo) {
+  // 2 pumps cover 1 filter. Pass 1: FILTER-1 takes the coverage, 5.00 is
+  // below its 6.00 floor and it fails; FILTER-2 pays 10.00. Pass 2:
+  // without FILTER-1 the coverage goes to FILTER-2, which fails the same
+  // way. Pass 3: the pumps alone.
+  ASSERT_PRICED(
+      r,
+      Basket({Line("PUMP-100", 2, 10000), Line("FILTER-1", 1, 1000, "FILTERS"),
+              Line("FILTER-2", 1, 1000, "FILTERS")}),
+      {FilterWithPump(), Rejecting("MIN6", 600, "FILTERS")});
+  EXPECT_FALSE(r.lines[0].failed());
+  EXPECT_TRUE(r.lines[1].failed());
+  EXPECT_TRUE(r.lines[2].failed());
+  EXPECT_THAT(r.lines[2].failure_message, HasSubstr("net 5.00 is below 6.00"));
+  EXPECT_EQ(r.failed_lines, 2);
+  EXPECT_EQ(r.goods_total, Cny(20000));
+}
+
+TEST(WaterfallFailedLineTest, EveryLineFailedNoZoneAdjustmentFreightOrCash) {
+  BasketInput in = Basket({Line("PUMP-100", 2, 10000)});
+  in.vat_basis_points = 1300;
+  in.payment_term = {30, 200, 10};
+  in.freight.method = FreightMethod::kZone;
+  in.freight.zones = {{"EAST", Cny(3000), 100}};
+  const std::vector<PriceRule> rules = {
+      Rule("PROMO30", RuleType::kSeasonal, 3000),
+      Floor("MIN85", 8500, FloorAction::kReject)};
+  ASSERT_PRICED(zone, in, rules);
+  EXPECT_EQ(zone.failed_lines, 1);
+  EXPECT_EQ(zone.freight.zone_adjustment, Cny(0));
+  EXPECT_EQ(zone.vat, Cny(0));
+  EXPECT_EQ(zone.total, Cny(0));
+  EXPECT_FALSE(zone.cash_discount.has_value());
+
+  // FOB with no row for the destination: nothing to ship, no lookup error.
+  in.freight.method = FreightMethod::kFobOrigin;
+  in.freight.origin_plant = "WUHAN";
+  in.freight.rates = {{"WUHAN", "HB", "", Cny(5000), Cny(100), Cny(0)}};
+  ASSERT_PRICED(fob, in, rules);
+  EXPECT_EQ(fob.freight.freight, Cny(0));
+  EXPECT_EQ(fob.total, Cny(0));
+  EXPECT_FALSE(fob.cash_discount.has_value());
+
+  // Basing point likewise.
+  in.freight.method = FreightMethod::kBasingPoint;
+  in.freight.base_city = "SHANGHAI";
+  ASSERT_PRICED(basing, in, rules);
+  EXPECT_EQ(basing.freight.freight, Cny(0));
+  EXPECT_THAT(basing.freight.explanation, HasSubstr("every line failed"));
+}
+
 }  // namespace
 }  // namespace qudao::pricing
