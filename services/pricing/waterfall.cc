@@ -578,20 +578,31 @@ class Waterfall {
     const int64_t unit =
         DivideRoundHalfUp(s.running.minor_units(), s.r.quantity);
     std::optional<int64_t> p = EndPrice(unit, r.ending);
+    // The half-up unit can be above running ÷ quantity: step 7 never
+    // raises the line, so a p × quantity above it takes the next lower p.
+    std::string lowered;
+    if (p &&
+        static_cast<__int128>(*p) * s.r.quantity > s.running.minor_units()) {
+      lowered = absl::StrCat(" (", Minor(c, *p).DecimalString(), " × ",
+                             s.r.quantity, " would exceed the line ",
+                             s.running.DecimalString(), ")");
+      *p -= r.ending.step;
+      if (*p <= 0) p.reset();
+    }
     if (!p) {
-      return Missed(
-          r, NotAppliedReason::kNoPriceEnding,
-          absl::StrCat("no price ending in ", r.ending.ending, " (step ",
-                       r.ending.step,
-                       ") above zero at "
-                       "or below the unit price ",
-                       Minor(c, unit).DecimalString(), ": left unchanged"));
+      return Missed(r, NotAppliedReason::kNoPriceEnding,
+                    absl::StrCat("no price ending in ", r.ending.ending,
+                                 " (step ", r.ending.step,
+                                 ") above zero at "
+                                 "or below the unit price ",
+                                 Minor(c, unit).DecimalString(), lowered,
+                                 ": left unchanged"));
     }
     ASSIGN_OR_RETURN(Money line, Minor(c, *p).Multiply(s.r.quantity));
     ASSIGN_OR_RETURN(Money amount, line.Subtract(s.running));
     return Effect{amount, absl::StrCat("unit ", Minor(c, unit).DecimalString(),
                                        " → ", Minor(c, *p).DecimalString(),
-                                       " × ", s.r.quantity)};
+                                       " × ", s.r.quantity, lowered)};
   }
 
   // The channel floor: the price of the level above on the ladder
@@ -639,12 +650,22 @@ class Waterfall {
     return Effect{floor, how};
   }
 
+  // Raises the line to `floor`, but never above its list amount: a floor
+  // above list stops at list and says so. Nothing when that is no raise.
   absl::Status Clamp(LineState& s, const std::string& floor_id,
                      const Money& floor, const std::string& how) {
-    ASSIGN_OR_RETURN(Money raise, floor.Subtract(s.running));
-    const std::string explanation =
+    const bool above_list = floor.minor_units() > s.list_amount.minor_units();
+    const Money& to = above_list ? s.list_amount : floor;
+    if (to.minor_units() <= s.running.minor_units()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Money raise, to.Subtract(s.running));
+    std::string explanation =
         absl::StrCat("raised by ", raise.DecimalString(), " to ",
-                     floor.DecimalString(), ": ", how);
+                     to.DecimalString(), ": ", how);
+    if (above_list) {
+      absl::StrAppend(&explanation, "; the floor ", floor.DecimalString(),
+                      " is above list ", s.list_amount.DecimalString(),
+                      ": stopped at list");
+    }
     s.r.clamps.push_back({floor_id, floor, raise, explanation});
     return Record(s, WaterfallStep::kFloor, floor_id, raise, explanation);
   }
@@ -660,20 +681,19 @@ class Waterfall {
     ASSIGN_OR_RETURN(
         Chosen c,
         Choose(s, by_type_[RuleType::kFloor], in_.dealer, in_.quote_day,
-               [&](const PriceRule& r, LineState&) -> absl::StatusOr<Outcome> {
-                 if (r.floor.kind == FloorKind::kMinMarginOverCost &&
-                     !l.standard_cost) {
-                   return InvalidField(
-                       absl::StrCat("lines[", s.r.line, "].standard_cost"),
-                       absl::StrCat("floor rule '", QuoteInput(r.rule_id),
-                                    "' (minimum margin over cost) applies to ",
-                                    s.product.sku,
-                                    ": give the SKU's standard cost"));
-                 }
+               [](const PriceRule&, LineState&) -> absl::StatusOr<Outcome> {
                  return Effect{};
                }));
     if (c.rule != nullptr) {
       const PriceRule& r = *c.rule;
+      // Only the floor that applies needs the standard cost.
+      if (r.floor.kind == FloorKind::kMinMarginOverCost && !l.standard_cost) {
+        return InvalidField(
+            absl::StrCat(s.field, ".standard_cost"),
+            absl::StrCat("floor rule '", QuoteInput(r.rule_id),
+                         "' (minimum margin over cost) applies to ",
+                         s.product.sku, ": give the SKU's standard cost"));
+      }
       Money floor;
       std::string how;
       if (r.floor.kind == FloorKind::kMinNetUnitPrice) {

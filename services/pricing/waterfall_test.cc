@@ -1011,5 +1011,83 @@ TEST(WaterfallFailedLineTest, EveryLineFailedNoZoneAdjustmentFreightOrCash) {
   EXPECT_THAT(basing.freight.explanation, HasSubstr("every line failed"));
 }
 
+// --- Floors and price endings.
+
+TEST(WaterfallFloorTest, AClampNeverRaisesALineAboveItsListAmount) {
+  // 2 × 100.00 at 10% off = 180.00; a 120.00 minimum unit price asks for
+  // 240.00, above the list amount 200.00: the clamp stops at list.
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 2, 10000)}),
+                {Rule("PROMO10", RuleType::kSeasonal, 1000),
+                 Floor("MIN120", 12000, FloorAction::kClamp)});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.net_amount, Cny(20000));
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(l.clamps[0].floor_amount, Cny(24000));
+  EXPECT_EQ(l.clamps[0].raised_by, Cny(2000));
+  EXPECT_THAT(l.clamps[0].explanation,
+              HasSubstr("the floor 240.00 is above list 200.00: stopped at "
+                        "list"));
+  // At list already: nothing to raise, no clamp.
+  ASSERT_PRICED(at_list, Basket({Line("PUMP-100", 2, 10000)}),
+                {Floor("MIN120", 12000, FloorAction::kClamp)});
+  EXPECT_EQ(at_list.lines[0].net_amount, Cny(20000));
+  EXPECT_TRUE(at_list.lines[0].clamps.empty());
+}
+
+TEST(WaterfallFloorTest, OnlyTheWinningFloorNeedsAStandardCost) {
+  PriceRule margin = Rule("MARGIN20", RuleType::kFloor);
+  margin.floor.kind = FloorKind::kMinMarginOverCost;
+  margin.floor.min_margin_basis_points = 2000;
+  PriceRule min = Floor("MIN85", 8500, FloorAction::kClamp);
+  min.priority = 5;  // beats MARGIN20
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}),
+                {Rule("PROMO30", RuleType::kSeasonal, 3000), margin, min});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(8500));
+  EXPECT_NE(Find(r.lines[0], "MARGIN20", NotAppliedReason::kLowerPriority),
+            nullptr);
+}
+
+TEST(WaterfallEndingTest, PriceEndingNeverRaisesTheLine) {
+  // 2 × 13.00 at 0.05% off = 25.99; the unit rounds half-up to 13.00, and
+  // 13.00 × 2 = 26.00 would raise the line: the next lower ending, 12.00.
+  PriceRule e = Rule("E00", RuleType::kPriceEnding);
+  e.ending = {100, 0};
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 2, 1300)}),
+                {Rule("S", RuleType::kSeasonal, 5), e});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.steps[1].running_after, Cny(2599));
+  EXPECT_EQ(l.net_amount, Cny(2400));
+  EXPECT_EQ(l.steps.back().amount, Cny(-199));
+  EXPECT_EQ(l.steps.back().note,
+            "unit 13.00 → 12.00 × 2 (13.00 × 2 would exceed the line 25.99)");
+
+  // No lower ending above zero: left unchanged.
+  PriceRule big = Rule("E-BIG", RuleType::kPriceEnding);
+  big.ending = {10000, 1300};
+  ASSERT_PRICED(n, Basket({Line("PUMP-100", 2, 1300)}),
+                {Rule("S", RuleType::kSeasonal, 5), big});
+  EXPECT_EQ(n.lines[0].net_amount, Cny(2599));
+  EXPECT_NE(Find(n.lines[0], "E-BIG", NotAppliedReason::kNoPriceEnding),
+            nullptr);
+}
+
+TEST(WaterfallEndingTest, AFloorAfterThePriceEndingTakesItBack) {
+  // 100.00 at 20% off = 80.00 → ending 79.00; the 80.00 floor (step 8,
+  // after the ending) raises it back and the ending is lost to it.
+  PriceRule e = Rule("E900", RuleType::kPriceEnding);
+  e.ending = {1000, 900};
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}),
+                {Rule("PROMO20", RuleType::kSeasonal, 2000), e,
+                 Floor("MIN80", 8000, FloorAction::kClamp)});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(StepNumbers(l), (std::vector<int>{1, 3, 7, 8}));
+  EXPECT_EQ(l.steps[2].running_after, Cny(7900));
+  EXPECT_EQ(l.net_amount, Cny(8000));
+  const NotApplied* lost = Find(l, "E900", NotAppliedReason::kLostToFloor);
+  ASSERT_NE(lost, nullptr);
+  EXPECT_EQ(lost->explanation, "all 1.00 of its 1.00 taken back by MIN80");
+  EXPECT_EQ(Find(l, "PROMO20", NotAppliedReason::kLostToFloor), nullptr);
+}
+
 }  // namespace
 }  // namespace qudao::pricing
