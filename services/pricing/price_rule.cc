@@ -364,6 +364,30 @@ absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
   return absl::OkStatus();
 }
 
+std::string RuleCurrency(const PriceRule& rule) {
+  switch (rule.type) {
+    case RuleType::kQuantity:
+      if (rule.quantity.basis == QuantityBasis::kOrderAmount &&
+          !rule.quantity.tiers.empty()) {
+        return rule.quantity.tiers[0].min_amount.currency();
+      }
+      return "";
+    case RuleType::kCumulativeVolume:
+      if (rule.cumulative.measure == VolumeMeasure::kAmount &&
+          !rule.cumulative.tiers.empty()) {
+        return rule.cumulative.tiers[0].min_amount.currency();
+      }
+      return "";
+    case RuleType::kFloor:
+      if (rule.floor.kind == FloorKind::kMinNetUnitPrice) {
+        return rule.floor.min_net_unit_price.currency();
+      }
+      return "";
+    default:
+      return "";
+  }
+}
+
 bool DealerScopeMatches(const DealerScope& scope, const PricingDealer& d) {
   switch (scope.kind) {
     case DealerScopeKind::kAllDealers:

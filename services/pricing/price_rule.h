@@ -230,11 +230,18 @@ struct PriceRule {
 absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
                             absl::string_view currency);
 
+// The currency of the money a rule uses for its type — an order-amount
+// quantity rule's or an amount cumulative rule's tiers, a minimum net unit
+// price floor's minimum — or "" for a rule that uses percentages only (it
+// applies in any currency). For a rule CheckPriceRule accepts.
+std::string RuleCurrency(const PriceRule& rule);
+
 // Why a rule was considered for a line and not applied.
 enum class NotAppliedReason {
   // Lost the tie-break to another applicable rule of the same step.
   kLowerPriority = 1,
   kOutOfWindow = 2,
+  // Also a rule whose money is in another currency than the basket.
   kScopeMismatch = 3,
   // A quantity or volume rule whose first tier the line/order has not met.
   kTierNotReached = 4,

@@ -159,7 +159,9 @@ absl::Status Validate(const BasketInput& in,
   std::map<std::string, size_t> ids;
   for (size_t i = 0; i < rules.size(); ++i) {
     const std::string f = absl::StrCat("rules[", i, "]");
-    RETURN_IF_ERROR(CheckPriceRule(f, rules[i], currency));
+    // Each rule consistent in itself; a rule priced in another currency
+    // than the basket is not applicable (Choose), not an error.
+    RETURN_IF_ERROR(CheckPriceRule(f, rules[i], ""));
     auto [at, fresh] = ids.emplace(rules[i].rule_id, i);
     if (!fresh) {
       return InvalidField(
@@ -256,6 +258,14 @@ absl::StatusOr<Chosen> Choose(LineState& s,
   for (const PriceRule* rule : rules) {
     if (auto why = Ineligibility(*rule, dealer, s.product, day)) {
       s.r.not_applied.push_back(*std::move(why));
+      continue;
+    }
+    if (const std::string c = RuleCurrency(*rule);
+        !c.empty() && c != s.running.currency()) {
+      s.r.not_applied.push_back(
+          {rule->rule_id, StepOf(rule->type), NotAppliedReason::kScopeMismatch,
+           absl::StrCat("priced in ", c, ", the basket is in ",
+                        s.running.currency())});
       continue;
     }
     ASSIGN_OR_RETURN(Outcome outcome, evaluate(*rule, s));

@@ -250,10 +250,14 @@ struct BasketResult {
 // Prices `input` under `rules` (every rule validated, drafts included; rule
 // ids unique). INVALID_ARGUMENT naming the field for bad input: 1..500
 // lines, quantity 1..1,000,000, list price > 0, one currency everywhere
-// (lines, rules, freight, prior volumes), basis points 0..10000, tiers
-// ascending, a known channel level, a freight rate for the destination,
-// the standard cost of a line a margin floor applies to. A floor that
-// rejects fails its line, not the call.
+// (lines, freight, prior volumes; a rule in another currency is listed as
+// not applicable, SCOPE_MISMATCH), basis points 0..10000, tiers
+// ascending, prior units 0..1e12, unit weight 0..10,000,000 g, a known
+// channel level, a destination city only with its province, a freight
+// rate for the destination (when anything is shipped), the standard cost
+// of a line whose selected floor is a margin floor, and any amount that
+// would leave the int64 range of minor units. A floor that rejects fails
+// its line, not the call.
 absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
                                          const std::vector<PriceRule>& rules);
 

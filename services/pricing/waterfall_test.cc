@@ -637,13 +637,15 @@ TEST(WaterfallTest, BadInputIsInvalidArgumentNamingTheField) {
          in.lines[1].list_price = Money::Create("USD", 100).value();
        },
        "lines[1].list_price"},
-      {"rule in another currency",
+      {"rule mixing currencies in itself",
        [](BasketInput&, std::vector<PriceRule>& rules) {
-         PriceRule f = Floor("F", 100, FloorAction::kClamp);
-         f.floor.min_net_unit_price = Money::Create("USD", 100).value();
-         rules.push_back(f);
+         PriceRule q = Rule("Q", RuleType::kQuantity);
+         q.quantity.basis = QuantityBasis::kOrderAmount;
+         q.quantity.tiers = {{0, Money::Create("USD", 100).value(), 100},
+                             {0, Cny(200), 200}};
+         rules.push_back(q);
        },
-       "rules[1].floor.min_net_unit_price"},
+       "rules[1].quantity.tiers[1].min_amount"},
       {"basis points over 10000",
        [](BasketInput&, std::vector<PriceRule>& rules) {
          rules[0].basis_points = 10001;
@@ -1087,6 +1089,31 @@ TEST(WaterfallEndingTest, AFloorAfterThePriceEndingTakesItBack) {
   ASSERT_NE(lost, nullptr);
   EXPECT_EQ(lost->explanation, "all 1.00 of its 1.00 taken back by MIN80");
   EXPECT_EQ(Find(l, "PROMO20", NotAppliedReason::kLostToFloor), nullptr);
+}
+
+// --- A rule priced in another currency is not applicable.
+
+TEST(WaterfallCurrencyTest, ARuleInAnotherCurrencyIsListedNotAnError) {
+  const Money usd90 = Money::Create("USD", 9000).value();
+  PriceRule usd_floor = Floor("USD-FLOOR", 100, FloorAction::kClamp);
+  usd_floor.floor.min_net_unit_price = usd90;
+  usd_floor.priority = 9;  // would beat MIN80
+  PriceRule usd_order = Rule("USD-ORDER", RuleType::kQuantity);
+  usd_order.quantity.basis = QuantityBasis::kOrderAmount;
+  usd_order.quantity.tiers = {{0, Money::Create("USD", 100).value(), 5000}};
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}),
+                {Rule("PROMO30", RuleType::kSeasonal, 3000), usd_floor,
+                 usd_order, Floor("MIN80", 8000, FloorAction::kClamp)});
+  const LineResult& l = r.lines[0];
+  // The percentage rule applies in any currency; the CNY floor is chosen.
+  EXPECT_EQ(l.net_amount, Cny(8000));
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(l.clamps[0].floor, "MIN80");
+  for (const char* id : {"USD-FLOOR", "USD-ORDER"}) {
+    const NotApplied* n = Find(l, id, NotAppliedReason::kScopeMismatch);
+    ASSERT_NE(n, nullptr) << id;
+    EXPECT_EQ(n->explanation, "priced in USD, the basket is in CNY") << id;
+  }
 }
 
 }  // namespace
