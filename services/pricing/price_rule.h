@@ -144,7 +144,7 @@ enum class QuantityBasis {
   // The line's own quantity (tiers in units).
   kLineQuantity = 1,
   // The whole order's goods amount after step 3 (seasonal), all lines
-  // (tiers in money).
+  // that did not fail (tiers in money).
   kOrderAmount = 2,
 };
 struct QuantityParams {
@@ -164,7 +164,9 @@ struct CumulativeParams {
 
 // "For every `trigger_quantity` of A, `discounted_quantity` of B at
 // `basis_points` off": the rule's product scope is B (the discounted
-// line); A is `trigger_sku`, counted over the whole order.
+// line); A is `trigger_sku`, counted over the whole order (lines that did
+// not fail). The coverage is one pool per rule, used up by B lines in line
+// order; a line of A itself is never cut by its bundle.
 struct BundleParams {
   std::string trigger_sku;
   int64_t trigger_quantity = 1;
@@ -173,7 +175,8 @@ struct BundleParams {
 };
 
 // The unit price becomes the largest p ≤ unit with p mod step = ending, in
-// minor units: step 100, ending 99 turns 13.45 into 12.99.
+// minor units: step 100, ending 99 turns 13.45 into 12.99. The waterfall
+// takes p − step when p × quantity would raise the line.
 struct PriceEndingParams {
   int64_t step = 0;
   int64_t ending = 0;
@@ -186,7 +189,8 @@ enum class FloorKind {
   kMinMarginOverCost = 2,
 };
 enum class FloorAction {
-  // Raise the line to the floor; the line says which floor and by how much.
+  // Raise the line to the floor (never above its list amount); the line
+  // says which floor and by how much.
   kClamp = 1,
   // Fail the line with PRICE_BELOW_FLOOR.
   kReject = 2,
