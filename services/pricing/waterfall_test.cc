@@ -980,6 +980,18 @@ TEST(WaterfallFailedLineTest, ALineThatFailsOnlyInTheSecondPassFailsToo) {
   EXPECT_EQ(r.goods_total, Cny(20000));
 }
 
+TEST(WaterfallFailedLineTest, AFullBasketOfCascadingFailuresEnds) {
+  // The worst case: each pass fails exactly one new filter line (the one
+  // that got the single covered unit), so 499 lines take 500 passes.
+  BasketInput in = Basket({Line("PUMP-100", 2, 10000)});
+  for (size_t i = 1; i < kMaxBasketLines; ++i) {
+    in.lines.push_back(Line("FILTER-1", 1, 1000, "FILTERS"));
+  }
+  ASSERT_PRICED(r, in, {FilterWithPump(), Rejecting("MIN6", 600, "FILTERS")});
+  EXPECT_EQ(r.failed_lines, 499);
+  EXPECT_EQ(r.goods_total, Cny(20000));
+}
+
 TEST(WaterfallFailedLineTest, EveryLineFailedNoZoneAdjustmentFreightOrCash) {
   BasketInput in = Basket({Line("PUMP-100", 2, 10000)});
   in.vat_basis_points = 1300;
