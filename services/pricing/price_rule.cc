@@ -13,6 +13,8 @@ namespace qudao::pricing {
 namespace {
 
 constexpr int64_t kMaxBasisPoints = 10000;
+// A bundle's ratio: at most a basket line's quantity on either side.
+constexpr int64_t kMaxBundleQuantity = 1'000'000;
 
 absl::Status BasisPoints(const std::string& field, int64_t bp) {
   if (bp < 0 || bp > kMaxBasisPoints) {
@@ -307,13 +309,19 @@ absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
     case RuleType::kBundle:
       RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".bundle.trigger_sku"),
                                   rule.bundle.trigger_sku));
-      if (rule.bundle.trigger_quantity < 1) {
-        return InvalidField(absl::StrCat(f, ".bundle.trigger_quantity"),
-                            "must be at least 1");
+      if (rule.bundle.trigger_quantity < 1 ||
+          rule.bundle.trigger_quantity > kMaxBundleQuantity) {
+        return InvalidField(
+            absl::StrCat(f, ".bundle.trigger_quantity"),
+            absl::StrCat("must be 1 to ", kMaxBundleQuantity, " (got ",
+                         rule.bundle.trigger_quantity, ")"));
       }
-      if (rule.bundle.discounted_quantity < 1) {
-        return InvalidField(absl::StrCat(f, ".bundle.discounted_quantity"),
-                            "must be at least 1");
+      if (rule.bundle.discounted_quantity < 1 ||
+          rule.bundle.discounted_quantity > kMaxBundleQuantity) {
+        return InvalidField(
+            absl::StrCat(f, ".bundle.discounted_quantity"),
+            absl::StrCat("must be 1 to ", kMaxBundleQuantity, " (got ",
+                         rule.bundle.discounted_quantity, ")"));
       }
       RETURN_IF_ERROR(BasisPoints(absl::StrCat(f, ".bundle.basis_points"),
                                   rule.bundle.basis_points));
@@ -354,6 +362,30 @@ absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
       break;
   }
   return absl::OkStatus();
+}
+
+std::string RuleCurrency(const PriceRule& rule) {
+  switch (rule.type) {
+    case RuleType::kQuantity:
+      if (rule.quantity.basis == QuantityBasis::kOrderAmount &&
+          !rule.quantity.tiers.empty()) {
+        return rule.quantity.tiers[0].min_amount.currency();
+      }
+      return "";
+    case RuleType::kCumulativeVolume:
+      if (rule.cumulative.measure == VolumeMeasure::kAmount &&
+          !rule.cumulative.tiers.empty()) {
+        return rule.cumulative.tiers[0].min_amount.currency();
+      }
+      return "";
+    case RuleType::kFloor:
+      if (rule.floor.kind == FloorKind::kMinNetUnitPrice) {
+        return rule.floor.min_net_unit_price.currency();
+      }
+      return "";
+    default:
+      return "";
+  }
 }
 
 bool DealerScopeMatches(const DealerScope& scope, const PricingDealer& d) {

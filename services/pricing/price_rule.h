@@ -144,7 +144,7 @@ enum class QuantityBasis {
   // The line's own quantity (tiers in units).
   kLineQuantity = 1,
   // The whole order's goods amount after step 3 (seasonal), all lines
-  // (tiers in money).
+  // that did not fail (tiers in money).
   kOrderAmount = 2,
 };
 struct QuantityParams {
@@ -164,7 +164,9 @@ struct CumulativeParams {
 
 // "For every `trigger_quantity` of A, `discounted_quantity` of B at
 // `basis_points` off": the rule's product scope is B (the discounted
-// line); A is `trigger_sku`, counted over the whole order.
+// line); A is `trigger_sku`, counted over the whole order (lines that did
+// not fail). The coverage is one pool per rule, used up by B lines in line
+// order; a line of A itself is never cut by its bundle.
 struct BundleParams {
   std::string trigger_sku;
   int64_t trigger_quantity = 1;
@@ -173,7 +175,8 @@ struct BundleParams {
 };
 
 // The unit price becomes the largest p ≤ unit with p mod step = ending, in
-// minor units: step 100, ending 99 turns 13.45 into 12.99.
+// minor units: step 100, ending 99 turns 13.45 into 12.99. The waterfall
+// takes p − step when p × quantity would raise the line.
 struct PriceEndingParams {
   int64_t step = 0;
   int64_t ending = 0;
@@ -186,7 +189,8 @@ enum class FloorKind {
   kMinMarginOverCost = 2,
 };
 enum class FloorAction {
-  // Raise the line to the floor; the line says which floor and by how much.
+  // Raise the line to the floor (never above its list amount); the line
+  // says which floor and by how much.
   kClamp = 1,
   // Fail the line with PRICE_BELOW_FLOOR.
   kReject = 2,
@@ -223,17 +227,25 @@ struct PriceRule {
 // INVALID_ARGUMENT naming `field` and the sub-field: an id (1..64 of
 // [A-Za-z0-9._-]), a scope with its code, a window with valid_until after
 // valid_from, basis points 0..10000, tiers non-empty and strictly
-// ascending, a bundle with its trigger SKU and positive ratio, a price
+// ascending, a bundle with its trigger SKU and a ratio of 1..1,000,000 on
+// each side, a price
 // ending with 0 ≤ ending < step, a floor with a positive minimum price.
 // Money fields must be in `currency` (any one currency when empty).
 absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
                             absl::string_view currency);
+
+// The currency of the money a rule uses for its type — an order-amount
+// quantity rule's or an amount cumulative rule's tiers, a minimum net unit
+// price floor's minimum — or "" for a rule that uses percentages only (it
+// applies in any currency). For a rule CheckPriceRule accepts.
+std::string RuleCurrency(const PriceRule& rule);
 
 // Why a rule was considered for a line and not applied.
 enum class NotAppliedReason {
   // Lost the tie-break to another applicable rule of the same step.
   kLowerPriority = 1,
   kOutOfWindow = 2,
+  // Also a rule whose money is in another currency than the basket.
   kScopeMismatch = 3,
   // A quantity or volume rule whose first tier the line/order has not met.
   kTierNotReached = 4,

@@ -260,5 +260,48 @@ TEST(PriceRuleTest, CheckPriceRuleNamesTheBadField) {
   EXPECT_TRUE(CheckPriceRule("rules[0]", Seasonal("S1"), "CNY").ok());
 }
 
+TEST(PriceRuleTest, BundleRatioIsBoundedOnEachSide) {
+  PriceRule r = Seasonal("B1");
+  r.type = RuleType::kBundle;
+  r.bundle = {"PUMP-100", 1'000'000, 1'000'000, 500};
+  EXPECT_TRUE(CheckPriceRule("rules[0]", r, "CNY").ok());
+  // Unbounded, ⌊A ÷ trigger⌋ × discounted overflowed int64.
+  r.bundle = {"PUMP-100", 1, 1'000'001, 500};
+  absl::Status s = CheckPriceRule("rules[0]", r, "CNY");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(s), "rules[0].bundle.discounted_quantity") << s;
+  r.bundle = {"PUMP-100", int64_t{1} << 62, 1, 500};
+  EXPECT_EQ(FieldOf(CheckPriceRule("rules[0]", r, "CNY")),
+            "rules[0].bundle.trigger_quantity");
+}
+
+TEST(PriceRuleTest, RuleCurrencyIsTheCurrencyOfItsMoney) {
+  PriceRule r = Seasonal("S1");
+  EXPECT_EQ(RuleCurrency(r), "");  // percentages only
+  r.type = RuleType::kFloor;
+  r.floor.min_net_unit_price = Money::Create("USD", 100).value();
+  EXPECT_EQ(RuleCurrency(r), "USD");
+  r.floor.kind = FloorKind::kMinMarginOverCost;
+  EXPECT_EQ(RuleCurrency(r), "");
+  r.type = RuleType::kQuantity;
+  r.quantity.tiers = {{10, {}, 100}};
+  EXPECT_EQ(RuleCurrency(r), "");
+  r.quantity.basis = QuantityBasis::kOrderAmount;
+  r.quantity.tiers = {{0, Cny(100), 100}};
+  EXPECT_EQ(RuleCurrency(r), "CNY");
+}
+
+TEST(PriceRuleTest, WithoutACurrencyARuleMustStillBeConsistentInItself) {
+  PriceRule r = Seasonal("C1");
+  r.type = RuleType::kCumulativeVolume;
+  r.cumulative.measure = VolumeMeasure::kAmount;
+  r.cumulative.tiers = {{0, Money::Create("USD", 100).value(), 100}};
+  EXPECT_TRUE(CheckPriceRule("rules[0]", r, "").ok());
+  r.cumulative.tiers.push_back({0, Cny(200), 200});
+  absl::Status s = CheckPriceRule("rules[0]", r, "");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(s), "rules[0].cumulative.tiers[1].min_amount") << s;
+}
+
 }  // namespace
 }  // namespace qudao::pricing

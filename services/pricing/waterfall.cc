@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <utility>
@@ -21,6 +22,8 @@ namespace {
 
 constexpr int64_t kMaxQuantity = 1'000'000;
 constexpr int64_t kMaxBasisPoints = 10000;
+constexpr int64_t kMaxPriorUnits = 1'000'000'000'000;
+constexpr int64_t kMaxUnitWeightGrams = 10'000'000;
 
 // A money amount the currency is already known to be valid for.
 Money Minor(const std::string& currency, int64_t minor_units) {
@@ -45,6 +48,29 @@ std::string Grouped(const Money& m) {
     whole.insert(static_cast<size_t>(i), ",");
   }
   return absl::StrCat(negative ? "-" : "", whole, fraction);
+}
+
+// An amount beyond the range of minor units (Money's OUT_OF_RANGE) becomes
+// INVALID_ARGUMENT naming the input that made it so large.
+template <typename T>
+absl::StatusOr<T> Named(absl::StatusOr<T> v, const std::string& field,
+                        absl::string_view what) {
+  if (v.ok() || v.status().code() != absl::StatusCode::kOutOfRange) return v;
+  return InvalidField(
+      field, absl::StrCat(what, " is too large (", v.status().message(), ")"));
+}
+
+// numerator ÷ denominator (> 0) rounded half-up, INVALID_ARGUMENT naming
+// `field` when the result does not fit in int64 minor units.
+absl::StatusOr<int64_t> Divide(const std::string& field, __int128 numerator,
+                               __int128 denominator, absl::string_view what) {
+  const __int128 q = numerator / denominator;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (q >= kMax || q <= -kMax) {
+    return InvalidField(field,
+                        absl::StrCat(what, " is too large for an amount"));
+  }
+  return DivideRoundHalfUp(numerator, denominator);
 }
 
 absl::Status BasisPoints(const std::string& field, int64_t bp) {
@@ -120,15 +146,22 @@ absl::Status Validate(const BasketInput& in,
         return InvalidField(cf, "must not be negative");
       }
     }
-    if (l.unit_weight_grams < 0) {
+    if (l.unit_weight_grams < 0 || l.unit_weight_grams > kMaxUnitWeightGrams) {
       return InvalidField(absl::StrCat(f, ".unit_weight_grams"),
-                          "must not be negative");
+                          absl::StrCat("must be 0 to ", kMaxUnitWeightGrams,
+                                       " g (got ", l.unit_weight_grams, ")"));
     }
+    RETURN_IF_ERROR(Named(l.list_price.Multiply(l.quantity),
+                          absl::StrCat(f, ".list_price"),
+                          absl::StrCat("list price × quantity ", l.quantity))
+                        .status());
   }
   std::map<std::string, size_t> ids;
   for (size_t i = 0; i < rules.size(); ++i) {
     const std::string f = absl::StrCat("rules[", i, "]");
-    RETURN_IF_ERROR(CheckPriceRule(f, rules[i], currency));
+    // Each rule consistent in itself; a rule priced in another currency
+    // than the basket is not applicable (Choose), not an error.
+    RETURN_IF_ERROR(CheckPriceRule(f, rules[i], ""));
     auto [at, fresh] = ids.emplace(rules[i].rule_id, i);
     if (!fresh) {
       return InvalidField(
@@ -146,10 +179,19 @@ absl::Status Validate(const BasketInput& in,
       return InvalidField(absl::StrCat(f, ".rule_id"),
                           "one prior volume per rule");
     }
-    if (v.units < 0) {
-      return InvalidField(absl::StrCat(f, ".units"), "must not be negative");
+    if (v.units < 0 || v.units > kMaxPriorUnits) {
+      return InvalidField(absl::StrCat(f, ".units"),
+                          absl::StrCat("must be 0 to ", kMaxPriorUnits,
+                                       " (got ", v.units, ")"));
     }
     RETURN_IF_ERROR(Amount(absl::StrCat(f, ".amount"), v.amount, currency));
+  }
+  if (!in.freight.destination_city.empty() &&
+      in.freight.destination_province.empty()) {
+    return InvalidField("freight.destination_province",
+                        absl::StrCat("a destination city ('",
+                                     QuoteInput(in.freight.destination_city),
+                                     "') needs its province"));
   }
   const int method = static_cast<int>(in.freight.method);
   if (method < 1 || method > 4) {
@@ -180,6 +222,8 @@ absl::Status Validate(const BasketInput& in,
 // One line on its way down the waterfall.
 struct LineState {
   const BasketLine* in = nullptr;
+  // "lines[i]".
+  std::string field;
   PricingProduct product;
   Money list_amount;
   Money running;
@@ -190,6 +234,8 @@ struct LineState {
 struct Effect {
   Money amount;
   std::string note;
+  // A bundle: the units of its coverage the line takes.
+  int64_t units = 0;
 };
 using Outcome = std::variant<Effect, NotApplied>;
 using Evaluate =
@@ -214,6 +260,14 @@ absl::StatusOr<Chosen> Choose(LineState& s,
       s.r.not_applied.push_back(*std::move(why));
       continue;
     }
+    if (const std::string c = RuleCurrency(*rule);
+        !c.empty() && c != s.running.currency()) {
+      s.r.not_applied.push_back(
+          {rule->rule_id, StepOf(rule->type), NotAppliedReason::kScopeMismatch,
+           absl::StrCat("priced in ", c, ", the basket is in ",
+                        s.running.currency())});
+      continue;
+    }
     ASSIGN_OR_RETURN(Outcome outcome, evaluate(*rule, s));
     if (auto* n = std::get_if<NotApplied>(&outcome)) {
       s.r.not_applied.push_back(std::move(*n));
@@ -232,9 +286,14 @@ absl::StatusOr<Chosen> Choose(LineState& s,
   return c;
 }
 
+std::string ListField(const LineState& s) {
+  return absl::StrCat(s.field, ".list_price");
+}
+
 absl::Status Record(LineState& s, WaterfallStep step, std::string rule_id,
                     const Money& amount, std::string note) {
-  ASSIGN_OR_RETURN(s.running, s.running.Add(amount));
+  ASSIGN_OR_RETURN(
+      s.running, Named(s.running.Add(amount), ListField(s), "the line amount"));
   s.r.steps.push_back({step, StepName(step), std::move(rule_id), amount,
                        s.running, std::move(note)});
   return absl::OkStatus();
@@ -264,13 +323,50 @@ class Waterfall {
   Waterfall(const BasketInput& in, const std::vector<PriceRule>& rules,
             std::string currency)
       : in_(in), currency_(std::move(currency)) {
-    for (const PriceRule& r : rules) by_type_[r.type].push_back(&r);
-    for (const PriorVolume& v : in.prior_volumes) prior_[v.rule_id] = &v;
+    for (size_t i = 0; i < rules.size(); ++i) {
+      by_type_[rules[i].type].push_back(&rules[i]);
+      rule_index_[&rules[i]] = i;
+    }
+    for (size_t i = 0; i < in.prior_volumes.size(); ++i) {
+      prior_[in.prior_volumes[i].rule_id] = i;
+    }
   }
 
+  // A line that fails (a REJECT floor) is not bought, so it must not drive
+  // the other lines' order-level measures (the order amount of quantity
+  // tiers, this order's cumulative volume, bundle coverage): the basket is
+  // priced again without the failed lines until no new line fails — at
+  // most one extra pass per line. A failed line keeps the path it failed
+  // with.
   absl::StatusOr<BasketResult> Run() {
     result_.currency = currency_;
+    std::map<size_t, LineResult> failed;
+    for (;;) {
+      RETURN_IF_ERROR(Pass(failed));
+      bool more = false;
+      for (const LineState& s : lines_) {
+        if (!s.r.failed()) continue;
+        failed.emplace(static_cast<size_t>(s.r.line), s.r);
+        more = true;
+      }
+      if (!more) break;
+    }
+    RETURN_IF_ERROR(Order(std::move(failed)));
+    return std::move(result_);
+  }
+
+ private:
+  // Prices every line not in `failed`, from the list price to step 8 and
+  // its rebate.
+  absl::Status Pass(const std::map<size_t, LineResult>& failed) {
+    lines_.clear();
+    sku_units_.clear();
+    bundle_left_.clear();
+    after_quantity_.clear();
+    fact_index_.clear();
+    result_.volumes.clear();
     for (size_t i = 0; i < in_.lines.size(); ++i) {
+      if (failed.count(i) != 0) continue;
       const BasketLine& l = in_.lines[i];
       LineState s;
       s.in = &l;
@@ -278,7 +374,11 @@ class Waterfall {
       s.r.line = static_cast<int>(i);
       s.r.sku = s.product.sku;
       s.r.quantity = l.quantity;
-      ASSIGN_OR_RETURN(s.list_amount, l.list_price.Multiply(l.quantity));
+      s.field = absl::StrCat("lines[", i, "]");
+      ASSIGN_OR_RETURN(
+          s.list_amount,
+          Named(l.list_price.Multiply(l.quantity), ListField(s),
+                absl::StrCat("list price × quantity ", l.quantity)));
       s.running = Money::Zero(currency_);
       RETURN_IF_ERROR(Record(
           s, WaterfallStep::kListPrice, "", s.list_amount,
@@ -298,7 +398,8 @@ class Waterfall {
     order_after_seasonal_ = Money::Zero(currency_);
     for (const LineState& s : lines_) {
       ASSIGN_OR_RETURN(order_after_seasonal_,
-                       order_after_seasonal_.Add(s.running));
+                       Named(order_after_seasonal_.Add(s.running), "lines",
+                             "the order's amount after step 3"));
     }
     RETURN_IF_ERROR(ForEachLine(RuleType::kQuantity,
                                 [this](const PriceRule& r, LineState& s) {
@@ -319,17 +420,17 @@ class Waterfall {
         [](const PriceRule& r, LineState& s) { return Ending(r, s); }));
     for (LineState& s : lines_) RETURN_IF_ERROR(Floors(s));
     for (LineState& s : lines_) RETURN_IF_ERROR(Finish(s));
-    RETURN_IF_ERROR(Order());
-    return std::move(result_);
+    return absl::OkStatus();
   }
 
- private:
   absl::Status ForEachLine(RuleType type, const Evaluate& evaluate) {
     const auto& rules = by_type_[type];
     for (LineState& s : lines_) {
       ASSIGN_OR_RETURN(Chosen c,
                        Choose(s, rules, in_.dealer, in_.quote_day, evaluate));
       if (c.rule == nullptr) continue;
+      // A bundle's coverage is used up by the lines it applies to.
+      if (type == RuleType::kBundle) bundle_left_[c.rule] -= c.effect.units;
       RETURN_IF_ERROR(Record(s, StepOf(type), c.rule->rule_id, c.effect.amount,
                              c.effect.note));
     }
@@ -378,21 +479,31 @@ class Waterfall {
     f.period_from = w.from;
     f.period_until = w.until;
     f.prior_amount = Money::Zero(currency_);
+    std::string prior_field = "lines";
     if (auto it = prior_.find(r.rule_id); it != prior_.end()) {
+      const PriorVolume& v = in_.prior_volumes[it->second];
+      prior_field = absl::StrCat("prior_volumes[", it->second, "]");
       f.prior_given = true;
-      f.prior_units = it->second->units;
-      if (!it->second->amount.currency().empty()) {
-        f.prior_amount = it->second->amount;
-      }
+      f.prior_units = v.units;
+      if (!v.amount.currency().empty()) f.prior_amount = v.amount;
     }
     f.order_amount = Money::Zero(currency_);
     for (size_t i = 0; i < lines_.size(); ++i) {
       if (!ProductScopeMatches(r.product_scope, lines_[i].product)) continue;
       f.order_units += lines_[i].r.quantity;
-      ASSIGN_OR_RETURN(f.order_amount, f.order_amount.Add(after_quantity_[i]));
+      ASSIGN_OR_RETURN(f.order_amount,
+                       Named(f.order_amount.Add(after_quantity_[i]), "lines",
+                             "the order's amount in the rule's scope"));
     }
-    f.counted_units = f.prior_units + f.order_units;
-    ASSIGN_OR_RETURN(f.counted_amount, f.prior_amount.Add(f.order_amount));
+    if (__builtin_add_overflow(f.prior_units, f.order_units,
+                               &f.counted_units)) {
+      return InvalidField(absl::StrCat(prior_field, ".units"),
+                          "the counted volume is too large");
+    }
+    ASSIGN_OR_RETURN(
+        f.counted_amount,
+        Named(f.prior_amount.Add(f.order_amount),
+              absl::StrCat(prior_field, ".amount"), "the counted volume"));
     std::optional<Tier> t =
         f.measure == VolumeMeasure::kUnits
             ? TierForUnits(r.cumulative.tiers, f.counted_units)
@@ -430,17 +541,33 @@ class Waterfall {
                                    TierText(*t, !units), ": "));
   }
 
+  // One coverage pool per bundle rule — ⌊A units ÷ trigger_quantity⌋ ×
+  // discounted_quantity — used up by the B lines it applies to, in line
+  // order. Lines of A itself are never cut by their own bundle.
   absl::StatusOr<Outcome> Bundle(const PriceRule& r, LineState& s) {
     const std::string a = absl::AsciiStrToUpper(r.bundle.trigger_sku);
+    if (s.product.sku == a) {
+      return Missed(r, NotAppliedReason::kScopeMismatch,
+                    absl::StrCat(a,
+                                 " is the bundle's trigger product: its own "
+                                 "bundle does not cut it"));
+    }
     const int64_t a_units = sku_units_.count(a) ? sku_units_[a] : 0;
-    const int64_t covered =
-        std::min(s.r.quantity, a_units / r.bundle.trigger_quantity *
-                                   r.bundle.discounted_quantity);
-    if (covered == 0) {
+    // ≤ 500,000,000 ÷ 1 × 1,000,000: no overflow.
+    const int64_t pool =
+        a_units / r.bundle.trigger_quantity * r.bundle.discounted_quantity;
+    if (pool == 0) {
       return Missed(r, NotAppliedReason::kBundleIncomplete,
                     absl::StrCat("needs ", r.bundle.trigger_quantity, " × ", a,
                                  " per ", r.bundle.discounted_quantity,
                                  " discounted; the order has ", a_units));
+    }
+    const int64_t left = bundle_left_.emplace(&r, pool).first->second;
+    const int64_t covered = std::min(s.r.quantity, left);
+    if (covered == 0) {
+      return Missed(r, NotAppliedReason::kBundleIncomplete,
+                    absl::StrCat("the ", pool, " units ", a_units, " × ", a,
+                                 " cover went to earlier lines"));
     }
     const int64_t off = DivideRoundHalfUp(
         static_cast<__int128>(s.running.minor_units()) * covered *
@@ -451,7 +578,9 @@ class Waterfall {
         absl::StrCat(Percent(r.bundle.basis_points), " on ", covered, " of ",
                      s.r.quantity, " units (", r.bundle.discounted_quantity,
                      " per ", r.bundle.trigger_quantity, " × ", a, "; ",
-                     a_units, " ordered)")};
+                     a_units, " ordered cover ", pool, ", ", left,
+                     " left before this line)"),
+        covered};
   }
 
   static absl::StatusOr<Outcome> Ending(const PriceRule& r, LineState& s) {
@@ -459,71 +588,94 @@ class Waterfall {
     const int64_t unit =
         DivideRoundHalfUp(s.running.minor_units(), s.r.quantity);
     std::optional<int64_t> p = EndPrice(unit, r.ending);
+    // The half-up unit can be above running ÷ quantity: step 7 never
+    // raises the line, so a p × quantity above it takes the next lower p.
+    std::string lowered;
+    if (p &&
+        static_cast<__int128>(*p) * s.r.quantity > s.running.minor_units()) {
+      lowered = absl::StrCat(" (", Minor(c, *p).DecimalString(), " × ",
+                             s.r.quantity, " would exceed the line ",
+                             s.running.DecimalString(), ")");
+      *p -= r.ending.step;
+      if (*p <= 0) p.reset();
+    }
     if (!p) {
-      return Missed(
-          r, NotAppliedReason::kNoPriceEnding,
-          absl::StrCat("no price ending in ", r.ending.ending, " (step ",
-                       r.ending.step,
-                       ") above zero at "
-                       "or below the unit price ",
-                       Minor(c, unit).DecimalString(), ": left unchanged"));
+      return Missed(r, NotAppliedReason::kNoPriceEnding,
+                    absl::StrCat("no price ending in ", r.ending.ending,
+                                 " (step ", r.ending.step,
+                                 ") above zero at "
+                                 "or below the unit price ",
+                                 Minor(c, unit).DecimalString(), lowered,
+                                 ": left unchanged"));
     }
     ASSIGN_OR_RETURN(Money line, Minor(c, *p).Multiply(s.r.quantity));
     ASSIGN_OR_RETURN(Money amount, line.Subtract(s.running));
     return Effect{amount, absl::StrCat("unit ", Minor(c, unit).DecimalString(),
                                        " → ", Minor(c, *p).DecimalString(),
-                                       " × ", s.r.quantity)};
+                                       " × ", s.r.quantity, lowered)};
   }
 
   // The channel floor: the price of the level above on the ladder
-  // distributor → wholesaler → retailer, i.e. list × quantity less the
-  // channel-margin rule for that level that would apply to this product
-  // (rules scoped to that channel level only; the same tie-break).
+  // distributor → wholesaler → retailer, i.e. the channel-margin price of
+  // a dealer of that level and nothing more (no dealer id, zone or ABC
+  // class): step 2 as it would select for that dealer — all-dealer rules
+  // and rules for that level, the same eligibility and tie-break — and
+  // list × quantity less that step's discount.
   absl::StatusOr<std::optional<Effect>> ChannelFloor(const LineState& s) {
-    ChannelLevel above;
+    PricingDealer above;
     switch (in_.dealer.channel_level) {
       case ChannelLevel::kRetailer:
-        above = ChannelLevel::kWholesaler;
+        above.channel_level = ChannelLevel::kWholesaler;
         break;
       case ChannelLevel::kWholesaler:
-        above = ChannelLevel::kDistributor;
+        above.channel_level = ChannelLevel::kDistributor;
         break;
       default:
         return std::nullopt;
     }
-    const PriceRule* best = nullptr;
-    for (const PriceRule* r : by_type_[RuleType::kChannelMargin]) {
-      if (r->state != RuleState::kActive || !InWindow(*r, in_.quote_day) ||
-          r->dealer_scope.kind != DealerScopeKind::kChannelLevel ||
-          r->dealer_scope.channel_level != above ||
-          !ProductScopeMatches(r->product_scope, s.product)) {
-        continue;
-      }
-      if (best == nullptr || Outranks(*r, *best)) best = r;
-    }
+    LineState scratch;
+    scratch.in = s.in;
+    scratch.field = s.field;
+    scratch.product = s.product;
+    scratch.list_amount = s.list_amount;
+    scratch.running = s.list_amount;
+    ASSIGN_OR_RETURN(
+        Chosen c, Choose(scratch, by_type_[RuleType::kChannelMargin], above,
+                         in_.quote_day, [](const PriceRule& r, LineState& l) {
+                           return PercentOff(l, r.basis_points, "");
+                         }));
+    const std::string level = ChannelLevelName(above.channel_level);
     Money floor = s.list_amount;
-    std::string how =
-        absl::StrCat("the ", ChannelLevelName(above), " price: list ",
-                     s.list_amount.DecimalString());
-    if (best != nullptr) {
-      ASSIGN_OR_RETURN(Money off,
-                       s.list_amount.ApplyBasisPoints(best->basis_points));
-      ASSIGN_OR_RETURN(floor, s.list_amount.Subtract(off));
-      absl::StrAppend(&how, " less ", Percent(best->basis_points), " (rule ",
-                      best->rule_id, ")");
+    std::string how = absl::StrCat("the ", level, " price: list ",
+                                   s.list_amount.DecimalString());
+    if (c.rule != nullptr) {
+      ASSIGN_OR_RETURN(floor, Named(s.list_amount.Add(c.effect.amount),
+                                    ListField(s), "the channel floor"));
+      absl::StrAppend(&how, " less ", Percent(c.rule->basis_points), " (rule ",
+                      c.rule->rule_id, ")");
     } else {
-      absl::StrAppend(&how, " (no ", ChannelLevelName(above),
-                      " margin rule applies)");
+      absl::StrAppend(&how, " (no channel margin rule applies to a ", level,
+                      ")");
     }
     return Effect{floor, how};
   }
 
+  // Raises the line to `floor`, but never above its list amount: a floor
+  // above list stops at list and says so. Nothing when that is no raise.
   absl::Status Clamp(LineState& s, const std::string& floor_id,
                      const Money& floor, const std::string& how) {
-    ASSIGN_OR_RETURN(Money raise, floor.Subtract(s.running));
-    const std::string explanation =
+    const bool above_list = floor.minor_units() > s.list_amount.minor_units();
+    const Money& to = above_list ? s.list_amount : floor;
+    if (to.minor_units() <= s.running.minor_units()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Money raise, to.Subtract(s.running));
+    std::string explanation =
         absl::StrCat("raised by ", raise.DecimalString(), " to ",
-                     floor.DecimalString(), ": ", how);
+                     to.DecimalString(), ": ", how);
+    if (above_list) {
+      absl::StrAppend(&explanation, "; the floor ", floor.DecimalString(),
+                      " is above list ", s.list_amount.DecimalString(),
+                      ": stopped at list");
+    }
     s.r.clamps.push_back({floor_id, floor, raise, explanation});
     return Record(s, WaterfallStep::kFloor, floor_id, raise, explanation);
   }
@@ -539,33 +691,40 @@ class Waterfall {
     ASSIGN_OR_RETURN(
         Chosen c,
         Choose(s, by_type_[RuleType::kFloor], in_.dealer, in_.quote_day,
-               [&](const PriceRule& r, LineState&) -> absl::StatusOr<Outcome> {
-                 if (r.floor.kind == FloorKind::kMinMarginOverCost &&
-                     !l.standard_cost) {
-                   return InvalidField(
-                       absl::StrCat("lines[", s.r.line, "].standard_cost"),
-                       absl::StrCat("floor rule '", QuoteInput(r.rule_id),
-                                    "' (minimum margin over cost) applies to ",
-                                    s.product.sku,
-                                    ": give the SKU's standard cost"));
-                 }
+               [](const PriceRule&, LineState&) -> absl::StatusOr<Outcome> {
                  return Effect{};
                }));
     if (c.rule != nullptr) {
       const PriceRule& r = *c.rule;
+      // Only the floor that applies needs the standard cost.
+      if (r.floor.kind == FloorKind::kMinMarginOverCost && !l.standard_cost) {
+        return InvalidField(
+            absl::StrCat(s.field, ".standard_cost"),
+            absl::StrCat("floor rule '", QuoteInput(r.rule_id),
+                         "' (minimum margin over cost) applies to ",
+                         s.product.sku, ": give the SKU's standard cost"));
+      }
       Money floor;
       std::string how;
       if (r.floor.kind == FloorKind::kMinNetUnitPrice) {
-        ASSIGN_OR_RETURN(floor,
-                         r.floor.min_net_unit_price.Multiply(l.quantity));
+        ASSIGN_OR_RETURN(
+            floor, Named(r.floor.min_net_unit_price.Multiply(l.quantity),
+                         absl::StrCat("rules[", rule_index_[&r],
+                                      "].floor.min_net_unit_price"),
+                         absl::StrCat("the minimum net unit price × quantity ",
+                                      l.quantity, " of ", s.field)));
         how =
             absl::StrCat("floor rule ", r.rule_id, ", minimum net unit price ",
                          r.floor.min_net_unit_price.DecimalString());
       } else {
-        const int64_t minor = DivideRoundHalfUp(
-            static_cast<__int128>(l.standard_cost->minor_units()) * l.quantity *
-                (kMaxBasisPoints + r.floor.min_margin_basis_points),
-            kMaxBasisPoints);
+        ASSIGN_OR_RETURN(
+            const int64_t minor,
+            Divide(absl::StrCat(s.field, ".standard_cost"),
+                   static_cast<__int128>(l.standard_cost->minor_units()) *
+                       l.quantity *
+                       (kMaxBasisPoints + r.floor.min_margin_basis_points),
+                   kMaxBasisPoints,
+                   "standard cost × quantity × (1 + minimum margin)"));
         floor = Minor(currency_, minor);
         how = absl::StrCat("floor rule ", r.rule_id, ", minimum margin ",
                            Percent(r.floor.min_margin_basis_points),
@@ -615,11 +774,13 @@ class Waterfall {
     s.r.net_amount = s.running;
     s.r.net_unit_price =
         Minor(currency_, DivideRoundHalfUp(s.running.minor_units(), q));
-    s.r.tax_inclusive_unit_price =
-        Minor(currency_,
-              DivideRoundHalfUp(static_cast<__int128>(s.running.minor_units()) *
-                                    (kMaxBasisPoints + in_.vat_basis_points),
-                                static_cast<__int128>(q) * kMaxBasisPoints));
+    ASSIGN_OR_RETURN(const int64_t tax_inclusive,
+                     Divide(ListField(s),
+                            static_cast<__int128>(s.running.minor_units()) *
+                                (kMaxBasisPoints + in_.vat_basis_points),
+                            static_cast<__int128>(q) * kMaxBasisPoints,
+                            "the tax-inclusive unit price"));
+    s.r.tax_inclusive_unit_price = Minor(currency_, tax_inclusive);
     s.r.rebate_accrual = Money::Zero(currency_);
     if (s.r.failed()) return absl::OkStatus();
     ASSIGN_OR_RETURN(
@@ -647,10 +808,18 @@ class Waterfall {
     const std::string city =
         ft.destination_province.empty() ? in_.dealer.city : ft.destination_city;
     f.destination = city.empty() ? province : absl::StrCat(province, "/", city);
+    if (ft.method == FreightMethod::kUniformDelivered) {
+      f.explanation = "uniform delivered price: freight absorbed";
+      return absl::OkStatus();
+    }
+    // No priced goods: no zone adjustment and no freight, nothing looked up.
+    if (units == 0) {
+      f.explanation = "nothing to ship: every line failed";
+      return absl::OkStatus();
+    }
     switch (ft.method) {
       case FreightMethod::kUniformDelivered:
-        f.explanation = "uniform delivered price: freight absorbed";
-        return absl::OkStatus();
+        break;
       case FreightMethod::kZone: {
         const ZoneAdjustment* zone = nullptr;
         for (const ZoneAdjustment& z : ft.zones) {
@@ -662,11 +831,15 @@ class Waterfall {
               absl::StrCat("no adjustment for the dealer's zone '",
                            QuoteInput(in_.dealer.zone), "'; add one"));
         }
-        ASSIGN_OR_RETURN(Money amount,
-                         Amount("freight.zones", zone->amount, currency_));
+        const std::string zf =
+            absl::StrCat("freight.zones[", zone - ft.zones.data(), "]");
+        ASSIGN_OR_RETURN(Money amount, Amount(absl::StrCat(zf, ".amount"),
+                                              zone->amount, currency_));
         ASSIGN_OR_RETURN(Money share,
                          out.goods_total.ApplyBasisPoints(zone->basis_points));
-        ASSIGN_OR_RETURN(f.zone_adjustment, amount.Add(share));
+        ASSIGN_OR_RETURN(f.zone_adjustment,
+                         Named(amount.Add(share), absl::StrCat(zf, ".amount"),
+                               "the zone adjustment"));
         f.explanation = absl::StrCat(
             "zone ", zone->zone, " adjustment: ", amount.DecimalString(), " + ",
             Percent(zone->basis_points), " of goods ",
@@ -701,23 +874,26 @@ class Waterfall {
                                        "'; add a row for the province or "
                                        "the city"));
     }
-    if (units == 0) {
-      f.explanation = "nothing to ship: every line failed";
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(Money per_order,
-                     Amount("freight.rates", rate->per_order, currency_));
-    ASSIGN_OR_RETURN(Money per_unit,
-                     Amount("freight.rates", rate->per_unit, currency_));
-    ASSIGN_OR_RETURN(Money per_kg,
-                     Amount("freight.rates", rate->per_kg, currency_));
-    ASSIGN_OR_RETURN(Money by_units, per_unit.Multiply(units));
-    const Money by_weight =
-        Minor(currency_,
-              DivideRoundHalfUp(
-                  static_cast<__int128>(per_kg.minor_units()) * grams, 1000));
-    ASSIGN_OR_RETURN(f.freight, per_order.Add(by_units));
-    ASSIGN_OR_RETURN(f.freight, f.freight.Add(by_weight));
+    const std::string rf =
+        absl::StrCat("freight.rates[", rate - ft.rates.data(), "]");
+    ASSIGN_OR_RETURN(Money per_order, Amount(absl::StrCat(rf, ".per_order"),
+                                             rate->per_order, currency_));
+    ASSIGN_OR_RETURN(Money per_unit, Amount(absl::StrCat(rf, ".per_unit"),
+                                            rate->per_unit, currency_));
+    ASSIGN_OR_RETURN(Money per_kg, Amount(absl::StrCat(rf, ".per_kg"),
+                                          rate->per_kg, currency_));
+    ASSIGN_OR_RETURN(
+        Money by_units,
+        Named(per_unit.Multiply(units), absl::StrCat(rf, ".per_unit"),
+              absl::StrCat("the per-unit freight × ", units, " units")));
+    ASSIGN_OR_RETURN(
+        const int64_t weight_minor,
+        Divide(absl::StrCat(rf, ".per_kg"),
+               static_cast<__int128>(per_kg.minor_units()) * grams, 1000,
+               absl::StrCat("the per-kg freight × ", grams, " g")));
+    const Money by_weight = Minor(currency_, weight_minor);
+    ASSIGN_OR_RETURN(f.freight, Named(per_order.Add(by_units), rf, "freight"));
+    ASSIGN_OR_RETURN(f.freight, Named(f.freight.Add(by_weight), rf, "freight"));
     f.explanation = absl::StrCat(
         fob ? "FOB origin, from plant " : "basing point, from base city ",
         f.origin, " to ", f.destination, ": ", per_order.DecimalString(),
@@ -728,40 +904,61 @@ class Waterfall {
     return absl::OkStatus();
   }
 
-  absl::Status Order() {
+  // The order from the last pass's lines and the failed ones, in line
+  // order.
+  absl::Status Order(std::map<size_t, LineResult> failed) {
     BasketResult& out = result_;
     out.goods_total = Money::Zero(currency_);
     out.rebate_total = Money::Zero(currency_);
     int64_t units = 0;
     int64_t grams = 0;
     std::map<std::string, size_t> rebate_index;
-    for (LineState& s : lines_) {
-      if (s.r.failed()) {
+    auto priced = lines_.begin();
+    for (size_t i = 0; i < in_.lines.size(); ++i) {
+      if (auto it = failed.find(i); it != failed.end()) {
         ++out.failed_lines;
-      } else {
-        ASSIGN_OR_RETURN(out.goods_total, out.goods_total.Add(s.r.net_amount));
-        units += s.r.quantity;
-        grams += s.r.quantity * s.in->unit_weight_grams;
-        if (!s.r.rebate_rule_id.empty()) {
-          auto [it, fresh] =
-              rebate_index.emplace(s.r.rebate_rule_id, out.rebates.size());
-          if (fresh) {
-            out.rebates.push_back({s.r.rebate_rule_id, Money::Zero(currency_)});
-          }
-          RebateAccrual& acc = out.rebates[it->second];
-          ASSIGN_OR_RETURN(acc.amount, acc.amount.Add(s.r.rebate_accrual));
-          ASSIGN_OR_RETURN(out.rebate_total,
-                           out.rebate_total.Add(s.r.rebate_accrual));
+        out.lines.push_back(std::move(it->second));
+        continue;
+      }
+      LineState& s = *priced++;
+      ASSIGN_OR_RETURN(out.goods_total,
+                       Named(out.goods_total.Add(s.r.net_amount), "lines",
+                             "the goods total"));
+      units += s.r.quantity;  // ≤ 500 × 1,000,000
+      int64_t line_grams = 0;
+      if (__builtin_mul_overflow(s.r.quantity, s.in->unit_weight_grams,
+                                 &line_grams) ||
+          __builtin_add_overflow(grams, line_grams, &grams)) {
+        return InvalidField(absl::StrCat(s.field, ".unit_weight_grams"),
+                            "the order's weight is too large");
+      }
+      if (!s.r.rebate_rule_id.empty()) {
+        auto [it, fresh] =
+            rebate_index.emplace(s.r.rebate_rule_id, out.rebates.size());
+        if (fresh) {
+          out.rebates.push_back({s.r.rebate_rule_id, Money::Zero(currency_)});
         }
+        RebateAccrual& acc = out.rebates[it->second];
+        ASSIGN_OR_RETURN(acc.amount, Named(acc.amount.Add(s.r.rebate_accrual),
+                                           "lines", "the rebate"));
+        ASSIGN_OR_RETURN(out.rebate_total,
+                         Named(out.rebate_total.Add(s.r.rebate_accrual),
+                               "lines", "the rebate total"));
       }
       out.lines.push_back(std::move(s.r));
     }
     RETURN_IF_ERROR(Freight(out, units, grams));
-    ASSIGN_OR_RETURN(Money taxable, out.goods_total.Add(out.freight.freight));
-    ASSIGN_OR_RETURN(taxable, taxable.Add(out.freight.zone_adjustment));
+    constexpr char kTotal[] = "the order total (goods + freight + VAT)";
+    ASSIGN_OR_RETURN(
+        Money taxable,
+        Named(out.goods_total.Add(out.freight.freight), "lines", kTotal));
+    ASSIGN_OR_RETURN(taxable, Named(taxable.Add(out.freight.zone_adjustment),
+                                    "lines", kTotal));
     out.vat_basis_points = in_.vat_basis_points;
-    ASSIGN_OR_RETURN(out.vat, taxable.ApplyBasisPoints(in_.vat_basis_points));
-    ASSIGN_OR_RETURN(out.total, taxable.Add(out.vat));
+    ASSIGN_OR_RETURN(
+        out.vat,
+        Named(taxable.ApplyBasisPoints(in_.vat_basis_points), "lines", kTotal));
+    ASSIGN_OR_RETURN(out.total, Named(taxable.Add(out.vat), "lines", kTotal));
     const PaymentTerm& term = in_.payment_term;
     if (term.has_discount() && !out.total.is_zero()) {
       CashDiscountAlternative alt;
@@ -781,8 +978,12 @@ class Waterfall {
   const BasketInput& in_;
   const std::string currency_;
   std::map<RuleType, std::vector<const PriceRule*>> by_type_;
-  std::map<std::string, const PriorVolume*> prior_;
+  std::map<const PriceRule*, size_t> rule_index_;
+  // A prior volume's index in the input, by rule id.
+  std::map<std::string, size_t> prior_;
   std::map<std::string, int64_t> sku_units_;
+  // A bundle rule's coverage not yet used by earlier lines.
+  std::map<const PriceRule*, int64_t> bundle_left_;
   std::vector<LineState> lines_;
   Money order_after_seasonal_;
   std::vector<Money> after_quantity_;

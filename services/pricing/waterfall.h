@@ -106,7 +106,8 @@ struct FreightTerms {
   std::string origin_plant;
   // Basing point: the base city freight is computed from.
   std::string base_city;
-  // The destination; the dealer's province and city when empty.
+  // The destination; the dealer's province and city when the province is
+  // empty (a city without its province is INVALID_ARGUMENT).
   std::string destination_province;
   std::string destination_city;
   std::vector<FreightRate> rates;
@@ -167,7 +168,9 @@ struct LineResult {
   Money tax_inclusive_unit_price;
   std::vector<FloorClamp> clamps;
   // kReasonPriceBelowFloor and why, when a REJECT floor failed the line;
-  // empty otherwise. A failed line is left out of the order's totals.
+  // empty otherwise. A failed line is left out of the order's totals and
+  // of its order-level measures (order amount, cumulative volume, bundle
+  // coverage): the other lines are priced again without it.
   std::string failure_reason;
   std::string failure_message;
   // The rebate rule that accrues on this line (none: empty, zero).
@@ -247,10 +250,14 @@ struct BasketResult {
 // Prices `input` under `rules` (every rule validated, drafts included; rule
 // ids unique). INVALID_ARGUMENT naming the field for bad input: 1..500
 // lines, quantity 1..1,000,000, list price > 0, one currency everywhere
-// (lines, rules, freight, prior volumes), basis points 0..10000, tiers
-// ascending, a known channel level, a freight rate for the destination,
-// the standard cost of a line a margin floor applies to. A floor that
-// rejects fails its line, not the call.
+// (lines, freight, prior volumes; a rule in another currency is listed as
+// not applicable, SCOPE_MISMATCH), basis points 0..10000, tiers
+// ascending, prior units 0..1e12, unit weight 0..10,000,000 g, a known
+// channel level, a destination city only with its province, a freight
+// rate for the destination (when anything is shipped), the standard cost
+// of a line whose selected floor is a margin floor, and any amount that
+// would leave the int64 range of minor units. A floor that rejects fails
+// its line, not the call.
 absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
                                          const std::vector<PriceRule>& rules);
 

@@ -3,6 +3,7 @@
 #include "services/pricing/waterfall.h"
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -70,11 +71,12 @@ PriceRule Floor(std::string id, int64_t min_unit_minor, FloorAction action) {
   return r;
 }
 
-BasketResult Price(const BasketInput& in, const std::vector<PriceRule>& rules) {
-  absl::StatusOr<BasketResult> r = PriceBasket(in, rules);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *std::move(r) : BasketResult{};
-}
+// Prices the basket into `var`, failing the test at once (not later, on an
+// out-of-range index) when pricing returns an error.
+#define ASSERT_PRICED(var, ...)                                     \
+  absl::StatusOr<BasketResult> var##_or = PriceBasket(__VA_ARGS__); \
+  ASSERT_TRUE(var##_or.ok()) << var##_or.status();                  \
+  const BasketResult& var = *var##_or
 
 const NotApplied* Find(const LineResult& line, const std::string& rule_id,
                        NotAppliedReason reason) {
@@ -93,8 +95,8 @@ std::vector<int> StepNumbers(const LineResult& line) {
 }
 
 TEST(WaterfallTest, TenPercentOf3x33_33RoundsTheDiscountOnTheLine) {
-  BasketResult r = Price(Basket({Line("PUMP-100", 3, 3333)}),
-                         {Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 3, 3333)}),
+                {Rule("M10", RuleType::kChannelMargin, 1000)});
   ASSERT_EQ(r.lines.size(), 1u);
   const LineResult& l = r.lines[0];
   ASSERT_EQ(l.steps.size(), 2u);
@@ -115,9 +117,9 @@ TEST(WaterfallTest, StepsRunInTheFixedOrderEachOnTheRunningAmount) {
   PriceRule ending = Rule("E", RuleType::kPriceEnding);
   ending.ending = {100, 99};
   // Given out of order: the waterfall orders by step, not by the vector.
-  BasketResult r = Price(Basket({Line("PUMP-100", 10, 10000)}),
-                         {ending, qty, Rule("S5", RuleType::kSeasonal, 500),
-                          Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 10, 10000)}),
+                {ending, qty, Rule("S5", RuleType::kSeasonal, 500),
+                 Rule("M10", RuleType::kChannelMargin, 1000)});
   const LineResult& l = r.lines[0];
   EXPECT_EQ(StepNumbers(l), (std::vector<int>{1, 2, 3, 4, 7}));
   EXPECT_EQ(l.steps[0].running_after, Cny(100000));
@@ -135,7 +137,7 @@ TEST(WaterfallTest, StepsRunInTheFixedOrderEachOnTheRunningAmount) {
 TEST(WaterfallTest, PriceEnding99Turns13_45Into12_99) {
   PriceRule e = Rule("E99", RuleType::kPriceEnding);
   e.ending = {100, 99};
-  BasketResult r = Price(Basket({Line("PUMP-100", 2, 1345)}), {e});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 2, 1345)}), {e});
   EXPECT_EQ(r.lines[0].net_unit_price, Cny(1299));
   EXPECT_EQ(r.lines[0].net_amount, Cny(2598));
   EXPECT_EQ(r.lines[0].steps.back().amount, Cny(-92));
@@ -144,7 +146,7 @@ TEST(WaterfallTest, PriceEnding99Turns13_45Into12_99) {
 TEST(WaterfallTest, PriceEnding900Turns134_50Into129_00) {
   PriceRule e = Rule("E900", RuleType::kPriceEnding);
   e.ending = {1000, 900};
-  BasketResult r = Price(Basket({Line("PUMP-100", 1, 13450)}), {e});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 13450)}), {e});
   EXPECT_EQ(r.lines[0].net_unit_price, Cny(12900));
   EXPECT_EQ(r.lines[0].net_amount, Cny(12900));
 }
@@ -152,7 +154,7 @@ TEST(WaterfallTest, PriceEnding900Turns134_50Into129_00) {
 TEST(WaterfallTest, PriceEndingWithNoPositiveCandidateLeavesThePrice) {
   PriceRule e = Rule("E99", RuleType::kPriceEnding);
   e.ending = {100, 99};
-  BasketResult r = Price(Basket({Line("WASHER", 4, 50)}), {e});
+  ASSERT_PRICED(r, Basket({Line("WASHER", 4, 50)}), {e});
   EXPECT_EQ(r.lines[0].net_amount, Cny(200));
   EXPECT_EQ(StepNumbers(r.lines[0]), (std::vector<int>{1}));
   const NotApplied* n =
@@ -166,7 +168,7 @@ TEST(WaterfallTest, ADealerRuleBeatsASkuRuleOnATie) {
   dealer.dealer_scope = {DealerScopeKind::kDealer, {}, "dlr_d1"};
   PriceRule sku = Rule("FOR-SKU", RuleType::kSeasonal, 2000);
   sku.product_scope = {ProductScopeKind::kSku, "pump-100"};
-  BasketResult r = Price(Basket({Line("PUMP-100", 1, 10000)}), {sku, dealer});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}), {sku, dealer});
   const LineResult& l = r.lines[0];
   EXPECT_EQ(l.steps.back().rule_id, "FOR-DEALER");
   EXPECT_EQ(l.net_amount, Cny(9500));
@@ -180,7 +182,7 @@ TEST(WaterfallTest, HigherPriorityWinsAndAtMostOneRulePerStep) {
   PriceRule low = Rule("LOW", RuleType::kSeasonal, 2000);
   PriceRule high = Rule("HIGH", RuleType::kSeasonal, 300);
   high.priority = 10;
-  BasketResult r = Price(Basket({Line("PUMP-100", 1, 10000)}), {low, high});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}), {low, high});
   EXPECT_EQ(StepNumbers(r.lines[0]), (std::vector<int>{1, 3}));
   EXPECT_EQ(r.lines[0].net_amount, Cny(9700));
   EXPECT_NE(Find(r.lines[0], "LOW", NotAppliedReason::kLowerPriority), nullptr);
@@ -192,8 +194,7 @@ TEST(WaterfallTest, RuleOutsideItsWindowIsNotAppliedWithTheReason) {
   expired.valid_until = absl::CivilDay(2026, 9, 1);
   PriceRule ends_today = Rule("ENDS", RuleType::kSeasonal, 1000);
   ends_today.valid_until = kQuoteDay;  // exclusive
-  BasketResult r =
-      Price(Basket({Line("PUMP-100", 1, 10000)}), {expired, ends_today});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}), {expired, ends_today});
   EXPECT_EQ(r.lines[0].net_amount, Cny(10000));
   const NotApplied* n =
       Find(r.lines[0], "SUMMER", NotAppliedReason::kOutOfWindow);
@@ -207,20 +208,20 @@ TEST(WaterfallTest, DraftsDoNotApplyAndASimulationIsTheSameCall) {
   PriceRule draft = Rule("NEW-PROMO", RuleType::kSeasonal, 1500);
   draft.state = RuleState::kDraft;
   const BasketInput basket = Basket({Line("PUMP-100", 2, 10000)});
-  BasketResult current = Price(basket, {draft});
+  ASSERT_PRICED(current, basket, {draft});
   EXPECT_EQ(current.goods_total, Cny(20000));
   EXPECT_NE(Find(current.lines[0], "NEW-PROMO", NotAppliedReason::kDraft),
             nullptr);
   // Simulating the change: the same basket, the rule as it would be.
   draft.state = RuleState::kActive;
-  BasketResult simulated = Price(basket, {draft});
+  ASSERT_PRICED(simulated, basket, {draft});
   EXPECT_EQ(simulated.goods_total, Cny(17000));
 }
 
 TEST(WaterfallTest, ScopeMismatchIsListed) {
   PriceRule other = Rule("OTHER-SKU", RuleType::kSeasonal, 1000);
   other.product_scope = {ProductScopeKind::kSku, "PUMP-200"};
-  BasketResult r = Price(Basket({Line("pump-100", 1, 10000)}), {other});
+  ASSERT_PRICED(r, Basket({Line("pump-100", 1, 10000)}), {other});
   EXPECT_EQ(r.lines[0].sku, "PUMP-100");
   EXPECT_EQ(r.lines[0].net_amount, Cny(10000));
   EXPECT_NE(Find(r.lines[0], "OTHER-SKU", NotAppliedReason::kScopeMismatch),
@@ -231,8 +232,8 @@ TEST(WaterfallTest, QuantityTierOnTheLineQuantity) {
   PriceRule q = Rule("QTY", RuleType::kQuantity);
   q.quantity.basis = QuantityBasis::kLineQuantity;
   q.quantity.tiers = {{10, {}, 200}, {50, {}, 500}};
-  BasketResult r = Price(
-      Basket({Line("PUMP-100", 60, 1000), Line("PUMP-200", 5, 1000)}), {q});
+  ASSERT_PRICED(
+      r, Basket({Line("PUMP-100", 60, 1000), Line("PUMP-200", 5, 1000)}), {q});
   EXPECT_EQ(r.lines[0].steps.back().amount, Cny(-3000));  // 5% of 600.00
   EXPECT_EQ(r.lines[0].net_amount, Cny(57000));
   EXPECT_EQ(r.lines[1].net_amount, Cny(5000));
@@ -249,7 +250,7 @@ TEST(WaterfallTest, ARuleWhoseTierIsNotReachedDoesNotBlockALowerOne) {
   PriceRule small = Rule("SMALL", RuleType::kQuantity);
   small.priority = 1;
   small.quantity.tiers = {{10, {}, 200}};
-  BasketResult r = Price(Basket({Line("PUMP-100", 20, 1000)}), {big, small});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 20, 1000)}), {big, small});
   EXPECT_EQ(r.lines[0].steps.back().rule_id, "SMALL");
   EXPECT_EQ(r.lines[0].net_amount, Cny(19600));
   EXPECT_NE(Find(r.lines[0], "BIG", NotAppliedReason::kTierNotReached),
@@ -264,13 +265,13 @@ TEST(WaterfallTest, QuantityTierOnTheOrderTotalIsMeasuredAfterStep3) {
   PriceRule order = Rule("ORDER", RuleType::kQuantity);
   order.quantity.basis = QuantityBasis::kOrderAmount;
   order.quantity.tiers = {{0, Cny(100000), 300}};  // ≥ 1,000.00: 3%
-  BasketResult missed = Price(basket, {promo, order});
+  ASSERT_PRICED(missed, basket, {promo, order});
   EXPECT_EQ(missed.goods_total, Cny(99000));
   EXPECT_NE(Find(missed.lines[0], "ORDER", NotAppliedReason::kTierNotReached),
             nullptr);
 
   order.quantity.tiers = {{0, Cny(90000), 300}};  // ≥ 900.00: 3%
-  BasketResult reached = Price(basket, {promo, order});
+  ASSERT_PRICED(reached, basket, {promo, order});
   // 3% of 540.00 and of 450.00.
   EXPECT_EQ(reached.lines[0].steps.back().amount, Cny(-1620));
   EXPECT_EQ(reached.lines[1].steps.back().amount, Cny(-1350));
@@ -287,7 +288,7 @@ TEST(WaterfallTest, CumulativeVolumeCountsThisOrderOnTopOfThePeriod) {
       Basket({Line("PUMP-100", 40, 10000), Line("PUMP-200", 20, 5000),
               Line("VALVE-7", 500, 100, "VALVES")});
   basket.prior_volumes = {{"Q4-VOLUME", 950, Cny(0)}};
-  BasketResult r = Price(basket, {cum});
+  ASSERT_PRICED(r, basket, {cum});
   ASSERT_EQ(r.volumes.size(), 1u);
   const VolumeFact& f = r.volumes[0];
   EXPECT_EQ(f.period, "2026-Q4");
@@ -303,7 +304,7 @@ TEST(WaterfallTest, CumulativeVolumeCountsThisOrderOnTopOfThePeriod) {
   EXPECT_EQ(r.lines[2].net_amount, Cny(50000));
 
   basket.prior_volumes = {{"Q4-VOLUME", 900, Cny(0)}};  // 960 < 1000
-  BasketResult below = Price(basket, {cum});
+  ASSERT_PRICED(below, basket, {cum});
   EXPECT_EQ(below.lines[0].net_amount, Cny(400000));
   EXPECT_EQ(below.volumes[0].counted_units, 960);
   EXPECT_EQ(below.volumes[0].tier_basis_points, std::nullopt);
@@ -320,8 +321,7 @@ TEST(WaterfallTest, CumulativeVolumeInMoneyCountsThisOrderAfterStep4) {
   BasketInput basket = Basket({Line("PUMP-100", 10, 100000)});  // 10,000.00
   basket.prior_volumes = {{"YEAR-AMOUNT", 0, Cny(9100000)}};
   // After a 10% margin the order counts 9,000.00: 91,000 + 9,000 = 100,000.
-  BasketResult r =
-      Price(basket, {cum, Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, basket, {cum, Rule("M10", RuleType::kChannelMargin, 1000)});
   ASSERT_EQ(r.volumes.size(), 1u);
   EXPECT_EQ(r.volumes[0].period, "2026");
   EXPECT_EQ(r.volumes[0].order_amount, Cny(900000));
@@ -332,7 +332,7 @@ TEST(WaterfallTest, CumulativeVolumeInMoneyCountsThisOrderAfterStep4) {
 TEST(WaterfallTest, CumulativeWithoutPriorVolumeCountsTheOrderAndSaysSo) {
   PriceRule cum = Rule("Q4", RuleType::kCumulativeVolume);
   cum.cumulative.tiers = {{10, {}, 100}};
-  BasketResult r = Price(Basket({Line("PUMP-100", 12, 1000)}), {cum});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 12, 1000)}), {cum});
   EXPECT_FALSE(r.volumes[0].prior_given);
   EXPECT_EQ(r.volumes[0].counted_units, 12);
   EXPECT_EQ(r.lines[0].net_amount, Cny(11880));
@@ -342,18 +342,20 @@ TEST(WaterfallTest, BundleDiscountsBForTheQuantityACoversInTheRatio) {
   PriceRule bundle = Rule("FILTER-WITH-PUMP", RuleType::kBundle);
   bundle.product_scope = {ProductScopeKind::kSku, "FILTER-1"};
   bundle.bundle = {"pump-100", 2, 1, 5000};  // per 2 pumps, 1 filter at 50%
-  BasketResult r = Price(Basket({Line("PUMP-100", 5, 10000),
-                                 Line("FILTER-1", 4, 1000, "FILTERS")}),
-                         {bundle});
+  ASSERT_PRICED(r,
+                Basket({Line("PUMP-100", 5, 10000),
+                        Line("FILTER-1", 4, 1000, "FILTERS")}),
+                {bundle});
   // 5 pumps cover 2 filters: 50% of 2 of the 4 units of 40.00.
   EXPECT_EQ(r.lines[1].steps.back().step, WaterfallStep::kBundle);
   EXPECT_EQ(r.lines[1].steps.back().amount, Cny(-1000));
   EXPECT_EQ(r.lines[1].net_amount, Cny(3000));
   EXPECT_EQ(r.lines[0].net_amount, Cny(50000));  // A itself is not cut
 
-  BasketResult alone = Price(Basket({Line("FILTER-1", 4, 1000, "FILTERS"),
-                                     Line("PUMP-100", 1, 10000)}),
-                             {bundle});
+  ASSERT_PRICED(alone,
+                Basket({Line("FILTER-1", 4, 1000, "FILTERS"),
+                        Line("PUMP-100", 1, 10000)}),
+                {bundle});
   EXPECT_EQ(alone.lines[0].net_amount, Cny(4000));
   const NotApplied* n = Find(alone.lines[0], "FILTER-WITH-PUMP",
                              NotAppliedReason::kBundleIncomplete);
@@ -368,8 +370,8 @@ TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
       LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
       LevelMargin("R10", ChannelLevel::kRetailer, 1000),
       Rule("PROMO15", RuleType::kSeasonal, 1500)};
-  BasketResult r = Price(
-      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer), rules);
+  ASSERT_PRICED(
+      r, Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer), rules);
   const LineResult& l = r.lines[0];
   EXPECT_EQ(l.net_amount, Cny(8000));
   ASSERT_EQ(l.clamps.size(), 1u);
@@ -391,12 +393,14 @@ TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
   // channel floor.
   std::vector<PriceRule> ladder = rules;
   ladder.push_back(LevelMargin("D35", ChannelLevel::kDistributor, 3500));
-  BasketResult w = Price(
-      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler), ladder);
+  ASSERT_PRICED(w,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
+                ladder);
   EXPECT_EQ(w.lines[0].net_amount, Cny(6800));  // 80.00 less 15%
   EXPECT_TRUE(w.lines[0].clamps.empty());
-  BasketResult d = Price(
-      Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kDistributor), ladder);
+  ASSERT_PRICED(
+      d, Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kDistributor),
+      ladder);
   EXPECT_EQ(d.lines[0].net_amount, Cny(5525));  // 65.00 less 15%
   EXPECT_TRUE(d.lines[0].clamps.empty());
 }
@@ -404,35 +408,35 @@ TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
 TEST(WaterfallTest, WithoutAMarginForTheLevelAboveTheChannelFloorIsList) {
   // No distributor margin: the distributor pays list, so a wholesaler may
   // not go below list either.
-  BasketResult w =
-      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
-            {LevelMargin("W20", ChannelLevel::kWholesaler, 2000)});
+  ASSERT_PRICED(w,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
+                {LevelMargin("W20", ChannelLevel::kWholesaler, 2000)});
   EXPECT_EQ(w.lines[0].net_amount, Cny(10000));
   ASSERT_EQ(w.lines[0].clamps.size(), 1u);
   EXPECT_EQ(w.lines[0].clamps[0].raised_by, Cny(2000));
   EXPECT_THAT(w.lines[0].clamps[0].explanation,
-              HasSubstr("no distributor margin rule applies"));
+              HasSubstr("no channel margin rule applies to a distributor"));
   // A key account has no channel floor.
-  BasketResult k =
-      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kKeyAccount),
-            {Rule("PROMO15", RuleType::kSeasonal, 1500)});
+  ASSERT_PRICED(k,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kKeyAccount),
+                {Rule("PROMO15", RuleType::kSeasonal, 1500)});
   EXPECT_EQ(k.lines[0].net_amount, Cny(8500));
   EXPECT_TRUE(k.lines[0].clamps.empty());
 }
 
 TEST(WaterfallTest, RetailerAboveTheWholesalerPriceIsNotClamped) {
-  BasketResult r =
-      Price(Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
-            {LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
-             LevelMargin("R10", ChannelLevel::kRetailer, 1000)});
+  ASSERT_PRICED(r,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+                {LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
+                 LevelMargin("R10", ChannelLevel::kRetailer, 1000)});
   EXPECT_EQ(r.lines[0].net_amount, Cny(9000));
   EXPECT_TRUE(r.lines[0].clamps.empty());
 }
 
 TEST(WaterfallTest, FloorClampRaisesTheLineAndSaysByHowMuch) {
-  BasketResult r = Price(Basket({Line("PUMP-100", 2, 10000)}),
-                         {Rule("PROMO30", RuleType::kSeasonal, 3000),
-                          Floor("MIN85", 8500, FloorAction::kClamp)});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 2, 10000)}),
+                {Rule("PROMO30", RuleType::kSeasonal, 3000),
+                 Floor("MIN85", 8500, FloorAction::kClamp)});
   const LineResult& l = r.lines[0];
   EXPECT_EQ(l.net_amount, Cny(17000));
   ASSERT_EQ(l.clamps.size(), 1u);
@@ -449,8 +453,8 @@ TEST(WaterfallTest, MarginFloorUsesTheStandardCost) {
   floor.floor.kind = FloorKind::kMinMarginOverCost;
   floor.floor.min_margin_basis_points = 2000;  // ≥ 60.00 per unit
   floor.floor.action = FloorAction::kClamp;
-  BasketResult r = Price(Basket({line}),
-                         {Rule("PROMO50", RuleType::kSeasonal, 5000), floor});
+  ASSERT_PRICED(r, Basket({line}),
+                {Rule("PROMO50", RuleType::kSeasonal, 5000), floor});
   EXPECT_EQ(r.lines[0].net_amount, Cny(18000));
   EXPECT_EQ(r.lines[0].clamps[0].raised_by, Cny(3000));
 
@@ -461,7 +465,8 @@ TEST(WaterfallTest, MarginFloorUsesTheStandardCost) {
 }
 
 TEST(WaterfallTest, FloorRejectFailsTheLineNotTheBasket) {
-  BasketResult r = Price(
+  ASSERT_PRICED(
+      r,
       Basket({Line("PUMP-100", 2, 10000), Line("VALVE-7", 1, 5000, "VALVES")}),
       {Rule("PROMO30", RuleType::kSeasonal, 3000), [] {
          PriceRule f = Floor("MIN85", 8500, FloorAction::kReject);
@@ -487,7 +492,7 @@ TEST(WaterfallTest, FreightFobOriginChargesFromThePlantApartFromGoods) {
   in.freight.rates = {{"WUHAN", "GD", "", Cny(8000), Cny(300), Cny(0)},
                       {"WUHAN", "GD", "SHENZHEN", Cny(5000), Cny(200), Cny(50)},
                       {"SHANGHAI", "GD", "", Cny(1), Cny(1), Cny(1)}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   // The city row: 50.00 + 2.00 × 10 + 0.50 × 15 kg = 77.50.
   EXPECT_EQ(r.freight.method, FreightMethod::kFobOrigin);
   EXPECT_EQ(r.freight.origin, "WUHAN");
@@ -497,13 +502,14 @@ TEST(WaterfallTest, FreightFobOriginChargesFromThePlantApartFromGoods) {
 
   in.freight.destination_province = "GD";
   in.freight.destination_city = "GUANGZHOU";  // falls back to the province
-  EXPECT_EQ(Price(in, {}).freight.freight, Cny(11000));
+  ASSERT_PRICED(province, in, {});
+  EXPECT_EQ(province.freight.freight, Cny(11000));
 }
 
 TEST(WaterfallTest, FreightUniformDeliveredIsAbsorbed) {
   BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
   in.freight.rates = {{"WUHAN", "GD", "", Cny(8000), Cny(300), Cny(0)}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.freight.freight, Cny(0));
   EXPECT_EQ(r.freight.zone_adjustment, Cny(0));
   EXPECT_EQ(r.total, Cny(100000));
@@ -514,7 +520,7 @@ TEST(WaterfallTest, FreightZoneAddsTheZonesAdjustmentAsALine) {
   BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
   in.freight.method = FreightMethod::kZone;
   in.freight.zones = {{"WEST", Cny(9900), 500}, {"EAST", Cny(3000), 100}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   // EAST: 30.00 + 1% of 1,000.00.
   EXPECT_EQ(r.freight.zone_adjustment, Cny(4000));
   EXPECT_EQ(r.freight.freight, Cny(0));
@@ -532,7 +538,7 @@ TEST(WaterfallTest, FreightBasingPointUsesTheBaseCityWhateverTheOrigin) {
   in.freight.base_city = "SHANGHAI";
   in.freight.rates = {{"WUHAN", "GD", "", Cny(1000), Cny(0), Cny(0)},
                       {"SHANGHAI", "GD", "", Cny(12000), Cny(100), Cny(0)}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.freight.origin, "SHANGHAI");
   EXPECT_EQ(r.freight.freight, Cny(13000));
 
@@ -545,7 +551,7 @@ TEST(WaterfallTest, FreightBasingPointUsesTheBaseCityWhateverTheOrigin) {
 TEST(WaterfallTest, VatOnTheOrderTotalAndATaxInclusiveUnitPerLine) {
   BasketInput in = Basket({Line("PUMP-100", 3, 3333)});
   in.vat_basis_points = kDefaultVatBasisPoints;
-  BasketResult r = Price(in, {Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, in, {Rule("M10", RuleType::kChannelMargin, 1000)});
   EXPECT_EQ(r.vat_basis_points, 1300);
   EXPECT_EQ(r.vat, Cny(1170));     // 13% of 89.99 = 11.6987
   EXPECT_EQ(r.total, Cny(10169));  // 89.99 + 11.70
@@ -559,7 +565,7 @@ TEST(WaterfallTest, VatIncludesFreightCharged) {
   in.freight.method = FreightMethod::kFobOrigin;
   in.freight.origin_plant = "WUHAN";
   in.freight.rates = {{"WUHAN", "GD", "", Cny(5000), Cny(0), Cny(0)}};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.vat, Cny(13650));  // 13% of 1,050.00
   EXPECT_EQ(r.total, Cny(118650));
 }
@@ -567,7 +573,7 @@ TEST(WaterfallTest, VatIncludesFreightCharged) {
 TEST(WaterfallTest, CashDiscountAlternativeIsBesideTheTotal) {
   BasketInput in = Basket({Line("PUMP-100", 100, 10000)});  // 10,000.00
   in.payment_term = {30, 200, 10};                          // 2/10 net 30
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.total, Cny(1000000));
   ASSERT_TRUE(r.cash_discount.has_value());
   EXPECT_EQ(r.cash_discount->discount, Cny(20000));
@@ -577,7 +583,8 @@ TEST(WaterfallTest, CashDiscountAlternativeIsBesideTheTotal) {
             "pay 9,800.00 by 2026-12-07 instead of 10,000.00 (2/10 net 30)");
 
   in.payment_term = {30, 0, 0};
-  EXPECT_FALSE(Price(in, {}).cash_discount.has_value());
+  ASSERT_PRICED(without, in, {});
+  EXPECT_FALSE(without.cash_discount.has_value());
 }
 
 TEST(WaterfallTest, CashDiscountCountsVatAndFreightCharged) {
@@ -587,7 +594,7 @@ TEST(WaterfallTest, CashDiscountCountsVatAndFreightCharged) {
   in.freight.origin_plant = "WUHAN";
   in.freight.rates = {{"WUHAN", "GD", "", Cny(5000), Cny(0), Cny(0)}};
   in.payment_term = {30, 200, 10};
-  BasketResult r = Price(in, {});
+  ASSERT_PRICED(r, in, {});
   EXPECT_EQ(r.cash_discount->instead_of, Cny(118650));
   EXPECT_EQ(r.cash_discount->discount, Cny(2373));  // 2% of 1,186.50
   EXPECT_EQ(r.cash_discount->pay, Cny(116277));
@@ -595,8 +602,8 @@ TEST(WaterfallTest, CashDiscountCountsVatAndFreightCharged) {
 
 TEST(WaterfallTest, RebateAccruesOnTheNetBesideTheTotal) {
   PriceRule rebate = Rule("REBATE2", RuleType::kRebate, 200);
-  BasketResult r = Price(Basket({Line("PUMP-100", 3, 3333)}),
-                         {Rule("M10", RuleType::kChannelMargin, 1000), rebate});
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 3, 3333)}),
+                {Rule("M10", RuleType::kChannelMargin, 1000), rebate});
   EXPECT_EQ(r.lines[0].net_amount, Cny(8999));  // not a price cut
   EXPECT_EQ(r.lines[0].rebate_rule_id, "REBATE2");
   EXPECT_EQ(r.lines[0].rebate_accrual, Cny(180));  // 2% of 89.99 = 1.7998
@@ -630,13 +637,15 @@ TEST(WaterfallTest, BadInputIsInvalidArgumentNamingTheField) {
          in.lines[1].list_price = Money::Create("USD", 100).value();
        },
        "lines[1].list_price"},
-      {"rule in another currency",
+      {"rule mixing currencies in itself",
        [](BasketInput&, std::vector<PriceRule>& rules) {
-         PriceRule f = Floor("F", 100, FloorAction::kClamp);
-         f.floor.min_net_unit_price = Money::Create("USD", 100).value();
-         rules.push_back(f);
+         PriceRule q = Rule("Q", RuleType::kQuantity);
+         q.quantity.basis = QuantityBasis::kOrderAmount;
+         q.quantity.tiers = {{0, Money::Create("USD", 100).value(), 100},
+                             {0, Cny(200), 200}};
+         rules.push_back(q);
        },
-       "rules[1].floor.min_net_unit_price"},
+       "rules[1].quantity.tiers[1].min_amount"},
       {"basis points over 10000",
        [](BasketInput&, std::vector<PriceRule>& rules) {
          rules[0].basis_points = 10001;
@@ -691,9 +700,432 @@ TEST(WaterfallTest, FiveHundredLinesArePriced) {
   BasketInput in;
   in = Basket({});
   in.lines.assign(kMaxBasketLines, Line("PUMP-100", 1, 10000));
-  BasketResult r = Price(in, {Rule("M10", RuleType::kChannelMargin, 1000)});
+  ASSERT_PRICED(r, in, {Rule("M10", RuleType::kChannelMargin, 1000)});
   EXPECT_EQ(r.lines.size(), 500u);
   EXPECT_EQ(r.goods_total, Cny(500 * 9000));
+}
+
+// --- Bounds and overflow: bad input is INVALID_ARGUMENT naming the field,
+// never a wrapped amount or OUT_OF_RANGE without a field.
+
+absl::Status PriceError(const BasketInput& in,
+                        const std::vector<PriceRule>& rules) {
+  absl::StatusOr<BasketResult> r = PriceBasket(in, rules);
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+TEST(WaterfallLimitsTest, ListAmountBeyondMoneyAtAMillionUnitsNamesTheLine) {
+  BasketInput in = Basket({Line("PUMP-100", 1'000'000, 10'000'000'000'000)});
+  absl::Status s = PriceError(in, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "lines[0].list_price") << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("quantity 1000000"));
+
+  // A million units at a price that fits is priced.
+  in.lines[0].list_price = Cny(100'000);
+  ASSERT_PRICED(r, in, {Rule("M10", RuleType::kChannelMargin, 1000)});
+  EXPECT_EQ(r.goods_total, Cny(90'000'000'000));
+}
+
+TEST(WaterfallLimitsTest, GoodsTotalBeyondMoneyNamesTheLines) {
+  // Each line fits; their sum does not.
+  const int64_t big = std::numeric_limits<int64_t>::max() / 2 + 1;
+  absl::Status s = PriceError(
+      Basket({Line("PUMP-100", 1, big), Line("PUMP-200", 1, big)}), {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "lines") << s;
+}
+
+TEST(WaterfallLimitsTest, PriorUnitsAreBounded) {
+  PriceRule cum = Rule("CUM", RuleType::kCumulativeVolume);
+  cum.cumulative.tiers = {{100, {}, 300}};
+  BasketInput in = Basket({Line("PUMP-100", 10, 10000)});
+  in.prior_volumes = {{"CUM", std::numeric_limits<int64_t>::max(), {}}};
+  absl::Status s = PriceError(in, {cum});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "prior_volumes[0].units") << s;
+  in.prior_volumes[0].units = 1'000'000'000'001;
+  EXPECT_EQ(FieldOf(PriceError(in, {cum})), "prior_volumes[0].units");
+  in.prior_volumes[0].units = 1'000'000'000'000;
+  ASSERT_PRICED(r, in, {cum});
+  EXPECT_EQ(r.volumes[0].counted_units, 1'000'000'000'010);
+}
+
+TEST(WaterfallLimitsTest, UnitWeightIsBoundedAndFreightByWeightChecked) {
+  BasketInput in = Basket({Line("PUMP-100", 1'000'000, 100)});
+  in.lines[0].unit_weight_grams = 10'000'001;
+  EXPECT_EQ(FieldOf(PriceError(in, {})), "lines[0].unit_weight_grams");
+
+  // 500 lines × 1,000,000 units × 10 kg fit; at 1e13 per kg the freight
+  // does not.
+  in.lines.assign(kMaxBasketLines, Line("PUMP-100", 1'000'000, 100));
+  for (BasketLine& l : in.lines) l.unit_weight_grams = 10'000'000;
+  in.freight.method = FreightMethod::kFobOrigin;
+  in.freight.origin_plant = "WUHAN";
+  in.freight.rates = {
+      {"WUHAN", "GD", "", Cny(0), Cny(0), Cny(10'000'000'000'000)}};
+  absl::Status s = PriceError(in, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "freight.rates[0].per_kg") << s;
+}
+
+TEST(WaterfallLimitsTest, MarginFloorBeyondMoneyNamesTheStandardCost) {
+  BasketLine line = Line("PUMP-100", 2, 10000);
+  line.standard_cost = Cny(std::numeric_limits<int64_t>::max() / 2);
+  PriceRule floor = Rule("MARGIN20", RuleType::kFloor);
+  floor.floor.kind = FloorKind::kMinMarginOverCost;
+  floor.floor.min_margin_basis_points = 2000;
+  floor.floor.action = FloorAction::kClamp;
+  absl::Status s = PriceError(Basket({line}), {floor});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "lines[0].standard_cost") << s;
+}
+
+TEST(WaterfallLimitsTest, FloorAmountBeyondMoneyNamesTheRule) {
+  absl::Status s =
+      PriceError(Basket({Line("PUMP-100", 1'000'000, 10000)}),
+                 {Floor("HUGE", std::numeric_limits<int64_t>::max() / 10,
+                        FloorAction::kClamp)});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "rules[0].floor.min_net_unit_price") << s;
+}
+
+TEST(WaterfallLimitsTest, DestinationCityNeedsItsProvince) {
+  BasketInput in = Basket({Line("PUMP-100", 1, 10000)});
+  in.freight.destination_city = "GUANGZHOU";
+  absl::Status s = PriceError(in, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(FieldOf(s), "freight.destination_province") << s;
+}
+
+// --- The channel floor is the level above's step-2 price.
+
+TEST(WaterfallChannelFloorTest, AnAllDealerMarginSetsTheLevelAbovePrice) {
+  // Only ALL10 (all dealers, 10%): a wholesaler pays 90.00, and so does
+  // its level above (a distributor) — no clamp to list.
+  const PriceRule all10 = Rule("ALL10", RuleType::kChannelMargin, 1000);
+  PriceRule draft50 = Rule("ALL50-DRAFT", RuleType::kChannelMargin, 5000);
+  draft50.state = RuleState::kDraft;  // not in force for the floor either
+  ASSERT_PRICED(w,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kWholesaler),
+                {all10, draft50});
+  EXPECT_EQ(w.lines[0].net_amount, Cny(9000));
+  EXPECT_TRUE(w.lines[0].clamps.empty());
+
+  // A retailer in zone EAST: its own step 2 picks EAST20 (80.00), the promo
+  // takes it to 56.00; the wholesaler price is 90.00 — a wholesaler with no
+  // zone gets ALL10 — so the retailer is clamped to 90.00, not to list.
+  PriceRule east20 = Rule("EAST20", RuleType::kChannelMargin, 2000);
+  east20.dealer_scope = {DealerScopeKind::kZone, ChannelLevel::kUnspecified,
+                         "EAST"};
+  east20.priority = 5;
+  PriceRule mine = Rule("MINE40", RuleType::kChannelMargin, 4000);
+  mine.dealer_scope = {DealerScopeKind::kDealer, ChannelLevel::kUnspecified,
+                       "dlr_d1"};
+  ASSERT_PRICED(
+      r, Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+      {all10, draft50, east20, Rule("PROMO30", RuleType::kSeasonal, 3000)});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.steps[1].rule_id, "EAST20");
+  EXPECT_EQ(l.net_amount, Cny(9000));
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(l.clamps[0].floor, kChannelFloor);
+  EXPECT_EQ(l.clamps[0].floor_amount, Cny(9000));
+  EXPECT_EQ(l.clamps[0].raised_by, Cny(3400));
+  EXPECT_THAT(l.clamps[0].explanation,
+              HasSubstr("the wholesaler price: list 100.00 less 10.00% "
+                        "(rule ALL10)"));
+
+  // A rule for this one dealer is not the wholesaler's price either.
+  ASSERT_PRICED(d,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+                {all10, mine});
+  EXPECT_EQ(d.lines[0].net_amount, Cny(9000));
+  EXPECT_EQ(d.lines[0].clamps[0].floor_amount, Cny(9000));
+
+  // A level rule for wholesalers outranks ALL10 by specificity (same
+  // priority), as it would at step 2.
+  ASSERT_PRICED(t,
+                Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
+                {all10, LevelMargin("W20", ChannelLevel::kWholesaler, 2000),
+                 Rule("PROMO30", RuleType::kSeasonal, 3000)});
+  EXPECT_EQ(t.lines[0].clamps[0].floor_amount, Cny(8000));
+}
+
+// --- Bundles: one coverage pool per rule; A itself is not cut.
+
+PriceRule FilterWithPump() {
+  PriceRule bundle = Rule("FILTER-WITH-PUMP", RuleType::kBundle);
+  bundle.product_scope = {ProductScopeKind::kGroup, "FILTERS"};
+  bundle.bundle = {"PUMP-100", 2, 1, 5000};  // per 2 pumps, 1 filter at 50%
+  return bundle;
+}
+
+TEST(WaterfallBundleTest, CoverageIsOnePoolUsedAcrossBLinesInLineOrder) {
+  // 6 pumps cover 3 filters in all: line 1 takes 2, line 2 the last 1,
+  // line 3 none (before: each line was given all 3 again).
+  ASSERT_PRICED(
+      r,
+      Basket({Line("PUMP-100", 6, 10000), Line("FILTER-1", 2, 1000, "FILTERS"),
+              Line("FILTER-2", 2, 1000, "FILTERS"),
+              Line("FILTER-3", 2, 1000, "FILTERS")}),
+      {FilterWithPump()});
+  EXPECT_EQ(r.lines[1].net_amount, Cny(1000));  // 2 of 2 at 50%
+  EXPECT_EQ(r.lines[2].net_amount, Cny(1500));  // 1 of 2 at 50%
+  EXPECT_THAT(r.lines[2].steps.back().note,
+              HasSubstr("on 1 of 2 units (1 per 2 × PUMP-100; 6 ordered "
+                        "cover 3, 1 left before this line)"));
+  EXPECT_EQ(r.lines[3].net_amount, Cny(2000));
+  const NotApplied* n =
+      Find(r.lines[3], "FILTER-WITH-PUMP", NotAppliedReason::kBundleIncomplete);
+  ASSERT_NE(n, nullptr);
+  EXPECT_THAT(n->explanation, HasSubstr("went to earlier lines"));
+  EXPECT_EQ(r.goods_total, Cny(60000 + 1000 + 1500 + 2000));
+}
+
+TEST(WaterfallBundleTest, TheTriggerSkuIsNotCutWhenBsScopeContainsIt) {
+  // B's scope is every product, so it contains PUMP-100 itself.
+  PriceRule bundle = FilterWithPump();
+  bundle.product_scope = {};
+  ASSERT_PRICED(r,
+                Basket({Line("PUMP-100", 4, 10000),
+                        Line("FILTER-1", 2, 1000, "FILTERS")}),
+                {bundle});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(40000));
+  EXPECT_NE(
+      Find(r.lines[0], "FILTER-WITH-PUMP", NotAppliedReason::kScopeMismatch),
+      nullptr);
+  // The pool (2) is left whole for B.
+  EXPECT_EQ(r.lines[1].net_amount, Cny(1000));
+}
+
+// --- A failed line is left out of the order-level measures.
+
+PriceRule Rejecting(std::string id, int64_t min_unit_minor, std::string group) {
+  PriceRule f = Floor(std::move(id), min_unit_minor, FloorAction::kReject);
+  f.product_scope = {ProductScopeKind::kGroup, std::move(group)};
+  return f;
+}
+
+TEST(WaterfallFailedLineTest, OrderAmountTierIsRepricedWithoutTheFailedLine) {
+  PriceRule order = Rule("ORDER1000", RuleType::kQuantity);
+  order.quantity.basis = QuantityBasis::kOrderAmount;
+  order.quantity.tiers = {{0, Cny(100000), 1000}};
+  // 600.00 + 500.00 reach the 1,000.00 tier: the valve at 450.00 fails its
+  // 480.00 floor. Without the valve the pump alone (600.00) is below the
+  // tier, so it pays list.
+  ASSERT_PRICED(
+      r,
+      Basket({Line("PUMP-100", 1, 60000), Line("VALVE-7", 1, 50000, "VALVES")}),
+      {order, Rejecting("MIN480", 48000, "VALVES")});
+  EXPECT_TRUE(r.lines[1].failed());
+  EXPECT_THAT(r.lines[1].failure_message, HasSubstr("net 450.00 is below"));
+  EXPECT_FALSE(r.lines[0].failed());
+  EXPECT_EQ(r.lines[0].net_amount, Cny(60000));
+  EXPECT_NE(Find(r.lines[0], "ORDER1000", NotAppliedReason::kTierNotReached),
+            nullptr);
+  EXPECT_EQ(r.failed_lines, 1);
+  EXPECT_EQ(r.goods_total, Cny(60000));
+}
+
+TEST(WaterfallFailedLineTest, CumulativeVolumeDoesNotCountTheFailedLine) {
+  PriceRule cum = Rule("CUM10", RuleType::kCumulativeVolume, 0);
+  cum.cumulative.tiers = {{10, {}, 2000}};
+  // 6 pumps + 5 valves = 11 units reach the tier; the valves at 80.00 fail
+  // their 90.00 floor, and 6 pumps alone do not.
+  ASSERT_PRICED(
+      r,
+      Basket({Line("PUMP-100", 6, 10000), Line("VALVE-7", 5, 10000, "VALVES")}),
+      {cum, Rejecting("MIN90", 9000, "VALVES")});
+  EXPECT_TRUE(r.lines[1].failed());
+  EXPECT_EQ(r.lines[0].net_amount, Cny(60000));
+  ASSERT_EQ(r.volumes.size(), 1u);
+  EXPECT_EQ(r.volumes[0].order_units, 6);
+  EXPECT_EQ(r.volumes[0].counted_units, 6);
+  EXPECT_EQ(r.goods_total, Cny(60000));
+}
+
+TEST(WaterfallFailedLineTest, AFailedTriggerLineCoversNoBundle) {
+  // The pumps fail their floor after a 30% promotion on pumps, so they do
+  // not cover the filters.
+  PriceRule promo = Rule("PROMO30", RuleType::kSeasonal, 3000);
+  promo.product_scope = {ProductScopeKind::kGroup, "PUMPS"};
+  ASSERT_PRICED(r,
+                Basket({Line("PUMP-100", 4, 10000),
+                        Line("FILTER-1", 2, 1000, "FILTERS")}),
+                {promo, FilterWithPump(), Rejecting("MIN85", 8500, "PUMPS")});
+  EXPECT_TRUE(r.lines[0].failed());
+  EXPECT_EQ(r.lines[1].net_amount, Cny(2000));
+  EXPECT_NE(
+      Find(r.lines[1], "FILTER-WITH-PUMP", NotAppliedReason::kBundleIncomplete),
+      nullptr);
+  EXPECT_EQ(r.goods_total, Cny(2000));
+}
+
+TEST(WaterfallFailedLineTest, ALineThatFailsOnlyInTheSecondPassFailsToo) {
+  // 2 pumps cover 1 filter. Pass 1: FILTER-1 takes the coverage, 5.00 is
+  // below its 6.00 floor and it fails; FILTER-2 pays 10.00. Pass 2:
+  // without FILTER-1 the coverage goes to FILTER-2, which fails the same
+  // way. Pass 3: the pumps alone.
+  ASSERT_PRICED(
+      r,
+      Basket({Line("PUMP-100", 2, 10000), Line("FILTER-1", 1, 1000, "FILTERS"),
+              Line("FILTER-2", 1, 1000, "FILTERS")}),
+      {FilterWithPump(), Rejecting("MIN6", 600, "FILTERS")});
+  EXPECT_FALSE(r.lines[0].failed());
+  EXPECT_TRUE(r.lines[1].failed());
+  EXPECT_TRUE(r.lines[2].failed());
+  EXPECT_THAT(r.lines[2].failure_message, HasSubstr("net 5.00 is below 6.00"));
+  EXPECT_EQ(r.failed_lines, 2);
+  EXPECT_EQ(r.goods_total, Cny(20000));
+}
+
+TEST(WaterfallFailedLineTest, AFullBasketOfCascadingFailuresEnds) {
+  // The worst case: each pass fails exactly one new filter line (the one
+  // that got the single covered unit), so 499 lines take 500 passes.
+  BasketInput in = Basket({Line("PUMP-100", 2, 10000)});
+  for (size_t i = 1; i < kMaxBasketLines; ++i) {
+    in.lines.push_back(Line("FILTER-1", 1, 1000, "FILTERS"));
+  }
+  ASSERT_PRICED(r, in, {FilterWithPump(), Rejecting("MIN6", 600, "FILTERS")});
+  EXPECT_EQ(r.failed_lines, 499);
+  EXPECT_EQ(r.goods_total, Cny(20000));
+}
+
+TEST(WaterfallFailedLineTest, EveryLineFailedNoZoneAdjustmentFreightOrCash) {
+  BasketInput in = Basket({Line("PUMP-100", 2, 10000)});
+  in.vat_basis_points = 1300;
+  in.payment_term = {30, 200, 10};
+  in.freight.method = FreightMethod::kZone;
+  in.freight.zones = {{"EAST", Cny(3000), 100}};
+  const std::vector<PriceRule> rules = {
+      Rule("PROMO30", RuleType::kSeasonal, 3000),
+      Floor("MIN85", 8500, FloorAction::kReject)};
+  ASSERT_PRICED(zone, in, rules);
+  EXPECT_EQ(zone.failed_lines, 1);
+  EXPECT_EQ(zone.freight.zone_adjustment, Cny(0));
+  EXPECT_EQ(zone.vat, Cny(0));
+  EXPECT_EQ(zone.total, Cny(0));
+  EXPECT_FALSE(zone.cash_discount.has_value());
+
+  // FOB with no row for the destination: nothing to ship, no lookup error.
+  in.freight.method = FreightMethod::kFobOrigin;
+  in.freight.origin_plant = "WUHAN";
+  in.freight.rates = {{"WUHAN", "HB", "", Cny(5000), Cny(100), Cny(0)}};
+  ASSERT_PRICED(fob, in, rules);
+  EXPECT_EQ(fob.freight.freight, Cny(0));
+  EXPECT_EQ(fob.total, Cny(0));
+  EXPECT_FALSE(fob.cash_discount.has_value());
+
+  // Basing point likewise.
+  in.freight.method = FreightMethod::kBasingPoint;
+  in.freight.base_city = "SHANGHAI";
+  ASSERT_PRICED(basing, in, rules);
+  EXPECT_EQ(basing.freight.freight, Cny(0));
+  EXPECT_THAT(basing.freight.explanation, HasSubstr("every line failed"));
+}
+
+// --- Floors and price endings.
+
+TEST(WaterfallFloorTest, AClampNeverRaisesALineAboveItsListAmount) {
+  // 2 × 100.00 at 10% off = 180.00; a 120.00 minimum unit price asks for
+  // 240.00, above the list amount 200.00: the clamp stops at list.
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 2, 10000)}),
+                {Rule("PROMO10", RuleType::kSeasonal, 1000),
+                 Floor("MIN120", 12000, FloorAction::kClamp)});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.net_amount, Cny(20000));
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(l.clamps[0].floor_amount, Cny(24000));
+  EXPECT_EQ(l.clamps[0].raised_by, Cny(2000));
+  EXPECT_THAT(l.clamps[0].explanation,
+              HasSubstr("the floor 240.00 is above list 200.00: stopped at "
+                        "list"));
+  // At list already: nothing to raise, no clamp.
+  ASSERT_PRICED(at_list, Basket({Line("PUMP-100", 2, 10000)}),
+                {Floor("MIN120", 12000, FloorAction::kClamp)});
+  EXPECT_EQ(at_list.lines[0].net_amount, Cny(20000));
+  EXPECT_TRUE(at_list.lines[0].clamps.empty());
+}
+
+TEST(WaterfallFloorTest, OnlyTheWinningFloorNeedsAStandardCost) {
+  PriceRule margin = Rule("MARGIN20", RuleType::kFloor);
+  margin.floor.kind = FloorKind::kMinMarginOverCost;
+  margin.floor.min_margin_basis_points = 2000;
+  PriceRule min = Floor("MIN85", 8500, FloorAction::kClamp);
+  min.priority = 5;  // beats MARGIN20
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}),
+                {Rule("PROMO30", RuleType::kSeasonal, 3000), margin, min});
+  EXPECT_EQ(r.lines[0].net_amount, Cny(8500));
+  EXPECT_NE(Find(r.lines[0], "MARGIN20", NotAppliedReason::kLowerPriority),
+            nullptr);
+}
+
+TEST(WaterfallEndingTest, PriceEndingNeverRaisesTheLine) {
+  // 2 × 13.00 at 0.05% off = 25.99; the unit rounds half-up to 13.00, and
+  // 13.00 × 2 = 26.00 would raise the line: the next lower ending, 12.00.
+  PriceRule e = Rule("E00", RuleType::kPriceEnding);
+  e.ending = {100, 0};
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 2, 1300)}),
+                {Rule("S", RuleType::kSeasonal, 5), e});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.steps[1].running_after, Cny(2599));
+  EXPECT_EQ(l.net_amount, Cny(2400));
+  EXPECT_EQ(l.steps.back().amount, Cny(-199));
+  EXPECT_EQ(l.steps.back().note,
+            "unit 13.00 → 12.00 × 2 (13.00 × 2 would exceed the line 25.99)");
+
+  // No lower ending above zero: left unchanged.
+  PriceRule big = Rule("E-BIG", RuleType::kPriceEnding);
+  big.ending = {10000, 1300};
+  ASSERT_PRICED(n, Basket({Line("PUMP-100", 2, 1300)}),
+                {Rule("S", RuleType::kSeasonal, 5), big});
+  EXPECT_EQ(n.lines[0].net_amount, Cny(2599));
+  EXPECT_NE(Find(n.lines[0], "E-BIG", NotAppliedReason::kNoPriceEnding),
+            nullptr);
+}
+
+TEST(WaterfallEndingTest, AFloorAfterThePriceEndingTakesItBack) {
+  // 100.00 at 20% off = 80.00 → ending 79.00; the 80.00 floor (step 8,
+  // after the ending) raises it back and the ending is lost to it.
+  PriceRule e = Rule("E900", RuleType::kPriceEnding);
+  e.ending = {1000, 900};
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}),
+                {Rule("PROMO20", RuleType::kSeasonal, 2000), e,
+                 Floor("MIN80", 8000, FloorAction::kClamp)});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(StepNumbers(l), (std::vector<int>{1, 3, 7, 8}));
+  EXPECT_EQ(l.steps[2].running_after, Cny(7900));
+  EXPECT_EQ(l.net_amount, Cny(8000));
+  const NotApplied* lost = Find(l, "E900", NotAppliedReason::kLostToFloor);
+  ASSERT_NE(lost, nullptr);
+  EXPECT_EQ(lost->explanation, "all 1.00 of its 1.00 taken back by MIN80");
+  EXPECT_EQ(Find(l, "PROMO20", NotAppliedReason::kLostToFloor), nullptr);
+}
+
+// --- A rule priced in another currency is not applicable.
+
+TEST(WaterfallCurrencyTest, ARuleInAnotherCurrencyIsListedNotAnError) {
+  const Money usd90 = Money::Create("USD", 9000).value();
+  PriceRule usd_floor = Floor("USD-FLOOR", 100, FloorAction::kClamp);
+  usd_floor.floor.min_net_unit_price = usd90;
+  usd_floor.priority = 9;  // would beat MIN80
+  PriceRule usd_order = Rule("USD-ORDER", RuleType::kQuantity);
+  usd_order.quantity.basis = QuantityBasis::kOrderAmount;
+  usd_order.quantity.tiers = {{0, Money::Create("USD", 100).value(), 5000}};
+  ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}),
+                {Rule("PROMO30", RuleType::kSeasonal, 3000), usd_floor,
+                 usd_order, Floor("MIN80", 8000, FloorAction::kClamp)});
+  const LineResult& l = r.lines[0];
+  // The percentage rule applies in any currency; the CNY floor is chosen.
+  EXPECT_EQ(l.net_amount, Cny(8000));
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(l.clamps[0].floor, "MIN80");
+  for (const char* id : {"USD-FLOOR", "USD-ORDER"}) {
+    const NotApplied* n = Find(l, id, NotAppliedReason::kScopeMismatch);
+    ASSERT_NE(n, nullptr) << id;
+    EXPECT_EQ(n->explanation, "priced in USD, the basket is in CNY") << id;
+  }
 }
 
 }  // namespace
