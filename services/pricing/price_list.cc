@@ -121,7 +121,12 @@ std::optional<StandardCost> ResolveStandardCost(
   std::optional<StandardCost> best;
   for (const StandardCost& v : versions) {
     if (v.effective_from > day) continue;
-    if (!best.has_value() || v.version > best->version) best = v;
+    // The latest effective day wins; on the same day, the later version.
+    if (!best.has_value() || v.effective_from > best->effective_from ||
+        (v.effective_from == best->effective_from &&
+         v.version > best->version)) {
+      best = v;
+    }
   }
   return best;
 }

@@ -13,8 +13,11 @@
 // later.
 //
 // A SKU's standard cost is versioned the same way: each version applies
-// from its effective day on; on day D the latest version effective by D
-// applies (a later correction back-dated to D supersedes earlier ones).
+// from its effective day on; on day D, of the versions effective by D, the
+// one with the latest effective day applies, and of two with the same day
+// the later version. So a correction back-dated to D supersedes what was
+// in force from D on, until the next version's effective day: it never
+// cancels a cost already scheduled for a later day.
 #pragma once
 
 #include <cstdint>
@@ -111,7 +114,8 @@ struct StandardCost {
 absl::Status CheckStandardCost(const StandardCost& cost);
 
 // The cost on `day`: of the versions (one SKU) effective by the day, the
-// one of the highest version; nullopt when none is.
+// one with the latest effective_from, ties by the highest version; nullopt
+// when none is.
 std::optional<StandardCost> ResolveStandardCost(
     const std::vector<StandardCost>& versions, absl::CivilDay day);
 

@@ -395,5 +395,55 @@ TYPED_TEST(PriceListOperationsTest, StandardCostsAreVersionedWithHistory) {
   EXPECT_THAT(s, IsOk());
 }
 
+TYPED_TEST(PriceListOperationsTest, ABackDatedCostDoesNotCancelALaterOne) {
+  auto set = [&](const std::string& sku, int64_t minor, absl::CivilDay from) {
+    StandardCost c;
+    c.sku = sku;
+    c.cost = Cny(minor);
+    c.effective_from = from;
+    return this->ops_->SetStandardCost("pm.zhou", c, {});
+  };
+  for (const char* sku : {"PUMP-100", "PUMP-200"}) {
+    ASSERT_THAT(set(sku, 10000, absl::CivilDay(2026, 1, 1)), IsOk());
+    ASSERT_THAT(set(sku, 12000, absl::CivilDay(2027, 1, 1)), IsOk());
+    // A correction of 2026's cost, set after 2027's was scheduled.
+    ASSERT_THAT(set(sku, 10500, absl::CivilDay(2026, 7, 1)), IsOk());
+  }
+  absl::Status s = this->db_->RunInTransaction(
+      storage::TransactionMode::kReadOnly,
+      [&](storage::Transaction& tx) -> absl::Status {
+        PriceListStore store;
+        auto later = store.CostOn(tx, "PUMP-100", absl::CivilDay(2027, 6, 1));
+        EXPECT_THAT(later, IsOk());
+        if (later.ok()) {
+          EXPECT_EQ(later->cost, Cny(12000));
+          EXPECT_EQ(later->version, 2);
+        }
+        auto corrected =
+            store.CostOn(tx, "PUMP-100", absl::CivilDay(2026, 8, 1));
+        EXPECT_THAT(corrected, IsOk());
+        if (corrected.ok()) {
+          EXPECT_EQ(corrected->cost, Cny(10500));
+        }
+        auto many = store.CostsOn(tx, {"PUMP-100", "pump-200"},
+                                  absl::CivilDay(2027, 6, 1));
+        EXPECT_THAT(many, IsOk());
+        if (many.ok()) {
+          EXPECT_EQ(many->size(), 2u);
+          for (const auto& [sku, c] : *many) {
+            EXPECT_EQ(c.cost, Cny(12000)) << sku;
+            EXPECT_EQ(c.version, 2) << sku;
+          }
+        }
+        return absl::OkStatus();
+      });
+  EXPECT_THAT(s, IsOk());
+  auto answer =
+      this->ops_->GetStandardCost("PUMP-100", absl::CivilDay(2027, 6, 1));
+  ASSERT_THAT(answer, IsOk());
+  ASSERT_TRUE(answer->in_force.has_value());
+  EXPECT_EQ(answer->in_force->cost, Cny(12000));
+}
+
 }  // namespace
 }  // namespace qudao::pricing

@@ -141,6 +141,17 @@ std::string SkuIn(const std::vector<std::string>& skus, Params& params) {
 constexpr char kCovers[] =
     "valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)";
 
+// "SELECT <columns> FROM <table> WHERE <where>", keeping only the first row
+// of each SKU in `order` (the winning version): one row per SKU is read
+// however many versions overlap the day.
+std::string FirstPerSku(const std::string& columns, const std::string& table,
+                        const std::string& where, const std::string& order) {
+  return absl::StrCat("SELECT ", columns, " FROM (SELECT ", columns,
+                      ", ROW_NUMBER() OVER (PARTITION BY sku ORDER BY ", order,
+                      ") AS pick FROM ", table, " ", where,
+                      ") AS ranked WHERE pick = 1");
+}
+
 absl::Status NoListPrice(const std::string& sku, const std::string& currency,
                          absl::CivilDay day) {
   return Refusal(
@@ -284,7 +295,12 @@ absl::StatusOr<std::map<std::string, ListPrice>> PriceListStore::PricesOn(
   Params params = {currency, DayNumber(day)};
   const std::string where = absl::StrCat("WHERE currency = $1 AND ", kCovers,
                                          SkuIn(canonical, params));
-  ASSIGN_OR_RETURN(auto rows, tx.Query(Entries().Select(where), params));
+  // The highest version covering the day, per SKU (ResolvePrice), picked
+  // by the database: a withdrawal is picked too, and resolves to no price.
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query(FirstPerSku(Entries().columns(), Entries().table(),
+                                        where, "version DESC"),
+                            params));
   ASSIGN_OR_RETURN(const std::vector<EntryRow> entries,
                    Entries().ReadAll(rows));
   std::map<std::string, std::vector<ListPrice>> by_sku;
@@ -347,7 +363,12 @@ absl::StatusOr<std::map<std::string, StandardCost>> PriceListStore::CostsOn(
   Params params = {DayNumber(day)};
   const std::string where =
       absl::StrCat("WHERE effective_from <= $1", SkuIn(canonical, params));
-  ASSIGN_OR_RETURN(auto rows, tx.Query(Costs().Select(where), params));
+  // Per SKU, the latest effective day, ties by the highest version
+  // (ResolveStandardCost), picked by the database.
+  ASSIGN_OR_RETURN(
+      auto rows, tx.Query(FirstPerSku(Costs().columns(), Costs().table(), where,
+                                      "effective_from DESC, version DESC"),
+                          params));
   ASSIGN_OR_RETURN(const std::vector<StandardCost> versions,
                    Costs().ReadAll(rows));
   std::map<std::string, std::vector<StandardCost>> by_sku;

@@ -56,9 +56,10 @@ class PriceListStore {
                                     const std::string& sku,
                                     const std::string& currency,
                                     absl::CivilDay day) const;
-  // The same for up to kMaxBatchSkus SKUs in one query, keyed by the
-  // canonical (upper-case) SKU; a SKU without a price is absent from the
-  // map. More SKUs is INVALID_ARGUMENT.
+  // The same for up to kMaxBatchSkus SKUs in one query that reads one row
+  // per SKU (the winning version), keyed by the canonical (upper-case)
+  // SKU; a SKU without a price is absent from the map. More SKUs is
+  // INVALID_ARGUMENT.
   absl::StatusOr<std::map<std::string, ListPrice>> PricesOn(
       storage::Transaction& tx, const std::vector<std::string>& skus,
       const std::string& currency, absl::CivilDay day) const;
@@ -77,8 +78,9 @@ class PriceListStore {
   absl::StatusOr<StandardCost> CostOn(storage::Transaction& tx,
                                       const std::string& sku,
                                       absl::CivilDay day) const;
-  // The same for up to kMaxBatchSkus SKUs in one query, keyed by the
-  // canonical SKU; a SKU without a cost on the day is absent.
+  // The same for up to kMaxBatchSkus SKUs in one query that reads one row
+  // per SKU, keyed by the canonical SKU; a SKU without a cost on the day
+  // is absent.
   absl::StatusOr<std::map<std::string, StandardCost>> CostsOn(
       storage::Transaction& tx, const std::vector<std::string>& skus,
       absl::CivilDay day) const;
