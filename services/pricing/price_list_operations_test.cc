@@ -208,15 +208,34 @@ TYPED_TEST(PriceListOperationsTest, PublishedVersionsCannotBeChanged) {
   c.cost = Cny(60000);
   c.effective_from = absl::CivilDay(2027, 1, 1);
   ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
-  for (const char* sql :
-       {"UPDATE price_list_entries SET list_price_minor = 1",
-        "DELETE FROM price_list_versions",
-        "UPDATE standard_costs SET note = ''", "DELETE FROM standard_costs"}) {
+  // Each statement on its own would succeed but for the table's guard: the
+  // refusal must be the guard's.
+  std::vector<std::string> statements = {
+      "UPDATE price_list_versions SET note = 'changed'",
+      "DELETE FROM price_list_versions",
+      "UPDATE price_list_entries SET list_price_minor = 1",
+      "DELETE FROM price_list_entries",
+      "UPDATE standard_costs SET note = 'changed'",
+      "DELETE FROM standard_costs"};
+  if (TypeParam::value == testing::TestBackend::kPostgres) {
+    // TRUNCATE fires no row triggers (SQLite has no TRUNCATE).
+    for (const char* sql :
+         {"TRUNCATE price_list_entries", "TRUNCATE standard_costs",
+          "TRUNCATE price_list_versions CASCADE",
+          "TRUNCATE products CASCADE"}) {
+      statements.push_back(sql);
+    }
+  }
+  for (const std::string& sql : statements) {
     absl::Status s = this->db_->RunInTransaction(
         storage::TransactionMode::kReadWrite,
         [&](storage::Transaction& tx) { return tx.Execute(sql).status(); });
     EXPECT_FALSE(s.ok()) << sql;
+    EXPECT_THAT(s.message(), ::testing::HasSubstr("append-only")) << sql;
   }
+  EXPECT_EQ(this->CountRows("price_list_versions"), 1);
+  EXPECT_EQ(this->CountRows("price_list_entries"), 1);
+  EXPECT_EQ(this->CountRows("standard_costs"), 1);
   auto price =
       this->ops_->GetPrice("PUMP-100", "CNY", absl::CivilDay(2027, 1, 1));
   ASSERT_THAT(price, IsOk());
@@ -443,6 +462,31 @@ TYPED_TEST(PriceListOperationsTest, ABackDatedCostDoesNotCancelALaterOne) {
   ASSERT_THAT(answer, IsOk());
   ASSERT_TRUE(answer->in_force.has_value());
   EXPECT_EQ(answer->in_force->cost, Cny(12000));
+}
+
+TYPED_TEST(PriceListOperationsTest, OneVersionsEntriesAreIndexed) {
+  // GetPriceListVersion reads WHERE currency = ? AND version = ? ORDER BY
+  // sku: the primary key (currency, sku, version) cannot serve it.
+  const std::string sql =
+      TypeParam::value == testing::TestBackend::kPostgres
+          ? "SELECT indexdef AS d FROM pg_indexes WHERE tablename = "
+            "'price_list_entries' AND indexname = "
+            "'price_list_entries_by_version'"
+          : "SELECT sql AS d FROM sqlite_master WHERE type = 'index' AND "
+            "name = 'price_list_entries_by_version'";
+  auto rows = this->Query(sql);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0].Text("d"),
+              ::testing::HasSubstr("(currency, version, sku)"));
+  if (TypeParam::value == testing::TestBackend::kSqlite) {
+    auto plan = this->Query(
+        "EXPLAIN QUERY PLAN SELECT sku FROM price_list_entries WHERE "
+        "currency = 'CNY' AND version = 1 ORDER BY sku");
+    std::string detail;
+    for (const auto& r : plan) absl::StrAppend(&detail, r.Text("detail"), ";");
+    EXPECT_THAT(detail, ::testing::HasSubstr("price_list_entries_by_version"));
+    EXPECT_THAT(detail, ::testing::Not(::testing::HasSubstr("TEMP B-TREE")));
+  }
 }
 
 }  // namespace
