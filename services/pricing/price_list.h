@@ -53,9 +53,14 @@ inline constexpr int kMaxBatchSkus = 500;
 inline constexpr char kReasonNoListPrice[] = "NO_LIST_PRICE";
 inline constexpr char kReasonNoStandardCost[] = "NO_STANDARD_COST";
 
+// One SKU of a publication: its list price, or its withdrawal. A
+// withdrawal carries no price (list_price is a zero in the list's
+// currency): over the version's validity the SKU has no list price, even
+// where an older version covering the day lists it (NO_LIST_PRICE).
 struct PriceListEntry {
   std::string sku;
   Money list_price;
+  bool withdrawn = false;
 };
 
 // One published version of a currency's price list.
@@ -80,7 +85,8 @@ bool Covers(absl::CivilDay valid_from,
 // What a publication must hold (INVALID_ARGUMENT naming the field, as
 // "price_list.entries[3].list_price"): a known currency; valid_until after
 // valid_from; 1..5000 entries, each a canonical SKU listed once with a
-// positive price in the list's currency. SKUs are compared canonically.
+// positive price in the list's currency, or withdrawn with none (a zero in
+// the list's currency). SKUs are compared canonically.
 absl::Status CheckPublication(const PriceListVersion& publication);
 
 // A list price one version offers for a SKU: what resolution chooses among
@@ -91,10 +97,14 @@ struct ListPrice {
   int64_t version = 0;
   absl::CivilDay valid_from;
   std::optional<absl::CivilDay> valid_until;
+  // A withdrawal (no price): only ever a candidate of ResolvePrice, never
+  // its answer nor one of PriceListStore's.
+  bool withdrawn = false;
 };
 
 // The price on `day`: of the candidates (one SKU, one currency) that cover
-// the day, the one of the highest version; nullopt when none does.
+// the day, the one of the highest version; nullopt when none does or when
+// that one is a withdrawal.
 std::optional<ListPrice> ResolvePrice(const std::vector<ListPrice>& candidates,
                                       absl::CivilDay day);
 

@@ -489,5 +489,104 @@ TYPED_TEST(PriceListOperationsTest, OneVersionsEntriesAreIndexed) {
   }
 }
 
+TYPED_TEST(PriceListOperationsTest, AVersionCanWithdrawASku) {
+  const absl::CivilDay jan1(2027, 1, 1);
+  const absl::CivilDay mar1(2027, 3, 1);
+  ASSERT_THAT(this->ops_->Publish("pm.zhou",
+                                  this->List(jan1, std::nullopt,
+                                             {{"PUMP-100", Cny(129900)},
+                                              {"PUMP-200", Cny(159900)}}),
+                                  {}),
+              IsOk());
+  // From March, PUMP-200 is no longer sold; PUMP-100 gets a new price.
+  auto v2 = this->ops_->Publish(
+      "pm.zhou",
+      this->List(mar1, std::nullopt,
+                 {{"PUMP-100", Cny(139900)}, {"pump-200", Cny(0), true}}),
+      {});
+  ASSERT_THAT(v2, IsOk());
+  EXPECT_EQ(v2->entry_count, 2);
+  auto before = this->ops_->GetPrice("PUMP-200", "CNY", mar1 - 1);
+  ASSERT_THAT(before, IsOk());
+  EXPECT_EQ(before->version, 1);
+  EXPECT_THAT(this->ops_->GetPrice("PUMP-200", "CNY", mar1),
+              StatusIs(absl::StatusCode::kNotFound, kReasonNoListPrice));
+  auto prices = this->PricesOn({"PUMP-100", "PUMP-200"}, mar1 + 30);
+  ASSERT_EQ(prices.size(), 1u);
+  EXPECT_EQ(prices.at("PUMP-100").list_price, Cny(139900));
+  // The version shows the withdrawal.
+  auto read = this->ops_->GetVersion("CNY", 2);
+  ASSERT_THAT(read, IsOk());
+  ASSERT_EQ(read->entries.size(), 2u);
+  EXPECT_FALSE(read->entries[0].withdrawn);
+  EXPECT_EQ(read->entries[1].sku, "PUMP-200");
+  EXPECT_TRUE(read->entries[1].withdrawn);
+  // A later version lists it again.
+  ASSERT_THAT(
+      this->ops_->Publish(
+          "pm.zhou",
+          this->List(mar1 + 61, std::nullopt, {{"PUMP-200", Cny(149900)}}), {}),
+      IsOk());
+  auto again = this->ops_->GetPrice("PUMP-200", "CNY", mar1 + 61);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->list_price, Cny(149900));
+  // A withdrawal with a price is refused.
+  EXPECT_THAT(
+      this->ops_->Publish(
+          "pm.zhou",
+          this->List(mar1, std::nullopt, {{"PUMP-100", Cny(1), true}}), {}),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(this->CountRows("price_list_versions"), 3);
+}
+
+TYPED_TEST(PriceListOperationsTest, BatchReadsPickTheWinnerPerSku) {
+  // Many open-ended versions overlapping every day, with withdrawals
+  // among them: the batch read (one row per SKU) agrees with the rule
+  // applied to every version.
+  const absl::CivilDay jan1(2027, 1, 1);
+  const std::vector<std::string> skus = {"PUMP-100", "PUMP-200", "PUMP-300"};
+  std::vector<ListPrice> offered;
+  constexpr int kVersions = 40;
+  for (int v = 1; v <= kVersions; ++v) {
+    std::vector<PriceListEntry> entries;
+    for (size_t i = 0; i < skus.size(); ++i) {
+      if ((v + static_cast<int>(i)) % 3 == 0) continue;  // not listed
+      const bool withdrawn = (v * 7 + static_cast<int>(i)) % 11 == 0;
+      entries.push_back({skus[i],
+                         Cny(withdrawn ? 0 : 1000 * v + static_cast<int>(i)),
+                         withdrawn});
+    }
+    const absl::CivilDay from = jan1 + (v % 5) * 10;
+    const std::optional<absl::CivilDay> until =
+        v % 4 == 0 ? std::optional<absl::CivilDay>(from + 15) : std::nullopt;
+    auto published =
+        this->ops_->Publish("pm.zhou", this->List(from, until, entries), {});
+    ASSERT_THAT(published, IsOk());
+    for (const PriceListEntry& e : entries) {
+      ListPrice p{e.sku, e.list_price, published->version, from, until};
+      p.withdrawn = e.withdrawn;
+      offered.push_back(p);
+    }
+  }
+  for (int d = -1; d < 70; d += 3) {
+    const absl::CivilDay day = jan1 + d;
+    auto batch = this->PricesOn(skus, day);
+    for (const std::string& sku : skus) {
+      std::vector<ListPrice> mine;
+      for (const ListPrice& p : offered) {
+        if (p.sku == sku) mine.push_back(p);
+      }
+      std::optional<ListPrice> want = ResolvePrice(mine, day);
+      auto it = batch.find(sku);
+      ASSERT_EQ(it != batch.end(), want.has_value()) << sku << " " << day;
+      if (want.has_value()) {
+        EXPECT_EQ(it->second.version, want->version) << sku << " " << day;
+        EXPECT_EQ(it->second.list_price, want->list_price);
+        EXPECT_EQ(it->second.valid_until, want->valid_until);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace qudao::pricing

@@ -70,8 +70,21 @@ const storage::TableMapping<PriceListVersion>& Versions() {
   return *table;
 }
 
-// An entry row: a version's price for one SKU, with the version's
-// validity.
+// A flag stored as 0 or 1.
+template <typename T, typename Access>
+storage::Column<T> Flag(std::string name, Access access) {
+  return {{name},
+          [access](const T& r, Params& p) {
+            p.emplace_back(int64_t{std::invoke(access, r) ? 1 : 0});
+          },
+          [access, name](const Row& row, T& r) {
+            std::invoke(access, r) = row.Int(name) != 0;
+            return absl::OkStatus();
+          }};
+}
+
+// An entry row: a version's price for one SKU (or its withdrawal, stored
+// with a zero price), with the version's validity.
 struct EntryRow {
   std::string currency;
   ListPrice price;
@@ -92,8 +105,9 @@ const storage::TableMapping<EntryRow>& Entries() {
        Day<EntryRow>(
            "valid_from", [](auto& e) -> auto& { return e.price.valid_from; }),
        OptionalDay<EntryRow>(
-           "valid_until",
-           [](auto& e) -> auto& { return e.price.valid_until; })});
+           "valid_until", [](auto& e) -> auto& { return e.price.valid_until; }),
+       Flag<EntryRow>(
+           "withdrawn", [](auto& e) -> auto& { return e.price.withdrawn; })});
   return *table;
 }
 
@@ -207,6 +221,7 @@ absl::Status PriceListStore::Insert(Transaction& tx,
       params.push_back(version.valid_until.has_value()
                            ? storage::Value(DayNumber(*version.valid_until))
                            : storage::Value());
+      params.push_back(int64_t{e.withdrawn ? 1 : 0});
       absl::StrAppend(&sql, i > start ? ", (" : "(");
       for (size_t p = first; p <= params.size(); ++p) {
         absl::StrAppend(&sql, p > first ? ", $" : "$", p);
@@ -247,7 +262,7 @@ absl::StatusOr<PriceListVersion> PriceListStore::GetVersion(
                    Entries().ReadAll(entry_rows));
   out.entries.reserve(entries.size());
   for (const EntryRow& e : entries) {
-    out.entries.push_back({e.price.sku, e.price.list_price});
+    out.entries.push_back({e.price.sku, e.price.list_price, e.price.withdrawn});
   }
   return out;
 }

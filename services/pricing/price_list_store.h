@@ -51,7 +51,8 @@ class PriceListStore {
   // --- What the quote code calls. SKUs in any case. ---
   // The list price of `sku` in `currency` on `day`, from the latest
   // version covering the day that lists the SKU (ResolvePrice).
-  // NOT_FOUND NO_LIST_PRICE when there is none.
+  // NOT_FOUND NO_LIST_PRICE when there is none, or when that version
+  // withdrew the SKU.
   absl::StatusOr<ListPrice> PriceOn(storage::Transaction& tx,
                                     const std::string& sku,
                                     const std::string& currency,

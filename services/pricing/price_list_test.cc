@@ -98,6 +98,43 @@ TEST(PriceListTest, TheLatestVersionCoveringTheDayWins) {
   EXPECT_FALSE(ResolvePrice({}, jan1).has_value());
 }
 
+TEST(PriceListTest, AWithdrawalCarriesNoPrice) {
+  PriceListVersion p = Publication();
+  p.entries[1] = {"PUMP-200", Cny(0), true};
+  EXPECT_TRUE(CheckPublication(p).ok());
+  p.entries[1].list_price = Cny(159900);
+  EXPECT_EQ(FieldOf(CheckPublication(p)), "price_list.entries[1].list_price");
+  p.entries[1].list_price = Money::Create("USD", 0).value();
+  EXPECT_EQ(FieldOf(CheckPublication(p)), "price_list.entries[1].list_price");
+  // Still listed once.
+  p.entries[1] = {"PUMP-100", Cny(0), true};
+  EXPECT_EQ(FieldOf(CheckPublication(p)), "price_list.entries[1].sku");
+}
+
+TEST(PriceListTest, AWithdrawalCoveringTheDayLeavesNoPrice) {
+  const absl::CivilDay jan1(2027, 1, 1);
+  ListPrice withdrawal{"PUMP-100", Cny(0), 2, absl::CivilDay(2027, 3, 1),
+                       absl::CivilDay(2027, 4, 1)};
+  withdrawal.withdrawn = true;
+  const std::vector<ListPrice> candidates = {
+      {"PUMP-100", Cny(100000), 1, jan1, std::nullopt},
+      withdrawal,
+      {"PUMP-100", Cny(110000), 3, absl::CivilDay(2027, 3, 15), std::nullopt},
+  };
+  EXPECT_EQ(ResolvePrice(candidates, absl::CivilDay(2027, 2, 28))->version, 1);
+  EXPECT_FALSE(
+      ResolvePrice(candidates, absl::CivilDay(2027, 3, 1)).has_value());
+  // A later version lists it again.
+  EXPECT_EQ(ResolvePrice(candidates, absl::CivilDay(2027, 3, 15))->version, 3);
+  EXPECT_FALSE(
+      ResolvePrice({candidates[0], candidates[1]}, absl::CivilDay(2027, 3, 31))
+          .has_value());
+  EXPECT_EQ(
+      ResolvePrice({candidates[0], candidates[1]}, absl::CivilDay(2027, 4, 1))
+          ->version,
+      1);
+}
+
 TEST(PriceListTest, StandardCostsApplyFromTheirDayAndTheLatestDayWins) {
   auto cost = [](int64_t version, int64_t minor, absl::CivilDay from) {
     StandardCost c;

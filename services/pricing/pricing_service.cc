@@ -350,8 +350,19 @@ absl::Status PricingService::HandlePublishPriceList(
     PriceListEntry entry;
     ASSIGN_OR_RETURN(entry.sku,
                      Code(absl::StrCat(at, ".sku"), e.sku(), kMaxSkuChars));
+    if (e.withdrawn()) {
+      if (e.has_list_price()) {
+        return InvalidField(absl::StrCat(at, ".list_price"),
+                            "must be empty for a withdrawn SKU");
+      }
+      entry.withdrawn = true;
+      entry.list_price = Money::Create(draft.currency, 0).value();
+      draft.entries.push_back(std::move(entry));
+      continue;
+    }
     if (!e.has_list_price()) {
-      return InvalidField(absl::StrCat(at, ".list_price"), "is required");
+      return InvalidField(absl::StrCat(at, ".list_price"),
+                          "is required (or set withdrawn)");
     }
     ASSIGN_OR_RETURN(
         entry.list_price,

@@ -487,6 +487,9 @@ TYPED_TEST(PricingServiceTest, PublishRejectsBadInputAndWritesNothing) {
        [price](auto& v) { price(v, 0)->set_minor_units(-1); }},
       {"price_list.entries[0].list_price",
        [](auto& v) { v.mutable_entries(0)->clear_list_price(); }},
+      // A withdrawal carries no price.
+      {"price_list.entries[1].list_price",
+       [](auto& v) { v.mutable_entries(1)->set_withdrawn(true); }},
       {"price_list.entries[1].list_price.currency_code",
        [price](auto& v) { price(v, 1)->set_currency_code("USD"); }},
       {"price_list.entries[1].list_price.currency_code",

@@ -25,7 +25,8 @@ using storage::Transaction;
 // on PostgreSQL.
 //
 // Days are whole days since 1970-01-01 (price_list.h); a price list entry
-// repeats its version's validity so a price is found from one table.
+// repeats its version's validity so a price is found from one table. An
+// entry with withdrawn = 1 withdraws its SKU (no price: stored as 0).
 // Versions of price lists and standard costs are never updated, deleted
 // or truncated.
 constexpr char kSchema[] = R"sql(
@@ -63,11 +64,14 @@ CREATE TABLE price_list_entries (
   currency         TEXT NOT NULL,
   sku              TEXT $0NOT NULL REFERENCES products (sku),
   version          BIGINT NOT NULL,
-  list_price_minor BIGINT NOT NULL CHECK (list_price_minor > 0),
+  list_price_minor BIGINT NOT NULL,
   valid_from       BIGINT NOT NULL,
   valid_until      BIGINT,
+  withdrawn        BIGINT NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1)),
   PRIMARY KEY (currency, sku, version),
-  FOREIGN KEY (currency, version) REFERENCES price_list_versions
+  FOREIGN KEY (currency, version) REFERENCES price_list_versions,
+  CHECK ((withdrawn = 0 AND list_price_minor > 0) OR
+         (withdrawn = 1 AND list_price_minor = 0))
 );
 CREATE INDEX price_list_entries_by_version
   ON price_list_entries (currency, version, sku);

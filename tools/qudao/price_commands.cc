@@ -142,6 +142,7 @@ void AddProductCommands(CLI::App* price, int* exit_code) {
 struct PublishFlags {
   std::string currency = "CNY", from, until, note, file, request_id;
   std::vector<std::string> prices;
+  std::vector<std::string> withdrawals;
 };
 
 // "SKU=1299.00" or "SKU,1299.00" (a CSV line) as an entry; false (and a
@@ -180,6 +181,9 @@ void AddListCommands(CLI::App* price, int* exit_code) {
                           "SKU=AMOUNT, e.g. PUMP-100=1299.00 (repeat)");
   publish.cmd->add_option("--file", f->file,
                           "a file of SKU,AMOUNT lines (# comments allowed)");
+  publish.cmd->add_option("--withdraw", f->withdrawals,
+                          "SKU to withdraw: no list price over this "
+                          "version's days (repeat)");
   publish.cmd->add_option("--request_id", f->request_id, "idempotency key");
   publish.cmd->callback([o = publish.options, f, exit_code] {
     pb::PublishPriceListRequest req;
@@ -213,6 +217,11 @@ void AddListCommands(CLI::App* price, int* exit_code) {
         }
       }
     }
+    for (const std::string& sku : f->withdrawals) {
+      pb::PriceListEntry* e = v->add_entries();
+      e->set_sku(std::string(absl::StripAsciiWhitespace(sku)));
+      e->set_withdrawn(true);
+    }
     auto stub = NewStub<pb::PricingService>(*o);
     CallAndPrint(*o, exit_code, &Stub::PublishPriceList, *stub, req,
                  [&o](const pb::PriceListVersion& r) { PrintResource(*o, r); });
@@ -230,18 +239,19 @@ void AddListCommands(CLI::App* price, int* exit_code) {
   show.cmd->callback([o = show.options, show_req, version, exit_code] {
     show_req->set_version(*version);
     auto stub = NewStub<pb::PricingService>(*o);
-    CallAndPrint(*o, exit_code, &Stub::GetPriceListVersion, *stub, *show_req,
-                 [&o](const pb::PriceListVersion& r) {
-                   if (o->output == "json") {
-                     PrintResource(*o, r);
-                     return;
-                   }
-                   pb::PriceListVersion header = r;
-                   header.clear_entries();
-                   PrintResource(*o, header);
-                   std::cout << "\n";
-                   PrintList(*o, r, "entries", {"sku", "list_price"});
-                 });
+    CallAndPrint(
+        *o, exit_code, &Stub::GetPriceListVersion, *stub, *show_req,
+        [&o](const pb::PriceListVersion& r) {
+          if (o->output == "json") {
+            PrintResource(*o, r);
+            return;
+          }
+          pb::PriceListVersion header = r;
+          header.clear_entries();
+          PrintResource(*o, header);
+          std::cout << "\n";
+          PrintList(*o, r, "entries", {"sku", "list_price", "withdrawn"});
+        });
   });
 
   ClientCommand versions = NewClientCommand(
