@@ -48,6 +48,8 @@ std::string FormatDay(absl::CivilDay day);
 inline constexpr int kMaxPriceListEntries = 5000;
 // Of one batch price or cost read.
 inline constexpr int kMaxBatchSkus = 500;
+// Of the cost history GetStandardCost returns (the newest versions).
+inline constexpr int kMaxCostHistory = 100;
 
 // Reasons callers branch on.
 inline constexpr char kReasonNoListPrice[] = "NO_LIST_PRICE";

@@ -588,5 +588,102 @@ TYPED_TEST(PriceListOperationsTest, BatchReadsPickTheWinnerPerSku) {
   }
 }
 
+TYPED_TEST(PriceListOperationsTest, ACostKeepsTheCurrencyOfItsHistory) {
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(60000);
+  c.effective_from = absl::CivilDay(2027, 1, 1);
+  ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  c.cost = Money::Create("USD", 9000).value();
+  auto usd = this->ops_->SetStandardCost("pm.zhou", c, {});
+  EXPECT_THAT(usd, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldOf(usd.status()), "standard_cost.cost.currency_code");
+  // Another SKU may be costed in another currency.
+  c.sku = "PUMP-200";
+  EXPECT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  EXPECT_EQ(this->CountRows("standard_costs"), 2);
+}
+
+TYPED_TEST(PriceListOperationsTest, ConcurrentCostChangesGetDistinctVersions) {
+  constexpr int kSetters = 6;
+  std::vector<absl::StatusOr<StandardCost>> results(
+      kSetters, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kSetters; ++i) {
+    threads.emplace_back([&, i] {
+      StandardCost c;
+      c.sku = "PUMP-100";
+      c.cost = Cny(60000 + i);
+      c.effective_from = absl::CivilDay(2027, 1, 1) + i;
+      results[i] = this->ops_->SetStandardCost(absl::StrCat("pm.", i), c, {});
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<int64_t> versions;
+  for (const auto& r : results) {
+    ASSERT_THAT(r, IsOk());
+    versions.insert(r->version);
+  }
+  EXPECT_EQ(versions, (std::set<int64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(this->CountRows("standard_costs"), kSetters);
+}
+
+TYPED_TEST(PriceListOperationsTest, AKeyReusedForAnotherRequestIsRefused) {
+  const PriceListVersion list = this->List(
+      absl::CivilDay(2027, 1, 1), std::nullopt, {{"PUMP-100", Cny(129900)}});
+  ASSERT_THAT(this->ops_->Publish(
+                  "pm.zhou", list,
+                  IdempotentRequest::FromCaller("PublishPriceList", "pm.zhou",
+                                                "pl-2027", "fp-first")),
+              IsOk());
+  PriceListVersion other = list;
+  other.entries[0].list_price = Cny(99900);
+  EXPECT_THAT(this->ops_->Publish(
+                  "pm.zhou", other,
+                  IdempotentRequest::FromCaller("PublishPriceList", "pm.zhou",
+                                                "pl-2027", "fp-other")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       storage::kReasonIdempotencyKeyReused));
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(60000);
+  c.effective_from = absl::CivilDay(2027, 1, 1);
+  const auto cost_key = [](const std::string& fp) {
+    return IdempotentRequest::FromCaller("SetStandardCost", "pm.zhou", "cost-1",
+                                         fp);
+  };
+  ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, cost_key("a")), IsOk());
+  c.cost = Cny(61000);
+  EXPECT_THAT(this->ops_->SetStandardCost("pm.zhou", c, cost_key("b")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       storage::kReasonIdempotencyKeyReused));
+  EXPECT_EQ(this->CountRows("price_list_versions"), 1);
+  EXPECT_EQ(this->CountRows("standard_costs"), 1);
+}
+
+TYPED_TEST(PriceListOperationsTest, TheCostHistoryIsTheNewestVersions) {
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(50000);
+  c.effective_from = absl::CivilDay(2026, 1, 1);
+  ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  // Many versions scheduled for later years.
+  for (int i = 0; i < kMaxCostHistory; ++i) {
+    c.cost = Cny(60000 + i);
+    c.effective_from = absl::CivilDay(2100, 1, 1) + i;
+    ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  }
+  auto answer =
+      this->ops_->GetStandardCost("PUMP-100", absl::CivilDay(2027, 1, 1));
+  ASSERT_THAT(answer, IsOk());
+  ASSERT_EQ(answer->history.size(), static_cast<size_t>(kMaxCostHistory));
+  EXPECT_EQ(answer->history.front().version, kMaxCostHistory + 1);
+  EXPECT_EQ(answer->history.back().version, 2);
+  // In force: version 1, older than the history returned.
+  ASSERT_TRUE(answer->in_force.has_value());
+  EXPECT_EQ(answer->in_force->version, 1);
+  EXPECT_EQ(answer->in_force->cost, Cny(50000));
+}
+
 }  // namespace
 }  // namespace qudao::pricing

@@ -341,20 +341,31 @@ absl::Status PriceListStore::InsertCost(Transaction& tx,
                                         const StandardCost& cost) const {
   absl::Status inserted = Costs().Insert(tx, cost);
   if (absl::IsAlreadyExists(inserted)) {
-    return absl::AbortedError(absl::StrCat("another change of ", cost.sku,
-                                           "'s standard cost took version ",
-                                           cost.version, "; set it again"));
+    // The transaction runs again and takes the next number.
+    return storage::RetryableConflict(
+        absl::StrCat("another change of ", cost.sku,
+                     "'s standard cost took version ", cost.version));
   }
   return inserted;
 }
 
 absl::StatusOr<std::vector<StandardCost>> PriceListStore::CostHistory(
-    Transaction& tx, const std::string& sku) const {
+    Transaction& tx, const std::string& sku, int64_t limit) const {
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query(Costs().Select("WHERE sku = $1 ORDER BY version DESC"),
-               {CanonicalCode(sku)}));
+      tx.Query(Costs().Select("WHERE sku = $1 ORDER BY version DESC LIMIT $2"),
+               {CanonicalCode(sku), limit}));
   return Costs().ReadAll(rows);
+}
+
+absl::StatusOr<std::optional<std::string>> PriceListStore::CostCurrency(
+    Transaction& tx, const std::string& sku) const {
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query("SELECT cost_currency FROM standard_costs WHERE "
+                            "sku = $1 ORDER BY version DESC LIMIT 1",
+                            {CanonicalCode(sku)}));
+  if (rows.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(rows.front().Text("cost_currency"));
 }
 
 absl::StatusOr<StandardCost> PriceListStore::CostOn(Transaction& tx,

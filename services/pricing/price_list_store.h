@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,8 +72,14 @@ class PriceListStore {
   // A retryable conflict when a concurrent change took the version number.
   absl::Status InsertCost(storage::Transaction& tx,
                           const StandardCost& cost) const;
-  // Every version of `sku`'s cost, newest first (empty: never set).
+  // The newest `limit` versions of `sku`'s cost, newest first (empty:
+  // never set).
   absl::StatusOr<std::vector<StandardCost>> CostHistory(
+      storage::Transaction& tx, const std::string& sku,
+      int64_t limit = kMaxCostHistory) const;
+  // The currency of `sku`'s costs (every version has the same one);
+  // nullopt when none was ever set.
+  absl::StatusOr<std::optional<std::string>> CostCurrency(
       storage::Transaction& tx, const std::string& sku) const;
   // The standard cost of `sku` on `day` (ResolveStandardCost). NOT_FOUND
   // NO_STANDARD_COST when none is effective yet.
