@@ -200,6 +200,10 @@ absl::Status PricingService::HandleCreateProduct(
   // sends back what it got is the same request.
   pb::CreateProductRequest read = request;
   read.mutable_product()->clear_etag();
+  // Fingerprinted with codes canonical: a retry in another case is the
+  // same request.
+  read.mutable_product()->set_sku(draft.sku);
+  read.mutable_product()->set_product_group(draft.product_group);
   ASSIGN_OR_RETURN(
       const Product created,
       products_->Create(draft, call.Idempotent(request.request_id(),
@@ -219,8 +223,9 @@ absl::Status PricingService::HandleGetProduct(
 }
 
 absl::Status PricingService::HandleUpdateProduct(
-    const Call& /*call*/, const pb::UpdateProductRequest& request,
+    const Call& call, const pb::UpdateProductRequest& request,
     pb::Product* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
   if (!request.has_product()) return InvalidField("product", "is required");
   const pb::Product& in = request.product();
   ProductUpdate update;
@@ -248,7 +253,21 @@ absl::Status PricingService::HandleUpdateProduct(
     ASSIGN_OR_RETURN(update.expected_version,
                      VersionFromEtag("product.etag", in.etag()));
   }
-  ASSIGN_OR_RETURN(const Product updated, products_->Update(update));
+  // Fingerprinted with codes canonical and without the output-only
+  // fields the update does not read.
+  pb::UpdateProductRequest read = request;
+  pb::Product* fp = read.mutable_product();
+  fp->set_sku(update.sku);
+  if (update.product_group.has_value()) {
+    fp->set_product_group(*update.product_group);
+  }
+  fp->clear_product_line();
+  fp->clear_create_time();
+  fp->clear_update_time();
+  ASSIGN_OR_RETURN(
+      const Product updated,
+      products_->Update(update, call.Idempotent(request.request_id(),
+                                                RequestFingerprint(read))));
   *response = ProductToProto(updated);
   return absl::OkStatus();
 }
@@ -291,10 +310,13 @@ absl::Status PricingService::HandleCreateProductGroup(
                    Code("product_group.product_line", in.product_line()));
   RETURN_IF_ERROR(RequireText("product_group.name", in.name(), kMaxNameChars));
   draft.name = std::string(absl::StripAsciiWhitespace(in.name()));
-  ASSIGN_OR_RETURN(const ProductGroup created,
-                   products_->CreateGroup(
-                       draft, call.Idempotent(request.request_id(),
-                                              RequestFingerprint(request))));
+  pb::CreateProductGroupRequest read = request;
+  read.mutable_product_group()->set_group_code(draft.group_code);
+  read.mutable_product_group()->set_product_line(draft.product_line);
+  ASSIGN_OR_RETURN(
+      const ProductGroup created,
+      products_->CreateGroup(draft, call.Idempotent(request.request_id(),
+                                                    RequestFingerprint(read))));
   *response = ProductGroupToProto(created);
   return absl::OkStatus();
 }
@@ -343,6 +365,9 @@ absl::Status PricingService::HandlePublishPriceList(
                         absl::StrCat("must hold 1 to ", kMaxPriceListEntries,
                                      " prices (got ", in.entries_size(), ")"));
   }
+  // Fingerprinted with SKUs canonical: a retry in another case is the same
+  // request.
+  pb::PublishPriceListRequest read = request;
   draft.entries.reserve(in.entries_size());
   for (int i = 0; i < in.entries_size(); ++i) {
     const pb::PriceListEntry& e = in.entries(i);
@@ -350,6 +375,7 @@ absl::Status PricingService::HandlePublishPriceList(
     PriceListEntry entry;
     ASSIGN_OR_RETURN(entry.sku,
                      Code(absl::StrCat(at, ".sku"), e.sku(), kMaxSkuChars));
+    read.mutable_price_list()->mutable_entries(i)->set_sku(entry.sku);
     if (e.withdrawn()) {
       if (e.has_list_price()) {
         return InvalidField(absl::StrCat(at, ".list_price"),
@@ -369,11 +395,10 @@ absl::Status PricingService::HandlePublishPriceList(
         MoneyFromProto(absl::StrCat(at, ".list_price"), e.list_price()));
     draft.entries.push_back(std::move(entry));
   }
-  ASSIGN_OR_RETURN(
-      const PriceListVersion published,
-      prices_->Publish(
-          call.principal.DisplayName(), draft,
-          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  ASSIGN_OR_RETURN(const PriceListVersion published,
+                   prices_->Publish(call.principal.DisplayName(), draft,
+                                    call.Idempotent(request.request_id(),
+                                                    RequestFingerprint(read))));
   *response = PriceListVersionToProto(published);
   return absl::OkStatus();
 }
@@ -445,11 +470,13 @@ absl::Status PricingService::HandleSetStandardCost(
   RETURN_IF_ERROR(
       OptionalMultilineText("standard_cost.note", in.note(), kMaxNoteChars));
   draft.note = in.note();
+  pb::SetStandardCostRequest read = request;
+  read.mutable_standard_cost()->set_sku(draft.sku);
   ASSIGN_OR_RETURN(
       const StandardCost set,
       prices_->SetStandardCost(
           call.principal.DisplayName(), draft,
-          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+          call.Idempotent(request.request_id(), RequestFingerprint(read))));
   *response = StandardCostToProto(set);
   return absl::OkStatus();
 }

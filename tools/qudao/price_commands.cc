@@ -61,7 +61,7 @@ void AddGroupCommands(CLI::App* price, int* exit_code) {
 }
 
 struct UpdateFlags {
-  std::string sku, name, group, etag;
+  std::string sku, name, group, etag, request_id;
 };
 
 void AddProductCommands(CLI::App* price, int* exit_code) {
@@ -104,8 +104,11 @@ void AddProductCommands(CLI::App* price, int* exit_code) {
   update.cmd->add_option("--group", f->group, "new product group");
   update.cmd->add_option("--etag", f->etag,
                          "the etag you read (refused if it changed since)");
+  update.cmd->add_option("--request_id", f->request_id,
+                         "idempotency key (a retry returns the first answer)");
   update.cmd->callback([o = update.options, f, exit_code] {
     pb::UpdateProductRequest r;
+    r.set_request_id(f->request_id);
     r.mutable_product()->set_sku(f->sku);
     r.mutable_product()->set_etag(f->etag);
     if (!f->name.empty()) {
