@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "tools/qudao/cli.h"
+#include "tools/qudao/price_file.h"
 
 namespace qudao::cli {
 namespace {
@@ -209,10 +210,7 @@ void AddListCommands(CLI::App* price, int* exit_code) {
         *exit_code = 2;
         return;
       }
-      std::string line;
-      for (int n = 1; std::getline(in, line); ++n) {
-        const absl::string_view text = absl::StripAsciiWhitespace(line);
-        if (text.empty() || text[0] == '#') continue;
+      for (const auto& [n, text] : PriceFileLines(in)) {
         if (!ParseEntry(f->currency, text, absl::StrCat(f->file, ":", n),
                         v->add_entries())) {
           *exit_code = 2;
