@@ -89,7 +89,9 @@ const auth::PermissionTable& PricingPermissions() {
           {"ListPriceListVersions", Access::kRead, readers,
            PartnerAccess::kNone, "price_lists", "currency_code", ""},
           {"GetPrice", Access::kRead, readers, PartnerAccess::kShared,
-           "price_lists", "sku", "list prices are open to partners"},
+           "price_lists", "sku",
+           "list prices are open to partners, for days up to today only "
+           "(a later day is PERMISSION_DENIED PARTNER_NOT_ALLOWED)"},
           {"SetStandardCost", Access::kWrite, writers, PartnerAccess::kNone,
            "standard_costs", "standard_cost.sku", ""},
           {"GetStandardCost", Access::kRead, cost_readers, PartnerAccess::kNone,
@@ -436,15 +438,24 @@ absl::Status PricingService::HandleListPriceListVersions(
   return absl::OkStatus();
 }
 
-absl::Status PricingService::HandleGetPrice(const Call& /*call*/,
+absl::Status PricingService::HandleGetPrice(const Call& call,
                                             const pb::GetPriceRequest& request,
                                             pb::Price* response) {
   ASSIGN_OR_RETURN(const std::string sku,
                    Code("sku", request.sku(), kMaxSkuChars));
   ASSIGN_OR_RETURN(const std::string currency,
                    Currency("currency_code", request.currency_code()));
+  const absl::CivilDay today = prices_->Today();
   ASSIGN_OR_RETURN(const absl::CivilDay day,
-                   DayOr("day", request.day(), prices_->Today()));
+                   DayOr("day", request.day(), today));
+  // Future prices (published ahead of their day) are not yet the
+  // partners' business.
+  if (call.principal.is_partner() && day > today) {
+    return Refusal(
+        absl::StatusCode::kPermissionDenied, auth::kReasonPartnerNotAllowed,
+        absl::StrCat("partners may read list prices for days up to today (",
+                     FormatDay(today), "), not ", FormatDay(day)));
+  }
   ASSIGN_OR_RETURN(const ListPrice price,
                    prices_->GetPrice(sku, currency, day));
   *response = PriceToProto(price, day);

@@ -706,6 +706,50 @@ TYPED_TEST(PricingServiceTest, PartnersReadPricesButNotCosts) {
     EXPECT_EQ(this->stub_->GetPriceListVersion(&ctx, req, &out).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
   }
+  {
+    grpc::ClientContext ctx;
+    partner(&ctx);
+    pb::ListPriceListVersionsRequest req;
+    req.set_currency_code("CNY");
+    pb::ListPriceListVersionsResponse out;
+    EXPECT_EQ(this->stub_->ListPriceListVersions(&ctx, req, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(out.price_list_versions_size(), 0);
+  }
+  // Prices of days to come are not yet the partners' business; today's
+  // and earlier are.
+  for (const auto& [day, allowed] :
+       std::vector<std::pair<std::string, bool>>{{kToday, true},
+                                                 {"2026-11-02", true},
+                                                 {"2026-11-28", false},
+                                                 {"2027-06-01", false}}) {
+    grpc::ClientContext ctx;
+    partner(&ctx);
+    pb::GetPriceRequest req;
+    req.set_sku("PUMP-100");
+    req.set_currency_code("CNY");
+    req.set_day(day);
+    pb::Price out;
+    grpc::Status s = this->stub_->GetPrice(&ctx, req, &out);
+    if (allowed) {
+      EXPECT_TRUE(s.ok()) << day << ": " << s.error_message();
+    } else {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << day;
+      EXPECT_THAT(s.error_message(), HasSubstr("up to today")) << day;
+    }
+  }
+  // Staff may look ahead.
+  {
+    grpc::ClientContext ctx;
+    this->As(&ctx, "sales_rep");
+    pb::GetPriceRequest req;
+    req.set_sku("PUMP-100");
+    req.set_currency_code("CNY");
+    req.set_day("2027-06-01");
+    pb::Price out;
+    grpc::Status s = this->stub_->GetPrice(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
 }
 
 // A retry that spells a code in another case is the same request.
