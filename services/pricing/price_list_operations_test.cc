@@ -685,5 +685,27 @@ TYPED_TEST(PriceListOperationsTest, TheCostHistoryIsTheNewestVersions) {
   EXPECT_EQ(answer->in_force->cost, Cny(50000));
 }
 
+TYPED_TEST(PriceListOperationsTest, ACostVersionClashIsRetryable) {
+  // What a concurrent change that took the number looks like to the
+  // store: a retryable conflict, so the caller's transaction runs again.
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(60000);
+  c.effective_from = absl::CivilDay(2027, 1, 1);
+  auto first = this->ops_->SetStandardCost("pm.zhou", c, {});
+  ASSERT_THAT(first, IsOk());
+  absl::Status clash;
+  // The transaction's own outcome does not matter here (PostgreSQL
+  // rolls back after the failed insert).
+  (void)this->db_->RunInTransaction(
+      storage::TransactionMode::kReadWrite,
+      [&](storage::Transaction& tx) -> absl::Status {
+        clash = PriceListStore().InsertCost(tx, *first);
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(storage::IsRetryableConflict(clash)) << clash;
+  EXPECT_EQ(this->CountRows("standard_costs"), 1);
+}
+
 }  // namespace
 }  // namespace qudao::pricing
