@@ -211,6 +211,7 @@ class IdentityTest : public ::testing::Test {
       req.mutable_product()->set_sku("PUMP-100");
       req.mutable_product()->set_name("Pump 100 renamed");
       req.mutable_update_mask()->add_paths("name");
+      req.set_request_id("rename-pump-100");
       return req.SerializeAsString();
     }
     if (method == "CreateProductGroup") {

@@ -78,6 +78,13 @@ absl::Status CheckPublication(const PriceListVersion& p) {
                                        "entries[",
                                        it->second, "]; list each SKU once"));
     }
+    if (e.withdrawn) {
+      if (e.list_price.currency() != p.currency || !e.list_price.is_zero()) {
+        return InvalidField(absl::StrCat(at, ".list_price"),
+                            "must be empty for a withdrawn SKU");
+      }
+      continue;
+    }
     if (e.list_price.currency() != p.currency) {
       return InvalidField(
           absl::StrCat(at, ".list_price.currency_code"),
@@ -100,6 +107,9 @@ std::optional<ListPrice> ResolvePrice(const std::vector<ListPrice>& candidates,
     if (!Covers(c.valid_from, c.valid_until, day)) continue;
     if (!best.has_value() || c.version > best->version) best = c;
   }
+  // The latest version covering the day withdrew the SKU: no price, even
+  // where an older version lists one.
+  if (best.has_value() && best->withdrawn) return std::nullopt;
   return best;
 }
 
@@ -121,7 +131,12 @@ std::optional<StandardCost> ResolveStandardCost(
   std::optional<StandardCost> best;
   for (const StandardCost& v : versions) {
     if (v.effective_from > day) continue;
-    if (!best.has_value() || v.version > best->version) best = v;
+    // The latest effective day wins; on the same day, the later version.
+    if (!best.has_value() || v.effective_from > best->effective_from ||
+        (v.effective_from == best->effective_from &&
+         v.version > best->version)) {
+      best = v;
+    }
   }
   return best;
 }

@@ -13,8 +13,11 @@
 // later.
 //
 // A SKU's standard cost is versioned the same way: each version applies
-// from its effective day on; on day D the latest version effective by D
-// applies (a later correction back-dated to D supersedes earlier ones).
+// from its effective day on; on day D, of the versions effective by D, the
+// one with the latest effective day applies, and of two with the same day
+// the later version. So a correction back-dated to D supersedes what was
+// in force from D on, until the next version's effective day: it never
+// cancels a cost already scheduled for a later day.
 #pragma once
 
 #include <cstdint>
@@ -45,14 +48,21 @@ std::string FormatDay(absl::CivilDay day);
 inline constexpr int kMaxPriceListEntries = 5000;
 // Of one batch price or cost read.
 inline constexpr int kMaxBatchSkus = 500;
+// Of the cost history GetStandardCost returns (the newest versions).
+inline constexpr int kMaxCostHistory = 100;
 
 // Reasons callers branch on.
 inline constexpr char kReasonNoListPrice[] = "NO_LIST_PRICE";
 inline constexpr char kReasonNoStandardCost[] = "NO_STANDARD_COST";
 
+// One SKU of a publication: its list price, or its withdrawal. A
+// withdrawal carries no price (list_price is a zero in the list's
+// currency): over the version's validity the SKU has no list price, even
+// where an older version covering the day lists it (NO_LIST_PRICE).
 struct PriceListEntry {
   std::string sku;
   Money list_price;
+  bool withdrawn = false;
 };
 
 // One published version of a currency's price list.
@@ -77,7 +87,8 @@ bool Covers(absl::CivilDay valid_from,
 // What a publication must hold (INVALID_ARGUMENT naming the field, as
 // "price_list.entries[3].list_price"): a known currency; valid_until after
 // valid_from; 1..5000 entries, each a canonical SKU listed once with a
-// positive price in the list's currency. SKUs are compared canonically.
+// positive price in the list's currency, or withdrawn with none (a zero in
+// the list's currency). SKUs are compared canonically.
 absl::Status CheckPublication(const PriceListVersion& publication);
 
 // A list price one version offers for a SKU: what resolution chooses among
@@ -88,10 +99,14 @@ struct ListPrice {
   int64_t version = 0;
   absl::CivilDay valid_from;
   std::optional<absl::CivilDay> valid_until;
+  // A withdrawal (no price): only ever a candidate of ResolvePrice, never
+  // its answer nor one of PriceListStore's.
+  bool withdrawn = false;
 };
 
 // The price on `day`: of the candidates (one SKU, one currency) that cover
-// the day, the one of the highest version; nullopt when none does.
+// the day, the one of the highest version; nullopt when none does or when
+// that one is a withdrawal.
 std::optional<ListPrice> ResolvePrice(const std::vector<ListPrice>& candidates,
                                       absl::CivilDay day);
 
@@ -111,7 +126,8 @@ struct StandardCost {
 absl::Status CheckStandardCost(const StandardCost& cost);
 
 // The cost on `day`: of the versions (one SKU) effective by the day, the
-// one of the highest version; nullopt when none is.
+// one with the latest effective_from, ties by the highest version; nullopt
+// when none is.
 std::optional<StandardCost> ResolveStandardCost(
     const std::vector<StandardCost>& versions, absl::CivilDay day);
 

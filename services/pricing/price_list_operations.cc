@@ -98,6 +98,16 @@ absl::StatusOr<StandardCost> PriceListOperations::SetStandardCost(
       *db_, request, draft.set_time, StandardCostCodec(),
       [&](Transaction& tx) -> absl::StatusOr<StandardCost> {
         RETURN_IF_ERROR(products_.Get(tx, draft.sku).status());
+        // A SKU's costs are all in one currency, so they compare.
+        ASSIGN_OR_RETURN(const std::optional<std::string> currency,
+                         prices_.CostCurrency(tx, draft.sku));
+        if (currency.has_value() && *currency != draft.cost.currency()) {
+          return InvalidField(
+              "standard_cost.cost.currency_code",
+              absl::StrCat("must be ", *currency, ", the currency of ",
+                           draft.sku, "'s cost history (got ",
+                           draft.cost.currency(), ")"));
+        }
         StandardCost cost = draft;
         ASSIGN_OR_RETURN(cost.version, prices_.NextCostVersion(tx, cost.sku));
         RETURN_IF_ERROR(prices_.InsertCost(tx, cost));
@@ -113,13 +123,21 @@ absl::StatusOr<StandardCostAnswer> PriceListOperations::GetStandardCost(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
         RETURN_IF_ERROR(products_.Get(tx, canonical).status());
         StandardCostAnswer answer;
-        ASSIGN_OR_RETURN(answer.history, prices_.CostHistory(tx, canonical));
+        ASSIGN_OR_RETURN(answer.history,
+                         prices_.CostHistory(tx, canonical, kMaxCostHistory));
         if (answer.history.empty()) {
           return Refusal(
               absl::StatusCode::kNotFound, kReasonNoStandardCost,
               absl::StrCat("no standard cost has been set for ", canonical));
         }
-        answer.in_force = ResolveStandardCost(answer.history, day);
+        // From every version, not only the newest kMaxCostHistory.
+        absl::StatusOr<StandardCost> in_force =
+            prices_.CostOn(tx, canonical, day);
+        if (in_force.ok()) {
+          answer.in_force = *std::move(in_force);
+        } else if (!absl::IsNotFound(in_force.status())) {
+          return in_force.status();
+        }
         result = std::move(answer);
         return absl::OkStatus();
       }));

@@ -24,7 +24,7 @@ namespace qudao::pricing {
 struct StandardCostAnswer {
   // In force on the day asked; unset before the first effective day.
   std::optional<StandardCost> in_force;
-  // Every version, newest first.
+  // The newest kMaxCostHistory versions, newest first.
   std::vector<StandardCost> history;
 };
 
@@ -56,11 +56,16 @@ class PriceListOperations {
                                      absl::CivilDay day);
 
   // Sets `draft` (sku, cost, effective_from, note) as the next version of
-  // its SKU's standard cost, by `set_by`.
+  // its SKU's standard cost, by `set_by`. The cost must be in the currency
+  // of the SKU's earlier costs (INVALID_ARGUMENT naming
+  // standard_cost.cost.currency_code). A concurrent change taking the
+  // same version number makes the transaction run again.
   absl::StatusOr<StandardCost> SetStandardCost(
       const std::string& set_by, StandardCost draft,
       const storage::IdempotentRequest& request);
-  // NOT_FOUND when the SKU is unknown or has no cost yet.
+  // NOT_FOUND when the SKU is unknown or has no cost yet. The cost in
+  // force is resolved over every version; the history holds the newest
+  // kMaxCostHistory.
   absl::StatusOr<StandardCostAnswer> GetStandardCost(const std::string& sku,
                                                      absl::CivilDay day);
 

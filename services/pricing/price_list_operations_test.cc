@@ -208,15 +208,34 @@ TYPED_TEST(PriceListOperationsTest, PublishedVersionsCannotBeChanged) {
   c.cost = Cny(60000);
   c.effective_from = absl::CivilDay(2027, 1, 1);
   ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
-  for (const char* sql :
-       {"UPDATE price_list_entries SET list_price_minor = 1",
-        "DELETE FROM price_list_versions",
-        "UPDATE standard_costs SET note = ''", "DELETE FROM standard_costs"}) {
+  // Each statement on its own would succeed but for the table's guard: the
+  // refusal must be the guard's.
+  std::vector<std::string> statements = {
+      "UPDATE price_list_versions SET note = 'changed'",
+      "DELETE FROM price_list_versions",
+      "UPDATE price_list_entries SET list_price_minor = 1",
+      "DELETE FROM price_list_entries",
+      "UPDATE standard_costs SET note = 'changed'",
+      "DELETE FROM standard_costs"};
+  if (TypeParam::value == testing::TestBackend::kPostgres) {
+    // TRUNCATE fires no row triggers (SQLite has no TRUNCATE).
+    for (const char* sql :
+         {"TRUNCATE price_list_entries", "TRUNCATE standard_costs",
+          "TRUNCATE price_list_versions CASCADE",
+          "TRUNCATE products CASCADE"}) {
+      statements.push_back(sql);
+    }
+  }
+  for (const std::string& sql : statements) {
     absl::Status s = this->db_->RunInTransaction(
         storage::TransactionMode::kReadWrite,
         [&](storage::Transaction& tx) { return tx.Execute(sql).status(); });
     EXPECT_FALSE(s.ok()) << sql;
+    EXPECT_THAT(s.message(), ::testing::HasSubstr("append-only")) << sql;
   }
+  EXPECT_EQ(this->CountRows("price_list_versions"), 1);
+  EXPECT_EQ(this->CountRows("price_list_entries"), 1);
+  EXPECT_EQ(this->CountRows("standard_costs"), 1);
   auto price =
       this->ops_->GetPrice("PUMP-100", "CNY", absl::CivilDay(2027, 1, 1));
   ASSERT_THAT(price, IsOk());
@@ -393,6 +412,299 @@ TYPED_TEST(PriceListOperationsTest, StandardCostsAreVersionedWithHistory) {
         return absl::OkStatus();
       });
   EXPECT_THAT(s, IsOk());
+}
+
+TYPED_TEST(PriceListOperationsTest, ABackDatedCostDoesNotCancelALaterOne) {
+  auto set = [&](const std::string& sku, int64_t minor, absl::CivilDay from) {
+    StandardCost c;
+    c.sku = sku;
+    c.cost = Cny(minor);
+    c.effective_from = from;
+    return this->ops_->SetStandardCost("pm.zhou", c, {});
+  };
+  for (const char* sku : {"PUMP-100", "PUMP-200"}) {
+    ASSERT_THAT(set(sku, 10000, absl::CivilDay(2026, 1, 1)), IsOk());
+    ASSERT_THAT(set(sku, 12000, absl::CivilDay(2027, 1, 1)), IsOk());
+    // A correction of 2026's cost, set after 2027's was scheduled.
+    ASSERT_THAT(set(sku, 10500, absl::CivilDay(2026, 7, 1)), IsOk());
+  }
+  absl::Status s = this->db_->RunInTransaction(
+      storage::TransactionMode::kReadOnly,
+      [&](storage::Transaction& tx) -> absl::Status {
+        PriceListStore store;
+        auto later = store.CostOn(tx, "PUMP-100", absl::CivilDay(2027, 6, 1));
+        EXPECT_THAT(later, IsOk());
+        if (later.ok()) {
+          EXPECT_EQ(later->cost, Cny(12000));
+          EXPECT_EQ(later->version, 2);
+        }
+        auto corrected =
+            store.CostOn(tx, "PUMP-100", absl::CivilDay(2026, 8, 1));
+        EXPECT_THAT(corrected, IsOk());
+        if (corrected.ok()) {
+          EXPECT_EQ(corrected->cost, Cny(10500));
+        }
+        auto many = store.CostsOn(tx, {"PUMP-100", "pump-200"},
+                                  absl::CivilDay(2027, 6, 1));
+        EXPECT_THAT(many, IsOk());
+        if (many.ok()) {
+          EXPECT_EQ(many->size(), 2u);
+          for (const auto& [sku, c] : *many) {
+            EXPECT_EQ(c.cost, Cny(12000)) << sku;
+            EXPECT_EQ(c.version, 2) << sku;
+          }
+        }
+        return absl::OkStatus();
+      });
+  EXPECT_THAT(s, IsOk());
+  auto answer =
+      this->ops_->GetStandardCost("PUMP-100", absl::CivilDay(2027, 6, 1));
+  ASSERT_THAT(answer, IsOk());
+  ASSERT_TRUE(answer->in_force.has_value());
+  EXPECT_EQ(answer->in_force->cost, Cny(12000));
+}
+
+TYPED_TEST(PriceListOperationsTest, OneVersionsEntriesAreIndexed) {
+  // GetPriceListVersion reads WHERE currency = ? AND version = ? ORDER BY
+  // sku: the primary key (currency, sku, version) cannot serve it.
+  const std::string sql =
+      TypeParam::value == testing::TestBackend::kPostgres
+          ? "SELECT indexdef AS d FROM pg_indexes WHERE tablename = "
+            "'price_list_entries' AND indexname = "
+            "'price_list_entries_by_version'"
+          : "SELECT sql AS d FROM sqlite_master WHERE type = 'index' AND "
+            "name = 'price_list_entries_by_version'";
+  auto rows = this->Query(sql);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0].Text("d"),
+              ::testing::HasSubstr("(currency, version, sku)"));
+  if (TypeParam::value == testing::TestBackend::kSqlite) {
+    auto plan = this->Query(
+        "EXPLAIN QUERY PLAN SELECT sku FROM price_list_entries WHERE "
+        "currency = 'CNY' AND version = 1 ORDER BY sku");
+    std::string detail;
+    for (const auto& r : plan) absl::StrAppend(&detail, r.Text("detail"), ";");
+    EXPECT_THAT(detail, ::testing::HasSubstr("price_list_entries_by_version"));
+    EXPECT_THAT(detail, ::testing::Not(::testing::HasSubstr("TEMP B-TREE")));
+  }
+}
+
+TYPED_TEST(PriceListOperationsTest, AVersionCanWithdrawASku) {
+  const absl::CivilDay jan1(2027, 1, 1);
+  const absl::CivilDay mar1(2027, 3, 1);
+  ASSERT_THAT(this->ops_->Publish("pm.zhou",
+                                  this->List(jan1, std::nullopt,
+                                             {{"PUMP-100", Cny(129900)},
+                                              {"PUMP-200", Cny(159900)}}),
+                                  {}),
+              IsOk());
+  // From March, PUMP-200 is no longer sold; PUMP-100 gets a new price.
+  auto v2 = this->ops_->Publish(
+      "pm.zhou",
+      this->List(mar1, std::nullopt,
+                 {{"PUMP-100", Cny(139900)}, {"pump-200", Cny(0), true}}),
+      {});
+  ASSERT_THAT(v2, IsOk());
+  EXPECT_EQ(v2->entry_count, 2);
+  auto before = this->ops_->GetPrice("PUMP-200", "CNY", mar1 - 1);
+  ASSERT_THAT(before, IsOk());
+  EXPECT_EQ(before->version, 1);
+  EXPECT_THAT(this->ops_->GetPrice("PUMP-200", "CNY", mar1),
+              StatusIs(absl::StatusCode::kNotFound, kReasonNoListPrice));
+  auto prices = this->PricesOn({"PUMP-100", "PUMP-200"}, mar1 + 30);
+  ASSERT_EQ(prices.size(), 1u);
+  EXPECT_EQ(prices.at("PUMP-100").list_price, Cny(139900));
+  // The version shows the withdrawal.
+  auto read = this->ops_->GetVersion("CNY", 2);
+  ASSERT_THAT(read, IsOk());
+  ASSERT_EQ(read->entries.size(), 2u);
+  EXPECT_FALSE(read->entries[0].withdrawn);
+  EXPECT_EQ(read->entries[1].sku, "PUMP-200");
+  EXPECT_TRUE(read->entries[1].withdrawn);
+  // A later version lists it again.
+  ASSERT_THAT(
+      this->ops_->Publish(
+          "pm.zhou",
+          this->List(mar1 + 61, std::nullopt, {{"PUMP-200", Cny(149900)}}), {}),
+      IsOk());
+  auto again = this->ops_->GetPrice("PUMP-200", "CNY", mar1 + 61);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->list_price, Cny(149900));
+  // A withdrawal with a price is refused.
+  EXPECT_THAT(
+      this->ops_->Publish(
+          "pm.zhou",
+          this->List(mar1, std::nullopt, {{"PUMP-100", Cny(1), true}}), {}),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(this->CountRows("price_list_versions"), 3);
+}
+
+TYPED_TEST(PriceListOperationsTest, BatchReadsPickTheWinnerPerSku) {
+  // Many open-ended versions overlapping every day, with withdrawals
+  // among them: the batch read (one row per SKU) agrees with the rule
+  // applied to every version.
+  const absl::CivilDay jan1(2027, 1, 1);
+  const std::vector<std::string> skus = {"PUMP-100", "PUMP-200", "PUMP-300"};
+  std::vector<ListPrice> offered;
+  constexpr int kVersions = 40;
+  for (int v = 1; v <= kVersions; ++v) {
+    std::vector<PriceListEntry> entries;
+    for (size_t i = 0; i < skus.size(); ++i) {
+      if ((v + static_cast<int>(i)) % 3 == 0) continue;  // not listed
+      const bool withdrawn = (v * 7 + static_cast<int>(i)) % 11 == 0;
+      entries.push_back({skus[i],
+                         Cny(withdrawn ? 0 : 1000 * v + static_cast<int>(i)),
+                         withdrawn});
+    }
+    const absl::CivilDay from = jan1 + (v % 5) * 10;
+    const std::optional<absl::CivilDay> until =
+        v % 4 == 0 ? std::optional<absl::CivilDay>(from + 15) : std::nullopt;
+    auto published =
+        this->ops_->Publish("pm.zhou", this->List(from, until, entries), {});
+    ASSERT_THAT(published, IsOk());
+    for (const PriceListEntry& e : entries) {
+      ListPrice p{e.sku, e.list_price, published->version, from, until};
+      p.withdrawn = e.withdrawn;
+      offered.push_back(p);
+    }
+  }
+  for (int d = -1; d < 70; d += 3) {
+    const absl::CivilDay day = jan1 + d;
+    auto batch = this->PricesOn(skus, day);
+    for (const std::string& sku : skus) {
+      std::vector<ListPrice> mine;
+      for (const ListPrice& p : offered) {
+        if (p.sku == sku) mine.push_back(p);
+      }
+      std::optional<ListPrice> want = ResolvePrice(mine, day);
+      auto it = batch.find(sku);
+      ASSERT_EQ(it != batch.end(), want.has_value()) << sku << " " << day;
+      if (want.has_value()) {
+        EXPECT_EQ(it->second.version, want->version) << sku << " " << day;
+        EXPECT_EQ(it->second.list_price, want->list_price);
+        EXPECT_EQ(it->second.valid_until, want->valid_until);
+      }
+    }
+  }
+}
+
+TYPED_TEST(PriceListOperationsTest, ACostKeepsTheCurrencyOfItsHistory) {
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(60000);
+  c.effective_from = absl::CivilDay(2027, 1, 1);
+  ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  c.cost = Money::Create("USD", 9000).value();
+  auto usd = this->ops_->SetStandardCost("pm.zhou", c, {});
+  EXPECT_THAT(usd, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldOf(usd.status()), "standard_cost.cost.currency_code");
+  // Another SKU may be costed in another currency.
+  c.sku = "PUMP-200";
+  EXPECT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  EXPECT_EQ(this->CountRows("standard_costs"), 2);
+}
+
+TYPED_TEST(PriceListOperationsTest, ConcurrentCostChangesGetDistinctVersions) {
+  constexpr int kSetters = 6;
+  std::vector<absl::StatusOr<StandardCost>> results(
+      kSetters, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kSetters; ++i) {
+    threads.emplace_back([&, i] {
+      StandardCost c;
+      c.sku = "PUMP-100";
+      c.cost = Cny(60000 + i);
+      c.effective_from = absl::CivilDay(2027, 1, 1) + i;
+      results[i] = this->ops_->SetStandardCost(absl::StrCat("pm.", i), c, {});
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<int64_t> versions;
+  for (const auto& r : results) {
+    ASSERT_THAT(r, IsOk());
+    versions.insert(r->version);
+  }
+  EXPECT_EQ(versions, (std::set<int64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(this->CountRows("standard_costs"), kSetters);
+}
+
+TYPED_TEST(PriceListOperationsTest, AKeyReusedForAnotherRequestIsRefused) {
+  const PriceListVersion list = this->List(
+      absl::CivilDay(2027, 1, 1), std::nullopt, {{"PUMP-100", Cny(129900)}});
+  ASSERT_THAT(this->ops_->Publish(
+                  "pm.zhou", list,
+                  IdempotentRequest::FromCaller("PublishPriceList", "pm.zhou",
+                                                "pl-2027", "fp-first")),
+              IsOk());
+  PriceListVersion other = list;
+  other.entries[0].list_price = Cny(99900);
+  EXPECT_THAT(this->ops_->Publish(
+                  "pm.zhou", other,
+                  IdempotentRequest::FromCaller("PublishPriceList", "pm.zhou",
+                                                "pl-2027", "fp-other")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       storage::kReasonIdempotencyKeyReused));
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(60000);
+  c.effective_from = absl::CivilDay(2027, 1, 1);
+  const auto cost_key = [](const std::string& fp) {
+    return IdempotentRequest::FromCaller("SetStandardCost", "pm.zhou", "cost-1",
+                                         fp);
+  };
+  ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, cost_key("a")), IsOk());
+  c.cost = Cny(61000);
+  EXPECT_THAT(this->ops_->SetStandardCost("pm.zhou", c, cost_key("b")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       storage::kReasonIdempotencyKeyReused));
+  EXPECT_EQ(this->CountRows("price_list_versions"), 1);
+  EXPECT_EQ(this->CountRows("standard_costs"), 1);
+}
+
+TYPED_TEST(PriceListOperationsTest, TheCostHistoryIsTheNewestVersions) {
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(50000);
+  c.effective_from = absl::CivilDay(2026, 1, 1);
+  ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  // Many versions scheduled for later years.
+  for (int i = 0; i < kMaxCostHistory; ++i) {
+    c.cost = Cny(60000 + i);
+    c.effective_from = absl::CivilDay(2100, 1, 1) + i;
+    ASSERT_THAT(this->ops_->SetStandardCost("pm.zhou", c, {}), IsOk());
+  }
+  auto answer =
+      this->ops_->GetStandardCost("PUMP-100", absl::CivilDay(2027, 1, 1));
+  ASSERT_THAT(answer, IsOk());
+  ASSERT_EQ(answer->history.size(), static_cast<size_t>(kMaxCostHistory));
+  EXPECT_EQ(answer->history.front().version, kMaxCostHistory + 1);
+  EXPECT_EQ(answer->history.back().version, 2);
+  // In force: version 1, older than the history returned.
+  ASSERT_TRUE(answer->in_force.has_value());
+  EXPECT_EQ(answer->in_force->version, 1);
+  EXPECT_EQ(answer->in_force->cost, Cny(50000));
+}
+
+TYPED_TEST(PriceListOperationsTest, ACostVersionClashIsRetryable) {
+  // What a concurrent change that took the number looks like to the
+  // store: a retryable conflict, so the caller's transaction runs again.
+  StandardCost c;
+  c.sku = "PUMP-100";
+  c.cost = Cny(60000);
+  c.effective_from = absl::CivilDay(2027, 1, 1);
+  auto first = this->ops_->SetStandardCost("pm.zhou", c, {});
+  ASSERT_THAT(first, IsOk());
+  absl::Status clash;
+  // The transaction's own outcome does not matter here (PostgreSQL
+  // rolls back after the failed insert).
+  (void)this->db_->RunInTransaction(
+      storage::TransactionMode::kReadWrite,
+      [&](storage::Transaction& tx) -> absl::Status {
+        clash = PriceListStore().InsertCost(tx, *first);
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(storage::IsRetryableConflict(clash)) << clash;
+  EXPECT_EQ(this->CountRows("standard_costs"), 1);
 }
 
 }  // namespace

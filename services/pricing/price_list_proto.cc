@@ -29,7 +29,11 @@ v1::PriceListVersion PriceListVersionToProto(const PriceListVersion& v) {
   for (const PriceListEntry& e : v.entries) {
     v1::PriceListEntry* p = out.add_entries();
     p->set_sku(e.sku);
-    *p->mutable_list_price() = MoneyToProto(e.list_price);
+    if (e.withdrawn) {
+      p->set_withdrawn(true);
+    } else {
+      *p->mutable_list_price() = MoneyToProto(e.list_price);
+    }
   }
   return out;
 }
@@ -86,6 +90,12 @@ const storage::ResponseCodec<PriceListVersion>& PriceListVersionCodec() {
         v.publish_time = TimeFromProto(p.publish_time());
         v.entry_count = p.entry_count();
         for (const v1::PriceListEntry& e : p.entries()) {
+          if (e.withdrawn()) {
+            auto none = Money::Create(v.currency, 0);
+            if (!none.ok()) return Lost("price list version", none.status());
+            v.entries.push_back({e.sku(), *none, true});
+            continue;
+          }
           auto price = MoneyFromProto("list_price", e.list_price());
           if (!price.ok()) return Lost("price list version", price.status());
           v.entries.push_back({e.sku(), *price});

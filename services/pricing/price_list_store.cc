@@ -70,8 +70,21 @@ const storage::TableMapping<PriceListVersion>& Versions() {
   return *table;
 }
 
-// An entry row: a version's price for one SKU, with the version's
-// validity.
+// A flag stored as 0 or 1.
+template <typename T, typename Access>
+storage::Column<T> Flag(std::string name, Access access) {
+  return {{name},
+          [access](const T& r, Params& p) {
+            p.emplace_back(int64_t{std::invoke(access, r) ? 1 : 0});
+          },
+          [access, name](const Row& row, T& r) {
+            std::invoke(access, r) = row.Int(name) != 0;
+            return absl::OkStatus();
+          }};
+}
+
+// An entry row: a version's price for one SKU (or its withdrawal, stored
+// with a zero price), with the version's validity.
 struct EntryRow {
   std::string currency;
   ListPrice price;
@@ -92,8 +105,9 @@ const storage::TableMapping<EntryRow>& Entries() {
        Day<EntryRow>(
            "valid_from", [](auto& e) -> auto& { return e.price.valid_from; }),
        OptionalDay<EntryRow>(
-           "valid_until",
-           [](auto& e) -> auto& { return e.price.valid_until; })});
+           "valid_until", [](auto& e) -> auto& { return e.price.valid_until; }),
+       Flag<EntryRow>(
+           "withdrawn", [](auto& e) -> auto& { return e.price.withdrawn; })});
   return *table;
 }
 
@@ -140,6 +154,17 @@ std::string SkuIn(const std::vector<std::string>& skus, Params& params) {
 // Covering the day ($2), as Covers(): [valid_from, valid_until).
 constexpr char kCovers[] =
     "valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)";
+
+// "SELECT <columns> FROM <table> WHERE <where>", keeping only the first row
+// of each SKU in `order` (the winning version): one row per SKU is read
+// however many versions overlap the day.
+std::string FirstPerSku(const std::string& columns, const std::string& table,
+                        const std::string& where, const std::string& order) {
+  return absl::StrCat("SELECT ", columns, " FROM (SELECT ", columns,
+                      ", ROW_NUMBER() OVER (PARTITION BY sku ORDER BY ", order,
+                      ") AS pick FROM ", table, " ", where,
+                      ") AS ranked WHERE pick = 1");
+}
 
 absl::Status NoListPrice(const std::string& sku, const std::string& currency,
                          absl::CivilDay day) {
@@ -196,6 +221,7 @@ absl::Status PriceListStore::Insert(Transaction& tx,
       params.push_back(version.valid_until.has_value()
                            ? storage::Value(DayNumber(*version.valid_until))
                            : storage::Value());
+      params.push_back(int64_t{e.withdrawn ? 1 : 0});
       absl::StrAppend(&sql, i > start ? ", (" : "(");
       for (size_t p = first; p <= params.size(); ++p) {
         absl::StrAppend(&sql, p > first ? ", $" : "$", p);
@@ -236,7 +262,7 @@ absl::StatusOr<PriceListVersion> PriceListStore::GetVersion(
                    Entries().ReadAll(entry_rows));
   out.entries.reserve(entries.size());
   for (const EntryRow& e : entries) {
-    out.entries.push_back({e.price.sku, e.price.list_price});
+    out.entries.push_back({e.price.sku, e.price.list_price, e.price.withdrawn});
   }
   return out;
 }
@@ -284,7 +310,12 @@ absl::StatusOr<std::map<std::string, ListPrice>> PriceListStore::PricesOn(
   Params params = {currency, DayNumber(day)};
   const std::string where = absl::StrCat("WHERE currency = $1 AND ", kCovers,
                                          SkuIn(canonical, params));
-  ASSIGN_OR_RETURN(auto rows, tx.Query(Entries().Select(where), params));
+  // The highest version covering the day, per SKU (ResolvePrice), picked
+  // by the database: a withdrawal is picked too, and resolves to no price.
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query(FirstPerSku(Entries().columns(), Entries().table(),
+                                        where, "version DESC"),
+                            params));
   ASSIGN_OR_RETURN(const std::vector<EntryRow> entries,
                    Entries().ReadAll(rows));
   std::map<std::string, std::vector<ListPrice>> by_sku;
@@ -310,20 +341,31 @@ absl::Status PriceListStore::InsertCost(Transaction& tx,
                                         const StandardCost& cost) const {
   absl::Status inserted = Costs().Insert(tx, cost);
   if (absl::IsAlreadyExists(inserted)) {
-    return absl::AbortedError(absl::StrCat("another change of ", cost.sku,
-                                           "'s standard cost took version ",
-                                           cost.version, "; set it again"));
+    // The transaction runs again and takes the next number.
+    return storage::RetryableConflict(
+        absl::StrCat("another change of ", cost.sku,
+                     "'s standard cost took version ", cost.version));
   }
   return inserted;
 }
 
 absl::StatusOr<std::vector<StandardCost>> PriceListStore::CostHistory(
-    Transaction& tx, const std::string& sku) const {
+    Transaction& tx, const std::string& sku, int64_t limit) const {
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query(Costs().Select("WHERE sku = $1 ORDER BY version DESC"),
-               {CanonicalCode(sku)}));
+      tx.Query(Costs().Select("WHERE sku = $1 ORDER BY version DESC LIMIT $2"),
+               {CanonicalCode(sku), limit}));
   return Costs().ReadAll(rows);
+}
+
+absl::StatusOr<std::optional<std::string>> PriceListStore::CostCurrency(
+    Transaction& tx, const std::string& sku) const {
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query("SELECT cost_currency FROM standard_costs WHERE "
+                            "sku = $1 ORDER BY version DESC LIMIT 1",
+                            {CanonicalCode(sku)}));
+  if (rows.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(rows.front().Text("cost_currency"));
 }
 
 absl::StatusOr<StandardCost> PriceListStore::CostOn(Transaction& tx,
@@ -347,7 +389,12 @@ absl::StatusOr<std::map<std::string, StandardCost>> PriceListStore::CostsOn(
   Params params = {DayNumber(day)};
   const std::string where =
       absl::StrCat("WHERE effective_from <= $1", SkuIn(canonical, params));
-  ASSIGN_OR_RETURN(auto rows, tx.Query(Costs().Select(where), params));
+  // Per SKU, the latest effective day, ties by the highest version
+  // (ResolveStandardCost), picked by the database.
+  ASSIGN_OR_RETURN(
+      auto rows, tx.Query(FirstPerSku(Costs().columns(), Costs().table(), where,
+                                      "effective_from DESC, version DESC"),
+                          params));
   ASSIGN_OR_RETURN(const std::vector<StandardCost> versions,
                    Costs().ReadAll(rows));
   std::map<std::string, std::vector<StandardCost>> by_sku;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,14 +52,16 @@ class PriceListStore {
   // --- What the quote code calls. SKUs in any case. ---
   // The list price of `sku` in `currency` on `day`, from the latest
   // version covering the day that lists the SKU (ResolvePrice).
-  // NOT_FOUND NO_LIST_PRICE when there is none.
+  // NOT_FOUND NO_LIST_PRICE when there is none, or when that version
+  // withdrew the SKU.
   absl::StatusOr<ListPrice> PriceOn(storage::Transaction& tx,
                                     const std::string& sku,
                                     const std::string& currency,
                                     absl::CivilDay day) const;
-  // The same for up to kMaxBatchSkus SKUs in one query, keyed by the
-  // canonical (upper-case) SKU; a SKU without a price is absent from the
-  // map. More SKUs is INVALID_ARGUMENT.
+  // The same for up to kMaxBatchSkus SKUs in one query that reads one row
+  // per SKU (the winning version), keyed by the canonical (upper-case)
+  // SKU; a SKU without a price is absent from the map. More SKUs is
+  // INVALID_ARGUMENT.
   absl::StatusOr<std::map<std::string, ListPrice>> PricesOn(
       storage::Transaction& tx, const std::vector<std::string>& skus,
       const std::string& currency, absl::CivilDay day) const;
@@ -69,16 +72,23 @@ class PriceListStore {
   // A retryable conflict when a concurrent change took the version number.
   absl::Status InsertCost(storage::Transaction& tx,
                           const StandardCost& cost) const;
-  // Every version of `sku`'s cost, newest first (empty: never set).
+  // The newest `limit` versions of `sku`'s cost, newest first (empty:
+  // never set).
   absl::StatusOr<std::vector<StandardCost>> CostHistory(
+      storage::Transaction& tx, const std::string& sku,
+      int64_t limit = kMaxCostHistory) const;
+  // The currency of `sku`'s costs (every version has the same one);
+  // nullopt when none was ever set.
+  absl::StatusOr<std::optional<std::string>> CostCurrency(
       storage::Transaction& tx, const std::string& sku) const;
   // The standard cost of `sku` on `day` (ResolveStandardCost). NOT_FOUND
   // NO_STANDARD_COST when none is effective yet.
   absl::StatusOr<StandardCost> CostOn(storage::Transaction& tx,
                                       const std::string& sku,
                                       absl::CivilDay day) const;
-  // The same for up to kMaxBatchSkus SKUs in one query, keyed by the
-  // canonical SKU; a SKU without a cost on the day is absent.
+  // The same for up to kMaxBatchSkus SKUs in one query that reads one row
+  // per SKU, keyed by the canonical SKU; a SKU without a cost on the day
+  // is absent.
   absl::StatusOr<std::map<std::string, StandardCost>> CostsOn(
       storage::Transaction& tx, const std::vector<std::string>& skus,
       absl::CivilDay day) const;

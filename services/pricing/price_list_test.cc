@@ -98,7 +98,44 @@ TEST(PriceListTest, TheLatestVersionCoveringTheDayWins) {
   EXPECT_FALSE(ResolvePrice({}, jan1).has_value());
 }
 
-TEST(PriceListTest, StandardCostsApplyFromTheirDayAndLaterVersionsWin) {
+TEST(PriceListTest, AWithdrawalCarriesNoPrice) {
+  PriceListVersion p = Publication();
+  p.entries[1] = {"PUMP-200", Cny(0), true};
+  EXPECT_TRUE(CheckPublication(p).ok());
+  p.entries[1].list_price = Cny(159900);
+  EXPECT_EQ(FieldOf(CheckPublication(p)), "price_list.entries[1].list_price");
+  p.entries[1].list_price = Money::Create("USD", 0).value();
+  EXPECT_EQ(FieldOf(CheckPublication(p)), "price_list.entries[1].list_price");
+  // Still listed once.
+  p.entries[1] = {"PUMP-100", Cny(0), true};
+  EXPECT_EQ(FieldOf(CheckPublication(p)), "price_list.entries[1].sku");
+}
+
+TEST(PriceListTest, AWithdrawalCoveringTheDayLeavesNoPrice) {
+  const absl::CivilDay jan1(2027, 1, 1);
+  ListPrice withdrawal{"PUMP-100", Cny(0), 2, absl::CivilDay(2027, 3, 1),
+                       absl::CivilDay(2027, 4, 1)};
+  withdrawal.withdrawn = true;
+  const std::vector<ListPrice> candidates = {
+      {"PUMP-100", Cny(100000), 1, jan1, std::nullopt},
+      withdrawal,
+      {"PUMP-100", Cny(110000), 3, absl::CivilDay(2027, 3, 15), std::nullopt},
+  };
+  EXPECT_EQ(ResolvePrice(candidates, absl::CivilDay(2027, 2, 28))->version, 1);
+  EXPECT_FALSE(
+      ResolvePrice(candidates, absl::CivilDay(2027, 3, 1)).has_value());
+  // A later version lists it again.
+  EXPECT_EQ(ResolvePrice(candidates, absl::CivilDay(2027, 3, 15))->version, 3);
+  EXPECT_FALSE(
+      ResolvePrice({candidates[0], candidates[1]}, absl::CivilDay(2027, 3, 31))
+          .has_value());
+  EXPECT_EQ(
+      ResolvePrice({candidates[0], candidates[1]}, absl::CivilDay(2027, 4, 1))
+          ->version,
+      1);
+}
+
+TEST(PriceListTest, StandardCostsApplyFromTheirDayAndTheLatestDayWins) {
   auto cost = [](int64_t version, int64_t minor, absl::CivilDay from) {
     StandardCost c;
     c.sku = "PUMP-100";
@@ -108,20 +145,29 @@ TEST(PriceListTest, StandardCostsApplyFromTheirDayAndLaterVersionsWin) {
     return c;
   };
   const std::vector<StandardCost> history = {
-      cost(1, 60000, absl::CivilDay(2026, 1, 1)),
-      cost(2, 65000, absl::CivilDay(2027, 1, 1)),
-      // A correction set later, back-dated: supersedes v1 and v2 from its
-      // day on.
-      cost(3, 62000, absl::CivilDay(2026, 7, 1)),
+      cost(1, 10000, absl::CivilDay(2026, 1, 1)),
+      cost(2, 12000, absl::CivilDay(2027, 1, 1)),
+      // A correction set later, back-dated: supersedes v1 from its day on,
+      // but not v2, which was scheduled for a later day.
+      cost(3, 10500, absl::CivilDay(2026, 7, 1)),
+      // A second correction on v2's day: the later version wins the tie.
+      cost(4, 12500, absl::CivilDay(2027, 1, 1)),
   };
   EXPECT_FALSE(
       ResolveStandardCost(history, absl::CivilDay(2025, 12, 31)).has_value());
   EXPECT_EQ(ResolveStandardCost(history, absl::CivilDay(2026, 6, 30))->version,
             1);
   EXPECT_EQ(ResolveStandardCost(history, absl::CivilDay(2026, 7, 1))->cost,
-            Cny(62000));
-  EXPECT_EQ(ResolveStandardCost(history, absl::CivilDay(2027, 3, 1))->version,
+            Cny(10500));
+  EXPECT_EQ(ResolveStandardCost(history, absl::CivilDay(2026, 12, 31))->version,
             3);
+  EXPECT_EQ(ResolveStandardCost(history, absl::CivilDay(2027, 6, 1))->cost,
+            Cny(12500));
+  // Without the tie: v2 applies from its day although v3 is newer.
+  const std::vector<StandardCost> three(history.begin(), history.begin() + 3);
+  EXPECT_EQ(ResolveStandardCost(three, absl::CivilDay(2027, 6, 1))->cost,
+            Cny(12000));
+  EXPECT_EQ(ResolveStandardCost(three, absl::CivilDay(2027, 6, 1))->version, 2);
   StandardCost zero = cost(0, 0, absl::CivilDay(2026, 1, 1));
   EXPECT_EQ(FieldOf(CheckStandardCost(zero)), "standard_cost.cost");
   EXPECT_TRUE(CheckStandardCost(history[0]).ok());

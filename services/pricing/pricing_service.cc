@@ -89,7 +89,9 @@ const auth::PermissionTable& PricingPermissions() {
           {"ListPriceListVersions", Access::kRead, readers,
            PartnerAccess::kNone, "price_lists", "currency_code", ""},
           {"GetPrice", Access::kRead, readers, PartnerAccess::kShared,
-           "price_lists", "sku", "list prices are open to partners"},
+           "price_lists", "sku",
+           "list prices are open to partners, for days up to today only "
+           "(a later day is PERMISSION_DENIED PARTNER_NOT_ALLOWED)"},
           {"SetStandardCost", Access::kWrite, writers, PartnerAccess::kNone,
            "standard_costs", "standard_cost.sku", ""},
           {"GetStandardCost", Access::kRead, cost_readers, PartnerAccess::kNone,
@@ -200,6 +202,10 @@ absl::Status PricingService::HandleCreateProduct(
   // sends back what it got is the same request.
   pb::CreateProductRequest read = request;
   read.mutable_product()->clear_etag();
+  // Fingerprinted with codes canonical: a retry in another case is the
+  // same request.
+  read.mutable_product()->set_sku(draft.sku);
+  read.mutable_product()->set_product_group(draft.product_group);
   ASSIGN_OR_RETURN(
       const Product created,
       products_->Create(draft, call.Idempotent(request.request_id(),
@@ -219,8 +225,9 @@ absl::Status PricingService::HandleGetProduct(
 }
 
 absl::Status PricingService::HandleUpdateProduct(
-    const Call& /*call*/, const pb::UpdateProductRequest& request,
+    const Call& call, const pb::UpdateProductRequest& request,
     pb::Product* response) {
+  RETURN_IF_ERROR(ValidRequestId("request_id", request.request_id()));
   if (!request.has_product()) return InvalidField("product", "is required");
   const pb::Product& in = request.product();
   ProductUpdate update;
@@ -248,7 +255,21 @@ absl::Status PricingService::HandleUpdateProduct(
     ASSIGN_OR_RETURN(update.expected_version,
                      VersionFromEtag("product.etag", in.etag()));
   }
-  ASSIGN_OR_RETURN(const Product updated, products_->Update(update));
+  // Fingerprinted with codes canonical and without the output-only
+  // fields the update does not read.
+  pb::UpdateProductRequest read = request;
+  pb::Product* fp = read.mutable_product();
+  fp->set_sku(update.sku);
+  if (update.product_group.has_value()) {
+    fp->set_product_group(*update.product_group);
+  }
+  fp->clear_product_line();
+  fp->clear_create_time();
+  fp->clear_update_time();
+  ASSIGN_OR_RETURN(
+      const Product updated,
+      products_->Update(update, call.Idempotent(request.request_id(),
+                                                RequestFingerprint(read))));
   *response = ProductToProto(updated);
   return absl::OkStatus();
 }
@@ -291,10 +312,13 @@ absl::Status PricingService::HandleCreateProductGroup(
                    Code("product_group.product_line", in.product_line()));
   RETURN_IF_ERROR(RequireText("product_group.name", in.name(), kMaxNameChars));
   draft.name = std::string(absl::StripAsciiWhitespace(in.name()));
-  ASSIGN_OR_RETURN(const ProductGroup created,
-                   products_->CreateGroup(
-                       draft, call.Idempotent(request.request_id(),
-                                              RequestFingerprint(request))));
+  pb::CreateProductGroupRequest read = request;
+  read.mutable_product_group()->set_group_code(draft.group_code);
+  read.mutable_product_group()->set_product_line(draft.product_line);
+  ASSIGN_OR_RETURN(
+      const ProductGroup created,
+      products_->CreateGroup(draft, call.Idempotent(request.request_id(),
+                                                    RequestFingerprint(read))));
   *response = ProductGroupToProto(created);
   return absl::OkStatus();
 }
@@ -343,6 +367,9 @@ absl::Status PricingService::HandlePublishPriceList(
                         absl::StrCat("must hold 1 to ", kMaxPriceListEntries,
                                      " prices (got ", in.entries_size(), ")"));
   }
+  // Fingerprinted with SKUs canonical: a retry in another case is the same
+  // request.
+  pb::PublishPriceListRequest read = request;
   draft.entries.reserve(in.entries_size());
   for (int i = 0; i < in.entries_size(); ++i) {
     const pb::PriceListEntry& e = in.entries(i);
@@ -350,19 +377,30 @@ absl::Status PricingService::HandlePublishPriceList(
     PriceListEntry entry;
     ASSIGN_OR_RETURN(entry.sku,
                      Code(absl::StrCat(at, ".sku"), e.sku(), kMaxSkuChars));
+    read.mutable_price_list()->mutable_entries(i)->set_sku(entry.sku);
+    if (e.withdrawn()) {
+      if (e.has_list_price()) {
+        return InvalidField(absl::StrCat(at, ".list_price"),
+                            "must be empty for a withdrawn SKU");
+      }
+      entry.withdrawn = true;
+      entry.list_price = Money::Create(draft.currency, 0).value();
+      draft.entries.push_back(std::move(entry));
+      continue;
+    }
     if (!e.has_list_price()) {
-      return InvalidField(absl::StrCat(at, ".list_price"), "is required");
+      return InvalidField(absl::StrCat(at, ".list_price"),
+                          "is required (or set withdrawn)");
     }
     ASSIGN_OR_RETURN(
         entry.list_price,
         MoneyFromProto(absl::StrCat(at, ".list_price"), e.list_price()));
     draft.entries.push_back(std::move(entry));
   }
-  ASSIGN_OR_RETURN(
-      const PriceListVersion published,
-      prices_->Publish(
-          call.principal.DisplayName(), draft,
-          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+  ASSIGN_OR_RETURN(const PriceListVersion published,
+                   prices_->Publish(call.principal.DisplayName(), draft,
+                                    call.Idempotent(request.request_id(),
+                                                    RequestFingerprint(read))));
   *response = PriceListVersionToProto(published);
   return absl::OkStatus();
 }
@@ -400,15 +438,24 @@ absl::Status PricingService::HandleListPriceListVersions(
   return absl::OkStatus();
 }
 
-absl::Status PricingService::HandleGetPrice(const Call& /*call*/,
+absl::Status PricingService::HandleGetPrice(const Call& call,
                                             const pb::GetPriceRequest& request,
                                             pb::Price* response) {
   ASSIGN_OR_RETURN(const std::string sku,
                    Code("sku", request.sku(), kMaxSkuChars));
   ASSIGN_OR_RETURN(const std::string currency,
                    Currency("currency_code", request.currency_code()));
+  const absl::CivilDay today = prices_->Today();
   ASSIGN_OR_RETURN(const absl::CivilDay day,
-                   DayOr("day", request.day(), prices_->Today()));
+                   DayOr("day", request.day(), today));
+  // Future prices (published ahead of their day) are not yet the
+  // partners' business.
+  if (call.principal.is_partner() && day > today) {
+    return Refusal(
+        absl::StatusCode::kPermissionDenied, auth::kReasonPartnerNotAllowed,
+        absl::StrCat("partners may read list prices for days up to today (",
+                     FormatDay(today), "), not ", FormatDay(day)));
+  }
   ASSIGN_OR_RETURN(const ListPrice price,
                    prices_->GetPrice(sku, currency, day));
   *response = PriceToProto(price, day);
@@ -434,11 +481,13 @@ absl::Status PricingService::HandleSetStandardCost(
   RETURN_IF_ERROR(
       OptionalMultilineText("standard_cost.note", in.note(), kMaxNoteChars));
   draft.note = in.note();
+  pb::SetStandardCostRequest read = request;
+  read.mutable_standard_cost()->set_sku(draft.sku);
   ASSIGN_OR_RETURN(
       const StandardCost set,
       prices_->SetStandardCost(
           call.principal.DisplayName(), draft,
-          call.Idempotent(request.request_id(), RequestFingerprint(request))));
+          call.Idempotent(request.request_id(), RequestFingerprint(read))));
   *response = StandardCostToProto(set);
   return absl::OkStatus();
 }

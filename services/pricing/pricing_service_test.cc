@@ -487,6 +487,9 @@ TYPED_TEST(PricingServiceTest, PublishRejectsBadInputAndWritesNothing) {
        [price](auto& v) { price(v, 0)->set_minor_units(-1); }},
       {"price_list.entries[0].list_price",
        [](auto& v) { v.mutable_entries(0)->clear_list_price(); }},
+      // A withdrawal carries no price.
+      {"price_list.entries[1].list_price",
+       [](auto& v) { v.mutable_entries(1)->set_withdrawn(true); }},
       {"price_list.entries[1].list_price.currency_code",
        [price](auto& v) { price(v, 1)->set_currency_code("USD"); }},
       {"price_list.entries[1].list_price.currency_code",
@@ -702,6 +705,149 @@ TYPED_TEST(PricingServiceTest, PartnersReadPricesButNotCosts) {
     pb::PriceListVersion out;
     EXPECT_EQ(this->stub_->GetPriceListVersion(&ctx, req, &out).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext ctx;
+    partner(&ctx);
+    pb::ListPriceListVersionsRequest req;
+    req.set_currency_code("CNY");
+    pb::ListPriceListVersionsResponse out;
+    EXPECT_EQ(this->stub_->ListPriceListVersions(&ctx, req, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(out.price_list_versions_size(), 0);
+  }
+  // Prices of days to come are not yet the partners' business; today's
+  // and earlier are.
+  for (const auto& [day, allowed] :
+       std::vector<std::pair<std::string, bool>>{{kToday, true},
+                                                 {"2026-11-02", true},
+                                                 {"2026-11-28", false},
+                                                 {"2027-06-01", false}}) {
+    grpc::ClientContext ctx;
+    partner(&ctx);
+    pb::GetPriceRequest req;
+    req.set_sku("PUMP-100");
+    req.set_currency_code("CNY");
+    req.set_day(day);
+    pb::Price out;
+    grpc::Status s = this->stub_->GetPrice(&ctx, req, &out);
+    if (allowed) {
+      EXPECT_TRUE(s.ok()) << day << ": " << s.error_message();
+    } else {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << day;
+      EXPECT_THAT(s.error_message(), HasSubstr("up to today")) << day;
+    }
+  }
+  // Staff may look ahead.
+  {
+    grpc::ClientContext ctx;
+    this->As(&ctx, "sales_rep");
+    pb::GetPriceRequest req;
+    req.set_sku("PUMP-100");
+    req.set_currency_code("CNY");
+    req.set_day("2027-06-01");
+    pb::Price out;
+    grpc::Status s = this->stub_->GetPrice(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+}
+
+// A retry that spells a code in another case is the same request.
+TYPED_TEST(PricingServiceTest, RetriesInAnotherCaseAreTheSameRequest) {
+  this->CreateProducts();
+  pb::PublishPriceListRequest publish = this->ValidPublication();
+  publish.set_request_id("pl-case");
+  pb::PriceListVersion first, again;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(this->stub_->PublishPriceList(&ctx, publish, &first).ok());
+  }
+  publish.mutable_price_list()->mutable_entries(0)->set_sku("PUMP-100");
+  publish.mutable_price_list()->mutable_entries(1)->set_sku("pump-200");
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->PublishPriceList(&ctx, publish, &again);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(this->CountRows("price_list_versions"), 1);
+
+  pb::SetStandardCostRequest cost;
+  cost.set_request_id("cost-case");
+  cost.mutable_standard_cost()->set_sku("pump-100");
+  cost.mutable_standard_cost()->mutable_cost()->set_currency_code("CNY");
+  cost.mutable_standard_cost()->mutable_cost()->set_minor_units(90000);
+  cost.mutable_standard_cost()->set_effective_from("2027-01-01");
+  for (const char* sku : {"pump-100", "Pump-100"}) {
+    cost.mutable_standard_cost()->set_sku(sku);
+    grpc::ClientContext ctx;
+    pb::StandardCost out;
+    grpc::Status s = this->stub_->SetStandardCost(&ctx, cost, &out);
+    ASSERT_TRUE(s.ok()) << sku << ": " << s.error_message();
+    EXPECT_EQ(out.version(), 1);
+  }
+  EXPECT_EQ(this->CountRows("standard_costs"), 1);
+
+  pb::Product created, created_again;
+  pb::Product product = this->ValidProduct("pump-300");
+  ASSERT_TRUE(this->Create(product, &created, "create-case").ok());
+  product.set_sku("PUMP-300");
+  product.set_product_group("PUMPS-CENTRIFUGAL");
+  grpc::Status s = this->Create(product, &created_again, "create-case");
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(created_again.SerializeAsString(), created.SerializeAsString());
+
+  pb::CreateProductGroupRequest group;
+  group.set_request_id("group-case");
+  group.mutable_product_group()->set_group_code("valves-gate");
+  group.mutable_product_group()->set_product_line("valves");
+  group.mutable_product_group()->set_name("Gate valves");
+  for (const char* code : {"valves-gate", "VALVES-GATE"}) {
+    group.mutable_product_group()->set_group_code(code);
+    grpc::ClientContext ctx;
+    pb::ProductGroup out;
+    grpc::Status g = this->stub_->CreateProductGroup(&ctx, group, &out);
+    EXPECT_TRUE(g.ok()) << code << ": " << g.error_message();
+  }
+  EXPECT_EQ(this->CountRows("product_groups"), 3);
+}
+
+TYPED_TEST(PricingServiceTest, ARetriedUpdateReturnsTheFirstAnswer) {
+  pb::Product created;
+  ASSERT_TRUE(this->Create(this->ValidProduct(), &created).ok());
+  pb::UpdateProductRequest req;
+  req.set_request_id("rename-1");
+  req.mutable_product()->set_sku("pump-100");
+  req.mutable_product()->set_name("Renamed");
+  req.mutable_product()->set_etag(created.etag());
+  req.mutable_update_mask()->add_paths("name");
+  pb::Product first, again;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->UpdateProduct(&ctx, req, &first);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  this->clock_.Advance(absl::Seconds(3));
+  // The etag is stale now; the retry still gets the first answer.
+  req.mutable_product()->set_sku("PUMP-100");
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->UpdateProduct(&ctx, req, &again);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  req.mutable_product()->set_name("Renamed again");
+  {
+    grpc::ClientContext ctx;
+    pb::Product out;
+    grpc::Status s = this->stub_->UpdateProduct(&ctx, req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  }
+  {
+    pb::Product now;
+    ASSERT_TRUE(this->Get("PUMP-100", &now).ok());
+    EXPECT_EQ(now.name(), "Renamed");
   }
 }
 

@@ -1,6 +1,6 @@
 // The catalogue's rules (DOMAIN.md §2): products (SKUs) in product groups
 // within product lines, in plain C++ with no gRPC or SQL. List prices live
-// in price lists (price_list.h), standard costs in standard_cost.h.
+// in price lists, standard costs beside them (both price_list.h).
 #pragma once
 
 #include <cstdint>

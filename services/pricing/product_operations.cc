@@ -29,11 +29,13 @@ absl::StatusOr<Product> ProductOperations::Create(
       });
 }
 
-absl::StatusOr<Product> ProductOperations::Update(const ProductUpdate& update) {
+absl::StatusOr<Product> ProductOperations::Update(
+    const ProductUpdate& update, const storage::IdempotentRequest& request) {
   const std::string sku = CanonicalCode(update.sku);
-  absl::StatusOr<Product> result;
-  RETURN_IF_ERROR(db_->RunInTransaction(
-      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+  const absl::Time now = clock_->Now();
+  return storage::RunIdempotent<Product>(
+      *db_, request, now, ProductCodec(),
+      [&](Transaction& tx) -> absl::StatusOr<Product> {
         ASSIGN_OR_RETURN(const Product current, store_.Get(tx, sku));
         RETURN_IF_ERROR(CheckExpectedVersion(current, update.expected_version));
         Product next = current;
@@ -46,13 +48,11 @@ absl::StatusOr<Product> ProductOperations::Update(const ProductUpdate& update) {
           next.product_line = group.product_line;
         }
         next.version = current.version + 1;
-        next.update_time = clock_->Now();
+        next.update_time = now;
         RETURN_IF_ERROR(CheckProductInvariants(next));
         RETURN_IF_ERROR(store_.Update(tx, next, current.version));
-        result = next;
-        return absl::OkStatus();
-      }));
-  return result;
+        return next;
+      });
 }
 
 absl::StatusOr<Product> ProductOperations::Get(const std::string& sku) {

@@ -39,7 +39,11 @@ class ProductOperations {
   absl::StatusOr<Product> Create(Product draft,
                                  const storage::IdempotentRequest& request);
   // Renames a product or moves it to another group (and so, perhaps, line).
-  absl::StatusOr<Product> Update(const ProductUpdate& update);
+  // A repeat of `request` returns the first answer (not ABORTED for the
+  // etag the first call moved on).
+  absl::StatusOr<Product> Update(
+      const ProductUpdate& update,
+      const storage::IdempotentRequest& request = {});
   absl::StatusOr<Product> Get(const std::string& sku);
   absl::StatusOr<ProductPage> List(ProductFilter filter,
                                    const PageRequest& page);

@@ -132,6 +132,36 @@ TYPED_TEST(ProductOperationsTest, UpdateRenamesAndMovesAcrossLines) {
   EXPECT_EQ(now->product_group, "VALVES-BALL");
 }
 
+TYPED_TEST(ProductOperationsTest, ARetriedUpdateReturnsTheFirstAnswer) {
+  ASSERT_THAT(this->ops_->Create(this->Draft("PUMP-100"), {}), IsOk());
+  ProductUpdate update;
+  update.sku = "PUMP-100";
+  update.name = "Pump 100 renamed";
+  update.expected_version = 1;
+  const auto key = [](const std::string& fingerprint) {
+    return IdempotentRequest::FromCaller("UpdateProduct", "pm.zhou", "rename-1",
+                                         fingerprint);
+  };
+  auto first = this->ops_->Update(update, key("fp"));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->version, 2);
+  this->clock_.Advance(absl::Minutes(1));
+  // The retry's etag is stale now, yet it gets the first answer.
+  auto retry = this->ops_->Update(update, key("fp"));
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_EQ(retry->version, 2);
+  EXPECT_EQ(retry->update_time, first->update_time);
+  // The same key for another change is refused.
+  update.name = "Something else";
+  EXPECT_THAT(this->ops_->Update(update, key("other")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       storage::kReasonIdempotencyKeyReused));
+  auto now = this->ops_->Get("PUMP-100");
+  ASSERT_THAT(now, IsOk());
+  EXPECT_EQ(now->version, 2);
+  EXPECT_EQ(now->name, "Pump 100 renamed");
+}
+
 TYPED_TEST(ProductOperationsTest, ListPagesInSkuOrderByLineOrGroup) {
   for (const auto& [sku, group] :
        std::vector<std::pair<std::string, std::string>>{

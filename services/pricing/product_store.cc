@@ -25,8 +25,10 @@ using storage::Transaction;
 // on PostgreSQL.
 //
 // Days are whole days since 1970-01-01 (price_list.h); a price list entry
-// repeats its version's validity so a price is found from one table.
-// Versions of price lists and standard costs are never updated or deleted.
+// repeats its version's validity so a price is found from one table. An
+// entry with withdrawn = 1 withdraws its SKU (no price: stored as 0).
+// Versions of price lists and standard costs are never updated, deleted
+// or truncated.
 constexpr char kSchema[] = R"sql(
 CREATE TABLE product_groups (
   group_code   TEXT $0NOT NULL PRIMARY KEY
@@ -62,12 +64,17 @@ CREATE TABLE price_list_entries (
   currency         TEXT NOT NULL,
   sku              TEXT $0NOT NULL REFERENCES products (sku),
   version          BIGINT NOT NULL,
-  list_price_minor BIGINT NOT NULL CHECK (list_price_minor > 0),
+  list_price_minor BIGINT NOT NULL,
   valid_from       BIGINT NOT NULL,
   valid_until      BIGINT,
+  withdrawn        BIGINT NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1)),
   PRIMARY KEY (currency, sku, version),
-  FOREIGN KEY (currency, version) REFERENCES price_list_versions
+  FOREIGN KEY (currency, version) REFERENCES price_list_versions,
+  CHECK ((withdrawn = 0 AND list_price_minor > 0) OR
+         (withdrawn = 1 AND list_price_minor = 0))
 );
+CREATE INDEX price_list_entries_by_version
+  ON price_list_entries (currency, version, sku);
 CREATE TABLE standard_costs (
   sku            TEXT $0NOT NULL REFERENCES products (sku),
   version        BIGINT NOT NULL CHECK (version > 0),
@@ -135,12 +142,23 @@ std::string ProductGroupFilter(const std::string& product_line) {
 
 // The schema of `backend`: the tables, and guards that keep published
 // price list versions and standard cost versions as they were written.
+// AppendOnlyGuard stops UPDATE and DELETE; on PostgreSQL, TRUNCATE (which
+// fires no row triggers) is stopped by a statement trigger calling the
+// same function. SQLite has no TRUNCATE.
 static std::string Schema(storage::Backend backend) {
-  std::string sql = absl::Substitute(
-      kSchema, backend == storage::Backend::kPostgres ? "COLLATE \"C\" " : "");
+  const bool postgres = backend == storage::Backend::kPostgres;
+  std::string sql = absl::Substitute(kSchema, postgres ? "COLLATE \"C\" " : "");
   for (const char* table :
        {"price_list_versions", "price_list_entries", "standard_costs"}) {
     absl::StrAppend(&sql, storage::AppendOnlyGuard(backend, table));
+    if (postgres) {
+      absl::StrAppend(
+          &sql,
+          absl::Substitute("CREATE TRIGGER $0_no_truncate BEFORE TRUNCATE ON "
+                           "$0 FOR EACH STATEMENT EXECUTE FUNCTION "
+                           "$0_append_only();\n",
+                           table));
+    }
   }
   return sql;
 }

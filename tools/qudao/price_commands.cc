@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "tools/qudao/cli.h"
+#include "tools/qudao/price_file.h"
 
 namespace qudao::cli {
 namespace {
@@ -61,7 +62,7 @@ void AddGroupCommands(CLI::App* price, int* exit_code) {
 }
 
 struct UpdateFlags {
-  std::string sku, name, group, etag;
+  std::string sku, name, group, etag, request_id;
 };
 
 void AddProductCommands(CLI::App* price, int* exit_code) {
@@ -104,8 +105,11 @@ void AddProductCommands(CLI::App* price, int* exit_code) {
   update.cmd->add_option("--group", f->group, "new product group");
   update.cmd->add_option("--etag", f->etag,
                          "the etag you read (refused if it changed since)");
+  update.cmd->add_option("--request_id", f->request_id,
+                         "idempotency key (a retry returns the first answer)");
   update.cmd->callback([o = update.options, f, exit_code] {
     pb::UpdateProductRequest r;
+    r.set_request_id(f->request_id);
     r.mutable_product()->set_sku(f->sku);
     r.mutable_product()->set_etag(f->etag);
     if (!f->name.empty()) {
@@ -142,6 +146,7 @@ void AddProductCommands(CLI::App* price, int* exit_code) {
 struct PublishFlags {
   std::string currency = "CNY", from, until, note, file, request_id;
   std::vector<std::string> prices;
+  std::vector<std::string> withdrawals;
 };
 
 // "SKU=1299.00" or "SKU,1299.00" (a CSV line) as an entry; false (and a
@@ -180,6 +185,9 @@ void AddListCommands(CLI::App* price, int* exit_code) {
                           "SKU=AMOUNT, e.g. PUMP-100=1299.00 (repeat)");
   publish.cmd->add_option("--file", f->file,
                           "a file of SKU,AMOUNT lines (# comments allowed)");
+  publish.cmd->add_option("--withdraw", f->withdrawals,
+                          "SKU to withdraw: no list price over this "
+                          "version's days (repeat)");
   publish.cmd->add_option("--request_id", f->request_id, "idempotency key");
   publish.cmd->callback([o = publish.options, f, exit_code] {
     pb::PublishPriceListRequest req;
@@ -202,16 +210,18 @@ void AddListCommands(CLI::App* price, int* exit_code) {
         *exit_code = 2;
         return;
       }
-      std::string line;
-      for (int n = 1; std::getline(in, line); ++n) {
-        const absl::string_view text = absl::StripAsciiWhitespace(line);
-        if (text.empty() || text[0] == '#') continue;
+      for (const auto& [n, text] : PriceFileLines(in)) {
         if (!ParseEntry(f->currency, text, absl::StrCat(f->file, ":", n),
                         v->add_entries())) {
           *exit_code = 2;
           return;
         }
       }
+    }
+    for (const std::string& sku : f->withdrawals) {
+      pb::PriceListEntry* e = v->add_entries();
+      e->set_sku(std::string(absl::StripAsciiWhitespace(sku)));
+      e->set_withdrawn(true);
     }
     auto stub = NewStub<pb::PricingService>(*o);
     CallAndPrint(*o, exit_code, &Stub::PublishPriceList, *stub, req,
@@ -230,18 +240,19 @@ void AddListCommands(CLI::App* price, int* exit_code) {
   show.cmd->callback([o = show.options, show_req, version, exit_code] {
     show_req->set_version(*version);
     auto stub = NewStub<pb::PricingService>(*o);
-    CallAndPrint(*o, exit_code, &Stub::GetPriceListVersion, *stub, *show_req,
-                 [&o](const pb::PriceListVersion& r) {
-                   if (o->output == "json") {
-                     PrintResource(*o, r);
-                     return;
-                   }
-                   pb::PriceListVersion header = r;
-                   header.clear_entries();
-                   PrintResource(*o, header);
-                   std::cout << "\n";
-                   PrintList(*o, r, "entries", {"sku", "list_price"});
-                 });
+    CallAndPrint(
+        *o, exit_code, &Stub::GetPriceListVersion, *stub, *show_req,
+        [&o](const pb::PriceListVersion& r) {
+          if (o->output == "json") {
+            PrintResource(*o, r);
+            return;
+          }
+          pb::PriceListVersion header = r;
+          header.clear_entries();
+          PrintResource(*o, header);
+          std::cout << "\n";
+          PrintList(*o, r, "entries", {"sku", "list_price", "withdrawn"});
+        });
   });
 
   ClientCommand versions = NewClientCommand(
