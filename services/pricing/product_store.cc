@@ -9,6 +9,7 @@
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/storage/table_mapping.h"
+#include "services/pricing/order_store.h"
 
 namespace qudao::pricing {
 namespace {
@@ -149,6 +150,9 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
   static const auto* migrations = new std::vector<storage::Migration>{
       {1, "create_catalogue", Schema(storage::Backend::kSqlite),
        Schema(storage::Backend::kPostgres)},
+      // 2..19 are the quote tables' (quote_store.h); orders from 20.
+      {20, "create_orders", OrderStore::Schema(storage::Backend::kSqlite),
+       OrderStore::Schema(storage::Backend::kPostgres)},
   };
   return *migrations;
 }
