@@ -9,6 +9,7 @@
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/storage/table_mapping.h"
+#include "services/pricing/quote_store.h"
 
 namespace qudao::pricing {
 namespace {
@@ -149,6 +150,8 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
   static const auto* migrations = new std::vector<storage::Migration>{
       {1, "create_catalogue", Schema(storage::Backend::kSqlite),
        Schema(storage::Backend::kPostgres)},
+      {2, "create_quotes", QuoteStore::Schema(storage::Backend::kSqlite),
+       QuoteStore::Schema(storage::Backend::kPostgres)},
   };
   return *migrations;
 }
