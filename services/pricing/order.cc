@@ -242,7 +242,7 @@ absl::Status ApplyReturn(Order& order, int number,
                          const std::vector<LineQuantity>& lines,
                          const std::string& reason,
                          const std::string& returned_by, absl::Time now) {
-  Return r;
+  OrderReturn r;
   r.number = number;
   r.lines = lines;
   r.reason = reason;

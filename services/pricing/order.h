@@ -103,7 +103,7 @@ struct ReturnPart {
   std::string credit_note_id;
 };
 
-struct Return {
+struct OrderReturn {
   int number = 0;
   std::vector<LineQuantity> lines;
   std::vector<ReturnPart> parts;
@@ -141,7 +141,7 @@ struct Order {
   std::string reservation_id;
   std::vector<CreditReason> credit_reasons;
   std::vector<Shipment> shipments;
-  std::vector<Return> returns;
+  std::vector<OrderReturn> returns;
   std::string cancel_reason;
   // A cancellation whose credit release credit control has not confirmed.
   bool release_pending = false;

@@ -284,7 +284,7 @@ absl::Status ReadChildren(Transaction& tx, Order& o) {
                "ORDER BY return_number, shipment_number",
                {o.order_id}));
   for (const Row& r : returns) {
-    Return ret;
+    OrderReturn ret;
     ret.number = static_cast<int>(r.Int("return_number"));
     ASSIGN_OR_RETURN(ret.lines, DecodeLines(r.Text("lines")));
     ASSIGN_OR_RETURN(ret.net_amount,
@@ -340,7 +340,7 @@ absl::Status WriteChildren(Transaction& tx, const Order& o) {
                     total, s.shipped_by, storage::ToStoredTime(s.ship_time)})
             .status());
   }
-  for (const Return& r : o.returns) {
+  for (const OrderReturn& r : o.returns) {
     RETURN_IF_ERROR(
         tx.Execute("INSERT INTO order_returns (order_id, return_number, "
                    "lines, net_amount_minor, reason, returned_by, "

@@ -105,7 +105,7 @@ TEST(OrderTest, ReturnsComeOffTheEarliestShipmentsOnePartPerInvoice) {
   ASSERT_TRUE(CheckReturn(o, {{0, 2}, {1, 1}}).ok());
   ASSERT_TRUE(
       ApplyReturn(o, 2, {{0, 2}, {1, 1}}, "damaged", "mgr", absl::Now()).ok());
-  const Return& second = o.returns[1];
+  const OrderReturn& second = o.returns[1];
   ASSERT_EQ(second.parts.size(), 2u);
   EXPECT_EQ(second.parts[0].shipment, 1);
   EXPECT_EQ(second.parts[0].lines, (std::vector<LineQuantity>{{0, 1}}));
