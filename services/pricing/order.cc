@@ -171,9 +171,9 @@ absl::StatusOr<InvoiceDraft> ShipmentInvoice(const Order& order,
   return d;
 }
 
-absl::StatusOr<std::vector<RebateAccrual>> ShipmentAccruals(
+absl::StatusOr<std::vector<ShipmentRebate>> ShipmentAccruals(
     const Order& order, const Shipment& shipment) {
-  std::vector<RebateAccrual> out;
+  std::vector<ShipmentRebate> out;
   for (const LineQuantity& q : shipment.lines) {
     const OrderLine* l = order.FindLine(q.line);
     if (l == nullptr || l->rebate_rule_id.empty() ||

@@ -201,12 +201,12 @@ absl::StatusOr<InvoiceDraft> ShipmentInvoice(const Order& order,
 
 // The rebate a shipment accrues per line: the line's accrual × shipped ÷
 // ordered, half-up (lines without a rule accrue nothing).
-struct RebateAccrual {
+struct ShipmentRebate {
   int line = 0;
   std::string rule_id;
   Money amount;
 };
-absl::StatusOr<std::vector<RebateAccrual>> ShipmentAccruals(
+absl::StatusOr<std::vector<ShipmentRebate>> ShipmentAccruals(
     const Order& order, const Shipment& shipment);
 
 // Whether the order may be cancelled: ACCEPTED, HELD or PARTIALLY_SHIPPED

@@ -355,7 +355,7 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
     req.set_request_id(StepId(o, absl::StrCat("shipment/", s.number)));
     ASSIGN_OR_RETURN(const credit::v1::Invoice invoice,
                      credit_->IssueInvoice(call, req));
-    ASSIGN_OR_RETURN(const std::vector<RebateAccrual> accruals,
+    ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> accruals,
                      ShipmentAccruals(o, s));
     const std::string period =
         BusinessCalendar::Key(absl::CivilMonth(calendar_->DayOf(clock_->Now())));
@@ -369,7 +369,7 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
             mine.invoice_id = invoice.invoice_id();
             ASSIGN_OR_RETURN(mine.invoice_total,
                              MoneyFromProto("total", invoice.total()));
-            for (const RebateAccrual& a : accruals) {
+            for (const ShipmentRebate& a : accruals) {
               RETURN_IF_ERROR(orders_.InsertAccrual(
                   tx, {o.order_id, s.number, a.line, o.dealer_id, a.rule_id,
                        a.amount, period}));
