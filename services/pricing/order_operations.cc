@@ -646,6 +646,13 @@ absl::StatusOr<int> OrderOperations::SettleRebates(const std::string& period) {
   int issued = 0;
   for (const RebateTotal& t : totals) {
     if (t.amount.minor_units() <= 0) continue;
+    std::optional<std::string> settled;
+    RETURN_IF_ERROR(db_->RunInTransaction(
+        TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+          ASSIGN_OR_RETURN(settled, orders_.FindSettlement(tx, t, period));
+          return absl::OkStatus();
+        }));
+    if (settled.has_value()) continue;
     credit::v1::IssueCreditNoteRequest req;
     credit::v1::CreditNote* n = req.mutable_credit_note();
     n->set_kind(credit::v1::CREDIT_NOTE_KIND_REBATE);
