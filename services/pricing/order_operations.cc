@@ -40,7 +40,7 @@ bool Transient(const absl::Status& s) {
 
 // The step ids credit control sees: the same for every retry of a step.
 std::string StepId(const Order& o, absl::string_view step) {
-  return absl::StrCat("order/", o.order_id, "/", step);
+  return absl::StrCat("order:", o.order_id, ":", step);
 }
 
 storage::ResponseCodec<std::string> TextCodec() {
@@ -352,7 +352,7 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
     *req.mutable_freight() = MoneyToProto(d.freight);
     *req.mutable_vat() = MoneyToProto(d.vat);
     *req.mutable_payment_term() = PaymentTermToProto(o.payment_term);
-    req.set_request_id(StepId(o, absl::StrCat("shipment/", s.number)));
+    req.set_request_id(StepId(o, absl::StrCat("shipment:", s.number)));
     ASSIGN_OR_RETURN(const credit::v1::Invoice invoice,
                      credit_->IssueInvoice(call, req));
     ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> accruals,
@@ -489,7 +489,7 @@ absl::Status OrderOperations::FinishReturns(const CallContext& call,
       *n->mutable_net_amount() = MoneyToProto(d.net);
       *n->mutable_vat() = MoneyToProto(d.vat);
       req.set_request_id(StepId(
-          o, absl::StrCat("return/", ret.number, "/", part.shipment)));
+          o, absl::StrCat("return:", ret.number, ":", part.shipment)));
       ASSIGN_OR_RETURN(const credit::v1::CreditNote note,
                        credit_->IssueCreditNote(call, req));
       RETURN_IF_ERROR(
@@ -559,7 +559,7 @@ absl::Status OrderOperations::FinishReprice(const CallContext& call,
   *req.mutable_amount() = MoneyToProto(quote->total);
   req.set_reason(absl::StrCat("order ", o.order_id, " re-priced with quote ",
                               quote->quote_id));
-  req.set_request_id(StepId(o, absl::StrCat("reprice/", o.reprice_count)));
+  req.set_request_id(StepId(o, absl::StrCat("reprice:", o.reprice_count)));
   absl::StatusOr<credit::v1::CreditReservation> r =
       credit_->AdjustCreditReservation(call, req);
   if (!r.ok() && Transient(r.status())) return r.status();
@@ -662,7 +662,7 @@ absl::StatusOr<int> OrderOperations::SettleRebates(const std::string& period) {
                                period));
     *n->mutable_net_amount() = MoneyToProto(t.amount);
     req.set_request_id(
-        absl::StrCat("rebate/", t.dealer_id, "/", t.rule_id, "/", period));
+        absl::StrCat("rebate:", t.dealer_id, ":", t.rule_id, ":", period));
     ASSIGN_OR_RETURN(const credit::v1::CreditNote note,
                      credit_->IssueCreditNote(Background(), req));
     RETURN_IF_ERROR(db_->RunInTransaction(

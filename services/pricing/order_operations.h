@@ -7,8 +7,8 @@
 // without its invoice, a cancellation with its release pending, a return
 // part without its credit note, a re-pricing pending), idempotent on the
 // caller's request id; (2) credit control is asked with a request id
-// derived from the order and the step ("order/<id>/reserve",
-// "order/<id>/shipment/<n>", …), which it applies once; (3) a second
+// derived from the order and the step ("order:<id>:reserve",
+// "order:<id>:shipment:<n>", …), which it applies once; (3) a second
 // transaction records the answer. A retry of the caller's request, the
 // reservation feed follower and the reconciler all continue from what (1)
 // left, with the same derived request ids. Plain C++, no gRPC of our own:
@@ -114,7 +114,7 @@ class OrderOperations {
 
   // Pays the rebates accrued in `period` ("YYYY-MM"): one credit note of
   // kind REBATE per dealer and rule, once (request id
-  // "rebate/<dealer>/<rule>/<period>").
+  // "rebate:<dealer>:<rule>:<period>").
   absl::StatusOr<int> SettleRebates(const std::string& period);
   // Once a month, for the month before (leased).
   storage::JobSpec RebateJob();
