@@ -105,10 +105,12 @@ CallContext OrderOperations::Background() const {
 
 absl::StatusOr<Quote> OrderOperations::LoadQuote(Transaction& tx,
                                                  const auth::Principal& who,
+                                                 const std::string& dealer_id,
                                                  const std::string& quote_id,
                                                  absl::Time now) const {
   ASSIGN_OR_RETURN(std::optional<Quote> quote, quotes_.Find(tx, quote_id));
-  if (!quote.has_value() || !who.Reaches(quote->dealer_id)) {
+  if (!quote.has_value() || !who.Reaches(quote->dealer_id) ||
+      (!dealer_id.empty() && dealer_id != quote->dealer_id)) {
     return Refusal(absl::StatusCode::kNotFound, kReasonQuoteNotFound,
                    absl::StrCat("quote ", quote_id, " does not exist"));
   }
@@ -187,7 +189,8 @@ absl::StatusOr<Order> OrderOperations::Change(
 
 absl::StatusOr<Order> OrderOperations::Place(
     const CallContext& call, const auth::Principal& who,
-    const std::string& quote_id, const storage::IdempotentRequest& request) {
+    const std::string& dealer_id, const std::string& quote_id,
+    const storage::IdempotentRequest& request) {
   const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(
       const std::string order_id,
@@ -195,7 +198,7 @@ absl::StatusOr<Order> OrderOperations::Place(
           *db_, request, now, TextCodec(),
           [&](Transaction& tx) -> absl::StatusOr<std::string> {
             ASSIGN_OR_RETURN(const Quote quote,
-                             LoadQuote(tx, who, quote_id, now));
+                             LoadQuote(tx, who, dealer_id, quote_id, now));
             ASSIGN_OR_RETURN(Order o,
                              OrderFromQuote(quote, who.DisplayName(), now));
             o.order_id = NewResourceId("ord", now);
@@ -291,9 +294,13 @@ std::unique_ptr<events::FeedFollower> OrderOperations::FollowReservations(
 }
 
 absl::StatusOr<Order> OrderOperations::Get(const auth::Principal& who,
+                                           const std::string& dealer_id,
                                            const std::string& order_id) {
   absl::StatusOr<Order> o = Load(order_id);
-  if (o.ok() && !who.Reaches(o->dealer_id)) return NotFound(order_id);
+  if (o.ok() && (!who.Reaches(o->dealer_id) ||
+                 (!dealer_id.empty() && dealer_id != o->dealer_id))) {
+    return NotFound(order_id);
+  }
   return o;
 }
 
@@ -385,15 +392,17 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
 
 absl::StatusOr<Order> OrderOperations::Cancel(
     const CallContext& call, const auth::Principal& who,
-    const std::string& order_id, const std::string& reason,
-    const storage::IdempotentRequest& request) {
+    const std::string& dealer_id, const std::string& order_id,
+    const std::string& reason, const storage::IdempotentRequest& request) {
   const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(storage::RunIdempotent<std::string>(
                       *db_, request, now, TextCodec(),
                       [&](Transaction& tx) -> absl::StatusOr<std::string> {
                         ASSIGN_OR_RETURN(std::optional<Order> o,
                                          orders_.Find(tx, order_id));
-                        if (!o.has_value() || !who.Reaches(o->dealer_id)) {
+                        if (!o.has_value() || !who.Reaches(o->dealer_id) ||
+                            (!dealer_id.empty() &&
+                             dealer_id != o->dealer_id)) {
                           return NotFound(order_id);
                         }
                         RETURN_IF_ERROR(CheckCancel(*o));
@@ -524,7 +533,7 @@ absl::StatusOr<Order> OrderOperations::Reprice(
                           return NotFound(order_id);
                         }
                         ASSIGN_OR_RETURN(const Quote quote,
-                                         LoadQuote(tx, who, quote_id, now));
+                                         LoadQuote(tx, who, "", quote_id, now));
                         ASSIGN_OR_RETURN(const Order repriced,
                                          OrderFromQuote(quote, "", now));
                         RETURN_IF_ERROR(CheckReprice(*o, repriced));

@@ -53,12 +53,16 @@ class OrderOperations {
   // control reserves the quote's total: ACCEPTED, HELD (with its reasons)
   // or REJECTED. Credit control unreachable: UNAVAILABLE, the order stays
   // PENDING (a retry or the reconciler continues).
+  // `dealer_id`, if set, must be the quote's (NOT_FOUND otherwise).
   absl::StatusOr<Order> Place(const CallContext& call,
                               const auth::Principal& who,
+                              const std::string& dealer_id,
                               const std::string& quote_id,
                               const storage::IdempotentRequest& request);
-  // NOT_FOUND ORDER_NOT_FOUND when missing or not `who`'s to see.
+  // NOT_FOUND ORDER_NOT_FOUND when missing, not `who`'s to see or not
+  // of `dealer_id` (if set).
   absl::StatusOr<Order> Get(const auth::Principal& who,
+                            const std::string& dealer_id,
                             const std::string& order_id);
   absl::StatusOr<OrderPage> List(const std::string& dealer_id,
                                  std::optional<OrderState> state,
@@ -76,6 +80,7 @@ class OrderOperations {
   // the reservation (credit control keeps what was invoiced).
   absl::StatusOr<Order> Cancel(const CallContext& call,
                                const auth::Principal& who,
+                               const std::string& dealer_id,
                                const std::string& order_id,
                                const std::string& reason,
                                const storage::IdempotentRequest& request);
@@ -126,6 +131,7 @@ class OrderOperations {
                                        absl::Time now) const;
   absl::StatusOr<Quote> LoadQuote(storage::Transaction& tx,
                                   const auth::Principal& who,
+                                  const std::string& dealer_id,
                                   const std::string& quote_id,
                                   absl::Time now) const;
   absl::StatusOr<Order> Load(const std::string& order_id);

@@ -121,7 +121,7 @@ class OrderOperationsTest : public testing::DatabaseTest<B> {
 
   absl::StatusOr<Order> Place(const std::string& quote_id,
                               const std::string& request_id) {
-    return orders_->Place(Call(), rep_, quote_id,
+    return orders_->Place(Call(), rep_, "", quote_id,
                           IdempotentRequest::FromCaller(
                               "PlaceOrder", rep_.subject, request_id, quote_id));
   }
@@ -136,7 +136,7 @@ class OrderOperationsTest : public testing::DatabaseTest<B> {
   }
   absl::StatusOr<Order> Cancel(const std::string& order_id,
                                const std::string& request_id) {
-    return orders_->Cancel(Call(), rep_, order_id, "dealer changed its mind",
+    return orders_->Cancel(Call(), rep_, "", order_id, "dealer changed its mind",
                            IdempotentRequest::FromCaller(
                                "CancelOrder", rep_.subject, request_id,
                                order_id));
@@ -301,7 +301,7 @@ TYPED_TEST(OrderOperationsTest, HeldOverTheLimitUntilReleasedThroughTheFeed) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_TRUE(follower->CatchUp().ok());
   follower->Stop();
-  auto after = this->orders_->Get(this->rep_, placed->order_id);
+  auto after = this->orders_->Get(this->rep_, "", placed->order_id);
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->state, OrderState::kAccepted);
   EXPECT_TRUE(after->credit_reasons.empty());
@@ -332,7 +332,7 @@ TYPED_TEST(OrderOperationsTest, AnExpiredOrForeignQuoteWritesNothing) {
   partner.roles = {auth::Role::kGatewayService};
   partner.partner_dealer_id = "dlr_0190f3c2a1b24e8f0a1b";
   auto foreign = this->orders_->Place(
-      this->Call(), partner, "qt_1",
+      this->Call(), partner, "", "qt_1",
       IdempotentRequest::FromCaller("PlaceOrder", "p", "r", "qt_1"));
   EXPECT_EQ(foreign.status().code(), absl::StatusCode::kNotFound);
   this->clock_.Advance(absl::Hours(24 * 15));
@@ -431,7 +431,7 @@ TYPED_TEST(OrderOperationsTest, TheReconcilerFinishesWhatACrashLeft) {
   for (int i = 0; i < 2; ++i) {  // running again changes nothing
     ASSERT_TRUE(this->orders_->Reconcile().ok());
   }
-  auto finished = this->orders_->Get(this->rep_, pending.order_id);
+  auto finished = this->orders_->Get(this->rep_, "", pending.order_id);
   ASSERT_TRUE(finished.ok()) << finished.status();
   EXPECT_EQ(finished->state, OrderState::kAccepted);
   ASSERT_FALSE(finished->reservation_id.empty());
@@ -455,7 +455,7 @@ TYPED_TEST(OrderOperationsTest, TheReconcilerFinishesWhatACrashLeft) {
   EXPECT_EQ(this->Reservation(finished->reservation_id).status(),
             credit::v1::RESERVATION_STATUS_CANCELLED);
   EXPECT_EQ(this->Exposure(this->dealer_), 0);
-  auto closed = this->orders_->Get(this->rep_, pending.order_id);
+  auto closed = this->orders_->Get(this->rep_, "", pending.order_id);
   ASSERT_TRUE(closed.ok());
   EXPECT_FALSE(closed->release_pending);
 }

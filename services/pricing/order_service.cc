@@ -30,6 +30,11 @@ absl::Status RequireRequestId(const std::string& value) {
   return ValidRequestId("request_id", value);
 }
 
+absl::Status OptionalDealerId(const std::string& value) {
+  if (value.empty()) return absl::OkStatus();
+  return RequireDealerId("dealer_id", value);
+}
+
 absl::StatusOr<std::vector<LineQuantity>> Lines(
     const google::protobuf::RepeatedPtrField<v1::LineQuantity>& in) {
   if (in.empty()) return InvalidField("lines", "needs at least one line");
@@ -239,9 +244,11 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
                            v1::Order* out) -> absl::Status {
         RETURN_IF_ERROR(RequireCode("quote_id", r.quote_id()));
         RETURN_IF_ERROR(RequireRequestId(r.request_id()));
+        RETURN_IF_ERROR(OptionalDealerId(r.dealer_id()));
         ASSIGN_OR_RETURN(
             const Order o,
-            orders_->Place(call.Outgoing(), call.principal, r.quote_id(),
+            orders_->Place(call.Outgoing(), call.principal, r.dealer_id(),
+                           r.quote_id(),
                            call.Idempotent(r.request_id(),
                                            RequestFingerprint(r))));
         *out = OrderToProto(o);
@@ -251,8 +258,9 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
       "GetOrder", [this](const Call& call, const v1::GetOrderRequest& r,
                          v1::Order* out) -> absl::Status {
         RETURN_IF_ERROR(RequireOrderId(r.order_id()));
+        RETURN_IF_ERROR(OptionalDealerId(r.dealer_id()));
         ASSIGN_OR_RETURN(const Order o,
-                         orders_->Get(call.principal, r.order_id()));
+                         orders_->Get(call.principal, r.dealer_id(), r.order_id()));
         *out = OrderToProto(o);
         return absl::OkStatus();
       });
@@ -301,10 +309,11 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
         RETURN_IF_ERROR(RequireOrderId(r.order_id()));
         ASSIGN_OR_RETURN(const std::string reason, Reason(r.reason()));
         RETURN_IF_ERROR(RequireRequestId(r.request_id()));
+        RETURN_IF_ERROR(OptionalDealerId(r.dealer_id()));
         ASSIGN_OR_RETURN(
             const Order o,
-            orders_->Cancel(call.Outgoing(), call.principal, r.order_id(),
-                            reason,
+            orders_->Cancel(call.Outgoing(), call.principal, r.dealer_id(),
+                            r.order_id(), reason,
                             call.Idempotent(r.request_id(),
                                             RequestFingerprint(r))));
         *out = OrderToProto(o);
