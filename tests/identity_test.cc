@@ -36,8 +36,8 @@
 #include "services/customer_records/customer_records_service.h"
 #include "services/dealer_support/dealer_support_module.h"
 #include "services/dealer_support/dealer_support_service.h"
-#include "services/pricing/pricing_module.h"
 #include "services/pricing/order_service.h"
+#include "services/pricing/pricing_module.h"
 #include "services/pricing/pricing_service.h"
 
 namespace qudao {

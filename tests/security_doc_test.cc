@@ -24,8 +24,7 @@ TEST(SecurityDocTest, PermissionTablesMatchTheCode) {
   std::string tables;
   for (const auth::PermissionTable* table :
        {&customer::CustomerRecordsPermissions(), &pricing::PricingPermissions(),
-        &pricing::OrderPermissions(),
-        &credit::CreditControlPermissions(),
+        &pricing::OrderPermissions(), &credit::CreditControlPermissions(),
         &support::DealerSupportPermissions()}) {
     absl::StrAppend(&tables, table->Markdown(), "\n");
   }

@@ -74,8 +74,8 @@ absl::Status CheckLineQuantities(const Order& order,
                                  absl::string_view field) {
   if (lines.empty()) return InvalidField(field, "needs at least one line");
   if (lines.size() > static_cast<size_t>(kMaxOrderRequestLines)) {
-    return InvalidField(field, absl::StrCat("has more than ",
-                                            kMaxOrderRequestLines, " lines"));
+    return InvalidField(
+        field, absl::StrCat("has more than ", kMaxOrderRequestLines, " lines"));
   }
   std::set<int> seen;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -108,26 +108,23 @@ absl::Status CheckShipment(const Order& order,
                                 "; only an accepted order ships"));
   }
   if (!order.reprice_quote_id.empty()) {
-    return Refusal(absl::StatusCode::kFailedPrecondition,
-                   kReasonRepricePending,
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonRepricePending,
                    absl::StrCat("order ", order.order_id,
                                 " is being re-priced; ship it after that"));
   }
   for (const LineQuantity& q : lines) {
     const OrderLine& l = *order.FindLine(q.line);
     if (l.cancelled > 0) {
-      return Refusal(absl::StatusCode::kFailedPrecondition,
-                     kReasonLineCancelled,
-                     absl::StrCat("line ", l.line, " (", l.sku,
-                                  ") is cancelled"));
+      return Refusal(
+          absl::StatusCode::kFailedPrecondition, kReasonLineCancelled,
+          absl::StrCat("line ", l.line, " (", l.sku, ") is cancelled"));
     }
     if (q.quantity > l.open()) {
-      return Refusal(absl::StatusCode::kFailedPrecondition,
-                     kReasonShipsMoreThanOrdered,
-                     absl::StrCat("line ", l.line, " (", l.sku, ") has ",
-                                  l.open(), " of ", l.quantity,
-                                  " left to ship; ", q.quantity,
-                                  " is more than ordered"));
+      return Refusal(
+          absl::StatusCode::kFailedPrecondition, kReasonShipsMoreThanOrdered,
+          absl::StrCat("line ", l.line, " (", l.sku, ") has ", l.open(), " of ",
+                       l.quantity, " left to ship; ", q.quantity,
+                       " is more than ordered"));
     }
   }
   return absl::OkStatus();
@@ -136,7 +133,8 @@ absl::Status CheckShipment(const Order& order,
 void ApplyShipment(Order& order, int number,
                    const std::vector<LineQuantity>& lines,
                    const std::string& shipped_by, absl::Time now) {
-  for (const LineQuantity& q : lines) MutableLine(order, q.line)->shipped += q.quantity;
+  for (const LineQuantity& q : lines)
+    MutableLine(order, q.line)->shipped += q.quantity;
   Shipment s;
   s.number = number;
   s.lines = lines;
@@ -157,9 +155,10 @@ absl::StatusOr<InvoiceDraft> ShipmentInvoice(const Order& order,
       return absl::InternalError(absl::StrCat("shipment ", shipment.number,
                                               " names no line ", q.line));
     }
-    d.lines.push_back(
-        {l->sku, l->product_group, q.quantity, l->net_unit_price, l->unit_cost});
-    ASSIGN_OR_RETURN(const Money amount, l->net_unit_price.Multiply(q.quantity));
+    d.lines.push_back({l->sku, l->product_group, q.quantity, l->net_unit_price,
+                       l->unit_cost});
+    ASSIGN_OR_RETURN(const Money amount,
+                     l->net_unit_price.Multiply(q.quantity));
     ASSIGN_OR_RETURN(d.net, d.net.Add(amount));
   }
   const bool first = !order.shipments.empty() &&
@@ -205,8 +204,7 @@ absl::Status CheckCancel(const Order& order) {
                                   "; there is nothing left to cancel"));
   }
   if (!order.reprice_quote_id.empty()) {
-    return Refusal(absl::StatusCode::kFailedPrecondition,
-                   kReasonRepricePending,
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonRepricePending,
                    absl::StrCat("order ", order.order_id,
                                 " is being re-priced; cancel it after that"));
   }
@@ -227,12 +225,11 @@ absl::Status CheckReturn(const Order& order,
   for (const LineQuantity& q : lines) {
     const OrderLine& l = *order.FindLine(q.line);
     if (q.quantity > l.shipped - l.returned) {
-      return Refusal(absl::StatusCode::kFailedPrecondition,
-                     kReasonReturnsMoreThanShipped,
-                     absl::StrCat("line ", l.line, " (", l.sku, ") shipped ",
-                                  l.shipped, " and had ", l.returned,
-                                  " returned; ", q.quantity,
-                                  " is more than can come back"));
+      return Refusal(
+          absl::StatusCode::kFailedPrecondition, kReasonReturnsMoreThanShipped,
+          absl::StrCat("line ", l.line, " (", l.sku, ") shipped ", l.shipped,
+                       " and had ", l.returned, " returned; ", q.quantity,
+                       " is more than can come back"));
     }
   }
   return absl::OkStatus();
@@ -291,10 +288,11 @@ absl::StatusOr<CreditNoteDraft> ReturnCreditNote(const Order& order,
   for (const LineQuantity& q : part.lines) {
     const OrderLine* l = order.FindLine(q.line);
     if (l == nullptr) {
-      return absl::InternalError(absl::StrCat("a return names no line ", q.line));
+      return absl::InternalError(
+          absl::StrCat("a return names no line ", q.line));
     }
-    d.lines.push_back(
-        {l->sku, l->product_group, q.quantity, l->net_unit_price, l->unit_cost});
+    d.lines.push_back({l->sku, l->product_group, q.quantity, l->net_unit_price,
+                       l->unit_cost});
     ASSIGN_OR_RETURN(const Money net, l->net_unit_price.Multiply(q.quantity));
     ASSIGN_OR_RETURN(const Money cost, l->unit_cost.Multiply(q.quantity));
     d.line_net.push_back(net);
@@ -307,8 +305,7 @@ absl::StatusOr<CreditNoteDraft> ReturnCreditNote(const Order& order,
 
 absl::Status CheckReprice(const Order& order, const Order& repriced) {
   if (!order.reprice_quote_id.empty()) {
-    return Refusal(absl::StatusCode::kFailedPrecondition,
-                   kReasonRepricePending,
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonRepricePending,
                    absl::StrCat("order ", order.order_id,
                                 " is being re-priced with quote ",
                                 order.reprice_quote_id));

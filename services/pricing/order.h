@@ -30,8 +30,7 @@ inline constexpr char kReasonOrderPending[] = "ORDER_PENDING";
 inline constexpr char kReasonOrderNotShippable[] = "ORDER_NOT_SHIPPABLE";
 inline constexpr char kReasonOrderClosed[] = "ORDER_CLOSED";
 inline constexpr char kReasonLineCancelled[] = "LINE_CANCELLED";
-inline constexpr char kReasonShipsMoreThanOrdered[] =
-    "SHIPS_MORE_THAN_ORDERED";
+inline constexpr char kReasonShipsMoreThanOrdered[] = "SHIPS_MORE_THAN_ORDERED";
 inline constexpr char kReasonReturnsMoreThanShipped[] =
     "RETURNS_MORE_THAN_SHIPPED";
 inline constexpr char kReasonAlreadyShipped[] = "ALREADY_SHIPPED";

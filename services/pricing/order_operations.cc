@@ -61,8 +61,8 @@ void RecordReservation(Order& o, const credit::v1::CreditReservation& r) {
   o.credit_reasons.clear();
   for (const auto& reason : r.reasons()) {
     o.credit_reasons.push_back(
-        {credit::v1::ReservationIssue_Name(reason.issue()).substr(
-             std::string("RESERVATION_ISSUE_").size()),
+        {credit::v1::ReservationIssue_Name(reason.issue())
+             .substr(std::string("RESERVATION_ISSUE_").size()),
          reason.detail()});
   }
   switch (r.status()) {
@@ -77,8 +77,8 @@ void RecordReservation(Order& o, const credit::v1::CreditReservation& r) {
     case credit::v1::RESERVATION_STATUS_REJECTED:
       if (!r.decision_reason().empty()) {
         o.credit_reasons.push_back(
-            {"REJECTED", absl::StrCat(r.decided_by(), ": ",
-                                      r.decision_reason())});
+            {"REJECTED",
+             absl::StrCat(r.decided_by(), ": ", r.decision_reason())});
       }
       o.state = OrderState::kRejected;
       break;
@@ -228,20 +228,22 @@ absl::Status OrderOperations::FinishReservation(const CallContext& call,
                                 r.status().message(),
                                 "); retry with the same request_id"));
   }
-  return Change(order_id, [&](Order& stored) -> absl::StatusOr<bool> {
-           if (stored.state != OrderState::kPending) return false;
-           if (r.ok()) {
-             RecordReservation(stored, *r);
-           } else {
-             // Credit control refused the request itself (the dealer is
-             // unknown to it, the amount is not acceptable): the order
-             // cannot go on.
-             stored.state = OrderState::kRejected;
-             stored.credit_reasons = {
-                 {ReasonOf(r.status()), std::string(r.status().message())}};
-           }
-           return true;
-         })
+  return Change(
+             order_id,
+             [&](Order& stored) -> absl::StatusOr<bool> {
+               if (stored.state != OrderState::kPending) return false;
+               if (r.ok()) {
+                 RecordReservation(stored, *r);
+               } else {
+                 // Credit control refused the request itself (the dealer is
+                 // unknown to it, the amount is not acceptable): the order
+                 // cannot go on.
+                 stored.state = OrderState::kRejected;
+                 stored.credit_reasons = {
+                     {ReasonOf(r.status()), std::string(r.status().message())}};
+               }
+               return true;
+             })
       .status();
 }
 
@@ -304,9 +306,9 @@ absl::StatusOr<Order> OrderOperations::Get(const auth::Principal& who,
   return o;
 }
 
-absl::StatusOr<OrderPage> OrderOperations::List(
-    const std::string& dealer_id, std::optional<OrderState> state,
-    const PageRequest& page) {
+absl::StatusOr<OrderPage> OrderOperations::List(const std::string& dealer_id,
+                                                std::optional<OrderState> state,
+                                                const PageRequest& page) {
   OrderPage out;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
@@ -321,21 +323,20 @@ absl::StatusOr<Order> OrderOperations::Ship(
     const std::string& order_id, const std::vector<LineQuantity>& lines,
     const storage::IdempotentRequest& request) {
   const absl::Time now = clock_->Now();
-  RETURN_IF_ERROR(storage::RunIdempotent<std::string>(
-                      *db_, request, now, TextCodec(),
-                      [&](Transaction& tx) -> absl::StatusOr<std::string> {
-                        ASSIGN_OR_RETURN(std::optional<Order> o,
-                                         orders_.Find(tx, order_id));
-                        if (!o.has_value()) return NotFound(order_id);
-                        RETURN_IF_ERROR(CheckShipment(*o, lines));
-                        const int number =
-                            static_cast<int>(o->shipments.size()) + 1;
-                        ApplyShipment(*o, number, lines, who.DisplayName(),
-                                      now);
-                        RETURN_IF_ERROR(orders_.Update(tx, *o));
-                        return absl::StrCat(number);
-                      })
-                      .status());
+  RETURN_IF_ERROR(
+      storage::RunIdempotent<std::string>(
+          *db_, request, now, TextCodec(),
+          [&](Transaction& tx) -> absl::StatusOr<std::string> {
+            ASSIGN_OR_RETURN(std::optional<Order> o,
+                             orders_.Find(tx, order_id));
+            if (!o.has_value()) return NotFound(order_id);
+            RETURN_IF_ERROR(CheckShipment(*o, lines));
+            const int number = static_cast<int>(o->shipments.size()) + 1;
+            ApplyShipment(*o, number, lines, who.DisplayName(), now);
+            RETURN_IF_ERROR(orders_.Update(tx, *o));
+            return absl::StrCat(number);
+          })
+          .status());
   RETURN_IF_ERROR(FinishShipments(AsPricing(call), order_id));
   return Load(order_id);
 }
@@ -364,8 +365,8 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
                      credit_->IssueInvoice(call, req));
     ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> accruals,
                      ShipmentAccruals(o, s));
-    const std::string period =
-        BusinessCalendar::Key(absl::CivilMonth(calendar_->DayOf(clock_->Now())));
+    const std::string period = BusinessCalendar::Key(
+        absl::CivilMonth(calendar_->DayOf(clock_->Now())));
     RETURN_IF_ERROR(db_->RunInTransaction(
         TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
           ASSIGN_OR_RETURN(std::optional<Order> stored,
@@ -401,8 +402,7 @@ absl::StatusOr<Order> OrderOperations::Cancel(
                         ASSIGN_OR_RETURN(std::optional<Order> o,
                                          orders_.Find(tx, order_id));
                         if (!o.has_value() || !who.Reaches(o->dealer_id) ||
-                            (!dealer_id.empty() &&
-                             dealer_id != o->dealer_id)) {
+                            (!dealer_id.empty() && dealer_id != o->dealer_id)) {
                           return NotFound(order_id);
                         }
                         RETURN_IF_ERROR(CheckCancel(*o));
@@ -423,8 +423,8 @@ absl::Status OrderOperations::FinishRelease(const CallContext& call,
   // cancellation whether or not part of the order shipped.
   credit::v1::CancelCreditReservationRequest req;
   req.set_reservation_id(o.reservation_id);
-  req.set_reason(absl::StrCat("order ", o.order_id,
-                              " cancelled: ", o.cancel_reason));
+  req.set_reason(
+      absl::StrCat("order ", o.order_id, " cancelled: ", o.cancel_reason));
   req.set_request_id(StepId(o, "cancel"));
   absl::StatusOr<credit::v1::CreditReservation> r =
       credit_->CancelCreditReservation(call, req);
@@ -433,11 +433,12 @@ absl::Status OrderOperations::FinishRelease(const CallContext& call,
   if (!r.ok() && r.status().code() != absl::StatusCode::kFailedPrecondition) {
     return r.status();
   }
-  return Change(order_id, [](Order& stored) -> absl::StatusOr<bool> {
-           if (!stored.release_pending) return false;
-           stored.release_pending = false;
-           return true;
-         })
+  return Change(order_id,
+                [](Order& stored) -> absl::StatusOr<bool> {
+                  if (!stored.release_pending) return false;
+                  stored.release_pending = false;
+                  return true;
+                })
       .status();
 }
 
@@ -446,23 +447,23 @@ absl::StatusOr<Order> OrderOperations::Return(
     const std::string& order_id, const std::vector<LineQuantity>& lines,
     const std::string& reason, const storage::IdempotentRequest& request) {
   const absl::Time now = clock_->Now();
-  RETURN_IF_ERROR(
-      storage::RunIdempotent<std::string>(
-          *db_, request, now, TextCodec(),
-          [&](Transaction& tx) -> absl::StatusOr<std::string> {
-            ASSIGN_OR_RETURN(std::optional<Order> o,
-                             orders_.Find(tx, order_id));
-            if (!o.has_value() || !who.Reaches(o->dealer_id)) {
-              return NotFound(order_id);
-            }
-            RETURN_IF_ERROR(CheckReturn(*o, lines));
-            const int number = static_cast<int>(o->returns.size()) + 1;
-            RETURN_IF_ERROR(
-                ApplyReturn(*o, number, lines, reason, who.DisplayName(), now));
-            RETURN_IF_ERROR(orders_.Update(tx, *o));
-            return absl::StrCat(number);
-          })
-          .status());
+  RETURN_IF_ERROR(storage::RunIdempotent<std::string>(
+                      *db_, request, now, TextCodec(),
+                      [&](Transaction& tx) -> absl::StatusOr<std::string> {
+                        ASSIGN_OR_RETURN(std::optional<Order> o,
+                                         orders_.Find(tx, order_id));
+                        if (!o.has_value() || !who.Reaches(o->dealer_id)) {
+                          return NotFound(order_id);
+                        }
+                        RETURN_IF_ERROR(CheckReturn(*o, lines));
+                        const int number =
+                            static_cast<int>(o->returns.size()) + 1;
+                        RETURN_IF_ERROR(ApplyReturn(*o, number, lines, reason,
+                                                    who.DisplayName(), now));
+                        RETURN_IF_ERROR(orders_.Update(tx, *o));
+                        return absl::StrCat(number);
+                      })
+                      .status());
   RETURN_IF_ERROR(FinishReturns(AsPricing(call), order_id));
   return Load(order_id);
 }
@@ -497,8 +498,8 @@ absl::Status OrderOperations::FinishReturns(const CallContext& call,
       }
       *n->mutable_net_amount() = MoneyToProto(d.net);
       *n->mutable_vat() = MoneyToProto(d.vat);
-      req.set_request_id(StepId(
-          o, absl::StrCat("return:", ret.number, ":", part.shipment)));
+      req.set_request_id(
+          StepId(o, absl::StrCat("return:", ret.number, ":", part.shipment)));
       ASSIGN_OR_RETURN(const credit::v1::CreditNote note,
                        credit_->IssueCreditNote(call, req));
       RETURN_IF_ERROR(
@@ -559,9 +560,9 @@ absl::Status OrderOperations::FinishReprice(const CallContext& call,
         return absl::OkStatus();
       }));
   if (!quote.has_value()) {
-    return absl::DataLossError(
-        absl::StrCat("quote ", o.reprice_quote_id, " of order ", o.order_id,
-                     "'s re-pricing is gone"));
+    return absl::DataLossError(absl::StrCat("quote ", o.reprice_quote_id,
+                                            " of order ", o.order_id,
+                                            "'s re-pricing is gone"));
   }
   credit::v1::AdjustCreditReservationRequest req;
   req.set_reservation_id(o.reservation_id);
@@ -605,9 +606,9 @@ absl::Status OrderOperations::FinishAll(const CallContext& call,
     RETURN_IF_ERROR(ApplyReservation(r));
   }
   absl::Status first = FinishShipments(call, order_id);
-  for (absl::Status s : {FinishRelease(call, order_id),
-                         FinishReturns(call, order_id),
-                         FinishReprice(call, order_id)}) {
+  for (absl::Status s :
+       {FinishRelease(call, order_id), FinishReturns(call, order_id),
+        FinishReprice(call, order_id)}) {
     if (first.ok()) first = s;
   }
   return first;
@@ -617,8 +618,8 @@ absl::StatusOr<int> OrderOperations::Reconcile() {
   std::vector<std::string> ids;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(ids, orders_.Unfinished(
-                                  tx, clock_->Now() - kOrderStepGrace, 500));
+        ASSIGN_OR_RETURN(
+            ids, orders_.Unfinished(tx, clock_->Now() - kOrderStepGrace, 500));
         return absl::OkStatus();
       }));
   int finished = 0;
@@ -667,8 +668,8 @@ absl::StatusOr<int> OrderOperations::SettleRebates(const std::string& period) {
     n->set_kind(credit::v1::CREDIT_NOTE_KIND_REBATE);
     n->set_dealer_id(t.dealer_id);
     n->set_source(absl::StrCat("rebate rule ", t.rule_id, " ", period));
-    n->set_reason(absl::StrCat("rebate earned on what was invoiced in ",
-                               period));
+    n->set_reason(
+        absl::StrCat("rebate earned on what was invoiced in ", period));
     *n->mutable_net_amount() = MoneyToProto(t.amount);
     req.set_request_id(
         absl::StrCat("rebate:", t.dealer_id, ":", t.rule_id, ":", period));

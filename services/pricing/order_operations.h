@@ -41,9 +41,10 @@ inline constexpr absl::Duration kOrderStepGrace = absl::Minutes(1);
 
 class OrderOperations {
  public:
-  OrderOperations(storage::Database* db, credit::CreditControlClient* credit,
-                  const Clock* clock,
-                  const BusinessCalendar* calendar = &BusinessCalendar::Default())
+  OrderOperations(
+      storage::Database* db, credit::CreditControlClient* credit,
+      const Clock* clock,
+      const BusinessCalendar* calendar = &BusinessCalendar::Default())
       : db_(db), credit_(credit), clock_(clock), calendar_(calendar) {}
 
   // Places an order from `quote_id` for `who` (a partner only from its own

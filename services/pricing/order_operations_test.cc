@@ -121,25 +121,27 @@ class OrderOperationsTest : public testing::DatabaseTest<B> {
 
   absl::StatusOr<Order> Place(const std::string& quote_id,
                               const std::string& request_id) {
-    return orders_->Place(Call(), rep_, "", quote_id,
-                          IdempotentRequest::FromCaller(
-                              "PlaceOrder", rep_.subject, request_id, quote_id));
+    return orders_->Place(
+        Call(), rep_, "", quote_id,
+        IdempotentRequest::FromCaller("PlaceOrder", rep_.subject, request_id,
+                                      quote_id));
   }
   absl::StatusOr<Order> Ship(const std::string& order_id,
                              const std::vector<LineQuantity>& lines,
                              const std::string& request_id) {
     std::string fp = order_id;
-    for (const auto& l : lines) absl::StrAppend(&fp, ";", l.line, ":", l.quantity);
+    for (const auto& l : lines)
+      absl::StrAppend(&fp, ";", l.line, ":", l.quantity);
     return orders_->Ship(Call(), warehouse_, order_id, lines,
                          IdempotentRequest::FromCaller(
                              "ShipOrder", warehouse_.subject, request_id, fp));
   }
   absl::StatusOr<Order> Cancel(const std::string& order_id,
                                const std::string& request_id) {
-    return orders_->Cancel(Call(), rep_, "", order_id, "dealer changed its mind",
-                           IdempotentRequest::FromCaller(
-                               "CancelOrder", rep_.subject, request_id,
-                               order_id));
+    return orders_->Cancel(
+        Call(), rep_, "", order_id, "dealer changed its mind",
+        IdempotentRequest::FromCaller("CancelOrder", rep_.subject, request_id,
+                                      order_id));
   }
 
   credit::v1::CreditReservation Reservation(const std::string& id) {
@@ -161,16 +163,14 @@ class OrderOperationsTest : public testing::DatabaseTest<B> {
   int CountOrders() {
     int n = 0;
     EXPECT_TRUE(this->db_
-                    ->RunInTransaction(storage::TransactionMode::kReadOnly,
-                                       [&](storage::Transaction& tx)
-                                           -> absl::Status {
-                                         auto rows = tx.Query(
-                                             "SELECT COUNT(*) FROM orders");
-                                         if (!rows.ok()) return rows.status();
-                                         n = static_cast<int>(
-                                             (*rows)[0].Int(0));
-                                         return absl::OkStatus();
-                                       })
+                    ->RunInTransaction(
+                        storage::TransactionMode::kReadOnly,
+                        [&](storage::Transaction& tx) -> absl::Status {
+                          auto rows = tx.Query("SELECT COUNT(*) FROM orders");
+                          if (!rows.ok()) return rows.status();
+                          n = static_cast<int>((*rows)[0].Int(0));
+                          return absl::OkStatus();
+                        })
                     .ok());
     return n;
   }
@@ -384,6 +384,20 @@ TYPED_TEST(OrderOperationsTest, RepricingAdjustsTheReservation) {
   EXPECT_EQ(repriced->lines[0].net_unit_price, Cny(8000));
   EXPECT_EQ(this->Reservation(placed->reservation_id).amount().minor_units(),
             cheaper.total.minor_units());
+  // The same request again changes nothing, in pricing or credit control.
+  auto again = this->orders_->Reprice(
+      this->Call(), manager, placed->order_id, "qt_2",
+      IdempotentRequest::FromCaller("RepriceOrder", "mgr", "rp-1", "qt_2"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->total, cheaper.total);
+  EXPECT_EQ(again->reprice_count, 1);
+  EXPECT_EQ(this->Exposure(this->dealer_), cheaper.total.minor_units());
+  // Once shipped, the prices stay as invoiced.
+  ASSERT_TRUE(this->Ship(placed->order_id, {{0, 1}}, "ship-1").ok());
+  auto late = this->orders_->Reprice(
+      this->Call(), manager, placed->order_id, "qt_1",
+      IdempotentRequest::FromCaller("RepriceOrder", "mgr", "rp-2", "qt_1"));
+  EXPECT_EQ(ReasonOf(late.status()), kReasonAlreadyShipped);
 }
 
 // A crash between the services: the order was written PENDING and credit

@@ -240,45 +240,47 @@ const auth::PermissionTable& OrderPermissions() {
 OrderService::OrderService(OrderOperations* orders, Serving serving)
     : ServedService(serving), orders_(orders) {
   Handle<v1::PlaceOrderRequest, v1::Order>(
-      "PlaceOrder", [this](const Call& call, const v1::PlaceOrderRequest& r,
-                           v1::Order* out) -> absl::Status {
+      "PlaceOrder",
+      [this](const Call& call, const v1::PlaceOrderRequest& r,
+             v1::Order* out) -> absl::Status {
         RETURN_IF_ERROR(RequireCode("quote_id", r.quote_id()));
         RETURN_IF_ERROR(RequireRequestId(r.request_id()));
         RETURN_IF_ERROR(OptionalDealerId(r.dealer_id()));
         ASSIGN_OR_RETURN(
             const Order o,
-            orders_->Place(call.Outgoing(), call.principal, r.dealer_id(),
-                           r.quote_id(),
-                           call.Idempotent(r.request_id(),
-                                           RequestFingerprint(r))));
+            orders_->Place(
+                call.Outgoing(), call.principal, r.dealer_id(), r.quote_id(),
+                call.Idempotent(r.request_id(), RequestFingerprint(r))));
         *out = OrderToProto(o);
         return absl::OkStatus();
       });
   Handle<v1::GetOrderRequest, v1::Order>(
-      "GetOrder", [this](const Call& call, const v1::GetOrderRequest& r,
-                         v1::Order* out) -> absl::Status {
+      "GetOrder",
+      [this](const Call& call, const v1::GetOrderRequest& r,
+             v1::Order* out) -> absl::Status {
         RETURN_IF_ERROR(RequireOrderId(r.order_id()));
         RETURN_IF_ERROR(OptionalDealerId(r.dealer_id()));
-        ASSIGN_OR_RETURN(const Order o,
-                         orders_->Get(call.principal, r.dealer_id(), r.order_id()));
+        ASSIGN_OR_RETURN(
+            const Order o,
+            orders_->Get(call.principal, r.dealer_id(), r.order_id()));
         *out = OrderToProto(o);
         return absl::OkStatus();
       });
   Handle<v1::ListOrdersRequest, v1::ListOrdersResponse>(
-      "ListOrders", [this](const Call&, const v1::ListOrdersRequest& r,
-                           v1::ListOrdersResponse* out) -> absl::Status {
+      "ListOrders",
+      [this](const Call&, const v1::ListOrdersRequest& r,
+             v1::ListOrdersResponse* out) -> absl::Status {
         RETURN_IF_ERROR(RequireDealerId("dealer_id", r.dealer_id()));
         std::optional<OrderState> state;
         if (r.state() != v1::ORDER_STATE_UNSPECIFIED) {
           if (!v1::OrderState_IsValid(r.state())) {
             return InvalidField("state", "is not an order state");
           }
-          state = OrderStateFromName(
-              v1::OrderState_Name(r.state()).substr(sizeof("ORDER_STATE_") - 1));
+          state = OrderStateFromName(v1::OrderState_Name(r.state()).substr(
+              sizeof("ORDER_STATE_") - 1));
         }
         ASSIGN_OR_RETURN(const PageRequest page,
-                         ParsePage(std::min(r.page_size(), 500),
-                                   r.page_token(),
+                         ParsePage(std::min(r.page_size(), 500), r.page_token(),
                                    OrderListFilter(r.dealer_id(), state)));
         ASSIGN_OR_RETURN(const OrderPage result,
                          orders_->List(r.dealer_id(), state, page));
@@ -289,33 +291,35 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
         return absl::OkStatus();
       });
   Handle<v1::ShipOrderRequest, v1::Order>(
-      "ShipOrder", [this](const Call& call, const v1::ShipOrderRequest& r,
-                          v1::Order* out) -> absl::Status {
+      "ShipOrder",
+      [this](const Call& call, const v1::ShipOrderRequest& r,
+             v1::Order* out) -> absl::Status {
         RETURN_IF_ERROR(RequireOrderId(r.order_id()));
         ASSIGN_OR_RETURN(const std::vector<LineQuantity> lines,
                          Lines(r.lines()));
         RETURN_IF_ERROR(RequireRequestId(r.request_id()));
         ASSIGN_OR_RETURN(
             const Order o,
-            orders_->Ship(call.Outgoing(), call.principal, r.order_id(), lines,
-                          call.Idempotent(r.request_id(),
-                                          RequestFingerprint(r))));
+            orders_->Ship(
+                call.Outgoing(), call.principal, r.order_id(), lines,
+                call.Idempotent(r.request_id(), RequestFingerprint(r))));
         *out = OrderToProto(o);
         return absl::OkStatus();
       });
   Handle<v1::CancelOrderRequest, v1::Order>(
-      "CancelOrder", [this](const Call& call, const v1::CancelOrderRequest& r,
-                            v1::Order* out) -> absl::Status {
+      "CancelOrder",
+      [this](const Call& call, const v1::CancelOrderRequest& r,
+             v1::Order* out) -> absl::Status {
         RETURN_IF_ERROR(RequireOrderId(r.order_id()));
         ASSIGN_OR_RETURN(const std::string reason, Reason(r.reason()));
         RETURN_IF_ERROR(RequireRequestId(r.request_id()));
         RETURN_IF_ERROR(OptionalDealerId(r.dealer_id()));
         ASSIGN_OR_RETURN(
             const Order o,
-            orders_->Cancel(call.Outgoing(), call.principal, r.dealer_id(),
-                            r.order_id(), reason,
-                            call.Idempotent(r.request_id(),
-                                            RequestFingerprint(r))));
+            orders_->Cancel(
+                call.Outgoing(), call.principal, r.dealer_id(), r.order_id(),
+                reason,
+                call.Idempotent(r.request_id(), RequestFingerprint(r))));
         *out = OrderToProto(o);
         return absl::OkStatus();
       });
@@ -330,25 +334,24 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
         RETURN_IF_ERROR(RequireRequestId(r.request_id()));
         ASSIGN_OR_RETURN(
             const Order o,
-            orders_->Return(call.Outgoing(), call.principal, r.order_id(),
-                            lines, reason,
-                            call.Idempotent(r.request_id(),
-                                            RequestFingerprint(r))));
+            orders_->Return(
+                call.Outgoing(), call.principal, r.order_id(), lines, reason,
+                call.Idempotent(r.request_id(), RequestFingerprint(r))));
         *out = OrderToProto(o);
         return absl::OkStatus();
       });
   Handle<v1::RepriceOrderRequest, v1::Order>(
-      "RepriceOrder", [this](const Call& call, const v1::RepriceOrderRequest& r,
-                             v1::Order* out) -> absl::Status {
+      "RepriceOrder",
+      [this](const Call& call, const v1::RepriceOrderRequest& r,
+             v1::Order* out) -> absl::Status {
         RETURN_IF_ERROR(RequireOrderId(r.order_id()));
         RETURN_IF_ERROR(RequireCode("quote_id", r.quote_id()));
         RETURN_IF_ERROR(RequireRequestId(r.request_id()));
         ASSIGN_OR_RETURN(
             const Order o,
-            orders_->Reprice(call.Outgoing(), call.principal, r.order_id(),
-                             r.quote_id(),
-                             call.Idempotent(r.request_id(),
-                                             RequestFingerprint(r))));
+            orders_->Reprice(
+                call.Outgoing(), call.principal, r.order_id(), r.quote_id(),
+                call.Idempotent(r.request_id(), RequestFingerprint(r))));
         *out = OrderToProto(o);
         return absl::OkStatus();
       });

@@ -103,14 +103,14 @@ class OrderServiceTest : public ::testing::Test {
 
   static void As(grpc::ClientContext& ctx, const std::string& subject,
                  const std::string& role) {
-    ctx.AddMetadata("authorization",
-                    absl::StrCat("Bearer ",
-                                 TestIdentity::Get().Token(subject, {role})));
+    ctx.AddMetadata(
+        "authorization",
+        absl::StrCat("Bearer ", TestIdentity::Get().Token(subject, {role})));
   }
   static void AsPartner(grpc::ClientContext& ctx, const std::string& dealer) {
-    ctx.AddMetadata("authorization",
-                    absl::StrCat("Bearer ",
-                                 TestIdentity::Get().ServiceToken("gateway")));
+    ctx.AddMetadata(
+        "authorization",
+        absl::StrCat("Bearer ", TestIdentity::Get().ServiceToken("gateway")));
     ctx.AddMetadata("x-qudao-partner-dealer", dealer);
   }
 
@@ -143,7 +143,8 @@ class OrderServiceTest : public ::testing::Test {
   std::string other_;
 };
 
-TEST_F(OrderServiceTest, BadInputIsInvalidArgumentNamingTheFieldAndWritesNothing) {
+TEST_F(OrderServiceTest,
+       BadInputIsInvalidArgumentNamingTheFieldAndWritesNothing) {
   const v1::Order placed = Place("place-1");
   ASSERT_EQ(placed.state(), v1::ORDER_STATE_ACCEPTED);
   const int64_t before = Orders();
@@ -156,8 +157,7 @@ TEST_F(OrderServiceTest, BadInputIsInvalidArgumentNamingTheFieldAndWritesNothing
     req.set_quote_id("qt_1");
     req.clear_request_id();
     grpc::ClientContext ctx2;
-    ExpectInvalidField(stub_->PlaceOrder(&ctx2, req, &out), ctx2,
-                       "request_id");
+    ExpectInvalidField(stub_->PlaceOrder(&ctx2, req, &out), ctx2, "request_id");
   }
   {
     v1::GetOrderRequest req;

@@ -206,8 +206,8 @@ absl::StatusOr<Order> ReadHeader(const Row& row) {
   o.currency = row.Text("currency");
   std::optional<OrderState> state = OrderStateFromName(row.Text("state"));
   if (!state.has_value()) {
-    return absl::DataLossError(absl::StrCat("order ", o.order_id,
-                                            " has an unknown state"));
+    return absl::DataLossError(
+        absl::StrCat("order ", o.order_id, " has an unknown state"));
   }
   o.state = *state;
   ASSIGN_OR_RETURN(o.goods_total,
@@ -247,7 +247,8 @@ absl::Status ReadChildren(Transaction& tx, Order& o) {
     l.quantity = r.Int("quantity");
     ASSIGN_OR_RETURN(l.net_unit_price,
                      Minor(o.currency, r.Int("net_unit_price_minor")));
-    ASSIGN_OR_RETURN(l.net_amount, Minor(o.currency, r.Int("net_amount_minor")));
+    ASSIGN_OR_RETURN(l.net_amount,
+                     Minor(o.currency, r.Int("net_amount_minor")));
     ASSIGN_OR_RETURN(l.unit_cost, Minor(o.currency, r.Int("unit_cost_minor")));
     l.rebate_rule_id = r.Text("rebate_rule_id");
     ASSIGN_OR_RETURN(l.rebate_accrual,
@@ -379,10 +380,10 @@ absl::Status OrderStore::Insert(Transaction& tx, const Order& order) const {
   std::vector<std::string> placeholders;
   for (int i = 1; i <= 23; ++i) placeholders.push_back(absl::StrCat("$", i));
   absl::Status s =
-      tx.Execute(absl::StrCat("INSERT INTO orders (", kHeaderColumns,
-                              ") VALUES (", absl::StrJoin(placeholders, ", "),
-                              ")"),
-                 HeaderParams(order))
+      tx.Execute(
+            absl::StrCat("INSERT INTO orders (", kHeaderColumns, ") VALUES (",
+                         absl::StrJoin(placeholders, ", "), ")"),
+            HeaderParams(order))
           .status();
   if (absl::IsAlreadyExists(s)) {
     return absl::AlreadyExistsError(
@@ -394,9 +395,9 @@ absl::Status OrderStore::Insert(Transaction& tx, const Order& order) const {
 
 absl::StatusOr<std::optional<Order>> OrderStore::Find(
     Transaction& tx, const std::string& order_id) const {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query("SELECT * FROM orders WHERE order_id = $1",
-                            {order_id}));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT * FROM orders WHERE order_id = $1", {order_id}));
   if (rows.empty()) return std::optional<Order>();
   ASSIGN_OR_RETURN(Order o, ReadHeader(rows.front()));
   RETURN_IF_ERROR(ReadChildren(tx, o));
@@ -443,9 +444,9 @@ absl::StatusOr<OrderPage> OrderStore::List(Transaction& tx,
   }
   params.push_back(static_cast<int64_t>(page.limit + 1));
   absl::StrAppend(&where, " ORDER BY order_id DESC LIMIT $", params.size());
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query(absl::StrCat("SELECT * FROM orders ", where),
-                            params));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT * FROM orders ", where), params));
   OrderPage result;
   for (const Row& row : rows) {
     ASSIGN_OR_RETURN(Order o, ReadHeader(row));
@@ -462,16 +463,15 @@ absl::StatusOr<std::vector<std::string>> OrderStore::Unfinished(
     Transaction& tx, absl::Time before, int limit) const {
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query(
-          "SELECT order_id FROM orders o WHERE update_time < $1 AND ("
-          "state IN ('PENDING', 'HELD') OR release_pending <> 0 OR "
-          "reprice_quote_id <> '' OR "
-          "EXISTS (SELECT 1 FROM order_shipments s WHERE s.order_id = "
-          "o.order_id AND s.invoice_id = '') OR "
-          "EXISTS (SELECT 1 FROM order_return_parts p WHERE p.order_id = "
-          "o.order_id AND p.credit_note_id = '')) "
-          "ORDER BY update_time LIMIT $2",
-          {storage::ToStoredTime(before), static_cast<int64_t>(limit)}));
+      tx.Query("SELECT order_id FROM orders o WHERE update_time < $1 AND ("
+               "state IN ('PENDING', 'HELD') OR release_pending <> 0 OR "
+               "reprice_quote_id <> '' OR "
+               "EXISTS (SELECT 1 FROM order_shipments s WHERE s.order_id = "
+               "o.order_id AND s.invoice_id = '') OR "
+               "EXISTS (SELECT 1 FROM order_return_parts p WHERE p.order_id = "
+               "o.order_id AND p.credit_note_id = '')) "
+               "ORDER BY update_time LIMIT $2",
+               {storage::ToStoredTime(before), static_cast<int64_t>(limit)}));
   std::vector<std::string> out;
   for (const Row& r : rows) out.push_back(r.Text(0));
   return out;
@@ -479,10 +479,9 @@ absl::StatusOr<std::vector<std::string>> OrderStore::Unfinished(
 
 absl::StatusOr<std::optional<std::string>> OrderStore::FindByReservation(
     Transaction& tx, const std::string& reservation_id) const {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query("SELECT order_id FROM orders WHERE "
-                            "reservation_id = $1",
-                            {reservation_id}));
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT order_id FROM orders WHERE "
+                                       "reservation_id = $1",
+                                       {reservation_id}));
   if (rows.empty()) return std::optional<std::string>();
   return std::optional<std::string>(rows.front().Text(0));
 }

@@ -72,8 +72,9 @@ class OrderStore {
   // written before `before`: PENDING or HELD orders, cancellations whose
   // release is pending, re-pricings pending, shipments without invoice,
   // return parts without credit note. At most `limit`, oldest first.
-  absl::StatusOr<std::vector<std::string>> Unfinished(
-      storage::Transaction& tx, absl::Time before, int limit) const;
+  absl::StatusOr<std::vector<std::string>> Unfinished(storage::Transaction& tx,
+                                                      absl::Time before,
+                                                      int limit) const;
   // Ids of HELD orders whose reservation is `reservation_id`.
   absl::StatusOr<std::optional<std::string>> FindByReservation(
       storage::Transaction& tx, const std::string& reservation_id) const;

@@ -54,23 +54,23 @@ class OrderStoreTest : public testing::DatabaseTest<B> {
   void SetUp() override {
     this->OpenDatabase("pricing", ProductStore::Migrations());
   }
-  absl::Status Write(const std::function<absl::Status(storage::Transaction&)>&
-                         body) {
+  absl::Status Write(
+      const std::function<absl::Status(storage::Transaction&)>& body) {
     return this->db_->RunInTransaction(storage::TransactionMode::kReadWrite,
                                        body);
   }
   std::optional<Order> Find(const std::string& id) {
     std::optional<Order> out;
-    EXPECT_TRUE(this->db_
-                    ->RunInTransaction(
-                        storage::TransactionMode::kReadOnly,
-                        [&](storage::Transaction& tx) -> absl::Status {
-                          auto f = store_.Find(tx, id);
-                          if (!f.ok()) return f.status();
-                          out = *std::move(f);
-                          return absl::OkStatus();
-                        })
-                    .ok());
+    EXPECT_TRUE(
+        this->db_
+            ->RunInTransaction(storage::TransactionMode::kReadOnly,
+                               [&](storage::Transaction& tx) -> absl::Status {
+                                 auto f = store_.Find(tx, id);
+                                 if (!f.ok()) return f.status();
+                                 out = *std::move(f);
+                                 return absl::OkStatus();
+                               })
+            .ok());
     return out;
   }
   OrderStore store_;
@@ -83,10 +83,12 @@ TYPED_TEST(OrderStoreTest, AnOrderReadsBackAsWrittenAndUpdatesByVersion) {
   Order o = MakeOrder("ord_a", "dlr_1", now);
   ASSERT_TRUE(this->Write([&](storage::Transaction& tx) {
                     return this->store_.Insert(tx, o);
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(this->Write([&](storage::Transaction& tx) {
                   return this->store_.Insert(tx, o);
-                }).code(),
+                })
+                .code(),
             absl::StatusCode::kAlreadyExists);
   ApplyShipment(o, 1, {{0, 4}}, "wh", now);
   o.shipments[0].invoice_id = "inv_1";
@@ -94,7 +96,8 @@ TYPED_TEST(OrderStoreTest, AnOrderReadsBackAsWrittenAndUpdatesByVersion) {
   ASSERT_TRUE(ApplyReturn(o, 1, {{0, 1}}, "damaged", "mgr", now).ok());
   ASSERT_TRUE(this->Write([&](storage::Transaction& tx) {
                     return this->store_.Update(tx, o);
-                  }).ok());
+                  })
+                  .ok());
   std::optional<Order> got = this->Find("ord_a");
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->state, OrderState::kPartiallyShipped);
@@ -114,9 +117,8 @@ TYPED_TEST(OrderStoreTest, AnOrderReadsBackAsWrittenAndUpdatesByVersion) {
   EXPECT_EQ(got->create_time, now);
   // A writer that read version 0 comes second: a retryable conflict.
   Order stale = MakeOrder("ord_a", "dlr_1", now);
-  absl::Status s = this->Write([&](storage::Transaction& tx) {
-    return this->store_.Update(tx, stale);
-  });
+  absl::Status s = this->Write(
+      [&](storage::Transaction& tx) { return this->store_.Update(tx, stale); });
   EXPECT_FALSE(s.ok());
   EXPECT_FALSE(this->Find("ord_missing").has_value());
 }
@@ -129,34 +131,36 @@ TYPED_TEST(OrderStoreTest, ListsNewestFirstAndFindsUnfinishedSteps) {
     if (std::string(id) == "ord_2") o.state = OrderState::kPending;
     ASSERT_TRUE(this->Write([&](storage::Transaction& tx) {
                       return this->store_.Insert(tx, o);
-                    }).ok());
+                    })
+                    .ok());
   }
   ASSERT_TRUE(this->Write([&](storage::Transaction& tx) {
                     return this->store_.Insert(
                         tx, MakeOrder("ord_4", "dlr_2", now));
-                  }).ok());
-  ASSERT_TRUE(
-      this->db_
-          ->RunInTransaction(
-              storage::TransactionMode::kReadOnly,
-              [&](storage::Transaction& tx) -> absl::Status {
-                PageRequest page;
-                page.limit = 1;
-                auto first = this->store_.List(tx, "dlr_1", std::nullopt, page);
-                EXPECT_TRUE(first.ok());
-                EXPECT_EQ(first->orders[0].order_id, "ord_3");
-                EXPECT_FALSE(first->next_page_token.empty());
-                auto accepted = this->store_.List(
-                    tx, "dlr_1", OrderState::kAccepted, PageRequest{});
-                EXPECT_EQ(accepted->orders.size(), 2u);
-                auto early = this->store_.Unfinished(tx, now, 10);
-                EXPECT_TRUE(early->empty());
-                auto late =
-                    this->store_.Unfinished(tx, now + absl::Minutes(2), 10);
-                EXPECT_EQ(*late, std::vector<std::string>{"ord_2"});
-                return absl::OkStatus();
-              })
-          .ok());
+                  })
+                  .ok());
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(
+                      storage::TransactionMode::kReadOnly,
+                      [&](storage::Transaction& tx) -> absl::Status {
+                        PageRequest page;
+                        page.limit = 1;
+                        auto first =
+                            this->store_.List(tx, "dlr_1", std::nullopt, page);
+                        EXPECT_TRUE(first.ok());
+                        EXPECT_EQ(first->orders[0].order_id, "ord_3");
+                        EXPECT_FALSE(first->next_page_token.empty());
+                        auto accepted = this->store_.List(
+                            tx, "dlr_1", OrderState::kAccepted, PageRequest{});
+                        EXPECT_EQ(accepted->orders.size(), 2u);
+                        auto early = this->store_.Unfinished(tx, now, 10);
+                        EXPECT_TRUE(early->empty());
+                        auto late = this->store_.Unfinished(
+                            tx, now + absl::Minutes(2), 10);
+                        EXPECT_EQ(*late, std::vector<std::string>{"ord_2"});
+                        return absl::OkStatus();
+                      })
+                  .ok());
 }
 
 }  // namespace

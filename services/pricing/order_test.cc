@@ -110,8 +110,7 @@ TEST(OrderTest, ReturnsComeOffTheEarliestShipmentsOnePartPerInvoice) {
   EXPECT_EQ(second.parts[0].shipment, 1);
   EXPECT_EQ(second.parts[0].lines, (std::vector<LineQuantity>{{0, 1}}));
   EXPECT_EQ(second.parts[1].shipment, 2);
-  EXPECT_EQ(second.parts[1].lines,
-            (std::vector<LineQuantity>{{0, 1}, {1, 1}}));
+  EXPECT_EQ(second.parts[1].lines, (std::vector<LineQuantity>{{0, 1}, {1, 1}}));
   EXPECT_EQ(second.net_amount.minor_units(), 22500);
   auto note = ReturnCreditNote(o, second.parts[1]);
   ASSERT_TRUE(note.ok());

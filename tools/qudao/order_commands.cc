@@ -138,8 +138,7 @@ void AddCancel(CLI::App* order, int* exit_code) {
   auto req = std::make_shared<pb::CancelOrderRequest>();
   cancel.cmd->add_option("order_id", *req->mutable_order_id(), "ord_…")
       ->required();
-  cancel.cmd->add_option("--reason", *req->mutable_reason(), "why")
-      ->required();
+  cancel.cmd->add_option("--reason", *req->mutable_reason(), "why")->required();
   cancel.cmd
       ->add_option("--request_id", *req->mutable_request_id(),
                    "idempotency key")
@@ -152,8 +151,8 @@ void AddCancel(CLI::App* order, int* exit_code) {
 }
 
 void AddReturn(CLI::App* order, int* exit_code) {
-  ClientCommand ret = NewClientCommand(
-      order, "return", "book returned goods as a credit note");
+  ClientCommand ret =
+      NewClientCommand(order, "return", "book returned goods as a credit note");
   auto req = std::make_shared<pb::ReturnOrderLinesRequest>();
   auto lines = std::make_shared<std::string>();
   ret.cmd->add_option("order_id", *req->mutable_order_id(), "ord_…")
