@@ -474,6 +474,54 @@ TYPED_TEST(OrderOperationsTest, TheReconcilerFinishesWhatACrashLeft) {
   EXPECT_FALSE(closed->release_pending);
 }
 
+// A crash after a shipment (and a return) was recorded but before credit
+// control was asked: the reconciler invoices the shipment and credits the
+// return, once, with the request ids the lost calls would have used.
+TYPED_TEST(OrderOperationsTest, TheReconcilerInvoicesAndCreditsWhatACrashLeft) {
+  if (this->db_ == nullptr) GTEST_SKIP();
+  this->MakeQuote("qt_1", this->dealer_);
+  auto placed = this->Place("qt_1", "place-1");
+  ASSERT_TRUE(placed.ok()) << placed.status();
+  auto shipped = this->Ship(placed->order_id, {{0, 4}}, "ship-1");
+  ASSERT_TRUE(shipped.ok()) << shipped.status();
+  auto crash = [&](const std::function<absl::Status(Order&)>& step) {
+    ASSERT_TRUE(this->db_
+                    ->RunInTransaction(
+                        storage::TransactionMode::kReadWrite,
+                        [&](storage::Transaction& tx) -> absl::Status {
+                          auto o = OrderStore().Find(tx, placed->order_id);
+                          if (!o.ok()) return o.status();
+                          absl::Status s = step(**o);
+                          if (!s.ok()) return s;
+                          return OrderStore().Update(tx, **o);
+                        })
+                    .ok());
+  };
+  crash([&](Order& o) {
+    ApplyShipment(o, 2, {{1, 3}}, "svc-warehouse", this->clock_.Now());
+    return ApplyReturn(o, 1, {{0, 1}}, "damaged", "mgr", this->clock_.Now());
+  });
+  this->clock_.Advance(absl::Minutes(2));
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(this->orders_->Reconcile().ok());
+  auto done = this->orders_->Get(this->rep_, "", placed->order_id);
+  ASSERT_TRUE(done.ok()) << done.status();
+  ASSERT_EQ(done->shipments.size(), 2u);
+  EXPECT_FALSE(done->shipments[1].invoice_id.empty());
+  ASSERT_EQ(done->returns.size(), 1u);
+  EXPECT_TRUE(done->returns[0].done());
+  credit::v1::GetRevenueSummaryRequest revenue;
+  revenue.set_dealer_id(this->dealer_);
+  const std::string today =
+      BusinessCalendar::Key(BusinessCalendar::Default().DayOf(absl::Now()));
+  revenue.set_from_date(today);
+  revenue.set_to_date(today);
+  auto summary = this->client_->GetRevenueSummary(this->Call(), revenue);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  // 4 pumps + 3 valves invoiced once each, 1 pump returned once.
+  EXPECT_EQ(summary->rows(0).invoiced_net().minor_units(), 36000 + 9999);
+  EXPECT_EQ(summary->rows(0).returns().minor_units(), 9000);
+}
+
 // Credit control down: the order stays PENDING (UNAVAILABLE to the
 // caller), and nothing else.
 TYPED_TEST(OrderOperationsTest, CreditControlDownLeavesTheOrderPending) {

@@ -308,5 +308,41 @@ TEST_F(OrderServiceTest, RolesAndPartnersAreScoped) {
   }
 }
 
+// The module follows credit control's reservation feed itself: a held
+// order becomes ACCEPTED when a controller releases it there, with no
+// call from credit control to pricing.
+TEST_F(OrderServiceTest, TheModuleFollowsCreditControlsDecisions) {
+  InsertQuote("qt_big", other_);  // `other_` has no credit limit: held
+  grpc::ClientContext ctx;
+  As(ctx, "rep.wang", "sales_rep");
+  v1::PlaceOrderRequest req;
+  req.set_quote_id("qt_big");
+  req.set_request_id("place-held");
+  v1::Order held;
+  grpc::Status s = stub_->PlaceOrder(&ctx, req, &held);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(held.state(), v1::ORDER_STATE_HELD);
+  ASSERT_TRUE(credit_->SetCreditLimit(other_, 1000000).ok());
+  grpc::ClientContext release_ctx;
+  credit::v1::ReleaseCreditReservationRequest release;
+  release.set_reservation_id(held.reservation_id());
+  release.set_reason("limit set after review");
+  release.set_request_id("release-held");
+  credit::v1::CreditReservation released;
+  s = credit_->stub().ReleaseCreditReservation(&release_ctx, release,
+                                               &released);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::Order now;
+  for (int i = 0; i < 100; ++i) {  // the follower polls every 2 s
+    grpc::ClientContext get_ctx;
+    v1::GetOrderRequest get;
+    get.set_order_id(held.order_id());
+    ASSERT_TRUE(stub_->GetOrder(&get_ctx, get, &now).ok());
+    if (now.state() != v1::ORDER_STATE_HELD) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(now.state(), v1::ORDER_STATE_ACCEPTED);
+}
+
 }  // namespace
 }  // namespace qudao::pricing
