@@ -50,8 +50,6 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
       Start(QUDAO_CUSTOMER_RECORDS_BIN, "customer_records",
             (*pg)->Uri("e2e_customer_records"),
             {absl::StrCat("--redis=", (*redis)->Url())});
-  RunningService pricing =
-      Start(QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"));
   // Credit control and dealer support read dealer facts through Redis as
   // their own accounts, following customer records' feed on the bus.
   RunningService credit = Start(
@@ -60,6 +58,11 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
        absl::StrCat("--redis=", (*redis)->Url()),
        absl::StrCat("--service_token_file=",
                     ServiceTokenFile("credit_control"))});
+  // Pricing's order flow calls credit control as its own account.
+  RunningService pricing = Start(
+      QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"),
+      {absl::StrCat("--credit_control_target=127.0.0.1:", credit.port),
+       absl::StrCat("--service_token_file=", ServiceTokenFile("pricing"))});
   RunningService support = Start(
       QUDAO_DEALER_SUPPORT_BIN, "dealer_support", Sqlite("support"),
       {absl::StrCat("--customer_records_target=127.0.0.1:", customers.port),

@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "qudao/pricing/v1/order_service.grpc.pb.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "qudao/support/v1/dealer_support_service.grpc.pb.h"
 #include "services/credit_control/credit_control_module.h"
@@ -70,6 +71,8 @@ class HostileInputTest : public ::testing::Test {
          {Served{customer::v1::CustomerRecordsService::service_full_name(),
                  customer::NewCustomerRecordsModule},
           Served{pricing::v1::PricingService::service_full_name(),
+                 pricing::NewPricingModule},
+          Served{pricing::v1::OrderService::service_full_name(),
                  pricing::NewPricingModule},
           Served{credit::v1::CreditControlService::service_full_name(),
                  credit::NewCreditControlModule},

@@ -27,6 +27,7 @@
 #include "gtest/gtest.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "qudao/customer/v1/customer_records_service.grpc.pb.h"
+#include "qudao/pricing/v1/order_service.grpc.pb.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "qudao/support/v1/dealer_support_service.grpc.pb.h"
 #include "services/credit_control/credit_control_module.h"
@@ -35,6 +36,7 @@
 #include "services/customer_records/customer_records_service.h"
 #include "services/dealer_support/dealer_support_module.h"
 #include "services/dealer_support/dealer_support_service.h"
+#include "services/pricing/order_service.h"
 #include "services/pricing/pricing_module.h"
 #include "services/pricing/pricing_service.h"
 
@@ -107,7 +109,9 @@ class IdentityTest : public ::testing::Test {
   struct Served {
     std::string name;
     const auth::PermissionTable* table;
-    std::unique_ptr<testing::ServiceFixture> fixture;
+    // Shared by the services one module serves (pricing: PricingService
+    // and OrderService).
+    std::shared_ptr<testing::ServiceFixture> fixture;
   };
 
   void SetUp() override {
@@ -116,20 +120,26 @@ class IdentityTest : public ::testing::Test {
     ASSERT_TRUE(customers.ok()) << customers.status();
     const std::string customers_target =
         absl::StrCat("127.0.0.1:", (*customers)->port());
-    auto pricing = testing::ServiceFixture::Start(pricing::NewPricingModule);
-    ASSERT_TRUE(pricing.ok()) << pricing.status();
     auto credit = testing::ServiceFixture::Start(
         credit::NewCreditControlModule, &Clock::Real(), "", nullptr,
         {{"customer_records", customers_target}});
     ASSERT_TRUE(credit.ok()) << credit.status();
+    auto pricing = testing::ServiceFixture::Start(
+        pricing::NewPricingModule, &Clock::Real(), "", nullptr,
+        {{"credit_control", absl::StrCat("127.0.0.1:", (*credit)->port())}});
+    ASSERT_TRUE(pricing.ok()) << pricing.status();
     auto support =
         testing::ServiceFixture::Start(support::NewDealerSupportModule);
     ASSERT_TRUE(support.ok()) << support.status();
     served_.push_back(
         {customer::v1::CustomerRecordsService::service_full_name(),
          &customer::CustomerRecordsPermissions(), std::move(*customers)});
+    std::shared_ptr<testing::ServiceFixture> pricing_fixture =
+        std::move(*pricing);
     served_.push_back({pricing::v1::PricingService::service_full_name(),
-                       &pricing::PricingPermissions(), std::move(*pricing)});
+                       &pricing::PricingPermissions(), pricing_fixture});
+    served_.push_back({pricing::v1::OrderService::service_full_name(),
+                       &pricing::OrderPermissions(), pricing_fixture});
     served_.push_back({credit::v1::CreditControlService::service_full_name(),
                        &credit::CreditControlPermissions(),
                        std::move(*credit)});
@@ -187,6 +197,53 @@ class IdentityTest : public ::testing::Test {
       req.mutable_dealer()->set_dealer_id(dealer_);
       req.mutable_dealer()->set_legal_name("Renamed Trading");
       req.mutable_update_mask()->add_paths("legal_name");
+      return req.SerializeAsString();
+    }
+    if (method == "PlaceOrder") {
+      pricing::v1::PlaceOrderRequest req;
+      req.set_quote_id("qt_1");
+      req.set_request_id("place-1");
+      return req.SerializeAsString();
+    }
+    if (method == "GetOrder") {
+      pricing::v1::GetOrderRequest req;
+      req.set_order_id("ord_0190f3c2a1b24e8f0a1b");
+      return req.SerializeAsString();
+    }
+    if (method == "ListOrders") {
+      pricing::v1::ListOrdersRequest req;
+      req.set_dealer_id(dealer_);
+      return req.SerializeAsString();
+    }
+    if (method == "ShipOrder" || method == "ReturnOrderLines") {
+      pricing::v1::ShipOrderRequest req;  // the same first three fields
+      req.set_order_id("ord_0190f3c2a1b24e8f0a1b");
+      pricing::v1::LineQuantity* line = req.add_lines();
+      line->set_line(0);
+      line->set_quantity(1);
+      if (method == "ShipOrder") {
+        req.set_request_id("ship-1");
+        return req.SerializeAsString();
+      }
+      pricing::v1::ReturnOrderLinesRequest ret;
+      ret.set_order_id(req.order_id());
+      *ret.mutable_lines() = req.lines();
+      ret.set_reason("damaged in transit");
+      ret.set_request_id("return-1");
+      return ret.SerializeAsString();
+    }
+    if (method == "CancelOrder") {
+      pricing::v1::CancelOrderRequest req;
+      req.set_order_id("ord_0190f3c2a1b24e8f0a1b");
+      req.set_reason("dealer changed its mind");
+      req.set_request_id("cancel-1");
+      return req.SerializeAsString();
+    }
+    if (method == "RepriceOrder") {
+      pricing::v1::RepriceOrderRequest req;
+      req.set_order_id("ord_0190f3c2a1b24e8f0a1b");
+      req.set_quote_id("qt_2");
+      req.set_request_id("reprice-1");
       return req.SerializeAsString();
     }
     if (method == "CreateProduct") {

@@ -10,6 +10,7 @@
 #include "services/credit_control/credit_control_service.h"
 #include "services/customer_records/customer_records_service.h"
 #include "services/dealer_support/dealer_support_service.h"
+#include "services/pricing/order_service.h"
 #include "services/pricing/pricing_service.h"
 
 namespace qudao {
@@ -23,7 +24,7 @@ TEST(SecurityDocTest, PermissionTablesMatchTheCode) {
   std::string tables;
   for (const auth::PermissionTable* table :
        {&customer::CustomerRecordsPermissions(), &pricing::PricingPermissions(),
-        &credit::CreditControlPermissions(),
+        &pricing::OrderPermissions(), &credit::CreditControlPermissions(),
         &support::DealerSupportPermissions()}) {
     absl::StrAppend(&tables, table->Markdown(), "\n");
   }

@@ -10,6 +10,7 @@
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/storage/table_mapping.h"
+#include "services/pricing/day_columns.h"
 #include "services/pricing/product.h"
 
 namespace qudao::pricing {
@@ -18,42 +19,6 @@ namespace {
 using storage::Params;
 using storage::Row;
 using storage::Transaction;
-
-// A business day as its day number (price_list.h).
-template <typename T, typename Access>
-storage::Column<T> Day(std::string name, Access access) {
-  return {{name},
-          [access](const T& r, Params& p) {
-            p.emplace_back(DayNumber(std::invoke(access, r)));
-          },
-          [access, name](const Row& row, T& r) {
-            std::invoke(access, r) = DayFromNumber(row.Int(name));
-            return absl::OkStatus();
-          }};
-}
-
-// An optional day, NULL when unset.
-template <typename T, typename Access>
-storage::Column<T> OptionalDay(std::string name, Access access) {
-  return {{name},
-          [access](const T& r, Params& p) {
-            const std::optional<absl::CivilDay>& d = std::invoke(access, r);
-            if (d.has_value()) {
-              p.emplace_back(DayNumber(*d));
-            } else {
-              p.emplace_back();
-            }
-          },
-          [access, name](const Row& row, T& r) {
-            auto& field = std::invoke(access, r);
-            if (row.IsNull(name)) {
-              field.reset();
-            } else {
-              field = DayFromNumber(row.Int(name));
-            }
-            return absl::OkStatus();
-          }};
-}
 
 const storage::TableMapping<PriceListVersion>& Versions() {
   namespace s = storage;

@@ -7,6 +7,9 @@
 #include "common/config/settings.h"
 #include "common/grpc/module.h"
 #include "common/status/macros.h"
+#include "services/credit_control/client/credit_control_client.h"
+#include "services/pricing/order_operations.h"
+#include "services/pricing/order_service.h"
 #include "services/pricing/price_list.h"
 #include "services/pricing/price_list_operations.h"
 #include "services/pricing/pricing_service.h"
@@ -50,6 +53,29 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
   module->Serve(std::make_unique<PricingService>(
                     products, prices, module->ServingFor(PricingPermissions())),
                 pb::PricingService::service_full_name());
+  // Orders reserve, invoice and credit through credit control, as
+  // pricing's own account, and follow its reservation feed (never a
+  // call-back from it).
+  if (env.service_token == nullptr) {
+    return absl::FailedPreconditionError(
+        "pricing reserves credit for orders as its own service account: give "
+        "it that account's token (--service_token_file or "
+        "QUDAO_SERVICE_TOKEN_FILE)");
+  }
+  auto target_of = env.target_of;
+  auto* credit = module->Own(std::make_unique<credit::CreditControlClient>(
+      [target_of] {
+        return target_of ? target_of("credit_control") : std::string();
+      },
+      ClientOptionsFor(env), env.metrics, env.clock));
+  auto* orders = module->Own(std::make_unique<OrderOperations>(
+      module->database(), credit, env.clock, env.calendar));
+  module->Own(orders->FollowReservations(module->FollowingBus(env)));
+  module->AddJob(orders->ReconcilerJob());
+  module->AddJob(orders->RebateJob());
+  module->Serve(std::make_unique<OrderService>(
+                    orders, module->ServingFor(OrderPermissions())),
+                pb::OrderService::service_full_name());
   return module;
 }
 

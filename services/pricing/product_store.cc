@@ -9,6 +9,8 @@
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/storage/table_mapping.h"
+#include "services/pricing/order_store.h"
+#include "services/pricing/quote_store.h"
 
 namespace qudao::pricing {
 namespace {
@@ -167,6 +169,11 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
   static const auto* migrations = new std::vector<storage::Migration>{
       {1, "create_catalogue", Schema(storage::Backend::kSqlite),
        Schema(storage::Backend::kPostgres)},
+      {2, "create_quotes", QuoteStore::Schema(storage::Backend::kSqlite),
+       QuoteStore::Schema(storage::Backend::kPostgres)},
+      // 3..19 are left to the quote work; orders from 20.
+      {20, "create_orders", OrderStore::Schema(storage::Backend::kSqlite),
+       OrderStore::Schema(storage::Backend::kPostgres)},
   };
   return *migrations;
 }

@@ -6,6 +6,7 @@
 //   qudao dealer create|get|list|update
 //   qudao credit position|assess|assessments|limit|hold-queue|release|reject
 //   qudao price group|product|list|get|cost|settings
+//   qudao order place|show|list|ship|cancel|return|reprice
 //   qudao login|logout                 get or forget the CLI's token
 //   qudao audit                        a service's audit trail
 #include "CLI/CLI.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   qudao::cli::AddAuthCommands(app, &exit_code);
   qudao::cli::AddCreditCommands(app, &exit_code);
   qudao::cli::AddPriceCommands(app, &exit_code);
+  qudao::cli::AddOrderCommands(app, &exit_code);
   qudao::InstallProtobufLogHandler();
   CLI11_PARSE(app, argc, argv);
   return exit_code;

@@ -1,0 +1,99 @@
+// Persistence of orders: the order header (orders), its lines
+// (order_lines), shipments (order_shipments), returns and their credit
+// notes (order_returns, order_return_parts) and the rebates invoicing
+// accrued (order_rebate_accruals, rebate_settlements), inside the caller's
+// transaction. The same SQL runs on SQLite and PostgreSQL; the tables are
+// migration 20 of the pricing service (ProductStore::Migrations()).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/pagination/pagination.h"
+#include "common/storage/database.h"
+#include "services/pricing/order.h"
+
+namespace qudao::pricing {
+
+// The canonical filter of a dealer's order listing (page tokens are bound
+// to it).
+std::string OrderListFilter(const std::string& dealer_id,
+                            std::optional<OrderState> state);
+
+struct OrderPage {
+  // Newest first, complete (lines, shipments, returns).
+  std::vector<Order> orders;
+  std::string next_page_token;
+};
+
+// A rebate a shipment accrued, for the period-end settlement.
+struct StoredAccrual {
+  std::string order_id;
+  int shipment = 0;
+  int line = 0;
+  std::string dealer_id;
+  std::string rule_id;
+  Money amount;
+  // "YYYY-MM" of the invoicing day (company calendar).
+  std::string period;
+};
+
+// What a dealer earned under a rule in a period, and whether it is paid.
+struct RebateTotal {
+  std::string dealer_id;
+  std::string rule_id;
+  Money amount;
+};
+
+class OrderStore {
+ public:
+  // The DDL of the order tables on `backend` (pricing migration 20).
+  static std::string Schema(storage::Backend backend);
+
+  // ALREADY_EXISTS when the id is taken.
+  absl::Status Insert(storage::Transaction& tx, const Order& order) const;
+  // The whole order; nullopt when there is none.
+  absl::StatusOr<std::optional<Order>> Find(storage::Transaction& tx,
+                                            const std::string& order_id) const;
+  // Writes `order` (header, lines, shipments, returns) if its stored
+  // version is `order.version` and bumps it; ABORTED (retryable) when
+  // another write came first.
+  absl::Status Update(storage::Transaction& tx, Order& order) const;
+  // A dealer's orders newest first, of one state if given.
+  absl::StatusOr<OrderPage> List(storage::Transaction& tx,
+                                 const std::string& dealer_id,
+                                 std::optional<OrderState> state,
+                                 const PageRequest& page) const;
+  // Ids of orders with a step credit control has not confirmed, last
+  // written before `before`: PENDING or HELD orders, cancellations whose
+  // release is pending, re-pricings pending, shipments without invoice,
+  // return parts without credit note. At most `limit`, oldest first.
+  absl::StatusOr<std::vector<std::string>> Unfinished(storage::Transaction& tx,
+                                                      absl::Time before,
+                                                      int limit) const;
+  // Ids of HELD orders whose reservation is `reservation_id`.
+  absl::StatusOr<std::optional<std::string>> FindByReservation(
+      storage::Transaction& tx, const std::string& reservation_id) const;
+
+  // Records accruals (again: the same key is kept once).
+  absl::Status InsertAccrual(storage::Transaction& tx,
+                             const StoredAccrual& accrual) const;
+  // Σ accruals per dealer and rule in `period` ("YYYY-MM").
+  absl::StatusOr<std::vector<RebateTotal>> RebateTotals(
+      storage::Transaction& tx, const std::string& period) const;
+  // The credit note that settled (dealer, rule, period), if any.
+  absl::StatusOr<std::optional<std::string>> FindSettlement(
+      storage::Transaction& tx, const RebateTotal& total,
+      const std::string& period) const;
+  absl::Status InsertSettlement(storage::Transaction& tx,
+                                const RebateTotal& total,
+                                const std::string& period,
+                                const std::string& credit_note_id,
+                                absl::Time now) const;
+};
+
+}  // namespace qudao::pricing
