@@ -10,7 +10,7 @@
 // are drafts or out of their window. Fixed seeds: every run prices the
 // same baskets against the same rules.
 //
-//   build/bench/pricing_rules_bench [--benchmark_filter=RuleBook]
+//   build/bench/pricing_rules_bench [--benchmark_filter=BM_PriceBasketRuleBook]
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -56,11 +56,26 @@ std::vector<PriceRule> Rules(int n) {
     } else if (window < 30) {
       r.valid_until = absl::CivilDay(2027, 1, 1);
     }
-    // Scopes: 40% one dealer (with a SKU, a group or all products), 35%
-    // one SKU for everyone, 10% a group, 5% a zone, 4% an ABC class, 3% a
-    // channel level, 3% everyone and everything.
-    const int scope = pick(100);
-    if (scope < 40) {
+    // Scopes. The broad rules come first and their number does not grow
+    // with the set: 20 for everyone, 40 per channel level, 30 per ABC
+    // class, 3 per zone and 3 per product group (330 in all). The rest is
+    // what a large set is made of: 55% for one dealer (half of those for
+    // one of its SKUs, 30% for a group, 20% for all its products) and 45%
+    // for one SKU for everyone.
+    if (i < 20) {
+      // All dealers, all products.
+    } else if (i < 60) {
+      r.dealer_scope = {DealerScopeKind::kChannelLevel,
+                        static_cast<ChannelLevel>(1 + i % 4), ""};
+    } else if (i < 90) {
+      r.dealer_scope = {DealerScopeKind::kAbcClass, ChannelLevel::kUnspecified,
+                        std::string(1, static_cast<char>('A' + i % 3))};
+    } else if (i < 90 + 3 * kZones) {
+      r.dealer_scope = {DealerScopeKind::kZone, ChannelLevel::kUnspecified,
+                        Zone(i)};
+    } else if (i < 180 + 3 * kGroups) {
+      r.product_scope = {ProductScopeKind::kGroup, Group(i)};
+    } else if (pick(100) < 55) {
       r.dealer_scope = {DealerScopeKind::kDealer, ChannelLevel::kUnspecified,
                         DealerId(pick(kDealers))};
       const int product = pick(10);
@@ -69,19 +84,8 @@ std::vector<PriceRule> Rules(int n) {
       } else if (product < 8) {
         r.product_scope = {ProductScopeKind::kGroup, Group(pick(kGroups))};
       }
-    } else if (scope < 75) {
+    } else {
       r.product_scope = {ProductScopeKind::kSku, Sku(pick(kSkus))};
-    } else if (scope < 85) {
-      r.product_scope = {ProductScopeKind::kGroup, Group(pick(kGroups))};
-    } else if (scope < 90) {
-      r.dealer_scope = {DealerScopeKind::kZone, ChannelLevel::kUnspecified,
-                        Zone(pick(kZones))};
-    } else if (scope < 94) {
-      r.dealer_scope = {DealerScopeKind::kAbcClass, ChannelLevel::kUnspecified,
-                        std::string(1, static_cast<char>('A' + pick(3)))};
-    } else if (scope < 97) {
-      r.dealer_scope = {DealerScopeKind::kChannelLevel,
-                        static_cast<ChannelLevel>(1 + pick(4)), ""};
     }
     // Types: channel margin 20%, seasonal 30%, quantity 15%, cumulative
     // 5%, bundle 5%, price ending 3%, floor 12%, rebate 10%.
@@ -168,6 +172,46 @@ void Matrix(benchmark::internal::Benchmark* b) {
   b->ArgNames({"rules", "lines"})->Unit(benchmark::kMicrosecond);
 }
 BENCHMARK(BM_PriceBasketVector)->Apply(Matrix);
+
+// The quote service's way: the RuleBook built once per rule-set version,
+// then only the basket is priced.
+void BM_PriceBasketRuleBook(benchmark::State& state) {
+  const RuleBook book =
+      RuleBook::Build(Rules(static_cast<int>(state.range(0)))).value();
+  const BasketInput basket = Basket(static_cast<int>(state.range(1)));
+  for (auto _ : state) {
+    auto r = PriceBasket(basket, book);
+    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+    benchmark::DoNotOptimize(r);
+  }
+  // What a line carries: the rules it listed and the ones only counted.
+  const BasketResult r = PriceBasket(basket, book).value();
+  double listed = 0;
+  double counted = 0;
+  for (const LineResult& l : r.lines) {
+    listed += static_cast<double>(l.not_applied.size());
+    counted += static_cast<double>(l.scope_mismatches);
+  }
+  state.counters["listed/line"] = listed / static_cast<double>(r.lines.size());
+  state.counters["counted/line"] =
+      counted / static_cast<double>(r.lines.size());
+}
+BENCHMARK(BM_PriceBasketRuleBook)->Apply(Matrix);
+
+// What building the book costs (once per rule-set version).
+void BM_BuildRuleBook(benchmark::State& state) {
+  const std::vector<PriceRule> rules = Rules(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    auto book = RuleBook::Build(rules);
+    benchmark::DoNotOptimize(book);
+  }
+}
+BENCHMARK(BM_BuildRuleBook)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->ArgName("rules")
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace qudao::pricing
