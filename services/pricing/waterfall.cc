@@ -574,6 +574,8 @@ class Waterfall {
   absl::StatusOr<Outcome> CumulativeTier(const PriceRule& r, LineState& s) {
     ASSIGN_OR_RETURN(const VolumeFact* f, Fact(r));
     const bool units = f->measure == VolumeMeasure::kUnits;
+    // The fact records the tier reached: Choose's question needs no text.
+    if (s.quick && f->tier_basis_points) return Effect{};
     const std::string counted =
         units ? absl::StrCat(f->counted_units, " units (", f->prior_units,
                              " invoiced in ", f->period, " + ", f->order_units,
