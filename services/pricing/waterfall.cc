@@ -265,6 +265,7 @@ absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book,
                               const StepRules& step,
                               const PricingDealer& dealer, absl::CivilDay day,
                               Memo* memo, const Evaluate& evaluate) {
+  // Reused across calls (nothing Choose calls chooses in turn).
   thread_local std::vector<uint32_t> candidates;
   candidates.clear();
   RuleBook::Collect(step.buckets, s.product, candidates);
