@@ -26,7 +26,7 @@ fi
 
 BUILD=build-fuzz
 TARGETS=(money_fuzzer text_validation_fuzzer page_token_fuzzer json_fuzzer
-         http_request_fuzzer payment_term_fuzzer)
+         http_request_fuzzer payment_term_fuzzer waterfall_fuzzer)
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-15 -DCMAKE_CXX_COMPILER=clang++-15 \

@@ -1,6 +1,11 @@
 // Price rules and their selection; see price_rule.h.
 #include "services/pricing/price_rule.h"
 
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -427,31 +432,34 @@ std::optional<NotApplied> Ineligibility(const PriceRule& rule,
                                         const PricingDealer& dealer,
                                         const PricingProduct& product,
                                         absl::CivilDay day) {
+  const bool draft = rule.state != RuleState::kActive;
+  const bool dealer_scope = DealerScopeMatches(rule.dealer_scope, dealer);
+  const bool product_scope = ProductScopeMatches(rule.product_scope, product);
+  if (!draft && dealer_scope && product_scope && InWindow(rule, day)) {
+    return std::nullopt;
+  }
   NotApplied n{rule.rule_id, StepOf(rule.type), NotAppliedReason::kDraft, ""};
-  if (rule.state != RuleState::kActive) {
+  if (draft) {
     n.explanation = "a draft: only active rules apply (simulate it instead)";
     return n;
   }
-  if (!DealerScopeMatches(rule.dealer_scope, dealer)) {
+  if (!dealer_scope) {
     n.reason = NotAppliedReason::kScopeMismatch;
     n.explanation = absl::StrCat("for ", DealerScopeName(rule.dealer_scope),
                                  ", not this dealer");
     return n;
   }
-  if (!ProductScopeMatches(rule.product_scope, product)) {
+  if (!product_scope) {
     n.reason = NotAppliedReason::kScopeMismatch;
     n.explanation = absl::StrCat("for ", ProductScopeName(rule.product_scope),
                                  ", not ", absl::AsciiStrToUpper(product.sku));
     return n;
   }
-  if (!InWindow(rule, day)) {
-    n.reason = NotAppliedReason::kOutOfWindow;
-    n.explanation =
-        absl::StrCat("valid ", WindowText(rule), ", the quote is dated ",
-                     BusinessCalendar::Key(day));
-    return n;
-  }
-  return std::nullopt;
+  n.reason = NotAppliedReason::kOutOfWindow;
+  n.explanation =
+      absl::StrCat("valid ", WindowText(rule), ", the quote is dated ",
+                   BusinessCalendar::Key(day));
+  return n;
 }
 
 bool Outranks(const PriceRule& a, const PriceRule& b) {
@@ -509,6 +517,116 @@ Selection SelectRule(const std::vector<const PriceRule*>& applicable) {
                         TieBreakExplanation(*s.winner, *r)});
   }
   return s;
+}
+
+absl::StatusOr<RuleBook> RuleBook::Build(std::vector<PriceRule> rules) {
+  if (rules.size() > std::numeric_limits<uint32_t>::max()) {
+    return InvalidField("rules", "too many rules");
+  }
+  std::map<absl::string_view, size_t> ids;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string f = absl::StrCat("rules[", i, "]");
+    // Each rule consistent in itself; a rule priced in another currency
+    // than a basket is not applicable to it, not an error.
+    RETURN_IF_ERROR(CheckPriceRule(f, rules[i], ""));
+    auto [at, fresh] = ids.emplace(rules[i].rule_id, i);
+    if (!fresh) {
+      return InvalidField(
+          absl::StrCat(f, ".rule_id"),
+          absl::StrCat("'", QuoteInput(rules[i].rule_id), "' is also rules[",
+                       at->second, "]: rule ids must be unique"));
+    }
+  }
+  RuleBook book{Token{}};
+  book.rules_ = std::move(rules);
+  for (size_t i = 0; i < book.rules_.size(); ++i) {
+    const PriceRule& r = book.rules_[i];
+    TypeIndex& t = book.by_type_[Slot(r.type)];
+    ++t.count;
+    ProductBucket* bucket = nullptr;
+    switch (r.dealer_scope.kind) {
+      case DealerScopeKind::kAllDealers:
+        bucket = &t.all;
+        break;
+      case DealerScopeKind::kChannelLevel:
+        bucket = &t.by_level[static_cast<size_t>(r.dealer_scope.channel_level)];
+        break;
+      case DealerScopeKind::kAbcClass:
+        bucket = &t.by_abc_class[absl::AsciiStrToUpper(r.dealer_scope.code)];
+        break;
+      case DealerScopeKind::kZone:
+        bucket = &t.by_zone[r.dealer_scope.code];
+        break;
+      case DealerScopeKind::kDealer:
+        bucket = &t.by_dealer[r.dealer_scope.code];
+        break;
+    }
+    const uint32_t index = static_cast<uint32_t>(i);
+    switch (r.product_scope.kind) {
+      case ProductScopeKind::kAllProducts:
+        bucket->all.push_back(index);
+        break;
+      case ProductScopeKind::kGroup:
+        bucket->by_group[r.product_scope.code].push_back(index);
+        break;
+      case ProductScopeKind::kSku:
+        bucket->by_sku[absl::AsciiStrToUpper(r.product_scope.code)].push_back(
+            index);
+        break;
+    }
+  }
+  return book;
+}
+
+size_t RuleBook::CountOfType(RuleType type) const {
+  const size_t slot = Slot(type);
+  return slot < by_type_.size() ? by_type_[slot].count : 0;
+}
+
+RuleBook::DealerBuckets RuleBook::ForDealer(RuleType type,
+                                            const PricingDealer& d) const {
+  DealerBuckets out;
+  const size_t slot = Slot(type);
+  if (slot >= by_type_.size() || by_type_[slot].count == 0) return out;
+  const TypeIndex& t = by_type_[slot];
+  auto add = [&out](const ProductBucket& b) {
+    if (!b.all.empty() || !b.by_sku.empty() || !b.by_group.empty()) {
+      out.push_back(&b);
+    }
+  };
+  auto find = [&add](const absl::flat_hash_map<std::string, ProductBucket>& m,
+                     const std::string& key) {
+    if (key.empty()) return;
+    if (auto it = m.find(key); it != m.end()) add(it->second);
+  };
+  add(t.all);
+  const size_t level = static_cast<size_t>(d.channel_level);
+  if (level >= 1 && level < t.by_level.size()) add(t.by_level[level]);
+  find(t.by_abc_class, absl::AsciiStrToUpper(d.abc_class));
+  find(t.by_zone, d.zone);
+  if (d.province != d.zone) find(t.by_zone, d.province);
+  find(t.by_dealer, d.dealer_id);
+  return out;
+}
+
+void RuleBook::Collect(const DealerBuckets& buckets, const PricingProduct& p,
+                       std::vector<uint32_t>& out) {
+  const size_t start = out.size();
+  for (const ProductBucket* b : buckets) {
+    out.insert(out.end(), b->all.begin(), b->all.end());
+    if (!b->by_sku.empty()) {
+      if (auto it = b->by_sku.find(p.sku); it != b->by_sku.end()) {
+        out.insert(out.end(), it->second.begin(), it->second.end());
+      }
+    }
+    if (!b->by_group.empty() && !p.product_group.empty()) {
+      if (auto it = b->by_group.find(p.product_group);
+          it != b->by_group.end()) {
+        out.insert(out.end(), it->second.begin(), it->second.end());
+      }
+    }
+  }
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
 }
 
 VolumeWindow VolumePeriodContaining(VolumePeriod period, absl::CivilDay day) {

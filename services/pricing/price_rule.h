@@ -13,12 +13,15 @@
 // rule id. Selection never fails.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "common/money/money.h"
@@ -299,6 +302,71 @@ struct Selection {
   std::vector<NotApplied> losers;
 };
 Selection SelectRule(const std::vector<const PriceRule*>& applicable);
+
+// A rule set validated and indexed by scope, built once and used for many
+// baskets: the quote service keeps one per rule-set version. Per type
+// (waterfall step) the rules are filed under their dealer dimension (one
+// dealer by id, a zone or region code, an ABC class, a channel level, all
+// dealers) and within it their product dimension (one SKU, a group, all
+// products), so a line finds the rules whose scope can match it with a few
+// hash look-ups, whatever the size of the set: a basket costs lines × the
+// rules that match its dealer and products, never lines × rules. Copyable;
+// holds no pointers into itself.
+class RuleBook {
+ public:
+  // No default constructor (Build an empty vector for the empty set): so
+  // that PriceBasket(basket, {}) and PriceBasket(basket, {rule, …}) stay
+  // the vector overload.
+  //
+  // Every rule checked (CheckPriceRule in any currency, field
+  // "rules[i]"), drafts included, and rule ids unique; INVALID_ARGUMENT
+  // naming the field otherwise.
+  static absl::StatusOr<RuleBook> Build(std::vector<PriceRule> rules);
+
+  // In the order given to Build.
+  const std::vector<PriceRule>& rules() const { return rules_; }
+  // How many rules of `type` the set holds.
+  size_t CountOfType(RuleType type) const;
+
+  // One product-dimension bucket of one dealer-dimension key.
+  struct ProductBucket {
+    // By upper-case SKU.
+    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_sku;
+    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_group;
+    std::vector<uint32_t> all;
+  };
+  // The buckets of `type` whose dealer scope matches `dealer` (at most
+  // one per dealer-scope kind, and one more when the dealer's zone and
+  // province differ): compute once per basket.
+  using DealerBuckets = std::vector<const ProductBucket*>;
+  DealerBuckets ForDealer(RuleType type, const PricingDealer& dealer) const;
+  // Appends to `out` the indexes in rules() of the rules in `buckets`
+  // whose product scope matches `product` (its SKU upper-case), ascending:
+  // with ForDealer, exactly the rules of the type for which
+  // DealerScopeMatches and ProductScopeMatches hold.
+  static void Collect(const DealerBuckets& buckets,
+                      const PricingProduct& product,
+                      std::vector<uint32_t>& out);
+
+ private:
+  struct TypeIndex {
+    size_t count = 0;
+    absl::flat_hash_map<std::string, ProductBucket> by_dealer;
+    absl::flat_hash_map<std::string, ProductBucket> by_zone;
+    // By upper-case class.
+    absl::flat_hash_map<std::string, ProductBucket> by_abc_class;
+    // By ChannelLevel value (1..4).
+    std::array<ProductBucket, 5> by_level;
+    ProductBucket all;
+  };
+  struct Token {};
+  explicit RuleBook(Token) {}
+  static size_t Slot(RuleType type) { return static_cast<size_t>(type); }
+
+  std::vector<PriceRule> rules_;
+  // By RuleType value (1..8).
+  std::array<TypeIndex, 9> by_type_;
+};
 
 // [from, until) of the calendar month, quarter or year containing `day`,
 // and its label ("2026-11", "2026-Q4", "2026").

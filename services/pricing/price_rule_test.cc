@@ -2,7 +2,9 @@
 #include "services/pricing/price_rule.h"
 
 #include <functional>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -301,6 +303,88 @@ TEST(PriceRuleTest, WithoutACurrencyARuleMustStillBeConsistentInItself) {
   absl::Status s = CheckPriceRule("rules[0]", r, "");
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(FieldOf(s), "rules[0].cumulative.tiers[1].min_amount") << s;
+}
+
+// --- The rule book: the index by scope finds exactly the rules whose scope
+// matches, whatever the kind and case.
+
+TEST(RuleBookTest, FindsExactlyTheRulesWhoseScopeMatches) {
+  const std::vector<DealerScope> dealers = {
+      {DealerScopeKind::kAllDealers, ChannelLevel::kUnspecified, ""},
+      {DealerScopeKind::kChannelLevel, ChannelLevel::kRetailer, ""},
+      {DealerScopeKind::kChannelLevel, ChannelLevel::kWholesaler, ""},
+      {DealerScopeKind::kAbcClass, ChannelLevel::kUnspecified, "b"},
+      {DealerScopeKind::kAbcClass, ChannelLevel::kUnspecified, "A"},
+      {DealerScopeKind::kZone, ChannelLevel::kUnspecified, "EAST"},
+      {DealerScopeKind::kZone, ChannelLevel::kUnspecified, "ZJ"},
+      {DealerScopeKind::kZone, ChannelLevel::kUnspecified, "east"},
+      {DealerScopeKind::kDealer, ChannelLevel::kUnspecified, "dlr_r1"},
+      {DealerScopeKind::kDealer, ChannelLevel::kUnspecified, "DLR_R1"},
+  };
+  const std::vector<ProductScope> products = {
+      {ProductScopeKind::kAllProducts, ""},
+      {ProductScopeKind::kGroup, "PUMPS"},
+      {ProductScopeKind::kGroup, "pumps"},
+      {ProductScopeKind::kSku, "pump-100"},
+      {ProductScopeKind::kSku, "PUMP-200"},
+  };
+  std::vector<PriceRule> rules;
+  for (const RuleType type : {RuleType::kChannelMargin, RuleType::kSeasonal}) {
+    for (const DealerScope& d : dealers) {
+      for (const ProductScope& p : products) {
+        PriceRule r = Seasonal(absl::StrCat("R", rules.size()));
+        r.type = type;
+        r.dealer_scope = d;
+        r.product_scope = p;
+        rules.push_back(r);
+      }
+    }
+  }
+  absl::StatusOr<RuleBook> book = RuleBook::Build(rules);
+  ASSERT_TRUE(book.ok()) << book.status();
+  EXPECT_EQ(book->CountOfType(RuleType::kSeasonal), rules.size() / 2);
+  EXPECT_EQ(book->CountOfType(RuleType::kFloor), 0u);
+  PricingDealer same_zone_and_province = Retailer();
+  same_zone_and_province.province = same_zone_and_province.zone;
+  PricingDealer unclassified = Retailer();
+  unclassified.abc_class.clear();
+  unclassified.zone.clear();
+  for (const PricingDealer& dealer :
+       {Retailer(), same_zone_and_province, unclassified}) {
+    for (const PricingProduct& product :
+         {PricingProduct{"PUMP-100", "PUMPS"}, PricingProduct{"PUMP-200", ""},
+          PricingProduct{"VALVE-1", "VALVES"}}) {
+      for (const RuleType type :
+           {RuleType::kChannelMargin, RuleType::kSeasonal}) {
+        std::vector<uint32_t> want;
+        for (size_t i = 0; i < rules.size(); ++i) {
+          if (rules[i].type == type &&
+              DealerScopeMatches(rules[i].dealer_scope, dealer) &&
+              ProductScopeMatches(rules[i].product_scope, product)) {
+            want.push_back(static_cast<uint32_t>(i));
+          }
+        }
+        std::vector<uint32_t> got;
+        RuleBook::Collect(book->ForDealer(type, dealer), product, got);
+        EXPECT_EQ(got, want) << dealer.zone << "/" << dealer.province << " "
+                             << product.sku << " " << RuleTypeName(type);
+      }
+    }
+  }
+}
+
+TEST(RuleBookTest, BuildChecksEveryRuleAndUniqueIds) {
+  PriceRule bad = Seasonal("BAD");
+  bad.basis_points = 10001;
+  absl::StatusOr<RuleBook> book = RuleBook::Build({Seasonal("OK"), bad});
+  ASSERT_EQ(book.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(book.status()), "rules[1].basis_points");
+  book = RuleBook::Build({Seasonal("SAME"), Seasonal("SAME")});
+  ASSERT_EQ(book.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(book.status()), "rules[1].rule_id");
+  book = RuleBook::Build({});
+  ASSERT_TRUE(book.ok());
+  EXPECT_TRUE(book->rules().empty());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "services/pricing/waterfall.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <limits>
 #include <map>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <variant>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -95,9 +97,8 @@ absl::StatusOr<Money> Amount(const std::string& field, const Money& m,
   return m;
 }
 
-absl::Status Validate(const BasketInput& in,
-                      const std::vector<PriceRule>& rules,
-                      std::string& currency) {
+// The lines and the dealer; then (ValidateTail) the rest.
+absl::Status ValidateHead(const BasketInput& in, std::string& currency) {
   if (in.lines.empty() || in.lines.size() > kMaxBasketLines) {
     return InvalidField("lines",
                         absl::StrCat("must hold 1 to ", kMaxBasketLines,
@@ -156,20 +157,11 @@ absl::Status Validate(const BasketInput& in,
                           absl::StrCat("list price × quantity ", l.quantity))
                         .status());
   }
-  std::map<std::string, size_t> ids;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const std::string f = absl::StrCat("rules[", i, "]");
-    // Each rule consistent in itself; a rule priced in another currency
-    // than the basket is not applicable (Choose), not an error.
-    RETURN_IF_ERROR(CheckPriceRule(f, rules[i], ""));
-    auto [at, fresh] = ids.emplace(rules[i].rule_id, i);
-    if (!fresh) {
-      return InvalidField(
-          absl::StrCat(f, ".rule_id"),
-          absl::StrCat("'", QuoteInput(rules[i].rule_id), "' is also rules[",
-                       at->second, "]: rule ids must be unique"));
-    }
-  }
+  return absl::OkStatus();
+}
+
+// The rest of the basket, after its rules.
+absl::Status ValidateTail(const BasketInput& in, const std::string& currency) {
   std::set<std::string> volume_ids;
   for (size_t i = 0; i < in.prior_volumes.size(); ++i) {
     const PriorVolume& v = in.prior_volumes[i];
@@ -228,6 +220,9 @@ struct LineState {
   Money list_amount;
   Money running;
   LineResult r;
+  // Set while Choose only asks whether a rule applies: the evaluation may
+  // leave the effect's amount and note empty (made for the winner alone).
+  bool quick = false;
 };
 
 // What a rule would do to a line: the amount and how it was computed.
@@ -246,43 +241,103 @@ struct Chosen {
   Effect effect;
 };
 
-// Considers every rule of one step for a line: the ineligible and those
-// whose condition fails are listed with their reason, the tie-break picks
-// one among the rest and lists the losers.
-absl::StatusOr<Chosen> Choose(LineState& s,
-                              const std::vector<const PriceRule*>& rules,
+// The rules of one step that can match a dealer by scope, looked up once
+// per basket.
+struct StepRules {
+  RuleType type = RuleType::kChannelMargin;
+  RuleBook::DealerBuckets buckets;
+};
+
+// The explanations that do not depend on the line, made once per basket:
+// why a rule is a draft or out of window on the quote day, why a loser lost
+// to a winner.
+struct Memo {
+  absl::flat_hash_map<uint32_t, NotApplied> ineligible;
+  absl::flat_hash_map<uint64_t, std::string> lost;
+};
+
+// Considers the rules of one step whose scope matches the line (the others
+// are only counted, LineResult::scope_mismatches): the ineligible and
+// those whose condition fails are listed with their reason, the tie-break
+// picks one among the rest and lists the losers. Without a memo nothing is
+// listed or counted: only the winner is wanted (the channel floor).
+absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book,
+                              const StepRules& step,
                               const PricingDealer& dealer, absl::CivilDay day,
-                              const Evaluate& evaluate) {
-  std::vector<const PriceRule*> applicable;
-  std::map<const PriceRule*, Effect> effects;
-  for (const PriceRule* rule : rules) {
-    if (auto why = Ineligibility(*rule, dealer, s.product, day)) {
-      s.r.not_applied.push_back(*std::move(why));
+                              Memo* memo, const Evaluate& evaluate) {
+  // Reused across calls (nothing Choose calls chooses in turn).
+  thread_local std::vector<uint32_t> candidates;
+  candidates.clear();
+  RuleBook::Collect(step.buckets, s.product, candidates);
+  if (memo != nullptr) {
+    s.r.scope_mismatches +=
+        static_cast<int64_t>(book.CountOfType(step.type) - candidates.size());
+  }
+  const std::vector<PriceRule>& rules = book.rules();
+  // Indexes into `rules`.
+  std::vector<uint32_t> applicable;
+  for (const uint32_t index : candidates) {
+    const PriceRule* rule = &rules[index];
+    // The scope matches: a draft or out of window is all that can make the
+    // rule ineligible (Ineligibility).
+    if (rule->state != RuleState::kActive || !InWindow(*rule, day)) {
+      if (memo == nullptr) continue;
+      auto it = memo->ineligible.find(index);
+      if (it == memo->ineligible.end()) {
+        std::optional<NotApplied> why =
+            Ineligibility(*rule, dealer, s.product, day);
+        if (!why) continue;  // not reached: the checks above are its own
+        it = memo->ineligible.emplace(index, *std::move(why)).first;
+      }
+      s.r.not_applied.push_back(it->second);
       continue;
     }
     if (const std::string c = RuleCurrency(*rule);
         !c.empty() && c != s.running.currency()) {
+      if (memo == nullptr) continue;
       s.r.not_applied.push_back(
           {rule->rule_id, StepOf(rule->type), NotAppliedReason::kScopeMismatch,
            absl::StrCat("priced in ", c, ", the basket is in ",
                         s.running.currency())});
       continue;
     }
-    ASSIGN_OR_RETURN(Outcome outcome, evaluate(*rule, s));
-    if (auto* n = std::get_if<NotApplied>(&outcome)) {
-      s.r.not_applied.push_back(std::move(*n));
+    s.quick = true;
+    absl::StatusOr<Outcome> outcome = evaluate(*rule, s);
+    s.quick = false;
+    RETURN_IF_ERROR(outcome.status());
+    if (auto* n = std::get_if<NotApplied>(&*outcome)) {
+      if (memo != nullptr) s.r.not_applied.push_back(std::move(*n));
       continue;
     }
-    applicable.push_back(rule);
-    effects[rule] = std::get<Effect>(std::move(outcome));
+    applicable.push_back(index);
   }
-  Selection sel = SelectRule(applicable);
-  for (NotApplied& n : sel.losers) s.r.not_applied.push_back(std::move(n));
   Chosen c;
-  if (sel.winner != nullptr) {
-    c.rule = sel.winner;
-    c.effect = effects[sel.winner];
+  if (applicable.empty()) return c;
+  // The tie-break (SelectRule): the winner, then every other one as
+  // LOWER_PRIORITY naming it, in the order considered.
+  size_t win = 0;
+  for (size_t i = 1; i < applicable.size(); ++i) {
+    if (Outranks(rules[applicable[i]], rules[applicable[win]])) win = i;
   }
+  const PriceRule& winner = rules[applicable[win]];
+  if (memo != nullptr) {
+    for (size_t i = 0; i < applicable.size(); ++i) {
+      if (i == win) continue;
+      const PriceRule& loser = rules[applicable[i]];
+      const uint64_t key =
+          static_cast<uint64_t>(applicable[win]) << 32 | applicable[i];
+      auto it = memo->lost.find(key);
+      if (it == memo->lost.end()) {
+        it = memo->lost.emplace(key, TieBreakExplanation(winner, loser)).first;
+      }
+      s.r.not_applied.push_back({loser.rule_id, StepOf(loser.type),
+                                 NotAppliedReason::kLowerPriority, it->second});
+    }
+  }
+  // The winner's effect in full (the same evaluation, with its note).
+  ASSIGN_OR_RETURN(Outcome outcome, evaluate(winner, s));
+  c.rule = &winner;
+  c.effect = std::get<Effect>(std::move(outcome));
   return c;
 }
 
@@ -307,6 +362,7 @@ NotApplied Missed(const PriceRule& rule, NotAppliedReason reason,
 // A percentage off the running line amount, rounded half-up on the line.
 absl::StatusOr<Outcome> PercentOff(const LineState& s, int64_t bp,
                                    std::string label) {
+  if (s.quick) return Effect{};
   ASSIGN_OR_RETURN(Money off, s.running.ApplyBasisPoints(bp));
   ASSIGN_OR_RETURN(Money amount, off.Negate());
   return Effect{amount, absl::StrCat(label, Percent(bp), " of ",
@@ -320,12 +376,11 @@ std::string TierText(const Tier& t, bool in_money) {
 
 class Waterfall {
  public:
-  Waterfall(const BasketInput& in, const std::vector<PriceRule>& rules,
-            std::string currency)
-      : in_(in), currency_(std::move(currency)) {
-    for (size_t i = 0; i < rules.size(); ++i) {
-      by_type_[rules[i].type].push_back(&rules[i]);
-      rule_index_[&rules[i]] = i;
+  Waterfall(const BasketInput& in, const RuleBook& book, std::string currency)
+      : in_(in), book_(book), currency_(std::move(currency)) {
+    for (int t = 1; t <= 8; ++t) {
+      const RuleType type = static_cast<RuleType>(t);
+      steps_[static_cast<size_t>(t)] = {type, book.ForDealer(type, in.dealer)};
     }
     for (size_t i = 0; i < in.prior_volumes.size(); ++i) {
       prior_[in.prior_volumes[i].rule_id] = i;
@@ -423,11 +478,14 @@ class Waterfall {
     return absl::OkStatus();
   }
 
+  const StepRules& Step(RuleType type) const {
+    return steps_[static_cast<size_t>(type)];
+  }
+
   absl::Status ForEachLine(RuleType type, const Evaluate& evaluate) {
-    const auto& rules = by_type_[type];
     for (LineState& s : lines_) {
-      ASSIGN_OR_RETURN(Chosen c,
-                       Choose(s, rules, in_.dealer, in_.quote_day, evaluate));
+      ASSIGN_OR_RETURN(Chosen c, Choose(s, book_, Step(type), in_.dealer,
+                                        in_.quote_day, &memo_, evaluate));
       if (c.rule == nullptr) continue;
       // A bundle's coverage is used up by the lines it applies to.
       if (type == RuleType::kBundle) bundle_left_[c.rule] -= c.effect.units;
@@ -517,6 +575,8 @@ class Waterfall {
   absl::StatusOr<Outcome> CumulativeTier(const PriceRule& r, LineState& s) {
     ASSIGN_OR_RETURN(const VolumeFact* f, Fact(r));
     const bool units = f->measure == VolumeMeasure::kUnits;
+    // The fact records the tier reached: Choose's question needs no text.
+    if (s.quick && f->tier_basis_points) return Effect{};
     const std::string counted =
         units ? absl::StrCat(f->counted_units, " units (", f->prior_units,
                              " invoiced in ", f->period, " + ", f->order_units,
@@ -569,6 +629,7 @@ class Waterfall {
                     absl::StrCat("the ", pool, " units ", a_units, " × ", a,
                                  " cover went to earlier lines"));
     }
+    if (s.quick) return Effect{{}, "", covered};
     const int64_t off = DivideRoundHalfUp(
         static_cast<__int128>(s.running.minor_units()) * covered *
             r.bundle.basis_points,
@@ -608,6 +669,7 @@ class Waterfall {
                                  Minor(c, unit).DecimalString(), lowered,
                                  ": left unchanged"));
     }
+    if (s.quick) return Effect{};
     ASSIGN_OR_RETURN(Money line, Minor(c, *p).Multiply(s.r.quantity));
     ASSIGN_OR_RETURN(Money amount, line.Subtract(s.running));
     return Effect{amount, absl::StrCat("unit ", Minor(c, unit).DecimalString(),
@@ -639,11 +701,16 @@ class Waterfall {
     scratch.product = s.product;
     scratch.list_amount = s.list_amount;
     scratch.running = s.list_amount;
-    ASSIGN_OR_RETURN(
-        Chosen c, Choose(scratch, by_type_[RuleType::kChannelMargin], above,
-                         in_.quote_day, [](const PriceRule& r, LineState& l) {
-                           return PercentOff(l, r.basis_points, "");
-                         }));
+    // The ladder's level above, looked up once per basket.
+    if (!above_step_) {
+      above_step_ = StepRules{RuleType::kChannelMargin,
+                              book_.ForDealer(RuleType::kChannelMargin, above)};
+    }
+    ASSIGN_OR_RETURN(Chosen c,
+                     Choose(scratch, book_, *above_step_, above, in_.quote_day,
+                            nullptr, [](const PriceRule& r, LineState& l) {
+                              return PercentOff(l, r.basis_points, "");
+                            }));
     const std::string level = ChannelLevelName(above.channel_level);
     Money floor = s.list_amount;
     std::string how = absl::StrCat("the ", level, " price: list ",
@@ -690,7 +757,8 @@ class Waterfall {
     const BasketLine& l = *s.in;
     ASSIGN_OR_RETURN(
         Chosen c,
-        Choose(s, by_type_[RuleType::kFloor], in_.dealer, in_.quote_day,
+        Choose(s, book_, Step(RuleType::kFloor), in_.dealer, in_.quote_day,
+               &memo_,
                [](const PriceRule&, LineState&) -> absl::StatusOr<Outcome> {
                  return Effect{};
                }));
@@ -709,7 +777,7 @@ class Waterfall {
       if (r.floor.kind == FloorKind::kMinNetUnitPrice) {
         ASSIGN_OR_RETURN(
             floor, Named(r.floor.min_net_unit_price.Multiply(l.quantity),
-                         absl::StrCat("rules[", rule_index_[&r],
+                         absl::StrCat("rules[", &r - book_.rules().data(),
                                       "].floor.min_net_unit_price"),
                          absl::StrCat("the minimum net unit price × quantity ",
                                       l.quantity, " of ", s.field)));
@@ -785,7 +853,8 @@ class Waterfall {
     if (s.r.failed()) return absl::OkStatus();
     ASSIGN_OR_RETURN(
         Chosen c,
-        Choose(s, by_type_[RuleType::kRebate], in_.dealer, in_.quote_day,
+        Choose(s, book_, Step(RuleType::kRebate), in_.dealer, in_.quote_day,
+               &memo_,
                [](const PriceRule&, LineState&) -> absl::StatusOr<Outcome> {
                  return Effect{};
                }));
@@ -976,9 +1045,13 @@ class Waterfall {
   }
 
   const BasketInput& in_;
+  const RuleBook& book_;
   const std::string currency_;
-  std::map<RuleType, std::vector<const PriceRule*>> by_type_;
-  std::map<const PriceRule*, size_t> rule_index_;
+  // By RuleType value: the rules of each step that can match the dealer.
+  std::array<StepRules, 9> steps_;
+  // The channel floor's: the level above on the ladder.
+  std::optional<StepRules> above_step_;
+  Memo memo_;
   // A prior volume's index in the input, by rule id.
   std::map<std::string, size_t> prior_;
   std::map<std::string, int64_t> sku_units_;
@@ -1008,10 +1081,22 @@ std::string FreightMethodName(FreightMethod method) {
 }
 
 absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
-                                         const std::vector<PriceRule>& rules) {
+                                         const RuleBook& rules) {
   std::string currency;
-  RETURN_IF_ERROR(Validate(input, rules, currency));
+  RETURN_IF_ERROR(ValidateHead(input, currency));
+  RETURN_IF_ERROR(ValidateTail(input, currency));
   return Waterfall(input, rules, currency).Run();
+}
+
+absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
+                                         const std::vector<PriceRule>& rules) {
+  // The checks in the order they always ran: the lines and dealer, the
+  // rules, the rest.
+  std::string currency;
+  RETURN_IF_ERROR(ValidateHead(input, currency));
+  ASSIGN_OR_RETURN(const RuleBook book, RuleBook::Build(rules));
+  RETURN_IF_ERROR(ValidateTail(input, currency));
+  return Waterfall(input, book, currency).Run();
 }
 
 }  // namespace qudao::pricing

@@ -159,7 +159,18 @@ struct LineResult {
   std::string sku;
   int64_t quantity = 0;
   std::vector<AppliedStep> steps;
+  // The rules considered for this line and not applied, each with its
+  // reason: the rules of a step whose dealer and product scope match the
+  // line (drafts, out of window, priced in another currency, condition
+  // not met, lost the tie-break, lost to a floor). Rules whose scope does
+  // not match are not listed one by one — a set of 100,000 rules is
+  // mostly other dealers' and other SKUs' — but counted in
+  // scope_mismatches.
   std::vector<NotApplied> not_applied;
+  // How many rules of the steps considered for this line (the eight
+  // types; rebates not on a failed line) are for another dealer or
+  // another product.
+  int64_t scope_mismatches = 0;
   // The line after step 8, before VAT.
   Money net_amount;
   // net_amount ÷ quantity, rounded half-up.
@@ -247,11 +258,11 @@ struct BasketResult {
   std::vector<VolumeFact> volumes;
 };
 
-// Prices `input` under `rules` (every rule validated, drafts included; rule
-// ids unique). INVALID_ARGUMENT naming the field for bad input: 1..500
-// lines, quantity 1..1,000,000, list price > 0, one currency everywhere
-// (lines, freight, prior volumes; a rule in another currency is listed as
-// not applicable, SCOPE_MISMATCH), basis points 0..10000, tiers
+// Prices `input` under `rules` (RuleBook::Build: every rule validated, drafts
+// included; rule ids unique). INVALID_ARGUMENT naming the field for bad
+// input: 1..500 lines, quantity 1..1,000,000, list price > 0, one currency
+// everywhere (lines, freight, prior volumes; a rule in another currency is
+// listed as not applicable, SCOPE_MISMATCH), basis points 0..10000, tiers
 // ascending, prior units 0..1e12, unit weight 0..10,000,000 g, a known
 // channel level, a destination city only with its province, a freight
 // rate for the destination (when anything is shipped), the standard cost
@@ -260,5 +271,12 @@ struct BasketResult {
 // its line, not the call.
 absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
                                          const std::vector<PriceRule>& rules);
+
+// The same for a rule set built once (RuleBook::Build validated it): build
+// once per rule-set version, price many baskets. The result is the one the
+// vector overload gives for the rules the book was built from; it costs the
+// basket's lines × the rules whose scope matches them, not × the whole set.
+absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
+                                         const RuleBook& rules);
 
 }  // namespace qudao::pricing

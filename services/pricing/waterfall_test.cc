@@ -218,14 +218,88 @@ TEST(WaterfallTest, DraftsDoNotApplyAndASimulationIsTheSameCall) {
   EXPECT_EQ(simulated.goods_total, Cny(17000));
 }
 
-TEST(WaterfallTest, ScopeMismatchIsListed) {
+// A rule for another dealer or product is counted, not listed: a set of
+// 100,000 rules is mostly other dealers' and other SKUs'. What is listed is
+// what matched the line's scope and still did not apply — a draft among
+// them (a draft for another SKU is only counted).
+TEST(WaterfallTest, ScopeMismatchIsCountedNotListed) {
   PriceRule other = Rule("OTHER-SKU", RuleType::kSeasonal, 1000);
   other.product_scope = {ProductScopeKind::kSku, "PUMP-200"};
-  ASSERT_PRICED(r, Basket({Line("pump-100", 1, 10000)}), {other});
-  EXPECT_EQ(r.lines[0].sku, "PUMP-100");
-  EXPECT_EQ(r.lines[0].net_amount, Cny(10000));
-  EXPECT_NE(Find(r.lines[0], "OTHER-SKU", NotAppliedReason::kScopeMismatch),
-            nullptr);
+  PriceRule other_dealer = Rule("OTHER-DEALER", RuleType::kChannelMargin, 500);
+  other_dealer.dealer_scope = {DealerScopeKind::kDealer,
+                               ChannelLevel::kUnspecified, "dlr_other"};
+  PriceRule draft_elsewhere = other;
+  draft_elsewhere.rule_id = "DRAFT-OTHER-SKU";
+  draft_elsewhere.state = RuleState::kDraft;
+  PriceRule draft_here = Rule("DRAFT-HERE", RuleType::kSeasonal, 1000);
+  draft_here.product_scope = {ProductScopeKind::kSku, "Pump-100"};
+  draft_here.state = RuleState::kDraft;
+  ASSERT_PRICED(r, Basket({Line("pump-100", 1, 10000)}),
+                {other, other_dealer, draft_elsewhere, draft_here});
+  const LineResult& l = r.lines[0];
+  EXPECT_EQ(l.sku, "PUMP-100");
+  EXPECT_EQ(l.net_amount, Cny(10000));
+  EXPECT_EQ(l.scope_mismatches, 3);
+  ASSERT_EQ(l.not_applied.size(), 1u);
+  EXPECT_EQ(l.not_applied[0].rule_id, "DRAFT-HERE");
+  EXPECT_EQ(l.not_applied[0].reason, NotAppliedReason::kDraft);
+}
+
+// The quote service builds a RuleBook once per rule-set version: pricing
+// with it is pricing with the vector it was built from.
+TEST(WaterfallTest, ARuleBookPricesAsItsVector) {
+  PriceRule sku_promo = Rule("SKU-PROMO", RuleType::kSeasonal, 1500);
+  sku_promo.product_scope = {ProductScopeKind::kSku, "pump-100"};
+  sku_promo.priority = 2;
+  PriceRule other = Rule("OTHER-SKU", RuleType::kSeasonal, 3000);
+  other.product_scope = {ProductScopeKind::kSku, "PUMP-300"};
+  PriceRule expired = Rule("EXPIRED", RuleType::kSeasonal, 2000);
+  expired.valid_until = absl::CivilDay(2026, 2, 1);
+  PriceRule rebate = Rule("REBATE", RuleType::kRebate, 100);
+  const std::vector<PriceRule> rules = {
+      LevelMargin("RET", ChannelLevel::kRetailer, 3000),
+      LevelMargin("WHO", ChannelLevel::kWholesaler, 2000),
+      Rule("ALL", RuleType::kSeasonal, 500),
+      sku_promo,
+      other,
+      expired,
+      rebate,
+      Floor("MIN", 6000, FloorAction::kClamp)};
+  const BasketInput basket =
+      Basket({Line("PUMP-100", 3, 10000), Line("PUMP-200", 1, 8000)},
+             ChannelLevel::kRetailer);
+  absl::StatusOr<RuleBook> book = RuleBook::Build(rules);
+  ASSERT_TRUE(book.ok()) << book.status();
+  ASSERT_PRICED(a, basket, rules);
+  ASSERT_PRICED(b, basket, *book);
+  EXPECT_EQ(a.total, b.total);
+  EXPECT_EQ(a.rebate_total, b.rebate_total);
+  ASSERT_EQ(a.lines.size(), b.lines.size());
+  for (size_t i = 0; i < a.lines.size(); ++i) {
+    const LineResult& x = a.lines[i];
+    const LineResult& y = b.lines[i];
+    EXPECT_EQ(x.net_amount, y.net_amount);
+    EXPECT_EQ(x.scope_mismatches, y.scope_mismatches);
+    ASSERT_EQ(x.steps.size(), y.steps.size());
+    for (size_t j = 0; j < x.steps.size(); ++j) {
+      EXPECT_EQ(x.steps[j].rule_id, y.steps[j].rule_id);
+      EXPECT_EQ(x.steps[j].amount, y.steps[j].amount);
+      EXPECT_EQ(x.steps[j].note, y.steps[j].note);
+    }
+    ASSERT_EQ(x.not_applied.size(), y.not_applied.size());
+    for (size_t j = 0; j < x.not_applied.size(); ++j) {
+      EXPECT_EQ(x.not_applied[j].rule_id, y.not_applied[j].rule_id);
+      EXPECT_EQ(x.not_applied[j].explanation, y.not_applied[j].explanation);
+    }
+  }
+  // PUMP-100: RET applies (WHO is another level: counted), SKU-PROMO beats
+  // ALL, EXPIRED is listed; OTHER-SKU is another SKU: counted.
+  const LineResult& l = b.lines[0];
+  EXPECT_EQ(l.scope_mismatches, 2);
+  EXPECT_NE(Find(l, "ALL", NotAppliedReason::kLowerPriority), nullptr);
+  EXPECT_NE(Find(l, "EXPIRED", NotAppliedReason::kOutOfWindow), nullptr);
+  EXPECT_EQ(Find(l, "OTHER-SKU", NotAppliedReason::kScopeMismatch), nullptr);
+  EXPECT_EQ(b.lines[1].scope_mismatches, 3);  // WHO, SKU-PROMO, OTHER-SKU
 }
 
 TEST(WaterfallTest, QuantityTierOnTheLineQuantity) {
