@@ -1,5 +1,6 @@
-// Wiring of the pricing module: its database, the catalogue and price
-// list operations, its settings and the gRPC adapter.
+// Wiring of the pricing module: its database, the catalogue, price list,
+// rule, freight and quote operations, the clients of customer records and
+// credit control they read through, its settings and the gRPC adapter.
 #include "services/pricing/pricing_module.h"
 
 #include "absl/flags/flag.h"
@@ -7,6 +8,8 @@
 #include "common/config/settings.h"
 #include "common/grpc/module.h"
 #include "common/status/macros.h"
+#include "services/customer_records/client/cached_dealer_directory.h"
+#include "services/pricing/credit_volume_source.h"
 #include "services/pricing/price_list.h"
 #include "services/pricing/price_list_operations.h"
 #include "services/pricing/pricing_service.h"
@@ -47,8 +50,27 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
       std::make_unique<ProductOperations>(module->database(), env.clock));
   auto* prices = module->Own(std::make_unique<PriceListOperations>(
       module->database(), env.clock, env.calendar, vat_rate_bp));
+  // Quotes read dealer facts from customer records and cumulative volumes
+  // from credit control, as pricing's own account.
+  ASSIGN_OR_RETURN(auto* dealers, customer::DealerDirectoryFor(*module, env));
+  auto target_of = env.target_of;
+  auto* volumes = module->Own(std::make_unique<CreditVolumeSource>(
+      [target_of] {
+        return target_of ? target_of("credit_control") : std::string();
+      },
+      ClientOptionsFor(env), env.metrics, env.clock));
+  PricingOperations ops;
+  ops.products = products;
+  ops.prices = prices;
+  ops.rules = module->Own(
+      std::make_unique<PriceRuleOperations>(module->database(), env.clock));
+  ops.freight = module->Own(
+      std::make_unique<FreightOperations>(module->database(), env.clock));
+  ops.quotes = module->Own(
+      std::make_unique<QuoteOperations>(module->database(), dealers, volumes,
+                                        env.clock, env.calendar, vat_rate_bp));
   module->Serve(std::make_unique<PricingService>(
-                    products, prices, module->ServingFor(PricingPermissions())),
+                    ops, module->ServingFor(PricingPermissions())),
                 pb::PricingService::service_full_name());
   return module;
 }

@@ -1,0 +1,35 @@
+// The VolumeSource over credit control's GetRevenueSummary, called as
+// pricing's own service account (the caller's credentials are not
+// forwarded: partners never read revenue) with the caller's deadline and
+// correlation id.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "common/grpc/client.h"
+#include "services/pricing/volume_source.h"
+
+namespace qudao::pricing {
+
+class CreditVolumeSource : public VolumeSource {
+ public:
+  CreditVolumeSource(std::function<std::string()> target,
+                     ServiceClientOptions options = {},
+                     metrics::Registry* registry = nullptr,
+                     const Clock* clock = &Clock::Real());
+
+  // Revenue rows of the dealer over the window: all rows for a rule on all
+  // products; the rows of the group or SKU for a group or SKU scope. Net
+  // revenue in another currency than `currency` is not counted.
+  absl::StatusOr<PriorVolume> VolumeFor(const CallContext& call,
+                                        const std::string& dealer_id,
+                                        const PriceRule& rule,
+                                        const VolumeWindow& window,
+                                        const std::string& currency) override;
+
+ private:
+  ServiceClient client_;
+};
+
+}  // namespace qudao::pricing
