@@ -11,10 +11,6 @@
 namespace qudao::pricing {
 namespace {
 
-void SetMoney(const Money& m, type::v1::Money* out) {
-  if (!m.currency().empty()) *out = MoneyToProto(m);
-}
-
 // Money that may be unset (a placeholder then).
 absl::StatusOr<Money> OptionalMoney(const std::string& field, bool has,
                                     const type::v1::Money& m) {
@@ -44,7 +40,9 @@ void TiersToProto(const std::vector<Tier>& tiers,
   for (const Tier& t : tiers) {
     v1::Tier* p = out->Add();
     p->set_min_quantity(t.min_quantity);
-    SetMoney(t.min_amount, p->mutable_min_amount());
+    if (!t.min_amount.currency().empty()) {
+      *p->mutable_min_amount() = MoneyToProto(t.min_amount);
+    }
     p->set_basis_points(t.basis_points);
   }
 }
@@ -229,7 +227,10 @@ v1::PriceRule RuleToProto(const RuleRecord& record) {
     f->set_kind(r.floor.kind == FloorKind::kMinMarginOverCost
                     ? v1::FLOOR_KIND_MIN_MARGIN_OVER_COST
                     : v1::FLOOR_KIND_UNSPECIFIED);
-    SetMoney(r.floor.min_net_unit_price, f->mutable_min_net_unit_price());
+    if (!r.floor.min_net_unit_price.currency().empty()) {
+      *f->mutable_min_net_unit_price() =
+          MoneyToProto(r.floor.min_net_unit_price);
+    }
     f->set_min_margin_basis_points(r.floor.min_margin_basis_points);
     f->set_action(r.floor.action == FloorAction::kReject
                       ? v1::FLOOR_ACTION_REJECT
@@ -323,9 +324,9 @@ v1::FreightRate RateToProto(const StoredFreightRate& r) {
   out.set_origin(r.rate.origin);
   out.set_province(r.rate.province);
   out.set_city(r.rate.city);
-  SetMoney(r.rate.per_order, out.mutable_per_order());
-  SetMoney(r.rate.per_unit, out.mutable_per_unit());
-  SetMoney(r.rate.per_kg, out.mutable_per_kg());
+  *out.mutable_per_order() = MoneyToProto(r.rate.per_order);
+  *out.mutable_per_unit() = MoneyToProto(r.rate.per_unit);
+  *out.mutable_per_kg() = MoneyToProto(r.rate.per_kg);
   out.set_updated_by(r.updated_by);
   *out.mutable_update_time() = TimeToProto(r.update_time);
   return out;
@@ -351,7 +352,7 @@ absl::StatusOr<FreightRate> RateFromProto(const std::string& field,
 v1::ZoneAdjustment ZoneToProto(const StoredZoneAdjustment& z) {
   v1::ZoneAdjustment out;
   out.set_zone(z.adjustment.zone);
-  SetMoney(z.adjustment.amount, out.mutable_amount());
+  *out.mutable_amount() = MoneyToProto(z.adjustment.amount);
   out.set_basis_points(z.adjustment.basis_points);
   out.set_updated_by(z.updated_by);
   *out.mutable_update_time() = TimeToProto(z.update_time);

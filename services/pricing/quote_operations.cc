@@ -162,7 +162,18 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   }
   ASSIGN_OR_RETURN(in.prior_volumes,
                    Volumes(call, dealer, rules, day, basket.currency));
-  ASSIGN_OR_RETURN(priced.result, PriceBasket(in, rules));
+  absl::StatusOr<BasketResult> result = PriceBasket(in, rules);
+  // The request was checked: what the waterfall still refuses is the
+  // stored data (a margin floor on a SKU without a standard cost, no
+  // freight rate to the destination).
+  if (absl::IsInvalidArgument(result.status())) {
+    return Refusal(absl::StatusCode::kFailedPrecondition,
+                   kReasonBasketNotPriceable,
+                   absl::StrCat("the basket cannot be priced: ",
+                                result.status().message()));
+  }
+  RETURN_IF_ERROR(result.status());
+  priced.result = *std::move(result);
   return priced;
 }
 

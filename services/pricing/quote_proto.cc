@@ -9,10 +9,10 @@
 namespace qudao::pricing {
 namespace {
 
-// Unset (a placeholder without a currency) stays unset.
-void SetMoney(const Money& m, type::v1::Money* out) {
-  if (!m.currency().empty()) *out = MoneyToProto(m);
-}
+// Every amount of a priced basket is in its currency (the waterfall sets
+// zeros in it); optional ones (a standard cost) are set by their callers
+// only when present.
+void SetMoney(const Money& m, type::v1::Money* out) { *out = MoneyToProto(m); }
 
 absl::Status Lost(absl::string_view what, const absl::Status& s) {
   return absl::DataLossError(absl::StrCat("stored ", what, ": ", s.message()));
