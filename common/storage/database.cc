@@ -73,6 +73,15 @@ absl::Status Transaction::Queue(std::string sql, Params params) {
   return Execute(sql, params).status();
 }
 
+absl::Status Transaction::QueuePrefetch(std::string, Params) {
+  return absl::OkStatus();
+}
+
+absl::Status Transaction::Prefetch(absl::string_view sql,
+                                   const Params& params) {
+  return QueuePrefetch(std::string(sql), params);
+}
+
 absl::Status Transaction::ExecuteLater(absl::string_view sql,
                                        const Params& params) {
   return Queue(std::string(sql), params);

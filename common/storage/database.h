@@ -140,6 +140,14 @@ class Transaction {
   absl::Status RequireLater(absl::string_view sql, const Params& params,
                             absl::string_view why);
 
+  // Sends a read ahead: PostgreSQL runs it in the round trip of the next
+  // statement, and the first Query of the same SQL and parameters in this
+  // transaction answers with its rows instead of asking again; SQLite does
+  // nothing (that Query runs then). So reads a body is sure to need travel
+  // together. The caller vouches that no write of the transaction before
+  // that Query changes what it returns.
+  absl::Status Prefetch(absl::string_view sql, const Params& params = {});
+
   // Runs `hook` after this transaction commits (never if it rolls back or
   // is retried): wake-ups and cache invalidations that must not happen for
   // a write that did not land.
@@ -161,6 +169,8 @@ class Transaction {
   // Takes a queued write (ExecuteLater, RequireLater). Backends that can
   // send it later override this; the default runs it now.
   virtual absl::Status Queue(std::string sql, Params params);
+  // Takes a read sent ahead (Prefetch); the default ignores it.
+  virtual absl::Status QueuePrefetch(std::string sql, Params params);
 
   // Set by a QueryAndCommit that committed: the driver must not commit (or
   // roll back) again.

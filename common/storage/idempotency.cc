@@ -158,10 +158,12 @@ absl::StatusOr<std::optional<std::string>> ClaimKey(
 
 absl::StatusOr<std::string> RunHotRowIdempotentBytes(
     Database& db, const IdempotentRequest& request, absl::Time now,
-    const std::function<absl::StatusOr<std::string>(Transaction&)>& write) {
+    const std::function<absl::StatusOr<std::string>(Transaction&)>& write,
+    const std::function<absl::Status(Transaction&)>& prefetch) {
   std::string response;
   absl::Status status = db.RunInTransaction(
       TransactionMode::kHotRow, [&](Transaction& tx) -> absl::Status {
+        if (prefetch) RETURN_IF_ERROR(prefetch(tx));
         if (request.enabled()) {
           ASSIGN_OR_RETURN(std::optional<std::string> previous,
                            ClaimKey(tx, request, now));

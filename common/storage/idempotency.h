@@ -160,21 +160,27 @@ absl::StatusOr<HotRowOutcome> RunHotRowWrite(
 // the transaction; its response is recorded and returned. Use it when the
 // outcome of the conditional statement decides what else is written (a
 // reservation approved or held); RunHotRowWrite when one statement is all.
+// `prefetch` (optional) sends ahead the reads `write` will make
+// (Transaction::Prefetch): they travel with the claim, in one round trip.
 absl::StatusOr<std::string> RunHotRowIdempotentBytes(
     Database& db, const IdempotentRequest& request, absl::Time now,
-    const std::function<absl::StatusOr<std::string>(Transaction&)>& write);
+    const std::function<absl::StatusOr<std::string>(Transaction&)>& write,
+    const std::function<absl::Status(Transaction&)>& prefetch = nullptr);
 
 template <typename T>
 absl::StatusOr<T> RunHotRowIdempotent(
     Database& db, const IdempotentRequest& request, absl::Time now,
     const ResponseCodec<T>& codec,
-    const std::function<absl::StatusOr<T>(Transaction&)>& write) {
+    const std::function<absl::StatusOr<T>(Transaction&)>& write,
+    const std::function<absl::Status(Transaction&)>& prefetch = nullptr) {
   absl::StatusOr<std::string> bytes = RunHotRowIdempotentBytes(
-      db, request, now, [&](Transaction& tx) -> absl::StatusOr<std::string> {
+      db, request, now,
+      [&](Transaction& tx) -> absl::StatusOr<std::string> {
         absl::StatusOr<T> fresh = write(tx);
         if (!fresh.ok()) return fresh.status();
         return codec.encode(*fresh);
-      });
+      },
+      prefetch);
   if (!bytes.ok()) return bytes.status();
   return codec.decode(*bytes);
 }

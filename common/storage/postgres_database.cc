@@ -209,6 +209,14 @@ class PgSession : public Database::Session {
 
   absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
                                          const Params& params) override {
+    if (!prefetched_.empty()) {
+      auto it = prefetched_.find(PrefetchKey(sql, params));
+      if (it != prefetched_.end()) {
+        std::vector<Row> rows = std::move(it->second);
+        prefetched_.erase(it);
+        return rows;
+      }
+    }
     ASSIGN_OR_RETURN(ResultPtr res, Statement(sql, params));
     return ResultRows(lease_->get(), res.get());
   }
@@ -297,6 +305,7 @@ class PgSession : public Database::Session {
     open_ = false;
     pending_begin_.clear();
     deferred_.clear();
+    prefetched_.clear();
     if (PQtransactionStatus(lease_->get()) != PQTRANS_IDLE) {
       (void)Exec(lease_->get(), "ROLLBACK");
     }
@@ -311,11 +320,47 @@ class PgSession : public Database::Session {
     return absl::OkStatus();
   }
 
+  absl::Status QueuePrefetch(std::string sql, Params params) override {
+    deferred_.push_back({std::move(sql), std::move(params), true});
+    return absl::OkStatus();
+  }
+
  private:
   struct PipelinedStatement {
     std::string sql;
     Params params;
+    // A read sent ahead: its rows are kept for the Query that asks.
+    bool prefetch = false;
   };
+
+  // What identifies a read sent ahead: its SQL and parameter values.
+  static std::string PrefetchKey(absl::string_view sql, const Params& params) {
+    std::string key(sql);
+    for (const Value& v : params) {
+      key.push_back('\x1f');
+      if (v.is_null()) {
+        key.push_back('n');
+      } else if (v.is_int()) {
+        absl::StrAppend(&key, "i", v.int_value());
+      } else {
+        absl::StrAppend(&key, "t", v.text_value());
+      }
+    }
+    return key;
+  }
+
+  // Keeps the rows of the reads sent ahead in `statements`.
+  absl::Status KeepPrefetched(const std::vector<PipelinedStatement>& statements,
+                              const std::vector<ResultPtr>& results) {
+    for (size_t i = 0; i < statements.size() && i < results.size(); ++i) {
+      if (!statements[i].prefetch) continue;
+      ASSIGN_OR_RETURN(std::vector<Row> rows,
+                       ResultRows(lease_->get(), results[i].get()));
+      prefetched_[PrefetchKey(statements[i].sql, statements[i].params)] =
+          std::move(rows);
+    }
+    return absl::OkStatus();
+  }
 
   // What waits to travel with the next statement: a pending BEGIN, then
   // the queued writes.
@@ -340,6 +385,7 @@ class PgSession : public Database::Session {
     statements.push_back({std::string(sql), params});
     ASSIGN_OR_RETURN(std::vector<ResultPtr> results,
                      Pipeline(*lease_, statements));
+    RETURN_IF_ERROR(KeepPrefetched(statements, results));
     return std::move(results.back());
   }
 
@@ -473,6 +519,7 @@ class PgSession : public Database::Session {
 
   std::string pending_begin_;
   std::vector<PipelinedStatement> deferred_;
+  absl::flat_hash_map<std::string, std::vector<Row>> prefetched_;
   ConnectionPool<PgConnection>::Lease lease_;
   bool open_ = false;
 };

@@ -657,6 +657,58 @@ TYPED_TEST(StorageContractTest, QueuedWritesLandWithTheCommitOrNotAtAll) {
   EXPECT_EQ(this->Count("accounts"), 2);
 }
 
+// Reads sent ahead answer the Query that asks for them, once; a later
+// Query of the same statement asks again and sees what the transaction
+// wrote since; a read sent ahead that fails fails the transaction.
+TYPED_TEST(StorageContractTest, PrefetchedReadsAnswerOnceAndFailLoudly) {
+  ASSERT_TRUE(this->Insert("a", 1).ok());
+  ASSERT_TRUE(this->Insert("b", 2).ok());
+  const std::string sql = "SELECT id, balance FROM accounts WHERE id = $1";
+  absl::Status s = this->db_->RunInTransaction(
+      TransactionMode::kHotRow, [&](Transaction& tx) -> absl::Status {
+        RETURN_IF_ERROR(tx.Prefetch(sql, {"a"}));
+        RETURN_IF_ERROR(tx.Prefetch(sql, {"b"}));
+        RETURN_IF_ERROR(tx.Prefetch("SELECT COUNT(*) AS n FROM accounts"));
+        // The first statement sent takes the reads along.
+        RETURN_IF_ERROR(tx.Execute("INSERT INTO accounts (id, balance, "
+                                   "version) VALUES ('c', 3, 1)")
+                            .status());
+        ASSIGN_OR_RETURN(auto b, tx.Query(sql, {"b"}));
+        EXPECT_EQ(b.size(), 1u);
+        if (!b.empty()) {
+          EXPECT_EQ(b[0].Int("balance"), 2);
+        }
+        ASSIGN_OR_RETURN(auto a, tx.Query(sql, {"a"}));
+        EXPECT_EQ(a.size(), 1u);
+        if (!a.empty()) {
+          EXPECT_EQ(a[0].Int("balance"), 1);
+        }
+        RETURN_IF_ERROR(
+            tx.Execute("UPDATE accounts SET balance = 10 WHERE id = 'a'")
+                .status());
+        // Asked again: from the database, with this transaction's write.
+        ASSIGN_OR_RETURN(auto again, tx.Query(sql, {"a"}));
+        EXPECT_EQ(again.size(), 1u);
+        if (!again.empty()) {
+          EXPECT_EQ(again[0].Int("balance"), 10);
+        }
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(this->Count("accounts"), 3);
+
+  absl::Status bad = this->db_->RunInTransaction(
+      TransactionMode::kHotRow, [&](Transaction& tx) -> absl::Status {
+        RETURN_IF_ERROR(tx.Prefetch("SELECT nothing FROM no_such_table"));
+        RETURN_IF_ERROR(tx.Execute("INSERT INTO accounts (id, balance, "
+                                   "version) VALUES ('d', 4, 1)")
+                            .status());
+        return tx.Query("SELECT nothing FROM no_such_table").status();
+      });
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(this->Count("accounts"), 3);
+}
+
 // Several replicas starting together on a fresh database all come up.
 TYPED_TEST(StorageContractTest, ConcurrentMigratorsAllSucceed) {
   auto url = testing::FreshDatabaseUrl(std::is_same_v<TypeParam, SqliteBackend>

@@ -335,11 +335,27 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
   return *migrations;
 }
 
+namespace {
+// The statements of the reads below that a reservation sends ahead.
+std::string AccountSql() { return Accounts().Select("WHERE dealer_id = $1"); }
+constexpr char kPoliciesSql[] =
+    "SELECT abc_class, overdue_hold_days, watch_ratio_percent, "
+    "slow_payment_days, updated_by, update_time FROM credit_policies ORDER "
+    "BY abc_class";
+std::string ReservationBySql(absl::string_view column);
+}  // namespace
+
+absl::Status CreditAccountStore::PrefetchReservationReads(
+    Transaction& tx, const std::string& payer_dealer_id,
+    const std::string& order_id) const {
+  RETURN_IF_ERROR(tx.Prefetch(AccountSql(), {payer_dealer_id}));
+  RETURN_IF_ERROR(tx.Prefetch(kPoliciesSql));
+  return tx.Prefetch(ReservationBySql("order_id"), {order_id});
+}
+
 absl::StatusOr<std::optional<CreditAccount>> CreditAccountStore::Find(
     Transaction& tx, const std::string& dealer_id) const {
-  ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(Accounts().Select("WHERE dealer_id = $1"), {dealer_id}));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(AccountSql(), {dealer_id}));
   if (rows.empty()) return std::optional<CreditAccount>();
   ASSIGN_OR_RETURN(CreditAccount account, Accounts().Read(rows[0]));
   return std::optional<CreditAccount>(std::move(account));
@@ -451,11 +467,7 @@ absl::StatusOr<std::vector<Assessment>> CreditAccountStore::ListAssessments(
 
 absl::StatusOr<std::vector<CreditPolicy>> CreditAccountStore::Policies(
     Transaction& tx) const {
-  ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT abc_class, overdue_hold_days, watch_ratio_percent, "
-               "slow_payment_days, updated_by, update_time FROM "
-               "credit_policies ORDER BY abc_class"));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(kPoliciesSql));
   std::vector<CreditPolicy> out;
   for (const storage::Row& r : rows) {
     CreditPolicy p;
@@ -720,13 +732,14 @@ namespace {
 
 // The reservation whose `column` (reservation_id or order_id, both unique)
 // is `value`, or nullopt.
+std::string ReservationBySql(absl::string_view column) {
+  return absl::StrCat("SELECT ", kReservationColumns,
+                      " FROM credit_reservations WHERE ", column, " = $1");
+}
+
 absl::StatusOr<std::optional<Reservation>> FindReservationBy(
     Transaction& tx, absl::string_view column, const std::string& value) {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query(absl::StrCat("SELECT ", kReservationColumns,
-                                         " FROM credit_reservations WHERE ",
-                                         column, " = $1"),
-                            {value}));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(ReservationBySql(column), {value}));
   if (rows.empty()) return std::optional<Reservation>();
   ASSIGN_OR_RETURN(Reservation r, ReadReservation(rows[0]));
   return std::optional<Reservation>(std::move(r));

@@ -41,6 +41,13 @@ class CreditAccountStore {
   static const std::vector<storage::Migration>& Migrations();
 
   // The dealer's account, or nullopt if it has none yet.
+  // Sends ahead (Transaction::Prefetch) the reads a reservation of
+  // `order_id` on `payer_dealer_id`'s account makes: the account (Find),
+  // the policies (PolicyFor) and the order's reservation
+  // (FindReservationForOrder).
+  absl::Status PrefetchReservationReads(storage::Transaction& tx,
+                                        const std::string& payer_dealer_id,
+                                        const std::string& order_id) const;
   absl::StatusOr<std::optional<CreditAccount>> Find(
       storage::Transaction& tx, const std::string& dealer_id) const;
   // Opens an account. An account opened concurrently is a retryable

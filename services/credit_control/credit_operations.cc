@@ -325,6 +325,14 @@ absl::StatusOr<Reservation> CreditOperations::Reserve(
               tx, payer->dealer_id, order.amount));
         }
         return out;
+      },
+      // The reads above travel with the key's claim, in one round trip
+      // (the claim writes nothing they read).
+      [&](Transaction& tx) -> absl::Status {
+        RETURN_IF_ERROR(ledger_.PrefetchStanding(tx, payer->dealer_id,
+                                                 calendar_->DayOf(now)));
+        return accounts_.PrefetchReservationReads(tx, payer->dealer_id,
+                                                  order.order_id);
       });
 }
 

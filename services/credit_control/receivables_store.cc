@@ -517,14 +517,17 @@ absl::StatusOr<std::optional<Money>> ReceivablesStore::OverdueOf(
   return std::optional<Money>(m);
 }
 
+namespace {
+// The oldest due day of a payer's open invoices (a partial index has them).
+constexpr char kOldestOpenDueSql[] =
+    "SELECT due_day FROM credit_invoices WHERE payer_dealer_id = $1 AND "
+    "outstanding_minor > 0 ORDER BY due_day LIMIT 1";
+}  // namespace
+
 absl::StatusOr<std::optional<absl::CivilDay>>
 ReceivablesStore::OldestOpenDueDay(Transaction& tx,
                                    const std::string& payer) const {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query("SELECT due_day FROM credit_invoices WHERE "
-                            "payer_dealer_id = $1 AND outstanding_minor > 0 "
-                            "ORDER BY due_day LIMIT 1",
-                            {payer}));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(kOldestOpenDueSql, {payer}));
   if (rows.empty()) return std::optional<absl::CivilDay>();
   return std::optional<absl::CivilDay>(DayFromNumber(rows[0].Int("due_day")));
 }
@@ -581,9 +584,10 @@ absl::Status ReceivablesStore::LiftRestriction(Transaction& tx,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<Restriction>> ReceivablesStore::ListRestrictions(
-    Transaction& tx, const std::string& payer,
-    std::optional<absl::CivilDay> active_on) const {
+namespace {
+// ListRestrictions' statement.
+std::pair<std::string, Params> RestrictionsQuery(
+    const std::string& payer, std::optional<absl::CivilDay> active_on) {
   Params params;
   std::vector<std::string> where;
   if (!payer.empty()) {
@@ -597,14 +601,27 @@ absl::StatusOr<std::vector<Restriction>> ReceivablesStore::ListRestrictions(
                      "until_day >= $",
                      params.size(), ")"));
   }
-  ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(absl::StrCat("SELECT ", kRestrictionColumns,
-                            " FROM credit_restrictions",
-                            where.empty() ? "" : " WHERE ",
-                            absl::StrJoin(where, " AND "),
-                            " ORDER BY restriction_id DESC LIMIT 1000"),
-               params));
+  return {absl::StrCat(
+              "SELECT ", kRestrictionColumns, " FROM credit_restrictions",
+              where.empty() ? "" : " WHERE ", absl::StrJoin(where, " AND "),
+              " ORDER BY restriction_id DESC LIMIT 1000"),
+          std::move(params)};
+}
+}  // namespace
+
+absl::Status ReceivablesStore::PrefetchStanding(Transaction& tx,
+                                                const std::string& payer,
+                                                absl::CivilDay today) const {
+  const auto [sql, params] = RestrictionsQuery(payer, today);
+  RETURN_IF_ERROR(tx.Prefetch(sql, params));
+  return tx.Prefetch(kOldestOpenDueSql, {payer});
+}
+
+absl::StatusOr<std::vector<Restriction>> ReceivablesStore::ListRestrictions(
+    Transaction& tx, const std::string& payer,
+    std::optional<absl::CivilDay> active_on) const {
+  const auto [sql, params] = RestrictionsQuery(payer, active_on);
+  ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<Restriction> out;
   for (const Row& row : rows) {
     ASSIGN_OR_RETURN(Restriction r, ReadRestriction(row));

@@ -75,6 +75,12 @@ class ReceivablesStore {
       storage::Transaction& tx, const std::string& payer_dealer_id,
       absl::CivilDay today) const;
   // The due day of the payer's oldest open invoice, or nullopt.
+  // Sends ahead (Transaction::Prefetch) the reads of a payer's standing on
+  // `today` that a reservation makes: ListRestrictions(payer, today) and
+  // OldestOpenDueDay(payer).
+  absl::Status PrefetchStanding(storage::Transaction& tx,
+                                const std::string& payer,
+                                absl::CivilDay today) const;
   absl::StatusOr<std::optional<absl::CivilDay>> OldestOpenDueDay(
       storage::Transaction& tx, const std::string& payer_dealer_id) const;
   // Days paid beyond terms (settled − due) of the payer's last `n` settled
