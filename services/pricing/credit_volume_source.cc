@@ -3,18 +3,11 @@
 
 #include "absl/strings/ascii.h"
 #include "common/status/macros.h"
-#include "qudao/credit/v1/credit_control_service.grpc.pb.h"
 #include "services/pricing/price_list.h"
 
 namespace qudao::pricing {
 
 namespace cpb = ::qudao::credit::v1;
-
-CreditVolumeSource::CreditVolumeSource(std::function<std::string()> target,
-                                       ServiceClientOptions options,
-                                       metrics::Registry* registry,
-                                       const Clock* clock)
-    : client_("credit_control", std::move(target), options, registry, clock) {}
 
 absl::StatusOr<PriorVolume> CreditVolumeSource::VolumeFor(
     const CallContext& call, const std::string& dealer_id,
@@ -39,12 +32,8 @@ absl::StatusOr<PriorVolume> CreditVolumeSource::VolumeFor(
     case ProductScopeKind::kAllProducts:
       break;
   }
-  auto stub = client_.Stub<cpb::CreditControlService>();
-  cpb::RevenueSummary summary;
-  RETURN_IF_ERROR(client_.Call(
-      own, Idempotency::kIdempotent, [&](grpc::ClientContext& ctx) {
-        return stub->GetRevenueSummary(&ctx, req, &summary);
-      }));
+  ASSIGN_OR_RETURN(const cpb::RevenueSummary summary,
+                   credit_->GetRevenueSummary(own, req));
   PriorVolume volume;
   volume.rule_id = rule.rule_id;
   volume.amount = Money::Zero(currency);

@@ -1,23 +1,21 @@
-// The VolumeSource over credit control's GetRevenueSummary, called as
-// pricing's own service account (the caller's credentials are not
-// forwarded: partners never read revenue) with the caller's deadline and
-// correlation id.
+// The VolumeSource over credit control's GetRevenueSummary (through its
+// typed client, services/credit_control/client), called as pricing's own
+// service account (the caller's credentials are not forwarded: partners
+// never read revenue) with the caller's deadline and correlation id.
 #pragma once
 
-#include <functional>
 #include <string>
 
-#include "common/grpc/client.h"
+#include "services/credit_control/client/credit_control_client.h"
 #include "services/pricing/volume_source.h"
 
 namespace qudao::pricing {
 
 class CreditVolumeSource : public VolumeSource {
  public:
-  CreditVolumeSource(std::function<std::string()> target,
-                     ServiceClientOptions options = {},
-                     metrics::Registry* registry = nullptr,
-                     const Clock* clock = &Clock::Real());
+  // `credit` made with pricing's own token (ClientOptionsFor).
+  explicit CreditVolumeSource(credit::CreditControlClient* credit)
+      : credit_(credit) {}
 
   // Revenue rows of the dealer over the window: all rows for a rule on all
   // products; the rows of the group or SKU for a group or SKU scope. Net
@@ -29,7 +27,7 @@ class CreditVolumeSource : public VolumeSource {
                                         const std::string& currency) override;
 
  private:
-  ServiceClient client_;
+  credit::CreditControlClient* credit_;
 };
 
 }  // namespace qudao::pricing

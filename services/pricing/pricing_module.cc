@@ -54,11 +54,12 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
   // from credit control, as pricing's own account.
   ASSIGN_OR_RETURN(auto* dealers, customer::DealerDirectoryFor(*module, env));
   auto target_of = env.target_of;
-  auto* volumes = module->Own(std::make_unique<CreditVolumeSource>(
+  auto* credit = module->Own(std::make_unique<credit::CreditControlClient>(
       [target_of] {
         return target_of ? target_of("credit_control") : std::string();
       },
       ClientOptionsFor(env), env.metrics, env.clock));
+  auto* volumes = module->Own(std::make_unique<CreditVolumeSource>(credit));
   PricingOperations ops;
   ops.products = products;
   ops.prices = prices;

@@ -17,7 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
-#include "services/credit_control/credit_control_module.h"
+#include "services/credit_control/credit_control_testing.h"
 #include "services/customer_records/customer_records_testing.h"
 #include "services/pricing/pricing_module.h"
 
@@ -44,15 +44,12 @@ class QuoteServiceTest : public testing::ServiceTest<B, pb::PricingService> {
     auto customers = customer::CustomerRecordsForTest::Start();
     ASSERT_TRUE(customers.ok()) << customers.status();
     customers_ = std::move(*customers);
-    auto credit = testing::ServiceFixture::Start(
-        credit::NewCreditControlModule, &Clock::Real(), "", nullptr,
-        {{"customer_records", customers_->target()}});
+    auto credit = credit::CreditControlForTest::Start(customers_->target());
     ASSERT_TRUE(credit.ok()) << credit.status();
     credit_ = std::move(*credit);
-    this->StartService(
-        NewPricingModule,
-        {{"customer_records", customers_->target()},
-         {"credit_control", absl::StrCat("127.0.0.1:", credit_->port())}});
+    this->StartService(NewPricingModule,
+                       {{"customer_records", customers_->target()},
+                        {"credit_control", credit_->target()}});
     if (::testing::Test::HasFatalFailure()) return;
     auto db = storage::OpenDatabase(this->fixture_->database_url());
     ASSERT_TRUE(db.ok()) << db.status();
@@ -205,7 +202,7 @@ class QuoteServiceTest : public testing::ServiceTest<B, pb::PricingService> {
   }
 
   std::unique_ptr<customer::CustomerRecordsForTest> customers_;
-  std::unique_ptr<testing::ServiceFixture> credit_;
+  std::unique_ptr<credit::CreditControlForTest> credit_;
   std::unique_ptr<storage::Database> db_;
   std::string dealer_;
   std::string other_;
@@ -727,6 +724,25 @@ TYPED_TEST(QuoteServiceTest, BadInputNamesTheFieldAndWritesNothing) {
   EXPECT_EQ(this->CountRows("freight_assignments"), 0);
   EXPECT_EQ(this->CountRows("freight_rates"), 0);
   EXPECT_EQ(this->CountRows("zone_adjustments"), 0);
+  EXPECT_EQ(this->CountRows("quotes"), 0);
+}
+
+// Credit control that cannot be asked is UNAVAILABLE for a basket a
+// cumulative rule could apply to, never a silent zero volume.
+TYPED_TEST(QuoteServiceTest, NoVolumeFromCreditControlIsUnavailable) {
+  pb::PriceRule volume;
+  volume.set_rule_id("VOL-Y");
+  volume.set_type(pb::PRICE_RULE_TYPE_CUMULATIVE_VOLUME);
+  volume.set_valid_from("2026-01-01");
+  volume.mutable_cumulative()->set_period(pb::VOLUME_PERIOD_YEAR);
+  volume.mutable_cumulative()->add_tiers()->set_min_quantity(5);
+  volume.mutable_cumulative()->mutable_tiers(0)->set_basis_points(100);
+  this->Activate(volume);
+  this->credit_->Stop();
+  pb::Quote out;
+  grpc::ClientContext ctx;
+  grpc::Status s = this->CreateQuote(this->Basket(1), &out, &ctx);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   EXPECT_EQ(this->CountRows("quotes"), 0);
 }
 
