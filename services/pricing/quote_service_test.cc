@@ -720,6 +720,56 @@ TYPED_TEST(QuoteServiceTest, BadInputNamesTheFieldAndWritesNothing) {
     this->ExpectInvalidField(this->stub_->GetQuote(&ctx, req, &out), ctx,
                              "quote_id");
   }
+  {
+    pb::GetPriceRuleRequest req;
+    req.set_rule_id("no spaces allowed");
+    pb::GetPriceRuleResponse out;
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->GetPriceRule(&ctx, req, &out), ctx,
+                             "rule_id");
+  }
+  {
+    pb::ListPriceRulesRequest req;
+    req.set_state(static_cast<pb::PriceRuleState>(7));
+    pb::ListPriceRulesResponse out;
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->ListPriceRules(&ctx, req, &out), ctx,
+                             "state");
+  }
+  {
+    pb::ListPriceRulesRequest req;
+    req.set_page_size(-1);
+    pb::ListPriceRulesResponse out;
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->ListPriceRules(&ctx, req, &out), ctx,
+                             "page_size");
+  }
+  {
+    pb::ListFreightRatesRequest req;
+    req.set_origin("WU\nXI");
+    pb::ListFreightRatesResponse out;
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->ListFreightRates(&ctx, req, &out),
+                             ctx, "origin");
+  }
+  {
+    pb::ListQuotesRequest req;
+    req.set_dealer_id("D1");
+    pb::ListQuotesResponse out;
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->ListQuotes(&ctx, req, &out), ctx,
+                             "dealer_id");
+  }
+  {
+    pb::PriceBasketRequest req;
+    req.set_dealer_id(this->dealer_);
+    *req.mutable_basket() = this->Basket(1);
+    req.mutable_basket()->set_currency_code("XXQ");
+    pb::Quote out;
+    grpc::ClientContext ctx;
+    this->ExpectInvalidField(this->stub_->PriceBasket(&ctx, req, &out), ctx,
+                             "basket.currency_code");
+  }
   EXPECT_EQ(this->CountRows("price_rules"), 0);
   EXPECT_EQ(this->CountRows("freight_assignments"), 0);
   EXPECT_EQ(this->CountRows("freight_rates"), 0);
