@@ -21,6 +21,7 @@
 #include "common/auth/tokens.h"
 #include "common/grpc/client.h"
 #include "common/testing/harness.h"
+#include "common/testing/identity.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -37,6 +38,7 @@ using grpc::health::v1::HealthCheckResponse;
 using ::testing::HasSubstr;
 using testing::RunningService;
 
+using ::qudao::testing::TestIdentity;
 using EndToEndTest = testing::ProcessTest;
 
 TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
@@ -58,10 +60,14 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
        absl::StrCat("--redis=", (*redis)->Url()),
        absl::StrCat("--service_token_file=",
                     ServiceTokenFile("credit_control"))});
-  // Pricing's order flow calls credit control as its own account.
+  // Pricing reads dealers from customer records and cumulative volumes
+  // from credit control, and its order flow reserves there, as its own
+  // account.
   RunningService pricing = Start(
       QUDAO_PRICING_BIN, "pricing", Sqlite("pricing"),
-      {absl::StrCat("--credit_control_target=127.0.0.1:", credit.port),
+      {absl::StrCat("--customer_records_target=127.0.0.1:", customers.port),
+       absl::StrCat("--credit_control_target=127.0.0.1:", credit.port),
+       absl::StrCat("--redis=", (*redis)->Url()),
        absl::StrCat("--service_token_file=", ServiceTokenFile("pricing"))});
   RunningService support = Start(
       QUDAO_DEALER_SUPPORT_BIN, "dealer_support", Sqlite("support"),
@@ -219,6 +225,54 @@ TEST_F(EndToEndTest, EveryServiceAndTheGatewayServeRealRequests) {
     ASSERT_TRUE(credit_stub->GetCreditPosition(ctx2.get(), get, &pos).ok());
     EXPECT_EQ(pos.credit_limit().minor_units(), 50000000);
     EXPECT_EQ(pos.available_credit().minor_units(), 50000000);
+  }
+
+  // Pricing quotes the dealer: its facts from customer records, and for a
+  // cumulative-volume rule its invoiced volume from credit control's
+  // revenue summary, asked by the pricing process as its own account.
+  {
+    pricing::v1::CreatePriceRuleRequest create_rule;
+    pricing::v1::PriceRule* rule = create_rule.mutable_price_rule();
+    rule->set_rule_id("VOL-Q");
+    rule->set_type(pricing::v1::PRICE_RULE_TYPE_CUMULATIVE_VOLUME);
+    rule->set_valid_from("2026-01-01");
+    pricing::v1::Tier* tier = rule->mutable_cumulative()->add_tiers();
+    tier->set_min_quantity(100);
+    tier->set_basis_points(300);
+    pricing::v1::PriceRule made;
+    auto ctx = OutgoingContext(absl::Seconds(10));
+    grpc::Status s = products->CreatePriceRule(ctx.get(), create_rule, &made);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    pricing::v1::PublishPriceRuleRequest publish;
+    publish.set_rule_id("VOL-Q");
+    grpc::ClientContext pctx;
+    pctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    pctx.AddMetadata(
+        "authorization",
+        absl::StrCat("Bearer ",
+                     TestIdentity::Get().Token("bo.pm", {"pricing_manager"})));
+    s = products->PublishPriceRule(&pctx, publish, &made);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    pricing::v1::CreateQuoteRequest quote_req;
+    quote_req.set_dealer_id(dealer.dealer_id());
+    quote_req.mutable_basket()->set_currency_code("CNY");
+    quote_req.mutable_basket()->mutable_payment_term()->set_net_days(30);
+    quote_req.mutable_basket()->add_lines()->set_sku("pump-100");
+    quote_req.mutable_basket()->mutable_lines(0)->set_quantity(4);
+    pricing::v1::Quote quote;
+    auto qctx = OutgoingContext(absl::Seconds(10));
+    s = products->CreateQuote(qctx.get(), quote_req, &quote);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(quote.goods_total().minor_units(), 4 * 129900);
+    ASSERT_EQ(quote.waterfall().volumes_size(), 1);
+    EXPECT_TRUE(quote.waterfall().volumes(0).prior_given());
+    EXPECT_EQ(quote.waterfall().volumes(0).counted_units(), 4);
+    pricing::v1::GetQuoteRequest get;
+    get.set_quote_id(quote.quote_id());
+    pricing::v1::Quote got;
+    auto gctx = OutgoingContext(absl::Seconds(10));
+    ASSERT_TRUE(products->GetQuote(gctx.get(), get, &got).ok());
+    EXPECT_EQ(got.total().minor_units(), quote.total().minor_units());
   }
 
   // Dealer support: open a ticket, read it back.

@@ -124,9 +124,12 @@ class IdentityTest : public ::testing::Test {
         credit::NewCreditControlModule, &Clock::Real(), "", nullptr,
         {{"customer_records", customers_target}});
     ASSERT_TRUE(credit.ok()) << credit.status();
+    // Quotes read dealers from customer records and volumes from credit
+    // control.
     auto pricing = testing::ServiceFixture::Start(
         pricing::NewPricingModule, &Clock::Real(), "", nullptr,
-        {{"credit_control", absl::StrCat("127.0.0.1:", (*credit)->port())}});
+        {{"customer_records", customers_target},
+         {"credit_control", absl::StrCat("127.0.0.1:", (*credit)->port())}});
     ASSERT_TRUE(pricing.ok()) << pricing.status();
     auto support =
         testing::ServiceFixture::Start(support::NewDealerSupportModule);
@@ -522,6 +525,93 @@ class IdentityTest : public ::testing::Test {
     if (method == "ListServiceTickets") {
       support::v1::ListServiceTicketsRequest req;
       req.set_dealer_id(dealer_);
+      return req.SerializeAsString();
+    }
+    if (method == "CreatePriceRule" || method == "UpdatePriceRule") {
+      pricing::v1::PriceRule rule;
+      rule.set_rule_id("CM-DIST");
+      rule.set_type(pricing::v1::PRICE_RULE_TYPE_CHANNEL_MARGIN);
+      rule.set_valid_from("2027-01-01");
+      rule.set_basis_points(1000);
+      if (method == "UpdatePriceRule") {
+        pricing::v1::UpdatePriceRuleRequest req;
+        *req.mutable_price_rule() = rule;
+        req.mutable_price_rule()->set_etag("\"v1\"");
+        return req.SerializeAsString();
+      }
+      pricing::v1::CreatePriceRuleRequest req;
+      *req.mutable_price_rule() = rule;
+      return req.SerializeAsString();
+    }
+    if (method == "PublishPriceRule" || method == "GetPriceRule") {
+      pricing::v1::PublishPriceRuleRequest req;
+      req.set_rule_id("CM-DIST");
+      return req.SerializeAsString();
+    }
+    if (method == "RetirePriceRule") {
+      pricing::v1::RetirePriceRuleRequest req;
+      req.set_rule_id("CM-DIST");
+      req.set_reason("replaced");
+      return req.SerializeAsString();
+    }
+    if (method == "SetFreightAssignment") {
+      pricing::v1::SetFreightAssignmentRequest req;
+      req.mutable_assignment()->set_pricing_zone("ZONE-EAST");
+      req.mutable_assignment()->set_method(
+          pricing::v1::FREIGHT_METHOD_BASING_POINT);
+      req.mutable_assignment()->set_base_city("Shanghai");
+      return req.SerializeAsString();
+    }
+    if (method == "SetFreightRate") {
+      pricing::v1::SetFreightRateRequest req;
+      req.mutable_rate()->set_origin("Shanghai");
+      req.mutable_rate()->set_province("Zhejiang");
+      for (auto* m : {req.mutable_rate()->mutable_per_order(),
+                      req.mutable_rate()->mutable_per_unit(),
+                      req.mutable_rate()->mutable_per_kg()}) {
+        m->set_currency_code("CNY");
+        m->set_minor_units(100);
+      }
+      return req.SerializeAsString();
+    }
+    if (method == "SetZoneAdjustment") {
+      pricing::v1::SetZoneAdjustmentRequest req;
+      req.mutable_adjustment()->set_zone("ZONE-EAST");
+      req.mutable_adjustment()->mutable_amount()->set_currency_code("CNY");
+      req.mutable_adjustment()->mutable_amount()->set_minor_units(5000);
+      return req.SerializeAsString();
+    }
+    if (method == "PriceBasket" || method == "CreateQuote") {
+      pricing::v1::Basket basket;
+      basket.set_currency_code("CNY");
+      basket.mutable_payment_term()->set_net_days(30);
+      basket.add_lines()->set_sku("PUMP-100");
+      basket.mutable_lines(0)->set_quantity(2);
+      if (method == "PriceBasket") {
+        pricing::v1::PriceBasketRequest req;
+        req.set_dealer_id(dealer_);
+        *req.mutable_basket() = basket;
+        return req.SerializeAsString();
+      }
+      pricing::v1::CreateQuoteRequest req;
+      req.set_dealer_id(dealer_);
+      *req.mutable_basket() = basket;
+      return req.SerializeAsString();
+    }
+    if (method == "GetQuote") {
+      pricing::v1::GetQuoteRequest req;
+      req.set_quote_id("qt_0190f3c2a1b24e8f0a1b");
+      return req.SerializeAsString();
+    }
+    if (method == "ListQuotes") {
+      pricing::v1::ListQuotesRequest req;
+      req.set_dealer_id(dealer_);
+      return req.SerializeAsString();
+    }
+    if (method == "SimulateRuleChange") {
+      pricing::v1::SimulateRuleChangeRequest req;
+      req.add_draft_rule_ids("CM-DIST");
+      req.add_quote_ids("qt_0190f3c2a1b24e8f0a1b");
       return req.SerializeAsString();
     }
     // Lists, change feeds and audit trails take an empty request.

@@ -3,7 +3,7 @@
 // notes (order_returns, order_return_parts) and the rebates invoicing
 // accrued (order_rebate_accruals, rebate_settlements), inside the caller's
 // transaction. The same SQL runs on SQLite and PostgreSQL; the tables are
-// migration 20 of the pricing service (ProductStore::Migrations()).
+// migration 4 of the pricing service (ProductStore::Migrations()).
 #pragma once
 
 #include <optional>
@@ -51,7 +51,7 @@ struct RebateTotal {
 
 class OrderStore {
  public:
-  // The DDL of the order tables on `backend` (pricing migration 20).
+  // The DDL of the order tables on `backend` (pricing migration 4).
   static std::string Schema(storage::Backend backend);
 
   // ALREADY_EXISTS when the id is taken.

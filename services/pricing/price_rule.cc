@@ -232,8 +232,10 @@ absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
   if (static_cast<int>(rule.type) < 1 || static_cast<int>(rule.type) > 8) {
     return InvalidField(absl::StrCat(f, ".type"), "must be a known rule type");
   }
-  if (rule.state != RuleState::kDraft && rule.state != RuleState::kActive) {
-    return InvalidField(absl::StrCat(f, ".state"), "must be DRAFT or ACTIVE");
+  if (rule.state != RuleState::kDraft && rule.state != RuleState::kActive &&
+      rule.state != RuleState::kRetired) {
+    return InvalidField(absl::StrCat(f, ".state"),
+                        "must be DRAFT, ACTIVE or RETIRED");
   }
   switch (rule.dealer_scope.kind) {
     case DealerScopeKind::kAllDealers:
@@ -440,7 +442,10 @@ std::optional<NotApplied> Ineligibility(const PriceRule& rule,
   }
   NotApplied n{rule.rule_id, StepOf(rule.type), NotAppliedReason::kDraft, ""};
   if (draft) {
-    n.explanation = "a draft: only active rules apply (simulate it instead)";
+    n.explanation =
+        rule.state == RuleState::kRetired
+            ? "retired: only active rules apply"
+            : "a draft: only active rules apply (simulate it instead)";
     return n;
   }
   if (!dealer_scope) {
@@ -678,6 +683,53 @@ std::optional<int64_t> EndPrice(int64_t unit_minor,
   const int64_t p = (unit_minor - e.ending) / e.step * e.step + e.ending;
   if (p <= 0) return std::nullopt;
   return p;
+}
+
+std::string RuleStateName(RuleState state) {
+  switch (state) {
+    case RuleState::kDraft:
+      return "DRAFT";
+    case RuleState::kActive:
+      return "ACTIVE";
+    case RuleState::kRetired:
+      return "RETIRED";
+  }
+  return "UNKNOWN";
+}
+
+absl::Status CheckCanUpdate(const RuleRecord& current) {
+  if (current.rule.state == RuleState::kDraft) return absl::OkStatus();
+  return Refusal(
+      absl::StatusCode::kFailedPrecondition, kReasonRuleNotDraft,
+      absl::StrCat("price rule ", current.rule.rule_id, " is ",
+                   RuleStateName(current.rule.state),
+                   ": only drafts change; create a new draft instead"));
+}
+
+absl::Status CheckCanPublish(const RuleRecord& current,
+                             const std::string& publisher) {
+  if (current.rule.state != RuleState::kDraft) {
+    return Refusal(absl::StatusCode::kFailedPrecondition, kReasonRuleNotDraft,
+                   absl::StrCat("price rule ", current.rule.rule_id, " is ",
+                                RuleStateName(current.rule.state),
+                                ": only a draft is published"));
+  }
+  if (publisher == current.created_by || publisher == current.updated_by) {
+    return Refusal(
+        absl::StatusCode::kPermissionDenied, kReasonRuleFourEyes,
+        absl::StrCat("price rule ", current.rule.rule_id, " was written by ",
+                     publisher,
+                     "; another pricing manager must review and publish it"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCanRetire(const RuleRecord& current) {
+  if (current.rule.state == RuleState::kActive) return absl::OkStatus();
+  return Refusal(absl::StatusCode::kFailedPrecondition, kReasonRuleNotActive,
+                 absl::StrCat("price rule ", current.rule.rule_id, " is ",
+                              RuleStateName(current.rule.state),
+                              ": only an active rule is retired"));
 }
 
 }  // namespace qudao::pricing

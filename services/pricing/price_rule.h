@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/money/money.h"
 
 namespace qudao::pricing {
@@ -84,8 +85,10 @@ enum class RuleType {
 };
 std::string RuleTypeName(RuleType type);
 
-// Only active rules apply; drafts exist to be simulated.
-enum class RuleState { kDraft = 1, kActive = 2 };
+// Only active rules apply; drafts exist to be simulated; retired rules
+// are kept (quotes cite them) and never apply again.
+enum class RuleState { kDraft = 1, kActive = 2, kRetired = 3 };
+std::string RuleStateName(RuleState state);
 
 // The waterfall's fixed order. kRebate is not a price step: rebates are
 // computed after the floors, on the net line amount, and shown beside.
@@ -387,5 +390,48 @@ std::optional<Tier> TierForAmount(const std::vector<Tier>& tiers,
 // nullopt when no such p > 0 exists.
 std::optional<int64_t> EndPrice(int64_t unit_minor,
                                 const PriceEndingParams& ending);
+
+// --- A stored rule's lifecycle (the pricing service keeps rules). ---
+
+inline constexpr char kReasonRuleNotFound[] = "PRICE_RULE_NOT_FOUND";
+inline constexpr char kReasonRuleNotDraft[] = "RULE_NOT_DRAFT";
+inline constexpr char kReasonRuleNotActive[] = "RULE_NOT_ACTIVE";
+// The platform's four-eyes reason (auth::kReasonFourEyes; rules libraries
+// do not link auth).
+inline constexpr char kReasonRuleFourEyes[] = "FOUR_EYES";
+
+// A rule as the service stores it: the rule, what it is for, its version
+// (grows with every change) and who changed it when.
+struct RuleRecord {
+  PriceRule rule;
+  std::string description;
+  int64_t version = 0;
+  std::string created_by;
+  absl::Time create_time;
+  std::string updated_by;
+  absl::Time update_time;
+  std::string published_by;
+  std::optional<absl::Time> publish_time;
+  std::string retired_by;
+  std::optional<absl::Time> retire_time;
+  std::string retire_reason;
+};
+
+// One version of a rule: what a change ("created", "updated",
+// "published", "retired") left it as.
+struct RuleRevision {
+  std::string change;
+  RuleRecord record;
+};
+
+// A draft may be changed; else FAILED_PRECONDITION RULE_NOT_DRAFT.
+absl::Status CheckCanUpdate(const RuleRecord& current);
+// A draft may be published by someone other than its author: the author
+// is PERMISSION_DENIED FOUR_EYES; a rule that is not a draft
+// FAILED_PRECONDITION RULE_NOT_DRAFT.
+absl::Status CheckCanPublish(const RuleRecord& current,
+                             const std::string& publisher);
+// An active rule may be retired; else FAILED_PRECONDITION RULE_NOT_ACTIVE.
+absl::Status CheckCanRetire(const RuleRecord& current);
 
 }  // namespace qudao::pricing

@@ -385,6 +385,34 @@ TEST(RuleBookTest, BuildChecksEveryRuleAndUniqueIds) {
   book = RuleBook::Build({});
   ASSERT_TRUE(book.ok());
   EXPECT_TRUE(book->rules().empty());
+
+TEST(PriceRuleTest, DraftsChangeAndArePublishedByAnotherActiveOnesRetire) {
+  RuleRecord r;
+  r.rule = Seasonal("S");
+  r.rule.state = RuleState::kDraft;
+  r.created_by = "ana";
+  r.updated_by = "cai";
+  EXPECT_TRUE(CheckCanUpdate(r).ok());
+  EXPECT_EQ(ReasonOf(CheckCanRetire(r)), kReasonRuleNotActive);
+  // Neither the author nor the last editor publishes it.
+  for (const char* who : {"ana", "cai"}) {
+    const absl::Status s = CheckCanPublish(r, who);
+    EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << who;
+    EXPECT_EQ(ReasonOf(s), kReasonRuleFourEyes) << who;
+  }
+  EXPECT_TRUE(CheckCanPublish(r, "bo").ok());
+  r.rule.state = RuleState::kActive;
+  EXPECT_EQ(ReasonOf(CheckCanUpdate(r)), kReasonRuleNotDraft);
+  EXPECT_EQ(ReasonOf(CheckCanPublish(r, "bo")), kReasonRuleNotDraft);
+  EXPECT_TRUE(CheckCanRetire(r).ok());
+  // A retired rule never applies again.
+  r.rule.state = RuleState::kRetired;
+  EXPECT_TRUE(CheckPriceRule("rule", r.rule, "").ok());
+  const auto why = Ineligibility(r.rule, Retailer(), {"PUMP-100", "PUMPS"},
+                                 absl::CivilDay(2026, 6, 1));
+  ASSERT_TRUE(why.has_value());
+  EXPECT_THAT(why->explanation, HasSubstr("retired"));
+  EXPECT_EQ(ReasonOf(CheckCanRetire(r)), kReasonRuleNotActive);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Wiring of the pricing module: its database, the catalogue and price
-// list operations, its settings and the gRPC adapter.
+// Wiring of the pricing module: its database, the catalogue, price list,
+// rule, freight and quote operations, the clients of customer records and
+// credit control they read through, its settings and the gRPC adapter.
 #include "services/pricing/pricing_module.h"
 
 #include "absl/flags/flag.h"
@@ -10,6 +11,8 @@
 #include "services/credit_control/client/credit_control_client.h"
 #include "services/pricing/order_operations.h"
 #include "services/pricing/order_service.h"
+#include "services/customer_records/client/cached_dealer_directory.h"
+#include "services/pricing/credit_volume_source.h"
 #include "services/pricing/price_list.h"
 #include "services/pricing/price_list_operations.h"
 #include "services/pricing/pricing_service.h"
@@ -50,24 +53,39 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
       std::make_unique<ProductOperations>(module->database(), env.clock));
   auto* prices = module->Own(std::make_unique<PriceListOperations>(
       module->database(), env.clock, env.calendar, vat_rate_bp));
-  module->Serve(std::make_unique<PricingService>(
-                    products, prices, module->ServingFor(PricingPermissions())),
-                pb::PricingService::service_full_name());
-  // Orders reserve, invoice and credit through credit control, as
-  // pricing's own account, and follow its reservation feed (never a
-  // call-back from it).
+  // Quotes read dealer facts from customer records and cumulative volumes
+  // from credit control, and orders reserve and invoice there, as pricing's
+  // own account.
   if (env.service_token == nullptr) {
     return absl::FailedPreconditionError(
-        "pricing reserves credit for orders as its own service account: give "
-        "it that account's token (--service_token_file or "
-        "QUDAO_SERVICE_TOKEN_FILE)");
+        "pricing calls customer records and credit control as its own "
+        "service account: give it that account's token (--service_token_file "
+        "or QUDAO_SERVICE_TOKEN_FILE)");
   }
+  ASSIGN_OR_RETURN(auto* dealers, customer::DealerDirectoryFor(*module, env));
   auto target_of = env.target_of;
   auto* credit = module->Own(std::make_unique<credit::CreditControlClient>(
       [target_of] {
         return target_of ? target_of("credit_control") : std::string();
       },
       ClientOptionsFor(env), env.metrics, env.clock));
+  auto* volumes = module->Own(std::make_unique<CreditVolumeSource>(credit));
+  PricingOperations ops;
+  ops.products = products;
+  ops.prices = prices;
+  ops.rules = module->Own(
+      std::make_unique<PriceRuleOperations>(module->database(), env.clock));
+  ops.freight = module->Own(
+      std::make_unique<FreightOperations>(module->database(), env.clock));
+  ops.quotes = module->Own(
+      std::make_unique<QuoteOperations>(module->database(), dealers, volumes,
+                                        env.clock, env.calendar, vat_rate_bp));
+  module->Serve(std::make_unique<PricingService>(
+                    ops, module->ServingFor(PricingPermissions())),
+                pb::PricingService::service_full_name());
+  // Orders reserve, invoice and credit through credit control (the client
+  // above, as pricing's own account), and follow its reservation feed
+  // (never a call-back from it).
   auto* orders = module->Own(std::make_unique<OrderOperations>(
       module->database(), credit, env.clock, env.calendar));
   module->Own(orders->FollowReservations(module->FollowingBus(env)));

@@ -66,6 +66,9 @@ const auth::PermissionTable& PricingPermissions() {
   const auth::RoleSet cost_readers = {Role::kPricingManager,
                                       Role::kCreditManager, Role::kAdmin,
                                       Role::kPricingService};
+  const auth::RoleSet staff = auth::RoleSet::Staff();
+  const auth::RoleSet quoters = {Role::kSalesRep, Role::kSalesManager,
+                                 Role::kAdmin, Role::kPricingService};
   static const auto* table = new auth::PermissionTable(
       pb::PricingService::service_full_name(),
       {
@@ -99,6 +102,54 @@ const auth::PermissionTable& PricingPermissions() {
            "costs are confidential: pricing and finance only"},
           {"GetPricingSettings", Access::kRead, readers, PartnerAccess::kShared,
            "", "", ""},
+          // Price rules: pricing managers write, staff read.
+          {"CreatePriceRule", Access::kWrite, writers, PartnerAccess::kNone,
+           "price_rules", "price_rule.rule_id", "always a draft"},
+          {"UpdatePriceRule", Access::kWrite, writers, PartnerAccess::kNone,
+           "price_rules", "price_rule.rule_id", "drafts only"},
+          {"PublishPriceRule", Access::kWrite, writers, PartnerAccess::kNone,
+           "price_rules", "rule_id",
+           "four eyes: never by the draft's author or last editor"},
+          {"RetirePriceRule", Access::kWrite, writers, PartnerAccess::kNone,
+           "price_rules", "rule_id", "active rules, with a reason"},
+          {"GetPriceRule", Access::kRead, staff, PartnerAccess::kNone,
+           "price_rules", "rule_id", ""},
+          {"ListPriceRules", Access::kRead, staff, PartnerAccess::kNone,
+           "price_rules", "", ""},
+          // Freight and geography.
+          {"SetFreightAssignment", Access::kWrite, writers,
+           PartnerAccess::kNone, "freight_assignments", "assignment.dealer_id",
+           ""},
+          {"ListFreightAssignments", Access::kRead, staff, PartnerAccess::kNone,
+           "freight_assignments", "", ""},
+          {"SetFreightRate", Access::kWrite, writers, PartnerAccess::kNone,
+           "freight_rates", "rate.origin", ""},
+          {"ListFreightRates", Access::kRead, staff, PartnerAccess::kNone,
+           "freight_rates", "", ""},
+          {"SetZoneAdjustment", Access::kWrite, writers, PartnerAccess::kNone,
+           "zone_adjustments", "adjustment.zone", ""},
+          {"ListZoneAdjustments", Access::kRead, staff, PartnerAccess::kNone,
+           "zone_adjustments", "", ""},
+          // Quotes: sales and pricing's own account; partners for their
+          // own dealer.
+          {"PriceBasket", Access::kRead, quoters, PartnerAccess::kOwnDealer,
+           "quotes", "dealer_id",
+           "computes only; standard costs shown to cost readers only"},
+          {"CreateQuote", Access::kWrite, quoters, PartnerAccess::kOwnDealer,
+           "quotes", "quote_id",
+           "a basket with lines below a floor is refused"},
+          {"GetQuote", Access::kRead, quoters, PartnerAccess::kOwnDealer,
+           "quotes", "quote_id",
+           "another dealer's quote is NOT_FOUND for a partner"},
+          {"ListQuotes", Access::kRead, quoters, PartnerAccess::kOwnDealer,
+           "quotes", "dealer_id", ""},
+          {"SimulateRuleChange",
+           Access::kRead,
+           {Role::kPricingManager, Role::kAdmin},
+           PartnerAccess::kNone,
+           "quotes",
+           "",
+           "computes only; nothing stored"},
           {"ListAuditEvents",
            Access::kRead,
            {Role::kAdmin},
@@ -110,9 +161,13 @@ const auth::PermissionTable& PricingPermissions() {
   return *table;
 }
 
-PricingService::PricingService(ProductOperations* products,
-                               PriceListOperations* prices, Serving serving)
-    : ServedService(serving), products_(products), prices_(prices) {
+PricingService::PricingService(PricingOperations ops, Serving serving)
+    : ServedService(serving),
+      products_(ops.products),
+      prices_(ops.prices),
+      rules_(ops.rules),
+      freight_(ops.freight),
+      quotes_(ops.quotes) {
   Handle<pb::CreateProductRequest, pb::Product>(
       "CreateProduct",
       [this](const Call& c, const pb::CreateProductRequest& r,
@@ -183,6 +238,7 @@ PricingService::PricingService(ProductOperations* products,
         out->set_vat_rate_bp(prices_->vat_rate_bp());
         return absl::OkStatus();
       });
+  ServeRulesAndQuotes();
   ServeAuditTrail();
 }
 

@@ -5,7 +5,9 @@
 #include "common/grpc/unary.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "services/pricing/price_list_operations.h"
+#include "services/pricing/price_rule_operations.h"
 #include "services/pricing/product_operations.h"
+#include "services/pricing/quote_operations.h"
 
 namespace qudao::pricing {
 
@@ -14,11 +16,19 @@ namespace pb = ::qudao::pricing::v1;
 // Who may call what (docs/security.md prints it).
 const auth::PermissionTable& PricingPermissions();
 
+// The use cases the adapter calls.
+struct PricingOperations {
+  ProductOperations* products = nullptr;
+  PriceListOperations* prices = nullptr;
+  PriceRuleOperations* rules = nullptr;
+  FreightOperations* freight = nullptr;
+  QuoteOperations* quotes = nullptr;
+};
+
 class PricingService final : public ServedService<pb::PricingService> {
  public:
   // `serving` is made with PricingPermissions().
-  PricingService(ProductOperations* products, PriceListOperations* prices,
-                 Serving serving);
+  PricingService(PricingOperations ops, Serving serving);
 
  private:
   absl::Status HandleCreateProduct(const Call& call,
@@ -58,8 +68,14 @@ class PricingService final : public ServedService<pb::PricingService> {
                                      const pb::GetStandardCostRequest& request,
                                      pb::GetStandardCostResponse* response);
 
+  // Price rules, freight and quotes (price_rule_service.cc).
+  void ServeRulesAndQuotes();
+
   ProductOperations* products_;
   PriceListOperations* prices_;
+  PriceRuleOperations* rules_;
+  FreightOperations* freight_;
+  QuoteOperations* quotes_;
 };
 
 }  // namespace qudao::pricing

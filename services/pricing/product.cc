@@ -24,8 +24,12 @@ std::string CanonicalCode(absl::string_view code) {
   return absl::AsciiStrToUpper(code);
 }
 
+std::string EtagOfVersion(int64_t version) {
+  return absl::StrCat("\"v", version, "\"");
+}
+
 std::string EtagOf(const Product& product) {
-  return absl::StrCat("\"v", product.version, "\"");
+  return EtagOfVersion(product.version);
 }
 
 absl::StatusOr<int64_t> VersionFromEtag(absl::string_view field,

@@ -46,7 +46,8 @@ inline constexpr char kReasonEtagMismatch[] = "ETAG_MISMATCH";
 inline constexpr char kReasonGroupNotFound[] = "PRODUCT_GROUP_NOT_FOUND";
 inline constexpr char kReasonProductNotFound[] = "PRODUCT_NOT_FOUND";
 
-// "\"v3\"" for version 3.
+// "\"v3\"" for version 3 (of a product, a price rule, …).
+std::string EtagOfVersion(int64_t version);
 std::string EtagOf(const Product& product);
 // The version an etag stands for; INVALID_ARGUMENT naming `field` when it
 // is not one this service made.

@@ -2,14 +2,16 @@
 #include "services/pricing/product_store.h"
 
 #include <algorithm>
+#include <map>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/substitute.h"
 #include "common/status/macros.h"
 #include "common/status/status.h"
 #include "common/storage/table_mapping.h"
+#include "services/pricing/freight_store.h"
 #include "services/pricing/order_store.h"
+#include "services/pricing/price_rule_store.h"
 #include "services/pricing/quote_store.h"
 
 namespace qudao::pricing {
@@ -171,8 +173,12 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
        Schema(storage::Backend::kPostgres)},
       {2, "create_quotes", QuoteStore::Schema(storage::Backend::kSqlite),
        QuoteStore::Schema(storage::Backend::kPostgres)},
-      // 3..19 are left to the quote work; orders from 20.
-      {20, "create_orders", OrderStore::Schema(storage::Backend::kSqlite),
+      {3, "create_price_rules_and_freight",
+       absl::StrCat(PriceRuleStore::Schema(storage::Backend::kSqlite),
+                    FreightStore::Schema(storage::Backend::kSqlite)),
+       absl::StrCat(PriceRuleStore::Schema(storage::Backend::kPostgres),
+                    FreightStore::Schema(storage::Backend::kPostgres))},
+      {4, "create_orders", OrderStore::Schema(storage::Backend::kSqlite),
        OrderStore::Schema(storage::Backend::kPostgres)},
   };
   return *migrations;
@@ -242,25 +248,34 @@ absl::StatusOr<ProductPage> ProductStore::List(Transaction& tx,
   return result;
 }
 
-absl::StatusOr<std::vector<std::string>> ProductStore::Missing(
+absl::StatusOr<std::map<std::string, std::string>> ProductStore::GroupsOf(
     Transaction& tx, const std::vector<std::string>& skus) const {
   // In chunks, so a 5,000-entry publication stays far below either
   // backend's limit on parameters.
   constexpr size_t kChunk = 500;
-  absl::flat_hash_set<std::string> found;
+  std::map<std::string, std::string> found;
   for (size_t start = 0; start < skus.size(); start += kChunk) {
     const size_t end = std::min(skus.size(), start + kChunk);
     Params params(skus.begin() + start, skus.begin() + end);
     ASSIGN_OR_RETURN(
         auto rows,
-        tx.Query(absl::StrCat("SELECT sku FROM products WHERE sku IN (",
-                              storage::Placeholders(params.size()), ")"),
+        tx.Query(absl::StrCat(
+                     "SELECT sku, product_group FROM products WHERE sku IN (",
+                     storage::Placeholders(params.size()), ")"),
                  params));
-    for (const storage::Row& row : rows) found.insert(row.Text("sku"));
+    for (const storage::Row& row : rows) {
+      found[row.Text("sku")] = row.Text("product_group");
+    }
   }
+  return found;
+}
+
+absl::StatusOr<std::vector<std::string>> ProductStore::Missing(
+    Transaction& tx, const std::vector<std::string>& skus) const {
+  ASSIGN_OR_RETURN(const auto found, GroupsOf(tx, skus));
   std::vector<std::string> missing;
   for (const std::string& sku : skus) {
-    if (!found.contains(sku)) missing.push_back(sku);
+    if (!found.count(sku)) missing.push_back(sku);
   }
   return missing;
 }

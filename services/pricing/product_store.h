@@ -4,6 +4,7 @@
 // service's migrations (every pricing table) are listed here.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,10 @@ class ProductStore {
   absl::StatusOr<ProductPage> List(storage::Transaction& tx,
                                    const ProductFilter& filter,
                                    const PageRequest& page) const;
+  // The product group of each of `skus` (canonical) in the catalogue;
+  // unknown SKUs are absent.
+  absl::StatusOr<std::map<std::string, std::string>> GroupsOf(
+      storage::Transaction& tx, const std::vector<std::string>& skus) const;
   // Which of `skus` (canonical) are not in the catalogue, in their order.
   absl::StatusOr<std::vector<std::string>> Missing(
       storage::Transaction& tx, const std::vector<std::string>& skus) const;

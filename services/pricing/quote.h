@@ -26,6 +26,9 @@ namespace qudao::pricing {
 // An order placed against a quote after its expire_time.
 inline constexpr char kReasonQuoteExpired[] = "QUOTE_EXPIRED";
 inline constexpr char kReasonQuoteNotFound[] = "QUOTE_NOT_FOUND";
+// The stored data cannot price the basket (a margin floor on a SKU
+// without a standard cost, no freight rate to the destination).
+inline constexpr char kReasonBasketNotPriceable[] = "BASKET_NOT_PRICEABLE";
 
 // How long a quote holds unless the caller says otherwise, and at most.
 inline constexpr int kDefaultQuoteValidityDays = 14;

@@ -110,6 +110,8 @@ void AddAuthCommands(CLI::App& app, int* exit_code);
 void AddCreditCommands(CLI::App& app, int* exit_code);
 // group, product, list, get, cost, settings: under `qudao price`.
 void AddPriceCommands(CLI::App& app, int* exit_code);
+// rules, quote, simulate: under `qudao price`.
+void AddPriceRuleCommands(CLI::App* price, int* exit_code);
 void AddOrderCommands(CLI::App& app, int* exit_code);
 // invoices, invoice, pay, credit-note, aging, revenue, positions,
 // restrict, lift, restrictions, consistency: under `qudao credit`.

@@ -1,6 +1,6 @@
 // `qudao price group|product|list|get|cost|settings`: the catalogue, price
 // lists and standard costs for pricing staff (and price look-ups for
-// everyone).
+// everyone); rules, quote and simulate are in price_rule_commands.cc.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -379,6 +379,7 @@ void AddPriceCommands(CLI::App& app, int* exit_code) {
   AddGet(price, exit_code);
   AddCostCommands(price, exit_code);
   AddSettings(price, exit_code);
+  AddPriceRuleCommands(price, exit_code);
 }
 
 }  // namespace qudao::cli

@@ -1,0 +1,47 @@
+// Quote and waterfall proto conversion: the explanation a stored quote
+// keeps (a serialized Waterfall message), the quote messages the API
+// answers, and the codec CreateQuote's idempotency record uses.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/storage/idempotency.h"
+#include "qudao/pricing/v1/quote.pb.h"
+#include "services/pricing/quote.h"
+#include "services/pricing/quote_operations.h"
+
+namespace qudao::pricing {
+
+namespace v1 = ::qudao::pricing::v1;
+
+// The full waterfall of a priced basket.
+v1::Waterfall WaterfallToProto(const PricedBasket& priced);
+// It serialized: a stored quote's explanation.
+std::string EncodeExplanation(const PricedBasket& priced);
+
+// What a simulation needs back from a stored explanation.
+struct StoredExplanation {
+  v1::Waterfall waterfall;
+  PricingDealer dealer;
+  // The volumes the quote counted (prior volumes given).
+  std::vector<PriorVolume> volumes;
+};
+absl::StatusOr<StoredExplanation> DecodeExplanation(const std::string& bytes);
+
+// A stored quote; its waterfall decoded from the explanation if
+// `with_waterfall`.
+v1::Quote QuoteToProto(const Quote& quote, bool with_waterfall);
+// A priced basket that is not stored (PriceBasket): no id or times.
+v1::Quote PricedBasketToProto(const PricedBasket& priced);
+
+// Stored as the Quote message with its waterfall; decoded back with its
+// lines from the waterfall's.
+const storage::ResponseCodec<Quote>& QuoteCodec();
+
+// Removes standard costs from a quote message (callers who may not read
+// costs).
+void StripCosts(v1::Quote& quote);
+
+}  // namespace qudao::pricing
