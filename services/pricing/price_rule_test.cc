@@ -385,6 +385,7 @@ TEST(RuleBookTest, BuildChecksEveryRuleAndUniqueIds) {
   book = RuleBook::Build({});
   ASSERT_TRUE(book.ok());
   EXPECT_TRUE(book->rules().empty());
+}
 
 TEST(PriceRuleTest, DraftsChangeAndArePublishedByAnotherActiveOnesRetire) {
   RuleRecord r;
