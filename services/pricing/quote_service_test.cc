@@ -16,6 +16,7 @@
 #include "common/testing/service_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "qudao/pricing/v1/order_service.grpc.pb.h"
 #include "qudao/pricing/v1/pricing_service.grpc.pb.h"
 #include "services/credit_control/credit_control_testing.h"
 #include "services/customer_records/customer_records_testing.h"
@@ -402,6 +403,78 @@ TYPED_TEST(QuoteServiceTest, AQuoteIsPricedFromStoredRulesFreightAndVolumes) {
   ASSERT_EQ(listed.quotes_size(), 1);
   EXPECT_EQ(listed.quotes(0).quote_id(), quote.quote_id());
   EXPECT_FALSE(listed.quotes(0).has_waterfall());
+}
+
+// The two halves meet over the module's own gRPC: a stored quote is
+// ordered, the price list goes up, and the order is still invoiced at the
+// quote's prices (the price lock), while a new quote sees the new price.
+TYPED_TEST(QuoteServiceTest, AnOrderKeepsItsQuotesPricesThroughANewPriceList) {
+  absl::Status limit = this->credit_->SetCreditLimit(this->dealer_, 100000000);
+  ASSERT_TRUE(limit.ok()) << limit;
+  pb::Quote quote;
+  grpc::Status s = this->CreateQuote(this->Basket(10), &quote);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // 10 × 1,299.00, no rules.
+  ASSERT_EQ(quote.goods_total().minor_units(), 1299000);
+
+  auto orders = pb::OrderService::NewStub(this->fixture_->channel());
+  pb::PlaceOrderRequest place;
+  place.set_quote_id(quote.quote_id());
+  place.set_request_id("place-1");
+  pb::Order order;
+  {
+    grpc::ClientContext ctx;
+    s = orders->PlaceOrder(&ctx, place, &order);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(order.state(), pb::ORDER_STATE_ACCEPTED);
+  ASSERT_EQ(order.lines_size(), 1);
+  EXPECT_EQ(order.lines(0).net_unit_price().minor_units(), 129900);
+
+  // Version 2 of the list: PUMP-100 at 1,499.00 from today.
+  {
+    pb::PublishPriceListRequest req;
+    pb::PriceListVersion* v = req.mutable_price_list();
+    v->set_currency_code("CNY");
+    v->set_valid_from("2026-11-27");
+    pb::PriceListEntry* e = v->add_entries();
+    e->set_sku("PUMP-100");
+    *e->mutable_list_price() = Cny(149900);
+    req.set_request_id("list-v2");
+    pb::PriceListVersion out;
+    grpc::ClientContext ctx;
+    s = this->stub_->PublishPriceList(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(out.version(), 2);
+  }
+  pb::Quote fresh;
+  s = this->CreateQuote(this->Basket(10), &fresh);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(fresh.goods_total().minor_units(), 1499000);
+  EXPECT_EQ(fresh.waterfall().lines(0).list_version(), 2);
+
+  // Shipped in full: invoiced at the locked 1,299.00.
+  pb::ShipOrderRequest ship;
+  ship.set_order_id(order.order_id());
+  pb::LineQuantity* shipped = ship.add_lines();
+  shipped->set_line(0);
+  shipped->set_quantity(10);
+  ship.set_request_id("ship-1");
+  {
+    grpc::ClientContext ctx;
+    s = orders->ShipOrder(&ctx, ship, &order);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(order.state(), pb::ORDER_STATE_INVOICED);
+  credit::v1::ListInvoicesRequest list;
+  list.set_dealer_id(this->dealer_);
+  credit::v1::ListInvoicesResponse invoices;
+  grpc::ClientContext ctx;
+  s = this->credit_->stub().ListInvoices(&ctx, list, &invoices);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(invoices.invoices_size(), 1);
+  EXPECT_EQ(invoices.invoices(0).net_amount().minor_units(), 1299000);
+  EXPECT_EQ(invoices.invoices(0).order_id(), order.order_id());
 }
 
 TYPED_TEST(QuoteServiceTest, PriceBasketStoresNothingAndNamesMissingPrices) {
