@@ -266,4 +266,12 @@ std::string AppendOnlyGuard(Backend backend, absl::string_view table) {
       table);
 }
 
+std::string TruncateGuard(Backend backend, absl::string_view table) {
+  if (backend == Backend::kSqlite) return "";
+  return absl::Substitute(
+      "CREATE TRIGGER $0_no_truncate BEFORE TRUNCATE ON $0 FOR EACH "
+      "STATEMENT EXECUTE FUNCTION $0_append_only();\n",
+      table);
+}
+
 }  // namespace qudao::storage

@@ -34,5 +34,10 @@ absl::Status ApplyMigrations(Database& db, absl::string_view service,
 // DDL that makes `table` append-only: UPDATE and DELETE fail with
 // FAILED_PRECONDITION. For ledgers, whose balances are derived from entries.
 std::string AppendOnlyGuard(Backend backend, absl::string_view table);
+// TRUNCATE fires no row trigger: on PostgreSQL a statement trigger calling
+// the function AppendOnlyGuard made refuses it too (so AppendOnlyGuard must
+// come first, in this or an earlier migration). SQLite has no TRUNCATE:
+// nothing.
+std::string TruncateGuard(Backend backend, absl::string_view table);
 
 }  // namespace qudao::storage

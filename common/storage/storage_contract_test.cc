@@ -71,7 +71,8 @@ const std::vector<Migration>& TestMigrations() {
            AppendOnlyGuard(Backend::kSqlite, "ledger"),
        "CREATE TABLE ledger (seq BIGSERIAL PRIMARY KEY, account TEXT NOT "
        "NULL, amount BIGINT NOT NULL);\n" +
-           AppendOnlyGuard(Backend::kPostgres, "ledger")},
+           AppendOnlyGuard(Backend::kPostgres, "ledger") +
+           TruncateGuard(Backend::kPostgres, "ledger")},
       {3, "create_items",
        "CREATE TABLE items (id TEXT PRIMARY KEY, color TEXT NOT NULL);\n"
        "CREATE INDEX items_color ON items (color, id);\n",
@@ -346,8 +347,12 @@ TYPED_TEST(StorageContractTest, LedgerIsAppendOnly) {
   };
   ASSERT_TRUE(append(100).ok());
   ASSERT_TRUE(append(-30).ok());
-  for (const char* sql : {"UPDATE ledger SET amount = 0",
-                          "DELETE FROM ledger WHERE amount < 0"}) {
+  std::vector<const char*> changes = {"UPDATE ledger SET amount = 0",
+                                      "DELETE FROM ledger WHERE amount < 0"};
+  if (this->db_->backend() == Backend::kPostgres) {
+    changes.push_back("TRUNCATE ledger");
+  }
+  for (const char* sql : changes) {
     absl::Status s = this->db_->RunInTransaction(
         TransactionMode::kReadWrite,
         [&](Transaction& tx) { return tx.Execute(sql).status(); });

@@ -309,6 +309,21 @@ absl::StatusOr<Assessment> ReadAssessment(const storage::Row& r) {
 
 }  // namespace
 
+namespace {
+// Every append-only table of credit control refuses TRUNCATE as well as
+// UPDATE and DELETE (PostgreSQL; SQLite has no TRUNCATE).
+std::string TruncateGuards(Backend backend) {
+  std::string out;
+  for (const char* table :
+       {"credit_limit_changes", "credit_assessments", "credit_ledger_entries",
+        "credit_payments", "credit_notes", "credit_note_lines",
+        "credit_invoice_lines", "credit_inspections", "credit_case_records"}) {
+    out += storage::TruncateGuard(backend, table);
+  }
+  return out;
+}
+}  // namespace
+
 const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
   static const auto* migrations = new std::vector<storage::Migration>{
       {1, "create_credit_accounts",
@@ -331,6 +346,8 @@ const std::vector<storage::Migration>& CreditAccountStore::Migrations() {
       {7, "create_risk_controls_and_collections",
        RiskStore::Schema(Backend::kSqlite),
        RiskStore::Schema(Backend::kPostgres)},
+      {8, "append_only_tables_refuse_truncate",
+       TruncateGuards(Backend::kSqlite), TruncateGuards(Backend::kPostgres)},
   };
   return *migrations;
 }

@@ -93,6 +93,9 @@ const std::vector<storage::Migration>& ServiceTicketStore::Migrations() {
                     storage::AppendOnlyGuard(Backend::kSqlite, kEventsTable)),
        absl::StrCat(kSchema, storage::AppendOnlyGuard(Backend::kPostgres,
                                                       kEventsTable))},
+      {2, "ticket_events_refuse_truncate",
+       storage::TruncateGuard(Backend::kSqlite, kEventsTable),
+       storage::TruncateGuard(Backend::kPostgres, kEventsTable)},
   };
   return *migrations;
 }

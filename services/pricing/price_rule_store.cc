@@ -312,7 +312,8 @@ std::string PriceRuleStore::Schema(storage::Backend backend) {
       "CREATE INDEX price_rules_by_state ON price_rules (state, rule_id);\n",
       "CREATE TABLE price_rule_revisions (", columns,
       ",\n  change TEXT NOT NULL,\n  PRIMARY KEY (rule_id, version));\n",
-      storage::AppendOnlyGuard(backend, "price_rule_revisions"));
+      storage::AppendOnlyGuard(backend, "price_rule_revisions"),
+      storage::TruncateGuard(backend, "price_rule_revisions"));
 }
 
 absl::Status PriceRuleStore::Insert(Transaction& tx, const RuleRecord& record,

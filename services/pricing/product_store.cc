@@ -146,23 +146,14 @@ std::string ProductGroupFilter(const std::string& product_line) {
 
 // The schema of `backend`: the tables, and guards that keep published
 // price list versions and standard cost versions as they were written.
-// AppendOnlyGuard stops UPDATE and DELETE; on PostgreSQL, TRUNCATE (which
-// fires no row triggers) is stopped by a statement trigger calling the
-// same function. SQLite has no TRUNCATE.
+// AppendOnlyGuard stops UPDATE and DELETE, TruncateGuard TRUNCATE.
 static std::string Schema(storage::Backend backend) {
   const bool postgres = backend == storage::Backend::kPostgres;
   std::string sql = absl::Substitute(kSchema, postgres ? "COLLATE \"C\" " : "");
   for (const char* table :
        {"price_list_versions", "price_list_entries", "standard_costs"}) {
-    absl::StrAppend(&sql, storage::AppendOnlyGuard(backend, table));
-    if (postgres) {
-      absl::StrAppend(
-          &sql,
-          absl::Substitute("CREATE TRIGGER $0_no_truncate BEFORE TRUNCATE ON "
-                           "$0 FOR EACH STATEMENT EXECUTE FUNCTION "
-                           "$0_append_only();\n",
-                           table));
-    }
+    absl::StrAppend(&sql, storage::AppendOnlyGuard(backend, table),
+                    storage::TruncateGuard(backend, table));
   }
   return sql;
 }

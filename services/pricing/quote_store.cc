@@ -205,7 +205,8 @@ std::string QuoteStore::Schema(storage::Backend backend) {
       absl::Substitute(kSchema, backend == storage::Backend::kPostgres
                                     ? "COLLATE \"C\" "
                                     : ""),
-      storage::AppendOnlyGuard(backend, "quote_lines"));
+      storage::AppendOnlyGuard(backend, "quote_lines"),
+      storage::TruncateGuard(backend, "quote_lines"));
 }
 
 absl::Status QuoteStore::Insert(Transaction& tx, const Quote& quote) const {
