@@ -24,6 +24,9 @@
 
 namespace qudao::pricing {
 
+// Order ids: "ord" and a time-ordered suffix.
+inline constexpr char kOrderIdPrefix[] = "ord";
+
 // Refusal reasons of the order flow.
 inline constexpr char kReasonOrderNotFound[] = "ORDER_NOT_FOUND";
 inline constexpr char kReasonOrderPending[] = "ORDER_PENDING";

@@ -201,7 +201,7 @@ absl::StatusOr<Order> OrderOperations::Place(
                              LoadQuote(tx, who, dealer_id, quote_id, now));
             ASSIGN_OR_RETURN(Order o,
                              OrderFromQuote(quote, who.DisplayName(), now));
-            o.order_id = NewResourceId("ord", now);
+            o.order_id = NewResourceId(kOrderIdPrefix, now);
             RETURN_IF_ERROR(orders_.Insert(tx, o));
             return o.order_id;
           }));

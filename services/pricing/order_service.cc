@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kMaxReasonChars = 500;
 
 absl::Status RequireOrderId(const std::string& value) {
-  return RequireId("order_id", value, "ord");
+  return RequireId("order_id", value, kOrderIdPrefix);
 }
 
 // A write's idempotency key: required, an order step must never apply
