@@ -186,6 +186,23 @@ absl::StatusOr<std::vector<ShipmentRebate>> ShipmentAccruals(
   return out;
 }
 
+absl::StatusOr<std::vector<ShipmentRebate>> ReturnClawbacks(
+    const Order& order, const ReturnPart& part) {
+  std::vector<ShipmentRebate> out;
+  for (const LineQuantity& q : part.lines) {
+    const OrderLine* l = order.FindLine(q.line);
+    if (l == nullptr || l->rebate_rule_id.empty() ||
+        l->rebate_accrual.is_zero()) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(const Money share,
+                     l->rebate_accrual.MultiplyRatio(q.quantity, l->quantity));
+    ASSIGN_OR_RETURN(const Money amount, share.Negate());
+    out.push_back({l->line, l->rebate_rule_id, amount});
+  }
+  return out;
+}
+
 absl::Status CheckCancel(const Order& order) {
   switch (order.state) {
     case OrderState::kAccepted:

@@ -210,6 +210,11 @@ struct ShipmentRebate {
 };
 absl::StatusOr<std::vector<ShipmentRebate>> ShipmentAccruals(
     const Order& order, const Shipment& shipment);
+// What a return part claws back of the rebate its lines accrued: per line
+// the line's accrual × returned ÷ ordered, half-up (the same share a
+// shipment of that quantity accrued), negative.
+absl::StatusOr<std::vector<ShipmentRebate>> ReturnClawbacks(
+    const Order& order, const ReturnPart& part);
 
 // Whether the order may be cancelled: ACCEPTED, HELD or PARTIALLY_SHIPPED
 // (FAILED_PRECONDITION ORDER_PENDING while credit control has not

@@ -171,7 +171,8 @@ absl::StatusOr<Order> OrderOperations::Load(const std::string& order_id) {
 
 absl::StatusOr<Order> OrderOperations::Change(
     const std::string& order_id,
-    const std::function<absl::StatusOr<bool>(Order&)>& change) {
+    const std::function<absl::StatusOr<bool>(Order&)>& change,
+    const std::function<absl::Status(Transaction&)>& also) {
   Order out;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
@@ -182,6 +183,7 @@ absl::StatusOr<Order> OrderOperations::Change(
         ASSIGN_OR_RETURN(const bool changed, change(out));
         if (!changed) return absl::OkStatus();
         out.update_time = clock_->Now();
+        if (also) RETURN_IF_ERROR(also(tx));
         return orders_.Update(tx, out);
       }));
   return out;
@@ -379,8 +381,8 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
                              MoneyFromProto("total", invoice.total()));
             for (const ShipmentRebate& a : accruals) {
               RETURN_IF_ERROR(orders_.InsertAccrual(
-                  tx, {o.order_id, s.number, a.line, o.dealer_id, a.rule_id,
-                       a.amount, period}));
+                  tx, {o.order_id, s.number, a.line, /*return_number=*/0,
+                       o.dealer_id, a.rule_id, a.amount, period}));
             }
             stored->update_time = clock_->Now();
             return orders_.Update(tx, *stored);
@@ -502,6 +504,10 @@ absl::Status OrderOperations::FinishReturns(const CallContext& call,
           StepId(o, absl::StrCat("return:", ret.number, ":", part.shipment)));
       ASSIGN_OR_RETURN(const credit::v1::CreditNote note,
                        credit_->IssueCreditNote(call, req));
+      ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> clawbacks,
+                       ReturnClawbacks(o, part));
+      const std::string period = BusinessCalendar::Key(
+          absl::CivilMonth(calendar_->DayOf(clock_->Now())));
       RETURN_IF_ERROR(
           Change(order_id, [&](Order& stored) -> absl::StatusOr<bool> {
             for (OrderReturn& r : stored.returns) {
@@ -514,6 +520,16 @@ absl::Status OrderOperations::FinishReturns(const CallContext& call,
               }
             }
             return false;
+          },
+          [&](Transaction& tx) -> absl::Status {
+            // With the credit note's id: the rebate the goods returned
+            // had accrued is taken back from the next settlement.
+            for (const ShipmentRebate& c : clawbacks) {
+              RETURN_IF_ERROR(orders_.InsertAccrual(
+                  tx, {o.order_id, part.shipment, c.line, ret.number,
+                       o.dealer_id, c.rule_id, c.amount, period}));
+            }
+            return absl::OkStatus();
           }).status());
     }
   }

@@ -137,10 +137,12 @@ class OrderOperations {
                                   absl::Time now) const;
   absl::StatusOr<Order> Load(const std::string& order_id);
   // Loads, changes (returns false: nothing to write) and writes an order
-  // in one transaction; the order as stored afterwards.
+  // in one transaction, with `also`'s writes when it changed; the order as
+  // stored afterwards.
   absl::StatusOr<Order> Change(
       const std::string& order_id,
-      const std::function<absl::StatusOr<bool>(Order&)>& change);
+      const std::function<absl::StatusOr<bool>(Order&)>& change,
+      const std::function<absl::Status(storage::Transaction&)>& also = {});
 
   // The steps (2) and (3) of each use case, for whatever is unconfirmed.
   // Each returns the first refusal of credit control it met.

@@ -261,12 +261,26 @@ TYPED_TEST(OrderOperationsTest, PlacedShippedInPartsAndInvoicedOnce) {
   EXPECT_EQ(summary->rows(0).returns().minor_units(), 45000);
   EXPECT_EQ(summary->rows(0).net_revenue().minor_units(), 99999 - 45000);
 
-  // Rebates: REB-1 accrued 9.00 on the 10 pumps invoiced; paid once.
+  // Rebates: REB-1 accrued 9.00 on the 10 pumps invoiced, the 5 returned
+  // clawed back 4.50 (3.60 + 0.90 by shipment); 4.50 paid, once.
   const std::string month = BusinessCalendar::Key(
       absl::CivilMonth(BusinessCalendar::Default().DayOf(this->clock_.Now())));
   auto paid = this->orders_->SettleRebates(month);
   ASSERT_TRUE(paid.ok()) << paid.status();
   EXPECT_EQ(*paid, 1);
+  int64_t settled = -1;
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(
+                      storage::TransactionMode::kReadOnly,
+                      [&](storage::Transaction& tx) -> absl::Status {
+                        auto rows = tx.Query(
+                            "SELECT SUM(amount_minor) FROM rebate_settlements");
+                        if (!rows.ok()) return rows.status();
+                        settled = (*rows)[0].Int(0);
+                        return absl::OkStatus();
+                      })
+                  .ok());
+  EXPECT_EQ(settled, 450);
   paid = this->orders_->SettleRebates(month);
   ASSERT_TRUE(paid.ok()) << paid.status();
   EXPECT_EQ(*paid, 0);

@@ -371,6 +371,28 @@ std::string OrderListFilter(const std::string& dealer_id,
                       state.has_value() ? OrderStateName(*state) : "");
 }
 
+// Pricing migration 5: what returns claw back of accrued rebates.
+constexpr char kClawbackSchema[] = R"sql(
+CREATE TABLE order_rebate_clawbacks (
+  order_id        TEXT NOT NULL REFERENCES orders (order_id),
+  return_number   BIGINT NOT NULL,
+  shipment_number BIGINT NOT NULL,
+  line            BIGINT NOT NULL,
+  dealer_id       TEXT NOT NULL,
+  rule_id         TEXT NOT NULL,
+  currency        TEXT NOT NULL,
+  amount_minor    BIGINT NOT NULL CHECK (amount_minor <= 0),
+  period          TEXT NOT NULL,
+  PRIMARY KEY (order_id, return_number, shipment_number, line)
+);
+CREATE INDEX order_rebate_clawbacks_by_period
+  ON order_rebate_clawbacks (period, dealer_id, rule_id);
+)sql";
+
+std::string OrderStore::ClawbackSchema(storage::Backend) {
+  return kClawbackSchema;
+}
+
 std::string OrderStore::Schema(storage::Backend backend) {
   return absl::Substitute(
       kSchema, backend == storage::Backend::kPostgres ? "COLLATE \"C\" " : "");
@@ -488,6 +510,18 @@ absl::StatusOr<std::optional<std::string>> OrderStore::FindByReservation(
 
 absl::Status OrderStore::InsertAccrual(Transaction& tx,
                                        const StoredAccrual& a) const {
+  if (a.return_number > 0) {
+    return tx
+        .Execute(
+            "INSERT INTO order_rebate_clawbacks (order_id, return_number, "
+            "shipment_number, line, dealer_id, rule_id, currency, "
+            "amount_minor, period) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+            "$9) ON CONFLICT (order_id, return_number, shipment_number, line) "
+            "DO NOTHING",
+            {a.order_id, a.return_number, a.shipment, a.line, a.dealer_id,
+             a.rule_id, a.amount.currency(), a.amount.minor_units(), a.period})
+        .status();
+  }
   return tx
       .Execute(
           "INSERT INTO order_rebate_accruals (order_id, shipment_number, "
@@ -504,7 +538,12 @@ absl::StatusOr<std::vector<RebateTotal>> OrderStore::RebateTotals(
   ASSIGN_OR_RETURN(
       auto rows,
       tx.Query("SELECT dealer_id, rule_id, currency, SUM(amount_minor) AS "
-               "amount FROM order_rebate_accruals WHERE period = $1 "
+               "amount FROM (SELECT dealer_id, rule_id, currency, "
+               "amount_minor FROM order_rebate_accruals WHERE period <= $1 "
+               "UNION ALL SELECT dealer_id, rule_id, currency, amount_minor "
+               "FROM order_rebate_clawbacks WHERE period <= $1 "
+               "UNION ALL SELECT dealer_id, rule_id, currency, -amount_minor "
+               "FROM rebate_settlements) AS owed "
                "GROUP BY dealer_id, rule_id, currency "
                "ORDER BY dealer_id, rule_id",
                {period}));

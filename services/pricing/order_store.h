@@ -30,19 +30,23 @@ struct OrderPage {
   std::string next_page_token;
 };
 
-// A rebate a shipment accrued, for the period-end settlement.
+// A rebate a shipment accrued, or (return_number > 0) what a return of
+// that shipment's goods clawed back (amount ≤ 0), for the period-end
+// settlement.
 struct StoredAccrual {
   std::string order_id;
   int shipment = 0;
   int line = 0;
+  // The return's number; 0 for a shipment's accrual.
+  int return_number = 0;
   std::string dealer_id;
   std::string rule_id;
   Money amount;
-  // "YYYY-MM" of the invoicing day (company calendar).
+  // "YYYY-MM" of the invoicing (or credit note) day (company calendar).
   std::string period;
 };
 
-// What a dealer earned under a rule in a period, and whether it is paid.
+// What a dealer earned under a rule and is not paid yet.
 struct RebateTotal {
   std::string dealer_id;
   std::string rule_id;
@@ -53,6 +57,8 @@ class OrderStore {
  public:
   // The DDL of the order tables on `backend` (pricing migration 4).
   static std::string Schema(storage::Backend backend);
+  // The claw-back table (pricing migration 5).
+  static std::string ClawbackSchema(storage::Backend backend);
 
   // ALREADY_EXISTS when the id is taken.
   absl::Status Insert(storage::Transaction& tx, const Order& order) const;
@@ -79,10 +85,13 @@ class OrderStore {
   absl::StatusOr<std::optional<std::string>> FindByReservation(
       storage::Transaction& tx, const std::string& reservation_id) const;
 
-  // Records accruals (again: the same key is kept once).
+  // Records an accrual or claw-back (again: the same key is kept once).
   absl::Status InsertAccrual(storage::Transaction& tx,
                              const StoredAccrual& accrual) const;
-  // Σ accruals per dealer and rule in `period` ("YYYY-MM").
+  // What each dealer is owed per rule for the periods up to `period`
+  // ("YYYY-MM"): Σ accruals − Σ claw-backs of those periods − Σ every
+  // settlement paid. Negative when returns clawed back more than was
+  // earned since the last payment (it carries into the next period).
   absl::StatusOr<std::vector<RebateTotal>> RebateTotals(
       storage::Transaction& tx, const std::string& period) const;
   // The credit note that settled (dealer, rule, period), if any.
