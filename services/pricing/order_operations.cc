@@ -509,28 +509,32 @@ absl::Status OrderOperations::FinishReturns(const CallContext& call,
       const std::string period = BusinessCalendar::Key(
           absl::CivilMonth(calendar_->DayOf(clock_->Now())));
       RETURN_IF_ERROR(
-          Change(order_id, [&](Order& stored) -> absl::StatusOr<bool> {
-            for (OrderReturn& r : stored.returns) {
-              if (r.number != ret.number) continue;
-              for (ReturnPart& p : r.parts) {
-                if (p.shipment == part.shipment && p.credit_note_id.empty()) {
-                  p.credit_note_id = note.credit_note_id();
-                  return true;
+          Change(
+              order_id,
+              [&](Order& stored) -> absl::StatusOr<bool> {
+                for (OrderReturn& r : stored.returns) {
+                  if (r.number != ret.number) continue;
+                  for (ReturnPart& p : r.parts) {
+                    if (p.shipment == part.shipment &&
+                        p.credit_note_id.empty()) {
+                      p.credit_note_id = note.credit_note_id();
+                      return true;
+                    }
+                  }
                 }
-              }
-            }
-            return false;
-          },
-          [&](Transaction& tx) -> absl::Status {
-            // With the credit note's id: the rebate the goods returned
-            // had accrued is taken back from the next settlement.
-            for (const ShipmentRebate& c : clawbacks) {
-              RETURN_IF_ERROR(orders_.InsertAccrual(
-                  tx, {o.order_id, part.shipment, c.line, ret.number,
-                       o.dealer_id, c.rule_id, c.amount, period}));
-            }
-            return absl::OkStatus();
-          }).status());
+                return false;
+              },
+              [&](Transaction& tx) -> absl::Status {
+                // With the credit note's id: the rebate the goods returned
+                // had accrued is taken back from the next settlement.
+                for (const ShipmentRebate& c : clawbacks) {
+                  RETURN_IF_ERROR(orders_.InsertAccrual(
+                      tx, {o.order_id, part.shipment, c.line, ret.number,
+                           o.dealer_id, c.rule_id, c.amount, period}));
+                }
+                return absl::OkStatus();
+              })
+              .status());
     }
   }
   return absl::OkStatus();

@@ -207,12 +207,12 @@ TYPED_TEST(OrderStoreTest, RebatesOwedNetClawbacksAndPaymentsAcrossPeriods) {
                     .ok());
     return n;
   };
-  const StoredAccrual earned{"ord_1", 1, 0, 0, "dlr_1", "REB-1", Cny(900),
-                             "2026-11"};
+  const StoredAccrual earned{"ord_1", 1,       0,        0,
+                             "dlr_1", "REB-1", Cny(900), "2026-11"};
   record(earned);
   record(earned);  // kept once
-  const StoredAccrual back{"ord_1", 1, 0, 1, "dlr_1", "REB-1", Cny(-450),
-                           "2026-11"};
+  const StoredAccrual back{"ord_1", 1,       0,         1,
+                           "dlr_1", "REB-1", Cny(-450), "2026-11"};
   record(back);
   record(back);  // kept once
   EXPECT_EQ(owed("2026-10"), 0);
@@ -228,12 +228,12 @@ TYPED_TEST(OrderStoreTest, RebatesOwedNetClawbacksAndPaymentsAcrossPeriods) {
   record({"ord_2", 1, 0, 0, "dlr_1", "REB-1", Cny(900), "2027-01"});
   EXPECT_EQ(owed("2027-01"), 450);
   // A positive claw-back is refused by the table.
-  EXPECT_FALSE(this->Write([&](storage::Transaction& tx) {
-                     return this->store_.InsertAccrual(
-                         tx, {"ord_2", 1, 0, 1, "dlr_1", "REB-1", Cny(10),
-                              "2027-01"});
-                   })
-                   .ok());
+  EXPECT_FALSE(
+      this->Write([&](storage::Transaction& tx) {
+            return this->store_.InsertAccrual(
+                tx, {"ord_2", 1, 0, 1, "dlr_1", "REB-1", Cny(10), "2027-01"});
+          })
+          .ok());
 }
 
 }  // namespace
