@@ -1,6 +1,7 @@
 // The order rules; see order.h.
 #include "services/pricing/order.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -201,6 +202,26 @@ absl::StatusOr<std::vector<ShipmentRebate>> ReturnClawbacks(
     out.push_back({l->line, l->rebate_rule_id, amount});
   }
   return out;
+}
+
+bool HasUnfinishedStep(const Order& order) {
+  if (order.state == OrderState::kPending || order.state == OrderState::kHeld ||
+      order.release_pending || !order.reprice_quote_id.empty()) {
+    return true;
+  }
+  for (const Shipment& s : order.shipments) {
+    if (s.invoice_id.empty()) return true;
+  }
+  for (const OrderReturn& r : order.returns) {
+    if (!r.done()) return true;
+  }
+  return false;
+}
+
+absl::Duration StepRetryDelay(int attempts) {
+  absl::Duration d = absl::Minutes(1);
+  for (int i = 1; i < attempts && d < absl::Hours(1); ++i) d *= 2;
+  return std::min(d, absl::Hours(1));
 }
 
 absl::Status CheckCancel(const Order& order) {

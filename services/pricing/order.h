@@ -156,9 +156,29 @@ struct Order {
   absl::Time update_time;
   // Bumped by every write (optimistic concurrency).
   int64_t version = 0;
+  // The reconciler's attempts in a row at a step credit control has not
+  // confirmed, the last one's error, and when it tries next (zero, empty
+  // and the epoch once an order write moves it on). Written only by
+  // OrderStore::RecordAttempt; OrderStore::Update clears them.
+  int step_attempts = 0;
+  std::string last_step_error;
+  absl::Time next_attempt_time = absl::UnixEpoch();
 
   const OrderLine* FindLine(int line) const;
 };
+
+// Whether a step of `order` waits for credit control: PENDING or HELD, a
+// release or re-pricing pending, a shipment without invoice, a return part
+// without credit note (what OrderStore::Unfinished finds).
+bool HasUnfinishedStep(const Order& order);
+
+// How long the reconciler waits after `attempts` tries in a row without
+// progress: 1 minute, doubling, at most 1 hour.
+absl::Duration StepRetryDelay(int attempts);
+
+// After this many failed tries in a row a step is logged as an error
+// (someone must look: credit control keeps refusing it).
+inline constexpr int kStepAttemptsBeforeAlert = 5;
 
 // The state that follows from the lines once credit is approved: ACCEPTED
 // (nothing shipped), PARTIALLY_SHIPPED or INVOICED.

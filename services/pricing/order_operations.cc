@@ -638,21 +638,50 @@ absl::StatusOr<int> OrderOperations::Reconcile() {
   std::vector<std::string> ids;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        const absl::Time now = clock_->Now();
         ASSIGN_OR_RETURN(
-            ids, orders_.Unfinished(tx, clock_->Now() - kOrderStepGrace, 500));
+            ids, orders_.Unfinished(tx, now - kOrderStepGrace, now, 500));
         return absl::OkStatus();
       }));
   int finished = 0;
   for (const std::string& id : ids) {
-    absl::Status s = FinishAll(Background(), id);
-    if (s.ok()) {
-      ++finished;
-    } else {
-      log::Warning("order not reconciled yet",
-                   {{"order_id", id}, {"error", std::string(s.message())}});
+    const absl::Status s = FinishAll(Background(), id);
+    absl::Status recorded = RecordAttempt(id, s);
+    if (s.ok() && recorded.ok()) ++finished;
+    if (!recorded.ok()) {
+      log::Warning("order attempt not recorded",
+                   {{"order_id", id}, {"error", recorded.ToString()}});
     }
   }
   return finished;
+}
+
+absl::Status OrderOperations::RecordAttempt(const std::string& order_id,
+                                            const absl::Status& outcome) {
+  return db_->RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(const std::optional<Order> o,
+                         orders_.Find(tx, order_id));
+        // Finished (its last write cleared the attempts), or gone.
+        if (!o.has_value() || !HasUnfinishedStep(*o)) return absl::OkStatus();
+        const int attempts = o->step_attempts + 1;
+        const std::string error =
+            outcome.ok() ? "" : std::string(outcome.message());
+        const absl::Time next = clock_->Now() + StepRetryDelay(attempts);
+        if (!outcome.ok() && attempts >= kStepAttemptsBeforeAlert) {
+          log::Error("order step keeps failing",
+                     {{"order_id", order_id},
+                      {"attempts", absl::StrCat(attempts)},
+                      {"error", error},
+                      {"next_attempt", absl::FormatTime(next)}});
+        } else if (!outcome.ok()) {
+          log::Warning("order not reconciled yet",
+                       {{"order_id", order_id},
+                        {"attempts", absl::StrCat(attempts)},
+                        {"error", error}});
+        }
+        return orders_.RecordAttempt(tx, order_id, attempts, error, next);
+      });
 }
 
 storage::JobSpec OrderOperations::ReconcilerJob() {

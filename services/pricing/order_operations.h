@@ -113,14 +113,18 @@ class OrderOperations {
   // Finishes every step left unconfirmed for longer than kOrderStepGrace
   // (a crash between the services): asks credit control again with the
   // same request ids and records the answers. Returns how many orders it
-  // finished; failures of single orders are logged and retried next run.
+  // tried without error. An order whose step is still unconfirmed (held,
+  // or credit control refused or could not be reached) is tried again
+  // after a backoff of 1 minute doubling to 1 hour (RecordAttempt), the
+  // longest due first, so long-held orders do not crowd out new ones.
   absl::StatusOr<int> Reconcile();
   // Every minute (leased).
   storage::JobSpec ReconcilerJob();
 
-  // Pays the rebates accrued in `period` ("YYYY-MM"): one credit note of
-  // kind REBATE per dealer and rule, once (request id
-  // "rebate:<dealer>:<rule>:<period>").
+  // Pays what each dealer is owed per rule through `period` ("YYYY-MM"):
+  // accruals less claw-backs less earlier payments (OrderStore::
+  // RebateTotals), one credit note of kind REBATE per dealer and rule when
+  // positive, once (request id "rebate:<dealer>:<rule>:<period>").
   absl::StatusOr<int> SettleRebates(const std::string& period);
   // Once a month, for the month before (leased).
   storage::JobSpec RebateJob();
@@ -136,6 +140,12 @@ class OrderOperations {
                                   const std::string& quote_id,
                                   absl::Time now) const;
   absl::StatusOr<Order> Load(const std::string& order_id);
+  // After the reconciler tried `order_id` (with `outcome`): when a step is
+  // still unconfirmed, counts the attempt and backs off (StepRetryDelay);
+  // the kStepAttemptsBeforeAlert-th failure in a row and later ones are
+  // logged as errors.
+  absl::Status RecordAttempt(const std::string& order_id,
+                             const absl::Status& outcome);
   // Loads, changes (returns false: nothing to write) and writes an order
   // in one transaction, with `also`'s writes when it changed; the order as
   // stored afterwards.

@@ -547,5 +547,77 @@ TYPED_TEST(OrderOperationsTest, CreditControlDownLeavesTheOrderPending) {
   EXPECT_EQ(this->CountOrders(), 1);
 }
 
+// A held order is asked after about: 1 minute, then 2, 4, … (at most an
+// hour apart), so long-held orders do not take every run; a failed try
+// says why on the order; the order moving on clears it.
+TYPED_TEST(OrderOperationsTest, TheReconcilerBacksOffAndSaysWhy) {
+  if (this->db_ == nullptr) GTEST_SKIP();
+  ASSERT_TRUE(this->credit_->SetCreditLimit(this->dealer_, 50000).ok());
+  this->MakeQuote("qt_1", this->dealer_);
+  auto placed = this->Place("qt_1", "place-1");
+  ASSERT_TRUE(placed.ok()) << placed.status();
+  ASSERT_EQ(placed->state, OrderState::kHeld);
+  auto order = [&] {
+    auto o = this->orders_->Get(this->rep_, "", placed->order_id);
+    EXPECT_TRUE(o.ok()) << o.status();
+    return o.ok() ? *o : Order();
+  };
+  // Within the grace minute the reconciler leaves it alone.
+  EXPECT_EQ(*this->orders_->Reconcile(), 0);
+  EXPECT_EQ(order().step_attempts, 0);
+
+  this->clock_.Advance(absl::Minutes(2));
+  EXPECT_EQ(*this->orders_->Reconcile(), 1);
+  Order o = order();
+  EXPECT_EQ(o.state, OrderState::kHeld);
+  EXPECT_EQ(o.step_attempts, 1);
+  EXPECT_EQ(o.last_step_error, "");  // credit control simply holds it
+  EXPECT_EQ(absl::ToUnixMicros(o.next_attempt_time),
+            absl::ToUnixMicros(this->clock_.Now() + absl::Minutes(1)));
+  // Not due yet: not asked again.
+  EXPECT_EQ(*this->orders_->Reconcile(), 0);
+  EXPECT_EQ(order().step_attempts, 1);
+  this->clock_.Advance(absl::Minutes(1));
+  EXPECT_EQ(*this->orders_->Reconcile(), 1);
+  o = order();
+  EXPECT_EQ(o.step_attempts, 2);
+  EXPECT_EQ(absl::ToUnixMicros(o.next_attempt_time),
+            absl::ToUnixMicros(this->clock_.Now() + absl::Minutes(2)));
+
+  // The limit raised and the reservation released in credit control: the
+  // next due try finds it approved, and the order's write clears the
+  // attempts.
+  ASSERT_TRUE(this->credit_->SetCreditLimit(this->dealer_, 1000000).ok());
+  grpc::ClientContext ctx;
+  credit::v1::ReleaseCreditReservationRequest release;
+  release.set_reservation_id(placed->reservation_id);
+  release.set_reason("limit raised after review");
+  release.set_request_id("release-1");
+  credit::v1::CreditReservation released;
+  grpc::Status s =
+      this->credit_->stub().ReleaseCreditReservation(&ctx, release, &released);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  this->clock_.Advance(absl::Minutes(2));
+  EXPECT_EQ(*this->orders_->Reconcile(), 1);
+  o = order();
+  EXPECT_EQ(o.state, OrderState::kAccepted);
+  EXPECT_EQ(o.step_attempts, 0);
+  EXPECT_EQ(o.next_attempt_time, absl::UnixEpoch());
+
+  // A shipment whose invoice credit control cannot take: each failed try
+  // is counted with its error, and the order still ships later.
+  this->clock_.Advance(absl::Minutes(2));
+  this->credit_->Stop();
+  auto shipped = this->Ship(placed->order_id, {{0, 1}}, "ship-1");
+  EXPECT_FALSE(shipped.ok());
+  this->clock_.Advance(absl::Minutes(2));
+  EXPECT_EQ(*this->orders_->Reconcile(), 0);
+  o = order();
+  EXPECT_EQ(o.step_attempts, 1);
+  EXPECT_FALSE(o.last_step_error.empty());
+  ASSERT_EQ(o.shipments.size(), 1u);
+  EXPECT_TRUE(o.shipments[0].invoice_id.empty());
+}
+
 }  // namespace
 }  // namespace qudao::pricing

@@ -230,6 +230,9 @@ absl::StatusOr<Order> ReadHeader(const Row& row) {
   o.create_time = storage::FromStoredTime(row.Int("create_time"));
   o.update_time = storage::FromStoredTime(row.Int("update_time"));
   o.version = row.Int("version");
+  o.step_attempts = static_cast<int>(row.Int("step_attempts"));
+  o.last_step_error = row.Text("last_step_error");
+  o.next_attempt_time = storage::FromStoredTime(row.Int("next_attempt_time"));
   return o;
 }
 
@@ -371,7 +374,8 @@ std::string OrderListFilter(const std::string& dealer_id,
                       state.has_value() ? OrderStateName(*state) : "");
 }
 
-// Pricing migration 5: what returns claw back of accrued rebates.
+// Pricing migration 5: what returns claw back of accrued rebates, and the
+// reconciler's attempts at an order's unconfirmed step (backoff).
 constexpr char kClawbackSchema[] = R"sql(
 CREATE TABLE order_rebate_clawbacks (
   order_id        TEXT NOT NULL REFERENCES orders (order_id),
@@ -387,6 +391,10 @@ CREATE TABLE order_rebate_clawbacks (
 );
 CREATE INDEX order_rebate_clawbacks_by_period
   ON order_rebate_clawbacks (period, dealer_id, rule_id);
+ALTER TABLE orders ADD COLUMN step_attempts BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN last_step_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN next_attempt_time BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX orders_by_next_attempt ON orders (next_attempt_time);
 )sql";
 
 std::string OrderStore::ClawbackSchema(storage::Backend) {
@@ -439,7 +447,8 @@ absl::Status OrderStore::Update(Transaction& tx, Order& order) const {
           "reservation_id = $14, credit_reasons = $15, cancel_reason = $16, "
           "release_pending = $17, reprice_quote_id = $18, "
           "reprice_count = $19, placed_by = $20, create_time = $21, "
-          "update_time = $22, version = $23 + 1 "
+          "update_time = $22, version = $23 + 1, step_attempts = 0, "
+          "last_step_error = '', next_attempt_time = 0 "
           "WHERE order_id = $1 AND version = $23",
           params));
   if (changed == 0) {
@@ -482,21 +491,36 @@ absl::StatusOr<OrderPage> OrderStore::List(Transaction& tx,
 }
 
 absl::StatusOr<std::vector<std::string>> OrderStore::Unfinished(
-    Transaction& tx, absl::Time before, int limit) const {
+    Transaction& tx, absl::Time before, absl::Time now, int limit) const {
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("SELECT order_id FROM orders o WHERE update_time < $1 AND ("
+      tx.Query("SELECT order_id FROM orders o WHERE update_time < $1 AND "
+               "next_attempt_time <= $3 AND ("
                "state IN ('PENDING', 'HELD') OR release_pending <> 0 OR "
                "reprice_quote_id <> '' OR "
                "EXISTS (SELECT 1 FROM order_shipments s WHERE s.order_id = "
                "o.order_id AND s.invoice_id = '') OR "
                "EXISTS (SELECT 1 FROM order_return_parts p WHERE p.order_id = "
                "o.order_id AND p.credit_note_id = '')) "
-               "ORDER BY update_time LIMIT $2",
-               {storage::ToStoredTime(before), static_cast<int64_t>(limit)}));
+               "ORDER BY next_attempt_time, update_time LIMIT $2",
+               {storage::ToStoredTime(before), static_cast<int64_t>(limit),
+                storage::ToStoredTime(now)}));
   std::vector<std::string> out;
   for (const Row& r : rows) out.push_back(r.Text(0));
   return out;
+}
+
+absl::Status OrderStore::RecordAttempt(Transaction& tx,
+                                       const std::string& order_id,
+                                       int attempts, const std::string& error,
+                                       absl::Time next_attempt) const {
+  return tx
+      .Execute(
+          "UPDATE orders SET step_attempts = $2, last_step_error = $3, "
+          "next_attempt_time = $4 WHERE order_id = $1",
+          {order_id, static_cast<int64_t>(attempts), error,
+           storage::ToStoredTime(next_attempt)})
+      .status();
 }
 
 absl::StatusOr<std::optional<std::string>> OrderStore::FindByReservation(

@@ -66,8 +66,9 @@ class OrderStore {
   absl::StatusOr<std::optional<Order>> Find(storage::Transaction& tx,
                                             const std::string& order_id) const;
   // Writes `order` (header, lines, shipments, returns) if its stored
-  // version is `order.version` and bumps it; ABORTED (retryable) when
-  // another write came first.
+  // version is `order.version` and bumps it, clearing the reconciler's
+  // attempts (the order moved on); ABORTED (retryable) when another write
+  // came first.
   absl::Status Update(storage::Transaction& tx, Order& order) const;
   // A dealer's orders newest first, of one state if given.
   absl::StatusOr<OrderPage> List(storage::Transaction& tx,
@@ -77,10 +78,19 @@ class OrderStore {
   // Ids of orders with a step credit control has not confirmed, last
   // written before `before`: PENDING or HELD orders, cancellations whose
   // release is pending, re-pricings pending, shipments without invoice,
-  // return parts without credit note. At most `limit`, oldest first.
+  // return parts without credit note — whose next attempt is due at `now`.
+  // At most `limit`, the longest due first.
   absl::StatusOr<std::vector<std::string>> Unfinished(storage::Transaction& tx,
                                                       absl::Time before,
+                                                      absl::Time now,
                                                       int limit) const;
+  // The reconciler tried the order's unconfirmed step without progress:
+  // its attempts in a row, the last error, when to try next. Leaves the
+  // version alone (bookkeeping, not a change of the order).
+  absl::Status RecordAttempt(storage::Transaction& tx,
+                             const std::string& order_id, int attempts,
+                             const std::string& error,
+                             absl::Time next_attempt) const;
   // Ids of HELD orders whose reservation is `reservation_id`.
   absl::StatusOr<std::optional<std::string>> FindByReservation(
       storage::Transaction& tx, const std::string& reservation_id) const;

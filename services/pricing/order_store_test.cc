@@ -155,10 +155,10 @@ TYPED_TEST(OrderStoreTest, ListsNewestFirstAndFindsUnfinishedSteps) {
                         auto accepted = this->store_.List(
                             tx, "dlr_1", OrderState::kAccepted, PageRequest{});
                         EXPECT_EQ(accepted->orders.size(), 2u);
-                        auto early = this->store_.Unfinished(tx, now, 10);
+                        auto early = this->store_.Unfinished(tx, now, now, 10);
                         EXPECT_TRUE(early->empty());
                         auto late = this->store_.Unfinished(
-                            tx, now + absl::Minutes(2), 10);
+                            tx, now + absl::Minutes(2), now, 10);
                         EXPECT_EQ(*late, std::vector<std::string>{"ord_2"});
                         return absl::OkStatus();
                       })
