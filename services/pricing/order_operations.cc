@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
@@ -228,6 +229,9 @@ absl::Status OrderOperations::FinishReservation(const CallContext& call,
                                 r.status().message(),
                                 "); retry with the same request_id"));
   }
+  // A crash here leaves credit control's answer unrecorded: a retry or the
+  // reconciler asks again with the same request id.
+  Failpoint("order.after_reserve");
   return Change(
              order_id,
              [&](Order& stored) -> absl::StatusOr<bool> {
@@ -363,6 +367,7 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
     req.set_request_id(StepId(o, absl::StrCat("shipment:", s.number)));
     ASSIGN_OR_RETURN(const credit::v1::Invoice invoice,
                      credit_->IssueInvoice(call, req));
+    Failpoint("order.after_invoice");
     ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> accruals,
                      ShipmentAccruals(o, s));
     const std::string period = BusinessCalendar::Key(
@@ -426,6 +431,7 @@ absl::Status OrderOperations::FinishRelease(const CallContext& call,
   req.set_reason(
       absl::StrCat("order ", o.order_id, " cancelled: ", o.cancel_reason));
   req.set_request_id(StepId(o, "cancel"));
+  Failpoint("order.before_release");
   absl::StatusOr<credit::v1::CreditReservation> r =
       credit_->CancelCreditReservation(call, req);
   // Already closed there (rejected, cancelled, invoiced in full): nothing
@@ -619,7 +625,7 @@ absl::StatusOr<int> OrderOperations::Reconcile() {
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(
-            ids, orders_.Unfinished(tx, clock_->Now() - kOrderStepGrace, 500));
+            ids, orders_.Unfinished(tx, clock_->Now() - reconcile_after_, 500));
         return absl::OkStatus();
       }));
   int finished = 0;
@@ -638,8 +644,13 @@ absl::StatusOr<int> OrderOperations::Reconcile() {
 storage::JobSpec OrderOperations::ReconcilerJob() {
   storage::JobSpec job;
   job.name = "order_reconciler";
-  job.period = [](absl::Time now) {
-    return absl::FormatTime("%Y-%m-%dT%H:%M", now, absl::UTCTimeZone());
+  // One run per reconcile_after_ (by default per clock minute).
+  job.period = [this](absl::Time now) {
+    const int64_t every = absl::ToInt64Seconds(reconcile_after_);
+    return absl::FormatTime(
+        "%Y-%m-%dT%H:%M:%S",
+        absl::FromUnixSeconds(absl::ToUnixSeconds(now) / every * every),
+        absl::UTCTimeZone());
   };
   job.lease = absl::Minutes(1);
   job.run = [this](const std::string&) { return Reconcile().status(); };

@@ -110,12 +110,18 @@ class OrderOperations {
   std::unique_ptr<events::FeedFollower> FollowReservations(
       events::EventBus* bus);
 
-  // Finishes every step left unconfirmed for longer than kOrderStepGrace
+  // How long a step may stay unconfirmed before the reconciler takes it
+  // up, which is also how often ReconcilerJob runs: kOrderStepGrace unless
+  // set (--order_reconcile_seconds; end-to-end tests shorten it). Whole
+  // seconds, at least one.
+  void set_reconcile_after(absl::Duration d) { reconcile_after_ = d; }
+
+  // Finishes every step left unconfirmed for longer than reconcile_after
   // (a crash between the services): asks credit control again with the
   // same request ids and records the answers. Returns how many orders it
   // finished; failures of single orders are logged and retried next run.
   absl::StatusOr<int> Reconcile();
-  // Every minute (leased).
+  // Every reconcile_after (a minute by default; leased).
   storage::JobSpec ReconcilerJob();
 
   // Pays the rebates accrued in `period` ("YYYY-MM"): one credit note of
@@ -165,6 +171,7 @@ class OrderOperations {
   credit::CreditControlClient* credit_;
   const Clock* clock_;
   const BusinessCalendar* calendar_;
+  absl::Duration reconcile_after_ = kOrderStepGrace;
   OrderStore orders_;
   QuoteStore quotes_;
 };
