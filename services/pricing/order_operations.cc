@@ -1,6 +1,7 @@
 // OrderOperations; see order_operations.h.
 #include "services/pricing/order_operations.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -646,7 +647,8 @@ storage::JobSpec OrderOperations::ReconcilerJob() {
   job.name = "order_reconciler";
   // One run per reconcile_after_ (by default per clock minute).
   job.period = [this](absl::Time now) {
-    const int64_t every = absl::ToInt64Seconds(reconcile_after_);
+    const int64_t every =
+        std::max<int64_t>(1, absl::ToInt64Seconds(reconcile_after_));
     return absl::FormatTime(
         "%Y-%m-%dT%H:%M:%S",
         absl::FromUnixSeconds(absl::ToUnixSeconds(now) / every * every),

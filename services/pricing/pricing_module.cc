@@ -27,8 +27,8 @@ ABSL_FLAG(int, pricing_vat_rate_bp, qudao::pricing::kDefaultVatRateBp,
 ABSL_FLAG(int, order_reconcile_seconds, 60,
           "how long an order step may wait for credit control (a crash "
           "between the services) before the reconciler finishes or undoes "
-          "it, and how often the reconciler runs; with "
-          "--job_interval_seconds at most this [env "
+          "it, and how often the reconciler runs (the process looks for due "
+          "jobs every --job_interval_seconds) [env "
           "QUDAO_ORDER_RECONCILE_SECONDS]");
 
 namespace qudao::pricing {
