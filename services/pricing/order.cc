@@ -218,8 +218,8 @@ bool HasUnfinishedStep(const Order& order) {
   return false;
 }
 
-absl::Duration StepRetryDelay(int attempts) {
-  absl::Duration d = absl::Minutes(1);
+absl::Duration StepRetryDelay(int attempts, absl::Duration first) {
+  absl::Duration d = first;
   for (int i = 1; i < attempts && d < absl::Hours(1); ++i) d *= 2;
   return std::min(d, absl::Hours(1));
 }

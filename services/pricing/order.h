@@ -173,8 +173,10 @@ struct Order {
 bool HasUnfinishedStep(const Order& order);
 
 // How long the reconciler waits after `attempts` tries in a row without
-// progress: 1 minute, doubling, at most 1 hour.
-absl::Duration StepRetryDelay(int attempts);
+// progress: `first` (the reconciler's period, a minute by default),
+// doubling, at most 1 hour.
+absl::Duration StepRetryDelay(int attempts,
+                              absl::Duration first = absl::Minutes(1));
 
 // After this many failed tries in a row a step is logged as an error
 // (someone must look: credit control keeps refusing it).

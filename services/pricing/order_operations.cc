@@ -1,10 +1,12 @@
 // OrderOperations; see order_operations.h.
 #include "services/pricing/order_operations.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
@@ -230,6 +232,9 @@ absl::Status OrderOperations::FinishReservation(const CallContext& call,
                                 r.status().message(),
                                 "); retry with the same request_id"));
   }
+  // A crash here leaves credit control's answer unrecorded: a retry or the
+  // reconciler asks again with the same request id.
+  Failpoint("order.after_reserve");
   return Change(
              order_id,
              [&](Order& stored) -> absl::StatusOr<bool> {
@@ -365,6 +370,7 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
     req.set_request_id(StepId(o, absl::StrCat("shipment:", s.number)));
     ASSIGN_OR_RETURN(const credit::v1::Invoice invoice,
                      credit_->IssueInvoice(call, req));
+    Failpoint("order.after_invoice");
     ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> accruals,
                      ShipmentAccruals(o, s));
     const std::string period = BusinessCalendar::Key(
@@ -428,6 +434,7 @@ absl::Status OrderOperations::FinishRelease(const CallContext& call,
   req.set_reason(
       absl::StrCat("order ", o.order_id, " cancelled: ", o.cancel_reason));
   req.set_request_id(StepId(o, "cancel"));
+  Failpoint("order.before_release");
   absl::StatusOr<credit::v1::CreditReservation> r =
       credit_->CancelCreditReservation(call, req);
   // Already closed there (rejected, cancelled, invoiced in full): nothing
@@ -640,7 +647,7 @@ absl::StatusOr<int> OrderOperations::Reconcile() {
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
         const absl::Time now = clock_->Now();
         ASSIGN_OR_RETURN(
-            ids, orders_.Unfinished(tx, now - kOrderStepGrace, now, 500));
+            ids, orders_.Unfinished(tx, now - reconcile_after_, now, 500));
         return absl::OkStatus();
       }));
   int finished = 0;
@@ -667,7 +674,8 @@ absl::Status OrderOperations::RecordAttempt(const std::string& order_id,
         const int attempts = o->step_attempts + 1;
         const std::string error =
             outcome.ok() ? "" : std::string(outcome.message());
-        const absl::Time next = clock_->Now() + StepRetryDelay(attempts);
+        const absl::Time next =
+            clock_->Now() + StepRetryDelay(attempts, reconcile_after_);
         if (!outcome.ok() && attempts >= kStepAttemptsBeforeAlert) {
           log::Error("order step keeps failing",
                      {{"order_id", order_id},
@@ -687,8 +695,14 @@ absl::Status OrderOperations::RecordAttempt(const std::string& order_id,
 storage::JobSpec OrderOperations::ReconcilerJob() {
   storage::JobSpec job;
   job.name = "order_reconciler";
-  job.period = [](absl::Time now) {
-    return absl::FormatTime("%Y-%m-%dT%H:%M", now, absl::UTCTimeZone());
+  // One run per reconcile_after_ (by default per clock minute).
+  job.period = [this](absl::Time now) {
+    const int64_t every =
+        std::max<int64_t>(1, absl::ToInt64Seconds(reconcile_after_));
+    return absl::FormatTime(
+        "%Y-%m-%dT%H:%M:%S",
+        absl::FromUnixSeconds(absl::ToUnixSeconds(now) / every * every),
+        absl::UTCTimeZone());
   };
   job.lease = absl::Minutes(1);
   job.run = [this](const std::string&) { return Reconcile().status(); };

@@ -110,15 +110,22 @@ class OrderOperations {
   std::unique_ptr<events::FeedFollower> FollowReservations(
       events::EventBus* bus);
 
-  // Finishes every step left unconfirmed for longer than kOrderStepGrace
+  // How long a step may stay unconfirmed before the reconciler takes it
+  // up, which is also how often ReconcilerJob runs: kOrderStepGrace unless
+  // set (--order_reconcile_seconds; end-to-end tests shorten it). Whole
+  // seconds, at least one.
+  void set_reconcile_after(absl::Duration d) { reconcile_after_ = d; }
+
+  // Finishes every step left unconfirmed for longer than reconcile_after
   // (a crash between the services): asks credit control again with the
   // same request ids and records the answers. Returns how many orders it
   // tried without error. An order whose step is still unconfirmed (held,
   // or credit control refused or could not be reached) is tried again
-  // after a backoff of 1 minute doubling to 1 hour (RecordAttempt), the
-  // longest due first, so long-held orders do not crowd out new ones.
+  // after a backoff of reconcile_after (1 minute) doubling to 1 hour
+  // (RecordAttempt), the longest due first, so long-held orders do not
+  // crowd out new ones.
   absl::StatusOr<int> Reconcile();
-  // Every minute (leased).
+  // Every reconcile_after (a minute by default; leased).
   storage::JobSpec ReconcilerJob();
 
   // Pays what each dealer is owed per rule through `period` ("YYYY-MM"):
@@ -177,6 +184,7 @@ class OrderOperations {
   credit::CreditControlClient* credit_;
   const Clock* clock_;
   const BusinessCalendar* calendar_;
+  absl::Duration reconcile_after_ = kOrderStepGrace;
   OrderStore orders_;
   QuoteStore quotes_;
 };

@@ -143,6 +143,7 @@ TEST(OrderTest, StepRetriesBackOffToAnHour) {
   EXPECT_EQ(StepRetryDelay(6), absl::Minutes(32));
   EXPECT_EQ(StepRetryDelay(7), absl::Hours(1));
   EXPECT_EQ(StepRetryDelay(1000), absl::Hours(1));
+  EXPECT_EQ(StepRetryDelay(3, absl::Seconds(1)), absl::Seconds(4));
 }
 
 }  // namespace

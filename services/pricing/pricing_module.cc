@@ -24,6 +24,13 @@ ABSL_FLAG(int, pricing_vat_rate_bp, qudao::pricing::kDefaultVatRateBp,
           "VAT rate added to net prices, in basis points (1300 = 13%) "
           "[env QUDAO_PRICING_VAT_RATE_BP]");
 
+ABSL_FLAG(int, order_reconcile_seconds, 60,
+          "how long an order step may wait for credit control (a crash "
+          "between the services) before the reconciler finishes or undoes "
+          "it, and how often the reconciler runs (the process looks for due "
+          "jobs every --job_interval_seconds) [env "
+          "QUDAO_ORDER_RECONCILE_SECONDS]");
+
 namespace qudao::pricing {
 namespace {
 
@@ -46,6 +53,9 @@ absl::StatusOr<int> VatRateFromSettings() {
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
     const ModuleEnvironment& env) {
   ASSIGN_OR_RETURN(const int vat_rate_bp, VatRateFromSettings());
+  ASSIGN_OR_RETURN(const int reconcile_seconds,
+                   IntSetting("order_reconcile_seconds",
+                              "QUDAO_ORDER_RECONCILE_SECONDS", 60, 1));
   ASSIGN_OR_RETURN(
       auto db, OpenServiceDatabase(env, "pricing", ProductStore::Migrations()));
   auto module = std::make_unique<Module>("pricing", std::move(db), env);
@@ -88,6 +98,7 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
   // (never a call-back from it).
   auto* orders = module->Own(std::make_unique<OrderOperations>(
       module->database(), credit, env.clock, env.calendar));
+  orders->set_reconcile_after(absl::Seconds(reconcile_seconds));
   module->Own(orders->FollowReservations(module->FollowingBus(env)));
   module->AddJob(orders->ReconcilerJob());
   module->AddJob(orders->RebateJob());
