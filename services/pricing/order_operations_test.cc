@@ -268,19 +268,9 @@ TYPED_TEST(OrderOperationsTest, PlacedShippedInPartsAndInvoicedOnce) {
   auto paid = this->orders_->SettleRebates(month);
   ASSERT_TRUE(paid.ok()) << paid.status();
   EXPECT_EQ(*paid, 1);
-  int64_t settled = -1;
-  ASSERT_TRUE(this->db_
-                  ->RunInTransaction(
-                      storage::TransactionMode::kReadOnly,
-                      [&](storage::Transaction& tx) -> absl::Status {
-                        auto rows = tx.Query(
-                            "SELECT SUM(amount_minor) FROM rebate_settlements");
-                        if (!rows.ok()) return rows.status();
-                        settled = (*rows)[0].Int(0);
-                        return absl::OkStatus();
-                      })
-                  .ok());
-  EXPECT_EQ(settled, 450);
+  EXPECT_EQ(testing::QueryInt(
+                *this->db_, "SELECT SUM(amount_minor) FROM rebate_settlements"),
+            450);
   paid = this->orders_->SettleRebates(month);
   ASSERT_TRUE(paid.ok()) << paid.status();
   EXPECT_EQ(*paid, 0);
