@@ -710,29 +710,41 @@ storage::JobSpec OrderOperations::ReconcilerJob() {
 }
 
 absl::StatusOr<int> OrderOperations::SettleRebates(const std::string& period) {
-  std::vector<RebateTotal> totals;
+  // 1. Decide, in one transaction, what each dealer is paid for `period`:
+  // the balance owed, recorded as the period's settlement before any
+  // credit note exists, so a retry after a crash pays exactly that amount
+  // (the credit note's request id then answers with the same note) and a
+  // balance that grew meanwhile is left for next month.
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(const std::vector<RebateTotal> totals,
+                         orders_.RebateTotals(tx, period));
+        for (const RebateTotal& t : totals) {
+          if (t.amount.minor_units() <= 0) continue;
+          ASSIGN_OR_RETURN(const std::optional<std::string> settled,
+                           orders_.FindSettlement(tx, t, period));
+          if (settled.has_value()) continue;
+          RETURN_IF_ERROR(
+              orders_.InsertSettlement(tx, t, period, "", clock_->Now()));
+        }
+        return absl::OkStatus();
+      }));
+  // 2. Issue what is decided and not issued yet.
+  std::vector<RebateTotal> unpaid;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(totals, orders_.RebateTotals(tx, period));
+        ASSIGN_OR_RETURN(unpaid, orders_.UnpaidSettlements(tx, period));
         return absl::OkStatus();
       }));
   int issued = 0;
-  for (const RebateTotal& t : totals) {
-    if (t.amount.minor_units() <= 0) continue;
-    std::optional<std::string> settled;
-    RETURN_IF_ERROR(db_->RunInTransaction(
-        TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-          ASSIGN_OR_RETURN(settled, orders_.FindSettlement(tx, t, period));
-          return absl::OkStatus();
-        }));
-    if (settled.has_value()) continue;
+  for (const RebateTotal& t : unpaid) {
     credit::v1::IssueCreditNoteRequest req;
     credit::v1::CreditNote* n = req.mutable_credit_note();
     n->set_kind(credit::v1::CREDIT_NOTE_KIND_REBATE);
     n->set_dealer_id(t.dealer_id);
     n->set_source(absl::StrCat("rebate rule ", t.rule_id, " ", period));
-    n->set_reason(
-        absl::StrCat("rebate earned on what was invoiced in ", period));
+    n->set_reason(absl::StrCat("rebate earned up to ", period,
+                               " (less returns and earlier payments)"));
     *n->mutable_net_amount() = MoneyToProto(t.amount);
     req.set_request_id(
         absl::StrCat("rebate:", t.dealer_id, ":", t.rule_id, ":", period));
@@ -740,8 +752,8 @@ absl::StatusOr<int> OrderOperations::SettleRebates(const std::string& period) {
                      credit_->IssueCreditNote(Background(), req));
     RETURN_IF_ERROR(db_->RunInTransaction(
         TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
-          return orders_.InsertSettlement(tx, t, period, note.credit_note_id(),
-                                          clock_->Now());
+          return orders_.RecordSettlementNote(tx, t, period,
+                                              note.credit_note_id());
         }));
     ++issued;
   }

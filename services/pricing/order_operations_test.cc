@@ -609,5 +609,50 @@ TYPED_TEST(OrderOperationsTest, TheReconcilerBacksOffAndSaysWhy) {
   EXPECT_TRUE(o.shipments[0].invoice_id.empty());
 }
 
+// A month's rebate is decided (recorded) before its credit note is
+// issued: a retry after a crash in between pays the decided amount, even
+// if more was accrued meanwhile, and the rest stays owed.
+TYPED_TEST(OrderOperationsTest, ARebateIsPaidAsDecidedAcrossACrash) {
+  if (this->db_ == nullptr) GTEST_SKIP();
+  this->MakeQuote("qt_1", this->dealer_);
+  auto placed = this->Place("qt_1", "place-1");
+  ASSERT_TRUE(placed.ok()) << placed.status();
+  auto shipped = this->Ship(placed->order_id, {{0, 10}, {1, 3}}, "ship-1");
+  ASSERT_TRUE(shipped.ok()) << shipped.status();
+  const std::string month = BusinessCalendar::Key(
+      absl::CivilMonth(BusinessCalendar::Default().DayOf(this->clock_.Now())));
+  // What a run that crashed after deciding left: 1.00 decided, no note.
+  ASSERT_TRUE(this->db_
+                  ->RunInTransaction(storage::TransactionMode::kReadWrite,
+                                     [&](storage::Transaction& tx) {
+                                       return OrderStore().InsertSettlement(
+                                           tx,
+                                           {this->dealer_, "REB-1", Cny(100)},
+                                           month, "", this->clock_.Now());
+                                     })
+                  .ok());
+  auto paid = this->orders_->SettleRebates(month);
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  EXPECT_EQ(*paid, 1);
+  EXPECT_EQ(
+      testing::QueryInt(*this->db_,
+                        "SELECT SUM(amount_minor) FROM rebate_settlements "
+                        "WHERE credit_note_id <> ''"),
+      100);
+  // Done for the month; the other 8.00 is owed and paid next month.
+  paid = this->orders_->SettleRebates(month);
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  EXPECT_EQ(*paid, 0);
+  const std::string next = BusinessCalendar::Key(
+      absl::CivilMonth(BusinessCalendar::Default().DayOf(this->clock_.Now())) +
+      1);
+  paid = this->orders_->SettleRebates(next);
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  EXPECT_EQ(*paid, 1);
+  EXPECT_EQ(testing::QueryInt(
+                *this->db_, "SELECT SUM(amount_minor) FROM rebate_settlements"),
+            900);
+}
+
 }  // namespace
 }  // namespace qudao::pricing

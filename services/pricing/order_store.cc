@@ -608,4 +608,33 @@ absl::Status OrderStore::InsertSettlement(Transaction& tx,
       .status();
 }
 
+absl::StatusOr<std::vector<RebateTotal>> OrderStore::UnpaidSettlements(
+    Transaction& tx, const std::string& period) const {
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT dealer_id, rule_id, currency, amount_minor FROM "
+               "rebate_settlements WHERE period = $1 AND credit_note_id = '' "
+               "ORDER BY dealer_id, rule_id",
+               {period}));
+  std::vector<RebateTotal> out;
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(Money amount,
+                     Minor(r.Text("currency"), r.Int("amount_minor")));
+    out.push_back({r.Text("dealer_id"), r.Text("rule_id"), amount});
+  }
+  return out;
+}
+
+absl::Status OrderStore::RecordSettlementNote(
+    Transaction& tx, const RebateTotal& total, const std::string& period,
+    const std::string& credit_note_id) const {
+  return tx
+      .Execute(
+          "UPDATE rebate_settlements SET credit_note_id = $4 WHERE "
+          "dealer_id = $1 AND rule_id = $2 AND period = $3 AND "
+          "credit_note_id = ''",
+          {total.dealer_id, total.rule_id, period, credit_note_id})
+      .status();
+}
+
 }  // namespace qudao::pricing

@@ -104,15 +104,26 @@ class OrderStore {
   // earned since the last payment (it carries into the next period).
   absl::StatusOr<std::vector<RebateTotal>> RebateTotals(
       storage::Transaction& tx, const std::string& period) const;
-  // The credit note that settled (dealer, rule, period), if any.
+  // The credit note that settled (dealer, rule, period), if any (empty
+  // while it is being issued).
   absl::StatusOr<std::optional<std::string>> FindSettlement(
       storage::Transaction& tx, const RebateTotal& total,
       const std::string& period) const;
+  // Records that (dealer, rule, period) is settled with total.amount
+  // (credit_note_id empty: decided, the credit note not issued yet); kept
+  // once.
   absl::Status InsertSettlement(storage::Transaction& tx,
                                 const RebateTotal& total,
                                 const std::string& period,
                                 const std::string& credit_note_id,
                                 absl::Time now) const;
+  // Settlements of `period` decided and not yet issued as credit notes.
+  absl::StatusOr<std::vector<RebateTotal>> UnpaidSettlements(
+      storage::Transaction& tx, const std::string& period) const;
+  absl::Status RecordSettlementNote(storage::Transaction& tx,
+                                    const RebateTotal& total,
+                                    const std::string& period,
+                                    const std::string& credit_note_id) const;
 };
 
 }  // namespace qudao::pricing
