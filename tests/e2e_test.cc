@@ -554,7 +554,7 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
            {"freight", "assign", "--zone=EAST", "--method=basing",
             "--base_city=Shanghai"},
            {"freight", "rate", "--origin=Shanghai", "--province=Zhejiang",
-            "--per_order=150.00", "--per_unit=2.50"},
+            "--per_order=150.00", "--per_unit=2.50", "--per_kg=0"},
            {"freight", "zone", "EAST", "--amount=80.00",
             "--basis_points=150"}}) {
     std::vector<std::string> argv = {QUDAO_CLI_BIN, "price"};
@@ -586,10 +586,17 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_THAT(out, HasSubstr("Shanghai"));
   // A bad amount is refused before anything is sent.
   code = testing::RunCommand({QUDAO_CLI_BIN, "price", "freight", "zone", "EAST",
-                              "--amount=eighty", target},
+                              "--amount=eighty", "--basis_points=0", target},
                              &out);
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 2) << out;
+  // A part of the row left out is refused, not taken as zero.
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "price", "freight", "rate", "--origin=Shanghai",
+       "--province=Zhejiang", "--per_kg=0.90", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_NE(*code, 0) << out;
   code = testing::RunCommand({QUDAO_CLI_BIN, "login",
                               absl::StrCat("--data_dir=", dir_->path(), "/dev"),
                               "--as=rep.cli", "--role=sales_rep"},

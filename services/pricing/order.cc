@@ -171,33 +171,69 @@ absl::StatusOr<InvoiceDraft> ShipmentInvoice(const Order& order,
   return d;
 }
 
+namespace {
+
+// The share of `line`'s rebate accrual that units (before, before + q]
+// carry: accrual × (before + q) ÷ ordered − accrual × before ÷ ordered,
+// each half-up — so the shares of all the line's units sum to the accrual
+// to the fen, however they are split.
+absl::StatusOr<Money> AccrualShare(const OrderLine& line, int64_t before,
+                                   int64_t q) {
+  ASSIGN_OR_RETURN(const Money upto, line.rebate_accrual.MultiplyRatio(
+                                         before + q, line.quantity));
+  ASSIGN_OR_RETURN(const Money earlier,
+                   line.rebate_accrual.MultiplyRatio(before, line.quantity));
+  return upto.Subtract(earlier);
+}
+
+int64_t QuantityOf(const std::vector<LineQuantity>& lines, int line) {
+  int64_t n = 0;
+  for (const LineQuantity& q : lines) {
+    if (q.line == line) n += q.quantity;
+  }
+  return n;
+}
+
+bool Accrues(const OrderLine* l) {
+  return l != nullptr && !l->rebate_rule_id.empty() &&
+         !l->rebate_accrual.is_zero();
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<ShipmentRebate>> ShipmentAccruals(
     const Order& order, const Shipment& shipment) {
   std::vector<ShipmentRebate> out;
   for (const LineQuantity& q : shipment.lines) {
     const OrderLine* l = order.FindLine(q.line);
-    if (l == nullptr || l->rebate_rule_id.empty() ||
-        l->rebate_accrual.is_zero()) {
-      continue;
+    if (!Accrues(l)) continue;
+    int64_t before = 0;
+    for (const Shipment& s : order.shipments) {
+      if (s.number < shipment.number) before += QuantityOf(s.lines, q.line);
     }
-    ASSIGN_OR_RETURN(const Money amount,
-                     l->rebate_accrual.MultiplyRatio(q.quantity, l->quantity));
+    ASSIGN_OR_RETURN(const Money amount, AccrualShare(*l, before, q.quantity));
     out.push_back({l->line, l->rebate_rule_id, amount});
   }
   return out;
 }
 
 absl::StatusOr<std::vector<ShipmentRebate>> ReturnClawbacks(
-    const Order& order, const ReturnPart& part) {
+    const Order& order, const OrderReturn& ret, const ReturnPart& part) {
   std::vector<ShipmentRebate> out;
   for (const LineQuantity& q : part.lines) {
     const OrderLine* l = order.FindLine(q.line);
-    if (l == nullptr || l->rebate_rule_id.empty() ||
-        l->rebate_accrual.is_zero()) {
-      continue;
+    if (!Accrues(l)) continue;
+    // Units of the line returned before this part: earlier returns, and
+    // this return's earlier parts.
+    int64_t before = 0;
+    for (const OrderReturn& r : order.returns) {
+      if (r.number < ret.number) before += QuantityOf(r.lines, q.line);
     }
-    ASSIGN_OR_RETURN(const Money share,
-                     l->rebate_accrual.MultiplyRatio(q.quantity, l->quantity));
+    for (const ReturnPart& p : ret.parts) {
+      if (&p == &part || p.shipment == part.shipment) break;
+      before += QuantityOf(p.lines, q.line);
+    }
+    ASSIGN_OR_RETURN(const Money share, AccrualShare(*l, before, q.quantity));
     ASSIGN_OR_RETURN(const Money amount, share.Negate());
     out.push_back({l->line, l->rebate_rule_id, amount});
   }
@@ -218,10 +254,17 @@ bool HasUnfinishedStep(const Order& order) {
   return false;
 }
 
-absl::Duration StepRetryDelay(int attempts, absl::Duration first) {
+absl::Duration StepRetryDelay(int attempts, absl::Duration first,
+                              bool transient) {
+  const absl::Duration cap =
+      transient ? std::min(2 * first, absl::Hours(1)) : absl::Hours(1);
   absl::Duration d = first;
-  for (int i = 1; i < attempts && d < absl::Hours(1); ++i) d *= 2;
-  return std::min(d, absl::Hours(1));
+  for (int i = 1; i < attempts && d < cap; ++i) d *= 2;
+  return std::min(d, cap);
+}
+
+bool IsTransient(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
 }
 
 absl::Status CheckCancel(const Order& order) {

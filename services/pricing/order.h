@@ -161,6 +161,9 @@ struct Order {
   // and the epoch once an order write moves it on). Written only by
   // OrderStore::RecordAttempt; OrderStore::Update clears them.
   int step_attempts = 0;
+  // The failed ones among them, in a row (a held order's polls are tries,
+  // not failures).
+  int step_failures = 0;
   std::string last_step_error;
   absl::Time next_attempt_time = absl::UnixEpoch();
 
@@ -174,9 +177,15 @@ bool HasUnfinishedStep(const Order& order);
 
 // How long the reconciler waits after `attempts` tries in a row without
 // progress: `first` (the reconciler's period, a minute by default),
-// doubling, at most 1 hour.
+// doubling, at most 1 hour — or, after a `transient` failure (credit
+// control unreachable or timing out), at most twice `first`, so an order
+// is finished soon after credit control is back.
 absl::Duration StepRetryDelay(int attempts,
-                              absl::Duration first = absl::Minutes(1));
+                              absl::Duration first = absl::Minutes(1),
+                              bool transient = false);
+
+// UNAVAILABLE or DEADLINE_EXCEEDED: the other service could not answer.
+bool IsTransient(const absl::Status& status);
 
 // After this many failed tries in a row a step is logged as an error
 // (someone must look: credit control keeps refusing it).
@@ -224,7 +233,9 @@ absl::StatusOr<InvoiceDraft> ShipmentInvoice(const Order& order,
                                              const Shipment& shipment);
 
 // The rebate a shipment accrues per line: the line's accrual × shipped ÷
-// ordered, half-up (lines without a rule accrue nothing).
+// ordered, half-up cumulatively over the line's shipments in number order
+// (so all of them sum to the accrual to the fen; lines without a rule
+// accrue nothing).
 struct ShipmentRebate {
   int line = 0;
   std::string rule_id;
@@ -232,11 +243,12 @@ struct ShipmentRebate {
 };
 absl::StatusOr<std::vector<ShipmentRebate>> ShipmentAccruals(
     const Order& order, const Shipment& shipment);
-// What a return part claws back of the rebate its lines accrued: per line
-// the line's accrual × returned ÷ ordered, half-up (the same share a
-// shipment of that quantity accrued), negative.
+// What part `part` of return `ret` claws back of the rebate its lines
+// accrued: per line the line's accrual × returned ÷ ordered, half-up
+// cumulatively over the line's returns and parts in order (returning
+// everything claws back exactly what was accrued), negative.
 absl::StatusOr<std::vector<ShipmentRebate>> ReturnClawbacks(
-    const Order& order, const ReturnPart& part);
+    const Order& order, const OrderReturn& ret, const ReturnPart& part);
 
 // Whether the order may be cancelled: ACCEPTED, HELD or PARTIALLY_SHIPPED
 // (FAILED_PRECONDITION ORDER_PENDING while credit control has not

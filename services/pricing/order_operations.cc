@@ -512,7 +512,7 @@ absl::Status OrderOperations::FinishReturns(const CallContext& call,
       ASSIGN_OR_RETURN(const credit::v1::CreditNote note,
                        credit_->IssueCreditNote(call, req));
       ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> clawbacks,
-                       ReturnClawbacks(o, part));
+                       ReturnClawbacks(o, ret, part));
       const std::string period = BusinessCalendar::Key(
           absl::CivilMonth(calendar_->DayOf(clock_->Now())));
       RETURN_IF_ERROR(
@@ -652,8 +652,12 @@ absl::StatusOr<int> OrderOperations::Reconcile() {
       }));
   int finished = 0;
   for (const std::string& id : ids) {
+    // The order as this try found it: the try is recorded on it only if
+    // nothing (this try included) moved it on meanwhile.
+    absl::StatusOr<Order> before = Load(id);
+    if (!before.ok()) continue;
     const absl::Status s = FinishAll(Background(), id);
-    absl::Status recorded = RecordAttempt(id, s);
+    absl::Status recorded = RecordAttempt(*before, s);
     if (s.ok() && recorded.ok()) ++finished;
     if (!recorded.ok()) {
       log::Warning("order attempt not recorded",
@@ -663,32 +667,38 @@ absl::StatusOr<int> OrderOperations::Reconcile() {
   return finished;
 }
 
-absl::Status OrderOperations::RecordAttempt(const std::string& order_id,
+absl::Status OrderOperations::RecordAttempt(const Order& before,
                                             const absl::Status& outcome) {
   return db_->RunInTransaction(
       TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
         ASSIGN_OR_RETURN(const std::optional<Order> o,
-                         orders_.Find(tx, order_id));
-        // Finished (its last write cleared the attempts), or gone.
-        if (!o.has_value() || !HasUnfinishedStep(*o)) return absl::OkStatus();
+                         orders_.Find(tx, before.order_id));
+        // Gone, finished, or moved on by this try or another writer (whose
+        // write cleared the attempts): the next try is due at once.
+        if (!o.has_value() || o->version != before.version ||
+            !HasUnfinishedStep(*o)) {
+          return absl::OkStatus();
+        }
         const int attempts = o->step_attempts + 1;
+        const int failures = outcome.ok() ? 0 : o->step_failures + 1;
         const std::string error =
             outcome.ok() ? "" : std::string(outcome.message());
         const absl::Time next =
-            clock_->Now() + StepRetryDelay(attempts, reconcile_after_);
-        if (!outcome.ok() && attempts >= kStepAttemptsBeforeAlert) {
+            clock_->Now() +
+            StepRetryDelay(attempts, reconcile_after_, IsTransient(outcome));
+        if (failures >= kStepAttemptsBeforeAlert) {
           log::Error("order step keeps failing",
-                     {{"order_id", order_id},
-                      {"attempts", absl::StrCat(attempts)},
+                     {{"order_id", o->order_id},
+                      {"failures", absl::StrCat(failures)},
                       {"error", error},
                       {"next_attempt", absl::FormatTime(next)}});
         } else if (!outcome.ok()) {
           log::Warning("order not reconciled yet",
-                       {{"order_id", order_id},
-                        {"attempts", absl::StrCat(attempts)},
+                       {{"order_id", o->order_id},
+                        {"failures", absl::StrCat(failures)},
                         {"error", error}});
         }
-        return orders_.RecordAttempt(tx, order_id, attempts, error, next);
+        return orders_.RecordAttempt(tx, *o, attempts, failures, error, next);
       });
 }
 
@@ -729,34 +739,51 @@ absl::StatusOr<int> OrderOperations::SettleRebates(const std::string& period) {
         }
         return absl::OkStatus();
       }));
-  // 2. Issue what is decided and not issued yet.
-  std::vector<RebateTotal> unpaid;
+  // 2. Issue what is decided and not issued yet — of this period and of
+  // any earlier one a failure left (each settlement on its own: one
+  // dealer credit control refuses does not hold up the others).
+  std::vector<UnpaidSettlement> unpaid;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(unpaid, orders_.UnpaidSettlements(tx, period));
+        ASSIGN_OR_RETURN(unpaid, orders_.UnpaidSettlements(tx));
         return absl::OkStatus();
       }));
   int issued = 0;
-  for (const RebateTotal& t : unpaid) {
+  absl::Status first_error;
+  for (const UnpaidSettlement& u : unpaid) {
+    const RebateTotal& t = u.total;
     credit::v1::IssueCreditNoteRequest req;
     credit::v1::CreditNote* n = req.mutable_credit_note();
     n->set_kind(credit::v1::CREDIT_NOTE_KIND_REBATE);
     n->set_dealer_id(t.dealer_id);
-    n->set_source(absl::StrCat("rebate rule ", t.rule_id, " ", period));
-    n->set_reason(absl::StrCat("rebate earned up to ", period,
+    n->set_source(absl::StrCat("rebate rule ", t.rule_id, " ", u.period));
+    n->set_reason(absl::StrCat("rebate earned up to ", u.period,
                                " (less returns and earlier payments)"));
     *n->mutable_net_amount() = MoneyToProto(t.amount);
-    req.set_request_id(
-        absl::StrCat("rebate:", t.dealer_id, ":", t.rule_id, ":", period));
-    ASSIGN_OR_RETURN(const credit::v1::CreditNote note,
-                     credit_->IssueCreditNote(Background(), req));
-    RETURN_IF_ERROR(db_->RunInTransaction(
-        TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
-          return orders_.RecordSettlementNote(tx, t, period,
-                                              note.credit_note_id());
-        }));
-    ++issued;
+    req.set_request_id(absl::StrCat("rebate:", t.dealer_id, ":", t.rule_id, ":",
+                                    u.period, ":", t.amount.currency()));
+    absl::StatusOr<credit::v1::CreditNote> note =
+        credit_->IssueCreditNote(Background(), req);
+    absl::Status recorded = note.status();
+    if (note.ok()) {
+      recorded = db_->RunInTransaction(
+          TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+            return orders_.RecordSettlementNote(tx, u, note->credit_note_id());
+          });
+    }
+    if (recorded.ok()) {
+      ++issued;
+      continue;
+    }
+    log::Error("rebate not paid yet", {{"dealer_id", t.dealer_id},
+                                       {"rule_id", t.rule_id},
+                                       {"period", u.period},
+                                       {"amount", t.amount.ToString()},
+                                       {"error", recorded.ToString()}});
+    if (first_error.ok()) first_error = recorded;
   }
+  // The job runs again (and retries what failed) while it reports one.
+  if (!first_error.ok()) return first_error;
   return issued;
 }
 

@@ -147,12 +147,12 @@ class OrderOperations {
                                   const std::string& quote_id,
                                   absl::Time now) const;
   absl::StatusOr<Order> Load(const std::string& order_id);
-  // After the reconciler tried `order_id` (with `outcome`): when a step is
-  // still unconfirmed, counts the attempt and backs off (StepRetryDelay);
-  // the kStepAttemptsBeforeAlert-th failure in a row and later ones are
-  // logged as errors.
-  absl::Status RecordAttempt(const std::string& order_id,
-                             const absl::Status& outcome);
+  // After the reconciler tried the order (`before`, as it found it) with
+  // `outcome`: when a step is still unconfirmed and nothing moved the
+  // order on, counts the try (and the failure) and backs off
+  // (StepRetryDelay); the kStepAttemptsBeforeAlert-th failure in a row and
+  // later ones are logged as errors.
+  absl::Status RecordAttempt(const Order& before, const absl::Status& outcome);
   // Loads, changes (returns false: nothing to write) and writes an order
   // in one transaction, with `also`'s writes when it changed; the order as
   // stored afterwards.

@@ -604,9 +604,18 @@ TYPED_TEST(OrderOperationsTest, TheReconcilerBacksOffAndSaysWhy) {
   EXPECT_EQ(*this->orders_->Reconcile(), 0);
   o = order();
   EXPECT_EQ(o.step_attempts, 1);
+  EXPECT_EQ(o.step_failures, 1);
   EXPECT_FALSE(o.last_step_error.empty());
   ASSERT_EQ(o.shipments.size(), 1u);
   EXPECT_TRUE(o.shipments[0].invoice_id.empty());
+  // Unreachable, not refusing: tried again at most two periods apart.
+  for (int i = 2; i <= 4; ++i) {
+    this->clock_.Advance(absl::Minutes(2));
+    EXPECT_EQ(*this->orders_->Reconcile(), 0);
+    o = order();
+    EXPECT_EQ(o.step_failures, i);
+    EXPECT_LE(o.next_attempt_time, this->clock_.Now() + absl::Minutes(2));
+  }
 }
 
 // A month's rebate is decided (recorded) before its credit note is

@@ -113,7 +113,7 @@ void LinesToProto(const std::vector<LineQuantity>& in,
 
 }  // namespace
 
-v1::Order OrderToProto(const Order& o) {
+v1::Order OrderToProto(const Order& o, const auth::Principal& who) {
   v1::Order out;
   out.set_order_id(o.order_id);
   out.set_quote_id(o.quote_id);
@@ -177,10 +177,15 @@ v1::Order OrderToProto(const Order& o) {
   out.set_placed_by(o.placed_by);
   *out.mutable_create_time() = TimeToProto(o.create_time);
   *out.mutable_update_time() = TimeToProto(o.update_time);
-  out.set_step_attempts(o.step_attempts);
-  out.set_last_step_error(o.last_step_error);
-  if (o.next_attempt_time > absl::UnixEpoch()) {
-    *out.mutable_next_attempt_time() = TimeToProto(o.next_attempt_time);
+  // How the reconciler is faring is for staff: credit control's error
+  // text is not a partner's to read.
+  if (!who.is_partner()) {
+    out.set_step_attempts(o.step_attempts);
+    out.set_step_failures(o.step_failures);
+    out.set_last_step_error(o.last_step_error);
+    if (o.next_attempt_time > absl::UnixEpoch()) {
+      *out.mutable_next_attempt_time() = TimeToProto(o.next_attempt_time);
+    }
   }
   return out;
 }
@@ -256,7 +261,7 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
             orders_->Place(
                 call.Outgoing(), call.principal, r.dealer_id(), r.quote_id(),
                 call.Idempotent(r.request_id(), RequestFingerprint(r))));
-        *out = OrderToProto(o);
+        *out = OrderToProto(o, call.principal);
         return absl::OkStatus();
       });
   Handle<v1::GetOrderRequest, v1::Order>(
@@ -268,12 +273,12 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
         ASSIGN_OR_RETURN(
             const Order o,
             orders_->Get(call.principal, r.dealer_id(), r.order_id()));
-        *out = OrderToProto(o);
+        *out = OrderToProto(o, call.principal);
         return absl::OkStatus();
       });
   Handle<v1::ListOrdersRequest, v1::ListOrdersResponse>(
       "ListOrders",
-      [this](const Call&, const v1::ListOrdersRequest& r,
+      [this](const Call& call, const v1::ListOrdersRequest& r,
              v1::ListOrdersResponse* out) -> absl::Status {
         RETURN_IF_ERROR(RequireDealerId("dealer_id", r.dealer_id()));
         std::optional<OrderState> state;
@@ -290,7 +295,7 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
         ASSIGN_OR_RETURN(const OrderPage result,
                          orders_->List(r.dealer_id(), state, page));
         for (const Order& o : result.orders) {
-          *out->add_orders() = OrderToProto(o);
+          *out->add_orders() = OrderToProto(o, call.principal);
         }
         out->set_next_page_token(result.next_page_token);
         return absl::OkStatus();
@@ -308,7 +313,7 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
             orders_->Ship(
                 call.Outgoing(), call.principal, r.order_id(), lines,
                 call.Idempotent(r.request_id(), RequestFingerprint(r))));
-        *out = OrderToProto(o);
+        *out = OrderToProto(o, call.principal);
         return absl::OkStatus();
       });
   Handle<v1::CancelOrderRequest, v1::Order>(
@@ -325,7 +330,7 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
                 call.Outgoing(), call.principal, r.dealer_id(), r.order_id(),
                 reason,
                 call.Idempotent(r.request_id(), RequestFingerprint(r))));
-        *out = OrderToProto(o);
+        *out = OrderToProto(o, call.principal);
         return absl::OkStatus();
       });
   Handle<v1::ReturnOrderLinesRequest, v1::Order>(
@@ -342,7 +347,7 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
             orders_->Return(
                 call.Outgoing(), call.principal, r.order_id(), lines, reason,
                 call.Idempotent(r.request_id(), RequestFingerprint(r))));
-        *out = OrderToProto(o);
+        *out = OrderToProto(o, call.principal);
         return absl::OkStatus();
       });
   Handle<v1::RepriceOrderRequest, v1::Order>(
@@ -357,7 +362,7 @@ OrderService::OrderService(OrderOperations* orders, Serving serving)
             orders_->Reprice(
                 call.Outgoing(), call.principal, r.order_id(), r.quote_id(),
                 call.Idempotent(r.request_id(), RequestFingerprint(r))));
-        *out = OrderToProto(o);
+        *out = OrderToProto(o, call.principal);
         return absl::OkStatus();
       });
   ServeAuditTrail();

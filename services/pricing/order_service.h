@@ -12,7 +12,9 @@ namespace qudao::pricing {
 // Who may call what (docs/security.md prints it).
 const auth::PermissionTable& OrderPermissions();
 
-v1::Order OrderToProto(const Order& order);
+// The order for `who`: the reconciler's step details (attempts, errors)
+// for staff only.
+v1::Order OrderToProto(const Order& order, const auth::Principal& who);
 
 class OrderService final : public ServedService<v1::OrderService> {
  public:

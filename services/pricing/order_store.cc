@@ -231,6 +231,7 @@ absl::StatusOr<Order> ReadHeader(const Row& row) {
   o.update_time = storage::FromStoredTime(row.Int("update_time"));
   o.version = row.Int("version");
   o.step_attempts = static_cast<int>(row.Int("step_attempts"));
+  o.step_failures = static_cast<int>(row.Int("step_failures"));
   o.last_step_error = row.Text("last_step_error");
   o.next_attempt_time = storage::FromStoredTime(row.Int("next_attempt_time"));
   return o;
@@ -374,8 +375,10 @@ std::string OrderListFilter(const std::string& dealer_id,
                       state.has_value() ? OrderStateName(*state) : "");
 }
 
-// Pricing migration 5: what returns claw back of accrued rebates, and the
-// reconciler's attempts at an order's unconfirmed step (backoff).
+// Pricing migration 5: what returns claw back of accrued rebates; the
+// reconciler's attempts at an order's unconfirmed step (backoff); rebate
+// settlements kept per currency too (a dealer may earn under one rule in
+// two currencies).
 constexpr char kClawbackSchema[] = R"sql(
 CREATE TABLE order_rebate_clawbacks (
   order_id        TEXT NOT NULL REFERENCES orders (order_id),
@@ -392,9 +395,26 @@ CREATE TABLE order_rebate_clawbacks (
 CREATE INDEX order_rebate_clawbacks_by_period
   ON order_rebate_clawbacks (period, dealer_id, rule_id);
 ALTER TABLE orders ADD COLUMN step_attempts BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN step_failures BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN last_step_error TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN next_attempt_time BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX orders_by_next_attempt ON orders (next_attempt_time);
+CREATE TABLE rebate_settlements_by_currency (
+  dealer_id      TEXT NOT NULL,
+  rule_id        TEXT NOT NULL,
+  period         TEXT NOT NULL,
+  currency       TEXT NOT NULL,
+  amount_minor   BIGINT NOT NULL CHECK (amount_minor > 0),
+  credit_note_id TEXT NOT NULL,
+  settle_time    BIGINT NOT NULL,
+  PRIMARY KEY (dealer_id, rule_id, period, currency)
+);
+INSERT INTO rebate_settlements_by_currency SELECT dealer_id, rule_id, period,
+  currency, amount_minor, credit_note_id, settle_time FROM rebate_settlements;
+DROP TABLE rebate_settlements;
+ALTER TABLE rebate_settlements_by_currency RENAME TO rebate_settlements;
+CREATE INDEX rebate_settlements_unissued
+  ON rebate_settlements (credit_note_id, period);
 )sql";
 
 std::string OrderStore::ClawbackSchema(storage::Backend) {
@@ -448,7 +468,7 @@ absl::Status OrderStore::Update(Transaction& tx, Order& order) const {
           "release_pending = $17, reprice_quote_id = $18, "
           "reprice_count = $19, placed_by = $20, create_time = $21, "
           "update_time = $22, version = $23 + 1, step_attempts = 0, "
-          "last_step_error = '', next_attempt_time = 0 "
+          "step_failures = 0, last_step_error = '', next_attempt_time = 0 "
           "WHERE order_id = $1 AND version = $23",
           params));
   if (changed == 0) {
@@ -510,15 +530,17 @@ absl::StatusOr<std::vector<std::string>> OrderStore::Unfinished(
   return out;
 }
 
-absl::Status OrderStore::RecordAttempt(Transaction& tx,
-                                       const std::string& order_id,
-                                       int attempts, const std::string& error,
+absl::Status OrderStore::RecordAttempt(Transaction& tx, const Order& order,
+                                       int attempts, int failures,
+                                       const std::string& error,
                                        absl::Time next_attempt) const {
   return tx
       .Execute(
-          "UPDATE orders SET step_attempts = $2, last_step_error = $3, "
-          "next_attempt_time = $4 WHERE order_id = $1",
-          {order_id, static_cast<int64_t>(attempts), error,
+          "UPDATE orders SET step_attempts = $3, step_failures = $4, "
+          "last_step_error = $5, next_attempt_time = $6 WHERE order_id = $1 "
+          "AND version = $2",
+          {order.order_id, order.version, static_cast<int64_t>(attempts),
+           static_cast<int64_t>(failures), error,
            storage::ToStoredTime(next_attempt)})
       .status();
 }
@@ -567,9 +589,9 @@ absl::StatusOr<std::vector<RebateTotal>> OrderStore::RebateTotals(
                "UNION ALL SELECT dealer_id, rule_id, currency, amount_minor "
                "FROM order_rebate_clawbacks WHERE period <= $1 "
                "UNION ALL SELECT dealer_id, rule_id, currency, -amount_minor "
-               "FROM rebate_settlements) AS owed "
+               "FROM rebate_settlements WHERE period <= $1) AS owed "
                "GROUP BY dealer_id, rule_id, currency "
-               "ORDER BY dealer_id, rule_id",
+               "ORDER BY dealer_id, rule_id, currency",
                {period}));
   std::vector<RebateTotal> out;
   for (const Row& r : rows) {
@@ -582,11 +604,13 @@ absl::StatusOr<std::vector<RebateTotal>> OrderStore::RebateTotals(
 absl::StatusOr<std::optional<std::string>> OrderStore::FindSettlement(
     Transaction& tx, const RebateTotal& total,
     const std::string& period) const {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query("SELECT credit_note_id FROM rebate_settlements "
-                            "WHERE dealer_id = $1 AND rule_id = $2 AND "
-                            "period = $3",
-                            {total.dealer_id, total.rule_id, period}));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(
+          "SELECT credit_note_id FROM rebate_settlements "
+          "WHERE dealer_id = $1 AND rule_id = $2 AND period = $3 AND "
+          "currency = $4",
+          {total.dealer_id, total.rule_id, period, total.amount.currency()}));
   if (rows.empty()) return std::optional<std::string>();
   return std::optional<std::string>(rows.front().Text(0));
 }
@@ -600,40 +624,42 @@ absl::Status OrderStore::InsertSettlement(Transaction& tx,
       .Execute(
           "INSERT INTO rebate_settlements (dealer_id, rule_id, period, "
           "currency, amount_minor, credit_note_id, settle_time) VALUES ($1, "
-          "$2, $3, $4, $5, $6, $7) ON CONFLICT (dealer_id, rule_id, period) "
-          "DO NOTHING",
+          "$2, $3, $4, $5, $6, $7) ON CONFLICT (dealer_id, rule_id, period, "
+          "currency) DO NOTHING",
           {total.dealer_id, total.rule_id, period, total.amount.currency(),
            total.amount.minor_units(), credit_note_id,
            storage::ToStoredTime(now)})
       .status();
 }
 
-absl::StatusOr<std::vector<RebateTotal>> OrderStore::UnpaidSettlements(
-    Transaction& tx, const std::string& period) const {
+absl::StatusOr<std::vector<UnpaidSettlement>> OrderStore::UnpaidSettlements(
+    Transaction& tx) const {
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("SELECT dealer_id, rule_id, currency, amount_minor FROM "
-               "rebate_settlements WHERE period = $1 AND credit_note_id = '' "
-               "ORDER BY dealer_id, rule_id",
-               {period}));
-  std::vector<RebateTotal> out;
+      tx.Query("SELECT dealer_id, rule_id, period, currency, amount_minor "
+               "FROM rebate_settlements WHERE credit_note_id = '' "
+               "ORDER BY period, dealer_id, rule_id, currency"));
+  std::vector<UnpaidSettlement> out;
   for (const Row& r : rows) {
     ASSIGN_OR_RETURN(Money amount,
                      Minor(r.Text("currency"), r.Int("amount_minor")));
-    out.push_back({r.Text("dealer_id"), r.Text("rule_id"), amount});
+    out.push_back(
+        {{r.Text("dealer_id"), r.Text("rule_id"), amount}, r.Text("period")});
   }
   return out;
 }
 
 absl::Status OrderStore::RecordSettlementNote(
-    Transaction& tx, const RebateTotal& total, const std::string& period,
+    Transaction& tx, const UnpaidSettlement& settlement,
     const std::string& credit_note_id) const {
   return tx
       .Execute(
-          "UPDATE rebate_settlements SET credit_note_id = $4 WHERE "
-          "dealer_id = $1 AND rule_id = $2 AND period = $3 AND "
-          "credit_note_id = ''",
-          {total.dealer_id, total.rule_id, period, credit_note_id})
+          "UPDATE rebate_settlements SET credit_note_id = $5 WHERE "
+          "dealer_id = $1 AND rule_id = $2 AND period = $3 AND currency = $4 "
+          "AND credit_note_id = ''",
+          {settlement.total.dealer_id, settlement.total.rule_id,
+           settlement.period, settlement.total.amount.currency(),
+           credit_note_id})
       .status();
 }
 

@@ -46,11 +46,17 @@ struct StoredAccrual {
   std::string period;
 };
 
-// What a dealer earned under a rule and is not paid yet.
+// What a dealer earned under a rule and is not paid yet (in one currency).
 struct RebateTotal {
   std::string dealer_id;
   std::string rule_id;
   Money amount;
+};
+
+// A settlement decided for `period` whose credit note is not recorded yet.
+struct UnpaidSettlement {
+  RebateTotal total;
+  std::string period;
 };
 
 class OrderStore {
@@ -85,10 +91,11 @@ class OrderStore {
                                                       absl::Time now,
                                                       int limit) const;
   // The reconciler tried the order's unconfirmed step without progress:
-  // its attempts in a row, the last error, when to try next. Leaves the
-  // version alone (bookkeeping, not a change of the order).
-  absl::Status RecordAttempt(storage::Transaction& tx,
-                             const std::string& order_id, int attempts,
+  // its tries and failed tries in a row, the last error, when to try
+  // next. Only if the order is still at `order.version` (nothing moved it
+  // on meanwhile); leaves the version alone (bookkeeping, not a change).
+  absl::Status RecordAttempt(storage::Transaction& tx, const Order& order,
+                             int attempts, int failures,
                              const std::string& error,
                              absl::Time next_attempt) const;
   // Ids of HELD orders whose reservation is `reservation_id`.
@@ -99,13 +106,13 @@ class OrderStore {
   absl::Status InsertAccrual(storage::Transaction& tx,
                              const StoredAccrual& accrual) const;
   // What each dealer is owed per rule for the periods up to `period`
-  // ("YYYY-MM"): Σ accruals − Σ claw-backs of those periods − Σ every
-  // settlement paid. Negative when returns clawed back more than was
+  // ("YYYY-MM"), per currency: Σ accruals − Σ claw-backs − Σ settlements
+  // of those periods. Negative when returns clawed back more than was
   // earned since the last payment (it carries into the next period).
   absl::StatusOr<std::vector<RebateTotal>> RebateTotals(
       storage::Transaction& tx, const std::string& period) const;
-  // The credit note that settled (dealer, rule, period), if any (empty
-  // while it is being issued).
+  // The credit note that settled (dealer, rule, period, currency), if any
+  // (empty while it is being issued).
   absl::StatusOr<std::optional<std::string>> FindSettlement(
       storage::Transaction& tx, const RebateTotal& total,
       const std::string& period) const;
@@ -117,12 +124,12 @@ class OrderStore {
                                 const std::string& period,
                                 const std::string& credit_note_id,
                                 absl::Time now) const;
-  // Settlements of `period` decided and not yet issued as credit notes.
-  absl::StatusOr<std::vector<RebateTotal>> UnpaidSettlements(
-      storage::Transaction& tx, const std::string& period) const;
+  // Settlements of any period decided and not yet issued as credit
+  // notes, oldest period first.
+  absl::StatusOr<std::vector<UnpaidSettlement>> UnpaidSettlements(
+      storage::Transaction& tx) const;
   absl::Status RecordSettlementNote(storage::Transaction& tx,
-                                    const RebateTotal& total,
-                                    const std::string& period,
+                                    const UnpaidSettlement& settlement,
                                     const std::string& credit_note_id) const;
 };
 

@@ -227,6 +227,24 @@ TYPED_TEST(OrderStoreTest, RebatesOwedNetClawbacksAndPaymentsAcrossPeriods) {
   EXPECT_EQ(owed("2026-12"), -450);
   record({"ord_2", 1, 0, 0, "dlr_1", "REB-1", Cny(900), "2027-01"});
   EXPECT_EQ(owed("2027-01"), 450);
+  // The same dealer and rule in another currency: owed and settled apart.
+  const Money usd = Money::Create("USD", 3000).value();
+  record({"ord_2", 1, 1, 0, "dlr_1", "REB-1", usd, "2027-01"});
+  ASSERT_TRUE(this->Write([&](storage::Transaction& tx) -> absl::Status {
+                    auto totals = this->store_.RebateTotals(tx, "2027-01");
+                    if (!totals.ok()) return totals.status();
+                    EXPECT_EQ(totals->size(), 2u);
+                    for (const RebateTotal& t : *totals) {
+                      auto s = this->store_.InsertSettlement(tx, t, "2027-01",
+                                                             "", now);
+                      if (!s.ok()) return s;
+                    }
+                    auto unpaid = this->store_.UnpaidSettlements(tx);
+                    if (!unpaid.ok()) return unpaid.status();
+                    EXPECT_EQ(unpaid->size(), 2u);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   // A positive claw-back is refused by the table.
   EXPECT_FALSE(
       this->Write([&](storage::Transaction& tx) {

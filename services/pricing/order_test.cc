@@ -135,6 +135,53 @@ TEST(OrderTest, RepricingNeedsTheSameBasketAndNothingShipped) {
   EXPECT_EQ(ReasonOf(CheckReprice(o, TwoLines())), kReasonAlreadyShipped);
 }
 
+// 3 units accruing 2.00 in all, shipped and returned one at a time: the
+// shares are 0.67, 0.66, 0.67 each way, summing to the accrual exactly.
+TEST(OrderTest, RebateSharesSumToTheAccrualHoweverSplit) {
+  Order o = TwoLines();
+  o.lines[0].quantity = 3;
+  o.lines[0].rebate_accrual = Cny(200);
+  int64_t accrued = 0;
+  for (int n = 1; n <= 3; ++n) {
+    ApplyShipment(o, n, {{0, 1}}, "wh", absl::Now());
+    auto a = ShipmentAccruals(o, o.shipments.back());
+    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_EQ(a->size(), 1u);
+    EXPECT_EQ((*a)[0].amount.minor_units(), n == 2 ? 66 : 67) << n;
+    accrued += (*a)[0].amount.minor_units();
+  }
+  EXPECT_EQ(accrued, 200);
+  int64_t clawed = 0;
+  for (int n = 1; n <= 3; ++n) {
+    ASSERT_TRUE(
+        ApplyReturn(o, n, {{0, 1}}, "damaged", "mgr", absl::Now()).ok());
+    const OrderReturn& r = o.returns.back();
+    ASSERT_EQ(r.parts.size(), 1u);
+    auto c = ReturnClawbacks(o, r, r.parts[0]);
+    ASSERT_TRUE(c.ok()) << c.status();
+    ASSERT_EQ(c->size(), 1u);
+    EXPECT_EQ((*c)[0].amount.minor_units(), n == 2 ? -66 : -67) << n;
+    clawed += (*c)[0].amount.minor_units();
+  }
+  EXPECT_EQ(clawed, -200);
+  // One return of all three: one part per shipment, the same shares.
+  Order whole = TwoLines();
+  whole.lines[0].quantity = 3;
+  whole.lines[0].rebate_accrual = Cny(200);
+  for (int n = 1; n <= 3; ++n) {
+    ApplyShipment(whole, n, {{0, 1}}, "wh", absl::Now());
+  }
+  ASSERT_TRUE(
+      ApplyReturn(whole, 1, {{0, 3}}, "damaged", "mgr", absl::Now()).ok());
+  int64_t sum = 0;
+  for (const ReturnPart& p : whole.returns[0].parts) {
+    auto c = ReturnClawbacks(whole, whole.returns[0], p);
+    ASSERT_TRUE(c.ok()) << c.status();
+    for (const ShipmentRebate& r : *c) sum += r.amount.minor_units();
+  }
+  EXPECT_EQ(sum, -200);
+}
+
 TEST(OrderTest, StepRetriesBackOffToAnHour) {
   EXPECT_EQ(StepRetryDelay(0), absl::Minutes(1));
   EXPECT_EQ(StepRetryDelay(1), absl::Minutes(1));
@@ -144,6 +191,11 @@ TEST(OrderTest, StepRetriesBackOffToAnHour) {
   EXPECT_EQ(StepRetryDelay(7), absl::Hours(1));
   EXPECT_EQ(StepRetryDelay(1000), absl::Hours(1));
   EXPECT_EQ(StepRetryDelay(3, absl::Seconds(1)), absl::Seconds(4));
+  // Credit control unreachable: never more than two periods apart.
+  EXPECT_EQ(StepRetryDelay(5, absl::Minutes(1), true), absl::Minutes(2));
+  EXPECT_EQ(StepRetryDelay(1, absl::Minutes(1), true), absl::Minutes(1));
+  EXPECT_TRUE(IsTransient(absl::UnavailableError("down")));
+  EXPECT_FALSE(IsTransient(absl::FailedPreconditionError("refused")));
 }
 
 }  // namespace

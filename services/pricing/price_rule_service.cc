@@ -380,7 +380,10 @@ void PricingService::ServeRulesAndQuotes() {
         if (documents == 0 ||
             documents > static_cast<int>(kMaxSimulatedQuotes)) {
           return InvalidField(
-              r.quote_ids_size() == 0 ? "quote_ids" : "order_ids",
+              r.order_ids_size() == 0 ||
+                      r.quote_ids_size() > static_cast<int>(kMaxSimulatedQuotes)
+                  ? "quote_ids"
+                  : "order_ids",
               absl::StrCat("quote_ids and order_ids must name 1 to ",
                            kMaxSimulatedQuotes, " quotes and orders in all"));
         }

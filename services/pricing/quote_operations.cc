@@ -295,7 +295,9 @@ absl::StatusOr<Simulation> QuoteOperations::Simulate(
           RETURN_IF_ERROR(CheckCanUpdate(r));
           added.push_back(std::move(r.rule));
         }
+        std::set<std::string> quotes_seen;
         for (const std::string& id : quote_ids) {
+          if (!quotes_seen.insert(id).second) continue;  // once in the totals
           ASSIGN_OR_RETURN(std::optional<Quote> q, quotes_.Find(tx, id));
           if (!q.has_value()) {
             return Refusal(
@@ -304,25 +306,32 @@ absl::StatusOr<Simulation> QuoteOperations::Simulate(
           }
           quotes.emplace_back(*std::move(q), "");
         }
+        std::set<std::string> orders_seen;
         for (const std::string& id : order_ids) {
+          if (!orders_seen.insert(id).second) continue;  // once in the totals
           ASSIGN_OR_RETURN(std::optional<Order> o, orders_.Find(tx, id));
           if (!o.has_value()) {
             return Refusal(
                 absl::StatusCode::kNotFound, kReasonOrderNotFound,
                 absl::StrCat("order ", QuoteInput(id), " does not exist"));
           }
+          // A rejected order bills nothing.
+          if (o->state == OrderState::kRejected) continue;
           ASSIGN_OR_RETURN(std::optional<Quote> q,
                            quotes_.Find(tx, o->quote_id));
           if (!q.has_value()) {
             return absl::InternalError(absl::StrCat(
                 "order ", id, " names quote ", o->quote_id, " that is gone"));
           }
-          // What the order bills: its quantities less what was cancelled.
+          // What the order still bills: its quantities less what was
+          // cancelled and what came back.
           std::vector<QuoteLine> lines;
           for (QuoteLine& l : q->lines) {
             const OrderLine* ol = o->FindLine(l.line);
-            if (ol == nullptr || ol->quantity - ol->cancelled <= 0) continue;
-            l.quantity = ol->quantity - ol->cancelled;
+            if (ol == nullptr) continue;
+            const int64_t billed = ol->quantity - ol->cancelled - ol->returned;
+            if (billed <= 0) continue;
+            l.quantity = billed;
             lines.push_back(std::move(l));
           }
           if (lines.empty()) continue;

@@ -126,8 +126,9 @@ class QuoteOperations {
   // prices and costs and the dealer facts it was priced for, under the
   // rules active on that day, and under those plus `drafts` (stored draft
   // ids) and `inline_rules`. Each of `order_ids` is re-priced as the quote
-  // it was placed (or last re-priced) from, at its quantities ordered and
-  // not cancelled (fully cancelled lines left out). Line nets and goods
+  // it was placed (or last re-priced) from, at what it still bills:
+  // ordered − cancelled − returned (lines at zero left out; a REJECTED
+  // order left out). A document named twice counts once. Line nets and goods
   // totals only (freight does not depend on rules). NOT_FOUND naming a
   // missing quote, order or draft; a stored rule named that is not a draft
   // FAILED_PRECONDITION RULE_NOT_DRAFT.

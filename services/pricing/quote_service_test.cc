@@ -657,6 +657,7 @@ TYPED_TEST(QuoteServiceTest, SimulationRepricesOrdersAtWhatTheyStillBill) {
   pb::SimulateRuleChangeRequest req;
   req.add_draft_rule_ids("WINTER");
   req.add_order_ids(order.order_id());
+  req.add_order_ids(order.order_id());  // counted once
   req.add_quote_ids(quote.quote_id());
   pb::SimulateRuleChangeResponse out;
   grpc::ClientContext ctx;

@@ -84,9 +84,9 @@ struct RateFlags {
   std::string province;
   std::string city;
   std::string currency = "CNY";
-  std::string per_order = "0";
-  std::string per_unit = "0";
-  std::string per_kg = "0";
+  std::string per_order;
+  std::string per_unit;
+  std::string per_kg;
 };
 
 void AddRates(CLI::App* freight, int* exit_code) {
@@ -102,12 +102,13 @@ void AddRates(CLI::App* freight, int* exit_code) {
                        "one city of the province (beats the province row)");
   rate.cmd->add_option("--currency", f->currency, "ISO 4217")
       ->capture_default_str();
-  rate.cmd->add_option("--per_order", f->per_order, "e.g. 150.00")
-      ->capture_default_str();
-  rate.cmd->add_option("--per_unit", f->per_unit, "e.g. 2.50")
-      ->capture_default_str();
-  rate.cmd->add_option("--per_kg", f->per_kg, "e.g. 0.80")
-      ->capture_default_str();
+  // All three are required: the call replaces the whole row, and a part
+  // left out must not silently become zero.
+  rate.cmd->add_option("--per_order", f->per_order, "e.g. 150.00 (or 0)")
+      ->required();
+  rate.cmd->add_option("--per_unit", f->per_unit, "e.g. 2.50 (or 0)")
+      ->required();
+  rate.cmd->add_option("--per_kg", f->per_kg, "e.g. 0.80 (or 0)")->required();
   rate.cmd->callback([o = rate.options, f, exit_code] {
     pb::SetFreightRateRequest req;
     pb::FreightRate* r = req.mutable_rate();
@@ -146,7 +147,7 @@ void AddRates(CLI::App* freight, int* exit_code) {
 struct ZoneFlags {
   std::string zone;
   std::string currency = "CNY";
-  std::string amount = "0";
+  std::string amount;
   int64_t basis_points = 0;
 };
 
@@ -159,12 +160,13 @@ void AddZones(CLI::App* freight, int* exit_code) {
   zone.cmd->add_option("zone", f->zone, "pricing zone")->required();
   zone.cmd->add_option("--currency", f->currency, "ISO 4217")
       ->capture_default_str();
-  zone.cmd->add_option("--amount", f->amount, "per order, e.g. 80.00")
-      ->capture_default_str();
+  // Both required: the call replaces the zone's row.
+  zone.cmd->add_option("--amount", f->amount, "per order, e.g. 80.00 (or 0)")
+      ->required();
   zone.cmd
       ->add_option("--basis_points", f->basis_points,
-                   "of the goods, 0..10000 (150 = 1.5%)")
-      ->capture_default_str();
+                   "of the goods, 0..10000 (150 = 1.5%; or 0)")
+      ->required();
   zone.cmd->callback([o = zone.options, f, exit_code] {
     pb::SetZoneAdjustmentRequest req;
     pb::ZoneAdjustment* z = req.mutable_adjustment();
