@@ -171,6 +171,9 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
                     FreightStore::Schema(storage::Backend::kPostgres))},
       {4, "create_orders", OrderStore::Schema(storage::Backend::kSqlite),
        OrderStore::Schema(storage::Backend::kPostgres)},
+      {5, "create_price_rule_set_version",
+       PriceRuleStore::RuleSetVersionSchema(),
+       PriceRuleStore::RuleSetVersionSchema()},
   };
   return *migrations;
 }
