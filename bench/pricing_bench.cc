@@ -489,8 +489,9 @@ LoadResult OrderScenario(World& w) {
   auto stub = pb::PricingService::NewStub(pricing->channel());
   BasketMaker maker{w};
   const int n = absl::GetFlag(FLAGS_orders);
-  // Callers still in flight when the n-th call is measured need quotes too.
-  const int made = n + absl::GetFlag(FLAGS_clients);
+  // Calls begun before measuring starts and those still in flight when the
+  // n-th is measured need quotes too.
+  const int made = n + 2 * absl::GetFlag(FLAGS_clients);
   std::vector<std::string> quotes(made);
   ParallelFor(
       made,
