@@ -280,6 +280,9 @@ absl::StatusOr<std::vector<RuleRecord>> ReadRules(
   return out;
 }
 
+constexpr char kRuleSetVersionSql[] =
+    "SELECT version FROM price_rule_set WHERE singleton = 1";
+
 // Every write to the rules bumps the rule-set version in its transaction.
 absl::Status BumpRuleSetVersion(Transaction& tx) {
   ASSIGN_OR_RETURN(const int64_t changed,
@@ -334,10 +337,12 @@ std::string PriceRuleStore::RuleSetVersionSchema() {
          "INSERT INTO price_rule_set (singleton, version) VALUES (1, 0);\n";
 }
 
+absl::Status PriceRuleStore::PrefetchRuleSetVersion(Transaction& tx) const {
+  return tx.Prefetch(kRuleSetVersionSql);
+}
+
 absl::StatusOr<int64_t> PriceRuleStore::RuleSetVersion(Transaction& tx) const {
-  ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT version FROM price_rule_set WHERE singleton = 1"));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(kRuleSetVersionSql));
   if (rows.empty()) {
     return absl::DataLossError("the price rule set has no version row");
   }

@@ -70,6 +70,8 @@ class PriceRuleStore {
   // rules, so whatever was derived from the rules at a version (a
   // RuleBook) stays right while the version does, on every replica.
   absl::StatusOr<int64_t> RuleSetVersion(storage::Transaction& tx) const;
+  // Sends RuleSetVersion's read ahead (Transaction::Prefetch).
+  absl::Status PrefetchRuleSetVersion(storage::Transaction& tx) const;
 };
 
 }  // namespace qudao::pricing

@@ -115,6 +115,13 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   BasketFacts f;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        // Every read but the freight rates is known now: on PostgreSQL
+        // they travel in the round trip of the prices.
+        RETURN_IF_ERROR(prices_.PrefetchCostsOn(tx, skus, day));
+        RETURN_IF_ERROR(products_.PrefetchGroupsOf(tx, skus));
+        RETURN_IF_ERROR(books_.Prefetch(tx, rules_));
+        RETURN_IF_ERROR(freight_.PrefetchTerms(tx, dealer.dealer_id,
+                                               dealer.zone, basket.currency));
         ASSIGN_OR_RETURN(f.prices,
                          prices_.PricesOn(tx, skus, basket.currency, day));
         for (const std::string& sku : skus) {

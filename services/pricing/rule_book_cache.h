@@ -50,6 +50,12 @@ class RuleBookCache {
       storage::Transaction& tx, const PriceRuleStore& store,
       absl::CivilDay day);
 
+  // Sends the version's read ahead (none when the cache is off).
+  absl::Status Prefetch(storage::Transaction& tx,
+                        const PriceRuleStore& store) const {
+    return enabled_ ? store.PrefetchRuleSetVersion(tx) : absl::OkStatus();
+  }
+
   // Books built so far (a reused book is not counted).
   int64_t builds() const;
 
