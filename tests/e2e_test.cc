@@ -550,7 +550,13 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
             "--group=PUMPS-CENTRIFUGAL"},
            {"list", "publish", "--from=2026-01-01", "--note=2026 list",
             "--price=Pump-100=1299.00", "--request_id=cli-pl-1"},
-           {"cost", "set", "PUMP-100", "--cost=812.40", "--from=2026-01-01"}}) {
+           {"cost", "set", "PUMP-100", "--cost=812.40", "--from=2026-01-01"},
+           {"freight", "assign", "--zone=EAST", "--method=basing",
+            "--base_city=Shanghai"},
+           {"freight", "rate", "--origin=Shanghai", "--province=Zhejiang",
+            "--per_order=150.00", "--per_unit=2.50"},
+           {"freight", "zone", "EAST", "--amount=80.00",
+            "--basis_points=150"}}) {
     std::vector<std::string> argv = {QUDAO_CLI_BIN, "price"};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back(target);
@@ -565,6 +571,25 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_EQ(*code, 0) << out;
   EXPECT_THAT(out, HasSubstr("\"published_by\": \"pm.cli\""));
   EXPECT_THAT(out, HasSubstr("\"sku\": \"PUMP-100\""));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "price", "freight", "rates", "--origin=Shanghai", target},
+      &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("Zhejiang"));
+  EXPECT_THAT(out, HasSubstr("CNY 150.00"));
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "price", "freight", "assignments", target}, &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("BASING_POINT"));
+  EXPECT_THAT(out, HasSubstr("Shanghai"));
+  // A bad amount is refused before anything is sent.
+  code = testing::RunCommand({QUDAO_CLI_BIN, "price", "freight", "zone", "EAST",
+                              "--amount=eighty", target},
+                             &out);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 2) << out;
   code = testing::RunCommand({QUDAO_CLI_BIN, "login",
                               absl::StrCat("--data_dir=", dir_->path(), "/dev"),
                               "--as=rep.cli", "--role=sales_rep"},

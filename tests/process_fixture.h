@@ -39,10 +39,12 @@ class ProcessTest : public ::testing::Test {
     dir_ = std::make_unique<TempDir>(std::move(*dir));
   }
 
-  // Starts `binary` with its gRPC and admin ports on 0.
+  // Starts `binary` with its gRPC and admin ports on 0; `env` adds
+  // NAME=value entries to its environment (e.g. QUDAO_FAILPOINTS).
   RunningService Start(const std::string& binary, const std::string& name,
                        const std::string& database_url,
-                       std::vector<std::string> extra = {}) {
+                       std::vector<std::string> extra = {},
+                       std::vector<std::string> env = {}) {
     std::vector<std::string> argv = {binary, "--listen=127.0.0.1:0",
                                      "--admin_listen=127.0.0.1:0",
                                      absl::StrCat("--database=", database_url)};
@@ -52,8 +54,10 @@ class ProcessTest : public ::testing::Test {
     }
     argv.insert(argv.end(), extra.begin(), extra.end());
     RunningService svc;
+    ChildProcess::Options options;
+    options.env = std::move(env);
     auto child = ChildProcess::Start(
-        argv, absl::StrCat(dir_->path(), "/", name, ".log"));
+        argv, absl::StrCat(dir_->path(), "/", name, ".log"), options);
     EXPECT_TRUE(child.ok()) << child.status();
     if (!child.ok()) return svc;
     svc.process = std::move(*child);

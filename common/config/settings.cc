@@ -85,6 +85,10 @@ ABSL_FLAG(int, near_cache_entries, 10000,
           "entries of each in-process near-cache of hot records (dealer "
           "facts), in front of Redis; 0 turns it off "
           "[env QUDAO_NEAR_CACHE_ENTRIES]");
+ABSL_FLAG(int, job_interval_seconds, 30,
+          "how often the process looks for due periodic jobs (each runs once "
+          "per period across replicas, under a lease) "
+          "[env QUDAO_JOB_INTERVAL_SECONDS]");
 ABSL_FLAG(int, db_pool_size, 8,
           "database connections per process; budget replicas x services x "
           "this against PostgreSQL's max_connections [env "

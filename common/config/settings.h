@@ -28,6 +28,7 @@ ABSL_DECLARE_FLAG(std::string, time_zone);
 ABSL_DECLARE_FLAG(bool, outbox_relay);
 ABSL_DECLARE_FLAG(int, worker_threads);
 ABSL_DECLARE_FLAG(int, db_pool_size);
+ABSL_DECLARE_FLAG(int, job_interval_seconds);
 ABSL_DECLARE_FLAG(int, near_cache_entries);
 
 namespace qudao {

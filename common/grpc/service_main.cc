@@ -7,8 +7,10 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/config/settings.h"
 #include "common/events/event_bus.h"
+#include "common/failpoint/failpoint.h"
 #include "common/grpc/identity.h"
 #include "common/grpc/server_host.h"
 #include "common/log/log.h"
@@ -38,8 +40,11 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
       BoolSetting("outbox_relay", "QUDAO_OUTBOX_RELAY", true);
   const absl::StatusOr<int> near_cache =
       IntSetting("near_cache_entries", "QUDAO_NEAR_CACHE_ENTRIES", 10000, 0);
-  for (const absl::Status& s : {workers.status(), pool_size.status(),
-                                relay.status(), near_cache.status()}) {
+  const absl::StatusOr<int> job_interval =
+      IntSetting("job_interval_seconds", "QUDAO_JOB_INTERVAL_SECONDS", 30, 1);
+  for (const absl::Status& s :
+       {workers.status(), pool_size.status(), relay.status(),
+        near_cache.status(), job_interval.status()}) {
     if (!s.ok()) {
       log::Error("bad setting", {{"error", s.ToString()}});
       return 2;
@@ -97,6 +102,12 @@ int RunServiceMain(int argc, char** argv, const ServiceBinary& binary) {
   env.verifier = identity->verifier.get();
   env.service_token = identity->service_token;
   HostOptions options;
+  options.job_interval = absl::Seconds(*job_interval);
+  // Tests only (see common/failpoint): said loudly, never silently armed.
+  if (!ArmedFailpoints().empty()) {
+    log::Warning("failpoints armed: this process kills itself at them",
+                 {{"failpoints", absl::StrJoin(ArmedFailpoints(), ",")}});
+  }
   if (absl::Status tls = TlsFromSettings(&options); !tls.ok()) {
     log::Error("bad TLS setting", {{"error", tls.ToString()}});
     return 2;

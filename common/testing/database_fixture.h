@@ -25,6 +25,35 @@ struct On {
 using BothBackends =
     ::testing::Types<On<TestBackend::kSqlite>, On<TestBackend::kPostgres>>;
 
+// The rows of a read-only query on `db` (test inspection); a failure is a
+// test failure and no rows.
+inline std::vector<storage::Row> QueryRows(storage::Database& db,
+                                           const std::string& sql) {
+  std::vector<storage::Row> out;
+  absl::Status s =
+      db.RunInTransaction(storage::TransactionMode::kReadOnly,
+                          [&](storage::Transaction& tx) -> absl::Status {
+                            auto rows = tx.Query(sql);
+                            if (!rows.ok()) return rows.status();
+                            out = *std::move(rows);
+                            return absl::OkStatus();
+                          });
+  EXPECT_TRUE(s.ok()) << s;
+  return out;
+}
+
+// The first column of the first row of `sql` as an integer (COUNT, SUM;
+// a NULL sum is 0); -1 (and a test failure) when the query fails.
+inline int64_t QueryInt(storage::Database& db, const std::string& sql) {
+  std::vector<storage::Row> rows = QueryRows(db, sql);
+  if (rows.empty()) return -1;
+  return rows[0].IsNull(0) ? 0 : rows[0].Int(0);
+}
+
+inline int64_t CountRows(storage::Database& db, const std::string& table) {
+  return QueryInt(db, absl::StrCat("SELECT COUNT(*) FROM ", table));
+}
+
 template <typename B>
 class DatabaseTest : public ::testing::Test {
  protected:
@@ -45,32 +74,12 @@ class DatabaseTest : public ::testing::Test {
   }
 
   int64_t CountRows(const std::string& table) {
-    int64_t n = -1;
-    absl::Status s = db_->RunInTransaction(
-        storage::TransactionMode::kReadOnly,
-        [&](storage::Transaction& tx) -> absl::Status {
-          auto rows = tx.Query(absl::StrCat("SELECT COUNT(*) FROM ", table));
-          if (!rows.ok()) return rows.status();
-          n = (*rows)[0].Int(0);
-          return absl::OkStatus();
-        });
-    EXPECT_TRUE(s.ok()) << s;
-    return n;
+    return testing::CountRows(*db_, table);
   }
 
   // The rows of a read-only query (test inspection).
   std::vector<storage::Row> Query(const std::string& sql) {
-    std::vector<storage::Row> out;
-    absl::Status s =
-        db_->RunInTransaction(storage::TransactionMode::kReadOnly,
-                              [&](storage::Transaction& tx) -> absl::Status {
-                                auto rows = tx.Query(sql);
-                                if (!rows.ok()) return rows.status();
-                                out = *std::move(rows);
-                                return absl::OkStatus();
-                              });
-    EXPECT_TRUE(s.ok()) << s;
-    return out;
+    return QueryRows(*db_, sql);
   }
 
   FakeClock clock_;

@@ -13,6 +13,7 @@
 #include "common/clock/clock.h"
 #include "common/grpc/status.h"
 #include "common/storage/database.h"
+#include "common/testing/database_fixture.h"
 #include "common/testing/harness.h"
 #include "common/testing/identity.h"
 #include "common/testing/service_fixture.h"
@@ -96,17 +97,7 @@ class CreditControlTest
   }
 
   int64_t CountRows(const std::string& table) {
-    int64_t n = -1;
-    absl::Status s = db_->RunInTransaction(
-        storage::TransactionMode::kReadOnly,
-        [&](storage::Transaction& tx) -> absl::Status {
-          auto rows = tx.Query(absl::StrCat("SELECT COUNT(*) FROM ", table));
-          if (!rows.ok()) return rows.status();
-          n = (*rows)[0].Int(0);
-          return absl::OkStatus();
-        });
-    EXPECT_TRUE(s.ok()) << s;
-    return n;
+    return testing::CountRows(*db_, table);
   }
 
   std::vector<HistoryRow> History(const std::string& dealer_id) {

@@ -1,6 +1,7 @@
 // The order rules; see order.h.
 #include "services/pricing/order.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -184,6 +185,43 @@ absl::StatusOr<std::vector<ShipmentRebate>> ShipmentAccruals(
     out.push_back({l->line, l->rebate_rule_id, amount});
   }
   return out;
+}
+
+absl::StatusOr<std::vector<ShipmentRebate>> ReturnClawbacks(
+    const Order& order, const ReturnPart& part) {
+  std::vector<ShipmentRebate> out;
+  for (const LineQuantity& q : part.lines) {
+    const OrderLine* l = order.FindLine(q.line);
+    if (l == nullptr || l->rebate_rule_id.empty() ||
+        l->rebate_accrual.is_zero()) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(const Money share,
+                     l->rebate_accrual.MultiplyRatio(q.quantity, l->quantity));
+    ASSIGN_OR_RETURN(const Money amount, share.Negate());
+    out.push_back({l->line, l->rebate_rule_id, amount});
+  }
+  return out;
+}
+
+bool HasUnfinishedStep(const Order& order) {
+  if (order.state == OrderState::kPending || order.state == OrderState::kHeld ||
+      order.release_pending || !order.reprice_quote_id.empty()) {
+    return true;
+  }
+  for (const Shipment& s : order.shipments) {
+    if (s.invoice_id.empty()) return true;
+  }
+  for (const OrderReturn& r : order.returns) {
+    if (!r.done()) return true;
+  }
+  return false;
+}
+
+absl::Duration StepRetryDelay(int attempts, absl::Duration first) {
+  absl::Duration d = first;
+  for (int i = 1; i < attempts && d < absl::Hours(1); ++i) d *= 2;
+  return std::min(d, absl::Hours(1));
 }
 
 absl::Status CheckCancel(const Order& order) {

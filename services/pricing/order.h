@@ -24,6 +24,9 @@
 
 namespace qudao::pricing {
 
+// Order ids: "ord" and a time-ordered suffix.
+inline constexpr char kOrderIdPrefix[] = "ord";
+
 // Refusal reasons of the order flow.
 inline constexpr char kReasonOrderNotFound[] = "ORDER_NOT_FOUND";
 inline constexpr char kReasonOrderPending[] = "ORDER_PENDING";
@@ -153,9 +156,31 @@ struct Order {
   absl::Time update_time;
   // Bumped by every write (optimistic concurrency).
   int64_t version = 0;
+  // The reconciler's attempts in a row at a step credit control has not
+  // confirmed, the last one's error, and when it tries next (zero, empty
+  // and the epoch once an order write moves it on). Written only by
+  // OrderStore::RecordAttempt; OrderStore::Update clears them.
+  int step_attempts = 0;
+  std::string last_step_error;
+  absl::Time next_attempt_time = absl::UnixEpoch();
 
   const OrderLine* FindLine(int line) const;
 };
+
+// Whether a step of `order` waits for credit control: PENDING or HELD, a
+// release or re-pricing pending, a shipment without invoice, a return part
+// without credit note (what OrderStore::Unfinished finds).
+bool HasUnfinishedStep(const Order& order);
+
+// How long the reconciler waits after `attempts` tries in a row without
+// progress: `first` (the reconciler's period, a minute by default),
+// doubling, at most 1 hour.
+absl::Duration StepRetryDelay(int attempts,
+                              absl::Duration first = absl::Minutes(1));
+
+// After this many failed tries in a row a step is logged as an error
+// (someone must look: credit control keeps refusing it).
+inline constexpr int kStepAttemptsBeforeAlert = 5;
 
 // The state that follows from the lines once credit is approved: ACCEPTED
 // (nothing shipped), PARTIALLY_SHIPPED or INVOICED.
@@ -207,6 +232,11 @@ struct ShipmentRebate {
 };
 absl::StatusOr<std::vector<ShipmentRebate>> ShipmentAccruals(
     const Order& order, const Shipment& shipment);
+// What a return part claws back of the rebate its lines accrued: per line
+// the line's accrual × returned ÷ ordered, half-up (the same share a
+// shipment of that quantity accrued), negative.
+absl::StatusOr<std::vector<ShipmentRebate>> ReturnClawbacks(
+    const Order& order, const ReturnPart& part);
 
 // Whether the order may be cancelled: ACCEPTED, HELD or PARTIALLY_SHIPPED
 // (FAILED_PRECONDITION ORDER_PENDING while credit control has not

@@ -1,10 +1,12 @@
 // OrderOperations; see order_operations.h.
 #include "services/pricing/order_operations.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
@@ -171,7 +173,8 @@ absl::StatusOr<Order> OrderOperations::Load(const std::string& order_id) {
 
 absl::StatusOr<Order> OrderOperations::Change(
     const std::string& order_id,
-    const std::function<absl::StatusOr<bool>(Order&)>& change) {
+    const std::function<absl::StatusOr<bool>(Order&)>& change,
+    const std::function<absl::Status(Transaction&)>& also) {
   Order out;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
@@ -182,6 +185,7 @@ absl::StatusOr<Order> OrderOperations::Change(
         ASSIGN_OR_RETURN(const bool changed, change(out));
         if (!changed) return absl::OkStatus();
         out.update_time = clock_->Now();
+        if (also) RETURN_IF_ERROR(also(tx));
         return orders_.Update(tx, out);
       }));
   return out;
@@ -201,7 +205,7 @@ absl::StatusOr<Order> OrderOperations::Place(
                              LoadQuote(tx, who, dealer_id, quote_id, now));
             ASSIGN_OR_RETURN(Order o,
                              OrderFromQuote(quote, who.DisplayName(), now));
-            o.order_id = NewResourceId("ord", now);
+            o.order_id = NewResourceId(kOrderIdPrefix, now);
             RETURN_IF_ERROR(orders_.Insert(tx, o));
             return o.order_id;
           }));
@@ -228,6 +232,9 @@ absl::Status OrderOperations::FinishReservation(const CallContext& call,
                                 r.status().message(),
                                 "); retry with the same request_id"));
   }
+  // A crash here leaves credit control's answer unrecorded: a retry or the
+  // reconciler asks again with the same request id.
+  Failpoint("order.after_reserve");
   return Change(
              order_id,
              [&](Order& stored) -> absl::StatusOr<bool> {
@@ -363,6 +370,7 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
     req.set_request_id(StepId(o, absl::StrCat("shipment:", s.number)));
     ASSIGN_OR_RETURN(const credit::v1::Invoice invoice,
                      credit_->IssueInvoice(call, req));
+    Failpoint("order.after_invoice");
     ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> accruals,
                      ShipmentAccruals(o, s));
     const std::string period = BusinessCalendar::Key(
@@ -379,8 +387,8 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
                              MoneyFromProto("total", invoice.total()));
             for (const ShipmentRebate& a : accruals) {
               RETURN_IF_ERROR(orders_.InsertAccrual(
-                  tx, {o.order_id, s.number, a.line, o.dealer_id, a.rule_id,
-                       a.amount, period}));
+                  tx, {o.order_id, s.number, a.line, /*return_number=*/0,
+                       o.dealer_id, a.rule_id, a.amount, period}));
             }
             stored->update_time = clock_->Now();
             return orders_.Update(tx, *stored);
@@ -426,6 +434,7 @@ absl::Status OrderOperations::FinishRelease(const CallContext& call,
   req.set_reason(
       absl::StrCat("order ", o.order_id, " cancelled: ", o.cancel_reason));
   req.set_request_id(StepId(o, "cancel"));
+  Failpoint("order.before_release");
   absl::StatusOr<credit::v1::CreditReservation> r =
       credit_->CancelCreditReservation(call, req);
   // Already closed there (rejected, cancelled, invoiced in full): nothing
@@ -502,19 +511,37 @@ absl::Status OrderOperations::FinishReturns(const CallContext& call,
           StepId(o, absl::StrCat("return:", ret.number, ":", part.shipment)));
       ASSIGN_OR_RETURN(const credit::v1::CreditNote note,
                        credit_->IssueCreditNote(call, req));
+      ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> clawbacks,
+                       ReturnClawbacks(o, part));
+      const std::string period = BusinessCalendar::Key(
+          absl::CivilMonth(calendar_->DayOf(clock_->Now())));
       RETURN_IF_ERROR(
-          Change(order_id, [&](Order& stored) -> absl::StatusOr<bool> {
-            for (OrderReturn& r : stored.returns) {
-              if (r.number != ret.number) continue;
-              for (ReturnPart& p : r.parts) {
-                if (p.shipment == part.shipment && p.credit_note_id.empty()) {
-                  p.credit_note_id = note.credit_note_id();
-                  return true;
+          Change(
+              order_id,
+              [&](Order& stored) -> absl::StatusOr<bool> {
+                for (OrderReturn& r : stored.returns) {
+                  if (r.number != ret.number) continue;
+                  for (ReturnPart& p : r.parts) {
+                    if (p.shipment == part.shipment &&
+                        p.credit_note_id.empty()) {
+                      p.credit_note_id = note.credit_note_id();
+                      return true;
+                    }
+                  }
                 }
-              }
-            }
-            return false;
-          }).status());
+                return false;
+              },
+              [&](Transaction& tx) -> absl::Status {
+                // With the credit note's id: the rebate the goods returned
+                // had accrued is taken back from the next settlement.
+                for (const ShipmentRebate& c : clawbacks) {
+                  RETURN_IF_ERROR(orders_.InsertAccrual(
+                      tx, {o.order_id, part.shipment, c.line, ret.number,
+                           o.dealer_id, c.rule_id, c.amount, period}));
+                }
+                return absl::OkStatus();
+              })
+              .status());
     }
   }
   return absl::OkStatus();
@@ -618,28 +645,64 @@ absl::StatusOr<int> OrderOperations::Reconcile() {
   std::vector<std::string> ids;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        const absl::Time now = clock_->Now();
         ASSIGN_OR_RETURN(
-            ids, orders_.Unfinished(tx, clock_->Now() - kOrderStepGrace, 500));
+            ids, orders_.Unfinished(tx, now - reconcile_after_, now, 500));
         return absl::OkStatus();
       }));
   int finished = 0;
   for (const std::string& id : ids) {
-    absl::Status s = FinishAll(Background(), id);
-    if (s.ok()) {
-      ++finished;
-    } else {
-      log::Warning("order not reconciled yet",
-                   {{"order_id", id}, {"error", std::string(s.message())}});
+    const absl::Status s = FinishAll(Background(), id);
+    absl::Status recorded = RecordAttempt(id, s);
+    if (s.ok() && recorded.ok()) ++finished;
+    if (!recorded.ok()) {
+      log::Warning("order attempt not recorded",
+                   {{"order_id", id}, {"error", recorded.ToString()}});
     }
   }
   return finished;
 }
 
+absl::Status OrderOperations::RecordAttempt(const std::string& order_id,
+                                            const absl::Status& outcome) {
+  return db_->RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(const std::optional<Order> o,
+                         orders_.Find(tx, order_id));
+        // Finished (its last write cleared the attempts), or gone.
+        if (!o.has_value() || !HasUnfinishedStep(*o)) return absl::OkStatus();
+        const int attempts = o->step_attempts + 1;
+        const std::string error =
+            outcome.ok() ? "" : std::string(outcome.message());
+        const absl::Time next =
+            clock_->Now() + StepRetryDelay(attempts, reconcile_after_);
+        if (!outcome.ok() && attempts >= kStepAttemptsBeforeAlert) {
+          log::Error("order step keeps failing",
+                     {{"order_id", order_id},
+                      {"attempts", absl::StrCat(attempts)},
+                      {"error", error},
+                      {"next_attempt", absl::FormatTime(next)}});
+        } else if (!outcome.ok()) {
+          log::Warning("order not reconciled yet",
+                       {{"order_id", order_id},
+                        {"attempts", absl::StrCat(attempts)},
+                        {"error", error}});
+        }
+        return orders_.RecordAttempt(tx, order_id, attempts, error, next);
+      });
+}
+
 storage::JobSpec OrderOperations::ReconcilerJob() {
   storage::JobSpec job;
   job.name = "order_reconciler";
-  job.period = [](absl::Time now) {
-    return absl::FormatTime("%Y-%m-%dT%H:%M", now, absl::UTCTimeZone());
+  // One run per reconcile_after_ (by default per clock minute).
+  job.period = [this](absl::Time now) {
+    const int64_t every =
+        std::max<int64_t>(1, absl::ToInt64Seconds(reconcile_after_));
+    return absl::FormatTime(
+        "%Y-%m-%dT%H:%M:%S",
+        absl::FromUnixSeconds(absl::ToUnixSeconds(now) / every * every),
+        absl::UTCTimeZone());
   };
   job.lease = absl::Minutes(1);
   job.run = [this](const std::string&) { return Reconcile().status(); };
@@ -647,29 +710,41 @@ storage::JobSpec OrderOperations::ReconcilerJob() {
 }
 
 absl::StatusOr<int> OrderOperations::SettleRebates(const std::string& period) {
-  std::vector<RebateTotal> totals;
+  // 1. Decide, in one transaction, what each dealer is paid for `period`:
+  // the balance owed, recorded as the period's settlement before any
+  // credit note exists, so a retry after a crash pays exactly that amount
+  // (the credit note's request id then answers with the same note) and a
+  // balance that grew meanwhile is left for next month.
+  RETURN_IF_ERROR(db_->RunInTransaction(
+      TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(const std::vector<RebateTotal> totals,
+                         orders_.RebateTotals(tx, period));
+        for (const RebateTotal& t : totals) {
+          if (t.amount.minor_units() <= 0) continue;
+          ASSIGN_OR_RETURN(const std::optional<std::string> settled,
+                           orders_.FindSettlement(tx, t, period));
+          if (settled.has_value()) continue;
+          RETURN_IF_ERROR(
+              orders_.InsertSettlement(tx, t, period, "", clock_->Now()));
+        }
+        return absl::OkStatus();
+      }));
+  // 2. Issue what is decided and not issued yet.
+  std::vector<RebateTotal> unpaid;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(totals, orders_.RebateTotals(tx, period));
+        ASSIGN_OR_RETURN(unpaid, orders_.UnpaidSettlements(tx, period));
         return absl::OkStatus();
       }));
   int issued = 0;
-  for (const RebateTotal& t : totals) {
-    if (t.amount.minor_units() <= 0) continue;
-    std::optional<std::string> settled;
-    RETURN_IF_ERROR(db_->RunInTransaction(
-        TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-          ASSIGN_OR_RETURN(settled, orders_.FindSettlement(tx, t, period));
-          return absl::OkStatus();
-        }));
-    if (settled.has_value()) continue;
+  for (const RebateTotal& t : unpaid) {
     credit::v1::IssueCreditNoteRequest req;
     credit::v1::CreditNote* n = req.mutable_credit_note();
     n->set_kind(credit::v1::CREDIT_NOTE_KIND_REBATE);
     n->set_dealer_id(t.dealer_id);
     n->set_source(absl::StrCat("rebate rule ", t.rule_id, " ", period));
-    n->set_reason(
-        absl::StrCat("rebate earned on what was invoiced in ", period));
+    n->set_reason(absl::StrCat("rebate earned up to ", period,
+                               " (less returns and earlier payments)"));
     *n->mutable_net_amount() = MoneyToProto(t.amount);
     req.set_request_id(
         absl::StrCat("rebate:", t.dealer_id, ":", t.rule_id, ":", period));
@@ -677,8 +752,8 @@ absl::StatusOr<int> OrderOperations::SettleRebates(const std::string& period) {
                      credit_->IssueCreditNote(Background(), req));
     RETURN_IF_ERROR(db_->RunInTransaction(
         TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
-          return orders_.InsertSettlement(tx, t, period, note.credit_note_id(),
-                                          clock_->Now());
+          return orders_.RecordSettlementNote(tx, t, period,
+                                              note.credit_note_id());
         }));
     ++issued;
   }

@@ -110,17 +110,28 @@ class OrderOperations {
   std::unique_ptr<events::FeedFollower> FollowReservations(
       events::EventBus* bus);
 
-  // Finishes every step left unconfirmed for longer than kOrderStepGrace
+  // How long a step may stay unconfirmed before the reconciler takes it
+  // up, which is also how often ReconcilerJob runs: kOrderStepGrace unless
+  // set (--order_reconcile_seconds; end-to-end tests shorten it). Whole
+  // seconds, at least one.
+  void set_reconcile_after(absl::Duration d) { reconcile_after_ = d; }
+
+  // Finishes every step left unconfirmed for longer than reconcile_after
   // (a crash between the services): asks credit control again with the
   // same request ids and records the answers. Returns how many orders it
-  // finished; failures of single orders are logged and retried next run.
+  // tried without error. An order whose step is still unconfirmed (held,
+  // or credit control refused or could not be reached) is tried again
+  // after a backoff of reconcile_after (1 minute) doubling to 1 hour
+  // (RecordAttempt), the longest due first, so long-held orders do not
+  // crowd out new ones.
   absl::StatusOr<int> Reconcile();
-  // Every minute (leased).
+  // Every reconcile_after (a minute by default; leased).
   storage::JobSpec ReconcilerJob();
 
-  // Pays the rebates accrued in `period` ("YYYY-MM"): one credit note of
-  // kind REBATE per dealer and rule, once (request id
-  // "rebate:<dealer>:<rule>:<period>").
+  // Pays what each dealer is owed per rule through `period` ("YYYY-MM"):
+  // accruals less claw-backs less earlier payments (OrderStore::
+  // RebateTotals), one credit note of kind REBATE per dealer and rule when
+  // positive, once (request id "rebate:<dealer>:<rule>:<period>").
   absl::StatusOr<int> SettleRebates(const std::string& period);
   // Once a month, for the month before (leased).
   storage::JobSpec RebateJob();
@@ -136,11 +147,19 @@ class OrderOperations {
                                   const std::string& quote_id,
                                   absl::Time now) const;
   absl::StatusOr<Order> Load(const std::string& order_id);
+  // After the reconciler tried `order_id` (with `outcome`): when a step is
+  // still unconfirmed, counts the attempt and backs off (StepRetryDelay);
+  // the kStepAttemptsBeforeAlert-th failure in a row and later ones are
+  // logged as errors.
+  absl::Status RecordAttempt(const std::string& order_id,
+                             const absl::Status& outcome);
   // Loads, changes (returns false: nothing to write) and writes an order
-  // in one transaction; the order as stored afterwards.
+  // in one transaction, with `also`'s writes when it changed; the order as
+  // stored afterwards.
   absl::StatusOr<Order> Change(
       const std::string& order_id,
-      const std::function<absl::StatusOr<bool>(Order&)>& change);
+      const std::function<absl::StatusOr<bool>(Order&)>& change,
+      const std::function<absl::Status(storage::Transaction&)>& also = {});
 
   // The steps (2) and (3) of each use case, for whatever is unconfirmed.
   // Each returns the first refusal of credit control it met.
@@ -165,6 +184,7 @@ class OrderOperations {
   credit::CreditControlClient* credit_;
   const Clock* clock_;
   const BusinessCalendar* calendar_;
+  absl::Duration reconcile_after_ = kOrderStepGrace;
   OrderStore orders_;
   QuoteStore quotes_;
 };

@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kMaxReasonChars = 500;
 
 absl::Status RequireOrderId(const std::string& value) {
-  return RequireId("order_id", value, "ord");
+  return RequireId("order_id", value, kOrderIdPrefix);
 }
 
 // A write's idempotency key: required, an order step must never apply
@@ -177,6 +177,11 @@ v1::Order OrderToProto(const Order& o) {
   out.set_placed_by(o.placed_by);
   *out.mutable_create_time() = TimeToProto(o.create_time);
   *out.mutable_update_time() = TimeToProto(o.update_time);
+  out.set_step_attempts(o.step_attempts);
+  out.set_last_step_error(o.last_step_error);
+  if (o.next_attempt_time > absl::UnixEpoch()) {
+    *out.mutable_next_attempt_time() = TimeToProto(o.next_attempt_time);
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/testing/database_fixture.h"
 #include "common/testing/identity.h"
 #include "common/testing/service_fixture.h"
 #include "gtest/gtest.h"
@@ -85,20 +86,10 @@ class OrderServiceTest : public ::testing::Test {
   }
 
   int64_t Orders() {
-    int64_t n = 0;
-    EXPECT_TRUE(db_->RunInTransaction(
-                       storage::TransactionMode::kReadOnly,
-                       [&](storage::Transaction& tx) -> absl::Status {
-                         auto rows = tx.Query(
-                             "SELECT (SELECT COUNT(*) FROM orders) + (SELECT "
-                             "COUNT(*) FROM order_shipments) + (SELECT "
-                             "COUNT(*) FROM order_returns)");
-                         if (!rows.ok()) return rows.status();
-                         n = (*rows)[0].Int(0);
-                         return absl::OkStatus();
-                       })
-                    .ok());
-    return n;
+    return testing::QueryInt(
+        *db_,
+        "SELECT (SELECT COUNT(*) FROM orders) + (SELECT COUNT(*) FROM "
+        "order_shipments) + (SELECT COUNT(*) FROM order_returns)");
   }
 
   static void As(grpc::ClientContext& ctx, const std::string& subject,

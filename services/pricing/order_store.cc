@@ -230,6 +230,9 @@ absl::StatusOr<Order> ReadHeader(const Row& row) {
   o.create_time = storage::FromStoredTime(row.Int("create_time"));
   o.update_time = storage::FromStoredTime(row.Int("update_time"));
   o.version = row.Int("version");
+  o.step_attempts = static_cast<int>(row.Int("step_attempts"));
+  o.last_step_error = row.Text("last_step_error");
+  o.next_attempt_time = storage::FromStoredTime(row.Int("next_attempt_time"));
   return o;
 }
 
@@ -371,6 +374,33 @@ std::string OrderListFilter(const std::string& dealer_id,
                       state.has_value() ? OrderStateName(*state) : "");
 }
 
+// Pricing migration 5: what returns claw back of accrued rebates, and the
+// reconciler's attempts at an order's unconfirmed step (backoff).
+constexpr char kClawbackSchema[] = R"sql(
+CREATE TABLE order_rebate_clawbacks (
+  order_id        TEXT NOT NULL REFERENCES orders (order_id),
+  return_number   BIGINT NOT NULL,
+  shipment_number BIGINT NOT NULL,
+  line            BIGINT NOT NULL,
+  dealer_id       TEXT NOT NULL,
+  rule_id         TEXT NOT NULL,
+  currency        TEXT NOT NULL,
+  amount_minor    BIGINT NOT NULL CHECK (amount_minor <= 0),
+  period          TEXT NOT NULL,
+  PRIMARY KEY (order_id, return_number, shipment_number, line)
+);
+CREATE INDEX order_rebate_clawbacks_by_period
+  ON order_rebate_clawbacks (period, dealer_id, rule_id);
+ALTER TABLE orders ADD COLUMN step_attempts BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN last_step_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN next_attempt_time BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX orders_by_next_attempt ON orders (next_attempt_time);
+)sql";
+
+std::string OrderStore::ClawbackSchema(storage::Backend) {
+  return kClawbackSchema;
+}
+
 std::string OrderStore::Schema(storage::Backend backend) {
   return absl::Substitute(
       kSchema, backend == storage::Backend::kPostgres ? "COLLATE \"C\" " : "");
@@ -417,7 +447,8 @@ absl::Status OrderStore::Update(Transaction& tx, Order& order) const {
           "reservation_id = $14, credit_reasons = $15, cancel_reason = $16, "
           "release_pending = $17, reprice_quote_id = $18, "
           "reprice_count = $19, placed_by = $20, create_time = $21, "
-          "update_time = $22, version = $23 + 1 "
+          "update_time = $22, version = $23 + 1, step_attempts = 0, "
+          "last_step_error = '', next_attempt_time = 0 "
           "WHERE order_id = $1 AND version = $23",
           params));
   if (changed == 0) {
@@ -460,21 +491,36 @@ absl::StatusOr<OrderPage> OrderStore::List(Transaction& tx,
 }
 
 absl::StatusOr<std::vector<std::string>> OrderStore::Unfinished(
-    Transaction& tx, absl::Time before, int limit) const {
+    Transaction& tx, absl::Time before, absl::Time now, int limit) const {
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("SELECT order_id FROM orders o WHERE update_time < $1 AND ("
+      tx.Query("SELECT order_id FROM orders o WHERE update_time < $1 AND "
+               "next_attempt_time <= $3 AND ("
                "state IN ('PENDING', 'HELD') OR release_pending <> 0 OR "
                "reprice_quote_id <> '' OR "
                "EXISTS (SELECT 1 FROM order_shipments s WHERE s.order_id = "
                "o.order_id AND s.invoice_id = '') OR "
                "EXISTS (SELECT 1 FROM order_return_parts p WHERE p.order_id = "
                "o.order_id AND p.credit_note_id = '')) "
-               "ORDER BY update_time LIMIT $2",
-               {storage::ToStoredTime(before), static_cast<int64_t>(limit)}));
+               "ORDER BY next_attempt_time, update_time LIMIT $2",
+               {storage::ToStoredTime(before), static_cast<int64_t>(limit),
+                storage::ToStoredTime(now)}));
   std::vector<std::string> out;
   for (const Row& r : rows) out.push_back(r.Text(0));
   return out;
+}
+
+absl::Status OrderStore::RecordAttempt(Transaction& tx,
+                                       const std::string& order_id,
+                                       int attempts, const std::string& error,
+                                       absl::Time next_attempt) const {
+  return tx
+      .Execute(
+          "UPDATE orders SET step_attempts = $2, last_step_error = $3, "
+          "next_attempt_time = $4 WHERE order_id = $1",
+          {order_id, static_cast<int64_t>(attempts), error,
+           storage::ToStoredTime(next_attempt)})
+      .status();
 }
 
 absl::StatusOr<std::optional<std::string>> OrderStore::FindByReservation(
@@ -488,6 +534,18 @@ absl::StatusOr<std::optional<std::string>> OrderStore::FindByReservation(
 
 absl::Status OrderStore::InsertAccrual(Transaction& tx,
                                        const StoredAccrual& a) const {
+  if (a.return_number > 0) {
+    return tx
+        .Execute(
+            "INSERT INTO order_rebate_clawbacks (order_id, return_number, "
+            "shipment_number, line, dealer_id, rule_id, currency, "
+            "amount_minor, period) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+            "$9) ON CONFLICT (order_id, return_number, shipment_number, line) "
+            "DO NOTHING",
+            {a.order_id, a.return_number, a.shipment, a.line, a.dealer_id,
+             a.rule_id, a.amount.currency(), a.amount.minor_units(), a.period})
+        .status();
+  }
   return tx
       .Execute(
           "INSERT INTO order_rebate_accruals (order_id, shipment_number, "
@@ -504,7 +562,12 @@ absl::StatusOr<std::vector<RebateTotal>> OrderStore::RebateTotals(
   ASSIGN_OR_RETURN(
       auto rows,
       tx.Query("SELECT dealer_id, rule_id, currency, SUM(amount_minor) AS "
-               "amount FROM order_rebate_accruals WHERE period = $1 "
+               "amount FROM (SELECT dealer_id, rule_id, currency, "
+               "amount_minor FROM order_rebate_accruals WHERE period <= $1 "
+               "UNION ALL SELECT dealer_id, rule_id, currency, amount_minor "
+               "FROM order_rebate_clawbacks WHERE period <= $1 "
+               "UNION ALL SELECT dealer_id, rule_id, currency, -amount_minor "
+               "FROM rebate_settlements) AS owed "
                "GROUP BY dealer_id, rule_id, currency "
                "ORDER BY dealer_id, rule_id",
                {period}));
@@ -542,6 +605,35 @@ absl::Status OrderStore::InsertSettlement(Transaction& tx,
           {total.dealer_id, total.rule_id, period, total.amount.currency(),
            total.amount.minor_units(), credit_note_id,
            storage::ToStoredTime(now)})
+      .status();
+}
+
+absl::StatusOr<std::vector<RebateTotal>> OrderStore::UnpaidSettlements(
+    Transaction& tx, const std::string& period) const {
+  ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT dealer_id, rule_id, currency, amount_minor FROM "
+               "rebate_settlements WHERE period = $1 AND credit_note_id = '' "
+               "ORDER BY dealer_id, rule_id",
+               {period}));
+  std::vector<RebateTotal> out;
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(Money amount,
+                     Minor(r.Text("currency"), r.Int("amount_minor")));
+    out.push_back({r.Text("dealer_id"), r.Text("rule_id"), amount});
+  }
+  return out;
+}
+
+absl::Status OrderStore::RecordSettlementNote(
+    Transaction& tx, const RebateTotal& total, const std::string& period,
+    const std::string& credit_note_id) const {
+  return tx
+      .Execute(
+          "UPDATE rebate_settlements SET credit_note_id = $4 WHERE "
+          "dealer_id = $1 AND rule_id = $2 AND period = $3 AND "
+          "credit_note_id = ''",
+          {total.dealer_id, total.rule_id, period, credit_note_id})
       .status();
 }
 

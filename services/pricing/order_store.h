@@ -30,19 +30,23 @@ struct OrderPage {
   std::string next_page_token;
 };
 
-// A rebate a shipment accrued, for the period-end settlement.
+// A rebate a shipment accrued, or (return_number > 0) what a return of
+// that shipment's goods clawed back (amount ≤ 0), for the period-end
+// settlement.
 struct StoredAccrual {
   std::string order_id;
   int shipment = 0;
   int line = 0;
+  // The return's number; 0 for a shipment's accrual.
+  int return_number = 0;
   std::string dealer_id;
   std::string rule_id;
   Money amount;
-  // "YYYY-MM" of the invoicing day (company calendar).
+  // "YYYY-MM" of the invoicing (or credit note) day (company calendar).
   std::string period;
 };
 
-// What a dealer earned under a rule in a period, and whether it is paid.
+// What a dealer earned under a rule and is not paid yet.
 struct RebateTotal {
   std::string dealer_id;
   std::string rule_id;
@@ -53,6 +57,8 @@ class OrderStore {
  public:
   // The DDL of the order tables on `backend` (pricing migration 4).
   static std::string Schema(storage::Backend backend);
+  // The claw-back table (pricing migration 5).
+  static std::string ClawbackSchema(storage::Backend backend);
 
   // ALREADY_EXISTS when the id is taken.
   absl::Status Insert(storage::Transaction& tx, const Order& order) const;
@@ -60,8 +66,9 @@ class OrderStore {
   absl::StatusOr<std::optional<Order>> Find(storage::Transaction& tx,
                                             const std::string& order_id) const;
   // Writes `order` (header, lines, shipments, returns) if its stored
-  // version is `order.version` and bumps it; ABORTED (retryable) when
-  // another write came first.
+  // version is `order.version` and bumps it, clearing the reconciler's
+  // attempts (the order moved on); ABORTED (retryable) when another write
+  // came first.
   absl::Status Update(storage::Transaction& tx, Order& order) const;
   // A dealer's orders newest first, of one state if given.
   absl::StatusOr<OrderPage> List(storage::Transaction& tx,
@@ -71,29 +78,52 @@ class OrderStore {
   // Ids of orders with a step credit control has not confirmed, last
   // written before `before`: PENDING or HELD orders, cancellations whose
   // release is pending, re-pricings pending, shipments without invoice,
-  // return parts without credit note. At most `limit`, oldest first.
+  // return parts without credit note — whose next attempt is due at `now`.
+  // At most `limit`, the longest due first.
   absl::StatusOr<std::vector<std::string>> Unfinished(storage::Transaction& tx,
                                                       absl::Time before,
+                                                      absl::Time now,
                                                       int limit) const;
+  // The reconciler tried the order's unconfirmed step without progress:
+  // its attempts in a row, the last error, when to try next. Leaves the
+  // version alone (bookkeeping, not a change of the order).
+  absl::Status RecordAttempt(storage::Transaction& tx,
+                             const std::string& order_id, int attempts,
+                             const std::string& error,
+                             absl::Time next_attempt) const;
   // Ids of HELD orders whose reservation is `reservation_id`.
   absl::StatusOr<std::optional<std::string>> FindByReservation(
       storage::Transaction& tx, const std::string& reservation_id) const;
 
-  // Records accruals (again: the same key is kept once).
+  // Records an accrual or claw-back (again: the same key is kept once).
   absl::Status InsertAccrual(storage::Transaction& tx,
                              const StoredAccrual& accrual) const;
-  // Σ accruals per dealer and rule in `period` ("YYYY-MM").
+  // What each dealer is owed per rule for the periods up to `period`
+  // ("YYYY-MM"): Σ accruals − Σ claw-backs of those periods − Σ every
+  // settlement paid. Negative when returns clawed back more than was
+  // earned since the last payment (it carries into the next period).
   absl::StatusOr<std::vector<RebateTotal>> RebateTotals(
       storage::Transaction& tx, const std::string& period) const;
-  // The credit note that settled (dealer, rule, period), if any.
+  // The credit note that settled (dealer, rule, period), if any (empty
+  // while it is being issued).
   absl::StatusOr<std::optional<std::string>> FindSettlement(
       storage::Transaction& tx, const RebateTotal& total,
       const std::string& period) const;
+  // Records that (dealer, rule, period) is settled with total.amount
+  // (credit_note_id empty: decided, the credit note not issued yet); kept
+  // once.
   absl::Status InsertSettlement(storage::Transaction& tx,
                                 const RebateTotal& total,
                                 const std::string& period,
                                 const std::string& credit_note_id,
                                 absl::Time now) const;
+  // Settlements of `period` decided and not yet issued as credit notes.
+  absl::StatusOr<std::vector<RebateTotal>> UnpaidSettlements(
+      storage::Transaction& tx, const std::string& period) const;
+  absl::Status RecordSettlementNote(storage::Transaction& tx,
+                                    const RebateTotal& total,
+                                    const std::string& period,
+                                    const std::string& credit_note_id) const;
 };
 
 }  // namespace qudao::pricing

@@ -1,7 +1,9 @@
 // OrderStore's contract on SQLite and on a real PostgreSQL: an order reads
 // back as written (lines, shipments, returns and their parts, reasons),
 // a stale version is a retryable conflict, a dealer's orders page newest
-// first by state, and unfinished steps are found once their minute passed.
+// first by state, unfinished steps are found once their minute passed, and
+// rebates owed net claw-backs and earlier payments, carrying a negative
+// balance into the next period.
 #include "services/pricing/order_store.h"
 
 #include <string>
@@ -153,14 +155,85 @@ TYPED_TEST(OrderStoreTest, ListsNewestFirstAndFindsUnfinishedSteps) {
                         auto accepted = this->store_.List(
                             tx, "dlr_1", OrderState::kAccepted, PageRequest{});
                         EXPECT_EQ(accepted->orders.size(), 2u);
-                        auto early = this->store_.Unfinished(tx, now, 10);
+                        auto early = this->store_.Unfinished(tx, now, now, 10);
                         EXPECT_TRUE(early->empty());
                         auto late = this->store_.Unfinished(
-                            tx, now + absl::Minutes(2), 10);
+                            tx, now + absl::Minutes(2), now, 10);
                         EXPECT_EQ(*late, std::vector<std::string>{"ord_2"});
                         return absl::OkStatus();
                       })
                   .ok());
+}
+
+// November: 9.00 accrued, 4.50 clawed back by a return → 4.50 owed, paid.
+// December: a return of the rest claws back 4.50 more and nothing new is
+// earned → −4.50, nothing to pay. January: 9.00 earned → 4.50 owed. A
+// recorded accrual or claw-back is kept once.
+TYPED_TEST(OrderStoreTest, RebatesOwedNetClawbacksAndPaymentsAcrossPeriods) {
+  if (this->db_ == nullptr) GTEST_SKIP();
+  const absl::Time now = absl::FromUnixMicros(1795000000123456);
+  ASSERT_TRUE(this->Write([&](storage::Transaction& tx) {
+                    return this->store_.Insert(
+                        tx, MakeOrder("ord_1", "dlr_1", now));
+                  })
+                  .ok());
+  ASSERT_TRUE(this->Write([&](storage::Transaction& tx) {
+                    return this->store_.Insert(
+                        tx, MakeOrder("ord_2", "dlr_1", now));
+                  })
+                  .ok());
+  auto record = [&](const StoredAccrual& a) {
+    ASSERT_TRUE(this->Write([&](storage::Transaction& tx) {
+                      return this->store_.InsertAccrual(tx, a);
+                    })
+                    .ok());
+  };
+  auto owed = [&](const std::string& period) -> int64_t {
+    int64_t n = -1;
+    EXPECT_TRUE(this->db_
+                    ->RunInTransaction(
+                        storage::TransactionMode::kReadOnly,
+                        [&](storage::Transaction& tx) -> absl::Status {
+                          auto totals = this->store_.RebateTotals(tx, period);
+                          if (!totals.ok()) return totals.status();
+                          // Nothing recorded up to `period`: nothing owed.
+                          n = 0;
+                          if (totals->empty()) return absl::OkStatus();
+                          EXPECT_EQ(totals->size(), 1u);
+                          EXPECT_EQ((*totals)[0].rule_id, "REB-1");
+                          n = (*totals)[0].amount.minor_units();
+                          return absl::OkStatus();
+                        })
+                    .ok());
+    return n;
+  };
+  const StoredAccrual earned{"ord_1", 1,       0,        0,
+                             "dlr_1", "REB-1", Cny(900), "2026-11"};
+  record(earned);
+  record(earned);  // kept once
+  const StoredAccrual back{"ord_1", 1,       0,         1,
+                           "dlr_1", "REB-1", Cny(-450), "2026-11"};
+  record(back);
+  record(back);  // kept once
+  EXPECT_EQ(owed("2026-10"), 0);
+  EXPECT_EQ(owed("2026-11"), 450);
+  ASSERT_TRUE(this->Write([&](storage::Transaction& tx) {
+                    return this->store_.InsertSettlement(
+                        tx, {"dlr_1", "REB-1", Cny(450)}, "2026-11", "cn_1",
+                        now);
+                  })
+                  .ok());
+  record({"ord_1", 1, 0, 2, "dlr_1", "REB-1", Cny(-450), "2026-12"});
+  EXPECT_EQ(owed("2026-12"), -450);
+  record({"ord_2", 1, 0, 0, "dlr_1", "REB-1", Cny(900), "2027-01"});
+  EXPECT_EQ(owed("2027-01"), 450);
+  // A positive claw-back is refused by the table.
+  EXPECT_FALSE(
+      this->Write([&](storage::Transaction& tx) {
+            return this->store_.InsertAccrual(
+                tx, {"ord_2", 1, 0, 1, "dlr_1", "REB-1", Cny(10), "2027-01"});
+          })
+          .ok());
 }
 
 }  // namespace

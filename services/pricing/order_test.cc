@@ -135,5 +135,16 @@ TEST(OrderTest, RepricingNeedsTheSameBasketAndNothingShipped) {
   EXPECT_EQ(ReasonOf(CheckReprice(o, TwoLines())), kReasonAlreadyShipped);
 }
 
+TEST(OrderTest, StepRetriesBackOffToAnHour) {
+  EXPECT_EQ(StepRetryDelay(0), absl::Minutes(1));
+  EXPECT_EQ(StepRetryDelay(1), absl::Minutes(1));
+  EXPECT_EQ(StepRetryDelay(2), absl::Minutes(2));
+  EXPECT_EQ(StepRetryDelay(3), absl::Minutes(4));
+  EXPECT_EQ(StepRetryDelay(6), absl::Minutes(32));
+  EXPECT_EQ(StepRetryDelay(7), absl::Hours(1));
+  EXPECT_EQ(StepRetryDelay(1000), absl::Hours(1));
+  EXPECT_EQ(StepRetryDelay(3, absl::Seconds(1)), absl::Seconds(4));
+}
+
 }  // namespace
 }  // namespace qudao::pricing

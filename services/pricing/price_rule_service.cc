@@ -20,7 +20,6 @@ namespace {
 
 constexpr size_t kMaxRuleIdChars = 64;
 constexpr size_t kMaxPlaceChars = 64;
-constexpr char kQuoteIdPrefix[] = "qt";
 
 // Who may read standard costs in a quote (GetStandardCost's roles).
 bool ReadsCosts(const auth::Principal& p) {
@@ -377,11 +376,13 @@ void PricingService::ServeRulesAndQuotes() {
           RETURN_IF_ERROR(CheckPriceRule(at, rule.rule, ""));
           inline_rules.push_back(std::move(rule.rule));
         }
-        if (r.quote_ids_size() == 0 ||
-            r.quote_ids_size() > static_cast<int>(kMaxSimulatedQuotes)) {
+        const int documents = r.quote_ids_size() + r.order_ids_size();
+        if (documents == 0 ||
+            documents > static_cast<int>(kMaxSimulatedQuotes)) {
           return InvalidField(
-              "quote_ids",
-              absl::StrCat("must name 1 to ", kMaxSimulatedQuotes, " quotes"));
+              r.quote_ids_size() == 0 ? "quote_ids" : "order_ids",
+              absl::StrCat("quote_ids and order_ids must name 1 to ",
+                           kMaxSimulatedQuotes, " quotes and orders in all"));
         }
         std::vector<std::string> quote_ids;
         for (int i = 0; i < r.quote_ids_size(); ++i) {
@@ -389,12 +390,20 @@ void PricingService::ServeRulesAndQuotes() {
                                     r.quote_ids(i), kQuoteIdPrefix));
           quote_ids.push_back(r.quote_ids(i));
         }
-        ASSIGN_OR_RETURN(const Simulation sim,
-                         quotes_->Simulate(call.Outgoing(), drafts,
-                                           std::move(inline_rules), quote_ids));
+        std::vector<std::string> order_ids;
+        for (int i = 0; i < r.order_ids_size(); ++i) {
+          RETURN_IF_ERROR(RequireId(absl::StrCat("order_ids[", i, "]"),
+                                    r.order_ids(i), kOrderIdPrefix));
+          order_ids.push_back(r.order_ids(i));
+        }
+        ASSIGN_OR_RETURN(
+            const Simulation sim,
+            quotes_->Simulate(call.Outgoing(), drafts, std::move(inline_rules),
+                              quote_ids, order_ids));
         for (const SimulatedLine& l : sim.lines) {
           pb::SimulatedLine* p = out->add_lines();
           p->set_quote_id(l.quote_id);
+          p->set_order_id(l.order_id);
           p->set_line(l.line);
           p->set_sku(l.sku);
           *p->mutable_old_net() = MoneyToProto(l.old_net);

@@ -2,7 +2,7 @@
 // version of it (price_rule_revisions, append-only), inside the caller's
 // transaction. The same SQL runs on SQLite and PostgreSQL; the tables are
 // migration 3 of the pricing service (ProductStore::Migrations()), the
-// rule-set version migration 5.
+// rule-set version migration 6.
 #pragma once
 
 #include <optional>
@@ -37,7 +37,7 @@ class PriceRuleStore {
  public:
   // The DDL of the rule tables on `backend` (pricing migration 3).
   static std::string Schema(storage::Backend backend);
-  // The DDL of the rule-set version (pricing migration 5): one row whose
+  // The DDL of the rule-set version (pricing migration 6): one row whose
   // version every Insert and Update bumps in the writing transaction.
   static std::string RuleSetVersionSchema();
 

@@ -39,6 +39,13 @@ ABSL_FLAG(int, pricing_volume_cache_ttl_s, 600,
           "seconds a cached period volume is served at most "
           "[env QUDAO_PRICING_VOLUME_CACHE_TTL_S]");
 
+ABSL_FLAG(int, order_reconcile_seconds, 60,
+          "how long an order step may wait for credit control (a crash "
+          "between the services) before the reconciler finishes or undoes "
+          "it, and how often the reconciler runs (the process looks for due "
+          "jobs every --job_interval_seconds) [env "
+          "QUDAO_ORDER_RECONCILE_SECONDS]");
+
 namespace qudao::pricing {
 namespace {
 
@@ -86,6 +93,9 @@ absl::StatusOr<CacheSettings> CacheSettingsFromSettings() {
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
     const ModuleEnvironment& env) {
   ASSIGN_OR_RETURN(const int vat_rate_bp, VatRateFromSettings());
+  ASSIGN_OR_RETURN(const int reconcile_seconds,
+                   IntSetting("order_reconcile_seconds",
+                              "QUDAO_ORDER_RECONCILE_SECONDS", 60, 1));
   ASSIGN_OR_RETURN(const CacheSettings caches, CacheSettingsFromSettings());
   ASSIGN_OR_RETURN(
       auto db, OpenServiceDatabase(env, "pricing", ProductStore::Migrations()));
@@ -144,6 +154,7 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
   // (never a call-back from it).
   auto* orders = module->Own(std::make_unique<OrderOperations>(
       module->database(), credit, env.clock, env.calendar));
+  orders->set_reconcile_after(absl::Seconds(reconcile_seconds));
   module->Own(orders->FollowReservations(module->FollowingBus(env)));
   module->AddJob(orders->ReconcilerJob());
   module->AddJob(orders->RebateJob());

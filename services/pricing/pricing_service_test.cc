@@ -13,6 +13,7 @@
 #include "common/grpc/status.h"
 #include "common/grpc/unary.h"
 #include "common/storage/database.h"
+#include "common/testing/database_fixture.h"
 #include "common/testing/harness.h"
 #include "common/testing/identity.h"
 #include "common/testing/service_fixture.h"
@@ -115,17 +116,7 @@ class PricingServiceTest : public testing::ServiceTest<B, pb::PricingService> {
   }
 
   int64_t CountRows(const std::string& table) {
-    int64_t n = -1;
-    absl::Status s = db_->RunInTransaction(
-        storage::TransactionMode::kReadOnly,
-        [&](storage::Transaction& tx) -> absl::Status {
-          auto rows = tx.Query(absl::StrCat("SELECT COUNT(*) FROM ", table));
-          if (!rows.ok()) return rows.status();
-          n = (*rows)[0].Int(0);
-          return absl::OkStatus();
-        });
-    EXPECT_TRUE(s.ok()) << s;
-    return n;
+    return testing::CountRows(*db_, table);
   }
 
   std::unique_ptr<storage::Database> db_;

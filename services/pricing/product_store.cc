@@ -171,7 +171,10 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
                     FreightStore::Schema(storage::Backend::kPostgres))},
       {4, "create_orders", OrderStore::Schema(storage::Backend::kSqlite),
        OrderStore::Schema(storage::Backend::kPostgres)},
-      {5, "create_price_rule_set_version",
+      {5, "create_rebate_clawbacks",
+       OrderStore::ClawbackSchema(storage::Backend::kSqlite),
+       OrderStore::ClawbackSchema(storage::Backend::kPostgres)},
+      {6, "create_price_rule_set_version",
        PriceRuleStore::RuleSetVersionSchema(),
        PriceRuleStore::RuleSetVersionSchema()},
   };

@@ -24,6 +24,9 @@
 namespace qudao::pricing {
 
 // An order placed against a quote after its expire_time.
+// Quote ids: "qt" and a time-ordered suffix.
+inline constexpr char kQuoteIdPrefix[] = "qt";
+
 inline constexpr char kReasonQuoteExpired[] = "QUOTE_EXPIRED";
 inline constexpr char kReasonQuoteNotFound[] = "QUOTE_NOT_FOUND";
 // The stored data cannot price the basket (a margin floor on a SKU

@@ -227,7 +227,7 @@ absl::StatusOr<Quote> QuoteOperations::Create(
   }
   Quote q;
   const absl::Time now = clock_->Now();
-  q.quote_id = NewResourceId("qt", now);
+  q.quote_id = NewResourceId(kQuoteIdPrefix, now);
   q.dealer_id = priced.input.dealer.dealer_id;
   q.currency = r.currency;
   q.destination_province = priced.input.freight.destination_province.empty()
@@ -306,8 +306,10 @@ absl::StatusOr<QuotePage> QuoteOperations::List(const std::string& dealer_id,
 absl::StatusOr<Simulation> QuoteOperations::Simulate(
     const CallContext& call, const std::vector<std::string>& drafts,
     std::vector<PriceRule> inline_rules,
-    const std::vector<std::string>& quote_ids) {
-  std::vector<Quote> quotes;
+    const std::vector<std::string>& quote_ids,
+    const std::vector<std::string>& order_ids) {
+  // The quotes to re-price, each with the order it stands for (if any).
+  std::vector<std::pair<Quote, std::string>> quotes;
   std::vector<PriceRule> added = std::move(inline_rules);
   std::map<absl::CivilDay, std::vector<PriceRule>> active_on;
   RETURN_IF_ERROR(db_->RunInTransaction(
@@ -324,12 +326,39 @@ absl::StatusOr<Simulation> QuoteOperations::Simulate(
                 absl::StatusCode::kNotFound, kReasonQuoteNotFound,
                 absl::StrCat("quote ", QuoteInput(id), " does not exist"));
           }
-          if (!active_on.count(q->quote_day)) {
-            ASSIGN_OR_RETURN(std::vector<RuleRecord> a,
-                             rules_.ActiveOn(tx, q->quote_day));
-            active_on[q->quote_day] = RulesOf(a);
+          quotes.emplace_back(*std::move(q), "");
+        }
+        for (const std::string& id : order_ids) {
+          ASSIGN_OR_RETURN(std::optional<Order> o, orders_.Find(tx, id));
+          if (!o.has_value()) {
+            return Refusal(
+                absl::StatusCode::kNotFound, kReasonOrderNotFound,
+                absl::StrCat("order ", QuoteInput(id), " does not exist"));
           }
-          quotes.push_back(*std::move(q));
+          ASSIGN_OR_RETURN(std::optional<Quote> q,
+                           quotes_.Find(tx, o->quote_id));
+          if (!q.has_value()) {
+            return absl::InternalError(absl::StrCat(
+                "order ", id, " names quote ", o->quote_id, " that is gone"));
+          }
+          // What the order bills: its quantities less what was cancelled.
+          std::vector<QuoteLine> lines;
+          for (QuoteLine& l : q->lines) {
+            const OrderLine* ol = o->FindLine(l.line);
+            if (ol == nullptr || ol->quantity - ol->cancelled <= 0) continue;
+            l.quantity = ol->quantity - ol->cancelled;
+            lines.push_back(std::move(l));
+          }
+          if (lines.empty()) continue;
+          q->lines = std::move(lines);
+          quotes.emplace_back(*std::move(q), id);
+        }
+        for (const auto& [q, order_id] : quotes) {
+          if (!active_on.count(q.quote_day)) {
+            ASSIGN_OR_RETURN(std::vector<RuleRecord> a,
+                             rules_.ActiveOn(tx, q.quote_day));
+            active_on[q.quote_day] = RulesOf(a);
+          }
         }
         return absl::OkStatus();
       }));
@@ -338,7 +367,7 @@ absl::StatusOr<Simulation> QuoteOperations::Simulate(
 
   Simulation sim;
   std::map<std::pair<std::string, std::string>, size_t> totals;
-  for (const Quote& q : quotes) {
+  for (const auto& [q, order_id] : quotes) {
     ASSIGN_OR_RETURN(const StoredExplanation stored,
                      DecodeExplanation(q.explanation));
     BasketInput in;
@@ -397,6 +426,7 @@ absl::StatusOr<Simulation> QuoteOperations::Simulate(
       const LineResult& n = after.lines[i];
       SimulatedLine line;
       line.quote_id = q.quote_id;
+      line.order_id = order_id;
       line.line = q.lines[i].line;
       line.sku = q.lines[i].sku;
       line.old_net = o.failed() ? Money::Zero(q.currency) : o.net_amount;

@@ -25,6 +25,7 @@
 #include "common/storage/idempotency.h"
 #include "services/customer_records/client/dealer_directory.h"
 #include "services/pricing/freight_store.h"
+#include "services/pricing/order_store.h"
 #include "services/pricing/price_list_store.h"
 #include "services/pricing/price_rule_store.h"
 #include "services/pricing/product_store.h"
@@ -68,6 +69,8 @@ struct PricedBasket {
 // The difference a rule change makes to one line of a stored quote.
 struct SimulatedLine {
   std::string quote_id;
+  // Set when the line is an order's (quote_id is the order's quote).
+  std::string order_id;
   int line = 0;
   std::string sku;
   Money old_net;
@@ -87,7 +90,7 @@ struct Simulation {
   std::vector<SimulatedDealerTotal> dealer_totals;
 };
 
-// At most this many quotes per simulation.
+// At most this many quotes and orders per simulation.
 inline constexpr size_t kMaxSimulatedQuotes = 100;
 
 class QuoteOperations {
@@ -129,14 +132,17 @@ class QuoteOperations {
   // Re-prices each stored quote's basket on its own day with its own list
   // prices and costs and the dealer facts it was priced for, under the
   // rules active on that day, and under those plus `drafts` (stored draft
-  // ids) and `inline_rules`. Line nets and goods totals only (freight
-  // does not depend on rules). NOT_FOUND naming a missing quote or draft;
-  // a stored rule named that is not a draft FAILED_PRECONDITION
-  // RULE_NOT_DRAFT.
+  // ids) and `inline_rules`. Each of `order_ids` is re-priced as the quote
+  // it was placed (or last re-priced) from, at its quantities ordered and
+  // not cancelled (fully cancelled lines left out). Line nets and goods
+  // totals only (freight does not depend on rules). NOT_FOUND naming a
+  // missing quote, order or draft; a stored rule named that is not a draft
+  // FAILED_PRECONDITION RULE_NOT_DRAFT.
   absl::StatusOr<Simulation> Simulate(
       const CallContext& call, const std::vector<std::string>& drafts,
       std::vector<PriceRule> inline_rules,
-      const std::vector<std::string>& quote_ids);
+      const std::vector<std::string>& quote_ids,
+      const std::vector<std::string>& order_ids = {});
 
   absl::CivilDay Today() const { return calendar_->DayOf(clock_->Now()); }
   // Rule books built so far (one per rule-set version and day while the
@@ -171,6 +177,7 @@ class QuoteOperations {
   PriceRuleStore rules_;
   FreightStore freight_;
   QuoteStore quotes_;
+  OrderStore orders_;
   RuleBookCache books_;
 };
 

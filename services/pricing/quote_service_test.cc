@@ -11,6 +11,7 @@
 #include "common/grpc/status.h"
 #include "common/grpc/unary.h"
 #include "common/storage/database.h"
+#include "common/testing/database_fixture.h"
 #include "common/testing/harness.h"
 #include "common/testing/identity.h"
 #include "common/testing/service_fixture.h"
@@ -191,17 +192,7 @@ class QuoteServiceTest : public testing::ServiceTest<B, pb::PricingService> {
   }
 
   int64_t CountRows(const std::string& table) {
-    int64_t n = -1;
-    absl::Status s = db_->RunInTransaction(
-        storage::TransactionMode::kReadOnly,
-        [&](storage::Transaction& tx) -> absl::Status {
-          auto rows = tx.Query(absl::StrCat("SELECT COUNT(*) FROM ", table));
-          if (!rows.ok()) return rows.status();
-          n = (*rows)[0].Int(0);
-          return absl::OkStatus();
-        });
-    EXPECT_TRUE(s.ok()) << s;
-    return n;
+    return testing::CountRows(*db_, table);
   }
 
   std::unique_ptr<customer::CustomerRecordsForTest> customers_;
@@ -614,6 +605,114 @@ TYPED_TEST(QuoteServiceTest, SimulationRepricesStoredQuotesWithTheDrafts) {
   grpc::ClientContext gctx;
   ASSERT_TRUE(this->stub_->GetPriceRule(&gctx, get, &got).ok());
   EXPECT_EQ(got.price_rule().state(), pb::PRICE_RULE_STATE_DRAFT);
+}
+
+// An order is simulated as its quote at what it still bills: a shipped
+// part stays, what was cancelled is left out (a line cancelled in full is
+// not listed).
+TYPED_TEST(QuoteServiceTest, SimulationRepricesOrdersAtWhatTheyStillBill) {
+  ASSERT_TRUE(this->credit_->SetCreditLimit(this->dealer_, 100000000).ok());
+  this->Activate(this->Margin("CM-DIST"));
+  pb::Quote quote;
+  grpc::Status s = this->CreateQuote(this->Basket(10, 2), &quote);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto orders = pb::OrderService::NewStub(this->fixture_->channel());
+  pb::Order order;
+  {
+    pb::PlaceOrderRequest req;
+    req.set_quote_id(quote.quote_id());
+    req.set_request_id("place-sim");
+    grpc::ClientContext ctx;
+    s = orders->PlaceOrder(&ctx, req, &order);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(order.state(), pb::ORDER_STATE_ACCEPTED);
+  }
+  {
+    pb::ShipOrderRequest req;
+    req.set_order_id(order.order_id());
+    pb::LineQuantity* l = req.add_lines();
+    l->set_line(0);
+    l->set_quantity(4);
+    req.set_request_id("ship-sim");
+    grpc::ClientContext ctx;
+    s = orders->ShipOrder(&ctx, req, &order);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  {
+    pb::CancelOrderRequest req;
+    req.set_order_id(order.order_id());
+    req.set_reason("the dealer needs no more this season");
+    req.set_request_id("cancel-sim");
+    grpc::ClientContext ctx;
+    s = orders->CancelOrder(&ctx, req, &order);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  pb::PriceRule seasonal;
+  seasonal.set_rule_id("WINTER");
+  seasonal.set_type(pb::PRICE_RULE_TYPE_SEASONAL);
+  seasonal.set_valid_from("2026-11-01");
+  seasonal.set_valid_until("2027-03-01");
+  seasonal.set_basis_points(500);
+  pb::PriceRule draft;
+  ASSERT_TRUE(this->CreateRule(seasonal, &draft).ok());
+
+  pb::SimulateRuleChangeRequest req;
+  req.add_draft_rule_ids("WINTER");
+  req.add_order_ids(order.order_id());
+  req.add_quote_ids(quote.quote_id());
+  pb::SimulateRuleChangeResponse out;
+  grpc::ClientContext ctx;
+  this->As(&ctx, "bo.pm", "pricing_manager");
+  s = this->stub_->SimulateRuleChange(&ctx, req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // The quote's two lines, then the order's one line still billed.
+  ASSERT_EQ(out.lines_size(), 3);
+  EXPECT_EQ(out.lines(0).order_id(), "");
+  EXPECT_EQ(out.lines(1).order_id(), "");
+  const pb::SimulatedLine& o = out.lines(2);
+  EXPECT_EQ(o.order_id(), order.order_id());
+  EXPECT_EQ(o.quote_id(), quote.quote_id());
+  EXPECT_EQ(o.line(), 0);
+  EXPECT_EQ(o.sku(), "PUMP-100");
+  // 4 × 1,299.00 − 10% = 4,676.40; − 5% = 4,442.58.
+  EXPECT_EQ(o.old_net().minor_units(), 467640);
+  EXPECT_EQ(o.new_net().minor_units(), 444258);
+  EXPECT_EQ(o.difference().minor_units(), -23382);
+  ASSERT_EQ(out.dealer_totals_size(), 1);
+  int64_t sum = 0;
+  for (const auto& l : out.lines()) sum += l.difference().minor_units();
+  EXPECT_EQ(out.dealer_totals(0).difference().minor_units(), sum);
+
+  // An unknown order is NOT_FOUND, a malformed id INVALID_ARGUMENT naming
+  // it, and more than 100 documents in all are refused.
+  {
+    pb::SimulateRuleChangeRequest bad;
+    bad.add_draft_rule_ids("WINTER");
+    bad.add_order_ids("ord_0000000000000000000f");
+    grpc::ClientContext c;
+    this->As(&c, "bo.pm", "pricing_manager");
+    EXPECT_EQ(this->stub_->SimulateRuleChange(&c, bad, &out).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    pb::SimulateRuleChangeRequest bad;
+    bad.add_draft_rule_ids("WINTER");
+    bad.add_order_ids(quote.quote_id());
+    grpc::ClientContext c;
+    this->As(&c, "bo.pm", "pricing_manager");
+    this->ExpectInvalidField(this->stub_->SimulateRuleChange(&c, bad, &out), c,
+                             "order_ids[0]");
+  }
+  {
+    pb::SimulateRuleChangeRequest bad;
+    bad.add_draft_rule_ids("WINTER");
+    for (int i = 0; i < 50; ++i) bad.add_quote_ids(quote.quote_id());
+    for (int i = 0; i < 51; ++i) bad.add_order_ids(order.order_id());
+    grpc::ClientContext c;
+    this->As(&c, "bo.pm", "pricing_manager");
+    this->ExpectInvalidField(this->stub_->SimulateRuleChange(&c, bad, &out), c,
+                             "order_ids");
+  }
 }
 
 TYPED_TEST(QuoteServiceTest, OnlyPricingManagersWriteRulesAndFreight) {

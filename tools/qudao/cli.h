@@ -112,6 +112,8 @@ void AddCreditCommands(CLI::App& app, int* exit_code);
 void AddPriceCommands(CLI::App& app, int* exit_code);
 // rules, quote, simulate: under `qudao price`.
 void AddPriceRuleCommands(CLI::App* price, int* exit_code);
+// freight assign|assignments|rate|rates|zone|zones: under `qudao price`.
+void AddFreightCommands(CLI::App* price, int* exit_code);
 void AddOrderCommands(CLI::App& app, int* exit_code);
 // invoices, invoice, pay, credit-note, aging, revenue, positions,
 // restrict, lift, restrictions, consistency: under `qudao credit`.

@@ -1,6 +1,7 @@
 // `qudao price group|product|list|get|cost|settings`: the catalogue, price
 // lists and standard costs for pricing staff (and price look-ups for
-// everyone); rules, quote and simulate are in price_rule_commands.cc.
+// everyone); rules, quote and simulate are in price_rule_commands.cc,
+// freight in freight_commands.cc.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -380,6 +381,7 @@ void AddPriceCommands(CLI::App& app, int* exit_code) {
   AddCostCommands(price, exit_code);
   AddSettings(price, exit_code);
   AddPriceRuleCommands(price, exit_code);
+  AddFreightCommands(price, exit_code);
 }
 
 }  // namespace qudao::cli

@@ -504,15 +504,21 @@ void AddQuoteCommand(CLI::App* price, int* exit_code) {
 void AddSimulateCommand(CLI::App* price, int* exit_code) {
   ClientCommand sim = NewClientCommand(
       price, "simulate",
-      "what draft rules would change in stored quotes (nothing stored)");
+      "what draft rules would change in stored quotes and orders (nothing "
+      "stored)");
   auto req = std::make_shared<pb::SimulateRuleChangeRequest>();
   auto drafts = std::make_shared<std::vector<std::string>>();
   auto quotes = std::make_shared<std::vector<std::string>>();
+  auto orders = std::make_shared<std::vector<std::string>>();
   sim.cmd->add_option("--draft", *drafts, "draft rule id (repeat)")->required();
-  sim.cmd->add_option("--quote", *quotes, "quote id (repeat)")->required();
-  sim.cmd->callback([o = sim.options, req, drafts, quotes, exit_code] {
+  sim.cmd->add_option("--quote", *quotes, "quote id (repeat)");
+  sim.cmd->add_option("--order", *orders,
+                      "order id (repeat): priced as its quote at the "
+                      "quantities not cancelled");
+  sim.cmd->callback([o = sim.options, req, drafts, quotes, orders, exit_code] {
     for (const std::string& d : *drafts) req->add_draft_rule_ids(d);
     for (const std::string& q : *quotes) req->add_quote_ids(q);
+    for (const std::string& id : *orders) req->add_order_ids(id);
     auto stub = NewStub<pb::PricingService>(*o);
     CallAndPrint(
         *o, exit_code, &Stub::SimulateRuleChange, *stub, *req,
@@ -523,11 +529,11 @@ void AddSimulateCommand(CLI::App* price, int* exit_code) {
           }
           std::vector<std::vector<std::string>> rows;
           for (const pb::SimulatedLine& l : r.lines()) {
-            rows.push_back({l.quote_id(), absl::StrCat(l.line()), l.sku(),
-                            Amount(l.old_net()), Amount(l.new_net()),
+            rows.push_back({l.order_id(), l.quote_id(), absl::StrCat(l.line()),
+                            l.sku(), Amount(l.old_net()), Amount(l.new_net()),
                             Amount(l.difference()), l.new_failure_reason()});
           }
-          PrintTable({"quote", "line", "sku", "old net", "new net",
+          PrintTable({"order", "quote", "line", "sku", "old net", "new net",
                       "difference", "new failure"},
                      rows);
           std::cout << "\n";
