@@ -26,4 +26,12 @@ absl::StatusOr<std::unique_ptr<BenchDatabase>> BenchDatabase::Create(
   return db;
 }
 
+absl::StatusOr<std::string> BenchDatabase::Another(const std::string& name) {
+  if (postgres_ != nullptr) {
+    if (absl::Status s = postgres_->CreateDatabase(name); !s.ok()) return s;
+    return postgres_->Uri(name);
+  }
+  return absl::StrCat("sqlite://", dir_->path(), "/", name, ".db");
+}
+
 }  // namespace qudao::bench

@@ -16,6 +16,10 @@ class BenchDatabase {
   static absl::StatusOr<std::unique_ptr<BenchDatabase>> Create(
       const std::string& backend);
   const std::string& url() const { return url_; }
+  // Another database on the same backend (a second PostgreSQL database on
+  // the same server; another SQLite file in the same dir), for a second
+  // service of the benchmark.
+  absl::StatusOr<std::string> Another(const std::string& name);
 
  private:
   BenchDatabase() = default;

@@ -35,6 +35,8 @@ void FeedFollower::Start() {
         [this] {
           absl::MutexLock lock(&mu_);
           catch_up_due_ = true;
+          current_ = false;
+          ++gaps_;
         });
   }
   {
@@ -76,6 +78,18 @@ void FeedFollower::Advance(const std::string& cursor) {
 
 absl::Status FeedFollower::CatchUp() {
   absl::MutexLock serial(&catch_up_mu_);
+  int64_t gaps_before = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    gaps_before = gaps_;
+  }
+  absl::Status read = ReadToEnd();
+  absl::MutexLock lock(&mu_);
+  current_ = read.ok() && gaps_ == gaps_before;
+  return read;
+}
+
+absl::Status FeedFollower::ReadToEnd() {
   std::optional<storage::ChangeCursor> from;
   {
     absl::MutexLock lock(&mu_);
@@ -148,6 +162,11 @@ void FeedFollower::Run() {
 int64_t FeedFollower::applied() const {
   absl::MutexLock lock(&mu_);
   return applied_;
+}
+
+bool FeedFollower::current() const {
+  absl::MutexLock lock(&mu_);
+  return current_ && position_.has_value();
 }
 
 bool FeedFollower::knows_position() const {

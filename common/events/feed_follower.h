@@ -59,11 +59,18 @@ class FeedFollower {
   // Events applied so far, by either path.
   int64_t applied() const;
   bool knows_position() const;
+  // Whether what is derived from the feed can be trusted now: the position
+  // is known, the last read of the feed reached its end, and the bus has
+  // reported no gap since that read began. A cache that cannot be kept
+  // current is not to be served from (its owner asks the source instead).
+  // Without a bus, "current" is as of the last poll.
+  bool current() const;
 
  private:
   void Run();
   void Deliver(const ChangeEvent& event);
   void Advance(const std::string& cursor);
+  absl::Status ReadToEnd();
 
   EventBus* const bus_;
   const Fetch fetch_;
@@ -76,6 +83,10 @@ class FeedFollower {
   bool catch_up_due_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
+  bool current_ ABSL_GUARDED_BY(mu_) = false;
+  // Gaps the bus reported, so a read that began before one is not taken
+  // as current.
+  int64_t gaps_ ABSL_GUARDED_BY(mu_) = 0;
   // Serialises catch-ups (the thread's and a test's).
   absl::Mutex catch_up_mu_;
   std::thread thread_;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,9 +48,29 @@ class SqliteConnection {
     return true;
   }
 
+  // The SQL that begins a read-only or a writing transaction. query_only
+  // is set only when it changes: setting a flag pragma expires every
+  // compiled statement of the connection (SQLite codes OP_Expire after
+  // it), so setting it on every BEGIN made each transaction recompile the
+  // statements it ran. Call Began with the outcome.
+  std::string BeginSql(bool read_only) const {
+    const char* begin = read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE";
+    if (query_only_.has_value() && *query_only_ == read_only) return begin;
+    return absl::StrCat("PRAGMA query_only=", read_only ? 1 : 0, "; ", begin);
+  }
+  void Began(bool read_only, bool ok) {
+    if (ok) {
+      query_only_ = read_only;
+    } else {
+      query_only_.reset();
+    }
+  }
+
  private:
   sqlite3* db_;
   absl::flat_hash_map<std::string, sqlite3_stmt*> statements_;
+  // The connection's query_only setting, when known.
+  std::optional<bool> query_only_;
 };
 
 absl::Status StatusFromSqlite(sqlite3* db, int rc, absl::string_view what) {
@@ -156,7 +177,8 @@ class SqliteDatabase : public Database {
         s = lease.status();
       } else {
         sqlite3* db = (*lease)->get();
-        s = Exec(db, "PRAGMA query_only=0; BEGIN IMMEDIATE");
+        s = Exec(db, (*lease)->BeginSql(/*read_only=*/false));
+        (*lease)->Began(/*read_only=*/false, s.ok());
         if (s.ok()) s = Exec(db, sql);
         if (s.ok()) s = Exec(db, "COMMIT");
         if (!s.ok()) (void)Exec(db, "ROLLBACK");
@@ -364,9 +386,9 @@ absl::StatusOr<std::unique_ptr<Database::Session>> SqliteDatabase::Begin(
   sqlite3* db = (*lease)->get();
   // Read-only transactions run on a deferred snapshot; WAL lets them proceed
   // alongside the one writer. query_only makes an accidental write fail.
-  absl::Status s = Exec(db, mode == TransactionMode::kReadOnly
-                                ? "PRAGMA query_only=1; BEGIN DEFERRED"
-                                : "PRAGMA query_only=0; BEGIN IMMEDIATE");
+  const bool read_only = mode == TransactionMode::kReadOnly;
+  absl::Status s = Exec(db, (*lease)->BeginSql(read_only));
+  (*lease)->Began(read_only, s.ok());
   auto session = std::make_unique<SqliteSession>(std::move(*lease), writer);
   if (!s.ok()) return s;  // the session releases the writer lock
   session->MarkOpen();

@@ -235,6 +235,27 @@ TYPED_TEST(StorageContractTest, ReadOnlyTransactionRejectsWrites) {
   EXPECT_EQ(this->Count("accounts"), 0);
 }
 
+// Read-only and writing transactions taking turns on the same connections
+// (SQLite sets query_only only when it changes): every read-only one still
+// refuses writes, every writing one may write.
+TYPED_TEST(StorageContractTest, ReadOnlyAndWritingTransactionsTakeTurns) {
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(this->Insert(absl::StrCat("turn-", i), i).ok()) << i;
+    for (int r = 0; r < 2; ++r) {
+      absl::Status s = this->db_->RunInTransaction(
+          TransactionMode::kReadOnly, [&](Transaction& tx) {
+            return tx
+                .Execute(absl::StrCat("INSERT INTO accounts (id, balance, "
+                                      "version) VALUES ('ro-",
+                                      i, "-", r, "', 1, 1)"))
+                .status();
+          });
+      EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    }
+  }
+  EXPECT_EQ(this->Count("accounts"), 4);
+}
+
 // The shape of a credit reservation: read the balance, check the limit,
 // write. Under concurrency from many threads (each with its own connection)
 // the limit must never be overshot and no successful write may be lost.

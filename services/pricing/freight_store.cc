@@ -180,14 +180,33 @@ absl::StatusOr<std::vector<FreightAssignment>> FreightStore::ListAssignments(
   return out;
 }
 
+namespace {
+
+std::string AssignmentSql() {
+  return Assignments().Select(
+      "WHERE (scope = 'dealer' AND code = $1) OR (scope = 'zone' AND code = "
+      "$2)");
+}
+
+std::string ZonesSql() {
+  return Zones().Select("WHERE currency = $1 ORDER BY zone");
+}
+
+}  // namespace
+
+absl::Status FreightStore::PrefetchTerms(Transaction& tx,
+                                         const std::string& dealer_id,
+                                         const std::string& pricing_zone,
+                                         const std::string& currency) const {
+  RETURN_IF_ERROR(tx.Prefetch(AssignmentSql(), {dealer_id, pricing_zone}));
+  return tx.Prefetch(ZonesSql(), {currency});
+}
+
 absl::StatusOr<FreightAssignment> FreightStore::AssignmentFor(
     Transaction& tx, const std::string& dealer_id,
     const std::string& pricing_zone) const {
-  ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(Assignments().Select("WHERE (scope = 'dealer' AND code = $1) "
-                                    "OR (scope = 'zone' AND code = $2)"),
-               {dealer_id, pricing_zone}));
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query(AssignmentSql(), {dealer_id, pricing_zone}));
   ASSIGN_OR_RETURN(std::vector<AssignmentRow> read,
                    Assignments().ReadAll(rows));
   std::optional<FreightAssignment> own, zone;
@@ -264,9 +283,7 @@ FreightStore::ListZoneAdjustments(Transaction& tx) const {
 
 absl::StatusOr<std::vector<ZoneAdjustment>> FreightStore::ZonesIn(
     Transaction& tx, const std::string& currency) const {
-  ASSIGN_OR_RETURN(auto rows,
-                   tx.Query(Zones().Select("WHERE currency = $1 ORDER BY zone"),
-                            {currency}));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(ZonesSql(), {currency}));
   ASSIGN_OR_RETURN(std::vector<ZoneRow> read, Zones().ReadAll(rows));
   std::vector<ZoneAdjustment> out;
   for (ZoneRow& r : read) out.push_back(std::move(r.z.adjustment));

@@ -30,6 +30,12 @@ class FreightStore {
   absl::StatusOr<FreightAssignment> AssignmentFor(
       storage::Transaction& tx, const std::string& dealer_id,
       const std::string& pricing_zone) const;
+  // Sends the reads of AssignmentFor(dealer_id, pricing_zone) and
+  // ZonesIn(currency) ahead (Transaction::Prefetch).
+  absl::Status PrefetchTerms(storage::Transaction& tx,
+                             const std::string& dealer_id,
+                             const std::string& pricing_zone,
+                             const std::string& currency) const;
 
   absl::Status SetRate(storage::Transaction& tx,
                        const StoredFreightRate& rate) const;

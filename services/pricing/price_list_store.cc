@@ -131,6 +131,18 @@ std::string FirstPerSku(const std::string& columns, const std::string& table,
                       ") AS ranked WHERE pick = 1");
 }
 
+// CostsOn's read of `canonical` (non-empty) on `day`: per SKU, the latest
+// effective day, ties by the highest version (ResolveStandardCost), picked
+// by the database.
+std::string CostsOnSql(const std::vector<std::string>& canonical,
+                       absl::CivilDay day, Params& params) {
+  params = {DayNumber(day)};
+  const std::string where =
+      absl::StrCat("WHERE effective_from <= $1", SkuIn(canonical, params));
+  return FirstPerSku(Costs().columns(), Costs().table(), where,
+                     "effective_from DESC, version DESC");
+}
+
 absl::Status NoListPrice(const std::string& sku, const std::string& currency,
                          absl::CivilDay day) {
   return Refusal(
@@ -345,21 +357,25 @@ absl::StatusOr<StandardCost> PriceListStore::CostOn(Transaction& tx,
   return std::move(costs.begin()->second);
 }
 
+absl::Status PriceListStore::PrefetchCostsOn(
+    Transaction& tx, const std::vector<std::string>& skus,
+    absl::CivilDay day) const {
+  ASSIGN_OR_RETURN(const std::vector<std::string> canonical, BatchSkus(skus));
+  if (canonical.empty()) return absl::OkStatus();
+  Params params;
+  const std::string sql = CostsOnSql(canonical, day, params);
+  return tx.Prefetch(sql, params);
+}
+
 absl::StatusOr<std::map<std::string, StandardCost>> PriceListStore::CostsOn(
     Transaction& tx, const std::vector<std::string>& skus,
     absl::CivilDay day) const {
   ASSIGN_OR_RETURN(const std::vector<std::string> canonical, BatchSkus(skus));
   std::map<std::string, StandardCost> out;
   if (canonical.empty()) return out;
-  Params params = {DayNumber(day)};
-  const std::string where =
-      absl::StrCat("WHERE effective_from <= $1", SkuIn(canonical, params));
-  // Per SKU, the latest effective day, ties by the highest version
-  // (ResolveStandardCost), picked by the database.
-  ASSIGN_OR_RETURN(
-      auto rows, tx.Query(FirstPerSku(Costs().columns(), Costs().table(), where,
-                                      "effective_from DESC, version DESC"),
-                          params));
+  Params params;
+  const std::string sql = CostsOnSql(canonical, day, params);
+  ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   ASSIGN_OR_RETURN(const std::vector<StandardCost> versions,
                    Costs().ReadAll(rows));
   std::map<std::string, std::vector<StandardCost>> by_sku;

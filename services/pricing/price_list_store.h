@@ -92,6 +92,11 @@ class PriceListStore {
   absl::StatusOr<std::map<std::string, StandardCost>> CostsOn(
       storage::Transaction& tx, const std::vector<std::string>& skus,
       absl::CivilDay day) const;
+  // Sends CostsOn's read ahead (Transaction::Prefetch): on PostgreSQL it
+  // travels with the transaction's next statement.
+  absl::Status PrefetchCostsOn(storage::Transaction& tx,
+                               const std::vector<std::string>& skus,
+                               absl::CivilDay day) const;
 };
 
 }  // namespace qudao::pricing

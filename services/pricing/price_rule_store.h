@@ -1,7 +1,8 @@
 // Persistence of price rules: the current rule (price_rules) and every
 // version of it (price_rule_revisions, append-only), inside the caller's
 // transaction. The same SQL runs on SQLite and PostgreSQL; the tables are
-// migration 3 of the pricing service (ProductStore::Migrations()).
+// migration 3 of the pricing service (ProductStore::Migrations()), the
+// rule-set version migration 6.
 #pragma once
 
 #include <optional>
@@ -36,14 +37,18 @@ class PriceRuleStore {
  public:
   // The DDL of the rule tables on `backend` (pricing migration 3).
   static std::string Schema(storage::Backend backend);
+  // The DDL of the rule-set version (pricing migration 6): one row whose
+  // version every Insert and Update bumps in the writing transaction.
+  static std::string RuleSetVersionSchema();
 
-  // Writes a new rule (version 1) and its first revision. ALREADY_EXISTS
-  // when the id is taken.
+  // Writes a new rule (version 1) and its first revision, and bumps the
+  // rule-set version. ALREADY_EXISTS when the id is taken.
   absl::Status Insert(storage::Transaction& tx, const RuleRecord& record,
                       const std::string& change) const;
   // Writes `record` (its version already the next one) if the stored
-  // version is still `expected_version`, and its revision; ABORTED
-  // ETAG_MISMATCH when another change came first.
+  // version is still `expected_version`, and its revision, and bumps the
+  // rule-set version; ABORTED ETAG_MISMATCH when another change came
+  // first.
   absl::Status Update(storage::Transaction& tx, const RuleRecord& record,
                       int64_t expected_version,
                       const std::string& change) const;
@@ -60,6 +65,13 @@ class PriceRuleStore {
   // The active rules whose window covers `day`, by id.
   absl::StatusOr<std::vector<RuleRecord>> ActiveOn(storage::Transaction& tx,
                                                    absl::CivilDay day) const;
+  // The rule-set version: grows with every write to the rules, in the
+  // writing transaction. Two reads that see the same version see the same
+  // rules, so whatever was derived from the rules at a version (a
+  // RuleBook) stays right while the version does, on every replica.
+  absl::StatusOr<int64_t> RuleSetVersion(storage::Transaction& tx) const;
+  // Sends RuleSetVersion's read ahead (Transaction::Prefetch).
+  absl::Status PrefetchRuleSetVersion(storage::Transaction& tx) const;
 };
 
 }  // namespace qudao::pricing

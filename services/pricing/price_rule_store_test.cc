@@ -14,6 +14,7 @@
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
 #include "services/pricing/product_store.h"
+#include "services/pricing/rule_book_cache.h"
 
 namespace qudao::pricing {
 namespace {
@@ -244,6 +245,84 @@ TYPED_TEST(PriceRuleStoreTest, ChangesAreVersionedAndRevisionsKept) {
                      .ok())
         << sql;
   }
+}
+
+// Every rule write bumps the rule-set version in its transaction; a write
+// that fails leaves it.
+TYPED_TEST(PriceRuleStoreTest, EveryRuleWriteBumpsTheRuleSetVersion) {
+  auto version = [&] {
+    auto v = this->template Read<int64_t>([&](storage::Transaction& tx) {
+      return this->store_.RuleSetVersion(tx);
+    });
+    EXPECT_THAT(v.status(), IsOk());
+    return v.ok() ? *v : -1;
+  };
+  EXPECT_EQ(version(), 0);
+  RuleRecord r = Record(EveryType()[0]);
+  ASSERT_THAT(this->Write([&](storage::Transaction& tx) {
+    return this->store_.Insert(tx, r, "created");
+  }),
+              IsOk());
+  EXPECT_EQ(version(), 1);
+  r.rule.state = RuleState::kActive;
+  r.version = 2;
+  ASSERT_THAT(this->Write([&](storage::Transaction& tx) {
+    return this->store_.Update(tx, r, 1, "published");
+  }),
+              IsOk());
+  EXPECT_EQ(version(), 2);
+  EXPECT_FALSE(this->Write([&](storage::Transaction& tx) {
+                     return this->store_.Update(tx, r, 1, "published");
+                   })
+                   .ok());
+  EXPECT_FALSE(this->Write([&](storage::Transaction& tx) {
+                     return this->store_.Insert(tx, r, "created");
+                   })
+                   .ok());
+  EXPECT_EQ(version(), 2);
+}
+
+// The book of the active rules is built once per rule-set version and day,
+// and rebuilt when either moves; a disabled cache builds on every read.
+TYPED_TEST(PriceRuleStoreTest, TheRuleBookIsReusedWhileTheVersionHolds) {
+  const absl::CivilDay day(2026, 11, 27);
+  auto active = [&](RuleBookCache& cache, absl::CivilDay on) {
+    auto got = this->template Read<std::shared_ptr<const ActiveRules>>(
+        [&](storage::Transaction& tx) {
+          return cache.ActiveOn(tx, this->store_, on);
+        });
+    EXPECT_THAT(got.status(), IsOk());
+    return got.ok() ? *got : nullptr;
+  };
+  RuleBookCache cache;
+  RuleBookCache uncached(false);
+  auto first = active(cache, day);
+  ASSERT_NE(first, nullptr);
+  EXPECT_TRUE(first->book.rules().empty());
+  EXPECT_EQ(active(cache, day), first);
+  EXPECT_EQ(cache.builds(), 1);
+
+  RuleRecord r = Record(EveryType()[0]);
+  r.rule.state = RuleState::kActive;
+  r.rule.valid_from = absl::CivilDay(2026, 11, 1);
+  ASSERT_THAT(this->Write([&](storage::Transaction& tx) {
+    return this->store_.Insert(tx, r, "created");
+  }),
+              IsOk());
+  auto second = active(cache, day);
+  ASSERT_NE(second, nullptr);
+  ASSERT_EQ(second->book.rules().size(), 1u);
+  EXPECT_EQ(second->versions[0].first, r.rule.rule_id);
+  EXPECT_EQ(active(cache, day), second);
+  EXPECT_EQ(cache.builds(), 2);
+  // The day before the rule's window: another book, without it.
+  auto before = active(cache, absl::CivilDay(2026, 10, 31));
+  ASSERT_NE(before, nullptr);
+  EXPECT_TRUE(before->book.rules().empty());
+
+  active(uncached, day);
+  active(uncached, day);
+  EXPECT_EQ(uncached.builds(), 2);
 }
 
 TYPED_TEST(PriceRuleStoreTest, TheActiveRulesOfADayAreThoseCoveringIt) {

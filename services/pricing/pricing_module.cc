@@ -10,6 +10,7 @@
 #include "common/status/macros.h"
 #include "services/credit_control/client/credit_control_client.h"
 #include "services/customer_records/client/cached_dealer_directory.h"
+#include "services/pricing/cached_volume_source.h"
 #include "services/pricing/credit_volume_source.h"
 #include "services/pricing/order_operations.h"
 #include "services/pricing/order_service.h"
@@ -23,6 +24,20 @@
 ABSL_FLAG(int, pricing_vat_rate_bp, qudao::pricing::kDefaultVatRateBp,
           "VAT rate added to net prices, in basis points (1300 = 13%) "
           "[env QUDAO_PRICING_VAT_RATE_BP]");
+ABSL_FLAG(bool, pricing_rule_book_cache, true,
+          "reuse the active rules' book while the rule-set version and the "
+          "day stay the same (false: read and build per quote) "
+          "[env QUDAO_PRICING_RULE_BOOK_CACHE]");
+ABSL_FLAG(bool, pricing_volume_cache, true,
+          "cache dealers' period volumes, dropped on credit control's invoice "
+          "and credit-note events (false: ask credit control per quote) "
+          "[env QUDAO_PRICING_VOLUME_CACHE]");
+ABSL_FLAG(
+    int, pricing_volume_cache_entries, 100000,
+    "most cached period volumes [env QUDAO_PRICING_VOLUME_CACHE_ENTRIES]");
+ABSL_FLAG(int, pricing_volume_cache_ttl_s, 600,
+          "seconds a cached period volume is served at most "
+          "[env QUDAO_PRICING_VOLUME_CACHE_TTL_S]");
 
 ABSL_FLAG(int, order_reconcile_seconds, 60,
           "how long an order step may wait for credit control (a crash "
@@ -48,6 +63,31 @@ absl::StatusOr<int> VatRateFromSettings() {
   return rate;
 }
 
+struct CacheSettings {
+  bool rule_books = true;
+  bool volumes = true;
+  VolumeCacheOptions volume_options;
+};
+
+absl::StatusOr<CacheSettings> CacheSettingsFromSettings() {
+  CacheSettings out;
+  ASSIGN_OR_RETURN(out.rule_books,
+                   BoolSetting("pricing_rule_book_cache",
+                               "QUDAO_PRICING_RULE_BOOK_CACHE", true));
+  ASSIGN_OR_RETURN(
+      out.volumes,
+      BoolSetting("pricing_volume_cache", "QUDAO_PRICING_VOLUME_CACHE", true));
+  ASSIGN_OR_RETURN(const int entries,
+                   IntSetting("pricing_volume_cache_entries",
+                              "QUDAO_PRICING_VOLUME_CACHE_ENTRIES", 100000, 1));
+  ASSIGN_OR_RETURN(const int ttl_s,
+                   IntSetting("pricing_volume_cache_ttl_s",
+                              "QUDAO_PRICING_VOLUME_CACHE_TTL_S", 600, 1));
+  out.volume_options.max_entries = static_cast<size_t>(entries);
+  out.volume_options.ttl = absl::Seconds(ttl_s);
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
@@ -56,6 +96,7 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
   ASSIGN_OR_RETURN(const int reconcile_seconds,
                    IntSetting("order_reconcile_seconds",
                               "QUDAO_ORDER_RECONCILE_SECONDS", 60, 1));
+  ASSIGN_OR_RETURN(const CacheSettings caches, CacheSettingsFromSettings());
   ASSIGN_OR_RETURN(
       auto db, OpenServiceDatabase(env, "pricing", ProductStore::Migrations()));
   auto module = std::make_unique<Module>("pricing", std::move(db), env);
@@ -79,7 +120,22 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
         return target_of ? target_of("credit_control") : std::string();
       },
       ClientOptionsFor(env), env.metrics, env.clock));
-  auto* volumes = module->Own(std::make_unique<CreditVolumeSource>(credit));
+  VolumeSource* volumes =
+      module->Own(std::make_unique<CreditVolumeSource>(credit));
+  // Volumes are cached per dealer and dropped when credit control's feed
+  // says the dealer was invoiced or credited (cached_volume_source.h).
+  if (caches.volumes) {
+    auto* cached = module->Own(std::make_unique<CachedVolumeSource>(
+        volumes, env.clock, caches.volume_options));
+    cached->Follow(module->FollowingBus(env),
+                   [credit](const type::v1::ListChangesRequest& req) {
+                     CallContext call;
+                     call.deadline = absl::Now() + absl::Seconds(10);
+                     call.correlation_id = "volume-cache-follower";
+                     return credit->ListChanges(call, req);
+                   });
+    volumes = cached;
+  }
   PricingOperations ops;
   ops.products = products;
   ops.prices = prices;
@@ -87,9 +143,9 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
       std::make_unique<PriceRuleOperations>(module->database(), env.clock));
   ops.freight = module->Own(
       std::make_unique<FreightOperations>(module->database(), env.clock));
-  ops.quotes = module->Own(
-      std::make_unique<QuoteOperations>(module->database(), dealers, volumes,
-                                        env.clock, env.calendar, vat_rate_bp));
+  ops.quotes = module->Own(std::make_unique<QuoteOperations>(
+      module->database(), dealers, volumes, env.clock, env.calendar,
+      vat_rate_bp, caches.rule_books));
   module->Serve(std::make_unique<PricingService>(
                     ops, module->ServingFor(PricingPermissions())),
                 pb::PricingService::service_full_name());

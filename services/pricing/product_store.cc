@@ -174,6 +174,9 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
       {5, "create_rebate_clawbacks",
        OrderStore::ClawbackSchema(storage::Backend::kSqlite),
        OrderStore::ClawbackSchema(storage::Backend::kPostgres)},
+      {6, "create_price_rule_set_version",
+       PriceRuleStore::RuleSetVersionSchema(),
+       PriceRuleStore::RuleSetVersionSchema()},
   };
   return *migrations;
 }
@@ -242,21 +245,33 @@ absl::StatusOr<ProductPage> ProductStore::List(Transaction& tx,
   return result;
 }
 
+namespace {
+
+// In chunks, so a 5,000-entry publication stays far below either backend's
+// limit on parameters.
+constexpr size_t kGroupsChunk = 500;
+
+std::string GroupsOfSql(size_t count) {
+  return absl::StrCat("SELECT sku, product_group FROM products WHERE sku IN (",
+                      storage::Placeholders(count), ")");
+}
+
+}  // namespace
+
+absl::Status ProductStore::PrefetchGroupsOf(
+    Transaction& tx, const std::vector<std::string>& skus) const {
+  if (skus.empty() || skus.size() > kGroupsChunk) return absl::OkStatus();
+  return tx.Prefetch(GroupsOfSql(skus.size()),
+                     Params(skus.begin(), skus.end()));
+}
+
 absl::StatusOr<std::map<std::string, std::string>> ProductStore::GroupsOf(
     Transaction& tx, const std::vector<std::string>& skus) const {
-  // In chunks, so a 5,000-entry publication stays far below either
-  // backend's limit on parameters.
-  constexpr size_t kChunk = 500;
   std::map<std::string, std::string> found;
-  for (size_t start = 0; start < skus.size(); start += kChunk) {
-    const size_t end = std::min(skus.size(), start + kChunk);
+  for (size_t start = 0; start < skus.size(); start += kGroupsChunk) {
+    const size_t end = std::min(skus.size(), start + kGroupsChunk);
     Params params(skus.begin() + start, skus.begin() + end);
-    ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(absl::StrCat(
-                     "SELECT sku, product_group FROM products WHERE sku IN (",
-                     storage::Placeholders(params.size()), ")"),
-                 params));
+    ASSIGN_OR_RETURN(auto rows, tx.Query(GroupsOfSql(params.size()), params));
     for (const storage::Row& row : rows) {
       found[row.Text("sku")] = row.Text("product_group");
     }

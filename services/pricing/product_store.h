@@ -60,6 +60,9 @@ class ProductStore {
   // unknown SKUs are absent.
   absl::StatusOr<std::map<std::string, std::string>> GroupsOf(
       storage::Transaction& tx, const std::vector<std::string>& skus) const;
+  // Sends GroupsOf's read of up to 500 SKUs ahead (Transaction::Prefetch).
+  absl::Status PrefetchGroupsOf(storage::Transaction& tx,
+                                const std::vector<std::string>& skus) const;
   // Which of `skus` (canonical) are not in the catalogue, in their order.
   absl::StatusOr<std::vector<std::string>> Missing(
       storage::Transaction& tx, const std::vector<std::string>& skus) const;

@@ -23,7 +23,7 @@ struct BasketFacts {
   std::map<std::string, ListPrice> prices;
   std::map<std::string, StandardCost> costs;
   std::map<std::string, std::string> groups;
-  std::vector<RuleRecord> active;
+  std::shared_ptr<const ActiveRules> active;
   FreightTerms freight;
 };
 
@@ -32,6 +32,15 @@ std::vector<PriceRule> RulesOf(const std::vector<RuleRecord>& records) {
   out.reserve(records.size());
   for (const RuleRecord& r : records) out.push_back(r.rule);
   return out;
+}
+
+// What the waterfall refuses in the stored data (the request was checked):
+// a margin floor on a SKU without a standard cost, no freight rate to the
+// destination, a stored rule it does not accept.
+absl::Status NotPriceable(const absl::Status& refused) {
+  return Refusal(
+      absl::StatusCode::kFailedPrecondition, kReasonBasketNotPriceable,
+      absl::StrCat("the basket cannot be priced: ", refused.message()));
 }
 
 absl::Status NoListPrice(const std::string& sku, const std::string& currency,
@@ -57,25 +66,33 @@ PricingDealer QuoteOperations::DealerOf(const customer::DealerFacts& facts) {
   return d;
 }
 
+absl::Status QuoteOperations::AddVolume(const CallContext& call,
+                                        const PricingDealer& dealer,
+                                        const PriceRule& rule,
+                                        absl::CivilDay day,
+                                        const std::string& currency,
+                                        std::vector<PriorVolume>& out) {
+  if (rule.type != RuleType::kCumulativeVolume) return absl::OkStatus();
+  if (rule.state != RuleState::kActive) return absl::OkStatus();
+  if (!DealerScopeMatches(rule.dealer_scope, dealer) || !InWindow(rule, day)) {
+    return absl::OkStatus();
+  }
+  const VolumeWindow window =
+      VolumePeriodContaining(rule.cumulative.period, day);
+  ASSIGN_OR_RETURN(PriorVolume v, volumes_->VolumeFor(call, dealer.dealer_id,
+                                                      rule, window, currency));
+  v.rule_id = rule.rule_id;
+  out.push_back(std::move(v));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<PriorVolume>> QuoteOperations::Volumes(
     const CallContext& call, const PricingDealer& dealer,
     const std::vector<PriceRule>& rules, absl::CivilDay day,
     const std::string& currency) {
   std::vector<PriorVolume> out;
   for (const PriceRule& rule : rules) {
-    if (rule.type != RuleType::kCumulativeVolume) continue;
-    if (rule.state != RuleState::kActive) continue;
-    if (!DealerScopeMatches(rule.dealer_scope, dealer) ||
-        !InWindow(rule, day)) {
-      continue;
-    }
-    const VolumeWindow window =
-        VolumePeriodContaining(rule.cumulative.period, day);
-    ASSIGN_OR_RETURN(
-        PriorVolume v,
-        volumes_->VolumeFor(call, dealer.dealer_id, rule, window, currency));
-    v.rule_id = rule.rule_id;
-    out.push_back(std::move(v));
+    RETURN_IF_ERROR(AddVolume(call, dealer, rule, day, currency, out));
   }
   return out;
 }
@@ -98,6 +115,13 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   BasketFacts f;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+        // Every read but the freight rates is known now: on PostgreSQL
+        // they travel in the round trip of the prices.
+        RETURN_IF_ERROR(prices_.PrefetchCostsOn(tx, skus, day));
+        RETURN_IF_ERROR(products_.PrefetchGroupsOf(tx, skus));
+        RETURN_IF_ERROR(books_.Prefetch(tx, rules_));
+        RETURN_IF_ERROR(freight_.PrefetchTerms(tx, dealer.dealer_id,
+                                               dealer.zone, basket.currency));
         ASSIGN_OR_RETURN(f.prices,
                          prices_.PricesOn(tx, skus, basket.currency, day));
         for (const std::string& sku : skus) {
@@ -106,7 +130,13 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
         }
         ASSIGN_OR_RETURN(f.costs, prices_.CostsOn(tx, skus, day));
         ASSIGN_OR_RETURN(f.groups, products_.GroupsOf(tx, skus));
-        ASSIGN_OR_RETURN(f.active, rules_.ActiveOn(tx, day));
+        absl::StatusOr<std::shared_ptr<const ActiveRules>> active =
+            books_.ActiveOn(tx, rules_, day);
+        if (absl::IsInvalidArgument(active.status())) {
+          return NotPriceable(active.status());
+        }
+        RETURN_IF_ERROR(active.status());
+        f.active = *std::move(active);
         ASSIGN_OR_RETURN(
             const FreightAssignment assignment,
             freight_.AssignmentFor(tx, dealer.dealer_id, dealer.zone));
@@ -156,21 +186,15 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
     priced.list_versions.push_back(price.version);
     in.lines.push_back(std::move(line));
   }
-  const std::vector<PriceRule> rules = RulesOf(f.active);
-  for (const RuleRecord& r : f.active) {
-    priced.rules.emplace_back(r.rule.rule_id, r.version);
+  const ActiveRules& active = *f.active;
+  priced.rules = active.versions;
+  for (const uint32_t i : active.cumulative) {
+    RETURN_IF_ERROR(AddVolume(call, dealer, active.book.rules()[i], day,
+                              basket.currency, in.prior_volumes));
   }
-  ASSIGN_OR_RETURN(in.prior_volumes,
-                   Volumes(call, dealer, rules, day, basket.currency));
-  absl::StatusOr<BasketResult> result = PriceBasket(in, rules);
-  // The request was checked: what the waterfall still refuses is the
-  // stored data (a margin floor on a SKU without a standard cost, no
-  // freight rate to the destination).
+  absl::StatusOr<BasketResult> result = PriceBasket(in, active.book);
   if (absl::IsInvalidArgument(result.status())) {
-    return Refusal(absl::StatusCode::kFailedPrecondition,
-                   kReasonBasketNotPriceable,
-                   absl::StrCat("the basket cannot be priced: ",
-                                result.status().message()));
+    return NotPriceable(result.status());
   }
   RETURN_IF_ERROR(result.status());
   priced.result = *std::move(result);

@@ -5,8 +5,10 @@
 // with their versions, the active rules valid on the day, the dealer's
 // freight terms, the VAT setting and, for each cumulative-volume rule, the
 // dealer's invoiced volume in the rule's period (credit control, through
-// the VolumeSource). The reads run in one read-only transaction; a stored
-// quote is written in one transaction.
+// the VolumeSource, which caches them: cached_volume_source.h). The reads
+// run in one read-only transaction; the active rules come as a RuleBook
+// reused while the rule-set version and the day stay the same
+// (rule_book_cache.h); a stored quote is written in one transaction.
 #pragma once
 
 #include <optional>
@@ -29,6 +31,7 @@
 #include "services/pricing/product_store.h"
 #include "services/pricing/quote.h"
 #include "services/pricing/quote_store.h"
+#include "services/pricing/rule_book_cache.h"
 #include "services/pricing/volume_source.h"
 #include "services/pricing/waterfall.h"
 
@@ -92,15 +95,19 @@ inline constexpr size_t kMaxSimulatedQuotes = 100;
 
 class QuoteOperations {
  public:
+  // `cache_rule_books` false: every quote reads the active rules and
+  // builds their book (for measuring what the cache saves).
   QuoteOperations(storage::Database* db, customer::DealerDirectory* dealers,
                   VolumeSource* volumes, const Clock* clock,
-                  const BusinessCalendar* calendar, int vat_rate_bp)
+                  const BusinessCalendar* calendar, int vat_rate_bp,
+                  bool cache_rule_books = true)
       : db_(db),
         dealers_(dealers),
         volumes_(volumes),
         clock_(clock),
         calendar_(calendar),
-        vat_rate_bp_(vat_rate_bp) {}
+        vat_rate_bp_(vat_rate_bp),
+        books_(cache_rule_books) {}
 
   // Prices `basket` on today's business day under the active rules.
   // NOT_FOUND DEALER_NOT_FOUND; FAILED_PRECONDITION DEALER_TERMINATED; a
@@ -139,6 +146,9 @@ class QuoteOperations {
       const std::vector<std::string>& order_ids = {});
 
   absl::CivilDay Today() const { return calendar_->DayOf(clock_->Now()); }
+  // Rule books built so far (one per rule-set version and day while the
+  // cache is on).
+  int64_t rule_book_builds() const { return books_.builds(); }
 
   // The pricing dealer of customer records' facts.
   static PricingDealer DealerOf(const customer::DealerFacts& facts);
@@ -150,6 +160,12 @@ class QuoteOperations {
       const CallContext& call, const PricingDealer& dealer,
       const std::vector<PriceRule>& rules, absl::CivilDay day,
       const std::string& currency);
+  // Appends the volume of `rule` to `out` if it is an active cumulative
+  // rule that could apply to `dealer` on `day`.
+  absl::Status AddVolume(const CallContext& call, const PricingDealer& dealer,
+                         const PriceRule& rule, absl::CivilDay day,
+                         const std::string& currency,
+                         std::vector<PriorVolume>& out);
 
   storage::Database* db_;
   customer::DealerDirectory* dealers_;
@@ -163,6 +179,7 @@ class QuoteOperations {
   FreightStore freight_;
   QuoteStore quotes_;
   OrderStore orders_;
+  RuleBookCache books_;
 };
 
 }  // namespace qudao::pricing

@@ -46,7 +46,9 @@ class QuoteServiceTest : public testing::ServiceTest<B, pb::PricingService> {
     auto customers = customer::CustomerRecordsForTest::Start();
     ASSERT_TRUE(customers.ok()) << customers.status();
     customers_ = std::move(*customers);
-    auto credit = credit::CreditControlForTest::Start(customers_->target());
+    // On the same day as pricing: its invoices fall in the quote's periods.
+    auto credit = credit::CreditControlForTest::Start(customers_->target(),
+                                                      &this->clock_);
     ASSERT_TRUE(credit.ok()) << credit.status();
     credit_ = std::move(*credit);
     this->StartService(NewPricingModule,
@@ -967,6 +969,140 @@ TYPED_TEST(QuoteServiceTest, NoVolumeFromCreditControlIsUnavailable) {
   grpc::Status s = this->CreateQuote(this->Basket(1), &out, &ctx);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   EXPECT_EQ(this->CountRows("quotes"), 0);
+}
+
+// The active rules' book is reused while the rule-set version holds
+// (rule_book_cache.h): a rule published, or retired, through one replica
+// is priced by the very next quote of another replica on the same
+// database, with no wait.
+TYPED_TEST(QuoteServiceTest, ARuleChangeIsSeenByTheNextQuoteOfEveryReplica) {
+  auto second = testing::ServiceFixture::Start(
+      NewPricingModule, &this->clock_, this->fixture_->database_url(), nullptr,
+      {{"customer_records", this->customers_->target()},
+       {"credit_control", this->credit_->target()}});
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto other = pb::PricingService::NewStub((*second)->channel());
+  auto goods = [&](pb::PricingService::Stub& stub) -> int64_t {
+    pb::PriceBasketRequest req;
+    req.set_dealer_id(this->dealer_);
+    *req.mutable_basket() = this->Basket(10);
+    pb::Quote out;
+    grpc::ClientContext ctx;
+    grpc::Status s = stub.PriceBasket(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.goods_total().minor_units();
+  };
+  // Both replicas have built their book of no rules.
+  EXPECT_EQ(goods(*this->stub_), 1299000);
+  EXPECT_EQ(goods(*other), 1299000);
+  // Published through the first replica: 10% off on the second at once.
+  this->Activate(this->Margin("CM-DIST"));
+  EXPECT_EQ(goods(*other), 1169100);
+  EXPECT_EQ(goods(*this->stub_), 1169100);
+  // A draft changes nothing; its publication through the second replica
+  // is seen by the first.
+  pb::PriceRule deeper = this->Margin("CM-DIST-2", 2000);
+  deeper.set_priority(10);
+  pb::PriceRule out;
+  grpc::Status s = this->CreateRule(deeper, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(goods(*this->stub_), 1169100);
+  {
+    pb::PublishPriceRuleRequest req;
+    req.set_rule_id("CM-DIST-2");
+    grpc::ClientContext ctx;
+    this->As(&ctx, "bo.pm", "pricing_manager");
+    s = other->PublishPriceRule(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(goods(*this->stub_), 1039200);
+  // Retired through the first replica: the second prices without it.
+  {
+    pb::RetirePriceRuleRequest req;
+    req.set_rule_id("CM-DIST-2");
+    req.set_reason("promotion over");
+    grpc::ClientContext ctx;
+    this->As(&ctx, "bo.pm", "pricing_manager");
+    s = this->stub_->RetirePriceRule(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(goods(*other), 1169100);
+}
+
+// Volumes are cached per dealer and dropped on credit control's invoice
+// event (cached_volume_source.h): an invoice issued through the order flow
+// is counted by a quote once its event has reached pricing (no bus here:
+// the follower polls the feed), polled for with a deadline.
+TYPED_TEST(QuoteServiceTest, AnInvoiceIsCountedByTheQuotesAfterItsEvent) {
+  pb::PriceRule volume;
+  volume.set_rule_id("VOL-Q");
+  volume.set_type(pb::PRICE_RULE_TYPE_CUMULATIVE_VOLUME);
+  volume.set_valid_from("2026-01-01");
+  volume.mutable_cumulative()->set_period(pb::VOLUME_PERIOD_QUARTER);
+  pb::Tier* t = volume.mutable_cumulative()->add_tiers();
+  t->set_min_quantity(15);
+  t->set_basis_points(200);
+  this->Activate(volume);
+  ASSERT_TRUE(this->credit_->SetCreditLimit(this->dealer_, 100000000).ok());
+  auto prior_units = [&]() -> int64_t {
+    pb::PriceBasketRequest req;
+    req.set_dealer_id(this->dealer_);
+    *req.mutable_basket() = this->Basket(10);
+    pb::Quote out;
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->PriceBasket(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok() || out.waterfall().volumes_size() != 1) return -1;
+    return out.waterfall().volumes(0).prior_units();
+  };
+  EXPECT_EQ(prior_units(), 0);
+  EXPECT_EQ(prior_units(), 0);
+
+  // Ordered and shipped: 10 units invoiced this quarter.
+  pb::Quote quote;
+  grpc::Status s = this->CreateQuote(this->Basket(10), &quote);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto orders = pb::OrderService::NewStub(this->fixture_->channel());
+  pb::Order order;
+  {
+    pb::PlaceOrderRequest place;
+    place.set_quote_id(quote.quote_id());
+    place.set_request_id("place-vol");
+    grpc::ClientContext ctx;
+    s = orders->PlaceOrder(&ctx, place, &order);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  {
+    pb::ShipOrderRequest ship;
+    ship.set_order_id(order.order_id());
+    pb::LineQuantity* shipped = ship.add_lines();
+    shipped->set_line(0);
+    shipped->set_quantity(10);
+    ship.set_request_id("ship-vol");
+    grpc::ClientContext ctx;
+    s = orders->ShipOrder(&ctx, ship, &order);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(order.state(), pb::ORDER_STATE_INVOICED);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  int64_t seen = prior_units();
+  while (seen != 10 && absl::Now() < deadline) {
+    EXPECT_EQ(seen, 0);
+    absl::SleepFor(absl::Milliseconds(50));
+    seen = prior_units();
+  }
+  EXPECT_EQ(seen, 10);
+  // And from then on: 10 invoiced + 10 quoted reach the 15-unit tier.
+  pb::PriceBasketRequest req;
+  req.set_dealer_id(this->dealer_);
+  *req.mutable_basket() = this->Basket(10);
+  pb::Quote out;
+  grpc::ClientContext ctx;
+  s = this->stub_->PriceBasket(&ctx, req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(out.waterfall().volumes_size(), 1);
+  EXPECT_EQ(out.waterfall().volumes(0).prior_units(), 10);
+  EXPECT_TRUE(out.waterfall().volumes(0).tier_reached());
 }
 
 }  // namespace
