@@ -430,7 +430,21 @@ bool InWindow(const PriceRule& rule, absl::CivilDay day) {
          (!rule.valid_until || day < *rule.valid_until);
 }
 
-std::optional<NotApplied> Ineligibility(const PriceRule& rule,
+std::string StateOrWindowExplanation(const PriceRule& rule,
+                                     absl::CivilDay day) {
+  switch (rule.state) {
+    case RuleState::kActive:
+      break;
+    case RuleState::kRetired:
+      return "retired: only active rules apply";
+    case RuleState::kDraft:
+      return "a draft: only active rules apply (simulate it instead)";
+  }
+  return absl::StrCat("valid ", WindowText(rule), ", the quote is dated ",
+                      BusinessCalendar::Key(day));
+}
+
+std::optional<Ineligible> Ineligibility(const PriceRule& rule,
                                         const PricingDealer& dealer,
                                         const PricingProduct& product,
                                         absl::CivilDay day) {
@@ -440,31 +454,23 @@ std::optional<NotApplied> Ineligibility(const PriceRule& rule,
   if (!draft && dealer_scope && product_scope && InWindow(rule, day)) {
     return std::nullopt;
   }
-  NotApplied n{rule.rule_id, StepOf(rule.type), NotAppliedReason::kDraft, ""};
   if (draft) {
-    n.explanation =
-        rule.state == RuleState::kRetired
-            ? "retired: only active rules apply"
-            : "a draft: only active rules apply (simulate it instead)";
-    return n;
+    return Ineligible{NotAppliedReason::kDraft,
+                      StateOrWindowExplanation(rule, day)};
   }
   if (!dealer_scope) {
-    n.reason = NotAppliedReason::kScopeMismatch;
-    n.explanation = absl::StrCat("for ", DealerScopeName(rule.dealer_scope),
-                                 ", not this dealer");
-    return n;
+    return Ineligible{NotAppliedReason::kScopeMismatch,
+                      absl::StrCat("for ", DealerScopeName(rule.dealer_scope),
+                                   ", not this dealer")};
   }
   if (!product_scope) {
-    n.reason = NotAppliedReason::kScopeMismatch;
-    n.explanation = absl::StrCat("for ", ProductScopeName(rule.product_scope),
-                                 ", not ", absl::AsciiStrToUpper(product.sku));
-    return n;
+    return Ineligible{
+        NotAppliedReason::kScopeMismatch,
+        absl::StrCat("for ", ProductScopeName(rule.product_scope), ", not ",
+                     absl::AsciiStrToUpper(product.sku))};
   }
-  n.reason = NotAppliedReason::kOutOfWindow;
-  n.explanation =
-      absl::StrCat("valid ", WindowText(rule), ", the quote is dated ",
-                   BusinessCalendar::Key(day));
-  return n;
+  return Ineligible{NotAppliedReason::kOutOfWindow,
+                    StateOrWindowExplanation(rule, day)};
 }
 
 bool Outranks(const PriceRule& a, const PriceRule& b) {
@@ -517,9 +523,12 @@ Selection SelectRule(const std::vector<const PriceRule*>& applicable) {
   }
   for (const PriceRule* r : applicable) {
     if (r == s.winner) continue;
-    s.losers.push_back({r->rule_id, StepOf(r->type),
-                        NotAppliedReason::kLowerPriority,
-                        TieBreakExplanation(*s.winner, *r)});
+    NotApplied n;
+    n.rule = r;
+    n.step = StepOf(r->type);
+    n.reason = NotAppliedReason::kLowerPriority;
+    n.winner = s.winner;
+    s.losers.push_back(n);
   }
   return s;
 }
@@ -543,9 +552,10 @@ absl::StatusOr<RuleBook> RuleBook::Build(std::vector<PriceRule> rules) {
     }
   }
   RuleBook book{Token{}};
-  book.rules_ = std::move(rules);
-  for (size_t i = 0; i < book.rules_.size(); ++i) {
-    const PriceRule& r = book.rules_[i];
+  book.rules_ =
+      std::make_shared<const std::vector<PriceRule>>(std::move(rules));
+  for (size_t i = 0; i < book.rules_->size(); ++i) {
+    const PriceRule& r = (*book.rules_)[i];
     TypeIndex& t = book.by_type_[Slot(r.type)];
     ++t.count;
     ProductBucket* bucket = nullptr;

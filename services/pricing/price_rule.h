@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -266,12 +267,26 @@ enum class NotAppliedReason {
 // "LOWER_PRIORITY", "OUT_OF_WINDOW", … (stable: callers branch on them).
 std::string ReasonName(NotAppliedReason reason);
 
+// The numbers an explanation quotes that the rules, the line and the
+// basket do not hold themselves (amounts in minor units of the basket's
+// currency). Which ones a reason or a step uses is said where the waterfall
+// records it (waterfall.h).
+using ExplanationFacts = std::array<int64_t, 3>;
+
+// A rule considered and not applied, as facts: the waterfall records these
+// while pricing and formats nothing; the person-readable explanation ("lost
+// to R7: priority 5 < 9") is rendered on demand (waterfall.h:
+// ExplainNotApplied), e.g. when the result becomes a quote message.
 struct NotApplied {
-  std::string rule_id;
+  // The rule, in the rule set the basket was priced with (the BasketResult
+  // keeps that set alive); never null.
+  const PriceRule* rule = nullptr;
   WaterfallStep step = WaterfallStep::kListPrice;
   NotAppliedReason reason = NotAppliedReason::kScopeMismatch;
-  // For a person: "lost to R7: priority 5 < 9".
-  std::string explanation;
+  // kLowerPriority: the rule it lost to.
+  const PriceRule* winner = nullptr;
+  ExplanationFacts facts{};
+  const std::string& rule_id() const { return rule->rule_id; }
 };
 
 bool DealerScopeMatches(const DealerScope& scope, const PricingDealer& dealer);
@@ -283,10 +298,22 @@ bool InWindow(const PriceRule& rule, absl::CivilDay day);
 // Why `rule` cannot apply to this dealer and product on `day`, whatever
 // its own condition: a draft, then a scope mismatch, then out of window
 // (the first that holds); nullopt when it is eligible.
-std::optional<NotApplied> Ineligibility(const PriceRule& rule,
+struct Ineligible {
+  NotAppliedReason reason = NotAppliedReason::kDraft;
+  // "a draft: only active rules apply (simulate it instead)", "for ABC
+  // class A, not this dealer", "valid [2027-01-01, open), the quote is
+  // dated 2026-11-27".
+  std::string explanation;
+};
+std::optional<Ineligible> Ineligibility(const PriceRule& rule,
                                         const PricingDealer& dealer,
                                         const PricingProduct& product,
                                         absl::CivilDay day);
+// The explanation of a rule that is not active ("a draft: …", "retired:
+// …") or, when it is, of its window missing `day` ("valid [2027-01-01,
+// open), the quote is dated 2026-11-27"): Ineligibility's words for
+// kDraft and kOutOfWindow.
+std::string StateOrWindowExplanation(const PriceRule& rule, absl::CivilDay day);
 
 // The tie-break: whether `a` beats `b` (higher priority; then dealer scope
 // specificity; then product scope specificity; then later valid_from; then
@@ -299,7 +326,8 @@ std::string TieBreakExplanation(const PriceRule& winner,
 
 // The one rule of a step that applies among `applicable` (rules that are
 // eligible and whose condition holds), and every other one as
-// kLowerPriority naming the winner. No winner when `applicable` is empty.
+// kLowerPriority with the winner (TieBreakExplanation(*winner, *rule) says
+// why). No winner when `applicable` is empty.
 struct Selection {
   const PriceRule* winner = nullptr;
   std::vector<NotApplied> losers;
@@ -313,8 +341,8 @@ Selection SelectRule(const std::vector<const PriceRule*>& applicable);
 // dealers) and within it their product dimension (one SKU, a group, all
 // products), so a line finds the rules whose scope can match it with a few
 // hash look-ups, whatever the size of the set: a basket costs lines × the
-// rules that match its dealer and products, never lines × rules. Copyable;
-// holds no pointers into itself.
+// rules that match its dealer and products, never lines × rules. Copyable
+// (copies share the immutable rules); holds no pointers into itself.
 class RuleBook {
  public:
   // No default constructor (Build an empty vector for the empty set): so
@@ -327,7 +355,12 @@ class RuleBook {
   static absl::StatusOr<RuleBook> Build(std::vector<PriceRule> rules);
 
   // In the order given to Build.
-  const std::vector<PriceRule>& rules() const { return rules_; }
+  const std::vector<PriceRule>& rules() const { return *rules_; }
+  // The same, shared: a priced basket keeps the rules its explanations
+  // point to alive (BasketResult::rules) without copying them.
+  const std::shared_ptr<const std::vector<PriceRule>>& shared_rules() const {
+    return rules_;
+  }
   // How many rules of `type` the set holds.
   size_t CountOfType(RuleType type) const;
 
@@ -366,7 +399,8 @@ class RuleBook {
   explicit RuleBook(Token) {}
   static size_t Slot(RuleType type) { return static_cast<size_t>(type); }
 
-  std::vector<PriceRule> rules_;
+  // Never null; immutable once built (copies of the book share it).
+  std::shared_ptr<const std::vector<PriceRule>> rules_;
   // By RuleType value (1..8).
   std::array<TypeIndex, 9> by_type_;
 };

@@ -47,9 +47,11 @@ TEST(PriceRuleTest, HigherPriorityWinsOverAMoreSpecificScope) {
   EXPECT_EQ(Winner(general, specific), "GENERAL");
   Selection s = SelectRule({&specific, &general});
   ASSERT_EQ(s.losers.size(), 1u);
-  EXPECT_EQ(s.losers[0].rule_id, "SPECIFIC");
+  EXPECT_EQ(s.losers[0].rule_id(), "SPECIFIC");
   EXPECT_EQ(s.losers[0].reason, NotAppliedReason::kLowerPriority);
-  EXPECT_EQ(s.losers[0].explanation, "lost to GENERAL: priority 5 < 9");
+  ASSERT_EQ(s.losers[0].winner, &general);
+  EXPECT_EQ(TieBreakExplanation(*s.losers[0].winner, *s.losers[0].rule),
+            "lost to GENERAL: priority 5 < 9");
 }
 
 TEST(PriceRuleTest, OnATieADealerRuleBeatsASkuRuleForAllDealers) {
