@@ -577,16 +577,25 @@ absl::StatusOr<RuleBook> RuleBook::Build(std::vector<PriceRule> rules) {
         break;
     }
     const uint32_t index = static_cast<uint32_t>(i);
+    // Ids in order of first appearance.
+    auto id = [](absl::flat_hash_map<std::string, uint32_t>& ids,
+                 std::string code) {
+      const uint32_t next = static_cast<uint32_t>(ids.size());
+      return ids.emplace(std::move(code), next).first->second;
+    };
     switch (r.product_scope.kind) {
       case ProductScopeKind::kAllProducts:
         bucket->all.push_back(index);
         break;
       case ProductScopeKind::kGroup:
-        bucket->by_group[r.product_scope.code].push_back(index);
+        bucket->by_group[id(book.group_ids_, r.product_scope.code)].push_back(
+            index);
         break;
       case ProductScopeKind::kSku:
-        bucket->by_sku[absl::AsciiStrToUpper(r.product_scope.code)].push_back(
-            index);
+        bucket
+            ->by_sku[id(book.sku_ids_,
+                        absl::AsciiStrToUpper(r.product_scope.code))]
+            .push_back(index);
         break;
     }
   }
@@ -605,9 +614,8 @@ RuleBook::DealerBuckets RuleBook::ForDealer(RuleType type,
   if (slot >= by_type_.size() || by_type_[slot].count == 0) return out;
   const TypeIndex& t = by_type_[slot];
   auto add = [&out](const ProductBucket& b) {
-    if (!b.all.empty() || !b.by_sku.empty() || !b.by_group.empty()) {
-      out.push_back(&b);
-    }
+    out.all_products.insert(out.all_products.end(), b.all.begin(), b.all.end());
+    if (!b.by_sku.empty() || !b.by_group.empty()) out.by_product.push_back(&b);
   };
   auto find = [&add](const absl::flat_hash_map<std::string, ProductBucket>& m,
                      const std::string& key) {
@@ -621,27 +629,46 @@ RuleBook::DealerBuckets RuleBook::ForDealer(RuleType type,
   find(t.by_zone, d.zone);
   if (d.province != d.zone) find(t.by_zone, d.province);
   find(t.by_dealer, d.dealer_id);
+  std::sort(out.all_products.begin(), out.all_products.end());
   return out;
 }
 
-void RuleBook::Collect(const DealerBuckets& buckets, const PricingProduct& p,
+RuleBook::ProductKey RuleBook::KeyOf(const PricingProduct& p) const {
+  ProductKey key;
+  if (auto it = sku_ids_.find(p.sku); it != sku_ids_.end()) {
+    key.sku = it->second;
+  }
+  // A product without a group matches no group rule.
+  if (!p.product_group.empty()) {
+    if (auto it = group_ids_.find(p.product_group); it != group_ids_.end()) {
+      key.group = it->second;
+    }
+  }
+  return key;
+}
+
+void RuleBook::Collect(const DealerBuckets& buckets, ProductKey key,
                        std::vector<uint32_t>& out) {
   const size_t start = out.size();
-  for (const ProductBucket* b : buckets) {
-    out.insert(out.end(), b->all.begin(), b->all.end());
-    if (!b->by_sku.empty()) {
-      if (auto it = b->by_sku.find(p.sku); it != b->by_sku.end()) {
+  out.insert(out.end(), buckets.all_products.begin(),
+             buckets.all_products.end());
+  const size_t common = out.size();
+  for (const ProductBucket* b : buckets.by_product) {
+    if (key.sku != kUnknown && !b->by_sku.empty()) {
+      if (auto it = b->by_sku.find(key.sku); it != b->by_sku.end()) {
         out.insert(out.end(), it->second.begin(), it->second.end());
       }
     }
-    if (!b->by_group.empty() && !p.product_group.empty()) {
-      if (auto it = b->by_group.find(p.product_group);
-          it != b->by_group.end()) {
+    if (key.group != kUnknown && !b->by_group.empty()) {
+      if (auto it = b->by_group.find(key.group); it != b->by_group.end()) {
         out.insert(out.end(), it->second.begin(), it->second.end());
       }
     }
   }
-  std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+  // The product's own rules among those for all products.
+  if (out.size() > common) {
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+  }
 }
 
 VolumeWindow VolumePeriodContaining(VolumePeriod period, absl::CivilDay day) {

@@ -364,25 +364,47 @@ class RuleBook {
   // How many rules of `type` the set holds.
   size_t CountOfType(RuleType type) const;
 
+  // A product as the index knows it: the ids of its SKU and product group
+  // among those the rules name (kUnknown: no rule names it). Look it up
+  // once per line (KeyOf), then Collect with it for every step.
+  static constexpr uint32_t kUnknown = 0xffffffff;
+  struct ProductKey {
+    uint32_t sku = kUnknown;
+    uint32_t group = kUnknown;
+  };
+  // `product`'s SKU must be upper-case.
+  ProductKey KeyOf(const PricingProduct& product) const;
+
   // One product-dimension bucket of one dealer-dimension key.
   struct ProductBucket {
-    // By upper-case SKU.
-    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_sku;
-    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_group;
+    // By SKU id.
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_sku;
+    // By group id.
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_group;
     std::vector<uint32_t> all;
   };
-  // The buckets of `type` whose dealer scope matches `dealer` (at most
-  // one per dealer-scope kind, and one more when the dealer's zone and
-  // province differ): compute once per basket.
-  using DealerBuckets = std::vector<const ProductBucket*>;
+  // The rules of one type whose dealer scope matches a dealer, from the
+  // buckets of its keys (at most one per dealer-scope kind, and one more
+  // when the dealer's zone and province differ).
+  struct DealerBuckets {
+    // Those for all products, ascending.
+    std::vector<uint32_t> all_products;
+    // The buckets holding rules for one SKU or one product group.
+    std::vector<const ProductBucket*> by_product;
+  };
+  // Compute once per basket.
   DealerBuckets ForDealer(RuleType type, const PricingDealer& dealer) const;
   // Appends to `out` the indexes in rules() of the rules in `buckets`
-  // whose product scope matches `product` (its SKU upper-case), ascending:
-  // with ForDealer, exactly the rules of the type for which
-  // DealerScopeMatches and ProductScopeMatches hold.
-  static void Collect(const DealerBuckets& buckets,
-                      const PricingProduct& product,
+  // whose product scope matches the product of `key`, ascending: with
+  // ForDealer, exactly the rules of the type for which DealerScopeMatches
+  // and ProductScopeMatches hold.
+  static void Collect(const DealerBuckets& buckets, ProductKey key,
                       std::vector<uint32_t>& out);
+  // The same for `product` (its SKU upper-case).
+  void Collect(const DealerBuckets& buckets, const PricingProduct& product,
+               std::vector<uint32_t>& out) const {
+    Collect(buckets, KeyOf(product), out);
+  }
 
  private:
   struct TypeIndex {
@@ -401,6 +423,9 @@ class RuleBook {
 
   // Never null; immutable once built (copies of the book share it).
   std::shared_ptr<const std::vector<PriceRule>> rules_;
+  // The ids of the SKUs (upper-case) and product groups the rules name.
+  absl::flat_hash_map<std::string, uint32_t> sku_ids_;
+  absl::flat_hash_map<std::string, uint32_t> group_ids_;
   // By RuleType value (1..8).
   std::array<TypeIndex, 9> by_type_;
 };

@@ -367,7 +367,7 @@ TEST(RuleBookTest, FindsExactlyTheRulesWhoseScopeMatches) {
           }
         }
         std::vector<uint32_t> got;
-        RuleBook::Collect(book->ForDealer(type, dealer), product, got);
+        book->Collect(book->ForDealer(type, dealer), product, got);
         EXPECT_EQ(got, want) << dealer.zone << "/" << dealer.province << " "
                              << product.sku << " " << RuleTypeName(type);
       }

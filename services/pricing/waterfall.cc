@@ -9,7 +9,6 @@
 #include <set>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -165,10 +164,12 @@ absl::Status ValidateHead(const BasketInput& in, std::string& currency) {
                           absl::StrCat("must be 0 to ", kMaxUnitWeightGrams,
                                        " g (got ", l.unit_weight_grams, ")"));
     }
-    RETURN_IF_ERROR(Named(l.list_price.Multiply(l.quantity),
-                          absl::StrCat(f, ".list_price"),
-                          absl::StrCat("list price × quantity ", l.quantity))
-                        .status());
+    RETURN_IF_ERROR(
+        Named(
+            l.list_price.Multiply(l.quantity),
+            [&f] { return absl::StrCat(f, ".list_price"); },
+            [&l] { return absl::StrCat("list price × quantity ", l.quantity); })
+            .status());
   }
   return absl::OkStatus();
 }
@@ -234,13 +235,12 @@ struct LineState {
   Money running;
   LineResult r;
   // The rules of each step whose scope matches the line (indexes into the
-  // book's rules, ascending), collected once per line: the step of
-  // RuleType value t has [spans[t].first, spans[t].second) of candidates.
-  std::vector<uint32_t> candidates;
+  // book's rules, ascending), collected once per line into the basket's
+  // `candidates`: the step of RuleType value t has [spans[t].first,
+  // spans[t].second) of them.
   std::array<std::pair<uint32_t, uint32_t>, 9> spans{};
-  // Set while Choose only asks whether a rule applies: the evaluation may
-  // leave the effect's amount and facts empty (made for the winner alone).
-  bool quick = false;
+  // The product as the rule book's index knows it.
+  RuleBook::ProductKey key;
 };
 
 // What a rule would do to a line: the amount and the facts its note
@@ -249,7 +249,10 @@ struct Effect {
   Money amount;
   ExplanationFacts facts{};
 };
-using Outcome = std::variant<Effect, NotApplied>;
+// Whether a rule applies to a line: nullopt, or why not. An evaluation
+// `evaluate(rule, line, effect)` answers it; with an `effect` (asked of the
+// winner alone) it also says what the rule does.
+using Verdict = std::optional<NotApplied>;
 
 struct Chosen {
   const PriceRule* rule = nullptr;
@@ -270,10 +273,12 @@ NotApplied Missed(const PriceRule& rule, NotAppliedReason reason,
 // are only counted, LineResult::scope_mismatches): the ineligible and
 // those whose condition fails are listed with their reason, the tie-break
 // picks one among the rest and lists the losers, in the order considered.
-// `evaluate(rule, line)` gives the rule's Outcome.
+// `evaluate` gives each rule's Verdict.
 template <typename Evaluate>
-absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book, RuleType type,
-                              absl::CivilDay day, const Evaluate& evaluate) {
+absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book,
+                              const std::vector<uint32_t>& candidates,
+                              RuleType type, absl::CivilDay day,
+                              const Evaluate& evaluate) {
   const auto [begin, end] = s.spans[static_cast<size_t>(type)];
   s.r.scope_mismatches +=
       static_cast<int64_t>(book.CountOfType(type) - (end - begin));
@@ -282,7 +287,7 @@ absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book, RuleType type,
   thread_local std::vector<const PriceRule*> applicable;
   applicable.clear();
   for (uint32_t i = begin; i < end; ++i) {
-    const PriceRule& rule = rules[s.candidates[i]];
+    const PriceRule& rule = rules[candidates[i]];
     // The scope matches: a draft or out of window is all that can make the
     // rule ineligible (Ineligibility).
     if (rule.state != RuleState::kActive) {
@@ -298,12 +303,9 @@ absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book, RuleType type,
       s.r.not_applied.push_back(Missed(rule, NotAppliedReason::kScopeMismatch));
       continue;
     }
-    s.quick = true;
-    absl::StatusOr<Outcome> outcome = evaluate(rule, s);
-    s.quick = false;
-    RETURN_IF_ERROR(outcome.status());
-    if (auto* n = std::get_if<NotApplied>(&*outcome)) {
-      s.r.not_applied.push_back(*n);
+    ASSIGN_OR_RETURN(const Verdict verdict, evaluate(rule, s, nullptr));
+    if (verdict) {
+      s.r.not_applied.push_back(*verdict);
       continue;
     }
     applicable.push_back(&rule);
@@ -323,9 +325,8 @@ absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book, RuleType type,
     s.r.not_applied.push_back(n);
   }
   // The winner's effect in full (the same evaluation, with its facts).
-  ASSIGN_OR_RETURN(Outcome outcome, evaluate(*winner, s));
+  RETURN_IF_ERROR(evaluate(*winner, s, &c.effect).status());
   c.rule = winner;
-  c.effect = std::get<Effect>(std::move(outcome));
   return c;
 }
 
@@ -348,18 +349,20 @@ absl::Status Record(LineState& s, WaterfallStep step, const PriceRule* rule,
 }
 
 // A percentage off the running line amount, rounded half-up on the line.
-absl::StatusOr<Outcome> PercentOff(const LineState& s, int64_t bp,
+absl::StatusOr<Verdict> PercentOff(const LineState& s, int64_t bp,
+                                   Effect* effect,
                                    ExplanationFacts facts = {}) {
-  if (s.quick) return Effect{};
+  if (effect == nullptr) return std::nullopt;
   ASSIGN_OR_RETURN(Money off, s.running.ApplyBasisPoints(bp));
-  ASSIGN_OR_RETURN(Money amount, off.Negate());
-  return Effect{std::move(amount), facts};
+  ASSIGN_OR_RETURN(effect->amount, off.Negate());
+  effect->facts = facts;
+  return std::nullopt;
 }
 
 // Evaluates nothing: every eligible rule of the step applies (floors and
 // rebates act after the choice).
-absl::StatusOr<Outcome> Eligible(const PriceRule&, const LineState&) {
-  return Effect{};
+absl::StatusOr<Verdict> Eligible(const PriceRule&, const LineState&, Effect*) {
+  return std::nullopt;
 }
 
 // "≥ 100 units", "≥ 10,000.00"-style tier thresholds ("≥ 10000.00").
@@ -441,9 +444,10 @@ class Waterfall {
   // its rebate.
   absl::Status Pass(const std::map<size_t, LineResult>& failed) {
     lines_.clear();
+    candidates_.clear();
     sku_units_.clear();
     bundle_left_.clear();
-    after_quantity_.clear();
+
     fact_index_.clear();
     result_.volumes.clear();
     lines_.reserve(in_.lines.size());
@@ -457,6 +461,7 @@ class Waterfall {
       s.r.sku = s.product.sku;
       s.r.quantity = l.quantity;
       s.field = absl::StrCat("lines[", i, "]");
+      s.key = book_.KeyOf(s.product);
       ASSIGN_OR_RETURN(
           s.list_amount,
           Named(l.list_price.Multiply(l.quantity), ListField(s), [&l] {
@@ -464,20 +469,21 @@ class Waterfall {
           }));
       // Every step's candidates at once; the line lists at most these and
       // the discounts a floor takes back (one per step).
+      const size_t first = candidates_.size();
       for (size_t t = 1; t <= 8; ++t) {
-        const uint32_t begin = static_cast<uint32_t>(s.candidates.size());
-        RuleBook::Collect(steps_[t], s.product, s.candidates);
-        s.spans[t] = {begin, static_cast<uint32_t>(s.candidates.size())};
+        const uint32_t begin = static_cast<uint32_t>(candidates_.size());
+        RuleBook::Collect(steps_[t], s.key, candidates_);
+        s.spans[t] = {begin, static_cast<uint32_t>(candidates_.size())};
       }
-      s.r.not_applied.reserve(s.candidates.size() + 8);
+      s.r.not_applied.reserve(candidates_.size() - first + 8);
       s.r.steps.reserve(9);
       s.running = Money::Zero(currency_);
       RETURN_IF_ERROR(
           Record(s, WaterfallStep::kListPrice, nullptr, s.list_amount));
       sku_units_[s.product.sku] += l.quantity;
     }
-    auto percent = [](const PriceRule& r, const LineState& s) {
-      return PercentOff(s, r.basis_points);
+    auto percent = [](const PriceRule& r, const LineState& s, Effect* e) {
+      return PercentOff(s, r.basis_points, e);
     };
     RETURN_IF_ERROR(ForEachLine(RuleType::kChannelMargin, percent));
     RETURN_IF_ERROR(ForEachLine(RuleType::kSeasonal, percent));
@@ -488,20 +494,32 @@ class Waterfall {
                        Named(order_after_seasonal_.Add(s.running), "lines",
                              "the order's amount after step 3"));
     }
-    RETURN_IF_ERROR(ForEachLine(RuleType::kQuantity,
-                                [this](const PriceRule& r, LineState& s) {
-                                  return QuantityTier(r, s);
-                                }));
+    RETURN_IF_ERROR(
+        ForEachLine(RuleType::kQuantity,
+                    [this](const PriceRule& r, LineState& s, Effect* e) {
+                      return QuantityTier(r, s, e);
+                    }));
     // Cumulative volume counts this order's lines as they stand after
-    // step 4, whichever line is priced first.
-    for (const LineState& s : lines_) after_quantity_.push_back(s.running);
-    RETURN_IF_ERROR(ForEachLine(RuleType::kCumulativeVolume,
-                                [this](const PriceRule& r, LineState& s) {
-                                  return CumulativeTier(r, s);
-                                }));
+    // step 4, whichever line is priced first: summed once by product.
+    order_volume_ = {};
+    sku_volume_.clear();
+    group_volume_.clear();
+    for (const LineState& s : lines_) {
+      // Each ≤ the line's amount after step 3, whose sum fits.
+      const OrderVolume v{s.r.quantity, s.running.minor_units()};
+      order_volume_ += v;
+      if (s.key.sku != RuleBook::kUnknown) sku_volume_[s.key.sku] += v;
+      if (s.key.group != RuleBook::kUnknown) group_volume_[s.key.group] += v;
+    }
+    RETURN_IF_ERROR(
+        ForEachLine(RuleType::kCumulativeVolume,
+                    [this](const PriceRule& r, LineState& s, Effect* e) {
+                      return CumulativeTier(r, s, e);
+                    }));
     RETURN_IF_ERROR(ForEachLine(
-        RuleType::kBundle,
-        [this](const PriceRule& r, LineState& s) { return Bundle(r, s); }));
+        RuleType::kBundle, [this](const PriceRule& r, LineState& s, Effect* e) {
+          return Bundle(r, s, e);
+        }));
     RETURN_IF_ERROR(ForEachLine(RuleType::kPriceEnding, Ending));
     for (LineState& s : lines_) RETURN_IF_ERROR(Floors(s));
     for (LineState& s : lines_) RETURN_IF_ERROR(Finish(s));
@@ -511,8 +529,8 @@ class Waterfall {
   template <typename Evaluate>
   absl::Status ForEachLine(RuleType type, const Evaluate& evaluate) {
     for (LineState& s : lines_) {
-      ASSIGN_OR_RETURN(Chosen c,
-                       Choose(s, book_, type, in_.quote_day, evaluate));
+      ASSIGN_OR_RETURN(Chosen c, Choose(s, book_, candidates_, type,
+                                        in_.quote_day, evaluate));
       if (c.rule == nullptr) continue;
       // A bundle's coverage is used up by the lines it applies to (facts[0]
       // the units it covers).
@@ -523,17 +541,18 @@ class Waterfall {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<Outcome> QuantityTier(const PriceRule& r, LineState& s) {
+  absl::StatusOr<Verdict> QuantityTier(const PriceRule& r, LineState& s,
+                                       Effect* effect) {
     if (r.quantity.basis == QuantityBasis::kLineQuantity) {
       std::optional<Tier> t = TierForUnits(r.quantity.tiers, s.r.quantity);
       if (!t) return Missed(r, NotAppliedReason::kTierNotReached);
-      return PercentOff(s, t->basis_points);
+      return PercentOff(s, t->basis_points, effect);
     }
     const ExplanationFacts facts{order_after_seasonal_.minor_units(), 0, 0};
     std::optional<Tier> t =
         TierForAmount(r.quantity.tiers, order_after_seasonal_);
     if (!t) return Missed(r, NotAppliedReason::kTierNotReached, facts);
-    return PercentOff(s, t->basis_points, facts);
+    return PercentOff(s, t->basis_points, effect, facts);
   }
 
   // What a cumulative rule counts: computed once per rule, recorded in the
@@ -558,14 +577,30 @@ class Waterfall {
       f.prior_units = v.units;
       if (!v.amount.currency().empty()) f.prior_amount = v.amount;
     }
-    f.order_amount = Money::Zero(currency_);
-    for (size_t i = 0; i < lines_.size(); ++i) {
-      if (!ProductScopeMatches(r.product_scope, lines_[i].product)) continue;
-      f.order_units += lines_[i].r.quantity;
-      ASSIGN_OR_RETURN(f.order_amount,
-                       Named(f.order_amount.Add(after_quantity_[i]), "lines",
-                             "the order's amount in the rule's scope"));
+    // This order's lines in the rule's product scope.
+    OrderVolume order;
+    switch (r.product_scope.kind) {
+      case ProductScopeKind::kAllProducts:
+        order = order_volume_;
+        break;
+      case ProductScopeKind::kGroup: {
+        const uint32_t group = book_.KeyOf({"", r.product_scope.code}).group;
+        if (auto it = group_volume_.find(group); it != group_volume_.end()) {
+          order = it->second;
+        }
+        break;
+      }
+      case ProductScopeKind::kSku: {
+        const uint32_t sku =
+            book_.KeyOf({absl::AsciiStrToUpper(r.product_scope.code), ""}).sku;
+        if (auto it = sku_volume_.find(sku); it != sku_volume_.end()) {
+          order = it->second;
+        }
+        break;
+      }
     }
+    f.order_units = order.units;
+    f.order_amount = Minor(currency_, order.amount);
     if (__builtin_add_overflow(f.prior_units, f.order_units,
                                &f.counted_units)) {
       return InvalidField(absl::StrCat(prior_field, ".units"),
@@ -585,13 +620,14 @@ class Waterfall {
     return &result_.volumes.back();
   }
 
-  absl::StatusOr<Outcome> CumulativeTier(const PriceRule& r, LineState& s) {
+  absl::StatusOr<Verdict> CumulativeTier(const PriceRule& r, LineState& s,
+                                         Effect* effect) {
     ASSIGN_OR_RETURN(const VolumeFact* f, Fact(r));
     // The fact records the tier reached.
     if (!f->tier_basis_points) {
       return Missed(r, NotAppliedReason::kTierNotReached, CountedFacts(*f));
     }
-    return PercentOff(s, *f->tier_basis_points, CountedFacts(*f));
+    return PercentOff(s, *f->tier_basis_points, effect, CountedFacts(*f));
   }
 
   // What the explanations of a cumulative rule quote: [0] the prior
@@ -606,7 +642,8 @@ class Waterfall {
   // One coverage pool per bundle rule — ⌊A units ÷ trigger_quantity⌋ ×
   // discounted_quantity — used up by the B lines it applies to, in line
   // order. Lines of A itself are never cut by their own bundle.
-  absl::StatusOr<Outcome> Bundle(const PriceRule& r, LineState& s) {
+  absl::StatusOr<Verdict> Bundle(const PriceRule& r, LineState& s,
+                                 Effect* effect) {
     const std::string a = absl::AsciiStrToUpper(r.bundle.trigger_sku);
     if (s.product.sku == a) {
       return Missed(r, NotAppliedReason::kScopeMismatch);
@@ -624,15 +661,17 @@ class Waterfall {
     if (covered == 0) {
       return Missed(r, NotAppliedReason::kBundleIncomplete, {a_units, 0, 0});
     }
-    if (s.quick) return Effect{{}, {covered, 0, 0}};
+    if (effect == nullptr) return std::nullopt;
     const int64_t off = DivideRoundHalfUp(
         static_cast<__int128>(s.running.minor_units()) * covered *
             r.bundle.basis_points,
         static_cast<__int128>(s.r.quantity) * kMaxBasisPoints);
-    return Effect{Minor(currency_, -off), {covered, a_units, left}};
+    *effect = Effect{Minor(currency_, -off), {covered, a_units, left}};
+    return std::nullopt;
   }
 
-  static absl::StatusOr<Outcome> Ending(const PriceRule& r, LineState& s) {
+  static absl::StatusOr<Verdict> Ending(const PriceRule& r, LineState& s,
+                                        Effect* effect) {
     const std::string& c = s.running.currency();
     const int64_t unit =
         DivideRoundHalfUp(s.running.minor_units(), s.r.quantity);
@@ -650,10 +689,11 @@ class Waterfall {
       return Missed(r, NotAppliedReason::kNoPriceEnding,
                     {unit, lowered, s.running.minor_units()});
     }
-    if (s.quick) return Effect{};
+    if (effect == nullptr) return std::nullopt;
     ASSIGN_OR_RETURN(Money line, Minor(c, *p).Multiply(s.r.quantity));
-    ASSIGN_OR_RETURN(Money amount, line.Subtract(s.running));
-    return Effect{std::move(amount), {unit, lowered != 0, 0}};
+    ASSIGN_OR_RETURN(effect->amount, line.Subtract(s.running));
+    effect->facts = {unit, lowered != 0, 0};
+    return std::nullopt;
   }
 
   // The channel floor: the price of the level above on the ladder
@@ -681,7 +721,7 @@ class Waterfall {
     }
     thread_local std::vector<uint32_t> candidates;
     candidates.clear();
-    RuleBook::Collect(*above_step_, s.product, candidates);
+    RuleBook::Collect(*above_step_, s.key, candidates);
     // Channel margins are percentages: every eligible one applies.
     const PriceRule* winner = nullptr;
     for (const uint32_t index : candidates) {
@@ -730,8 +770,8 @@ class Waterfall {
       RETURN_IF_ERROR(Clamp(s, *std::move(channel)));
     }
     const BasketLine& l = *s.in;
-    ASSIGN_OR_RETURN(
-        Chosen c, Choose(s, book_, RuleType::kFloor, in_.quote_day, Eligible));
+    ASSIGN_OR_RETURN(Chosen c, Choose(s, book_, candidates_, RuleType::kFloor,
+                                      in_.quote_day, Eligible));
     if (c.rule != nullptr) {
       const PriceRule& r = *c.rule;
       // Only the floor that applies needs the standard cost.
@@ -816,8 +856,8 @@ class Waterfall {
     s.r.tax_inclusive_unit_price = Minor(currency_, tax_inclusive);
     s.r.rebate_accrual = Money::Zero(currency_);
     if (s.r.failed()) return absl::OkStatus();
-    ASSIGN_OR_RETURN(
-        Chosen c, Choose(s, book_, RuleType::kRebate, in_.quote_day, Eligible));
+    ASSIGN_OR_RETURN(Chosen c, Choose(s, book_, candidates_, RuleType::kRebate,
+                                      in_.quote_day, Eligible));
     if (c.rule == nullptr) return absl::OkStatus();
     s.r.rebate_rule_id = c.rule->rule_id;
     ASSIGN_OR_RETURN(s.r.rebate_accrual,
@@ -942,6 +982,7 @@ class Waterfall {
     int64_t units = 0;
     int64_t grams = 0;
     std::map<std::string, size_t> rebate_index;
+    out.lines.reserve(in_.lines.size());
     auto priced = lines_.begin();
     for (size_t i = 0; i < in_.lines.size(); ++i) {
       if (auto it = failed.find(i); it != failed.end()) {
@@ -1018,8 +1059,23 @@ class Waterfall {
   // A bundle rule's coverage not yet used by earlier lines.
   absl::flat_hash_map<const PriceRule*, int64_t> bundle_left_;
   std::vector<LineState> lines_;
+  // The lines' candidate rules (LineState::spans).
+  std::vector<uint32_t> candidates_;
   Money order_after_seasonal_;
-  std::vector<Money> after_quantity_;
+  // This order's units and amounts after step 4: in all, by SKU id and by
+  // product group id (RuleBook::KeyOf).
+  struct OrderVolume {
+    int64_t units = 0;
+    int64_t amount = 0;
+    OrderVolume& operator+=(const OrderVolume& o) {
+      units += o.units;
+      amount += o.amount;
+      return *this;
+    }
+  };
+  OrderVolume order_volume_;
+  absl::flat_hash_map<uint32_t, OrderVolume> sku_volume_;
+  absl::flat_hash_map<uint32_t, OrderVolume> group_volume_;
   // A cumulative rule's VolumeFact, by index in result_.volumes.
   absl::flat_hash_map<const PriceRule*, size_t> fact_index_;
   BasketResult result_;
