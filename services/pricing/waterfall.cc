@@ -28,7 +28,7 @@ constexpr int64_t kMaxPriorUnits = 1'000'000'000'000;
 constexpr int64_t kMaxUnitWeightGrams = 10'000'000;
 
 // A money amount the currency is already known to be valid for.
-Money Minor(const std::string& currency, int64_t minor_units) {
+Money Minor(absl::string_view currency, int64_t minor_units) {
   return Money::Create(currency, minor_units).value();
 }
 
@@ -231,8 +231,11 @@ struct LineState {
   // "lines[i]".
   std::string field;
   PricingProduct product;
-  Money list_amount;
-  Money running;
+  // The basket's currency; the amounts below are minor units in it (Money
+  // is made for the recorded steps alone).
+  absl::string_view currency;
+  int64_t list_amount = 0;
+  int64_t running = 0;
   LineResult r;
   // The rules of each step whose scope matches the line (indexes into the
   // book's rules, ascending), collected once per line into the basket's
@@ -246,7 +249,8 @@ struct LineState {
 // What a rule would do to a line: the amount and the facts its note
 // quotes (AppliedStep::facts).
 struct Effect {
-  Money amount;
+  // Minor units.
+  int64_t amount = 0;
   ExplanationFacts facts{};
 };
 // Whether a rule applies to a line: nullopt, or why not. An evaluation
@@ -299,7 +303,7 @@ absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book,
       continue;
     }
     if (const std::string c = RuleCurrency(rule);
-        !c.empty() && c != s.running.currency()) {
+        !c.empty() && c != s.currency) {
       s.r.not_applied.push_back(Missed(rule, NotAppliedReason::kScopeMismatch));
       continue;
     }
@@ -335,17 +339,35 @@ auto ListField(const LineState& s) {
   return [&s] { return absl::StrCat(s.field, ".list_price"); };
 }
 
+// a + b in minor units of `currency`; on an overflow Money's own error,
+// named as Named does.
+template <typename Field, typename What>
+absl::StatusOr<int64_t> AddMinor(absl::string_view currency, int64_t a,
+                                 int64_t b, const Field& field,
+                                 const What& what) {
+  int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return Named(Minor(currency, a).Add(Minor(currency, b)), field, what)
+      .status();
+}
+
 absl::Status Record(LineState& s, WaterfallStep step, const PriceRule* rule,
-                    const Money& amount, ExplanationFacts facts = {}) {
-  ASSIGN_OR_RETURN(
-      s.running, Named(s.running.Add(amount), ListField(s), "the line amount"));
+                    int64_t amount, ExplanationFacts facts = {}) {
+  ASSIGN_OR_RETURN(s.running, AddMinor(s.currency, s.running, amount,
+                                       ListField(s), "the line amount"));
   AppliedStep& a = s.r.steps.emplace_back();
   a.step = step;
   a.rule = rule;
-  a.amount = amount;
-  a.running_after = s.running;
+  a.amount = Minor(s.currency, amount);
+  a.running_after = Minor(s.currency, s.running);
   a.facts = facts;
   return absl::OkStatus();
+}
+
+// `bp` basis points of a (non-negative) amount, rounded half-up: as
+// Money::ApplyBasisPoints, which cannot overflow for 0..10000.
+int64_t BasisPointsOf(int64_t minor, int64_t bp) {
+  return DivideRoundHalfUp(static_cast<__int128>(minor) * bp, kMaxBasisPoints);
 }
 
 // A percentage off the running line amount, rounded half-up on the line.
@@ -353,8 +375,7 @@ absl::StatusOr<Verdict> PercentOff(const LineState& s, int64_t bp,
                                    Effect* effect,
                                    ExplanationFacts facts = {}) {
   if (effect == nullptr) return std::nullopt;
-  ASSIGN_OR_RETURN(Money off, s.running.ApplyBasisPoints(bp));
-  ASSIGN_OR_RETURN(effect->amount, off.Negate());
+  effect->amount = -BasisPointsOf(s.running, bp);
   effect->facts = facts;
   return std::nullopt;
 }
@@ -462,8 +483,9 @@ class Waterfall {
       s.r.quantity = l.quantity;
       s.field = absl::StrCat("lines[", i, "]");
       s.key = book_.KeyOf(s.product);
+      s.currency = currency_;
       ASSIGN_OR_RETURN(
-          s.list_amount,
+          const Money list_amount,
           Named(l.list_price.Multiply(l.quantity), ListField(s), [&l] {
             return absl::StrCat("list price × quantity ", l.quantity);
           }));
@@ -477,7 +499,8 @@ class Waterfall {
       }
       s.r.not_applied.reserve(candidates_.size() - first + 8);
       s.r.steps.reserve(9);
-      s.running = Money::Zero(currency_);
+      s.list_amount = list_amount.minor_units();
+      s.running = 0;
       RETURN_IF_ERROR(
           Record(s, WaterfallStep::kListPrice, nullptr, s.list_amount));
       sku_units_[s.product.sku] += l.quantity;
@@ -488,12 +511,13 @@ class Waterfall {
     RETURN_IF_ERROR(ForEachLine(RuleType::kChannelMargin, percent));
     RETURN_IF_ERROR(ForEachLine(RuleType::kSeasonal, percent));
     // The order's amount after step 3, for quantity tiers on the order.
-    order_after_seasonal_ = Money::Zero(currency_);
+    int64_t after_seasonal = 0;
     for (const LineState& s : lines_) {
-      ASSIGN_OR_RETURN(order_after_seasonal_,
-                       Named(order_after_seasonal_.Add(s.running), "lines",
-                             "the order's amount after step 3"));
+      ASSIGN_OR_RETURN(after_seasonal,
+                       AddMinor(currency_, after_seasonal, s.running, "lines",
+                                "the order's amount after step 3"));
     }
+    order_after_seasonal_ = Minor(currency_, after_seasonal);
     RETURN_IF_ERROR(
         ForEachLine(RuleType::kQuantity,
                     [this](const PriceRule& r, LineState& s, Effect* e) {
@@ -506,7 +530,7 @@ class Waterfall {
     group_volume_.clear();
     for (const LineState& s : lines_) {
       // Each ≤ the line's amount after step 3, whose sum fits.
-      const OrderVolume v{s.r.quantity, s.running.minor_units()};
+      const OrderVolume v{s.r.quantity, s.running};
       order_volume_ += v;
       if (s.key.sku != RuleBook::kUnknown) sku_volume_[s.key.sku] += v;
       if (s.key.group != RuleBook::kUnknown) group_volume_[s.key.group] += v;
@@ -663,35 +687,31 @@ class Waterfall {
     }
     if (effect == nullptr) return std::nullopt;
     const int64_t off = DivideRoundHalfUp(
-        static_cast<__int128>(s.running.minor_units()) * covered *
-            r.bundle.basis_points,
+        static_cast<__int128>(s.running) * covered * r.bundle.basis_points,
         static_cast<__int128>(s.r.quantity) * kMaxBasisPoints);
-    *effect = Effect{Minor(currency_, -off), {covered, a_units, left}};
+    *effect = Effect{-off, {covered, a_units, left}};
     return std::nullopt;
   }
 
   static absl::StatusOr<Verdict> Ending(const PriceRule& r, LineState& s,
                                         Effect* effect) {
-    const std::string& c = s.running.currency();
-    const int64_t unit =
-        DivideRoundHalfUp(s.running.minor_units(), s.r.quantity);
+    const int64_t unit = DivideRoundHalfUp(s.running, s.r.quantity);
     std::optional<int64_t> p = EndPrice(unit, r.ending);
     // The half-up unit can be above running ÷ quantity: step 7 never
     // raises the line, so a p × quantity above it takes the next lower p.
     int64_t lowered = 0;
-    if (p &&
-        static_cast<__int128>(*p) * s.r.quantity > s.running.minor_units()) {
+    if (p && static_cast<__int128>(*p) * s.r.quantity > s.running) {
       lowered = *p;
       *p -= r.ending.step;
       if (*p <= 0) p.reset();
     }
     if (!p) {
       return Missed(r, NotAppliedReason::kNoPriceEnding,
-                    {unit, lowered, s.running.minor_units()});
+                    {unit, lowered, s.running});
     }
     if (effect == nullptr) return std::nullopt;
-    ASSIGN_OR_RETURN(Money line, Minor(c, *p).Multiply(s.r.quantity));
-    ASSIGN_OR_RETURN(effect->amount, line.Subtract(s.running));
+    // p × quantity ≤ the line (above): no overflow.
+    effect->amount = *p * s.r.quantity - s.running;
     effect->facts = {unit, lowered != 0, 0};
     return std::nullopt;
   }
@@ -734,15 +754,12 @@ class Waterfall {
     FloorClamp floor;
     floor.above = above.channel_level;
     floor.above_rule = winner;
-    floor.floor_amount = s.list_amount;
-    if (winner != nullptr) {
-      ASSIGN_OR_RETURN(Money off,
-                       s.list_amount.ApplyBasisPoints(winner->basis_points));
-      ASSIGN_OR_RETURN(off, off.Negate());
-      ASSIGN_OR_RETURN(
-          floor.floor_amount,
-          Named(s.list_amount.Add(off), ListField(s), "the channel floor"));
-    }
+    // List less the discount: between zero and list.
+    floor.floor_amount = Minor(
+        currency_, winner == nullptr
+                       ? s.list_amount
+                       : s.list_amount - BasisPointsOf(s.list_amount,
+                                                       winner->basis_points));
     return floor;
   }
 
@@ -751,22 +768,21 @@ class Waterfall {
   // raise.
   absl::Status Clamp(LineState& s, FloorClamp clamp) {
     const Money& floor = clamp.floor_amount;
-    const bool above_list = floor.minor_units() > s.list_amount.minor_units();
-    const Money& to = above_list ? s.list_amount : floor;
-    if (to.minor_units() <= s.running.minor_units()) return absl::OkStatus();
-    ASSIGN_OR_RETURN(clamp.raised_by, to.Subtract(s.running));
+    const bool above_list = floor.minor_units() > s.list_amount;
+    const int64_t to = above_list ? s.list_amount : floor.minor_units();
+    if (to <= s.running) return absl::OkStatus();
+    clamp.raised_by = Minor(currency_, to - s.running);
     const PriceRule* rule = clamp.rule;
-    const Money raise = clamp.raised_by;
+    const int64_t raise = clamp.raised_by.minor_units();
     const int64_t index = static_cast<int64_t>(s.r.clamps.size());
     s.r.clamps.push_back(std::move(clamp));
     return Record(s, WaterfallStep::kFloor, rule, raise, {index, 0, 0});
   }
 
   absl::Status Floors(LineState& s) {
-    const Money before = s.running;
+    const int64_t before = s.running;
     ASSIGN_OR_RETURN(std::optional<FloorClamp> channel, ChannelFloor(s));
-    if (channel &&
-        channel->floor_amount.minor_units() > s.running.minor_units()) {
+    if (channel && channel->floor_amount.minor_units() > s.running) {
       RETURN_IF_ERROR(Clamp(s, *std::move(channel)));
     }
     const BasketLine& l = *s.in;
@@ -808,22 +824,23 @@ class Waterfall {
                    "standard cost × quantity × (1 + minimum margin)"));
         clamp.floor_amount = Minor(currency_, minor);
       }
-      if (clamp.floor_amount.minor_units() > s.running.minor_units()) {
+      if (clamp.floor_amount.minor_units() > s.running) {
         if (r.floor.action == FloorAction::kClamp) {
           RETURN_IF_ERROR(Clamp(s, std::move(clamp)));
         } else {
           s.r.failure_reason = kReasonPriceBelowFloor;
           s.r.failure_message = absl::StrCat(
-              "net ", s.running.DecimalString(), " is below ",
+              "net ", Minor(currency_, s.running).DecimalString(), " is below ",
               clamp.floor_amount.DecimalString(), " (",
-              FloorText(clamp, s.list_amount, s.r.quantity, currency_),
+              FloorText(clamp, Minor(currency_, s.list_amount), s.r.quantity,
+                        currency_),
               ", action REJECT): change the discounts or the quantity");
         }
       }
     }
     // A clamp takes back discounts, the latest first: each rule it took
     // from is listed as lost to the floor.
-    int64_t taken = s.running.minor_units() - before.minor_units();
+    int64_t taken = s.running - before;
     if (taken <= 0) return absl::OkStatus();
     for (auto it = s.r.steps.rbegin(); it != s.r.steps.rend() && taken > 0;
          ++it) {
@@ -844,12 +861,11 @@ class Waterfall {
 
   absl::Status Finish(LineState& s) {
     const int64_t q = s.r.quantity;
-    s.r.net_amount = s.running;
-    s.r.net_unit_price =
-        Minor(currency_, DivideRoundHalfUp(s.running.minor_units(), q));
+    s.r.net_amount = Minor(currency_, s.running);
+    s.r.net_unit_price = Minor(currency_, DivideRoundHalfUp(s.running, q));
     ASSIGN_OR_RETURN(const int64_t tax_inclusive,
                      Divide(ListField(s),
-                            static_cast<__int128>(s.running.minor_units()) *
+                            static_cast<__int128>(s.running) *
                                 (kMaxBasisPoints + in_.vat_basis_points),
                             static_cast<__int128>(q) * kMaxBasisPoints,
                             "the tax-inclusive unit price"));
@@ -860,8 +876,8 @@ class Waterfall {
                                       in_.quote_day, Eligible));
     if (c.rule == nullptr) return absl::OkStatus();
     s.r.rebate_rule_id = c.rule->rule_id;
-    ASSIGN_OR_RETURN(s.r.rebate_accrual,
-                     s.running.ApplyBasisPoints(c.rule->basis_points));
+    s.r.rebate_accrual =
+        Minor(currency_, BasisPointsOf(s.running, c.rule->basis_points));
     return absl::OkStatus();
   }
 
