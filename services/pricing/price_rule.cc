@@ -425,11 +425,6 @@ bool ProductScopeMatches(const ProductScope& scope, const PricingProduct& p) {
   return false;
 }
 
-bool InWindow(const PriceRule& rule, absl::CivilDay day) {
-  return rule.valid_from <= day &&
-         (!rule.valid_until || day < *rule.valid_until);
-}
-
 std::string StateOrWindowExplanation(const PriceRule& rule,
                                      absl::CivilDay day) {
   switch (rule.state) {
@@ -554,8 +549,20 @@ absl::StatusOr<RuleBook> RuleBook::Build(std::vector<PriceRule> rules) {
   RuleBook book{Token{}};
   book.rules_ =
       std::make_shared<const std::vector<PriceRule>>(std::move(rules));
+  book.heads_.reserve(book.rules_->size());
   for (size_t i = 0; i < book.rules_->size(); ++i) {
     const PriceRule& r = (*book.rules_)[i];
+    Head& h = book.heads_.emplace_back();
+    h.valid_from = DayNumber(r.valid_from);
+    h.valid_until = r.valid_until ? DayNumber(*r.valid_until)
+                                  : std::numeric_limits<int64_t>::max();
+    h.priority = r.priority;
+    h.active = r.state == RuleState::kActive;
+    h.dealer_kind = static_cast<uint8_t>(r.dealer_scope.kind);
+    h.product_kind = static_cast<uint8_t>(r.product_scope.kind);
+    h.can_have_money = r.type == RuleType::kQuantity ||
+                       r.type == RuleType::kCumulativeVolume ||
+                       r.type == RuleType::kFloor;
     TypeIndex& t = book.by_type_[Slot(r.type)];
     ++t.count;
     ProductBucket* bucket = nullptr;
@@ -631,6 +638,21 @@ RuleBook::DealerBuckets RuleBook::ForDealer(RuleType type,
   find(t.by_dealer, d.dealer_id);
   std::sort(out.all_products.begin(), out.all_products.end());
   return out;
+}
+
+int64_t RuleBook::DayNumber(absl::CivilDay day) {
+  return day - absl::CivilDay(1970, 1, 1);
+}
+
+bool RuleBook::Outranks(uint32_t a, uint32_t b) const {
+  // The order of pricing::Outranks, field by field.
+  const Head& x = heads_[a];
+  const Head& y = heads_[b];
+  if (x.priority != y.priority) return x.priority > y.priority;
+  if (x.dealer_kind != y.dealer_kind) return x.dealer_kind > y.dealer_kind;
+  if (x.product_kind != y.product_kind) return x.product_kind > y.product_kind;
+  if (x.valid_from != y.valid_from) return x.valid_from > y.valid_from;
+  return (*rules_)[a].rule_id < (*rules_)[b].rule_id;
 }
 
 RuleBook::ProductKey RuleBook::KeyOf(const PricingProduct& p) const {

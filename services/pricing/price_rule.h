@@ -293,7 +293,10 @@ bool DealerScopeMatches(const DealerScope& scope, const PricingDealer& dealer);
 bool ProductScopeMatches(const ProductScope& scope,
                          const PricingProduct& product);
 // valid_from ≤ day < valid_until.
-bool InWindow(const PriceRule& rule, absl::CivilDay day);
+inline bool InWindow(const PriceRule& rule, absl::CivilDay day) {
+  return rule.valid_from <= day &&
+         (!rule.valid_until || day < *rule.valid_until);
+}
 
 // Why `rule` cannot apply to this dealer and product on `day`, whatever
 // its own condition: a draft, then a scope mismatch, then out of window
@@ -356,6 +359,29 @@ class RuleBook {
 
   // In the order given to Build.
   const std::vector<PriceRule>& rules() const { return *rules_; }
+
+  // What choosing a rule for a line reads of every candidate, packed (a
+  // large set does not fit the cache: the rule itself is read only for the
+  // candidates that pass these), by index in rules().
+  struct Head {
+    // DayNumber of valid_from, and of valid_until (exclusive; the largest
+    // int64 when open-ended).
+    int64_t valid_from = 0;
+    int64_t valid_until = 0;
+    int priority = 0;
+    bool active = false;
+    // The scope kinds' values: their specificity.
+    uint8_t dealer_kind = 0;
+    uint8_t product_kind = 0;
+    // A type whose rules can have money of their own (RuleCurrency).
+    bool can_have_money = false;
+  };
+  const std::vector<Head>& heads() const { return heads_; }
+  // Days since 1970-01-01.
+  static int64_t DayNumber(absl::CivilDay day);
+  // Outranks(rules()[a], rules()[b]), reading the rules themselves only on
+  // a tie down to valid_from.
+  bool Outranks(uint32_t a, uint32_t b) const;
   // The same, shared: a priced basket keeps the rules its explanations
   // point to alive (BasketResult::rules) without copying them.
   const std::shared_ptr<const std::vector<PriceRule>>& shared_rules() const {
@@ -423,6 +449,7 @@ class RuleBook {
 
   // Never null; immutable once built (copies of the book share it).
   std::shared_ptr<const std::vector<PriceRule>> rules_;
+  std::vector<Head> heads_;
   // The ids of the SKUs (upper-case) and product groups the rules name.
   absl::flat_hash_map<std::string, uint32_t> sku_ids_;
   absl::flat_hash_map<std::string, uint32_t> group_ids_;

@@ -132,7 +132,10 @@ absl::Status ValidateHead(const BasketInput& in, std::string& currency) {
   for (size_t i = 0; i < in.lines.size(); ++i) {
     const BasketLine& l = in.lines[i];
     const std::string f = absl::StrCat("lines[", i, "]");
-    RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".sku"), l.sku));
+    // The field's name is made for the error alone.
+    if (!RequireCode("sku", l.sku).ok()) {
+      RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".sku"), l.sku));
+    }
     if (l.quantity < 1 || l.quantity > kMaxQuantity) {
       return InvalidField(absl::StrCat(f, ".quantity"),
                           absl::StrCat("must be 1 to ", kMaxQuantity, " (got ",
@@ -263,14 +266,34 @@ struct Chosen {
   Effect effect;
 };
 
-NotApplied Missed(const PriceRule& rule, NotAppliedReason reason,
-                  ExplanationFacts facts = {}) {
+// Whether the rule's own money is in another currency than the basket's
+// (RuleCurrency; only these types have money of their own).
+bool OtherCurrency(const PriceRule& rule, absl::string_view currency) {
+  switch (rule.type) {
+    case RuleType::kQuantity:
+    case RuleType::kCumulativeVolume:
+    case RuleType::kFloor:
+      break;
+    default:
+      return false;
+  }
+  const std::string c = RuleCurrency(rule);
+  return !c.empty() && c != currency;
+}
+
+NotApplied Missed(const PriceRule& rule, WaterfallStep step,
+                  NotAppliedReason reason, ExplanationFacts facts = {}) {
   NotApplied n;
   n.rule = &rule;
-  n.step = StepOf(rule.type);
+  n.step = step;
   n.reason = reason;
   n.facts = facts;
   return n;
+}
+
+NotApplied Missed(const PriceRule& rule, NotAppliedReason reason,
+                  ExplanationFacts facts = {}) {
+  return Missed(rule, StepOf(rule.type), reason, facts);
 }
 
 // Considers the rules of one step whose scope matches the line (the others
@@ -281,30 +304,35 @@ NotApplied Missed(const PriceRule& rule, NotAppliedReason reason,
 template <typename Evaluate>
 absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book,
                               const std::vector<uint32_t>& candidates,
-                              RuleType type, absl::CivilDay day,
+                              RuleType type, int64_t day,
                               const Evaluate& evaluate) {
   const auto [begin, end] = s.spans[static_cast<size_t>(type)];
   s.r.scope_mismatches +=
       static_cast<int64_t>(book.CountOfType(type) - (end - begin));
+  const WaterfallStep step = StepOf(type);
   const std::vector<PriceRule>& rules = book.rules();
+  const std::vector<RuleBook::Head>& heads = book.heads();
   // Reused across calls (nothing Choose calls chooses in turn).
-  thread_local std::vector<const PriceRule*> applicable;
+  thread_local std::vector<uint32_t> applicable;
   applicable.clear();
   for (uint32_t i = begin; i < end; ++i) {
-    const PriceRule& rule = rules[candidates[i]];
+    const uint32_t index = candidates[i];
+    const RuleBook::Head& head = heads[index];
+    const PriceRule& rule = rules[index];
     // The scope matches: a draft or out of window is all that can make the
     // rule ineligible (Ineligibility).
-    if (rule.state != RuleState::kActive) {
-      s.r.not_applied.push_back(Missed(rule, NotAppliedReason::kDraft));
+    if (!head.active) {
+      s.r.not_applied.push_back(Missed(rule, step, NotAppliedReason::kDraft));
       continue;
     }
-    if (!InWindow(rule, day)) {
-      s.r.not_applied.push_back(Missed(rule, NotAppliedReason::kOutOfWindow));
+    if (day < head.valid_from || day >= head.valid_until) {
+      s.r.not_applied.push_back(
+          Missed(rule, step, NotAppliedReason::kOutOfWindow));
       continue;
     }
-    if (const std::string c = RuleCurrency(rule);
-        !c.empty() && c != s.currency) {
-      s.r.not_applied.push_back(Missed(rule, NotAppliedReason::kScopeMismatch));
+    if (head.can_have_money && OtherCurrency(rule, s.currency)) {
+      s.r.not_applied.push_back(
+          Missed(rule, step, NotAppliedReason::kScopeMismatch));
       continue;
     }
     ASSIGN_OR_RETURN(const Verdict verdict, evaluate(rule, s, nullptr));
@@ -312,19 +340,20 @@ absl::StatusOr<Chosen> Choose(LineState& s, const RuleBook& book,
       s.r.not_applied.push_back(*verdict);
       continue;
     }
-    applicable.push_back(&rule);
+    applicable.push_back(index);
   }
   Chosen c;
   if (applicable.empty()) return c;
   // The tie-break (SelectRule): the winner, then every other one as
   // LOWER_PRIORITY naming it, in the order considered.
-  const PriceRule* winner = applicable[0];
-  for (const PriceRule* r : applicable) {
-    if (Outranks(*r, *winner)) winner = r;
+  uint32_t win = applicable[0];
+  for (const uint32_t index : applicable) {
+    if (book.Outranks(index, win)) win = index;
   }
-  for (const PriceRule* r : applicable) {
-    if (r == winner) continue;
-    NotApplied n = Missed(*r, NotAppliedReason::kLowerPriority);
+  const PriceRule* winner = &rules[win];
+  for (const uint32_t index : applicable) {
+    if (index == win) continue;
+    NotApplied n = Missed(rules[index], step, NotAppliedReason::kLowerPriority);
     n.winner = winner;
     s.r.not_applied.push_back(n);
   }
@@ -505,7 +534,11 @@ class Waterfall {
           Record(s, WaterfallStep::kListPrice, nullptr, s.list_amount));
       sku_units_[s.product.sku] += l.quantity;
     }
-    auto percent = [](const PriceRule& r, const LineState& s, Effect* e) {
+    // Every eligible percentage applies (its rule is read for the winner
+    // alone).
+    auto percent = [](const PriceRule& r, const LineState& s,
+                      Effect* e) -> absl::StatusOr<Verdict> {
+      if (e == nullptr) return std::nullopt;
       return PercentOff(s, r.basis_points, e);
     };
     RETURN_IF_ERROR(ForEachLine(RuleType::kChannelMargin, percent));
@@ -553,8 +586,8 @@ class Waterfall {
   template <typename Evaluate>
   absl::Status ForEachLine(RuleType type, const Evaluate& evaluate) {
     for (LineState& s : lines_) {
-      ASSIGN_OR_RETURN(Chosen c, Choose(s, book_, candidates_, type,
-                                        in_.quote_day, evaluate));
+      ASSIGN_OR_RETURN(Chosen c,
+                       Choose(s, book_, candidates_, type, day_, evaluate));
       if (c.rule == nullptr) continue;
       // A bundle's coverage is used up by the lines it applies to (facts[0]
       // the units it covers).
@@ -744,12 +777,16 @@ class Waterfall {
     RuleBook::Collect(*above_step_, s.key, candidates);
     // Channel margins are percentages: every eligible one applies.
     const PriceRule* winner = nullptr;
+    uint32_t win = 0;
     for (const uint32_t index : candidates) {
-      const PriceRule& rule = book_.rules()[index];
-      if (rule.state != RuleState::kActive || !InWindow(rule, in_.quote_day)) {
+      const RuleBook::Head& head = book_.heads()[index];
+      if (!head.active || day_ < head.valid_from || day_ >= head.valid_until) {
         continue;
       }
-      if (winner == nullptr || Outranks(rule, *winner)) winner = &rule;
+      if (winner == nullptr || book_.Outranks(index, win)) {
+        win = index;
+        winner = &book_.rules()[index];
+      }
     }
     FloorClamp floor;
     floor.above = above.channel_level;
@@ -787,7 +824,7 @@ class Waterfall {
     }
     const BasketLine& l = *s.in;
     ASSIGN_OR_RETURN(Chosen c, Choose(s, book_, candidates_, RuleType::kFloor,
-                                      in_.quote_day, Eligible));
+                                      day_, Eligible));
     if (c.rule != nullptr) {
       const PriceRule& r = *c.rule;
       // Only the floor that applies needs the standard cost.
@@ -873,7 +910,7 @@ class Waterfall {
     s.r.rebate_accrual = Money::Zero(currency_);
     if (s.r.failed()) return absl::OkStatus();
     ASSIGN_OR_RETURN(Chosen c, Choose(s, book_, candidates_, RuleType::kRebate,
-                                      in_.quote_day, Eligible));
+                                      day_, Eligible));
     if (c.rule == nullptr) return absl::OkStatus();
     s.r.rebate_rule_id = c.rule->rule_id;
     s.r.rebate_accrual =
@@ -1064,6 +1101,8 @@ class Waterfall {
   const BasketInput& in_;
   const RuleBook& book_;
   const std::string currency_;
+  // The quote day, RuleBook::DayNumber.
+  const int64_t day_ = RuleBook::DayNumber(in_.quote_day);
   // By RuleType value: the rules of each step that can match the dealer.
   std::array<RuleBook::DealerBuckets, 9> steps_;
   // The channel floor's: the level above on the ladder.
