@@ -247,6 +247,8 @@ struct LineState {
   std::array<std::pair<uint32_t, uint32_t>, 9> spans{};
   // The product as the rule book's index knows it.
   RuleBook::ProductKey key;
+  // The rebate rule that accrues on the line (LineResult::rebate_rule_id).
+  const PriceRule* rebate = nullptr;
 };
 
 // What a rule would do to a line: the amount and the facts its note
@@ -913,6 +915,7 @@ class Waterfall {
                                       day_, Eligible));
     if (c.rule == nullptr) return absl::OkStatus();
     s.r.rebate_rule_id = c.rule->rule_id;
+    s.rebate = c.rule;
     s.r.rebate_accrual =
         Minor(currency_, BasisPointsOf(s.running, c.rule->basis_points));
     return absl::OkStatus();
@@ -1030,11 +1033,13 @@ class Waterfall {
   // order.
   absl::Status Order(std::map<size_t, LineResult> failed) {
     BasketResult& out = result_;
-    out.goods_total = Money::Zero(currency_);
-    out.rebate_total = Money::Zero(currency_);
+    // Minor units, made Money at the end.
+    int64_t goods = 0;
+    int64_t rebate_total = 0;
+    std::vector<int64_t> rebate_amounts;
     int64_t units = 0;
     int64_t grams = 0;
-    std::map<std::string, size_t> rebate_index;
+    absl::flat_hash_map<const PriceRule*, size_t> rebate_index;
     out.lines.reserve(in_.lines.size());
     auto priced = lines_.begin();
     for (size_t i = 0; i < in_.lines.size(); ++i) {
@@ -1044,9 +1049,8 @@ class Waterfall {
         continue;
       }
       LineState& s = *priced++;
-      ASSIGN_OR_RETURN(out.goods_total,
-                       Named(out.goods_total.Add(s.r.net_amount), "lines",
-                             "the goods total"));
+      ASSIGN_OR_RETURN(goods, AddMinor(currency_, goods, s.running, "lines",
+                                       "the goods total"));
       units += s.r.quantity;  // ≤ 500 × 1,000,000
       int64_t line_grams = 0;
       if (__builtin_mul_overflow(s.r.quantity, s.in->unit_weight_grams,
@@ -1055,20 +1059,26 @@ class Waterfall {
         return InvalidField(absl::StrCat(s.field, ".unit_weight_grams"),
                             "the order's weight is too large");
       }
-      if (!s.r.rebate_rule_id.empty()) {
-        auto [it, fresh] =
-            rebate_index.emplace(s.r.rebate_rule_id, out.rebates.size());
+      if (s.rebate != nullptr) {
+        auto [it, fresh] = rebate_index.emplace(s.rebate, out.rebates.size());
         if (fresh) {
-          out.rebates.push_back({s.r.rebate_rule_id, Money::Zero(currency_)});
+          out.rebates.push_back({s.rebate->rule_id, Money()});
+          rebate_amounts.push_back(0);
         }
-        RebateAccrual& acc = out.rebates[it->second];
-        ASSIGN_OR_RETURN(acc.amount, Named(acc.amount.Add(s.r.rebate_accrual),
-                                           "lines", "the rebate"));
-        ASSIGN_OR_RETURN(out.rebate_total,
-                         Named(out.rebate_total.Add(s.r.rebate_accrual),
-                               "lines", "the rebate total"));
+        const int64_t accrued = s.r.rebate_accrual.minor_units();
+        int64_t& acc = rebate_amounts[it->second];
+        ASSIGN_OR_RETURN(
+            acc, AddMinor(currency_, acc, accrued, "lines", "the rebate"));
+        ASSIGN_OR_RETURN(rebate_total,
+                         AddMinor(currency_, rebate_total, accrued, "lines",
+                                  "the rebate total"));
       }
       out.lines.push_back(std::move(s.r));
+    }
+    out.goods_total = Minor(currency_, goods);
+    out.rebate_total = Minor(currency_, rebate_total);
+    for (size_t i = 0; i < out.rebates.size(); ++i) {
+      out.rebates[i].amount = Minor(currency_, rebate_amounts[i]);
     }
     RETURN_IF_ERROR(Freight(out, units, grams));
     constexpr char kTotal[] = "the order total (goods + freight + VAT)";

@@ -246,6 +246,42 @@ TEST(WaterfallTest, ScopeMismatchIsCountedNotListed) {
   EXPECT_EQ(l.not_applied[0].reason, NotAppliedReason::kDraft);
 }
 
+// Pricing records facts; the words are rendered from them on demand, and
+// the result keeps the rules they point to: it can be read after the rule
+// vector (or the RuleBook) it was priced with is gone.
+TEST(WaterfallTest, TheWordsRenderAfterTheRulesAreGone) {
+  absl::StatusOr<BasketResult> r;
+  {
+    PriceRule high = Rule("HIGH", RuleType::kSeasonal, 1000);
+    high.priority = 9;
+    std::vector<PriceRule> rules = {Rule("LOW", RuleType::kSeasonal, 500), high,
+                                    Floor("MIN95", 9500, FloorAction::kClamp)};
+    absl::StatusOr<RuleBook> book = RuleBook::Build(rules);
+    ASSERT_TRUE(book.ok());
+    r = PriceBasket(Basket({Line("PUMP-100", 1, 10000)}), *book);
+  }
+  ASSERT_TRUE(r.ok()) << r.status();
+  const LineResult& l = r->lines[0];
+  ASSERT_EQ(StepNumbers(l), (std::vector<int>{1, 3, 8}));
+  EXPECT_EQ(l.steps[1].rule_id(), "HIGH");
+  EXPECT_EQ(StepNote(*r, l, l.steps[0]), "1 × 100.00");
+  EXPECT_EQ(StepNote(*r, l, l.steps[1]), "10.00% of 100.00");
+  // A floor step says what its clamp says.
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(StepNote(*r, l, l.steps[2]), ExplainClamp(*r, l, l.clamps[0]));
+  EXPECT_EQ(ExplainClamp(*r, l, l.clamps[0]),
+            "raised by 5.00 to 95.00: floor rule MIN95, minimum net unit "
+            "price 95.00");
+  const NotApplied* low = Find(l, "LOW", NotAppliedReason::kLowerPriority);
+  ASSERT_NE(low, nullptr);
+  EXPECT_EQ(low->winner->rule_id, "HIGH");
+  EXPECT_EQ(ExplainNotApplied(*r, l, *low), "lost to HIGH: priority 0 < 9");
+  const NotApplied* lost = Find(l, "HIGH", NotAppliedReason::kLostToFloor);
+  ASSERT_NE(lost, nullptr);
+  EXPECT_EQ(ExplainNotApplied(*r, l, *lost),
+            "5.00 of its 10.00 taken back by MIN95");
+}
+
 // The quote service builds a RuleBook once per rule-set version: pricing
 // with it is pricing with the vector it was built from.
 TEST(WaterfallTest, ARuleBookPricesAsItsVector) {
