@@ -546,6 +546,11 @@ absl::StatusOr<RuleBook> RuleBook::Build(std::vector<PriceRule> rules) {
                        at->second, "]: rule ids must be unique"));
     }
   }
+  // Each rule's place in rule id order (the last tie-break), while `ids`
+  // still points into `rules`.
+  std::vector<uint32_t> id_rank(rules.size());
+  uint32_t rank = 0;
+  for (const auto& [id, index] : ids) id_rank[index] = rank++;
   RuleBook book{Token{}};
   book.rules_ =
       std::make_shared<const std::vector<PriceRule>>(std::move(rules));
@@ -560,6 +565,7 @@ absl::StatusOr<RuleBook> RuleBook::Build(std::vector<PriceRule> rules) {
     h.active = r.state == RuleState::kActive;
     h.dealer_kind = static_cast<uint8_t>(r.dealer_scope.kind);
     h.product_kind = static_cast<uint8_t>(r.product_scope.kind);
+    h.id_rank = id_rank[i];
     h.can_have_money = r.type == RuleType::kQuantity ||
                        r.type == RuleType::kCumulativeVolume ||
                        r.type == RuleType::kFloor;
@@ -652,7 +658,7 @@ bool RuleBook::Outranks(uint32_t a, uint32_t b) const {
   if (x.dealer_kind != y.dealer_kind) return x.dealer_kind > y.dealer_kind;
   if (x.product_kind != y.product_kind) return x.product_kind > y.product_kind;
   if (x.valid_from != y.valid_from) return x.valid_from > y.valid_from;
-  return (*rules_)[a].rule_id < (*rules_)[b].rule_id;
+  return x.id_rank < y.id_rank;
 }
 
 RuleBook::ProductKey RuleBook::KeyOf(const PricingProduct& p) const {

@@ -369,6 +369,8 @@ class RuleBook {
     int64_t valid_from = 0;
     int64_t valid_until = 0;
     int priority = 0;
+    // The rule's place in the set in rule id order.
+    uint32_t id_rank = 0;
     bool active = false;
     // The scope kinds' values: their specificity.
     uint8_t dealer_kind = 0;
@@ -379,8 +381,7 @@ class RuleBook {
   const std::vector<Head>& heads() const { return heads_; }
   // Days since 1970-01-01.
   static int64_t DayNumber(absl::CivilDay day);
-  // Outranks(rules()[a], rules()[b]), reading the rules themselves only on
-  // a tie down to valid_from.
+  // Outranks(rules()[a], rules()[b]), from the heads alone.
   bool Outranks(uint32_t a, uint32_t b) const;
   // The same, shared: a priced basket keeps the rules its explanations
   // point to alive (BasketResult::rules) without copying them.

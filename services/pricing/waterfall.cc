@@ -703,7 +703,14 @@ class Waterfall {
   // order. Lines of A itself are never cut by their own bundle.
   absl::StatusOr<Verdict> Bundle(const PriceRule& r, LineState& s,
                                  Effect* effect) {
-    const std::string a = absl::AsciiStrToUpper(r.bundle.trigger_sku);
+    // The trigger upper-case (SKUs compare so), copied only when it is not.
+    const std::string& trigger = r.bundle.trigger_sku;
+    std::string upper;
+    absl::string_view a = trigger;
+    if (std::any_of(trigger.begin(), trigger.end(), absl::ascii_islower)) {
+      upper = absl::AsciiStrToUpper(trigger);
+      a = upper;
+    }
     if (s.product.sku == a) {
       return Missed(r, NotAppliedReason::kScopeMismatch);
     }
