@@ -4,6 +4,14 @@
 // against 10,000 active rules in < 100 µs, and a cost that does not grow
 // as rules × lines (1k to 100k rules, 1 to 500 lines).
 //
+// PriceBasket records why each rule considered was not applied as facts
+// (the rule, the reason, the numbers); the words are rendered on demand.
+// BM_PriceBasketRuleBook is the engine (the < 100 µs figure);
+// BM_RenderExplanations is, separately, what rendering every word of the
+// priced quote costs (each step's note, each rule not applied, each clamp),
+// which a quote pays once when it is shown or stored (WaterfallToProto).
+// A quote's price is the sum of both.
+//
 // The rule set mixes every type and scope the way a manufacturer's does:
 // most rules are for one dealer or one SKU (often both), fewer for a
 // product group, a zone, an ABC class, a channel level or everyone; a few
@@ -11,6 +19,7 @@
 // same baskets against the same rules.
 //
 //   build/bench/pricing_rules_bench [--benchmark_filter=BM_PriceBasketRuleBook]
+//       [--benchmark_repetitions=3]
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -197,6 +206,44 @@ void BM_PriceBasketRuleBook(benchmark::State& state) {
       counted / static_cast<double>(r.lines.size());
 }
 BENCHMARK(BM_PriceBasketRuleBook)->Apply(Matrix);
+
+// Rendering every word of a priced quote from its facts, as a quote shown
+// or stored does (WaterfallToProto renders the same text into its message):
+// each step's note, each rule not applied and each clamp. Apart from the
+// engine's figure, and not in it.
+void BM_RenderExplanations(benchmark::State& state) {
+  const RuleBook book =
+      RuleBook::Build(Rules(static_cast<int>(state.range(0)))).value();
+  const BasketInput basket = Basket(static_cast<int>(state.range(1)));
+  const BasketResult r = PriceBasket(basket, book).value();
+  size_t texts = 0;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    texts = 0;
+    bytes = 0;
+    for (const LineResult& l : r.lines) {
+      for (const AppliedStep& s : l.steps) {
+        std::string text = StepNote(r, l, s);
+        bytes += text.size();
+        benchmark::DoNotOptimize(text);
+      }
+      for (const NotApplied& n : l.not_applied) {
+        std::string text = ExplainNotApplied(r, l, n);
+        bytes += text.size();
+        benchmark::DoNotOptimize(text);
+      }
+      for (const FloorClamp& c : l.clamps) {
+        std::string text = ExplainClamp(r, l, c);
+        bytes += text.size();
+        benchmark::DoNotOptimize(text);
+      }
+      texts += l.steps.size() + l.not_applied.size() + l.clamps.size();
+    }
+  }
+  state.counters["texts"] = static_cast<double>(texts);
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_RenderExplanations)->Apply(Matrix);
 
 // What building the book costs (once per rule-set version).
 void BM_BuildRuleBook(benchmark::State& state) {

@@ -233,18 +233,21 @@ std::string Dump(const BasketResult& r) {
                     l.failure_reason, " ", l.failure_message, " ",
                     l.rebate_rule_id, " ", l.rebate_accrual.ToString(), " ",
                     l.scope_mismatches, "\n");
+    // The words as a quote renders them, from the recorded facts.
     for (const AppliedStep& s : l.steps) {
-      absl::StrAppend(&out, " s", static_cast<int>(s.step), " ", s.step_name,
-                      " ", s.rule_id, " ", s.amount.ToString(), " ",
-                      s.running_after.ToString(), " ", s.note, "\n");
+      absl::StrAppend(&out, " s", static_cast<int>(s.step), " ", s.step_name(),
+                      " ", s.rule_id(), " ", s.amount.ToString(), " ",
+                      s.running_after.ToString(), " ", StepNote(r, l, s), "\n");
     }
     for (const NotApplied& n : l.not_applied) {
-      absl::StrAppend(&out, " n", static_cast<int>(n.step), " ", n.rule_id, " ",
-                      static_cast<int>(n.reason), " ", n.explanation, "\n");
+      absl::StrAppend(&out, " n", static_cast<int>(n.step), " ", n.rule_id(),
+                      " ", static_cast<int>(n.reason), " ",
+                      ExplainNotApplied(r, l, n), "\n");
     }
     for (const FloorClamp& c : l.clamps) {
-      absl::StrAppend(&out, " c", c.floor, " ", c.floor_amount.ToString(), " ",
-                      c.raised_by.ToString(), " ", c.explanation, "\n");
+      absl::StrAppend(&out, " c", c.floor(), " ", c.floor_amount.ToString(),
+                      " ", c.raised_by.ToString(), " ", ExplainClamp(r, l, c),
+                      "\n");
     }
   }
   const FreightResult& f = r.freight;
@@ -286,7 +289,8 @@ void CheckFloors(const BasketInput& in, const std::vector<PriceRule>& rules,
       continue;
     }
     bool listed = false;
-    for (const NotApplied& n : l.not_applied) listed |= n.rule_id == r.rule_id;
+    for (const NotApplied& n : l.not_applied)
+      listed |= n.rule_id() == r.rule_id;
     if (listed) continue;
     int64_t floor = 0;
     if (r.floor.kind == FloorKind::kMinNetUnitPrice) {
@@ -367,7 +371,7 @@ void CheckIndex(const BasketInput& in, const RuleBook& book) {
         }
       }
       std::vector<uint32_t> got;
-      RuleBook::Collect(buckets, p, got);
+      book.Collect(buckets, p, got);
       FUZZ_CHECK(got == want);
     }
   }

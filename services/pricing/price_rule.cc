@@ -425,12 +425,21 @@ bool ProductScopeMatches(const ProductScope& scope, const PricingProduct& p) {
   return false;
 }
 
-bool InWindow(const PriceRule& rule, absl::CivilDay day) {
-  return rule.valid_from <= day &&
-         (!rule.valid_until || day < *rule.valid_until);
+std::string StateOrWindowExplanation(const PriceRule& rule,
+                                     absl::CivilDay day) {
+  switch (rule.state) {
+    case RuleState::kActive:
+      break;
+    case RuleState::kRetired:
+      return "retired: only active rules apply";
+    case RuleState::kDraft:
+      return "a draft: only active rules apply (simulate it instead)";
+  }
+  return absl::StrCat("valid ", WindowText(rule), ", the quote is dated ",
+                      BusinessCalendar::Key(day));
 }
 
-std::optional<NotApplied> Ineligibility(const PriceRule& rule,
+std::optional<Ineligible> Ineligibility(const PriceRule& rule,
                                         const PricingDealer& dealer,
                                         const PricingProduct& product,
                                         absl::CivilDay day) {
@@ -440,31 +449,23 @@ std::optional<NotApplied> Ineligibility(const PriceRule& rule,
   if (!draft && dealer_scope && product_scope && InWindow(rule, day)) {
     return std::nullopt;
   }
-  NotApplied n{rule.rule_id, StepOf(rule.type), NotAppliedReason::kDraft, ""};
   if (draft) {
-    n.explanation =
-        rule.state == RuleState::kRetired
-            ? "retired: only active rules apply"
-            : "a draft: only active rules apply (simulate it instead)";
-    return n;
+    return Ineligible{NotAppliedReason::kDraft,
+                      StateOrWindowExplanation(rule, day)};
   }
   if (!dealer_scope) {
-    n.reason = NotAppliedReason::kScopeMismatch;
-    n.explanation = absl::StrCat("for ", DealerScopeName(rule.dealer_scope),
-                                 ", not this dealer");
-    return n;
+    return Ineligible{NotAppliedReason::kScopeMismatch,
+                      absl::StrCat("for ", DealerScopeName(rule.dealer_scope),
+                                   ", not this dealer")};
   }
   if (!product_scope) {
-    n.reason = NotAppliedReason::kScopeMismatch;
-    n.explanation = absl::StrCat("for ", ProductScopeName(rule.product_scope),
-                                 ", not ", absl::AsciiStrToUpper(product.sku));
-    return n;
+    return Ineligible{
+        NotAppliedReason::kScopeMismatch,
+        absl::StrCat("for ", ProductScopeName(rule.product_scope), ", not ",
+                     absl::AsciiStrToUpper(product.sku))};
   }
-  n.reason = NotAppliedReason::kOutOfWindow;
-  n.explanation =
-      absl::StrCat("valid ", WindowText(rule), ", the quote is dated ",
-                   BusinessCalendar::Key(day));
-  return n;
+  return Ineligible{NotAppliedReason::kOutOfWindow,
+                    StateOrWindowExplanation(rule, day)};
 }
 
 bool Outranks(const PriceRule& a, const PriceRule& b) {
@@ -517,9 +518,12 @@ Selection SelectRule(const std::vector<const PriceRule*>& applicable) {
   }
   for (const PriceRule* r : applicable) {
     if (r == s.winner) continue;
-    s.losers.push_back({r->rule_id, StepOf(r->type),
-                        NotAppliedReason::kLowerPriority,
-                        TieBreakExplanation(*s.winner, *r)});
+    NotApplied n;
+    n.rule = r;
+    n.step = StepOf(r->type);
+    n.reason = NotAppliedReason::kLowerPriority;
+    n.winner = s.winner;
+    s.losers.push_back(n);
   }
   return s;
 }
@@ -542,10 +546,29 @@ absl::StatusOr<RuleBook> RuleBook::Build(std::vector<PriceRule> rules) {
                        at->second, "]: rule ids must be unique"));
     }
   }
+  // Each rule's place in rule id order (the last tie-break), while `ids`
+  // still points into `rules`.
+  std::vector<uint32_t> id_rank(rules.size());
+  uint32_t rank = 0;
+  for (const auto& [id, index] : ids) id_rank[index] = rank++;
   RuleBook book{Token{}};
-  book.rules_ = std::move(rules);
-  for (size_t i = 0; i < book.rules_.size(); ++i) {
-    const PriceRule& r = book.rules_[i];
+  book.rules_ =
+      std::make_shared<const std::vector<PriceRule>>(std::move(rules));
+  book.heads_.reserve(book.rules_->size());
+  for (size_t i = 0; i < book.rules_->size(); ++i) {
+    const PriceRule& r = (*book.rules_)[i];
+    Head& h = book.heads_.emplace_back();
+    h.valid_from = DayNumber(r.valid_from);
+    h.valid_until = r.valid_until ? DayNumber(*r.valid_until)
+                                  : std::numeric_limits<int64_t>::max();
+    h.priority = r.priority;
+    h.active = r.state == RuleState::kActive;
+    h.dealer_kind = static_cast<uint8_t>(r.dealer_scope.kind);
+    h.product_kind = static_cast<uint8_t>(r.product_scope.kind);
+    h.id_rank = id_rank[i];
+    h.can_have_money = r.type == RuleType::kQuantity ||
+                       r.type == RuleType::kCumulativeVolume ||
+                       r.type == RuleType::kFloor;
     TypeIndex& t = book.by_type_[Slot(r.type)];
     ++t.count;
     ProductBucket* bucket = nullptr;
@@ -567,16 +590,25 @@ absl::StatusOr<RuleBook> RuleBook::Build(std::vector<PriceRule> rules) {
         break;
     }
     const uint32_t index = static_cast<uint32_t>(i);
+    // Ids in order of first appearance.
+    auto id = [](absl::flat_hash_map<std::string, uint32_t>& ids,
+                 std::string code) {
+      const uint32_t next = static_cast<uint32_t>(ids.size());
+      return ids.emplace(std::move(code), next).first->second;
+    };
     switch (r.product_scope.kind) {
       case ProductScopeKind::kAllProducts:
         bucket->all.push_back(index);
         break;
       case ProductScopeKind::kGroup:
-        bucket->by_group[r.product_scope.code].push_back(index);
+        bucket->by_group[id(book.group_ids_, r.product_scope.code)].push_back(
+            index);
         break;
       case ProductScopeKind::kSku:
-        bucket->by_sku[absl::AsciiStrToUpper(r.product_scope.code)].push_back(
-            index);
+        bucket
+            ->by_sku[id(book.sku_ids_,
+                        absl::AsciiStrToUpper(r.product_scope.code))]
+            .push_back(index);
         break;
     }
   }
@@ -595,9 +627,8 @@ RuleBook::DealerBuckets RuleBook::ForDealer(RuleType type,
   if (slot >= by_type_.size() || by_type_[slot].count == 0) return out;
   const TypeIndex& t = by_type_[slot];
   auto add = [&out](const ProductBucket& b) {
-    if (!b.all.empty() || !b.by_sku.empty() || !b.by_group.empty()) {
-      out.push_back(&b);
-    }
+    out.all_products.insert(out.all_products.end(), b.all.begin(), b.all.end());
+    if (!b.by_sku.empty() || !b.by_group.empty()) out.by_product.push_back(&b);
   };
   auto find = [&add](const absl::flat_hash_map<std::string, ProductBucket>& m,
                      const std::string& key) {
@@ -611,27 +642,61 @@ RuleBook::DealerBuckets RuleBook::ForDealer(RuleType type,
   find(t.by_zone, d.zone);
   if (d.province != d.zone) find(t.by_zone, d.province);
   find(t.by_dealer, d.dealer_id);
+  std::sort(out.all_products.begin(), out.all_products.end());
   return out;
 }
 
-void RuleBook::Collect(const DealerBuckets& buckets, const PricingProduct& p,
+int64_t RuleBook::DayNumber(absl::CivilDay day) {
+  return day - absl::CivilDay(1970, 1, 1);
+}
+
+bool RuleBook::Outranks(uint32_t a, uint32_t b) const {
+  // The order of pricing::Outranks, field by field.
+  const Head& x = heads_[a];
+  const Head& y = heads_[b];
+  if (x.priority != y.priority) return x.priority > y.priority;
+  if (x.dealer_kind != y.dealer_kind) return x.dealer_kind > y.dealer_kind;
+  if (x.product_kind != y.product_kind) return x.product_kind > y.product_kind;
+  if (x.valid_from != y.valid_from) return x.valid_from > y.valid_from;
+  return x.id_rank < y.id_rank;
+}
+
+RuleBook::ProductKey RuleBook::KeyOf(const PricingProduct& p) const {
+  ProductKey key;
+  if (auto it = sku_ids_.find(p.sku); it != sku_ids_.end()) {
+    key.sku = it->second;
+  }
+  // A product without a group matches no group rule.
+  if (!p.product_group.empty()) {
+    if (auto it = group_ids_.find(p.product_group); it != group_ids_.end()) {
+      key.group = it->second;
+    }
+  }
+  return key;
+}
+
+void RuleBook::Collect(const DealerBuckets& buckets, ProductKey key,
                        std::vector<uint32_t>& out) {
   const size_t start = out.size();
-  for (const ProductBucket* b : buckets) {
-    out.insert(out.end(), b->all.begin(), b->all.end());
-    if (!b->by_sku.empty()) {
-      if (auto it = b->by_sku.find(p.sku); it != b->by_sku.end()) {
+  out.insert(out.end(), buckets.all_products.begin(),
+             buckets.all_products.end());
+  const size_t common = out.size();
+  for (const ProductBucket* b : buckets.by_product) {
+    if (key.sku != kUnknown && !b->by_sku.empty()) {
+      if (auto it = b->by_sku.find(key.sku); it != b->by_sku.end()) {
         out.insert(out.end(), it->second.begin(), it->second.end());
       }
     }
-    if (!b->by_group.empty() && !p.product_group.empty()) {
-      if (auto it = b->by_group.find(p.product_group);
-          it != b->by_group.end()) {
+    if (key.group != kUnknown && !b->by_group.empty()) {
+      if (auto it = b->by_group.find(key.group); it != b->by_group.end()) {
         out.insert(out.end(), it->second.begin(), it->second.end());
       }
     }
   }
-  std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+  // The product's own rules among those for all products.
+  if (out.size() > common) {
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+  }
 }
 
 VolumeWindow VolumePeriodContaining(VolumePeriod period, absl::CivilDay day) {

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -266,27 +267,56 @@ enum class NotAppliedReason {
 // "LOWER_PRIORITY", "OUT_OF_WINDOW", … (stable: callers branch on them).
 std::string ReasonName(NotAppliedReason reason);
 
+// The numbers an explanation quotes that the rules, the line and the
+// basket do not hold themselves (amounts in minor units of the basket's
+// currency). Which ones a reason or a step uses is said where the waterfall
+// records it (waterfall.h).
+using ExplanationFacts = std::array<int64_t, 3>;
+
+// A rule considered and not applied, as facts: the waterfall records these
+// while pricing and formats nothing; the person-readable explanation ("lost
+// to R7: priority 5 < 9") is rendered on demand (waterfall.h:
+// ExplainNotApplied), e.g. when the result becomes a quote message.
 struct NotApplied {
-  std::string rule_id;
+  // The rule, in the rule set the basket was priced with (the BasketResult
+  // keeps that set alive); never null.
+  const PriceRule* rule = nullptr;
   WaterfallStep step = WaterfallStep::kListPrice;
   NotAppliedReason reason = NotAppliedReason::kScopeMismatch;
-  // For a person: "lost to R7: priority 5 < 9".
-  std::string explanation;
+  // kLowerPriority: the rule it lost to.
+  const PriceRule* winner = nullptr;
+  ExplanationFacts facts{};
+  const std::string& rule_id() const { return rule->rule_id; }
 };
 
 bool DealerScopeMatches(const DealerScope& scope, const PricingDealer& dealer);
 bool ProductScopeMatches(const ProductScope& scope,
                          const PricingProduct& product);
 // valid_from ≤ day < valid_until.
-bool InWindow(const PriceRule& rule, absl::CivilDay day);
+inline bool InWindow(const PriceRule& rule, absl::CivilDay day) {
+  return rule.valid_from <= day &&
+         (!rule.valid_until || day < *rule.valid_until);
+}
 
 // Why `rule` cannot apply to this dealer and product on `day`, whatever
 // its own condition: a draft, then a scope mismatch, then out of window
 // (the first that holds); nullopt when it is eligible.
-std::optional<NotApplied> Ineligibility(const PriceRule& rule,
+struct Ineligible {
+  NotAppliedReason reason = NotAppliedReason::kDraft;
+  // "a draft: only active rules apply (simulate it instead)", "for ABC
+  // class A, not this dealer", "valid [2027-01-01, open), the quote is
+  // dated 2026-11-27".
+  std::string explanation;
+};
+std::optional<Ineligible> Ineligibility(const PriceRule& rule,
                                         const PricingDealer& dealer,
                                         const PricingProduct& product,
                                         absl::CivilDay day);
+// The explanation of a rule that is not active ("a draft: …", "retired:
+// …") or, when it is, of its window missing `day` ("valid [2027-01-01,
+// open), the quote is dated 2026-11-27"): Ineligibility's words for
+// kDraft and kOutOfWindow.
+std::string StateOrWindowExplanation(const PriceRule& rule, absl::CivilDay day);
 
 // The tie-break: whether `a` beats `b` (higher priority; then dealer scope
 // specificity; then product scope specificity; then later valid_from; then
@@ -299,7 +329,8 @@ std::string TieBreakExplanation(const PriceRule& winner,
 
 // The one rule of a step that applies among `applicable` (rules that are
 // eligible and whose condition holds), and every other one as
-// kLowerPriority naming the winner. No winner when `applicable` is empty.
+// kLowerPriority with the winner (TieBreakExplanation(*winner, *rule) says
+// why). No winner when `applicable` is empty.
 struct Selection {
   const PriceRule* winner = nullptr;
   std::vector<NotApplied> losers;
@@ -313,8 +344,8 @@ Selection SelectRule(const std::vector<const PriceRule*>& applicable);
 // dealers) and within it their product dimension (one SKU, a group, all
 // products), so a line finds the rules whose scope can match it with a few
 // hash look-ups, whatever the size of the set: a basket costs lines × the
-// rules that match its dealer and products, never lines × rules. Copyable;
-// holds no pointers into itself.
+// rules that match its dealer and products, never lines × rules. Copyable
+// (copies share the immutable rules); holds no pointers into itself.
 class RuleBook {
  public:
   // No default constructor (Build an empty vector for the empty set): so
@@ -327,29 +358,80 @@ class RuleBook {
   static absl::StatusOr<RuleBook> Build(std::vector<PriceRule> rules);
 
   // In the order given to Build.
-  const std::vector<PriceRule>& rules() const { return rules_; }
+  const std::vector<PriceRule>& rules() const { return *rules_; }
+
+  // What choosing a rule for a line reads of every candidate, packed (a
+  // large set does not fit the cache: the rule itself is read only for the
+  // candidates that pass these), by index in rules().
+  struct Head {
+    // DayNumber of valid_from, and of valid_until (exclusive; the largest
+    // int64 when open-ended).
+    int64_t valid_from = 0;
+    int64_t valid_until = 0;
+    int priority = 0;
+    // The rule's place in the set in rule id order.
+    uint32_t id_rank = 0;
+    bool active = false;
+    // The scope kinds' values: their specificity.
+    uint8_t dealer_kind = 0;
+    uint8_t product_kind = 0;
+    // A type whose rules can have money of their own (RuleCurrency).
+    bool can_have_money = false;
+  };
+  const std::vector<Head>& heads() const { return heads_; }
+  // Days since 1970-01-01.
+  static int64_t DayNumber(absl::CivilDay day);
+  // Outranks(rules()[a], rules()[b]), from the heads alone.
+  bool Outranks(uint32_t a, uint32_t b) const;
+  // The same, shared: a priced basket keeps the rules its explanations
+  // point to alive (BasketResult::rules) without copying them.
+  const std::shared_ptr<const std::vector<PriceRule>>& shared_rules() const {
+    return rules_;
+  }
   // How many rules of `type` the set holds.
   size_t CountOfType(RuleType type) const;
 
+  // A product as the index knows it: the ids of its SKU and product group
+  // among those the rules name (kUnknown: no rule names it). Look it up
+  // once per line (KeyOf), then Collect with it for every step.
+  static constexpr uint32_t kUnknown = 0xffffffff;
+  struct ProductKey {
+    uint32_t sku = kUnknown;
+    uint32_t group = kUnknown;
+  };
+  // `product`'s SKU must be upper-case.
+  ProductKey KeyOf(const PricingProduct& product) const;
+
   // One product-dimension bucket of one dealer-dimension key.
   struct ProductBucket {
-    // By upper-case SKU.
-    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_sku;
-    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_group;
+    // By SKU id.
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_sku;
+    // By group id.
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_group;
     std::vector<uint32_t> all;
   };
-  // The buckets of `type` whose dealer scope matches `dealer` (at most
-  // one per dealer-scope kind, and one more when the dealer's zone and
-  // province differ): compute once per basket.
-  using DealerBuckets = std::vector<const ProductBucket*>;
+  // The rules of one type whose dealer scope matches a dealer, from the
+  // buckets of its keys (at most one per dealer-scope kind, and one more
+  // when the dealer's zone and province differ).
+  struct DealerBuckets {
+    // Those for all products, ascending.
+    std::vector<uint32_t> all_products;
+    // The buckets holding rules for one SKU or one product group.
+    std::vector<const ProductBucket*> by_product;
+  };
+  // Compute once per basket.
   DealerBuckets ForDealer(RuleType type, const PricingDealer& dealer) const;
   // Appends to `out` the indexes in rules() of the rules in `buckets`
-  // whose product scope matches `product` (its SKU upper-case), ascending:
-  // with ForDealer, exactly the rules of the type for which
-  // DealerScopeMatches and ProductScopeMatches hold.
-  static void Collect(const DealerBuckets& buckets,
-                      const PricingProduct& product,
+  // whose product scope matches the product of `key`, ascending: with
+  // ForDealer, exactly the rules of the type for which DealerScopeMatches
+  // and ProductScopeMatches hold.
+  static void Collect(const DealerBuckets& buckets, ProductKey key,
                       std::vector<uint32_t>& out);
+  // The same for `product` (its SKU upper-case).
+  void Collect(const DealerBuckets& buckets, const PricingProduct& product,
+               std::vector<uint32_t>& out) const {
+    Collect(buckets, KeyOf(product), out);
+  }
 
  private:
   struct TypeIndex {
@@ -366,7 +448,12 @@ class RuleBook {
   explicit RuleBook(Token) {}
   static size_t Slot(RuleType type) { return static_cast<size_t>(type); }
 
-  std::vector<PriceRule> rules_;
+  // Never null; immutable once built (copies of the book share it).
+  std::shared_ptr<const std::vector<PriceRule>> rules_;
+  std::vector<Head> heads_;
+  // The ids of the SKUs (upper-case) and product groups the rules name.
+  absl::flat_hash_map<std::string, uint32_t> sku_ids_;
+  absl::flat_hash_map<std::string, uint32_t> group_ids_;
   // By RuleType value (1..8).
   std::array<TypeIndex, 9> by_type_;
 };

@@ -47,9 +47,11 @@ TEST(PriceRuleTest, HigherPriorityWinsOverAMoreSpecificScope) {
   EXPECT_EQ(Winner(general, specific), "GENERAL");
   Selection s = SelectRule({&specific, &general});
   ASSERT_EQ(s.losers.size(), 1u);
-  EXPECT_EQ(s.losers[0].rule_id, "SPECIFIC");
+  EXPECT_EQ(s.losers[0].rule_id(), "SPECIFIC");
   EXPECT_EQ(s.losers[0].reason, NotAppliedReason::kLowerPriority);
-  EXPECT_EQ(s.losers[0].explanation, "lost to GENERAL: priority 5 < 9");
+  ASSERT_EQ(s.losers[0].winner, &general);
+  EXPECT_EQ(TieBreakExplanation(*s.losers[0].winner, *s.losers[0].rule),
+            "lost to GENERAL: priority 5 < 9");
 }
 
 TEST(PriceRuleTest, OnATieADealerRuleBeatsASkuRuleForAllDealers) {
@@ -365,12 +367,54 @@ TEST(RuleBookTest, FindsExactlyTheRulesWhoseScopeMatches) {
           }
         }
         std::vector<uint32_t> got;
-        RuleBook::Collect(book->ForDealer(type, dealer), product, got);
+        book->Collect(book->ForDealer(type, dealer), product, got);
         EXPECT_EQ(got, want) << dealer.zone << "/" << dealer.province << " "
                              << product.sku << " " << RuleTypeName(type);
       }
     }
   }
+}
+
+// The book's packed tie-break is Outranks, on every pair of rules that
+// differ (or tie) on each field in turn.
+TEST(RuleBookTest, PackedTieBreakIsOutranks) {
+  std::vector<PriceRule> rules;
+  int n = 0;
+  for (int priority : {0, 5}) {
+    for (const DealerScope& dealer :
+         {DealerScope{}, DealerScope{DealerScopeKind::kZone, {}, "EAST"},
+          DealerScope{DealerScopeKind::kDealer, {}, "dlr_r1"}}) {
+      for (const ProductScope& product :
+           {ProductScope{}, ProductScope{ProductScopeKind::kSku, "PUMP-100"}}) {
+        for (const absl::CivilDay from :
+             {absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 6, 1)}) {
+          // Ids against the other fields, so that only a full tie uses them.
+          for (const char* id : {"B", "A"}) {
+            PriceRule r = Seasonal(absl::StrCat(id, "-", n++), priority);
+            r.dealer_scope = dealer;
+            r.product_scope = product;
+            r.valid_from = from;
+            rules.push_back(r);
+          }
+        }
+      }
+    }
+  }
+  absl::StatusOr<RuleBook> book = RuleBook::Build(rules);
+  ASSERT_TRUE(book.ok()) << book.status();
+  for (uint32_t a = 0; a < rules.size(); ++a) {
+    for (uint32_t b = 0; b < rules.size(); ++b) {
+      EXPECT_EQ(book->Outranks(a, b), Outranks(rules[a], rules[b]))
+          << rules[a].rule_id << " vs " << rules[b].rule_id;
+    }
+  }
+  // Day numbers order as days do, and heads say what Choose reads.
+  EXPECT_EQ(RuleBook::DayNumber(absl::CivilDay(1970, 1, 2)), 1);
+  EXPECT_LT(RuleBook::DayNumber(absl::CivilDay(2026, 11, 26)),
+            RuleBook::DayNumber(absl::CivilDay(2026, 11, 27)));
+  EXPECT_EQ(book->heads()[0].valid_from,
+            RuleBook::DayNumber(absl::CivilDay(2026, 1, 1)));
+  EXPECT_TRUE(book->heads()[0].active);
 }
 
 TEST(RuleBookTest, BuildChecksEveryRuleAndUniqueIds) {

@@ -51,27 +51,29 @@ v1::Waterfall WaterfallToProto(const PricedBasket& priced) {
       SetMoney(priced.costs[l.line]->cost, p->mutable_standard_cost());
       p->set_cost_version(priced.costs[l.line]->version);
     }
+    // The words are rendered here, once, from the facts the waterfall
+    // recorded (a stored quote keeps them as rendered).
     for (const AppliedStep& s : l.steps) {
       v1::WaterfallStep* step = p->add_steps();
-      step->set_step(s.step_name);
-      step->set_rule_id(s.rule_id);
+      step->set_step(s.step_name());
+      step->set_rule_id(std::string(s.rule_id()));
       SetMoney(s.amount, step->mutable_amount());
       SetMoney(s.running_after, step->mutable_running_after());
-      step->set_note(s.note);
+      step->set_note(StepNote(r, l, s));
     }
     for (const NotApplied& n : l.not_applied) {
       v1::RuleNotApplied* na = p->add_not_applied();
-      na->set_rule_id(n.rule_id);
+      na->set_rule_id(n.rule_id());
       na->set_step(StepName(n.step));
       na->set_reason(ReasonName(n.reason));
-      na->set_explanation(n.explanation);
+      na->set_explanation(ExplainNotApplied(r, l, n));
     }
     for (const FloorClamp& c : l.clamps) {
       v1::FloorClamp* fc = p->add_clamps();
-      fc->set_floor(c.floor);
+      fc->set_floor(std::string(c.floor()));
       SetMoney(c.floor_amount, fc->mutable_floor_amount());
       SetMoney(c.raised_by, fc->mutable_raised_by());
-      fc->set_explanation(c.explanation);
+      fc->set_explanation(ExplainClamp(r, l, c));
     }
     SetMoney(l.net_amount, p->mutable_net_amount());
     SetMoney(l.net_unit_price, p->mutable_net_unit_price());

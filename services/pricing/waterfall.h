@@ -17,11 +17,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "common/money/money.h"
 #include "common/money/payment_term.h"
@@ -127,29 +129,49 @@ struct BasketInput {
   int64_t vat_basis_points = kDefaultVatBasisPoints;
 };
 
-// One step of a line's path.
+// One step of a line's path, as facts: how it was computed ("10.00% of
+// 99.99", "tier ≥ 100 units: 5.00% of …") is rendered on demand
+// (StepNote), not while pricing.
 struct AppliedStep {
   WaterfallStep step = WaterfallStep::kListPrice;
-  std::string step_name;
-  // Empty for the list price; kChannelFloor for the channel floor.
-  std::string rule_id;
+  // The rule that applied (in BasketResult::rules); null for the list price
+  // and the channel floor.
+  const PriceRule* rule = nullptr;
   // Negative for a reduction, positive for a floor raising the line (and
   // the list amount itself at step 1).
   Money amount;
   Money running_after;
-  // How it was computed: "10.00% of 99.99", "tier ≥ 100 units: 5.00%".
-  std::string note;
+  // What the note quotes besides the rule and the amounts: an order-amount
+  // quantity tier [0] the order's amount after step 3; a cumulative tier
+  // [0] the prior volume, [1] this order's, [2] 1 when the prior volume was
+  // given (units or minor units, in the rule's measure); a bundle [0] the
+  // units covered, [1] the trigger's units in the order, [2] the coverage
+  // left before this line; a price ending [0] the unit price before, [1] 1
+  // when the ending was lowered by one step; a floor [0] its index in
+  // LineResult::clamps.
+  ExplanationFacts facts{};
+  // Empty for the list price; kChannelFloor for the channel floor.
+  absl::string_view rule_id() const;
+  // "list price", "channel margin", … (StepName).
+  std::string step_name() const { return StepName(step); }
 };
 
 // A floor that raised the line.
 struct FloorClamp {
-  // The floor rule's id, or kChannelFloor.
-  std::string floor;
+  // The floor rule; null for the channel floor.
+  const PriceRule* rule = nullptr;
   // The line amount the floor requires.
   Money floor_amount;
   // How much the line was raised.
   Money raised_by;
-  std::string explanation;
+  // The channel floor: the ladder's level above the dealer, and the channel
+  // margin rule that prices it (null: none applies, the floor is list).
+  ChannelLevel above = ChannelLevel::kUnspecified;
+  const PriceRule* above_rule = nullptr;
+  // A minimum-margin floor: the standard cost per unit, minor units.
+  int64_t standard_cost = 0;
+  // The floor rule's id, or kChannelFloor.
+  absl::string_view floor() const;
 };
 
 struct LineResult {
@@ -162,10 +184,18 @@ struct LineResult {
   // The rules considered for this line and not applied, each with its
   // reason: the rules of a step whose dealer and product scope match the
   // line (drafts, out of window, priced in another currency, condition
-  // not met, lost the tie-break, lost to a floor). Rules whose scope does
-  // not match are not listed one by one — a set of 100,000 rules is
-  // mostly other dealers' and other SKUs' — but counted in
-  // scope_mismatches.
+  // not met, lost the tie-break, lost to a floor), in the order considered.
+  // Rules whose scope does not match are not listed one by one — a set of
+  // 100,000 rules is mostly other dealers' and other SKUs' — but counted
+  // in scope_mismatches. Facts; ExplainNotApplied words them. What each
+  // reason's facts hold: TIER_NOT_REACHED of an order-amount quantity rule
+  // [0] the order's amount after step 3, of a cumulative rule as the
+  // step's (AppliedStep::facts); BUNDLE_INCOMPLETE [0] the trigger's units
+  // in the order (earlier lines used its coverage up when they cover
+  // any); NO_PRICE_ENDING [0] the unit price,
+  // [1] the ending price that would have raised the line (0: none), [2]
+  // the line amount; LOST_TO_FLOOR [0] how much a clamp took back, [1] the
+  // step's whole discount.
   std::vector<NotApplied> not_applied;
   // How many rules of the steps considered for this line (the eight
   // types; rebates not on a failed line) are for another dealer or
@@ -241,6 +271,14 @@ struct VolumeFact {
 
 struct BasketResult {
   std::string currency;
+  // The quote's date (the explanations of rule windows and volume periods
+  // quote it).
+  absl::CivilDay quote_day;
+  // The rule set the basket was priced with: the steps, clamps and
+  // not-applied entries point into it, and this keeps it alive (shared
+  // with the RuleBook, never copied). A LineResult's pointers are valid
+  // while this is.
+  std::shared_ptr<const std::vector<PriceRule>> rules;
   std::vector<LineResult> lines;
   int failed_lines = 0;
   // Σ net amounts of the lines that did not fail.
@@ -278,5 +316,25 @@ absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
 // basket's lines × the rules whose scope matches them, not × the whole set.
 absl::StatusOr<BasketResult> PriceBasket(const BasketInput& input,
                                          const RuleBook& rules);
+
+// The person-readable words of a priced basket, rendered from the facts
+// PriceBasket recorded (pricing formats none of them: a quote shown or
+// stored renders them once, WaterfallToProto). `line` is one of
+// `result`'s lines and the entry one of its own. Deterministic: the same
+// facts give the same text, whichever overload priced them.
+//
+// "10.00% of 99.99", "line quantity 100, tier ≥ 100 units: 5.00% of …",
+// "unit 83.79 → 82.99 × 10"; a floor step says what its clamp says.
+std::string StepNote(const BasketResult& result, const LineResult& line,
+                     const AppliedStep& step);
+// "lost to R7: priority 5 < 9", "valid [2027-01-01, open), the quote is
+// dated 2026-11-27", "first tier needs 100 units on the line; it has 99",
+// "all 12.00 of its 12.00 taken back by CHANNEL_FLOOR", …
+std::string ExplainNotApplied(const BasketResult& result,
+                              const LineResult& line, const NotApplied& entry);
+// "raised by 3.00 to 90.00: channel floor, the wholesaler price: list
+// 100.00 less 10.00% (rule W10)".
+std::string ExplainClamp(const BasketResult& result, const LineResult& line,
+                         const FloorClamp& clamp);
 
 }  // namespace qudao::pricing

@@ -81,7 +81,7 @@ PriceRule Floor(std::string id, int64_t min_unit_minor, FloorAction action) {
 const NotApplied* Find(const LineResult& line, const std::string& rule_id,
                        NotAppliedReason reason) {
   for (const NotApplied& n : line.not_applied) {
-    if (n.rule_id == rule_id && n.reason == reason) return &n;
+    if (n.rule_id() == rule_id && n.reason == reason) return &n;
   }
   return nullptr;
 }
@@ -103,7 +103,7 @@ TEST(WaterfallTest, TenPercentOf3x33_33RoundsTheDiscountOnTheLine) {
   EXPECT_EQ(l.steps[0].step, WaterfallStep::kListPrice);
   EXPECT_EQ(l.steps[0].amount, Cny(9999));
   EXPECT_EQ(l.steps[1].step, WaterfallStep::kChannelMargin);
-  EXPECT_EQ(l.steps[1].rule_id, "M10");
+  EXPECT_EQ(l.steps[1].rule_id(), "M10");
   EXPECT_EQ(l.steps[1].amount, Cny(-1000));  // 9.999 → 10.00
   EXPECT_EQ(l.steps[1].running_after, Cny(8999));
   EXPECT_EQ(l.net_amount, Cny(8999));
@@ -131,7 +131,7 @@ TEST(WaterfallTest, StepsRunInTheFixedOrderEachOnTheRunningAmount) {
   EXPECT_EQ(l.steps[4].amount, Cny(-800));
   EXPECT_EQ(l.net_amount, Cny(82990));
   EXPECT_EQ(l.net_unit_price, Cny(8299));
-  EXPECT_EQ(l.steps[4].note, "unit 83.79 → 82.99 × 10");
+  EXPECT_EQ(StepNote(r, l, l.steps[4]), "unit 83.79 → 82.99 × 10");
 }
 
 TEST(WaterfallTest, PriceEnding99Turns13_45Into12_99) {
@@ -160,7 +160,8 @@ TEST(WaterfallTest, PriceEndingWithNoPositiveCandidateLeavesThePrice) {
   const NotApplied* n =
       Find(r.lines[0], "E99", NotAppliedReason::kNoPriceEnding);
   ASSERT_NE(n, nullptr);
-  EXPECT_THAT(n->explanation, HasSubstr("unit price 0.50: left unchanged"));
+  EXPECT_THAT(ExplainNotApplied(r, r.lines[0], *n),
+              HasSubstr("unit price 0.50: left unchanged"));
 }
 
 TEST(WaterfallTest, ADealerRuleBeatsASkuRuleOnATie) {
@@ -170,12 +171,12 @@ TEST(WaterfallTest, ADealerRuleBeatsASkuRuleOnATie) {
   sku.product_scope = {ProductScopeKind::kSku, "pump-100"};
   ASSERT_PRICED(r, Basket({Line("PUMP-100", 1, 10000)}), {sku, dealer});
   const LineResult& l = r.lines[0];
-  EXPECT_EQ(l.steps.back().rule_id, "FOR-DEALER");
+  EXPECT_EQ(l.steps.back().rule_id(), "FOR-DEALER");
   EXPECT_EQ(l.net_amount, Cny(9500));
   const NotApplied* n = Find(l, "FOR-SKU", NotAppliedReason::kLowerPriority);
   ASSERT_NE(n, nullptr);
   EXPECT_EQ(n->step, WaterfallStep::kSeasonal);
-  EXPECT_THAT(n->explanation, HasSubstr("lost to FOR-DEALER"));
+  EXPECT_THAT(ExplainNotApplied(r, l, *n), HasSubstr("lost to FOR-DEALER"));
 }
 
 TEST(WaterfallTest, HigherPriorityWinsAndAtMostOneRulePerStep) {
@@ -199,7 +200,7 @@ TEST(WaterfallTest, RuleOutsideItsWindowIsNotAppliedWithTheReason) {
   const NotApplied* n =
       Find(r.lines[0], "SUMMER", NotAppliedReason::kOutOfWindow);
   ASSERT_NE(n, nullptr);
-  EXPECT_EQ(n->explanation,
+  EXPECT_EQ(ExplainNotApplied(r, r.lines[0], *n),
             "valid [2026-06-01, 2026-09-01), the quote is dated 2026-11-27");
   EXPECT_NE(Find(r.lines[0], "ENDS", NotAppliedReason::kOutOfWindow), nullptr);
 }
@@ -241,8 +242,44 @@ TEST(WaterfallTest, ScopeMismatchIsCountedNotListed) {
   EXPECT_EQ(l.net_amount, Cny(10000));
   EXPECT_EQ(l.scope_mismatches, 3);
   ASSERT_EQ(l.not_applied.size(), 1u);
-  EXPECT_EQ(l.not_applied[0].rule_id, "DRAFT-HERE");
+  EXPECT_EQ(l.not_applied[0].rule_id(), "DRAFT-HERE");
   EXPECT_EQ(l.not_applied[0].reason, NotAppliedReason::kDraft);
+}
+
+// Pricing records facts; the words are rendered from them on demand, and
+// the result keeps the rules they point to: it can be read after the rule
+// vector (or the RuleBook) it was priced with is gone.
+TEST(WaterfallTest, TheWordsRenderAfterTheRulesAreGone) {
+  absl::StatusOr<BasketResult> r;
+  {
+    PriceRule high = Rule("HIGH", RuleType::kSeasonal, 1000);
+    high.priority = 9;
+    std::vector<PriceRule> rules = {Rule("LOW", RuleType::kSeasonal, 500), high,
+                                    Floor("MIN95", 9500, FloorAction::kClamp)};
+    absl::StatusOr<RuleBook> book = RuleBook::Build(rules);
+    ASSERT_TRUE(book.ok());
+    r = PriceBasket(Basket({Line("PUMP-100", 1, 10000)}), *book);
+  }
+  ASSERT_TRUE(r.ok()) << r.status();
+  const LineResult& l = r->lines[0];
+  ASSERT_EQ(StepNumbers(l), (std::vector<int>{1, 3, 8}));
+  EXPECT_EQ(l.steps[1].rule_id(), "HIGH");
+  EXPECT_EQ(StepNote(*r, l, l.steps[0]), "1 × 100.00");
+  EXPECT_EQ(StepNote(*r, l, l.steps[1]), "10.00% of 100.00");
+  // A floor step says what its clamp says.
+  ASSERT_EQ(l.clamps.size(), 1u);
+  EXPECT_EQ(StepNote(*r, l, l.steps[2]), ExplainClamp(*r, l, l.clamps[0]));
+  EXPECT_EQ(ExplainClamp(*r, l, l.clamps[0]),
+            "raised by 5.00 to 95.00: floor rule MIN95, minimum net unit "
+            "price 95.00");
+  const NotApplied* low = Find(l, "LOW", NotAppliedReason::kLowerPriority);
+  ASSERT_NE(low, nullptr);
+  EXPECT_EQ(low->winner->rule_id, "HIGH");
+  EXPECT_EQ(ExplainNotApplied(*r, l, *low), "lost to HIGH: priority 0 < 9");
+  const NotApplied* lost = Find(l, "HIGH", NotAppliedReason::kLostToFloor);
+  ASSERT_NE(lost, nullptr);
+  EXPECT_EQ(ExplainNotApplied(*r, l, *lost),
+            "5.00 of its 10.00 taken back by MIN95");
 }
 
 // The quote service builds a RuleBook once per rule-set version: pricing
@@ -282,14 +319,15 @@ TEST(WaterfallTest, ARuleBookPricesAsItsVector) {
     EXPECT_EQ(x.scope_mismatches, y.scope_mismatches);
     ASSERT_EQ(x.steps.size(), y.steps.size());
     for (size_t j = 0; j < x.steps.size(); ++j) {
-      EXPECT_EQ(x.steps[j].rule_id, y.steps[j].rule_id);
+      EXPECT_EQ(x.steps[j].rule_id(), y.steps[j].rule_id());
       EXPECT_EQ(x.steps[j].amount, y.steps[j].amount);
-      EXPECT_EQ(x.steps[j].note, y.steps[j].note);
+      EXPECT_EQ(StepNote(a, x, x.steps[j]), StepNote(b, y, y.steps[j]));
     }
     ASSERT_EQ(x.not_applied.size(), y.not_applied.size());
     for (size_t j = 0; j < x.not_applied.size(); ++j) {
-      EXPECT_EQ(x.not_applied[j].rule_id, y.not_applied[j].rule_id);
-      EXPECT_EQ(x.not_applied[j].explanation, y.not_applied[j].explanation);
+      EXPECT_EQ(x.not_applied[j].rule_id(), y.not_applied[j].rule_id());
+      EXPECT_EQ(ExplainNotApplied(a, x, x.not_applied[j]),
+                ExplainNotApplied(b, y, y.not_applied[j]));
     }
   }
   // PUMP-100: RET applies (WHO is another level: counted), SKU-PROMO beats
@@ -314,7 +352,8 @@ TEST(WaterfallTest, QuantityTierOnTheLineQuantity) {
   const NotApplied* n =
       Find(r.lines[1], "QTY", NotAppliedReason::kTierNotReached);
   ASSERT_NE(n, nullptr);
-  EXPECT_EQ(n->explanation, "first tier needs 10 units on the line; it has 5");
+  EXPECT_EQ(ExplainNotApplied(r, r.lines[1], *n),
+            "first tier needs 10 units on the line; it has 5");
 }
 
 TEST(WaterfallTest, ARuleWhoseTierIsNotReachedDoesNotBlockALowerOne) {
@@ -325,7 +364,7 @@ TEST(WaterfallTest, ARuleWhoseTierIsNotReachedDoesNotBlockALowerOne) {
   small.priority = 1;
   small.quantity.tiers = {{10, {}, 200}};
   ASSERT_PRICED(r, Basket({Line("PUMP-100", 20, 1000)}), {big, small});
-  EXPECT_EQ(r.lines[0].steps.back().rule_id, "SMALL");
+  EXPECT_EQ(r.lines[0].steps.back().rule_id(), "SMALL");
   EXPECT_EQ(r.lines[0].net_amount, Cny(19600));
   EXPECT_NE(Find(r.lines[0], "BIG", NotAppliedReason::kTierNotReached),
             nullptr);
@@ -434,7 +473,8 @@ TEST(WaterfallTest, BundleDiscountsBForTheQuantityACoversInTheRatio) {
   const NotApplied* n = Find(alone.lines[0], "FILTER-WITH-PUMP",
                              NotAppliedReason::kBundleIncomplete);
   ASSERT_NE(n, nullptr);
-  EXPECT_THAT(n->explanation, HasSubstr("the order has 1"));
+  EXPECT_THAT(ExplainNotApplied(alone, alone.lines[0], *n),
+              HasSubstr("the order has 1"));
 }
 
 TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
@@ -449,17 +489,18 @@ TEST(WaterfallTest, RetailerIsClampedToTheWholesalerPrice) {
   const LineResult& l = r.lines[0];
   EXPECT_EQ(l.net_amount, Cny(8000));
   ASSERT_EQ(l.clamps.size(), 1u);
-  EXPECT_EQ(l.clamps[0].floor, kChannelFloor);
+  EXPECT_EQ(l.clamps[0].floor(), kChannelFloor);
   EXPECT_EQ(l.clamps[0].floor_amount, Cny(8000));
   EXPECT_EQ(l.clamps[0].raised_by, Cny(350));
-  EXPECT_THAT(l.clamps[0].explanation,
+  EXPECT_THAT(ExplainClamp(r, l, l.clamps[0]),
               HasSubstr("the wholesaler price: list 100.00 less 20.00% "
                         "(rule W20)"));
   EXPECT_EQ(l.steps.back().step, WaterfallStep::kFloor);
   EXPECT_EQ(l.steps.back().amount, Cny(350));
   const NotApplied* lost = Find(l, "PROMO15", NotAppliedReason::kLostToFloor);
   ASSERT_NE(lost, nullptr);
-  EXPECT_EQ(lost->explanation, "3.50 of its 13.50 taken back by CHANNEL_FLOOR");
+  EXPECT_EQ(ExplainNotApplied(r, l, *lost),
+            "3.50 of its 13.50 taken back by CHANNEL_FLOOR");
   EXPECT_TRUE(l.failure_reason.empty());
 
   // A wholesaler is held to the distributor's price, not its own: with a
@@ -488,7 +529,7 @@ TEST(WaterfallTest, WithoutAMarginForTheLevelAboveTheChannelFloorIsList) {
   EXPECT_EQ(w.lines[0].net_amount, Cny(10000));
   ASSERT_EQ(w.lines[0].clamps.size(), 1u);
   EXPECT_EQ(w.lines[0].clamps[0].raised_by, Cny(2000));
-  EXPECT_THAT(w.lines[0].clamps[0].explanation,
+  EXPECT_THAT(ExplainClamp(w, w.lines[0], w.lines[0].clamps[0]),
               HasSubstr("no channel margin rule applies to a distributor"));
   // A key account has no channel floor.
   ASSERT_PRICED(k,
@@ -514,9 +555,9 @@ TEST(WaterfallTest, FloorClampRaisesTheLineAndSaysByHowMuch) {
   const LineResult& l = r.lines[0];
   EXPECT_EQ(l.net_amount, Cny(17000));
   ASSERT_EQ(l.clamps.size(), 1u);
-  EXPECT_EQ(l.clamps[0].floor, "MIN85");
+  EXPECT_EQ(l.clamps[0].floor(), "MIN85");
   EXPECT_EQ(l.clamps[0].raised_by, Cny(3000));
-  EXPECT_EQ(l.steps.back().rule_id, "MIN85");
+  EXPECT_EQ(l.steps.back().rule_id(), "MIN85");
   EXPECT_NE(Find(l, "PROMO30", NotAppliedReason::kLostToFloor), nullptr);
 }
 
@@ -900,13 +941,13 @@ TEST(WaterfallChannelFloorTest, AnAllDealerMarginSetsTheLevelAbovePrice) {
       r, Basket({Line("PUMP-100", 1, 10000)}, ChannelLevel::kRetailer),
       {all10, draft50, east20, Rule("PROMO30", RuleType::kSeasonal, 3000)});
   const LineResult& l = r.lines[0];
-  EXPECT_EQ(l.steps[1].rule_id, "EAST20");
+  EXPECT_EQ(l.steps[1].rule_id(), "EAST20");
   EXPECT_EQ(l.net_amount, Cny(9000));
   ASSERT_EQ(l.clamps.size(), 1u);
-  EXPECT_EQ(l.clamps[0].floor, kChannelFloor);
+  EXPECT_EQ(l.clamps[0].floor(), kChannelFloor);
   EXPECT_EQ(l.clamps[0].floor_amount, Cny(9000));
   EXPECT_EQ(l.clamps[0].raised_by, Cny(3400));
-  EXPECT_THAT(l.clamps[0].explanation,
+  EXPECT_THAT(ExplainClamp(r, l, l.clamps[0]),
               HasSubstr("the wholesaler price: list 100.00 less 10.00% "
                         "(rule ALL10)"));
 
@@ -946,14 +987,15 @@ TEST(WaterfallBundleTest, CoverageIsOnePoolUsedAcrossBLinesInLineOrder) {
       {FilterWithPump()});
   EXPECT_EQ(r.lines[1].net_amount, Cny(1000));  // 2 of 2 at 50%
   EXPECT_EQ(r.lines[2].net_amount, Cny(1500));  // 1 of 2 at 50%
-  EXPECT_THAT(r.lines[2].steps.back().note,
+  EXPECT_THAT(StepNote(r, r.lines[2], r.lines[2].steps.back()),
               HasSubstr("on 1 of 2 units (1 per 2 × PUMP-100; 6 ordered "
                         "cover 3, 1 left before this line)"));
   EXPECT_EQ(r.lines[3].net_amount, Cny(2000));
   const NotApplied* n =
       Find(r.lines[3], "FILTER-WITH-PUMP", NotAppliedReason::kBundleIncomplete);
   ASSERT_NE(n, nullptr);
-  EXPECT_THAT(n->explanation, HasSubstr("went to earlier lines"));
+  EXPECT_THAT(ExplainNotApplied(r, r.lines[3], *n),
+              HasSubstr("went to earlier lines"));
   EXPECT_EQ(r.goods_total, Cny(60000 + 1000 + 1500 + 2000));
 }
 
@@ -1112,7 +1154,7 @@ TEST(WaterfallFloorTest, AClampNeverRaisesALineAboveItsListAmount) {
   ASSERT_EQ(l.clamps.size(), 1u);
   EXPECT_EQ(l.clamps[0].floor_amount, Cny(24000));
   EXPECT_EQ(l.clamps[0].raised_by, Cny(2000));
-  EXPECT_THAT(l.clamps[0].explanation,
+  EXPECT_THAT(ExplainClamp(r, l, l.clamps[0]),
               HasSubstr("the floor 240.00 is above list 200.00: stopped at "
                         "list"));
   // At list already: nothing to raise, no clamp.
@@ -1146,7 +1188,7 @@ TEST(WaterfallEndingTest, PriceEndingNeverRaisesTheLine) {
   EXPECT_EQ(l.steps[1].running_after, Cny(2599));
   EXPECT_EQ(l.net_amount, Cny(2400));
   EXPECT_EQ(l.steps.back().amount, Cny(-199));
-  EXPECT_EQ(l.steps.back().note,
+  EXPECT_EQ(StepNote(r, l, l.steps.back()),
             "unit 13.00 → 12.00 × 2 (13.00 × 2 would exceed the line 25.99)");
 
   // No lower ending above zero: left unchanged.
@@ -1173,7 +1215,8 @@ TEST(WaterfallEndingTest, AFloorAfterThePriceEndingTakesItBack) {
   EXPECT_EQ(l.net_amount, Cny(8000));
   const NotApplied* lost = Find(l, "E900", NotAppliedReason::kLostToFloor);
   ASSERT_NE(lost, nullptr);
-  EXPECT_EQ(lost->explanation, "all 1.00 of its 1.00 taken back by MIN80");
+  EXPECT_EQ(ExplainNotApplied(r, l, *lost),
+            "all 1.00 of its 1.00 taken back by MIN80");
   EXPECT_EQ(Find(l, "PROMO20", NotAppliedReason::kLostToFloor), nullptr);
 }
 
@@ -1194,11 +1237,13 @@ TEST(WaterfallCurrencyTest, ARuleInAnotherCurrencyIsListedNotAnError) {
   // The percentage rule applies in any currency; the CNY floor is chosen.
   EXPECT_EQ(l.net_amount, Cny(8000));
   ASSERT_EQ(l.clamps.size(), 1u);
-  EXPECT_EQ(l.clamps[0].floor, "MIN80");
+  EXPECT_EQ(l.clamps[0].floor(), "MIN80");
   for (const char* id : {"USD-FLOOR", "USD-ORDER"}) {
     const NotApplied* n = Find(l, id, NotAppliedReason::kScopeMismatch);
     ASSERT_NE(n, nullptr) << id;
-    EXPECT_EQ(n->explanation, "priced in USD, the basket is in CNY") << id;
+    EXPECT_EQ(ExplainNotApplied(r, l, *n),
+              "priced in USD, the basket is in CNY")
+        << id;
   }
 }
 
