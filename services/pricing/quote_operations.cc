@@ -187,7 +187,7 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
     in.lines.push_back(std::move(line));
   }
   const ActiveRules& active = *f.active;
-  priced.rules = active.versions;
+  priced.rule_set_version = active.version;
   for (const uint32_t i : active.cumulative) {
     RETURN_IF_ERROR(AddVolume(call, dealer, active.book.rules()[i], day,
                               basket.currency, in.prior_volumes));
@@ -198,6 +198,22 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   }
   RETURN_IF_ERROR(result.status());
   priced.result = *std::move(result);
+  // The rules that touched the basket, with their versions — not the
+  // whole active set (thousands of rules, nearly all for other dealers
+  // and products: listing them was most of a quote's answer and record).
+  std::set<std::string, std::less<>> touched;
+  for (const LineResult& l : priced.result.lines) {
+    for (const AppliedStep& s : l.steps) touched.emplace(s.rule_id());
+    for (const NotApplied& n : l.not_applied) touched.emplace(n.rule_id());
+    for (const FloorClamp& c : l.clamps) touched.emplace(c.floor());
+    if (!l.rebate_rule_id.empty()) touched.insert(l.rebate_rule_id);
+  }
+  for (const VolumeFact& v : priced.result.volumes) touched.insert(v.rule_id);
+  for (const std::string& id : touched) {
+    auto it = active.version_of.find(id);
+    if (it != active.version_of.end())
+      priced.rules.emplace_back(id, it->second);
+  }
   return priced;
 }
 

@@ -62,8 +62,13 @@ struct PricedBasket {
   // nullopt) with its version.
   std::vector<int64_t> list_versions;
   std::vector<std::optional<StandardCost>> costs;
-  // The rules priced with: id and version.
+  // The rules that touched the basket (applied, or considered and not
+  // applied, on some line; accruing; counting volume): id and version, by
+  // id. Rules of other dealers and products are not listed.
   std::vector<std::pair<std::string, int64_t>> rules;
+  // The version of the active rule set priced with (bumped by every rule
+  // write).
+  int64_t rule_set_version = 0;
 };
 
 // The difference a rule change makes to one line of a stored quote.

@@ -75,6 +75,7 @@ v1::Waterfall WaterfallToProto(const PricedBasket& priced) {
       SetMoney(c.raised_by, fc->mutable_raised_by());
       fc->set_explanation(ExplainClamp(r, l, c));
     }
+    p->set_scope_mismatches(l.scope_mismatches);
     SetMoney(l.net_amount, p->mutable_net_amount());
     SetMoney(l.net_unit_price, p->mutable_net_unit_price());
     SetMoney(l.tax_inclusive_unit_price, p->mutable_tax_inclusive_unit_price());
@@ -132,6 +133,7 @@ v1::Waterfall WaterfallToProto(const PricedBasket& priced) {
     u->set_rule_id(id);
     u->set_version(version);
   }
+  w.set_rule_set_version(priced.rule_set_version);
   const PricingDealer& d = priced.input.dealer;
   v1::PricedDealer* pd = w.mutable_dealer();
   pd->set_dealer_id(d.dealer_id);

@@ -323,6 +323,11 @@ TYPED_TEST(QuoteServiceTest, AQuoteIsPricedFromStoredRulesFreightAndVolumes) {
   t->set_min_quantity(20);
   t->set_basis_points(200);
   this->Activate(volume);
+  // Another dealer's margin: not this quote's business, not listed.
+  pb::PriceRule theirs = this->Margin("CM-OTHER", 1500);
+  theirs.mutable_dealer_scope()->set_kind(pb::DEALER_SCOPE_KIND_DEALER);
+  theirs.mutable_dealer_scope()->set_code(this->other_);
+  this->Activate(theirs);
   // FOB from the Wuxi plant: 50.00 per order + 2.00 per unit to Zhejiang.
   {
     pb::SetFreightAssignmentRequest req;
@@ -369,7 +374,13 @@ TYPED_TEST(QuoteServiceTest, AQuoteIsPricedFromStoredRulesFreightAndVolumes) {
   EXPECT_EQ(w.volumes(0).counted_units(), 10);
   EXPECT_FALSE(w.volumes(0).tier_reached());
   EXPECT_TRUE(w.has_cash_discount());
-  EXPECT_EQ(w.rules_size(), 2);
+  // The two rules in scope, with their versions; the other dealer's is
+  // counted as a scope mismatch only. The rule set's version: 3 rules
+  // created and published, 6 writes at least.
+  ASSERT_EQ(w.rules_size(), 2);
+  for (const auto& r : w.rules()) EXPECT_NE(r.rule_id(), "CM-OTHER");
+  EXPECT_GE(w.rule_set_version(), 6);
+  EXPECT_GE(w.lines(0).scope_mismatches(), 1);
   // The default caller holds every staff role (costs included).
   EXPECT_EQ(w.lines(0).standard_cost().minor_units(), 80000);
   EXPECT_EQ(this->CountRows("quotes"), 1);

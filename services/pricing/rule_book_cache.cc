@@ -7,9 +7,9 @@ namespace qudao::pricing {
 
 absl::StatusOr<std::shared_ptr<const ActiveRules>> RuleBookCache::ActiveOn(
     storage::Transaction& tx, const PriceRuleStore& store, absl::CivilDay day) {
-  int64_t version = 0;
+  // Read even with the cache off: a quote records the version it used.
+  ASSIGN_OR_RETURN(const int64_t version, store.RuleSetVersion(tx));
   if (enabled_) {
-    ASSIGN_OR_RETURN(version, store.RuleSetVersion(tx));
     absl::MutexLock lock(&mu_);
     if (current_ != nullptr && current_->version == version &&
         current_->day == day) {
@@ -19,6 +19,7 @@ absl::StatusOr<std::shared_ptr<const ActiveRules>> RuleBookCache::ActiveOn(
   ASSIGN_OR_RETURN(std::vector<RuleRecord> records, store.ActiveOn(tx, day));
   std::vector<PriceRule> rules;
   std::vector<std::pair<std::string, int64_t>> versions;
+  absl::flat_hash_map<std::string, int64_t> version_of;
   std::vector<uint32_t> cumulative;
   rules.reserve(records.size());
   versions.reserve(records.size());
@@ -27,12 +28,13 @@ absl::StatusOr<std::shared_ptr<const ActiveRules>> RuleBookCache::ActiveOn(
       cumulative.push_back(static_cast<uint32_t>(rules.size()));
     }
     versions.emplace_back(r.rule.rule_id, r.version);
+    version_of.emplace(r.rule.rule_id, r.version);
     rules.push_back(std::move(r.rule));
   }
   ASSIGN_OR_RETURN(RuleBook book, RuleBook::Build(std::move(rules)));
   auto built = std::make_shared<const ActiveRules>(
       ActiveRules{version, day, std::move(book), std::move(versions),
-                  std::move(cumulative)});
+                  std::move(version_of), std::move(cumulative)});
   absl::MutexLock lock(&mu_);
   ++builds_;
   // A replica that read an older version (a transaction begun before a

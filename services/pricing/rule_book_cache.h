@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
@@ -31,8 +32,9 @@ struct ActiveRules {
   int64_t version = 0;
   absl::CivilDay day;
   RuleBook book;
-  // Id and version of each rule, in the book's order.
+  // Id and version of each rule, in the book's order, and by id.
   std::vector<std::pair<std::string, int64_t>> versions;
+  absl::flat_hash_map<std::string, int64_t> version_of;
   // Indexes into book.rules() of the cumulative-volume rules.
   std::vector<uint32_t> cumulative;
 };
