@@ -13,6 +13,7 @@
 // SKUs for random dealers. Scenarios (--scenarios, comma-separated):
 //
 //   price                   PriceBasket, both caches on
+//   price_basic             the same, view BASIC (amounts without words)
 //   price_no_rule_cache     PriceBasket, --pricing_rule_book_cache=false
 //                           (the active rules read and built per quote)
 //   price_no_volume_cache   PriceBasket, --pricing_volume_cache=false
@@ -71,7 +72,8 @@ ABSL_FLAG(int, lines, 10, "lines per basket");
 ABSL_FLAG(int, orders, 2000, "PlaceOrder calls, each on its own quote");
 ABSL_FLAG(int, setup_threads, 8, "concurrent calls while seeding");
 ABSL_FLAG(std::string, scenarios,
-          "price,price_no_rule_cache,price_no_volume_cache,price_no_caches,"
+          "price,price_basic,price_no_rule_cache,price_no_volume_cache,price_"
+          "no_caches,"
           "quote,order",
           "which scenarios to run, in this order");
 
@@ -438,7 +440,8 @@ LoadOptions Options() {
 }
 
 LoadResult PriceScenario(World& w, const std::string& name, bool rule_cache,
-                         bool volume_cache) {
+                         bool volume_cache,
+                         pb::WaterfallView view = pb::WATERFALL_VIEW_FULL) {
   auto pricing = StartPricing(w, rule_cache, volume_cache);
   auto stub = pb::PricingService::NewStub(pricing->channel());
   BasketMaker maker{w};
@@ -448,6 +451,7 @@ LoadResult PriceScenario(World& w, const std::string& name, bool rule_cache,
   return RunLoad(name, Options(), [&](int worker, int64_t) {
     pb::PriceBasketRequest req;
     *req.mutable_basket() = maker.Make(rngs[worker], req.mutable_dealer_id());
+    req.set_view(view);
     pb::Quote out;
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
@@ -561,6 +565,9 @@ int Main() {
        absl::StrSplit(absl::GetFlag(FLAGS_scenarios), ',')) {
     if (s == "price") {
       results.push_back(PriceScenario(w, "PriceBasket", true, true));
+    } else if (s == "price_basic") {
+      results.push_back(PriceScenario(w, "PriceBasket, basic view", true, true,
+                                      pb::WATERFALL_VIEW_BASIC));
     } else if (s == "price_no_rule_cache") {
       results.push_back(
           PriceScenario(w, "PriceBasket, no rule book cache", false, true));

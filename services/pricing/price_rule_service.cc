@@ -283,11 +283,15 @@ void PricingService::ServeRulesAndQuotes() {
       "PriceBasket",
       [this](const Call& call, const pb::PriceBasketRequest& r,
              pb::Quote* out) -> absl::Status {
+        if (!pb::WaterfallView_IsValid(r.view())) {
+          return InvalidField("view", "is not a waterfall view");
+        }
         ASSIGN_OR_RETURN(const BasketRequest basket,
                          BasketFromProto(r.dealer_id(), r.basket()));
         ASSIGN_OR_RETURN(const PricedBasket priced,
                          quotes_->Price(call.Outgoing(), basket));
-        *out = PricedBasketToProto(priced);
+        *out =
+            PricedBasketToProto(priced, r.view() != pb::WATERFALL_VIEW_BASIC);
         if (!ReadsCosts(call.principal)) StripCosts(*out);
         return absl::OkStatus();
       });

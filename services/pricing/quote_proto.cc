@@ -35,7 +35,7 @@ void SetTotals(const BasketResult& r, v1::Quote& out) {
 
 }  // namespace
 
-v1::Waterfall WaterfallToProto(const PricedBasket& priced) {
+v1::Waterfall WaterfallToProto(const PricedBasket& priced, bool with_words) {
   const BasketResult& r = priced.result;
   v1::Waterfall w;
   for (const LineResult& l : r.lines) {
@@ -59,9 +59,10 @@ v1::Waterfall WaterfallToProto(const PricedBasket& priced) {
       step->set_rule_id(std::string(s.rule_id()));
       SetMoney(s.amount, step->mutable_amount());
       SetMoney(s.running_after, step->mutable_running_after());
-      step->set_note(StepNote(r, l, s));
+      if (with_words) step->set_note(StepNote(r, l, s));
     }
     for (const NotApplied& n : l.not_applied) {
+      if (!with_words) break;
       v1::RuleNotApplied* na = p->add_not_applied();
       na->set_rule_id(n.rule_id());
       na->set_step(StepName(n.step));
@@ -73,7 +74,7 @@ v1::Waterfall WaterfallToProto(const PricedBasket& priced) {
       fc->set_floor(std::string(c.floor()));
       SetMoney(c.floor_amount, fc->mutable_floor_amount());
       SetMoney(c.raised_by, fc->mutable_raised_by());
-      fc->set_explanation(ExplainClamp(r, l, c));
+      if (with_words) fc->set_explanation(ExplainClamp(r, l, c));
     }
     p->set_scope_mismatches(l.scope_mismatches);
     SetMoney(l.net_amount, p->mutable_net_amount());
@@ -203,7 +204,7 @@ v1::Quote QuoteToProto(const Quote& q, bool with_waterfall) {
   return out;
 }
 
-v1::Quote PricedBasketToProto(const PricedBasket& priced) {
+v1::Quote PricedBasketToProto(const PricedBasket& priced, bool with_words) {
   v1::Quote out;
   const BasketInput& in = priced.input;
   out.set_dealer_id(in.dealer.dealer_id);
@@ -218,7 +219,7 @@ v1::Quote PricedBasketToProto(const PricedBasket& priced) {
   out.set_quote_day(FormatDay(in.quote_day));
   SetTotals(priced.result, out);
   out.set_line_count(static_cast<int32_t>(in.lines.size()));
-  *out.mutable_waterfall() = WaterfallToProto(priced);
+  *out.mutable_waterfall() = WaterfallToProto(priced, with_words);
   return out;
 }
 

@@ -16,8 +16,11 @@ namespace qudao::pricing {
 
 namespace v1 = ::qudao::pricing::v1;
 
-// The full waterfall of a priced basket.
-v1::Waterfall WaterfallToProto(const PricedBasket& priced);
+// The waterfall of a priced basket: with its words (step notes, rules not
+// applied and why, clamp explanations) when `with_words`, else the amounts
+// alone (WATERFALL_VIEW_BASIC).
+v1::Waterfall WaterfallToProto(const PricedBasket& priced,
+                               bool with_words = true);
 // It serialized: a stored quote's explanation.
 std::string EncodeExplanation(const PricedBasket& priced);
 
@@ -34,7 +37,8 @@ absl::StatusOr<StoredExplanation> DecodeExplanation(const std::string& bytes);
 // `with_waterfall`.
 v1::Quote QuoteToProto(const Quote& quote, bool with_waterfall);
 // A priced basket that is not stored (PriceBasket): no id or times.
-v1::Quote PricedBasketToProto(const PricedBasket& priced);
+v1::Quote PricedBasketToProto(const PricedBasket& priced,
+                              bool with_words = true);
 
 // Stored as the Quote message with its waterfall; decoded back with its
 // lines from the waterfall's.
