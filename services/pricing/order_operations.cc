@@ -171,6 +171,14 @@ absl::StatusOr<Order> OrderOperations::Load(const std::string& order_id) {
   return *std::move(out);
 }
 
+std::string OrderOperations::DocumentMonth(
+    const google::protobuf::Timestamp& issued) const {
+  // A document without its time (an older credit control) counts now.
+  const absl::Time t =
+      issued.seconds() > 0 ? TimeFromProto(issued) : clock_->Now();
+  return BusinessCalendar::Key(absl::CivilMonth(calendar_->DayOf(t)));
+}
+
 absl::StatusOr<Order> OrderOperations::Change(
     const std::string& order_id,
     const std::function<absl::StatusOr<bool>(Order&)>& change,
@@ -373,8 +381,10 @@ absl::Status OrderOperations::FinishShipments(const CallContext& call,
     Failpoint("order.after_invoice");
     ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> accruals,
                      ShipmentAccruals(o, s));
-    const std::string period = BusinessCalendar::Key(
-        absl::CivilMonth(calendar_->DayOf(clock_->Now())));
+    // The month of the invoice (credit control's time of issue), not of
+    // this record: a reconciler finishing it after midnight on the 1st
+    // still accrues to the month the goods were invoiced in.
+    const std::string period = DocumentMonth(invoice.create_time());
     RETURN_IF_ERROR(db_->RunInTransaction(
         TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
           ASSIGN_OR_RETURN(std::optional<Order> stored,
@@ -513,8 +523,7 @@ absl::Status OrderOperations::FinishReturns(const CallContext& call,
                        credit_->IssueCreditNote(call, req));
       ASSIGN_OR_RETURN(const std::vector<ShipmentRebate> clawbacks,
                        ReturnClawbacks(o, ret, part));
-      const std::string period = BusinessCalendar::Key(
-          absl::CivilMonth(calendar_->DayOf(clock_->Now())));
+      const std::string period = DocumentMonth(note.create_time());
       RETURN_IF_ERROR(
           Change(
               order_id,

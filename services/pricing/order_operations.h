@@ -147,6 +147,9 @@ class OrderOperations {
                                   const std::string& quote_id,
                                   absl::Time now) const;
   absl::StatusOr<Order> Load(const std::string& order_id);
+  // "YYYY-MM" of a credit control document issued at `issued` (company
+  // calendar): the month its rebate accrual or claw-back counts in.
+  std::string DocumentMonth(const google::protobuf::Timestamp& issued) const;
   // After the reconciler tried the order (`before`, as it found it) with
   // `outcome`: when a step is still unconfirmed and nothing moved the
   // order on, counts the try (and the failure) and backs off
