@@ -188,7 +188,8 @@ Params HeaderParams(const Order& o) {
           o.placed_by,
           storage::ToStoredTime(o.create_time),
           storage::ToStoredTime(o.update_time),
-          o.version};
+          o.version,
+          static_cast<int64_t>(HasUnfinishedStep(o) ? 1 : 0)};
 }
 
 constexpr char kHeaderColumns[] =
@@ -196,7 +197,7 @@ constexpr char kHeaderColumns[] =
     "freight_minor, vat_basis_points, vat_minor, total_minor, net_days, "
     "discount_bp, discount_days, reservation_id, credit_reasons, "
     "cancel_reason, release_pending, reprice_quote_id, reprice_count, "
-    "placed_by, create_time, update_time, version";
+    "placed_by, create_time, update_time, version, unfinished";
 
 absl::StatusOr<Order> ReadHeader(const Row& row) {
   Order o;
@@ -398,7 +399,15 @@ ALTER TABLE orders ADD COLUMN step_attempts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN step_failures BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN last_step_error TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN next_attempt_time BIGINT NOT NULL DEFAULT 0;
-CREATE INDEX orders_by_next_attempt ON orders (next_attempt_time);
+ALTER TABLE orders ADD COLUMN unfinished BIGINT NOT NULL DEFAULT 0;
+UPDATE orders SET unfinished = 1 WHERE state IN ('PENDING', 'HELD') OR
+  release_pending <> 0 OR reprice_quote_id <> '' OR
+  EXISTS (SELECT 1 FROM order_shipments s WHERE s.order_id =
+          orders.order_id AND s.invoice_id = '') OR
+  EXISTS (SELECT 1 FROM order_return_parts p WHERE p.order_id =
+          orders.order_id AND p.credit_note_id = '');
+CREATE INDEX orders_unfinished_by_next_attempt
+  ON orders (unfinished, next_attempt_time);
 CREATE TABLE rebate_settlements_by_currency (
   dealer_id      TEXT NOT NULL,
   rule_id        TEXT NOT NULL,
@@ -428,7 +437,7 @@ std::string OrderStore::Schema(storage::Backend backend) {
 
 absl::Status OrderStore::Insert(Transaction& tx, const Order& order) const {
   std::vector<std::string> placeholders;
-  for (int i = 1; i <= 23; ++i) placeholders.push_back(absl::StrCat("$", i));
+  for (int i = 1; i <= 24; ++i) placeholders.push_back(absl::StrCat("$", i));
   absl::Status s =
       tx.Execute(
             absl::StrCat("INSERT INTO orders (", kHeaderColumns, ") VALUES (",
@@ -468,7 +477,8 @@ absl::Status OrderStore::Update(Transaction& tx, Order& order) const {
           "release_pending = $17, reprice_quote_id = $18, "
           "reprice_count = $19, placed_by = $20, create_time = $21, "
           "update_time = $22, version = $23 + 1, step_attempts = 0, "
-          "step_failures = 0, last_step_error = '', next_attempt_time = 0 "
+          "step_failures = 0, last_step_error = '', next_attempt_time = 0, "
+          "unfinished = $24 "
           "WHERE order_id = $1 AND version = $23",
           params));
   if (changed == 0) {
@@ -514,14 +524,8 @@ absl::StatusOr<std::vector<std::string>> OrderStore::Unfinished(
     Transaction& tx, absl::Time before, absl::Time now, int limit) const {
   ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("SELECT order_id FROM orders o WHERE update_time < $1 AND "
-               "next_attempt_time <= $3 AND ("
-               "state IN ('PENDING', 'HELD') OR release_pending <> 0 OR "
-               "reprice_quote_id <> '' OR "
-               "EXISTS (SELECT 1 FROM order_shipments s WHERE s.order_id = "
-               "o.order_id AND s.invoice_id = '') OR "
-               "EXISTS (SELECT 1 FROM order_return_parts p WHERE p.order_id = "
-               "o.order_id AND p.credit_note_id = '')) "
+      tx.Query("SELECT order_id FROM orders WHERE unfinished = 1 AND "
+               "next_attempt_time <= $3 AND update_time < $1 "
                "ORDER BY next_attempt_time, update_time LIMIT $2",
                {storage::ToStoredTime(before), static_cast<int64_t>(limit),
                 storage::ToStoredTime(now)}));

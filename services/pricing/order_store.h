@@ -84,7 +84,9 @@ class OrderStore {
   // Ids of orders with a step credit control has not confirmed, last
   // written before `before`: PENDING or HELD orders, cancellations whose
   // release is pending, re-pricings pending, shipments without invoice,
-  // return parts without credit note — whose next attempt is due at `now`.
+  // return parts without credit note (HasUnfinishedStep, kept as an
+  // indexed flag by every Insert and Update, so finding them does not scan
+  // every order) — whose next attempt is due at `now`.
   // At most `limit`, the longest due first.
   absl::StatusOr<std::vector<std::string>> Unfinished(storage::Transaction& tx,
                                                       absl::Time before,
