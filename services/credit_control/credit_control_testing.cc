@@ -45,4 +45,17 @@ absl::Status CreditControlForTest::SetCreditLimit(const std::string& dealer_id,
   return FromGrpcCall(s, ctx);
 }
 
+absl::Status CreditControlForTest::ReleaseReservation(
+    const std::string& reservation_id, const std::string& reason,
+    const std::string& request_id) {
+  v1::ReleaseCreditReservationRequest req;
+  req.set_reservation_id(reservation_id);
+  req.set_reason(reason);
+  req.set_request_id(request_id);
+  v1::CreditReservation out;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub_->ReleaseCreditReservation(&ctx, req, &out);
+  return FromGrpcCall(s, ctx);
+}
+
 }  // namespace qudao::credit

@@ -25,6 +25,11 @@ class CreditControlForTest {
   // Sets a payer's credit limit (as a credit manager).
   absl::Status SetCreditLimit(const std::string& dealer_id, int64_t limit_minor,
                               const std::string& currency = "CNY");
+  // Releases a held reservation (as a credit controller would, after a
+  // review), with `request_id` as its idempotency key.
+  absl::Status ReleaseReservation(const std::string& reservation_id,
+                                  const std::string& reason,
+                                  const std::string& request_id);
   // A stub with every staff role, for what a test checks directly.
   v1::CreditControlService::Stub& stub() { return *stub_; }
 

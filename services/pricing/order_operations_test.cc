@@ -294,15 +294,9 @@ TYPED_TEST(OrderOperationsTest, HeldOverTheLimitUntilReleasedThroughTheFeed) {
   // The credit manager raises the limit and a controller releases it in
   // credit control; pricing hears of it from the feed alone.
   ASSERT_TRUE(this->credit_->SetCreditLimit(this->dealer_, 1000000).ok());
-  grpc::ClientContext ctx;
-  credit::v1::ReleaseCreditReservationRequest release;
-  release.set_reservation_id(placed->reservation_id);
-  release.set_reason("limit raised after review");
-  release.set_request_id("release-1");
-  credit::v1::CreditReservation released;
-  grpc::Status s =
-      this->credit_->stub().ReleaseCreditReservation(&ctx, release, &released);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  absl::Status released = this->credit_->ReleaseReservation(
+      placed->reservation_id, "limit raised after review", "release-1");
+  ASSERT_TRUE(released.ok()) << released;
   ASSERT_TRUE(follower->CatchUp().ok());
   follower->Stop();
   auto after = this->orders_->Get(this->rep_, "", placed->order_id);
@@ -578,15 +572,9 @@ TYPED_TEST(OrderOperationsTest, TheReconcilerBacksOffAndSaysWhy) {
   // next due try finds it approved, and the order's write clears the
   // attempts.
   ASSERT_TRUE(this->credit_->SetCreditLimit(this->dealer_, 1000000).ok());
-  grpc::ClientContext ctx;
-  credit::v1::ReleaseCreditReservationRequest release;
-  release.set_reservation_id(placed->reservation_id);
-  release.set_reason("limit raised after review");
-  release.set_request_id("release-1");
-  credit::v1::CreditReservation released;
-  grpc::Status s =
-      this->credit_->stub().ReleaseCreditReservation(&ctx, release, &released);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  absl::Status released = this->credit_->ReleaseReservation(
+      placed->reservation_id, "limit raised after review", "release-1");
+  ASSERT_TRUE(released.ok()) << released;
   this->clock_.Advance(absl::Minutes(2));
   EXPECT_EQ(*this->orders_->Reconcile(), 1);
   o = order();

@@ -314,15 +314,9 @@ TEST_F(OrderServiceTest, TheModuleFollowsCreditControlsDecisions) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(held.state(), v1::ORDER_STATE_HELD);
   ASSERT_TRUE(credit_->SetCreditLimit(other_, 1000000).ok());
-  grpc::ClientContext release_ctx;
-  credit::v1::ReleaseCreditReservationRequest release;
-  release.set_reservation_id(held.reservation_id());
-  release.set_reason("limit set after review");
-  release.set_request_id("release-held");
-  credit::v1::CreditReservation released;
-  s = credit_->stub().ReleaseCreditReservation(&release_ctx, release,
-                                               &released);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  absl::Status released = credit_->ReleaseReservation(
+      held.reservation_id(), "limit set after review", "release-held");
+  ASSERT_TRUE(released.ok()) << released;
   v1::Order now;
   for (int i = 0; i < 100; ++i) {  // the follower polls every 2 s
     grpc::ClientContext get_ctx;
