@@ -137,6 +137,18 @@ class QuoteServiceTest : public testing::ServiceTest<B, pb::PricingService> {
     return r;
   }
 
+  // A 5% seasonal discount for everyone, Nov 2026 – Feb 2027 (a draft
+  // once created).
+  static pb::PriceRule Winter() {
+    pb::PriceRule r;
+    r.set_rule_id("WINTER");
+    r.set_type(pb::PRICE_RULE_TYPE_SEASONAL);
+    r.set_valid_from("2026-11-01");
+    r.set_valid_until("2027-03-01");
+    r.set_basis_points(500);
+    return r;
+  }
+
   grpc::Status CreateRule(const pb::PriceRule& rule, pb::PriceRule* out,
                           const std::string& who = "ana.pm") {
     pb::CreatePriceRuleRequest req;
@@ -579,15 +591,8 @@ TYPED_TEST(QuoteServiceTest, SimulationRepricesStoredQuotesWithTheDrafts) {
   pb::Quote a, b;
   ASSERT_TRUE(this->CreateQuote(this->Basket(10, 2), &a).ok());
   ASSERT_TRUE(this->CreateQuote(this->Basket(1), &b).ok());
-  // A draft 5% seasonal discount.
-  pb::PriceRule seasonal;
-  seasonal.set_rule_id("WINTER");
-  seasonal.set_type(pb::PRICE_RULE_TYPE_SEASONAL);
-  seasonal.set_valid_from("2026-11-01");
-  seasonal.set_valid_until("2027-03-01");
-  seasonal.set_basis_points(500);
   pb::PriceRule draft;
-  ASSERT_TRUE(this->CreateRule(seasonal, &draft).ok());
+  ASSERT_TRUE(this->CreateRule(this->Winter(), &draft).ok());
 
   pb::SimulateRuleChangeRequest req;
   req.add_draft_rule_ids("WINTER");
@@ -658,14 +663,8 @@ TYPED_TEST(QuoteServiceTest, SimulationRepricesOrdersAtWhatTheyStillBill) {
     s = orders->CancelOrder(&ctx, req, &order);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
-  pb::PriceRule seasonal;
-  seasonal.set_rule_id("WINTER");
-  seasonal.set_type(pb::PRICE_RULE_TYPE_SEASONAL);
-  seasonal.set_valid_from("2026-11-01");
-  seasonal.set_valid_until("2027-03-01");
-  seasonal.set_basis_points(500);
   pb::PriceRule draft;
-  ASSERT_TRUE(this->CreateRule(seasonal, &draft).ok());
+  ASSERT_TRUE(this->CreateRule(this->Winter(), &draft).ok());
 
   pb::SimulateRuleChangeRequest req;
   req.add_draft_rule_ids("WINTER");
