@@ -12,14 +12,16 @@
 // bundles, rebates, floors, one price ending), baskets of --lines random
 // SKUs for random dealers. Scenarios (--scenarios, comma-separated):
 //
-//   price                   PriceBasket, both caches on
+//   price                   PriceBasket, every cache on
 //   price_basic             the same, view BASIC (amounts without words)
 //   price_no_rule_cache     PriceBasket, --pricing_rule_book_cache=false
 //                           (the active rules read and built per quote)
 //   price_no_volume_cache   PriceBasket, --pricing_volume_cache=false
 //                           (credit control asked per cumulative rule)
-//   price_no_caches         PriceBasket, both off (how quotes were priced
-//                           before the caches)
+//   price_no_catalogue_cache  PriceBasket, --pricing_catalogue_cache=false
+//                           (prices, costs, groups, freight read per quote)
+//   price_no_caches         PriceBasket, all three off (how quotes were
+//                           priced before the caches)
 //   quote                   CreateQuote (priced and stored), caches on
 //   order                   PlaceOrder of --orders quotes made beforehand
 //                           (credit reserved in credit control), caches on
@@ -73,7 +75,7 @@ ABSL_FLAG(int, orders, 2000, "PlaceOrder calls, each on its own quote");
 ABSL_FLAG(int, setup_threads, 8, "concurrent calls while seeding");
 ABSL_FLAG(std::string, scenarios,
           "price,price_basic,price_no_rule_cache,price_no_volume_cache,price_"
-          "no_caches,"
+          "no_catalogue_cache,price_no_caches,"
           "quote,order",
           "which scenarios to run, in this order");
 
@@ -149,10 +151,19 @@ struct World {
   std::vector<std::string> dealers;
 };
 
-std::unique_ptr<testing::ServiceFixture> StartPricing(World& w, bool rule_cache,
-                                                      bool volume_cache) {
-  setenv("QUDAO_PRICING_RULE_BOOK_CACHE", rule_cache ? "true" : "false", 1);
-  setenv("QUDAO_PRICING_VOLUME_CACHE", volume_cache ? "true" : "false", 1);
+// Which of pricing's quote caches are on.
+struct Caches {
+  bool rules = true;
+  bool volumes = true;
+  bool catalogue = true;
+};
+
+std::unique_ptr<testing::ServiceFixture> StartPricing(World& w,
+                                                      Caches caches = {}) {
+  setenv("QUDAO_PRICING_RULE_BOOK_CACHE", caches.rules ? "true" : "false", 1);
+  setenv("QUDAO_PRICING_VOLUME_CACHE", caches.volumes ? "true" : "false", 1);
+  setenv("QUDAO_PRICING_CATALOGUE_CACHE", caches.catalogue ? "true" : "false",
+         1);
   auto pricing =
       testing::ServiceFixture::Start(pricing::NewPricingModule, &Clock::Real(),
                                      w.pricing_url, nullptr, w.targets);
@@ -439,13 +450,12 @@ LoadOptions Options() {
   return o;
 }
 
-LoadResult PriceScenario(World& w, const std::string& name, bool rule_cache,
-                         bool volume_cache,
+LoadResult PriceScenario(World& w, const std::string& name, Caches caches,
                          pb::WaterfallView view = pb::WATERFALL_VIEW_FULL) {
-  auto pricing = StartPricing(w, rule_cache, volume_cache);
+  auto pricing = StartPricing(w, caches);
   auto stub = pb::PricingService::NewStub(pricing->channel());
   BasketMaker maker{w};
-  if (volume_cache) Warm(w, *stub, maker);
+  if (caches.volumes) Warm(w, *stub, maker);
   std::vector<std::mt19937> rngs;
   for (int i = 0; i < absl::GetFlag(FLAGS_clients); ++i) rngs.emplace_back(i);
   return RunLoad(name, Options(), [&](int worker, int64_t) {
@@ -473,7 +483,7 @@ grpc::Status CreateQuote(pb::PricingService::Stub& stub,
 }
 
 LoadResult QuoteScenario(World& w) {
-  auto pricing = StartPricing(w, true, true);
+  auto pricing = StartPricing(w);
   auto stub = pb::PricingService::NewStub(pricing->channel());
   BasketMaker maker{w};
   Warm(w, *stub, maker);
@@ -489,7 +499,7 @@ LoadResult QuoteScenario(World& w) {
 }
 
 LoadResult OrderScenario(World& w) {
-  auto pricing = StartPricing(w, true, true);
+  auto pricing = StartPricing(w);
   auto stub = pb::PricingService::NewStub(pricing->channel());
   BasketMaker maker{w};
   const int n = absl::GetFlag(FLAGS_orders);
@@ -551,7 +561,7 @@ int Main() {
       {"customer_records", w.customers->target()},
       {"credit_control", absl::StrCat("127.0.0.1:", w.credit->port())}};
   {
-    auto pricing = StartPricing(w, true, true);
+    auto pricing = StartPricing(w);
     Seed(w, *pricing);
   }
   std::printf(
@@ -564,19 +574,22 @@ int Main() {
   for (absl::string_view s :
        absl::StrSplit(absl::GetFlag(FLAGS_scenarios), ',')) {
     if (s == "price") {
-      results.push_back(PriceScenario(w, "PriceBasket", true, true));
+      results.push_back(PriceScenario(w, "PriceBasket", {}));
     } else if (s == "price_basic") {
-      results.push_back(PriceScenario(w, "PriceBasket, basic view", true, true,
+      results.push_back(PriceScenario(w, "PriceBasket, basic view", {},
                                       pb::WATERFALL_VIEW_BASIC));
     } else if (s == "price_no_rule_cache") {
-      results.push_back(
-          PriceScenario(w, "PriceBasket, no rule book cache", false, true));
+      results.push_back(PriceScenario(w, "PriceBasket, no rule book cache",
+                                      Caches{false, true, true}));
     } else if (s == "price_no_volume_cache") {
-      results.push_back(
-          PriceScenario(w, "PriceBasket, no volume cache", true, false));
+      results.push_back(PriceScenario(w, "PriceBasket, no volume cache",
+                                      Caches{true, false, true}));
+    } else if (s == "price_no_catalogue_cache") {
+      results.push_back(PriceScenario(w, "PriceBasket, no catalogue cache",
+                                      Caches{true, true, false}));
     } else if (s == "price_no_caches") {
-      results.push_back(
-          PriceScenario(w, "PriceBasket, no caches", false, false));
+      results.push_back(PriceScenario(w, "PriceBasket, no caches",
+                                      Caches{false, false, false}));
     } else if (s == "quote") {
       results.push_back(QuoteScenario(w));
     } else if (s == "order") {

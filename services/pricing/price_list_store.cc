@@ -12,6 +12,7 @@
 #include "common/storage/table_mapping.h"
 #include "services/pricing/day_columns.h"
 #include "services/pricing/product.h"
+#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 namespace {
@@ -207,7 +208,7 @@ absl::Status PriceListStore::Insert(Transaction& tx,
     }
     RETURN_IF_ERROR(tx.Execute(sql, params).status());
   }
-  return absl::OkStatus();
+  return CatalogueCounter().Bump(tx);
 }
 
 absl::StatusOr<PriceListVersion> PriceListStore::GetVersion(
@@ -323,7 +324,8 @@ absl::Status PriceListStore::InsertCost(Transaction& tx,
         absl::StrCat("another change of ", cost.sku,
                      "'s standard cost took version ", cost.version));
   }
-  return inserted;
+  RETURN_IF_ERROR(inserted);
+  return CatalogueCounter().Bump(tx);
 }
 
 absl::StatusOr<std::vector<StandardCost>> PriceListStore::CostHistory(

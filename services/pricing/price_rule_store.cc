@@ -14,6 +14,7 @@
 #include "common/storage/table_mapping.h"
 #include "services/pricing/day_columns.h"
 #include "services/pricing/product.h"
+#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 namespace {
@@ -280,20 +281,6 @@ absl::StatusOr<std::vector<RuleRecord>> ReadRules(
   return out;
 }
 
-constexpr char kRuleSetVersionSql[] =
-    "SELECT version FROM price_rule_set WHERE singleton = 1";
-
-// Every write to the rules bumps the rule-set version in its transaction.
-absl::Status BumpRuleSetVersion(Transaction& tx) {
-  ASSIGN_OR_RETURN(const int64_t changed,
-                   tx.Execute("UPDATE price_rule_set SET version = version + 1 "
-                              "WHERE singleton = 1"));
-  if (changed != 1) {
-    return absl::DataLossError("the price rule set has no version row");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status NotFound(const std::string& rule_id) {
   return Refusal(
       absl::StatusCode::kNotFound, kReasonRuleNotFound,
@@ -330,25 +317,6 @@ std::string PriceRuleStore::Schema(storage::Backend backend) {
       storage::TruncateGuard(backend, "price_rule_revisions"));
 }
 
-std::string PriceRuleStore::RuleSetVersionSchema() {
-  return "CREATE TABLE price_rule_set (\n"
-         "  singleton BIGINT NOT NULL PRIMARY KEY CHECK (singleton = 1),\n"
-         "  version   BIGINT NOT NULL CHECK (version >= 0));\n"
-         "INSERT INTO price_rule_set (singleton, version) VALUES (1, 0);\n";
-}
-
-absl::Status PriceRuleStore::PrefetchRuleSetVersion(Transaction& tx) const {
-  return tx.Prefetch(kRuleSetVersionSql);
-}
-
-absl::StatusOr<int64_t> PriceRuleStore::RuleSetVersion(Transaction& tx) const {
-  ASSIGN_OR_RETURN(auto rows, tx.Query(kRuleSetVersionSql));
-  if (rows.empty()) {
-    return absl::DataLossError("the price rule set has no version row");
-  }
-  return rows.front().Int(0);
-}
-
 absl::Status PriceRuleStore::Insert(Transaction& tx, const RuleRecord& record,
                                     const std::string& change) const {
   ASSIGN_OR_RETURN(auto existing,
@@ -368,7 +336,7 @@ absl::Status PriceRuleStore::Insert(Transaction& tx, const RuleRecord& record,
   }
   RETURN_IF_ERROR(inserted);
   RETURN_IF_ERROR(RevisionTable().Insert(tx, row));
-  return BumpRuleSetVersion(tx);
+  return RuleSetCounter().Bump(tx);
 }
 
 absl::Status PriceRuleStore::Update(Transaction& tx, const RuleRecord& record,
@@ -386,7 +354,7 @@ absl::Status PriceRuleStore::Update(Transaction& tx, const RuleRecord& record,
                                 "and reapply your change"));
   }
   RETURN_IF_ERROR(RevisionTable().Insert(tx, row));
-  return BumpRuleSetVersion(tx);
+  return RuleSetCounter().Bump(tx);
 }
 
 absl::StatusOr<RuleRecord> PriceRuleStore::Get(

@@ -37,12 +37,9 @@ class PriceRuleStore {
  public:
   // The DDL of the rule tables on `backend` (pricing migration 3).
   static std::string Schema(storage::Backend backend);
-  // The DDL of the rule-set version (pricing migration 6): one row whose
-  // version every Insert and Update bumps in the writing transaction.
-  static std::string RuleSetVersionSchema();
 
   // Writes a new rule (version 1) and its first revision, and bumps the
-  // rule-set version. ALREADY_EXISTS when the id is taken.
+  // rule-set version (RuleSetCounter). ALREADY_EXISTS when the id is taken.
   absl::Status Insert(storage::Transaction& tx, const RuleRecord& record,
                       const std::string& change) const;
   // Writes `record` (its version already the next one) if the stored
@@ -65,13 +62,6 @@ class PriceRuleStore {
   // The active rules whose window covers `day`, by id.
   absl::StatusOr<std::vector<RuleRecord>> ActiveOn(storage::Transaction& tx,
                                                    absl::CivilDay day) const;
-  // The rule-set version: grows with every write to the rules, in the
-  // writing transaction. Two reads that see the same version see the same
-  // rules, so whatever was derived from the rules at a version (a
-  // RuleBook) stays right while the version does, on every replica.
-  absl::StatusOr<int64_t> RuleSetVersion(storage::Transaction& tx) const;
-  // Sends RuleSetVersion's read ahead (Transaction::Prefetch).
-  absl::Status PrefetchRuleSetVersion(storage::Transaction& tx) const;
 };
 
 }  // namespace qudao::pricing

@@ -252,7 +252,7 @@ TYPED_TEST(PriceRuleStoreTest, ChangesAreVersionedAndRevisionsKept) {
 TYPED_TEST(PriceRuleStoreTest, EveryRuleWriteBumpsTheRuleSetVersion) {
   auto version = [&] {
     auto v = this->template Read<int64_t>([&](storage::Transaction& tx) {
-      return this->store_.RuleSetVersion(tx);
+      return RuleSetCounter().Read(tx);
     });
     EXPECT_THAT(v.status(), IsOk());
     return v.ok() ? *v : -1;

@@ -28,6 +28,10 @@ ABSL_FLAG(bool, pricing_rule_book_cache, true,
           "reuse the active rules' book while the rule-set version and the "
           "day stay the same (false: read and build per quote) "
           "[env QUDAO_PRICING_RULE_BOOK_CACHE]");
+ABSL_FLAG(bool, pricing_catalogue_cache, true,
+          "reuse list prices, standard costs, product groups and freight "
+          "terms while the catalogue version and the day stay the same "
+          "(false: read them per quote) [env QUDAO_PRICING_CATALOGUE_CACHE]");
 ABSL_FLAG(bool, pricing_volume_cache, true,
           "cache dealers' period volumes, dropped on credit control's invoice "
           "and credit-note events (false: ask credit control per quote) "
@@ -64,16 +68,19 @@ absl::StatusOr<int> VatRateFromSettings() {
 }
 
 struct CacheSettings {
-  bool rule_books = true;
+  QuoteCaches quotes;
   bool volumes = true;
   VolumeCacheOptions volume_options;
 };
 
 absl::StatusOr<CacheSettings> CacheSettingsFromSettings() {
   CacheSettings out;
-  ASSIGN_OR_RETURN(out.rule_books,
+  ASSIGN_OR_RETURN(out.quotes.rule_books,
                    BoolSetting("pricing_rule_book_cache",
                                "QUDAO_PRICING_RULE_BOOK_CACHE", true));
+  ASSIGN_OR_RETURN(out.quotes.catalogue,
+                   BoolSetting("pricing_catalogue_cache",
+                               "QUDAO_PRICING_CATALOGUE_CACHE", true));
   ASSIGN_OR_RETURN(
       out.volumes,
       BoolSetting("pricing_volume_cache", "QUDAO_PRICING_VOLUME_CACHE", true));
@@ -145,7 +152,7 @@ absl::StatusOr<std::unique_ptr<ServiceModule>> NewPricingModule(
       std::make_unique<FreightOperations>(module->database(), env.clock));
   ops.quotes = module->Own(std::make_unique<QuoteOperations>(
       module->database(), dealers, volumes, env.clock, env.calendar,
-      vat_rate_bp, caches.rule_books));
+      vat_rate_bp, caches.quotes));
   module->Serve(std::make_unique<PricingService>(
                     ops, module->ServingFor(PricingPermissions())),
                 pb::PricingService::service_full_name());

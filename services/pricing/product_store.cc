@@ -13,6 +13,7 @@
 #include "services/pricing/order_store.h"
 #include "services/pricing/price_rule_store.h"
 #include "services/pricing/quote_store.h"
+#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 namespace {
@@ -174,9 +175,10 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
       {5, "create_rebate_clawbacks",
        OrderStore::ClawbackSchema(storage::Backend::kSqlite),
        OrderStore::ClawbackSchema(storage::Backend::kPostgres)},
-      {6, "create_price_rule_set_version",
-       PriceRuleStore::RuleSetVersionSchema(),
-       PriceRuleStore::RuleSetVersionSchema()},
+      {6, "create_price_rule_set_version", RuleSetCounter().Schema(),
+       RuleSetCounter().Schema()},
+      {7, "create_price_catalogue_version", CatalogueCounter().Schema(),
+       CatalogueCounter().Schema()},
   };
   return *migrations;
 }
@@ -204,7 +206,9 @@ absl::Status ProductStore::Insert(Transaction& tx,
   // A concurrent create of the same SKU can still win between the check
   // and the insert.
   if (absl::IsAlreadyExists(inserted)) return AlreadyExists(product.sku);
-  return inserted;
+  RETURN_IF_ERROR(inserted);
+  // A quote reads a product's group (CatalogueCounter).
+  return CatalogueCounter().Bump(tx);
 }
 
 absl::Status ProductStore::Update(Transaction& tx, const Product& product,
@@ -219,7 +223,7 @@ absl::Status ProductStore::Update(Transaction& tx, const Product& product,
                                 " was changed by someone else; read it "
                                 "again and reapply your change"));
   }
-  return absl::OkStatus();
+  return CatalogueCounter().Bump(tx);
 }
 
 absl::StatusOr<ProductPage> ProductStore::List(Transaction& tx,

@@ -20,11 +20,8 @@ using storage::TransactionMode;
 
 // What the store reads for one basket.
 struct BasketFacts {
-  std::map<std::string, ListPrice> prices;
-  std::map<std::string, StandardCost> costs;
-  std::map<std::string, std::string> groups;
+  BasketCatalogue catalogue;
   std::shared_ptr<const ActiveRules> active;
-  FreightTerms freight;
 };
 
 std::vector<PriceRule> RulesOf(const std::vector<RuleRecord>& records) {
@@ -115,21 +112,17 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   BasketFacts f;
   RETURN_IF_ERROR(db_->RunInTransaction(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-        // Every read but the freight rates is known now: on PostgreSQL
-        // they travel in the round trip of the prices.
-        RETURN_IF_ERROR(prices_.PrefetchCostsOn(tx, skus, day));
-        RETURN_IF_ERROR(products_.PrefetchGroupsOf(tx, skus));
-        RETURN_IF_ERROR(books_.Prefetch(tx, rules_));
-        RETURN_IF_ERROR(freight_.PrefetchTerms(tx, dealer.dealer_id,
-                                               dealer.zone, basket.currency));
-        ASSIGN_OR_RETURN(f.prices,
-                         prices_.PricesOn(tx, skus, basket.currency, day));
+        // On PostgreSQL the reads known now travel in one round trip.
+        RETURN_IF_ERROR(books_.Prefetch(tx));
+        RETURN_IF_ERROR(catalogue_.Prefetch(tx, skus, basket.currency, day,
+                                            dealer.dealer_id, dealer.zone));
+        ASSIGN_OR_RETURN(f.catalogue,
+                         catalogue_.Read(tx, skus, basket.currency, day,
+                                         dealer.dealer_id, dealer.zone));
         for (const std::string& sku : skus) {
-          if (!f.prices.count(sku))
+          if (!f.catalogue.prices.count(sku))
             return NoListPrice(sku, basket.currency, day);
         }
-        ASSIGN_OR_RETURN(f.costs, prices_.CostsOn(tx, skus, day));
-        ASSIGN_OR_RETURN(f.groups, products_.GroupsOf(tx, skus));
         absl::StatusOr<std::shared_ptr<const ActiveRules>> active =
             books_.ActiveOn(tx, rules_, day);
         if (absl::IsInvalidArgument(active.status())) {
@@ -137,23 +130,6 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
         }
         RETURN_IF_ERROR(active.status());
         f.active = *std::move(active);
-        ASSIGN_OR_RETURN(
-            const FreightAssignment assignment,
-            freight_.AssignmentFor(tx, dealer.dealer_id, dealer.zone));
-        std::vector<FreightRate> rates;
-        const std::string& origin =
-            assignment.method == FreightMethod::kBasingPoint
-                ? assignment.base_city
-                : assignment.origin_plant;
-        if (!origin.empty()) {
-          ASSIGN_OR_RETURN(rates,
-                           freight_.RatesFrom(tx, origin, basket.currency));
-        }
-        ASSIGN_OR_RETURN(std::vector<ZoneAdjustment> zones,
-                         freight_.ZonesIn(tx, basket.currency));
-        f.freight = MakeFreightTerms(assignment, basket.destination_province,
-                                     basket.destination_city, std::move(rates),
-                                     std::move(zones));
         return absl::OkStatus();
       }));
 
@@ -162,21 +138,25 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   in.dealer = dealer;
   in.quote_day = day;
   in.payment_term = basket.payment_term;
-  in.freight = f.freight;
+  BasketCatalogue& c = f.catalogue;
+  in.freight = MakeFreightTerms(c.assignment, basket.destination_province,
+                                basket.destination_city, std::move(c.rates),
+                                std::move(c.zones));
   in.vat_basis_points = vat_rate_bp_;
   for (const BasketRequest::Line& l : basket.lines) {
     const std::string sku = CanonicalCode(l.sku);
-    const ListPrice& price = f.prices.at(sku);
+    const ListPrice& price = c.prices.at(sku);
     BasketLine line;
     line.sku = sku;
-    line.product_group = f.groups.count(sku) ? f.groups.at(sku) : "";
+    auto group = c.groups.find(sku);
+    line.product_group = group != c.groups.end() ? group->second : "";
     line.quantity = l.quantity;
     line.list_price = price.list_price;
     line.unit_weight_grams = l.unit_weight_grams;
-    auto cost = f.costs.find(sku);
+    auto cost = c.costs.find(sku);
     // A cost in another currency than the basket cannot measure its
     // margin: the line is priced as one without a cost.
-    if (cost != f.costs.end() &&
+    if (cost != c.costs.end() &&
         cost->second.cost.currency() == basket.currency) {
       line.standard_cost = cost->second.cost;
       priced.costs.push_back(cost->second);

@@ -8,7 +8,9 @@
 // the VolumeSource, which caches them: cached_volume_source.h). The reads
 // run in one read-only transaction; the active rules come as a RuleBook
 // reused while the rule-set version and the day stay the same
-// (rule_book_cache.h); a stored quote is written in one transaction.
+// (rule_book_cache.h), the catalogue facts from a cache kept while the
+// catalogue version and the day do (catalogue_cache.h); a stored quote is
+// written in one transaction.
 #pragma once
 
 #include <optional>
@@ -24,6 +26,7 @@
 #include "common/storage/database.h"
 #include "common/storage/idempotency.h"
 #include "services/customer_records/client/dealer_directory.h"
+#include "services/pricing/catalogue_cache.h"
 #include "services/pricing/freight_store.h"
 #include "services/pricing/order_store.h"
 #include "services/pricing/price_list_store.h"
@@ -98,21 +101,29 @@ struct Simulation {
 // At most this many quotes and orders per simulation.
 inline constexpr size_t kMaxSimulatedQuotes = 100;
 
+// Which of a quote's reads are kept between quotes; off, every quote reads
+// and builds them (for measuring what each cache saves).
+struct QuoteCaches {
+  // The active rules' book (rule_book_cache.h).
+  bool rule_books = true;
+  // Prices, costs, groups and freight terms (catalogue_cache.h).
+  bool catalogue = true;
+};
+
 class QuoteOperations {
  public:
-  // `cache_rule_books` false: every quote reads the active rules and
-  // builds their book (for measuring what the cache saves).
   QuoteOperations(storage::Database* db, customer::DealerDirectory* dealers,
                   VolumeSource* volumes, const Clock* clock,
                   const BusinessCalendar* calendar, int vat_rate_bp,
-                  bool cache_rule_books = true)
+                  QuoteCaches caches = {})
       : db_(db),
         dealers_(dealers),
         volumes_(volumes),
         clock_(clock),
         calendar_(calendar),
         vat_rate_bp_(vat_rate_bp),
-        books_(cache_rule_books) {}
+        books_(caches.rule_books),
+        catalogue_(prices_, products_, freight_, caches.catalogue) {}
 
   // Prices `basket` on today's business day under the active rules.
   // NOT_FOUND DEALER_NOT_FOUND; FAILED_PRECONDITION DEALER_TERMINATED; a
@@ -154,6 +165,8 @@ class QuoteOperations {
   // Rule books built so far (one per rule-set version and day while the
   // cache is on).
   int64_t rule_book_builds() const { return books_.builds(); }
+  // Catalogue reads made so far (catalogue_cache.h).
+  int64_t catalogue_reads() const { return catalogue_.store_reads(); }
 
   // The pricing dealer of customer records' facts.
   static PricingDealer DealerOf(const customer::DealerFacts& facts);
@@ -185,6 +198,7 @@ class QuoteOperations {
   QuoteStore quotes_;
   OrderStore orders_;
   RuleBookCache books_;
+  CatalogueCache catalogue_;
 };
 
 }  // namespace qudao::pricing

@@ -2,13 +2,14 @@
 #include "services/pricing/rule_book_cache.h"
 
 #include "common/status/macros.h"
+#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 
 absl::StatusOr<std::shared_ptr<const ActiveRules>> RuleBookCache::ActiveOn(
     storage::Transaction& tx, const PriceRuleStore& store, absl::CivilDay day) {
   // Read even with the cache off: a quote records the version it used.
-  ASSIGN_OR_RETURN(const int64_t version, store.RuleSetVersion(tx));
+  ASSIGN_OR_RETURN(const int64_t version, RuleSetCounter().Read(tx));
   if (enabled_) {
     absl::MutexLock lock(&mu_);
     if (current_ != nullptr && current_->version == version &&

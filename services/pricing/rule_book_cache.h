@@ -1,7 +1,7 @@
 // The active rules a quote prices with, as a RuleBook built once per
 // rule-set version and day and reused by every quote while both hold.
 //
-// Each quote reads the rule-set version (PriceRuleStore::RuleSetVersion,
+// Each quote reads the rule-set version (RuleSetCounter,
 // bumped in the transaction of every rule write) in its own read
 // transaction: the same version means the same rules, so the cached book
 // is the one ActiveOn would build, on every replica of one database (a
@@ -24,6 +24,7 @@
 #include "common/storage/database.h"
 #include "services/pricing/price_rule.h"
 #include "services/pricing/price_rule_store.h"
+#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 
@@ -53,9 +54,8 @@ class RuleBookCache {
       absl::CivilDay day);
 
   // Sends the version's read ahead (none when the cache is off).
-  absl::Status Prefetch(storage::Transaction& tx,
-                        const PriceRuleStore& store) const {
-    return enabled_ ? store.PrefetchRuleSetVersion(tx) : absl::OkStatus();
+  absl::Status Prefetch(storage::Transaction& tx) const {
+    return enabled_ ? RuleSetCounter().Prefetch(tx) : absl::OkStatus();
   }
 
   // Books built so far (a reused book is not counted).
