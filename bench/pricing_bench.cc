@@ -31,6 +31,8 @@
 //
 //   build/bench/pricing_bench [--backend=sqlite|postgres] [--duration_s=5]
 //       [--clients=16] [--dealers=1000] [--skus=5000] [--rules=3000]
+#include <google/protobuf/arena.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -462,11 +464,14 @@ LoadResult PriceScenario(World& w, const std::string& name, Caches caches,
     pb::PriceBasketRequest req;
     *req.mutable_basket() = maker.Make(rngs[worker], req.mutable_dealer_id());
     req.set_view(view);
-    pb::Quote out;
+    // The answer is parsed into an arena, as a client pricing many
+    // baskets would (freed at once, not string by string).
+    google::protobuf::Arena arena;
+    auto* out = google::protobuf::Arena::CreateMessage<pb::Quote>(&arena);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
-    return stub->PriceBasket(&ctx, req, &out);
+    return stub->PriceBasket(&ctx, req, out);
   });
 }
 

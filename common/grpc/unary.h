@@ -35,6 +35,7 @@
 // id, its detail (hosts, SQL, library text) going to the log.
 #pragma once
 
+#include <google/protobuf/arena.h>
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/codegen/server_callback_handlers.h>
@@ -147,6 +148,10 @@ void CheckPermissionTable(const google::protobuf::ServiceDescriptor& service,
 
 }  // namespace internal
 
+// A call's arena: its first block, and the largest it grows blocks to.
+inline constexpr size_t kArenaStartBlock = 4096;
+inline constexpr size_t kArenaMaxBlock = 64 * 1024;
+
 template <typename GeneratedService>
 class ServedService : public GeneratedService::CallbackService {
  protected:
@@ -220,7 +225,15 @@ class ServedService : public GeneratedService::CallbackService {
                             const grpc::ByteBuffer* request_bytes,
                             grpc::ByteBuffer* response_bytes,
                             storage::AuditScope* audit) {
-    Request request;
+    // The request, the response and everything in them live on one arena
+    // per call, freed at once when the response has been serialized
+    // (malloc and free of a large answer's many strings and messages were
+    // a third of a quote's CPU).
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = kArenaStartBlock;
+    options.max_block_size = kArenaMaxBlock;
+    google::protobuf::Arena arena(options);
+    Request& request = *google::protobuf::Arena::CreateMessage<Request>(&arena);
     grpc::ByteBuffer copy(*request_bytes);
     grpc::ProtoBufferReader reader(&copy);
     if (!request.ParseFromZeroCopyStream(&reader)) {
@@ -251,7 +264,8 @@ class ServedService : public GeneratedService::CallbackService {
       }
     }
     RETURN_IF_ERROR(internal::ScopeToPartner(call.principal, rule, request));
-    Response response;
+    Response& response =
+        *google::protobuf::Arena::CreateMessage<Response>(&arena);
     RETURN_IF_ERROR(handler(call, request, &response));
     if (audit != nullptr && audit->event().resource.empty()) {
       const std::string id = internal::StringField(response, rule.id_field);

@@ -251,9 +251,8 @@ TYPED_TEST(PriceRuleStoreTest, ChangesAreVersionedAndRevisionsKept) {
 // that fails leaves it.
 TYPED_TEST(PriceRuleStoreTest, EveryRuleWriteBumpsTheRuleSetVersion) {
   auto version = [&] {
-    auto v = this->template Read<int64_t>([&](storage::Transaction& tx) {
-      return RuleSetCounter().Read(tx);
-    });
+    auto v = this->template Read<int64_t>(
+        [&](storage::Transaction& tx) { return RuleSetCounter().Read(tx); });
     EXPECT_THAT(v.status(), IsOk());
     return v.ok() ? *v : -1;
   };
