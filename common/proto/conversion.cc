@@ -60,9 +60,13 @@ absl::StatusOr<Money> MoneyFromProto(absl::string_view field,
 
 qudao::type::v1::Money MoneyToProto(const Money& money) {
   qudao::type::v1::Money proto;
-  proto.set_currency_code(money.currency());
-  proto.set_minor_units(money.minor_units());
+  MoneyToProto(money, &proto);
   return proto;
+}
+
+void MoneyToProto(const Money& money, qudao::type::v1::Money* out) {
+  out->set_currency_code(money.currency());
+  out->set_minor_units(money.minor_units());
 }
 
 absl::StatusOr<PaymentTerm> PaymentTermFromProto(

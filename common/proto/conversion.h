@@ -23,6 +23,8 @@ namespace qudao {
 absl::StatusOr<Money> MoneyFromProto(absl::string_view field,
                                      const qudao::type::v1::Money& proto);
 qudao::type::v1::Money MoneyToProto(const Money& money);
+// The same, set in place (on the message's arena, if any).
+void MoneyToProto(const Money& money, qudao::type::v1::Money* out);
 
 // A payment term, checked (CheckPaymentTerm); errors name `field`.
 absl::StatusOr<PaymentTerm> PaymentTermFromProto(

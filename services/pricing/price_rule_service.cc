@@ -290,8 +290,7 @@ void PricingService::ServeRulesAndQuotes() {
                          BasketFromProto(r.dealer_id(), r.basket()));
         ASSIGN_OR_RETURN(const PricedBasket priced,
                          quotes_->Price(call.Outgoing(), basket));
-        *out =
-            PricedBasketToProto(priced, r.view() != pb::WATERFALL_VIEW_BASIC);
+        PricedBasketToProto(priced, r.view() != pb::WATERFALL_VIEW_BASIC, out);
         if (!ReadsCosts(call.principal)) StripCosts(*out);
         return absl::OkStatus();
       });

@@ -12,7 +12,7 @@ namespace {
 // Every amount of a priced basket is in its currency (the waterfall sets
 // zeros in it); optional ones (a standard cost) are set by their callers
 // only when present.
-void SetMoney(const Money& m, type::v1::Money* out) { *out = MoneyToProto(m); }
+void SetMoney(const Money& m, type::v1::Money* out) { MoneyToProto(m, out); }
 
 absl::Status Lost(absl::string_view what, const absl::Status& s) {
   return absl::DataLossError(absl::StrCat("stored ", what, ": ", s.message()));
@@ -35,9 +35,10 @@ void SetTotals(const BasketResult& r, v1::Quote& out) {
 
 }  // namespace
 
-v1::Waterfall WaterfallToProto(const PricedBasket& priced, bool with_words) {
+void WaterfallToProto(const PricedBasket& priced, bool with_words,
+                      v1::Waterfall* out) {
   const BasketResult& r = priced.result;
-  v1::Waterfall w;
+  v1::Waterfall& w = *out;
   for (const LineResult& l : r.lines) {
     const BasketLine& in = priced.input.lines[l.line];
     v1::LineWaterfall* p = w.add_lines();
@@ -143,11 +144,12 @@ v1::Waterfall WaterfallToProto(const PricedBasket& priced, bool with_words) {
   pd->set_pricing_zone(d.zone);
   pd->set_province(d.province);
   pd->set_city(d.city);
-  return w;
 }
 
 std::string EncodeExplanation(const PricedBasket& priced) {
-  return WaterfallToProto(priced).SerializeAsString();
+  v1::Waterfall w;
+  WaterfallToProto(priced, /*with_words=*/true, &w);
+  return w.SerializeAsString();
 }
 
 absl::StatusOr<StoredExplanation> DecodeExplanation(const std::string& bytes) {
@@ -204,8 +206,9 @@ v1::Quote QuoteToProto(const Quote& q, bool with_waterfall) {
   return out;
 }
 
-v1::Quote PricedBasketToProto(const PricedBasket& priced, bool with_words) {
-  v1::Quote out;
+void PricedBasketToProto(const PricedBasket& priced, bool with_words,
+                         v1::Quote* quote) {
+  v1::Quote& out = *quote;
   const BasketInput& in = priced.input;
   out.set_dealer_id(in.dealer.dealer_id);
   out.set_currency_code(priced.result.currency);
@@ -219,8 +222,7 @@ v1::Quote PricedBasketToProto(const PricedBasket& priced, bool with_words) {
   out.set_quote_day(FormatDay(in.quote_day));
   SetTotals(priced.result, out);
   out.set_line_count(static_cast<int32_t>(in.lines.size()));
-  *out.mutable_waterfall() = WaterfallToProto(priced, with_words);
-  return out;
+  WaterfallToProto(priced, with_words, out.mutable_waterfall());
 }
 
 const storage::ResponseCodec<Quote>& QuoteCodec() {

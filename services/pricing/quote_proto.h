@@ -18,9 +18,10 @@ namespace v1 = ::qudao::pricing::v1;
 
 // The waterfall of a priced basket: with its words (step notes, rules not
 // applied and why, clamp explanations) when `with_words`, else the amounts
-// alone (WATERFALL_VIEW_BASIC).
-v1::Waterfall WaterfallToProto(const PricedBasket& priced,
-                               bool with_words = true);
+// alone (WATERFALL_VIEW_BASIC). Built in place: `out` may live on the
+// call's arena.
+void WaterfallToProto(const PricedBasket& priced, bool with_words,
+                      v1::Waterfall* out);
 // It serialized: a stored quote's explanation.
 std::string EncodeExplanation(const PricedBasket& priced);
 
@@ -37,8 +38,9 @@ absl::StatusOr<StoredExplanation> DecodeExplanation(const std::string& bytes);
 // `with_waterfall`.
 v1::Quote QuoteToProto(const Quote& quote, bool with_waterfall);
 // A priced basket that is not stored (PriceBasket): no id or times.
-v1::Quote PricedBasketToProto(const PricedBasket& priced,
-                              bool with_words = true);
+// Built in place, as WaterfallToProto.
+void PricedBasketToProto(const PricedBasket& priced, bool with_words,
+                         v1::Quote* out);
 
 // Stored as the Quote message with its waterfall; decoded back with its
 // lines from the waterfall's.

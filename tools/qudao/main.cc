@@ -10,6 +10,7 @@
 //   qudao login|logout                 get or forget the CLI's token
 //   qudao audit                        a service's audit trail
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/mutex.h"
 #include "common/proto/conversion.h"
 #include "tools/qudao/cli.h"
 
@@ -27,6 +28,8 @@ int main(int argc, char** argv) {
   qudao::cli::AddPriceCommands(app, &exit_code);
   qudao::cli::AddOrderCommands(app, &exit_code);
   qudao::InstallProtobufLogHandler();
+  // As the service binaries (RunServiceMain): no lock-order graph.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
