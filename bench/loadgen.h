@@ -35,6 +35,12 @@ struct LoadResult {
   absl::Duration elapsed;
   double throughput = 0;  // successful requests per second
   absl::Duration p50, p99, p999, max;
+  // CPU per measured call (errors included): the callers' (their threads'
+  // CPU time during their calls: building, sending, waiting, parsing) and
+  // the rest of the process's — the served side, when the service runs in
+  // the benchmark's process. Capacity on this machine's cores with the
+  // callers elsewhere is cores / server_cpu.
+  absl::Duration caller_cpu, server_cpu;
 };
 
 // One call; `worker` is 0..concurrency-1 and `seq` counts that worker's
@@ -45,7 +51,9 @@ LoadResult RunLoad(const std::string& scenario, const LoadOptions& options,
                    const Call& call);
 
 // Prints results as an aligned table, with each scenario's p50 as a
-// multiple of the first row's (the echo floor).
+// multiple of the first row's (the echo floor), the CPU per call of the
+// callers and of the served side, and what the served side's CPU allows on
+// this machine's cores with the callers elsewhere.
 void PrintTable(const std::vector<LoadResult>& results);
 
 }  // namespace qudao::bench
