@@ -33,6 +33,7 @@
 //       [--clients=16] [--dealers=1000] [--skus=5000] [--rules=3000]
 #include <google/protobuf/arena.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -427,6 +428,7 @@ struct BasketMaker {
 void Warm(const World& w, pb::PricingService::Stub& stub,
           const BasketMaker& maker) {
   const absl::Time start = absl::Now();
+  std::atomic<int64_t> bytes{0}, lines{0}, steps{0}, not_applied{0};
   ParallelFor(
       static_cast<int>(w.dealers.size()),
       [&](int i) {
@@ -436,11 +438,25 @@ void Warm(const World& w, pb::PricingService::Stub& stub,
         req.set_dealer_id(w.dealers[i]);
         pb::Quote out;
         grpc::ClientContext ctx;
-        return stub.PriceBasket(&ctx, req, &out);
+        grpc::Status s = stub.PriceBasket(&ctx, req, &out);
+        bytes += static_cast<int64_t>(out.ByteSizeLong());
+        for (const pb::LineWaterfall& l : out.waterfall().lines()) {
+          ++lines;
+          steps += l.steps_size();
+          not_applied += l.not_applied_size();
+        }
+        return s;
       },
       "warming the volume cache");
-  std::printf("  (volume cache warmed: one basket per dealer in %.1f s)\n",
-              absl::ToDoubleSeconds(absl::Now() - start));
+  const double n = static_cast<double>(w.dealers.size());
+  const double per_line = std::max<double>(1, static_cast<double>(lines));
+  std::printf(
+      "  (volume cache warmed: one basket per dealer in %.1f s; a full "
+      "answer is %.0f bytes, per line %.1f steps applied and %.1f rules "
+      "not applied)\n",
+      absl::ToDoubleSeconds(absl::Now() - start),
+      static_cast<double>(bytes) / n, static_cast<double>(steps) / per_line,
+      static_cast<double>(not_applied) / per_line);
   std::fflush(stdout);
 }
 
