@@ -20,6 +20,40 @@ const std::string& OriginOf(const FreightAssignment& a) {
   return a.method == FreightMethod::kBasingPoint ? a.base_city : a.origin_plant;
 }
 
+// Adds to `out` what `kept` knows of `sku` (under `key`), or adds `sku` to
+// `misses`.
+template <typename T>
+void Lookup(const std::string& sku, const std::string& key,
+            const absl::flat_hash_map<std::string, std::optional<T>>& kept,
+            std::map<std::string, T>& out, std::vector<std::string>& misses) {
+  auto it = kept.find(key);
+  if (it == kept.end()) {
+    misses.push_back(sku);
+  } else if (it->second.has_value()) {
+    out.emplace(sku, *it->second);
+  }
+}
+
+// Moves what the store `read` of `misses` to `out`, and when `keep` keeps
+// each miss in `kept` (one the store did not answer as none); the number
+// of facts kept.
+template <typename T, typename KeyOf>
+size_t Settle(const std::vector<std::string>& misses,
+              std::map<std::string, T>& read, std::map<std::string, T>& out,
+              absl::flat_hash_map<std::string, std::optional<T>>& kept,
+              bool keep, const KeyOf& key_of) {
+  size_t added = 0;
+  for (const std::string& sku : misses) {
+    std::optional<T> fact;
+    if (auto it = read.find(sku); it != read.end()) {
+      fact = it->second;
+      out.emplace(sku, std::move(it->second));
+    }
+    if (keep) added += kept.try_emplace(key_of(sku), std::move(fact)).second;
+  }
+  return added;
+}
+
 }  // namespace
 
 absl::Status CatalogueCache::Prefetch(storage::Transaction& tx,
@@ -79,21 +113,9 @@ absl::StatusOr<BasketCatalogue> CatalogueCache::Read(
   {
     absl::ReaderMutexLock lock(&mu_);
     for (const std::string& sku : skus) {
-      if (auto it = f.prices.find(Key(currency, sku)); it != f.prices.end()) {
-        if (it->second) out.prices.emplace(sku, *it->second);
-      } else {
-        no_price.push_back(sku);
-      }
-      if (auto it = f.costs.find(sku); it != f.costs.end()) {
-        if (it->second) out.costs.emplace(sku, *it->second);
-      } else {
-        no_cost.push_back(sku);
-      }
-      if (auto it = f.groups.find(sku); it != f.groups.end()) {
-        if (it->second) out.groups.emplace(sku, *it->second);
-      } else {
-        no_group.push_back(sku);
-      }
+      Lookup(sku, Key(currency, sku), f.prices, out.prices, no_price);
+      Lookup(sku, sku, f.costs, out.costs, no_cost);
+      Lookup(sku, sku, f.groups, out.groups, no_group);
     }
     if (auto it = f.assignments.find(assignment_key);
         it != f.assignments.end()) {
@@ -156,33 +178,11 @@ absl::StatusOr<BasketCatalogue> CatalogueCache::Read(
   absl::MutexLock lock(&mu_);
   store_reads_ += reads;
   const bool keep = Keeps(f);
-  for (const std::string& sku : no_price) {
-    auto it = read_prices.find(sku);
-    std::optional<ListPrice> p;
-    if (it != read_prices.end()) {
-      p = it->second;
-      out.prices.emplace(sku, std::move(it->second));
-    }
-    if (keep) f.count += f.prices.try_emplace(Key(currency, sku), p).second;
-  }
-  for (const std::string& sku : no_cost) {
-    auto it = read_costs.find(sku);
-    std::optional<StandardCost> c;
-    if (it != read_costs.end()) {
-      c = it->second;
-      out.costs.emplace(sku, std::move(it->second));
-    }
-    if (keep) f.count += f.costs.try_emplace(sku, c).second;
-  }
-  for (const std::string& sku : no_group) {
-    auto it = read_groups.find(sku);
-    std::optional<std::string> g;
-    if (it != read_groups.end()) {
-      g = it->second;
-      out.groups.emplace(sku, std::move(it->second));
-    }
-    if (keep) f.count += f.groups.try_emplace(sku, g).second;
-  }
+  f.count += Settle(no_price, read_prices, out.prices, f.prices, keep,
+                    [&](const std::string& sku) { return Key(currency, sku); });
+  auto same = [](const std::string& sku) { return sku; };
+  f.count += Settle(no_cost, read_costs, out.costs, f.costs, keep, same);
+  f.count += Settle(no_group, read_groups, out.groups, f.groups, keep, same);
   if (keep && read_assignment) {
     f.count += f.assignments.try_emplace(assignment_key, out.assignment).second;
   }
