@@ -217,6 +217,17 @@ class PgSession : public Database::Session {
         return rows;
       }
     }
+    // The same read waiting to be sent ahead: the queue travels now, with
+    // it once (not a second copy after it).
+    if (IsQueuedPrefetch(sql, params)) {
+      RETURN_IF_ERROR(SendQueued());
+      auto it = prefetched_.find(PrefetchKey(sql, params));
+      if (it != prefetched_.end()) {
+        std::vector<Row> rows = std::move(it->second);
+        prefetched_.erase(it);
+        return rows;
+      }
+    }
     ASSIGN_OR_RETURN(ResultPtr res, Statement(sql, params));
     return ResultRows(lease_->get(), res.get());
   }
@@ -371,6 +382,25 @@ class PgSession : public Database::Session {
     for (PipelinedStatement& d : deferred_) out.push_back(std::move(d));
     deferred_.clear();
     return out;
+  }
+
+  bool IsQueuedPrefetch(absl::string_view sql, const Params& params) const {
+    std::string key;
+    for (const PipelinedStatement& d : deferred_) {
+      if (!d.prefetch || d.sql != sql) continue;
+      if (key.empty()) key = PrefetchKey(sql, params);
+      if (PrefetchKey(d.sql, d.params) == key) return true;
+    }
+    return false;
+  }
+
+  // What is queued, in one round trip.
+  absl::Status SendQueued() {
+    std::vector<PipelinedStatement> statements = TakeQueued();
+    if (statements.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(std::vector<ResultPtr> results,
+                     Pipeline(*lease_, statements));
+    return KeepPrefetched(statements, results);
   }
 
   // One statement, preceded in the same round trip by what is queued.

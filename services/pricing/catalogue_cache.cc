@@ -56,29 +56,12 @@ size_t Settle(const std::vector<std::string>& misses,
 
 }  // namespace
 
-absl::Status CatalogueCache::Prefetch(storage::Transaction& tx,
-                                      const std::vector<std::string>& skus,
-                                      const std::string& currency,
-                                      absl::CivilDay day,
-                                      const std::string& dealer_id,
-                                      const std::string& pricing_zone) const {
-  RETURN_IF_ERROR(CatalogueCounter().Prefetch(tx));
-  if (enabled_) return absl::OkStatus();
-  // Every read but the rates is known now: on PostgreSQL they travel in
-  // the round trip of the version.
-  RETURN_IF_ERROR(prices_.PrefetchCostsOn(tx, skus, day));
-  RETURN_IF_ERROR(products_.PrefetchGroupsOf(tx, skus));
-  return freight_.PrefetchTerms(tx, dealer_id, pricing_zone, currency);
-}
-
 std::shared_ptr<CatalogueCache::Facts> CatalogueCache::FactsFor(
     int64_t version, absl::CivilDay day) {
   if (enabled_) {
     absl::MutexLock lock(&mu_);
     const bool newer = current_ == nullptr || current_->version < version ||
-                       (current_->version == version && current_->day < day) ||
-                       (current_->version == version && current_->day == day &&
-                        current_->count >= kMaxFacts);
+                       (current_->version == version && current_->day < day);
     if (newer) {
       current_ = std::make_shared<Facts>();
       current_->version = version;
@@ -93,7 +76,7 @@ std::shared_ptr<CatalogueCache::Facts> CatalogueCache::FactsFor(
 }
 
 bool CatalogueCache::Keeps(const Facts& facts) const {
-  return enabled_ && current_.get() == &facts && facts.count < kMaxFacts;
+  return enabled_ && current_.get() == &facts && facts.count < max_facts_;
 }
 
 absl::StatusOr<BasketCatalogue> CatalogueCache::Read(
@@ -126,16 +109,41 @@ absl::StatusOr<BasketCatalogue> CatalogueCache::Read(
     }
   }
 
-  // The rest from the store, in this transaction.
+  // The rest from the store, in this transaction. On PostgreSQL the reads
+  // of the other misses travel with the prices' (one round trip).
+  if (!no_cost.empty()) {
+    RETURN_IF_ERROR(prices_.PrefetchCostsOn(tx, no_cost, day));
+  }
+  if (!no_group.empty()) {
+    RETURN_IF_ERROR(products_.PrefetchGroupsOf(tx, no_group));
+  }
+  if (!assignment.has_value() || !zones.has_value()) {
+    RETURN_IF_ERROR(
+        freight_.PrefetchTerms(tx, dealer_id, pricing_zone, currency));
+  }
   int64_t reads = 0;
   std::map<std::string, ListPrice> read_prices;
-  std::map<std::string, StandardCost> read_costs;
-  std::map<std::string, std::string> read_groups;
   if (!no_price.empty()) {
     ++reads;
     ASSIGN_OR_RETURN(read_prices,
                      prices_.PricesOn(tx, no_price, currency, day));
   }
+  // A SKU without a price fails the quote: nothing else is read, and only
+  // the prices found are kept (never a "none" for a SKU that may not
+  // exist: unknown SKUs would fill the cache).
+  if (read_prices.size() < no_price.size()) {
+    absl::MutexLock lock(&mu_);
+    store_reads_ += reads;
+    const bool keep = Keeps(f);
+    for (auto& [sku, price] : read_prices) {
+      if (keep)
+        f.count += f.prices.try_emplace(Key(currency, sku), price).second;
+      out.prices.emplace(sku, std::move(price));
+    }
+    return out;
+  }
+  std::map<std::string, StandardCost> read_costs;
+  std::map<std::string, std::string> read_groups;
   if (!no_cost.empty()) {
     ++reads;
     ASSIGN_OR_RETURN(read_costs, prices_.CostsOn(tx, no_cost, day));
@@ -175,6 +183,8 @@ absl::StatusOr<BasketCatalogue> CatalogueCache::Read(
     }
   }
 
+  // Every SKU is priced, so each is a product: a cost or group it lacks is
+  // kept as "none".
   absl::MutexLock lock(&mu_);
   store_reads_ += reads;
   const bool keep = Keeps(f);

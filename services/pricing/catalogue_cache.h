@@ -8,10 +8,12 @@
 // same rows, so a cached fact is the one the store would answer, on every
 // replica of one database (a price list published through another replica
 // is seen by the next quote here). Facts are read from the store on a
-// miss, in the quote's transaction, and kept — a SKU without a price or
-// cost is kept as "none" too. Prices and costs depend on the day, so the
-// facts are dropped when the business day changes; only the newest version
-// is kept, and at most kMaxFacts facts (then it starts afresh).
+// miss, in the quote's transaction, and kept — a priced SKU without a cost
+// or group as "none" too (a SKU without a price is never kept: the basket
+// fails, and unknown SKUs would fill the cache). Prices and costs depend
+// on the day, so the facts are dropped when the business day changes; only
+// the newest version is kept, and at most kMaxFacts facts (past that, the
+// rest is read per quote until the version or day moves).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,7 @@
 #include "services/pricing/price_list.h"
 #include "services/pricing/price_list_store.h"
 #include "services/pricing/product_store.h"
+#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 
@@ -53,27 +56,29 @@ struct BasketCatalogue {
 
 class CatalogueCache {
  public:
-  // Facts kept before the cache starts afresh.
+  // Facts kept at most; past it, facts of the version and day are read
+  // from the store and not kept (a new version or day starts afresh).
   static constexpr size_t kMaxFacts = 200'000;
 
   // `enabled` false: every call reads everything (for measuring).
   CatalogueCache(const PriceListStore& prices, const ProductStore& products,
-                 const FreightStore& freight, bool enabled = true)
+                 const FreightStore& freight, bool enabled = true,
+                 size_t max_facts = kMaxFacts)
       : prices_(prices),
         products_(products),
         freight_(freight),
-        enabled_(enabled) {}
+        enabled_(enabled),
+        max_facts_(max_facts) {}
 
-  // Sends the reads ahead (Transaction::Prefetch): the version when the
-  // cache is on, every read but the rates when it is off.
-  absl::Status Prefetch(storage::Transaction& tx,
-                        const std::vector<std::string>& skus,
-                        const std::string& currency, absl::CivilDay day,
-                        const std::string& dealer_id,
-                        const std::string& pricing_zone) const;
+  // Sends the version's read ahead (Transaction::Prefetch).
+  static absl::Status Prefetch(storage::Transaction& tx) {
+    return CatalogueCounter().Prefetch(tx);
+  }
 
   // The catalogue facts of `skus` (canonical, distinct) in `currency` on
-  // `day`, and the freight terms of the dealer, as `tx` sees them.
+  // `day`, and the freight terms of the dealer, as `tx` sees them. When a
+  // SKU has no price the rest is not read: only `version` and the prices
+  // found are set (the caller refuses the basket).
   absl::StatusOr<BasketCatalogue> Read(storage::Transaction& tx,
                                        const std::vector<std::string>& skus,
                                        const std::string& currency,
@@ -111,6 +116,7 @@ class CatalogueCache {
   const ProductStore& products_;
   const FreightStore& freight_;
   const bool enabled_;
+  const size_t max_facts_;
   mutable absl::Mutex mu_;
   std::shared_ptr<Facts> current_ ABSL_GUARDED_BY(mu_);
   int64_t store_reads_ ABSL_GUARDED_BY(mu_) = 0;

@@ -7,13 +7,11 @@
 // transaction of an older version read.
 #include "services/pricing/catalogue_cache.h"
 
-#include <algorithm>
 #include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/testing/database_fixture.h"
 #include "common/testing/status_matchers.h"
@@ -118,15 +116,14 @@ class CatalogueCacheTest : public testing::DatabaseTest<B> {
     return v;
   }
 
+  // P-1 has a price and a cost, P-2 a price, P-3 neither.
   BasketCatalogue Read(CatalogueCache& cache, absl::CivilDay day = kDay,
-                       const std::vector<std::string>& skus = {"P-1", "P-2",
-                                                               "P-3"}) {
+                       const std::vector<std::string>& skus = {"P-1", "P-2"}) {
     BasketCatalogue out;
     EXPECT_THAT(this->db_->RunInTransaction(
                     storage::TransactionMode::kReadOnly,
                     [&](storage::Transaction& tx) -> absl::Status {
-                      RETURN_IF_ERROR(
-                          cache.Prefetch(tx, skus, "CNY", day, "D-1", "EAST"));
+                      RETURN_IF_ERROR(CatalogueCache::Prefetch(tx));
                       ASSIGN_OR_RETURN(
                           out, cache.Read(tx, skus, "CNY", day, "D-1", "EAST"));
                       return absl::OkStatus();
@@ -187,14 +184,14 @@ TYPED_TEST(CatalogueCacheTest, AnswersWhatTheStoresAnswerAndAsksOnce) {
   CatalogueCache cache(this->prices_, this->products_, this->freight_);
   const BasketCatalogue first = this->Read(cache);
   EXPECT_EQ(first.version, this->Version());
-  ASSERT_EQ(first.prices.size(), 2u);  // P-3 has no price
+  ASSERT_EQ(first.prices.size(), 2u);
   EXPECT_EQ(first.prices.at("P-1").list_price, Cny(10000));
   EXPECT_EQ(first.prices.at("P-2").list_price, Cny(20000));
   EXPECT_EQ(first.prices.at("P-2").version, 1);
-  ASSERT_EQ(first.costs.size(), 1u);
+  ASSERT_EQ(first.costs.size(), 1u);  // P-2 has none
   EXPECT_EQ(first.costs.at("P-1").cost, Cny(6000));
-  EXPECT_EQ(first.groups.size(), 3u);
-  EXPECT_EQ(first.groups.at("P-3"), "PUMPS");
+  EXPECT_EQ(first.groups.size(), 2u);
+  EXPECT_EQ(first.groups.at("P-2"), "PUMPS");
   EXPECT_EQ(first.assignment.method, FreightMethod::kFobOrigin);
   EXPECT_EQ(first.assignment.origin_plant, "WUXI");
   ASSERT_EQ(first.rates.size(), 1u);
@@ -203,14 +200,14 @@ TYPED_TEST(CatalogueCacheTest, AnswersWhatTheStoresAnswerAndAsksOnce) {
   // prices, costs, groups, assignment, zones, rates
   EXPECT_EQ(cache.store_reads(), 6);
 
-  // Again, and a subset: nothing asked, the same answer (the SKU without
-  // a price is remembered as none).
+  // Again, and a subset: nothing asked, the same answer (P-2's missing
+  // cost is remembered as none).
   const BasketCatalogue second = this->Read(cache);
   EXPECT_EQ(cache.store_reads(), 6);
   EXPECT_EQ(second.prices.size(), 2u);
   EXPECT_EQ(second.prices.at("P-1").list_price, Cny(10000));
   EXPECT_EQ(second.costs.size(), 1u);
-  EXPECT_EQ(second.groups.size(), 3u);
+  EXPECT_EQ(second.groups.size(), 2u);
   EXPECT_EQ(second.rates.size(), 1u);
   this->Read(cache, kDay, {"P-2"});
   EXPECT_EQ(cache.store_reads(), 6);
@@ -226,11 +223,33 @@ TYPED_TEST(CatalogueCacheTest, AnswersWhatTheStoresAnswerAndAsksOnce) {
   EXPECT_EQ(uncached.rates.size(), 1u);
 }
 
+// A SKU without a price (P-3, or one that does not exist) fails the quote:
+// the rest is not read, and its "none" is never kept — unknown SKUs cannot
+// fill the cache.
+TYPED_TEST(CatalogueCacheTest, AnUnpricedSkuIsNeitherReadFurtherNorKept) {
+  CatalogueCache cache(this->prices_, this->products_, this->freight_);
+  for (const char* missing : {"P-3", "NO-SUCH-SKU"}) {
+    const int64_t before = cache.store_reads();
+    const BasketCatalogue got = this->Read(cache, kDay, {"P-1", missing});
+    EXPECT_EQ(got.prices.size(), 1u) << missing;
+    EXPECT_EQ(got.prices.at("P-1").list_price, Cny(10000));
+    EXPECT_TRUE(got.costs.empty());
+    EXPECT_TRUE(got.groups.empty());
+    EXPECT_TRUE(got.rates.empty());
+    EXPECT_EQ(cache.store_reads(), before + 1) << missing;  // the prices
+    this->Read(cache, kDay, {missing});
+    EXPECT_EQ(cache.store_reads(), before + 2) << missing;  // asked again
+  }
+  // P-1's price was kept: a basket of it alone reads the rest only.
+  this->Read(cache, kDay, {"P-1"});
+  EXPECT_EQ(cache.store_reads(), 4 + 5);
+}
+
 TYPED_TEST(CatalogueCacheTest, AWriteIsSeenAtTheNextRead) {
   CatalogueCache cache(this->prices_, this->products_, this->freight_);
   this->Read(cache);
   ASSERT_THAT(this->Publish(2, {{"P-1", 11000}, {"P-3", 30000}}), IsOk());
-  BasketCatalogue after = this->Read(cache);
+  BasketCatalogue after = this->Read(cache, kDay, {"P-1", "P-2", "P-3"});
   EXPECT_EQ(after.version, this->Version());
   ASSERT_EQ(after.prices.size(), 3u);
   EXPECT_EQ(after.prices.at("P-1").list_price, Cny(11000));
@@ -251,16 +270,15 @@ TYPED_TEST(CatalogueCacheTest, ANewDayReadsAgain) {
   CatalogueCache cache(this->prices_, this->products_, this->freight_);
   this->Read(cache);
   EXPECT_EQ(cache.store_reads(), 6);
-  // Before the list's valid_from: no price on that day.
+  // Before the list's valid_from: no price on that day, nothing more read.
   const BasketCatalogue earlier =
       this->Read(cache, absl::CivilDay(2025, 12, 31));
   EXPECT_TRUE(earlier.prices.empty());
-  EXPECT_TRUE(earlier.costs.empty());
-  EXPECT_EQ(cache.store_reads(), 12);
+  EXPECT_EQ(cache.store_reads(), 7);
   this->Read(cache, kDay + 1);
-  EXPECT_EQ(cache.store_reads(), 18);
+  EXPECT_EQ(cache.store_reads(), 13);
   this->Read(cache, kDay + 1);
-  EXPECT_EQ(cache.store_reads(), 18);
+  EXPECT_EQ(cache.store_reads(), 13);
 }
 
 // A transaction that began before a write reads the older version: its
@@ -286,9 +304,8 @@ TYPED_TEST(CatalogueCacheTest, AnOlderVersionIsNotKept) {
                               Cny(11000));
                     EXPECT_EQ(cache.store_reads(), 12);
                     // ...and this transaction still sees the older one.
-                    ASSIGN_OR_RETURN(
-                        old, cache.Read(tx, {"P-1", "P-2", "P-3"}, "CNY", kDay,
-                                        "D-1", "EAST"));
+                    ASSIGN_OR_RETURN(old, cache.Read(tx, {"P-1", "P-2"}, "CNY",
+                                                     kDay, "D-1", "EAST"));
                     return absl::OkStatus();
                   }),
               IsOk());
@@ -302,26 +319,24 @@ TYPED_TEST(CatalogueCacheTest, AnOlderVersionIsNotKept) {
   EXPECT_EQ(cache.store_reads(), 18);
 }
 
-// Past kMaxFacts the cache starts afresh rather than growing.
-TYPED_TEST(CatalogueCacheTest, StartsAfreshWhenFull) {
-  CatalogueCache cache(this->prices_, this->products_, this->freight_);
-  std::vector<std::string> unknown;
-  for (size_t i = 0; unknown.size() * 3 < CatalogueCache::kMaxFacts; ++i) {
-    unknown.push_back(absl::StrCat("X-", i));
-  }
-  // Up to 500 SKUs per read, as a quote.
-  for (size_t start = 0; start < unknown.size(); start += 500) {
-    const std::vector<std::string> chunk(
-        unknown.begin() + start,
-        unknown.begin() + std::min(unknown.size(), start + 500));
-    EXPECT_TRUE(this->Read(cache, kDay, chunk).prices.empty());
-  }
-  const int64_t reads = cache.store_reads();
-  this->Read(cache, kDay, {"P-1"});
-  this->Read(cache, kDay, {"P-1"});
-  // The first read of P-1 found the cache full and started afresh (all
-  // six kinds read); the second was answered from the new facts.
-  EXPECT_EQ(cache.store_reads(), reads + 6);
+// Past its bound the cache keeps what it has and reads the rest per call.
+TYPED_TEST(CatalogueCacheTest, StopsKeepingWhenFull) {
+  CatalogueCache cache(this->prices_, this->products_, this->freight_, true,
+                       /*max_facts=*/4);
+  this->Read(cache, kDay, {"P-1"});  // 6 facts kept: it was empty
+  EXPECT_EQ(cache.store_reads(), 6);
+  this->Read(cache, kDay, {"P-2"});  // full: P-2's 3 facts read, not kept
+  EXPECT_EQ(cache.store_reads(), 9);
+  EXPECT_EQ(this->Read(cache, kDay, {"P-2"}).prices.at("P-2").list_price,
+            Cny(20000));
+  EXPECT_EQ(cache.store_reads(), 12);
+  this->Read(cache, kDay, {"P-1"});  // still kept
+  EXPECT_EQ(cache.store_reads(), 12);
+  // A new version starts afresh.
+  ASSERT_THAT(this->SetRate(1700), IsOk());
+  this->Read(cache, kDay, {"P-2"});
+  this->Read(cache, kDay, {"P-2"});
+  EXPECT_EQ(cache.store_reads(), 18);
 }
 
 }  // namespace

@@ -114,8 +114,7 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
       TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
         // On PostgreSQL the reads known now travel in one round trip.
         RETURN_IF_ERROR(books_.Prefetch(tx));
-        RETURN_IF_ERROR(catalogue_.Prefetch(tx, skus, basket.currency, day,
-                                            dealer.dealer_id, dealer.zone));
+        RETURN_IF_ERROR(CatalogueCache::Prefetch(tx));
         ASSIGN_OR_RETURN(f.catalogue,
                          catalogue_.Read(tx, skus, basket.currency, day,
                                          dealer.dealer_id, dealer.zone));
