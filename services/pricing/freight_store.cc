@@ -7,7 +7,6 @@
 #include "absl/strings/substitute.h"
 #include "common/status/macros.h"
 #include "common/storage/table_mapping.h"
-#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 namespace {
@@ -140,15 +139,14 @@ const storage::TableMapping<ZoneRow>& Zones() {
   return *table;
 }
 
-// Replaces the row with `key` or inserts it, and bumps the catalogue
-// version (a quote reads the freight tables).
+// Replaces the row with `key` or inserts it.
 template <typename T>
 absl::Status Upsert(
     Transaction& tx, const storage::TableMapping<T>& table, const T& row,
     const std::vector<std::pair<std::string, storage::Value>>& key) {
   ASSIGN_OR_RETURN(const int64_t changed, table.Update(tx, row, key));
-  if (changed == 0) RETURN_IF_ERROR(table.Insert(tx, row));
-  return CatalogueCounter().Bump(tx);
+  if (changed > 0) return absl::OkStatus();
+  return table.Insert(tx, row);
 }
 
 }  // namespace

@@ -12,7 +12,6 @@
 #include "common/storage/table_mapping.h"
 #include "services/pricing/day_columns.h"
 #include "services/pricing/product.h"
-#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 namespace {
@@ -208,7 +207,7 @@ absl::Status PriceListStore::Insert(Transaction& tx,
     }
     RETURN_IF_ERROR(tx.Execute(sql, params).status());
   }
-  return CatalogueCounter().Bump(tx);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<PriceListVersion> PriceListStore::GetVersion(
@@ -324,8 +323,7 @@ absl::Status PriceListStore::InsertCost(Transaction& tx,
         absl::StrCat("another change of ", cost.sku,
                      "'s standard cost took version ", cost.version));
   }
-  RETURN_IF_ERROR(inserted);
-  return CatalogueCounter().Bump(tx);
+  return inserted;
 }
 
 absl::StatusOr<std::vector<StandardCost>> PriceListStore::CostHistory(

@@ -14,7 +14,6 @@
 #include "common/storage/table_mapping.h"
 #include "services/pricing/day_columns.h"
 #include "services/pricing/product.h"
-#include "services/pricing/version_counter.h"
 
 namespace qudao::pricing {
 namespace {
@@ -336,7 +335,7 @@ absl::Status PriceRuleStore::Insert(Transaction& tx, const RuleRecord& record,
   }
   RETURN_IF_ERROR(inserted);
   RETURN_IF_ERROR(RevisionTable().Insert(tx, row));
-  return RuleSetCounter().Bump(tx);
+  return absl::OkStatus();
 }
 
 absl::Status PriceRuleStore::Update(Transaction& tx, const RuleRecord& record,
@@ -354,7 +353,7 @@ absl::Status PriceRuleStore::Update(Transaction& tx, const RuleRecord& record,
                                 "and reapply your change"));
   }
   RETURN_IF_ERROR(RevisionTable().Insert(tx, row));
-  return RuleSetCounter().Bump(tx);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RuleRecord> PriceRuleStore::Get(

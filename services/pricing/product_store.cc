@@ -159,6 +159,15 @@ static std::string Schema(storage::Backend backend) {
   return sql;
 }
 
+// Pricing migration 7: the catalogue's version, and the triggers that bump
+// it and the rule set's on every write to what they count.
+static std::string VersionsSchema(storage::Backend backend) {
+  return absl::StrCat(
+      CatalogueCounter().Schema(),
+      CatalogueCounter().BumpTriggers(backend, CatalogueTables()),
+      RuleSetCounter().BumpTriggers(backend, RuleSetTables()));
+}
+
 const std::vector<storage::Migration>& ProductStore::Migrations() {
   static const auto* migrations = new std::vector<storage::Migration>{
       {1, "create_catalogue", Schema(storage::Backend::kSqlite),
@@ -177,8 +186,9 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
        OrderStore::ClawbackSchema(storage::Backend::kPostgres)},
       {6, "create_price_rule_set_version", RuleSetCounter().Schema(),
        RuleSetCounter().Schema()},
-      {7, "create_price_catalogue_version", CatalogueCounter().Schema(),
-       CatalogueCounter().Schema()},
+      {7, "create_price_catalogue_version",
+       VersionsSchema(storage::Backend::kSqlite),
+       VersionsSchema(storage::Backend::kPostgres)},
   };
   return *migrations;
 }
@@ -206,9 +216,7 @@ absl::Status ProductStore::Insert(Transaction& tx,
   // A concurrent create of the same SKU can still win between the check
   // and the insert.
   if (absl::IsAlreadyExists(inserted)) return AlreadyExists(product.sku);
-  RETURN_IF_ERROR(inserted);
-  // A quote reads a product's group (CatalogueCounter).
-  return CatalogueCounter().Bump(tx);
+  return inserted;
 }
 
 absl::Status ProductStore::Update(Transaction& tx, const Product& product,
@@ -223,7 +231,7 @@ absl::Status ProductStore::Update(Transaction& tx, const Product& product,
                                 " was changed by someone else; read it "
                                 "again and reapply your change"));
   }
-  return CatalogueCounter().Bump(tx);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ProductPage> ProductStore::List(Transaction& tx,

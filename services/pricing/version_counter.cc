@@ -1,6 +1,7 @@
 // VersionCounter; see version_counter.h.
 #include "services/pricing/version_counter.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 
@@ -25,20 +26,37 @@ std::string VersionCounter::Schema() const {
       table_, " (singleton, version) VALUES (1, 0);\n");
 }
 
-absl::Status VersionCounter::NoRow() const {
-  return absl::DataLossError(
-      absl::StrCat(what_, " has no version row (table ", table_, ")"));
-}
-
-absl::Status VersionCounter::Bump(storage::Transaction& tx) const {
-  ASSIGN_OR_RETURN(const int64_t changed, tx.Execute(bump_sql_));
-  if (changed != 1) return NoRow();
-  return absl::OkStatus();
+std::string VersionCounter::BumpTriggers(
+    storage::Backend backend, const std::vector<std::string>& tables) const {
+  std::string sql;
+  if (backend == storage::Backend::kSqlite) {
+    for (const std::string& t : tables) {
+      for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
+        absl::StrAppend(&sql, "CREATE TRIGGER ", t, "_bumps_", table_, "_",
+                        absl::AsciiStrToLower(event), " AFTER ", event, " ON ",
+                        t, " BEGIN ", bump_sql_, "; END;\n");
+      }
+    }
+    return sql;
+  }
+  absl::StrAppend(&sql, "CREATE FUNCTION bump_", table_,
+                  "() RETURNS trigger AS $$ BEGIN ", bump_sql_,
+                  "; RETURN NULL; END $$ LANGUAGE plpgsql;\n");
+  for (const std::string& t : tables) {
+    absl::StrAppend(&sql, "CREATE TRIGGER ", t, "_bumps_", table_,
+                    " AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ", t,
+                    " FOR EACH STATEMENT EXECUTE FUNCTION bump_", table_,
+                    "();\n");
+  }
+  return sql;
 }
 
 absl::StatusOr<int64_t> VersionCounter::Read(storage::Transaction& tx) const {
   ASSIGN_OR_RETURN(auto rows, tx.Query(read_sql_));
-  if (rows.empty()) return NoRow();
+  if (rows.empty()) {
+    return absl::DataLossError(
+        absl::StrCat(what_, " has no version row (table ", table_, ")"));
+  }
   return rows.front().Int(0);
 }
 
@@ -50,6 +68,20 @@ const VersionCounter& RuleSetCounter() {
   static const auto* counter =
       new VersionCounter("price_rule_set", "the price rule set");
   return *counter;
+}
+
+const std::vector<std::string>& RuleSetTables() {
+  static const auto* tables = new std::vector<std::string>{"price_rules"};
+  return *tables;
+}
+
+const std::vector<std::string>& CatalogueTables() {
+  static const auto* tables =
+      new std::vector<std::string>{"price_list_versions", "price_list_entries",
+                                   "standard_costs",      "products",
+                                   "freight_assignments", "freight_rates",
+                                   "zone_adjustments"};
+  return *tables;
 }
 
 const VersionCounter& CatalogueCounter() {
