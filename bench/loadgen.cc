@@ -92,8 +92,9 @@ LoadResult RunLoad(const std::string& scenario, const LoadOptions& options,
     stop = true;
   }
   const absl::Time end = absl::Now();
-  const absl::Duration process_cpu = ProcessCpu() - cpu_start;
   for (auto& t : workers) t.join();
+  // After the calls counted have all finished (some end after `end`).
+  const absl::Duration process_cpu = ProcessCpu() - cpu_start;
   const int64_t calls = std::max<int64_t>(1, result.ok + result.errors);
   result.caller_cpu = caller_cpu / calls;
   result.server_cpu =
@@ -118,7 +119,7 @@ void PrintTable(const std::vector<LoadResult>& results) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::printf("%-28s %5s %10s %8s %10s %10s %10s %10s %8s %8s %8s %10s\n",
               "scenario", "conc", "req/s", "errors", "p50 ms", "p99 ms",
-              "p99.9 ms", "max ms", "p50/floor", "cli µs", "srv µs",
+              "p99.9 ms", "max ms", "p50/floor", "cli us", "srv us",
               absl::StrCat("srv/s@", cores, "c").c_str());
   const double floor =
       results.empty() ? 0 : absl::ToDoubleMilliseconds(results[0].p50);

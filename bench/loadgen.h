@@ -37,9 +37,12 @@ struct LoadResult {
   absl::Duration p50, p99, p999, max;
   // CPU per measured call (errors included): the callers' (their threads'
   // CPU time during their calls: building, sending, waiting, parsing) and
-  // the rest of the process's — the served side, when the service runs in
-  // the benchmark's process. Capacity on this machine's cores with the
-  // callers elsewhere is cores / server_cpu.
+  // the rest of the process's from the start of measuring until the last
+  // counted call ended — the served side, when the service runs in the
+  // benchmark's process. Capacity on this machine's cores with the callers
+  // elsewhere is cores / server_cpu. Approximate: gRPC's client work done
+  // on its own threads, the server's share of calls begun in the warm-up
+  // and background work (feeds, jobs) count as served.
   absl::Duration caller_cpu, server_cpu;
 };
 
