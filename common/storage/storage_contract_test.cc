@@ -735,6 +735,58 @@ TYPED_TEST(StorageContractTest, PrefetchedReadsAnswerOnceAndFailLoudly) {
   EXPECT_EQ(this->Count("accounts"), 3);
 }
 
+// A Query of a read still waiting to be sent ahead answers from it: the
+// reads queued travel once, together (on PostgreSQL a second copy of the
+// statement is not sent — a sequence advanced by it shows it ran once).
+TYPED_TEST(StorageContractTest, AQueryOfAQueuedReadSendsItOnce) {
+  ASSERT_TRUE(this->Insert("a", 1).ok());
+  ASSERT_TRUE(this->Insert("b", 2).ok());
+  const bool postgres = !std::is_same_v<TypeParam, SqliteBackend>;
+  if (postgres) {
+    ASSERT_TRUE(this->db_->ExecuteScript("CREATE SEQUENCE prefetch_runs").ok());
+  }
+  const std::string sql = "SELECT id, balance FROM accounts WHERE id = $1";
+  const std::string counted = "SELECT nextval('prefetch_runs') AS n";
+  absl::Status s = this->db_->RunInTransaction(
+      TransactionMode::kHotRow, [&](Transaction& tx) -> absl::Status {
+        if (postgres) RETURN_IF_ERROR(tx.Prefetch(counted));
+        RETURN_IF_ERROR(tx.Prefetch(sql, {"a"}));
+        RETURN_IF_ERROR(tx.Prefetch(sql, {"b"}));
+        if (postgres) {
+          ASSIGN_OR_RETURN(auto n, tx.Query(counted));
+          EXPECT_EQ(n.size(), 1u);
+          if (!n.empty()) {
+            EXPECT_EQ(n[0].Int("n"), 1);
+          }
+        }
+        ASSIGN_OR_RETURN(auto a, tx.Query(sql, {"a"}));
+        EXPECT_EQ(a.size(), 1u);
+        if (!a.empty()) {
+          EXPECT_EQ(a[0].Int("balance"), 1);
+        }
+        ASSIGN_OR_RETURN(auto b, tx.Query(sql, {"b"}));
+        EXPECT_EQ(b.size(), 1u);
+        if (!b.empty()) {
+          EXPECT_EQ(b[0].Int("balance"), 2);
+        }
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(s.ok()) << s;
+  if (postgres) {
+    int64_t next = 0;
+    ASSERT_TRUE(this->db_
+                    ->RunInTransaction(TransactionMode::kReadWrite,
+                                       [&](Transaction& tx) -> absl::Status {
+                                         ASSIGN_OR_RETURN(auto rows,
+                                                          tx.Query(counted));
+                                         next = rows.front().Int("n");
+                                         return absl::OkStatus();
+                                       })
+                    .ok());
+    EXPECT_EQ(next, 2);  // once in the transaction above, once here
+  }
+}
+
 // Several replicas starting together on a fresh database all come up.
 TYPED_TEST(StorageContractTest, ConcurrentMigratorsAllSucceed) {
   auto url = testing::FreshDatabaseUrl(std::is_same_v<TypeParam, SqliteBackend>
