@@ -2,7 +2,8 @@
 // version of it (price_rule_revisions, append-only), inside the caller's
 // transaction. The same SQL runs on SQLite and PostgreSQL; the tables are
 // migration 3 of the pricing service (ProductStore::Migrations()), the
-// rule-set version migration 6.
+// rule-set version migration 6 (RuleSetCounter; bumped by triggers on
+// price_rules, migration 7, in the writing transaction).
 #pragma once
 
 #include <optional>
@@ -38,13 +39,13 @@ class PriceRuleStore {
   // The DDL of the rule tables on `backend` (pricing migration 3).
   static std::string Schema(storage::Backend backend);
 
-  // Writes a new rule (version 1) and its first revision, and bumps the
-  // rule-set version (RuleSetCounter). ALREADY_EXISTS when the id is taken.
+  // Writes a new rule (version 1) and its first revision (the rule-set
+  // version moves with it). ALREADY_EXISTS when the id is taken.
   absl::Status Insert(storage::Transaction& tx, const RuleRecord& record,
                       const std::string& change) const;
   // Writes `record` (its version already the next one) if the stored
-  // version is still `expected_version`, and its revision, and bumps the
-  // rule-set version; ABORTED ETAG_MISMATCH when another change came
+  // version is still `expected_version`, and its revision (the rule-set
+  // version moves with it); ABORTED ETAG_MISMATCH when another change came
   // first.
   absl::Status Update(storage::Transaction& tx, const RuleRecord& record,
                       int64_t expected_version,

@@ -1,8 +1,8 @@
 // The active rules a quote prices with, as a RuleBook built once per
 // rule-set version and day and reused by every quote while both hold.
 //
-// Each quote reads the rule-set version (RuleSetCounter,
-// bumped in the transaction of every rule write) in its own read
+// Each quote reads the rule-set version (RuleSetCounter, bumped by a
+// trigger in the transaction of every rule write) in its own read
 // transaction: the same version means the same rules, so the cached book
 // is the one ActiveOn would build, on every replica of one database (a
 // rule published through another replica is seen by the next quote here).
