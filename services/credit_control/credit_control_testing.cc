@@ -26,6 +26,15 @@ std::string CreditControlForTest::target() const {
   return absl::StrCat("127.0.0.1:", port_);
 }
 
+std::unique_ptr<CreditControlClient> CreditControlForTest::ClientAs(
+    const std::string& service_account) const {
+  ServiceClientOptions options;
+  options.own_token =
+      testing::TestIdentity::Get().ServiceTokenSource(service_account);
+  return std::make_unique<CreditControlClient>([t = target()] { return t; },
+                                               options);
+}
+
 absl::Status CreditControlForTest::SetCreditLimit(const std::string& dealer_id,
                                                   int64_t limit_minor,
                                                   const std::string& currency) {

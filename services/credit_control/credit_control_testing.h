@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "common/testing/service_fixture.h"
 #include "qudao/credit/v1/credit_control_service.grpc.pb.h"
+#include "services/credit_control/client/credit_control_client.h"
 
 namespace qudao::credit {
 
@@ -30,6 +31,10 @@ class CreditControlForTest {
   absl::Status ReleaseReservation(const std::string& reservation_id,
                                   const std::string& reason,
                                   const std::string& request_id);
+  // The typed client a calling service uses, as `service_account` (its
+  // own token), aimed at this credit control.
+  std::unique_ptr<CreditControlClient> ClientAs(
+      const std::string& service_account) const;
   // A stub with every staff role, for what a test checks directly.
   v1::CreditControlService::Stub& stub() { return *stub_; }
 

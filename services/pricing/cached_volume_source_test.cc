@@ -14,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/calendar/calendar.h"
-#include "common/testing/identity.h"
 #include "gtest/gtest.h"
 #include "services/credit_control/client/credit_control_client.h"
 #include "services/credit_control/credit_control_testing.h"
@@ -56,11 +55,7 @@ class CachedVolumeSourceTest : public ::testing::Test {
     ASSERT_TRUE(credit.ok()) << credit.status();
     credit_ = std::move(*credit);
     ASSERT_TRUE(credit_->SetCreditLimit(dealer_, 100000000).ok());
-    ServiceClientOptions options;
-    options.own_token =
-        testing::TestIdentity::Get().ServiceTokenSource("pricing");
-    client_ = std::make_unique<credit::CreditControlClient>(
-        [t = credit_->target()] { return t; }, options);
+    client_ = credit_->ClientAs("pricing");
     owner_ = std::make_unique<CreditVolumeSource>(client_.get());
     counting_ = std::make_unique<CountingSource>(owner_.get());
     cache_ =

@@ -13,7 +13,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "common/testing/database_fixture.h"
-#include "common/testing/identity.h"
 #include "gtest/gtest.h"
 #include "services/credit_control/credit_control_testing.h"
 #include "services/customer_records/customer_records_testing.h"
@@ -43,11 +42,7 @@ class OrderOperationsTest : public testing::DatabaseTest<B> {
     ASSERT_TRUE(credit.ok()) << credit.status();
     credit_ = std::move(*credit);
     ASSERT_TRUE(credit_->SetCreditLimit(dealer_, 1000000).ok());
-    ServiceClientOptions options;
-    options.own_token =
-        testing::TestIdentity::Get().ServiceTokenSource("pricing");
-    client_ = std::make_unique<credit::CreditControlClient>(
-        [t = credit_->target()] { return t; }, options);
+    client_ = credit_->ClientAs("pricing");
     clock_.Set(absl::Now());
     orders_ = std::make_unique<OrderOperations>(this->db_.get(), client_.get(),
                                                 &clock_);

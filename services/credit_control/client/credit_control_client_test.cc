@@ -8,7 +8,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
-#include "common/testing/identity.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/credit_control/credit_control_testing.h"
@@ -40,11 +39,7 @@ class CreditControlClientTest : public ::testing::Test {
     credit_ = std::move(*credit);
     absl::Status limit = credit_->SetCreditLimit(dealer_, 100000);
     ASSERT_TRUE(limit.ok()) << limit;
-    ServiceClientOptions options;
-    options.own_token =
-        testing::TestIdentity::Get().ServiceTokenSource("pricing");
-    client_ = std::make_unique<CreditControlClient>(
-        [t = credit_->target()] { return t; }, options);
+    client_ = credit_->ClientAs("pricing");
   }
 
   CallContext Call() const {
