@@ -203,6 +203,30 @@ class QuoteServiceTest : public testing::ServiceTest<B, pb::PricingService> {
     return this->stub_->CreateQuote(ctx ? ctx : &local, req, out);
   }
 
+  // Places an order from `quote_id` (as the fixture's caller).
+  grpc::Status PlaceOrder(const std::string& quote_id,
+                          const std::string& request_id, pb::Order* out) {
+    pb::PlaceOrderRequest req;
+    req.set_quote_id(quote_id);
+    req.set_request_id(request_id);
+    grpc::ClientContext ctx;
+    return pb::OrderService::NewStub(this->fixture_->channel())
+        ->PlaceOrder(&ctx, req, out);
+  }
+  // Ships `quantity` of the order's `line`.
+  grpc::Status ShipLine(const std::string& order_id, int line, int64_t quantity,
+                        const std::string& request_id, pb::Order* out) {
+    pb::ShipOrderRequest req;
+    req.set_order_id(order_id);
+    pb::LineQuantity* shipped = req.add_lines();
+    shipped->set_line(line);
+    shipped->set_quantity(quantity);
+    req.set_request_id(request_id);
+    grpc::ClientContext ctx;
+    return pb::OrderService::NewStub(this->fixture_->channel())
+        ->ShipOrder(&ctx, req, out);
+  }
+
   int64_t CountRows(const std::string& table) {
     return testing::CountRows(*db_, table);
   }
@@ -433,16 +457,9 @@ TYPED_TEST(QuoteServiceTest, AnOrderKeepsItsQuotesPricesThroughANewPriceList) {
   // 10 × 1,299.00, no rules.
   ASSERT_EQ(quote.goods_total().minor_units(), 1299000);
 
-  auto orders = pb::OrderService::NewStub(this->fixture_->channel());
-  pb::PlaceOrderRequest place;
-  place.set_quote_id(quote.quote_id());
-  place.set_request_id("place-1");
   pb::Order order;
-  {
-    grpc::ClientContext ctx;
-    s = orders->PlaceOrder(&ctx, place, &order);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  s = this->PlaceOrder(quote.quote_id(), "place-1", &order);
+  ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(order.state(), pb::ORDER_STATE_ACCEPTED);
   ASSERT_EQ(order.lines_size(), 1);
   EXPECT_EQ(order.lines(0).net_unit_price().minor_units(), 129900);
@@ -470,17 +487,8 @@ TYPED_TEST(QuoteServiceTest, AnOrderKeepsItsQuotesPricesThroughANewPriceList) {
   EXPECT_EQ(fresh.waterfall().lines(0).list_version(), 2);
 
   // Shipped in full: invoiced at the locked 1,299.00.
-  pb::ShipOrderRequest ship;
-  ship.set_order_id(order.order_id());
-  pb::LineQuantity* shipped = ship.add_lines();
-  shipped->set_line(0);
-  shipped->set_quantity(10);
-  ship.set_request_id("ship-1");
-  {
-    grpc::ClientContext ctx;
-    s = orders->ShipOrder(&ctx, ship, &order);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  s = this->ShipLine(order.order_id(), 0, 10, "ship-1", &order);
+  ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(order.state(), pb::ORDER_STATE_INVOICED);
   credit::v1::ListInvoicesRequest list;
   list.set_dealer_id(this->dealer_);
@@ -634,26 +642,11 @@ TYPED_TEST(QuoteServiceTest, SimulationRepricesOrdersAtWhatTheyStillBill) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   auto orders = pb::OrderService::NewStub(this->fixture_->channel());
   pb::Order order;
-  {
-    pb::PlaceOrderRequest req;
-    req.set_quote_id(quote.quote_id());
-    req.set_request_id("place-sim");
-    grpc::ClientContext ctx;
-    s = orders->PlaceOrder(&ctx, req, &order);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    ASSERT_EQ(order.state(), pb::ORDER_STATE_ACCEPTED);
-  }
-  {
-    pb::ShipOrderRequest req;
-    req.set_order_id(order.order_id());
-    pb::LineQuantity* l = req.add_lines();
-    l->set_line(0);
-    l->set_quantity(4);
-    req.set_request_id("ship-sim");
-    grpc::ClientContext ctx;
-    s = orders->ShipOrder(&ctx, req, &order);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  s = this->PlaceOrder(quote.quote_id(), "place-sim", &order);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(order.state(), pb::ORDER_STATE_ACCEPTED);
+  s = this->ShipLine(order.order_id(), 0, 4, "ship-sim", &order);
+  ASSERT_TRUE(s.ok()) << s.error_message();
   {
     pb::CancelOrderRequest req;
     req.set_order_id(order.order_id());
@@ -1072,27 +1065,11 @@ TYPED_TEST(QuoteServiceTest, AnInvoiceIsCountedByTheQuotesAfterItsEvent) {
   pb::Quote quote;
   grpc::Status s = this->CreateQuote(this->Basket(10), &quote);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  auto orders = pb::OrderService::NewStub(this->fixture_->channel());
   pb::Order order;
-  {
-    pb::PlaceOrderRequest place;
-    place.set_quote_id(quote.quote_id());
-    place.set_request_id("place-vol");
-    grpc::ClientContext ctx;
-    s = orders->PlaceOrder(&ctx, place, &order);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-  {
-    pb::ShipOrderRequest ship;
-    ship.set_order_id(order.order_id());
-    pb::LineQuantity* shipped = ship.add_lines();
-    shipped->set_line(0);
-    shipped->set_quantity(10);
-    ship.set_request_id("ship-vol");
-    grpc::ClientContext ctx;
-    s = orders->ShipOrder(&ctx, ship, &order);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  s = this->PlaceOrder(quote.quote_id(), "place-vol", &order);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = this->ShipLine(order.order_id(), 0, 10, "ship-vol", &order);
+  ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(order.state(), pb::ORDER_STATE_INVOICED);
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   int64_t seen = prior_units();
