@@ -59,6 +59,13 @@ size_t Settle(const std::vector<std::string>& misses,
 std::shared_ptr<CatalogueCache::Facts> CatalogueCache::FactsFor(
     int64_t version, absl::CivilDay day) {
   if (enabled_) {
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      if (current_ != nullptr && current_->version == version &&
+          current_->day == day) {
+        return current_;
+      }
+    }
     absl::MutexLock lock(&mu_);
     const bool newer = current_ == nullptr || current_->version < version ||
                        (current_->version == version && current_->day < day);
@@ -183,6 +190,7 @@ absl::StatusOr<BasketCatalogue> CatalogueCache::Read(
     }
   }
 
+  if (reads == 0) return out;  // every fact was kept: nothing to add
   // Every SKU is priced, so each is a product: a cost or group it lacks is
   // kept as "none".
   absl::MutexLock lock(&mu_);
