@@ -11,7 +11,7 @@ absl::StatusOr<std::shared_ptr<const ActiveRules>> RuleBookCache::ActiveOn(
   // Read even with the cache off: a quote records the version it used.
   ASSIGN_OR_RETURN(const int64_t version, RuleSetCounter().Read(tx));
   if (enabled_) {
-    absl::MutexLock lock(&mu_);
+    absl::ReaderMutexLock lock(&mu_);
     if (current_ != nullptr && current_->version == version &&
         current_->day == day) {
       return current_;
