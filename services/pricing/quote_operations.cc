@@ -1,6 +1,7 @@
 // QuoteOperations; see quote_operations.h.
 #include "services/pricing/quote_operations.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -180,18 +181,25 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   // The rules that touched the basket, with their versions — not the
   // whole active set (thousands of rules, nearly all for other dealers
   // and products: listing them was most of a quote's answer and record).
-  std::set<std::string, std::less<>> touched;
+  // Views into the book and the result (a few hundred, mostly repeats:
+  // sorted once, not a tree of copies).
+  std::vector<absl::string_view> touched;
   for (const LineResult& l : priced.result.lines) {
-    for (const AppliedStep& s : l.steps) touched.emplace(s.rule_id());
-    for (const NotApplied& n : l.not_applied) touched.emplace(n.rule_id());
-    for (const FloorClamp& c : l.clamps) touched.emplace(c.floor());
-    if (!l.rebate_rule_id.empty()) touched.insert(l.rebate_rule_id);
+    for (const AppliedStep& s : l.steps) touched.push_back(s.rule_id());
+    for (const NotApplied& n : l.not_applied) touched.push_back(n.rule_id());
+    for (const FloorClamp& c : l.clamps) touched.push_back(c.floor());
+    if (!l.rebate_rule_id.empty()) touched.push_back(l.rebate_rule_id);
   }
-  for (const VolumeFact& v : priced.result.volumes) touched.insert(v.rule_id);
-  for (const std::string& id : touched) {
+  for (const VolumeFact& v : priced.result.volumes) {
+    touched.push_back(v.rule_id);
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (const absl::string_view id : touched) {
     auto it = active.version_of.find(id);
-    if (it != active.version_of.end())
-      priced.rules.emplace_back(id, it->second);
+    if (it != active.version_of.end()) {
+      priced.rules.emplace_back(std::string(id), it->second);
+    }
   }
   return priced;
 }
