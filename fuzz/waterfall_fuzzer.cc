@@ -235,9 +235,9 @@ std::string Dump(const BasketResult& r) {
                     l.scope_mismatches, "\n");
     // The words as a quote renders them, from the recorded facts.
     for (const AppliedStep& s : l.steps) {
-      absl::StrAppend(&out, " s", static_cast<int>(s.step), " ", s.step_name(),
-                      " ", s.rule_id(), " ", s.amount.ToString(), " ",
-                      s.running_after.ToString(), " ", StepNote(r, l, s), "\n");
+      absl::StrAppend(&out, " s", static_cast<int>(s.step), " ", s.rule_id(),
+                      " ", s.amount.ToString(), " ", s.running_after.ToString(),
+                      " ", StepNote(r, l, s), "\n");
     }
     for (const NotApplied& n : l.not_applied) {
       absl::StrAppend(&out, " n", static_cast<int>(n.step), " ", n.rule_id(),

@@ -156,30 +156,6 @@ std::string RuleTypeName(RuleType type) {
   return "UNKNOWN";
 }
 
-std::string StepName(WaterfallStep step) {
-  switch (step) {
-    case WaterfallStep::kListPrice:
-      return "list price";
-    case WaterfallStep::kChannelMargin:
-      return "channel margin";
-    case WaterfallStep::kSeasonal:
-      return "seasonal/promotional";
-    case WaterfallStep::kQuantity:
-      return "quantity";
-    case WaterfallStep::kCumulativeVolume:
-      return "cumulative volume";
-    case WaterfallStep::kBundle:
-      return "bundle";
-    case WaterfallStep::kPriceEnding:
-      return "price ending";
-    case WaterfallStep::kFloor:
-      return "floor";
-    case WaterfallStep::kRebate:
-      return "rebate";
-  }
-  return "unknown";
-}
-
 WaterfallStep StepOf(RuleType type) {
   switch (type) {
     case RuleType::kChannelMargin:
@@ -200,28 +176,6 @@ WaterfallStep StepOf(RuleType type) {
       return WaterfallStep::kRebate;
   }
   return WaterfallStep::kRebate;
-}
-
-std::string ReasonName(NotAppliedReason reason) {
-  switch (reason) {
-    case NotAppliedReason::kLowerPriority:
-      return "LOWER_PRIORITY";
-    case NotAppliedReason::kOutOfWindow:
-      return "OUT_OF_WINDOW";
-    case NotAppliedReason::kScopeMismatch:
-      return "SCOPE_MISMATCH";
-    case NotAppliedReason::kTierNotReached:
-      return "TIER_NOT_REACHED";
-    case NotAppliedReason::kLostToFloor:
-      return "LOST_TO_FLOOR";
-    case NotAppliedReason::kDraft:
-      return "DRAFT";
-    case NotAppliedReason::kBundleIncomplete:
-      return "BUNDLE_INCOMPLETE";
-    case NotAppliedReason::kNoPriceEnding:
-      return "NO_PRICE_ENDING";
-  }
-  return "UNKNOWN";
 }
 
 absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,

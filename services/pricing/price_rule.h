@@ -93,6 +93,7 @@ std::string RuleStateName(RuleState state);
 
 // The waterfall's fixed order. kRebate is not a price step: rebates are
 // computed after the floors, on the net line amount, and shown beside.
+// The numbers are v1::WaterfallStepKind's (quote_proto.cc checks).
 enum class WaterfallStep {
   kListPrice = 1,
   kChannelMargin = 2,
@@ -104,8 +105,6 @@ enum class WaterfallStep {
   kFloor = 8,
   kRebate = 9,
 };
-// "list price", "channel margin", … "floor", "rebate".
-std::string StepName(WaterfallStep step);
 WaterfallStep StepOf(RuleType type);
 
 // The dealer dimension of a scope. The values are the specificity used by
@@ -247,7 +246,8 @@ absl::Status CheckPriceRule(absl::string_view field, const PriceRule& rule,
 // applies in any currency). For a rule CheckPriceRule accepts.
 std::string RuleCurrency(const PriceRule& rule);
 
-// Why a rule was considered for a line and not applied.
+// Why a rule was considered for a line and not applied. The numbers are
+// v1::NotAppliedReason's (quote_proto.cc checks).
 enum class NotAppliedReason {
   // Lost the tie-break to another applicable rule of the same step.
   kLowerPriority = 1,
@@ -264,8 +264,6 @@ enum class NotAppliedReason {
   // A price ending with no p > 0 at or below the unit price.
   kNoPriceEnding = 8,
 };
-// "LOWER_PRIORITY", "OUT_OF_WINDOW", … (stable: callers branch on them).
-std::string ReasonName(NotAppliedReason reason);
 
 // The numbers an explanation quotes that the rules, the line and the
 // basket do not hold themselves (amounts in minor units of the basket's

@@ -22,6 +22,41 @@ v1::FreightMethod FreightMethodToProto(FreightMethod m) {
   return static_cast<v1::FreightMethod>(static_cast<int>(m));
 }
 
+// The C++ enums carry the proto's numbers.
+#define QUDAO_SAME(cpp, pb) \
+  static_assert(static_cast<int>(cpp) == static_cast<int>(pb), #cpp)
+QUDAO_SAME(WaterfallStep::kListPrice, v1::WATERFALL_STEP_KIND_LIST_PRICE);
+QUDAO_SAME(WaterfallStep::kChannelMargin,
+           v1::WATERFALL_STEP_KIND_CHANNEL_MARGIN);
+QUDAO_SAME(WaterfallStep::kSeasonal, v1::WATERFALL_STEP_KIND_SEASONAL);
+QUDAO_SAME(WaterfallStep::kQuantity, v1::WATERFALL_STEP_KIND_QUANTITY);
+QUDAO_SAME(WaterfallStep::kCumulativeVolume,
+           v1::WATERFALL_STEP_KIND_CUMULATIVE_VOLUME);
+QUDAO_SAME(WaterfallStep::kBundle, v1::WATERFALL_STEP_KIND_BUNDLE);
+QUDAO_SAME(WaterfallStep::kPriceEnding, v1::WATERFALL_STEP_KIND_PRICE_ENDING);
+QUDAO_SAME(WaterfallStep::kFloor, v1::WATERFALL_STEP_KIND_FLOOR);
+QUDAO_SAME(WaterfallStep::kRebate, v1::WATERFALL_STEP_KIND_REBATE);
+QUDAO_SAME(NotAppliedReason::kLowerPriority,
+           v1::NOT_APPLIED_REASON_LOWER_PRIORITY);
+QUDAO_SAME(NotAppliedReason::kOutOfWindow,
+           v1::NOT_APPLIED_REASON_OUT_OF_WINDOW);
+QUDAO_SAME(NotAppliedReason::kScopeMismatch,
+           v1::NOT_APPLIED_REASON_SCOPE_MISMATCH);
+QUDAO_SAME(NotAppliedReason::kTierNotReached,
+           v1::NOT_APPLIED_REASON_TIER_NOT_REACHED);
+QUDAO_SAME(NotAppliedReason::kLostToFloor,
+           v1::NOT_APPLIED_REASON_LOST_TO_FLOOR);
+QUDAO_SAME(NotAppliedReason::kDraft, v1::NOT_APPLIED_REASON_DRAFT);
+QUDAO_SAME(NotAppliedReason::kBundleIncomplete,
+           v1::NOT_APPLIED_REASON_BUNDLE_INCOMPLETE);
+QUDAO_SAME(NotAppliedReason::kNoPriceEnding,
+           v1::NOT_APPLIED_REASON_NO_PRICE_ENDING);
+#undef QUDAO_SAME
+
+v1::WaterfallStepKind StepToProto(WaterfallStep step) {
+  return static_cast<v1::WaterfallStepKind>(step);
+}
+
 // The header fields every quote message has.
 void SetTotals(const BasketResult& r, v1::Quote& out) {
   SetMoney(r.goods_total, out.mutable_goods_total());
@@ -56,7 +91,7 @@ void WaterfallToProto(const PricedBasket& priced, bool with_words,
     // recorded (a stored quote keeps them as rendered).
     for (const AppliedStep& s : l.steps) {
       v1::WaterfallStep* step = p->add_steps();
-      step->set_step(s.step_name());
+      step->set_step(StepToProto(s.step));
       step->set_rule_id(std::string(s.rule_id()));
       SetMoney(s.amount, step->mutable_amount());
       SetMoney(s.running_after, step->mutable_running_after());
@@ -66,8 +101,8 @@ void WaterfallToProto(const PricedBasket& priced, bool with_words,
       if (!with_words) break;
       v1::RuleNotApplied* na = p->add_not_applied();
       na->set_rule_id(n.rule_id());
-      na->set_step(StepName(n.step));
-      na->set_reason(ReasonName(n.reason));
+      na->set_step(StepToProto(n.step));
+      na->set_reason(static_cast<v1::NotAppliedReason>(n.reason));
       na->set_explanation(ExplainNotApplied(r, l, n));
     }
     for (const FloorClamp& c : l.clamps) {

@@ -152,8 +152,6 @@ struct AppliedStep {
   ExplanationFacts facts{};
   // Empty for the list price; kChannelFloor for the channel floor.
   absl::string_view rule_id() const;
-  // "list price", "channel margin", … (StepName).
-  std::string step_name() const { return StepName(step); }
 };
 
 // A floor that raised the line.

@@ -13,7 +13,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/money/money.h"
 #include "common/money/payment_term.h"
 #include "common/proto/conversion.h"
@@ -343,6 +345,14 @@ void AddRuleCommands(CLI::App* price, int* exit_code) {
 }
 
 // The waterfall for a person.
+// A step in words: WATERFALL_STEP_KIND_CHANNEL_MARGIN → "channel margin".
+std::string StepWords(pb::WaterfallStepKind step) {
+  std::string words = absl::AsciiStrToLower(absl::StripPrefix(
+      pb::WaterfallStepKind_Name(step), "WATERFALL_STEP_KIND_"));
+  absl::StrReplaceAll({{"_", " "}}, &words);
+  return words;
+}
+
 void PrintQuote(const pb::Quote& q) {
   if (!q.quote_id().empty()) {
     std::cout << "quote " << q.quote_id() << " (expires "
@@ -366,13 +376,16 @@ void PrintQuote(const pb::Quote& q) {
     std::cout << "\n";
     std::vector<std::vector<std::string>> rows;
     for (const pb::WaterfallStep& s : l.steps()) {
-      rows.push_back({s.step(), s.rule_id(), Amount(s.amount()),
+      rows.push_back({StepWords(s.step()), s.rule_id(), Amount(s.amount()),
                       Amount(s.running_after()), s.note()});
     }
     PrintTable({"step", "rule", "amount", "running", "how"}, rows);
     for (const pb::RuleNotApplied& n : l.not_applied()) {
-      std::cout << "  not applied: " << n.rule_id() << " (" << n.step() << ") "
-                << n.reason() << ": " << n.explanation() << "\n";
+      std::cout << "  not applied: " << n.rule_id() << " ("
+                << StepWords(n.step()) << ") "
+                << absl::StripPrefix(pb::NotAppliedReason_Name(n.reason()),
+                                     "NOT_APPLIED_REASON_")
+                << ": " << n.explanation() << "\n";
     }
     for (const pb::FloorClamp& c : l.clamps()) {
       std::cout << "  floor " << c.floor() << " raised it by "
