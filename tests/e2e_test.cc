@@ -610,10 +610,10 @@ TEST_F(EndToEndTest, DevModeServesThePlatformFromOneProcess) {
   EXPECT_THAT(out, HasSubstr("CNY 1299.00"));
   EXPECT_THAT(out, HasSubstr("price_list_version"));
   // The rep prices a basket for the CLI dealer: the waterfall in words.
-  code = testing::RunCommand({QUDAO_CLI_BIN, "price", "quote",
-                              absl::StrCat("--dealer=", cli_dealer),
-                              "--line=pump-100=3", target},
-                             &out);
+  code = testing::RunCommand(
+      {QUDAO_CLI_BIN, "price", "quote", absl::StrCat("--dealer=", cli_dealer),
+       "--line=pump-100=3", target},
+      &out);
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 0) << out;
   EXPECT_THAT(out, HasSubstr("line 0: PUMP-100 × 3"));

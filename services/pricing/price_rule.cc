@@ -435,34 +435,36 @@ bool Outranks(const PriceRule& a, const PriceRule& b) {
 }
 
 std::string TieBreakExplanation(const PriceRule& w, const PriceRule& l) {
-  const std::string lost = absl::StrCat("lost to ", w.rule_id, ": ");
+  // One StrCat per case: a quote renders dozens of these.
+  constexpr absl::string_view kLost = "lost to ";
   if (w.priority != l.priority) {
-    return absl::StrCat(lost, "priority ", l.priority, " < ", w.priority);
+    return absl::StrCat(kLost, w.rule_id, ": priority ", l.priority, " < ",
+                        w.priority);
   }
   if (w.dealer_scope.kind != l.dealer_scope.kind) {
-    return absl::StrCat(lost, "same priority, its dealer scope (",
+    return absl::StrCat(kLost, w.rule_id, ": same priority, its dealer scope (",
                         DealerScopeName(w.dealer_scope),
                         ") is more specific than ",
                         DealerScopeName(l.dealer_scope));
   }
   if (w.product_scope.kind != l.product_scope.kind) {
-    return absl::StrCat(lost,
-                        "same priority and dealer scope, its product "
+    return absl::StrCat(kLost, w.rule_id,
+                        ": same priority and dealer scope, its product "
                         "scope (",
                         ProductScopeName(w.product_scope),
                         ") is more specific than ",
                         ProductScopeName(l.product_scope));
   }
   if (w.valid_from != l.valid_from) {
-    return absl::StrCat(lost,
-                        "same priority and scope, it is newer (valid "
+    return absl::StrCat(kLost, w.rule_id,
+                        ": same priority and scope, it is newer (valid "
                         "from ",
                         BusinessCalendar::Key(w.valid_from), " vs ",
                         BusinessCalendar::Key(l.valid_from), ")");
   }
-  return absl::StrCat(lost,
-                      "same priority, scope and valid_from; the smaller rule "
-                      "id wins");
+  return absl::StrCat(kLost, w.rule_id,
+                      ": same priority, scope and valid_from; the smaller "
+                      "rule id wins");
 }
 
 Selection SelectRule(const std::vector<const PriceRule*>& applicable) {

@@ -6,11 +6,11 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <set>
 #include <type_traits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -87,26 +87,37 @@ absl::StatusOr<int64_t> Divide(const Field& field, __int128 numerator,
   return DivideRoundHalfUp(numerator, denominator);
 }
 
-absl::Status BasisPoints(const std::string& field, int64_t bp) {
+// `field` as in Words: a name, or a callable making it for the error.
+template <typename Field>
+absl::Status BasisPoints(const Field& field, int64_t bp) {
   if (bp < 0 || bp > kMaxBasisPoints) {
-    return InvalidField(field, absl::StrCat("must be 0 to ", kMaxBasisPoints,
-                                            " basis points (got ", bp, ")"));
+    return InvalidField(Words(field),
+                        absl::StrCat("must be 0 to ", kMaxBasisPoints,
+                                     " basis points (got ", bp, ")"));
   }
   return absl::OkStatus();
 }
 
 // An optional amount of the input: unset (no currency) is zero; otherwise
 // it must be in `currency` and not negative.
-absl::StatusOr<Money> Amount(const std::string& field, const Money& m,
+template <typename Field>
+absl::StatusOr<Money> Amount(const Field& field, const Money& m,
                              const std::string& currency) {
   if (m.currency().empty() && m.is_zero()) return Money::Zero(currency);
   if (m.currency() != currency) {
-    return InvalidField(
-        field, absl::StrCat("must be in ", currency, " (got ", m.currency(),
-                            "): mixed currencies"));
+    return InvalidField(Words(field),
+                        absl::StrCat("must be in ", currency, " (got ",
+                                     m.currency(), "): mixed currencies"));
   }
-  if (m.is_negative()) return InvalidField(field, "must not be negative");
+  if (m.is_negative())
+    return InvalidField(Words(field), "must not be negative");
   return m;
+}
+
+// The name of field `i` of a repeated input and its `member`, made only
+// for an error: "freight.rates[3].per_kg".
+auto Element(absl::string_view repeated, size_t i, absl::string_view member) {
+  return [=] { return absl::StrCat(repeated, "[", i, "]", member); };
 }
 
 // The lines and the dealer; then (ValidateTail) the rest.
@@ -179,21 +190,24 @@ absl::Status ValidateHead(const BasketInput& in, std::string& currency) {
 
 // The rest of the basket, after its rules.
 absl::Status ValidateTail(const BasketInput& in, const std::string& currency) {
-  std::set<std::string> volume_ids;
+  absl::flat_hash_set<absl::string_view> volume_ids;
   for (size_t i = 0; i < in.prior_volumes.size(); ++i) {
     const PriorVolume& v = in.prior_volumes[i];
-    const std::string f = absl::StrCat("prior_volumes[", i, "]");
-    RETURN_IF_ERROR(RequireCode(absl::StrCat(f, ".rule_id"), v.rule_id));
+    auto field = [i](absl::string_view member) {
+      return Element("prior_volumes", i, member);
+    };
+    if (!RequireCode("rule_id", v.rule_id).ok()) {
+      RETURN_IF_ERROR(RequireCode(field(".rule_id")(), v.rule_id));
+    }
     if (!volume_ids.insert(v.rule_id).second) {
-      return InvalidField(absl::StrCat(f, ".rule_id"),
-                          "one prior volume per rule");
+      return InvalidField(field(".rule_id")(), "one prior volume per rule");
     }
     if (v.units < 0 || v.units > kMaxPriorUnits) {
-      return InvalidField(absl::StrCat(f, ".units"),
+      return InvalidField(field(".units")(),
                           absl::StrCat("must be 0 to ", kMaxPriorUnits,
                                        " (got ", v.units, ")"));
     }
-    RETURN_IF_ERROR(Amount(absl::StrCat(f, ".amount"), v.amount, currency));
+    RETURN_IF_ERROR(Amount(field(".amount"), v.amount, currency).status());
   }
   if (!in.freight.destination_city.empty() &&
       in.freight.destination_province.empty()) {
@@ -210,18 +224,23 @@ absl::Status ValidateTail(const BasketInput& in, const std::string& currency) {
   }
   for (size_t i = 0; i < in.freight.rates.size(); ++i) {
     const FreightRate& r = in.freight.rates[i];
-    const std::string f = absl::StrCat("freight.rates[", i, "]");
     RETURN_IF_ERROR(
-        Amount(absl::StrCat(f, ".per_order"), r.per_order, currency));
-    RETURN_IF_ERROR(Amount(absl::StrCat(f, ".per_unit"), r.per_unit, currency));
-    RETURN_IF_ERROR(Amount(absl::StrCat(f, ".per_kg"), r.per_kg, currency));
+        Amount(Element("freight.rates", i, ".per_order"), r.per_order, currency)
+            .status());
+    RETURN_IF_ERROR(
+        Amount(Element("freight.rates", i, ".per_unit"), r.per_unit, currency)
+            .status());
+    RETURN_IF_ERROR(
+        Amount(Element("freight.rates", i, ".per_kg"), r.per_kg, currency)
+            .status());
   }
   for (size_t i = 0; i < in.freight.zones.size(); ++i) {
     const ZoneAdjustment& z = in.freight.zones[i];
-    const std::string f = absl::StrCat("freight.zones[", i, "]");
-    RETURN_IF_ERROR(Amount(absl::StrCat(f, ".amount"), z.amount, currency));
     RETURN_IF_ERROR(
-        BasisPoints(absl::StrCat(f, ".basis_points"), z.basis_points));
+        Amount(Element("freight.zones", i, ".amount"), z.amount, currency)
+            .status());
+    RETURN_IF_ERROR(BasisPoints(Element("freight.zones", i, ".basis_points"),
+                                z.basis_points));
   }
   RETURN_IF_ERROR(BasisPoints("vat_basis_points", in.vat_basis_points));
   RETURN_IF_ERROR(CheckPaymentTerm("payment_term", in.payment_term));

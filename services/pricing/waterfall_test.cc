@@ -793,6 +793,28 @@ TEST(WaterfallTest, BadInputIsInvalidArgumentNamingTheField) {
                               Cny(0)}};
        },
        "freight.rates[0].per_order"},
+      {"a second prior volume for one rule",
+       [](BasketInput& in, auto&) {
+         in.prior_volumes = {{"CUM", 1, Cny(0)}, {"CUM", 2, Cny(0)}};
+       },
+       "prior_volumes[1].rule_id"},
+      {"a negative prior amount",
+       [](BasketInput& in, auto&) {
+         in.prior_volumes = {{"A", 1, Cny(0)}, {"B", 2, Cny(-1)}};
+       },
+       "prior_volumes[1].amount"},
+      {"a zone adjustment over 100%",
+       [](BasketInput& in, auto&) {
+         in.freight.zones = {{"WEST", Cny(0), 0}, {"EAST", Cny(0), 10001}};
+       },
+       "freight.zones[1].basis_points"},
+      {"a rate in another currency",
+       [](BasketInput& in, auto&) {
+         in.freight.rates = {{"WUHAN", "GD", "", Cny(0), Cny(0), Cny(0)},
+                             {"WUHAN", "HN", "", Cny(0), Cny(0),
+                              Money::Create("USD", 100).value()}};
+       },
+       "freight.rates[1].per_kg"},
       {"bad payment term",
        [](BasketInput& in, auto&) {
          in.payment_term = {30, 200, 40};
