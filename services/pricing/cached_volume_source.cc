@@ -22,12 +22,19 @@ namespace {
 constexpr char kInvoiceTopics[] = "invoice.";
 constexpr char kCreditNoteTopics[] = "credit_note.";
 
+// The days as numbers since 1970-01-01: the key is this process's alone,
+// made at every quote for each cumulative rule (no day formatting).
 std::string KeyOf(const std::string& dealer_id, const PriceRule& rule,
                   const VolumeWindow& window, const std::string& currency) {
-  return absl::StrCat(dealer_id, "|", static_cast<int>(rule.product_scope.kind),
-                      "|", absl::AsciiStrToUpper(rule.product_scope.code), "|",
-                      FormatDay(window.from), "|", FormatDay(window.until), "|",
-                      currency);
+  const absl::CivilDay epoch(1970, 1, 1);
+  std::string key = absl::StrCat(
+      dealer_id, "|", static_cast<int>(rule.product_scope.kind), "|",
+      rule.product_scope.code, "|", window.from - epoch, "|",
+      window.until - epoch, "|", currency);
+  // Codes are canonical (upper case) from the API; rules built otherwise
+  // are made so here.
+  absl::AsciiStrToUpper(&key);
+  return key;
 }
 
 std::string Encode(const PriorVolume& v) {
