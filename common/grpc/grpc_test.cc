@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -555,6 +556,42 @@ TEST_F(GrpcCommonTest, CallsAreAuthenticatedAndAuthorizedBeforeTheHandler) {
            "dlr_0190f3c2a1b24e8f0a1b");
   EXPECT_EQ(partner.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(partner_reason, auth::kReasonPartnerNotAllowed);
+}
+
+TEST_F(GrpcCommonTest, AnswersLargerThanTheThreadsArenaBlockArriveWhole) {
+  // Larger than a serving thread's first block, then small again on the
+  // same workers: each answer is its own.
+  const std::string large(3 * kArenaThreadBlock, 'x');
+  for (const std::string& payload :
+       {large, std::string("small"), large, std::string("again")}) {
+    grpc::ClientContext ctx;
+    std::string out;
+    ASSERT_TRUE(Call(payload, &out, &ctx).ok());
+    EXPECT_EQ(out, payload);
+  }
+}
+
+TEST(ArenaBlockLeaseTest, OneCallOnAThreadHoldsItsBlockAtATime) {
+  char* first = nullptr;
+  {
+    internal::ArenaBlockLease outer;
+    ASSERT_NE(outer.data(), nullptr);
+    EXPECT_EQ(outer.size(), kArenaThreadBlock);
+    first = outer.data();
+    // A call served inside another on the same thread gets no block.
+    internal::ArenaBlockLease inner;
+    EXPECT_EQ(inner.data(), nullptr);
+    EXPECT_EQ(inner.size(), 0u);
+  }
+  internal::ArenaBlockLease again;
+  EXPECT_EQ(again.data(), first);
+  char* other = nullptr;
+  std::thread([&other] {
+    internal::ArenaBlockLease lease;
+    other = lease.data();
+  }).join();
+  EXPECT_NE(other, nullptr);
+  EXPECT_NE(other, first);
 }
 
 }  // namespace

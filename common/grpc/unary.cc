@@ -3,6 +3,8 @@
 
 #include <google/protobuf/reflection.h>
 
+#include <memory>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -141,6 +143,29 @@ absl::StatusOr<auth::Principal> Authenticate(
 }
 
 namespace internal {
+namespace {
+
+// A serving thread's reusable first arena block.
+struct ThreadBlock {
+  std::unique_ptr<char[]> data;
+  bool held = false;
+};
+thread_local ThreadBlock thread_block;
+
+}  // namespace
+
+ArenaBlockLease::ArenaBlockLease() {
+  if (thread_block.held) return;
+  if (thread_block.data == nullptr) {
+    thread_block.data = std::make_unique<char[]>(kArenaThreadBlock);
+  }
+  thread_block.held = true;
+  data_ = thread_block.data.get();
+}
+
+ArenaBlockLease::~ArenaBlockLease() {
+  if (data_ != nullptr) thread_block.held = false;
+}
 
 std::string StringField(const google::protobuf::Message& message,
                         absl::string_view name) {

@@ -151,6 +151,29 @@ void CheckPermissionTable(const google::protobuf::ServiceDescriptor& service,
 // A call's arena: its first block, and the largest it grows blocks to.
 inline constexpr size_t kArenaStartBlock = 4096;
 inline constexpr size_t kArenaMaxBlock = 64 * 1024;
+// Each serving thread's first block, reused call after call (a 10-line
+// quote with its explanations fits; a larger answer grows past it).
+inline constexpr size_t kArenaThreadBlock = 64 * 1024;
+
+namespace internal {
+
+// This thread's first arena block while a call holds it; empty (no block)
+// when a call on this thread already does.
+class ArenaBlockLease {
+ public:
+  ArenaBlockLease();
+  ~ArenaBlockLease();
+  ArenaBlockLease(const ArenaBlockLease&) = delete;
+  ArenaBlockLease& operator=(const ArenaBlockLease&) = delete;
+
+  char* data() const { return data_; }
+  size_t size() const { return data_ != nullptr ? kArenaThreadBlock : 0; }
+
+ private:
+  char* data_ = nullptr;
+};
+
+}  // namespace internal
 
 template <typename GeneratedService>
 class ServedService : public GeneratedService::CallbackService {
@@ -229,9 +252,12 @@ class ServedService : public GeneratedService::CallbackService {
     // per call, freed at once when the response has been serialized
     // (malloc and free of a large answer's many strings and messages were
     // a third of a quote's CPU).
+    internal::ArenaBlockLease block;
     google::protobuf::ArenaOptions options;
     options.start_block_size = kArenaStartBlock;
     options.max_block_size = kArenaMaxBlock;
+    options.initial_block = block.data();
+    options.initial_block_size = block.size();
     google::protobuf::Arena arena(options);
     Request& request = *google::protobuf::Arena::CreateMessage<Request>(&arena);
     grpc::ByteBuffer copy(*request_bytes);

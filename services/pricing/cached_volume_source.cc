@@ -27,10 +27,10 @@ constexpr char kCreditNoteTopics[] = "credit_note.";
 std::string KeyOf(const std::string& dealer_id, const PriceRule& rule,
                   const VolumeWindow& window, const std::string& currency) {
   const absl::CivilDay epoch(1970, 1, 1);
-  std::string key = absl::StrCat(
-      dealer_id, "|", static_cast<int>(rule.product_scope.kind), "|",
-      rule.product_scope.code, "|", window.from - epoch, "|",
-      window.until - epoch, "|", currency);
+  std::string key =
+      absl::StrCat(dealer_id, "|", static_cast<int>(rule.product_scope.kind),
+                   "|", rule.product_scope.code, "|", window.from - epoch, "|",
+                   window.until - epoch, "|", currency);
   // Codes are canonical (upper case) from the API; rules built otherwise
   // are made so here.
   absl::AsciiStrToUpper(&key);
