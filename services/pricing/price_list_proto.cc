@@ -18,6 +18,13 @@ absl::Status Lost(absl::string_view what, const absl::Status& s) {
 
 v1::PriceListVersion PriceListVersionToProto(const PriceListVersion& v) {
   v1::PriceListVersion out;
+  PriceListVersionToProto(v, &out);
+  return out;
+}
+
+void PriceListVersionToProto(const PriceListVersion& v,
+                             v1::PriceListVersion* version) {
+  v1::PriceListVersion& out = *version;
   out.set_currency_code(v.currency);
   out.set_version(v.version);
   out.set_valid_from(FormatDay(v.valid_from));
@@ -32,10 +39,9 @@ v1::PriceListVersion PriceListVersionToProto(const PriceListVersion& v) {
     if (e.withdrawn) {
       p->set_withdrawn(true);
     } else {
-      *p->mutable_list_price() = MoneyToProto(e.list_price);
+      MoneyToProto(e.list_price, p->mutable_list_price());
     }
   }
-  return out;
 }
 
 v1::Price PriceToProto(const ListPrice& price, absl::CivilDay day) {

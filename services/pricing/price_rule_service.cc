@@ -314,7 +314,7 @@ void PricingService::ServeRulesAndQuotes() {
             quotes_->Create(
                 call.Outgoing(), call.principal.DisplayName(), basket, days,
                 call.Idempotent(r.request_id(), RequestFingerprint(r))));
-        *out = QuoteToProto(quote, /*with_waterfall=*/true);
+        QuoteToProto(quote, /*with_waterfall=*/true, out);
         if (!ReadsCosts(call.principal)) StripCosts(*out);
         return absl::OkStatus();
       });
@@ -335,7 +335,7 @@ void PricingService::ServeRulesAndQuotes() {
               absl::StatusCode::kNotFound, kReasonQuoteNotFound,
               absl::StrCat("quote ", r.quote_id(), " does not exist"));
         }
-        *out = QuoteToProto(quote, /*with_waterfall=*/true);
+        QuoteToProto(quote, /*with_waterfall=*/true, out);
         if (!ReadsCosts(call.principal)) StripCosts(*out);
         return absl::OkStatus();
       });
@@ -350,7 +350,7 @@ void PricingService::ServeRulesAndQuotes() {
         ASSIGN_OR_RETURN(const QuotePage result,
                          quotes_->List(r.dealer_id(), page));
         for (const Quote& q : result.quotes) {
-          *out->add_quotes() = QuoteToProto(q, /*with_waterfall=*/false);
+          QuoteToProto(q, /*with_waterfall=*/false, out->add_quotes());
         }
         out->set_next_page_token(result.next_page_token);
         return absl::OkStatus();

@@ -457,7 +457,7 @@ absl::Status PricingService::HandlePublishPriceList(
                    prices_->Publish(call.principal.DisplayName(), draft,
                                     call.Idempotent(request.request_id(),
                                                     RequestFingerprint(read))));
-  *response = PriceListVersionToProto(published);
+  PriceListVersionToProto(published, response);
   return absl::OkStatus();
 }
 
@@ -473,7 +473,7 @@ absl::Status PricingService::HandleGetPriceListVersion(
   }
   ASSIGN_OR_RETURN(const PriceListVersion version,
                    prices_->GetVersion(currency, request.version()));
-  *response = PriceListVersionToProto(version);
+  PriceListVersionToProto(version, response);
   return absl::OkStatus();
 }
 
@@ -488,7 +488,7 @@ absl::Status PricingService::HandleListPriceListVersions(
   ASSIGN_OR_RETURN(const PriceListVersionPage result,
                    prices_->ListVersions(currency, page));
   for (const PriceListVersion& v : result.versions) {
-    *response->add_price_list_versions() = PriceListVersionToProto(v);
+    PriceListVersionToProto(v, response->add_price_list_versions());
   }
   response->set_next_page_token(result.next_page_token);
   return absl::OkStatus();

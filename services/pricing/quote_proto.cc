@@ -217,6 +217,12 @@ absl::StatusOr<StoredExplanation> DecodeExplanation(const std::string& bytes) {
 
 v1::Quote QuoteToProto(const Quote& q, bool with_waterfall) {
   v1::Quote out;
+  QuoteToProto(q, with_waterfall, &out);
+  return out;
+}
+
+void QuoteToProto(const Quote& q, bool with_waterfall, v1::Quote* quote) {
+  v1::Quote& out = *quote;
   out.set_quote_id(q.quote_id);
   out.set_dealer_id(q.dealer_id);
   out.set_currency_code(q.currency);
@@ -238,7 +244,6 @@ v1::Quote QuoteToProto(const Quote& q, bool with_waterfall) {
   if (with_waterfall && !q.explanation.empty()) {
     out.mutable_waterfall()->ParseFromString(q.explanation);
   }
-  return out;
 }
 
 void PricedBasketToProto(const PricedBasket& priced, bool with_words,
