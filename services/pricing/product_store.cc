@@ -163,9 +163,18 @@ static std::string Schema(storage::Backend backend) {
 // it and the rule set's on every write to what they count.
 static std::string VersionsSchema(storage::Backend backend) {
   return absl::StrCat(
-      CatalogueCounter().Schema(),
-      CatalogueCounter().BumpTriggers(backend, CatalogueTables()),
-      RuleSetCounter().BumpTriggers(backend, RuleSetTables()));
+      CatalogueCounter().SingletonSchema(),
+      CatalogueCounter().SingletonTriggers(backend, CatalogueTables()),
+      RuleSetCounter().SingletonTriggers(backend, RuleSetTables()));
+}
+
+// Pricing migration 8: both versions as sums of rows, so concurrent
+// PostgreSQL writers of the catalogue or the rules stop conflicting on one
+// row (VersionCounter).
+static std::string StripedVersionsSchema(storage::Backend backend) {
+  return absl::StrCat(
+      CatalogueCounter().StripedSchema(backend, CatalogueTables()),
+      RuleSetCounter().StripedSchema(backend, RuleSetTables()));
 }
 
 const std::vector<storage::Migration>& ProductStore::Migrations() {
@@ -184,11 +193,14 @@ const std::vector<storage::Migration>& ProductStore::Migrations() {
       {5, "create_rebate_clawbacks",
        OrderStore::ClawbackSchema(storage::Backend::kSqlite),
        OrderStore::ClawbackSchema(storage::Backend::kPostgres)},
-      {6, "create_price_rule_set_version", RuleSetCounter().Schema(),
-       RuleSetCounter().Schema()},
+      {6, "create_price_rule_set_version", RuleSetCounter().SingletonSchema(),
+       RuleSetCounter().SingletonSchema()},
       {7, "create_price_catalogue_version",
        VersionsSchema(storage::Backend::kSqlite),
        VersionsSchema(storage::Backend::kPostgres)},
+      {8, "stripe_the_versions",
+       StripedVersionsSchema(storage::Backend::kSqlite),
+       StripedVersionsSchema(storage::Backend::kPostgres)},
   };
   return *migrations;
 }
