@@ -12,7 +12,8 @@ namespace qudao::pricing {
 
 // With the entries the struct holds (none when only the header was read).
 v1::PriceListVersion PriceListVersionToProto(const PriceListVersion& version);
-// The same, filled into `out` (built in place on a served call's arena).
+// The same, filled into `out`, a fresh message (built in place on a served
+// call's arena).
 void PriceListVersionToProto(const PriceListVersion& version,
                              v1::PriceListVersion* out);
 v1::Price PriceToProto(const ListPrice& price, absl::CivilDay day);

@@ -37,8 +37,8 @@ absl::StatusOr<StoredExplanation> DecodeExplanation(const std::string& bytes);
 // A stored quote; its waterfall decoded from the explanation if
 // `with_waterfall`.
 v1::Quote QuoteToProto(const Quote& quote, bool with_waterfall);
-// The same, filled into `out` (on its arena: a served answer is built in
-// place, not copied).
+// The same, filled into `out`, a fresh message (on its arena: a served
+// answer is built in place, not copied).
 void QuoteToProto(const Quote& quote, bool with_waterfall, v1::Quote* out);
 // A priced basket that is not stored (PriceBasket): no id or times.
 // Built in place, as WaterfallToProto.

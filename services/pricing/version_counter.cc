@@ -23,11 +23,19 @@ std::string StripedBump(storage::Backend backend, absl::string_view stripes) {
           : absl::StrCat("txid_current() % ", VersionCounter::kStripes));
 }
 
-// Triggers named `<table>_bumps_<counter>[_<event>]` running `bump` on
+// What a trigger runs and how: the statements of its body on SQLite and in
+// PostgreSQL's plpgsql function, and the function's settings.
+struct TriggerBody {
+  std::string sqlite;
+  std::string plpgsql;
+  std::string function_settings;
+};
+
+// Triggers named `<table>_bumps_<counter>[_<event>]` running `body` on
 // every write to each of `tables`: per row on SQLite, per statement (and
 // TRUNCATE) on PostgreSQL through the function `bump_<counter>`.
 std::string Triggers(storage::Backend backend, absl::string_view counter,
-                     const std::string& bump,
+                     const TriggerBody& body,
                      const std::vector<std::string>& tables) {
   std::string sql;
   if (backend == storage::Backend::kSqlite) {
@@ -35,14 +43,14 @@ std::string Triggers(storage::Backend backend, absl::string_view counter,
       for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
         absl::StrAppend(&sql, "CREATE TRIGGER ", t, "_bumps_", counter, "_",
                         absl::AsciiStrToLower(event), " AFTER ", event, " ON ",
-                        t, " BEGIN ", bump, "; END;\n");
+                        t, " BEGIN ", body.sqlite, " END;\n");
       }
     }
     return sql;
   }
-  absl::StrAppend(&sql, "CREATE FUNCTION bump_", counter,
-                  "() RETURNS trigger AS $$ BEGIN ", bump,
-                  "; RETURN NULL; END $$ LANGUAGE plpgsql;\n");
+  absl::StrAppend(&sql, "CREATE FUNCTION bump_", counter, "() RETURNS trigger",
+                  body.function_settings, " AS $$ BEGIN ", body.plpgsql,
+                  " RETURN NULL; END $$ LANGUAGE plpgsql;\n");
   for (const std::string& t : tables) {
     absl::StrAppend(&sql, "CREATE TRIGGER ", t, "_bumps_", counter,
                     " AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ", t,
@@ -73,7 +81,8 @@ std::string VersionCounter::SingletonSchema() const {
 
 std::string VersionCounter::SingletonTriggers(
     storage::Backend backend, const std::vector<std::string>& tables) const {
-  return Triggers(backend, name_, SingletonBump(name_), tables);
+  const std::string bump = absl::StrCat(SingletonBump(name_), ";");
+  return Triggers(backend, name_, {bump, bump, ""}, tables);
 }
 
 std::string VersionCounter::StripedSchema(
@@ -81,16 +90,18 @@ std::string VersionCounter::StripedSchema(
   const bool sqlite = backend == storage::Backend::kSqlite;
   std::string sql;
   // The one-row table's triggers go first (on SQLite they would fail
-  // once their table is gone).
+  // once their table is gone); IF EXISTS: early builds of migration 7
+  // created the table without them.
   if (sqlite) {
     for (const std::string& t : tables) {
       for (const char* event : {"insert", "update", "delete"}) {
-        absl::StrAppend(&sql, "DROP TRIGGER ", t, "_bumps_", name_, "_", event,
-                        ";\n");
+        absl::StrAppend(&sql, "DROP TRIGGER IF EXISTS ", t, "_bumps_", name_,
+                        "_", event, ";\n");
       }
     }
   } else {
-    absl::StrAppend(&sql, "DROP FUNCTION bump_", name_, "() CASCADE;\n");
+    absl::StrAppend(&sql, "DROP FUNCTION IF EXISTS bump_", name_,
+                    "() CASCADE;\n");
   }
   const int rows = sqlite ? 1 : kStripes;
   absl::StrAppend(
@@ -109,9 +120,26 @@ std::string VersionCounter::StripedSchema(
                     " (stripe, version) SELECT s, 0 FROM generate_series(1, ",
                     rows - 1, ") AS s;\n");
   }
-  absl::StrAppend(
-      &sql, "DROP TABLE ", name_, ";\n",
-      Triggers(backend, stripes_, StripedBump(backend, stripes_), tables));
+  // The one-row table becomes a view of the sum: a binary older than this
+  // migration still running during a rollout reads the right version
+  // (it writes none: the triggers bump). A later migration may drop it.
+  absl::StrAppend(&sql, "DROP TABLE ", name_, ";\n", "CREATE VIEW ", name_,
+                  " AS SELECT 1 AS singleton, CAST(sum(version) AS BIGINT) AS "
+                  "version FROM ",
+                  stripes_, ";\n");
+  // A missing row would stop the version silently: the bump fails
+  // instead. On PostgreSQL the row is found by its key, never by a scan of
+  // the table: a serialisable scan locks the whole table for conflict
+  // detection, and two writers would conflict again.
+  const std::string bump = StripedBump(backend, stripes_);
+  TriggerBody body;
+  body.sqlite = absl::StrCat(
+      bump, "; SELECT RAISE(ABORT, '", what_, " has lost its version row') ",
+      "WHERE NOT EXISTS (SELECT 1 FROM ", stripes_, " WHERE stripe = 0);");
+  body.plpgsql = absl::StrCat(bump, "; IF NOT FOUND THEN RAISE EXCEPTION '",
+                              what_, " has lost a version row'; END IF;");
+  body.function_settings = " SET enable_seqscan = off";
+  absl::StrAppend(&sql, Triggers(backend, stripes_, body, tables));
   return sql;
 }
 

@@ -42,9 +42,14 @@ class VersionCounter {
   VersionCounter(std::string name, std::string what);
 
   // The DDL of pricing migration 8: the counter's rows, seeded with the
-  // version of migrations 6–7's one-row table `name` (which it drops, with
-  // its triggers), and the triggers bumping the rows on every insert,
-  // update, delete (and on PostgreSQL truncate) of each of `tables`.
+  // version of migrations 6–7's one-row table `name` (which it replaces
+  // with a view of the sum, for binaries older than the migration during
+  // a rollout, and whose triggers it drops), and the triggers bumping the
+  // rows on every insert, update, delete (and on PostgreSQL truncate) of
+  // each of `tables`. A trigger finding no row to bump fails the write. On
+  // PostgreSQL the row is found by its key (the function runs with
+  // enable_seqscan off): a serialisable scan of the table would lock all
+  // of it for conflict detection and two writers would conflict again.
   std::string StripedSchema(storage::Backend backend,
                             const std::vector<std::string>& tables) const;
   // Migrations 6 and 7 as they ran (one row, its triggers): a fresh

@@ -346,11 +346,21 @@ void AddRuleCommands(CLI::App* price, int* exit_code) {
 
 // The waterfall for a person.
 // A step in words: WATERFALL_STEP_KIND_CHANNEL_MARGIN → "channel margin".
+// A step this CLI does not know (a newer server's) prints as its number.
 std::string StepWords(pb::WaterfallStepKind step) {
-  std::string words = absl::AsciiStrToLower(absl::StripPrefix(
-      pb::WaterfallStepKind_Name(step), "WATERFALL_STEP_KIND_"));
+  const std::string& name = pb::WaterfallStepKind_Name(step);
+  if (name.empty()) return absl::StrCat("step ", static_cast<int>(step));
+  std::string words =
+      absl::AsciiStrToLower(absl::StripPrefix(name, "WATERFALL_STEP_KIND_"));
   absl::StrReplaceAll({{"_", " "}}, &words);
   return words;
+}
+
+// LOWER_PRIORITY, …; one this CLI does not know as its number.
+std::string ReasonWords(pb::NotAppliedReason reason) {
+  const std::string& name = pb::NotAppliedReason_Name(reason);
+  if (name.empty()) return absl::StrCat("reason ", static_cast<int>(reason));
+  return std::string(absl::StripPrefix(name, "NOT_APPLIED_REASON_"));
 }
 
 void PrintQuote(const pb::Quote& q) {
@@ -382,9 +392,7 @@ void PrintQuote(const pb::Quote& q) {
     PrintTable({"step", "rule", "amount", "running", "how"}, rows);
     for (const pb::RuleNotApplied& n : l.not_applied()) {
       std::cout << "  not applied: " << n.rule_id() << " ("
-                << StepWords(n.step()) << ") "
-                << absl::StripPrefix(pb::NotAppliedReason_Name(n.reason()),
-                                     "NOT_APPLIED_REASON_")
+                << StepWords(n.step()) << ") " << ReasonWords(n.reason())
                 << ": " << n.explanation() << "\n";
     }
     for (const pb::FloorClamp& c : l.clamps()) {
