@@ -107,12 +107,13 @@ class CatalogueCacheTest : public testing::DatabaseTest<B> {
         [&](storage::Transaction& tx) { return freight_.SetRate(tx, r); });
   }
 
-  int64_t Version() {
+  // The catalogue's version, or `counter`'s.
+  int64_t Version(const VersionCounter& counter = CatalogueCounter()) {
     int64_t v = -1;
     EXPECT_THAT(this->db_->RunInTransaction(
                     storage::TransactionMode::kReadOnly,
                     [&](storage::Transaction& tx) -> absl::Status {
-                      ASSIGN_OR_RETURN(v, CatalogueCounter().Read(tx));
+                      ASSIGN_OR_RETURN(v, counter.Read(tx));
                       return absl::OkStatus();
                     }),
                 IsOk());
@@ -282,15 +283,7 @@ TYPED_TEST(CatalogueCacheTest, AnOlderBinaryReadsTheSameVersion) {
   EXPECT_EQ(old_read("price_catalogue"), this->Version());
   ASSERT_THAT(this->SetRate(2500), IsOk());
   EXPECT_EQ(old_read("price_catalogue"), this->Version());
-  int64_t rules = -1;
-  ASSERT_THAT(this->db_->RunInTransaction(
-                  storage::TransactionMode::kReadOnly,
-                  [&](storage::Transaction& tx) -> absl::Status {
-                    ASSIGN_OR_RETURN(rules, RuleSetCounter().Read(tx));
-                    return absl::OkStatus();
-                  }),
-              IsOk());
-  EXPECT_EQ(old_read("price_rule_set"), rules);
+  EXPECT_EQ(old_read("price_rule_set"), this->Version(RuleSetCounter()));
 }
 
 TYPED_TEST(CatalogueCacheTest, AnswersWhatTheStoresAnswerAndAsksOnce) {
