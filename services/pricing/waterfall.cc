@@ -982,15 +982,16 @@ class Waterfall {
               absl::StrCat("no adjustment for the dealer's zone '",
                            QuoteInput(in_.dealer.zone), "'; add one"));
         }
-        const std::string zf =
-            absl::StrCat("freight.zones[", zone - ft.zones.data(), "]");
-        ASSIGN_OR_RETURN(Money amount, Amount(absl::StrCat(zf, ".amount"),
-                                              zone->amount, currency_));
+        const auto zone_amount =
+            Element("freight.zones",
+                    static_cast<size_t>(zone - ft.zones.data()), ".amount");
+        ASSIGN_OR_RETURN(Money amount,
+                         Amount(zone_amount, zone->amount, currency_));
         ASSIGN_OR_RETURN(Money share,
                          out.goods_total.ApplyBasisPoints(zone->basis_points));
-        ASSIGN_OR_RETURN(f.zone_adjustment,
-                         Named(amount.Add(share), absl::StrCat(zf, ".amount"),
-                               "the zone adjustment"));
+        ASSIGN_OR_RETURN(
+            f.zone_adjustment,
+            Named(amount.Add(share), zone_amount, "the zone adjustment"));
         f.explanation = absl::StrCat(
             "zone ", zone->zone, " adjustment: ", amount.DecimalString(), " + ",
             Percent(zone->basis_points), " of goods ",
@@ -1025,26 +1026,31 @@ class Waterfall {
                                        "'; add a row for the province or "
                                        "the city"));
     }
-    const std::string rf =
-        absl::StrCat("freight.rates[", rate - ft.rates.data(), "]");
-    ASSIGN_OR_RETURN(Money per_order, Amount(absl::StrCat(rf, ".per_order"),
+    const size_t at = static_cast<size_t>(rate - ft.rates.data());
+    auto rate_field = [at](absl::string_view member) {
+      return Element("freight.rates", at, member);
+    };
+    ASSIGN_OR_RETURN(Money per_order, Amount(rate_field(".per_order"),
                                              rate->per_order, currency_));
-    ASSIGN_OR_RETURN(Money per_unit, Amount(absl::StrCat(rf, ".per_unit"),
+    ASSIGN_OR_RETURN(Money per_unit, Amount(rate_field(".per_unit"),
                                             rate->per_unit, currency_));
-    ASSIGN_OR_RETURN(Money per_kg, Amount(absl::StrCat(rf, ".per_kg"),
-                                          rate->per_kg, currency_));
+    ASSIGN_OR_RETURN(Money per_kg,
+                     Amount(rate_field(".per_kg"), rate->per_kg, currency_));
     ASSIGN_OR_RETURN(
         Money by_units,
-        Named(per_unit.Multiply(units), absl::StrCat(rf, ".per_unit"),
-              absl::StrCat("the per-unit freight × ", units, " units")));
+        Named(per_unit.Multiply(units), rate_field(".per_unit"), [units] {
+          return absl::StrCat("the per-unit freight × ", units, " units");
+        }));
     ASSIGN_OR_RETURN(
         const int64_t weight_minor,
-        Divide(absl::StrCat(rf, ".per_kg"),
+        Divide(rate_field(".per_kg"),
                static_cast<__int128>(per_kg.minor_units()) * grams, 1000,
                absl::StrCat("the per-kg freight × ", grams, " g")));
     const Money by_weight = Minor(currency_, weight_minor);
-    ASSIGN_OR_RETURN(f.freight, Named(per_order.Add(by_units), rf, "freight"));
-    ASSIGN_OR_RETURN(f.freight, Named(f.freight.Add(by_weight), rf, "freight"));
+    ASSIGN_OR_RETURN(f.freight,
+                     Named(per_order.Add(by_units), rate_field(""), "freight"));
+    ASSIGN_OR_RETURN(
+        f.freight, Named(f.freight.Add(by_weight), rate_field(""), "freight"));
     f.explanation = absl::StrCat(
         fob ? "FOB origin, from plant " : "basing point, from base city ",
         f.origin, " to ", f.destination, ": ", per_order.DecimalString(),
