@@ -23,6 +23,16 @@ std::string StripedBump(storage::Backend backend, absl::string_view stripes) {
           : absl::StrCat("txid_current() % ", VersionCounter::kStripes));
 }
 
+// SQLite's row triggers, one per event, and the name of each on `table`
+// for `counter`: `<table>_bumps_<counter>_<event>`.
+constexpr const char* kSqliteEvents[] = {"INSERT", "UPDATE", "DELETE"};
+std::string SqliteTriggerName(absl::string_view table,
+                              absl::string_view counter,
+                              absl::string_view event) {
+  return absl::StrCat(table, "_bumps_", counter, "_",
+                      absl::AsciiStrToLower(event));
+}
+
 // What a trigger runs and how: the statements of its body on SQLite and in
 // PostgreSQL's plpgsql function, and the function's settings.
 struct TriggerBody {
@@ -40,10 +50,10 @@ std::string Triggers(storage::Backend backend, absl::string_view counter,
   std::string sql;
   if (backend == storage::Backend::kSqlite) {
     for (const std::string& t : tables) {
-      for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
-        absl::StrAppend(&sql, "CREATE TRIGGER ", t, "_bumps_", counter, "_",
-                        absl::AsciiStrToLower(event), " AFTER ", event, " ON ",
-                        t, " BEGIN ", body.sqlite, " END;\n");
+      for (const char* event : kSqliteEvents) {
+        absl::StrAppend(&sql, "CREATE TRIGGER ",
+                        SqliteTriggerName(t, counter, event), " AFTER ", event,
+                        " ON ", t, " BEGIN ", body.sqlite, " END;\n");
       }
     }
     return sql;
@@ -94,9 +104,9 @@ std::string VersionCounter::StripedSchema(
   // created the table without them.
   if (sqlite) {
     for (const std::string& t : tables) {
-      for (const char* event : {"insert", "update", "delete"}) {
-        absl::StrAppend(&sql, "DROP TRIGGER IF EXISTS ", t, "_bumps_", name_,
-                        "_", event, ";\n");
+      for (const char* event : kSqliteEvents) {
+        absl::StrAppend(&sql, "DROP TRIGGER IF EXISTS ",
+                        SqliteTriggerName(t, name_, event), ";\n");
       }
     }
   } else {
