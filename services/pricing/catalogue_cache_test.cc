@@ -40,13 +40,7 @@ class CatalogueCacheTest : public testing::DatabaseTest<B> {
           RETURN_IF_ERROR(products_.InsertGroup(
               tx, {"PUMPS", "FLUID", "水泵", absl::FromUnixSeconds(1)}));
           for (const char* sku : {"P-1", "P-2", "P-3"}) {
-            Product p;
-            p.sku = sku;
-            p.name = sku;
-            p.product_group = "PUMPS";
-            p.product_line = "FLUID";
-            p.version = 1;
-            RETURN_IF_ERROR(products_.Insert(tx, p));
+            RETURN_IF_ERROR(products_.Insert(tx, Pump(sku)));
           }
           return absl::OkStatus();
         }),
@@ -62,6 +56,17 @@ class CatalogueCacheTest : public testing::DatabaseTest<B> {
                 }),
                 IsOk());
     ASSERT_THAT(SetRate(1500), IsOk());
+  }
+
+  // A pump of the group PUMPS, at its first version.
+  static Product Pump(const std::string& sku) {
+    Product p;
+    p.sku = sku;
+    p.name = sku;
+    p.product_group = "PUMPS";
+    p.product_line = "FLUID";
+    p.version = 1;
+    return p;
   }
 
   absl::Status Write(
@@ -176,11 +181,8 @@ TYPED_TEST(CatalogueCacheTest, EveryCatalogueWriteBumpsTheVersion) {
   }),
               IsOk());
   EXPECT_TRUE(moved()) << "assignment";
-  Product p;
-  p.sku = "P-1";
+  Product p = this->Pump("P-1");
   p.name = "new name";
-  p.product_group = "PUMPS";
-  p.product_line = "FLUID";
   p.version = 2;
   ASSERT_THAT(this->Write([&](storage::Transaction& tx) {
     return this->products_.Update(tx, p, 1);
@@ -230,21 +232,12 @@ TYPED_TEST(CatalogueCacheTest, ConcurrentWritersDoNotConflictOnTheVersion) {
                 IsOk());
   }
   const int64_t before = this->Version();
-  auto product = [](const std::string& sku) {
-    Product p;
-    p.sku = sku;
-    p.name = sku;
-    p.product_group = "PUMPS";
-    p.product_line = "FLUID";
-    p.version = 1;
-    return p;
-  };
   absl::Notification first_wrote, second_done;
   std::atomic<int> first_attempts{0}, second_attempts{0};
   std::thread first([&] {
     EXPECT_THAT(this->Write([&](storage::Transaction& tx) -> absl::Status {
       ++first_attempts;
-      RETURN_IF_ERROR(this->products_.Insert(tx, product("C-1")));
+      RETURN_IF_ERROR(this->products_.Insert(tx, this->Pump("C-1")));
       if (!first_wrote.HasBeenNotified()) first_wrote.Notify();
       // Open while the other writer commits (bounded: with one version
       // row the other waits for this one).
@@ -259,7 +252,7 @@ TYPED_TEST(CatalogueCacheTest, ConcurrentWritersDoNotConflictOnTheVersion) {
   std::thread second([&] {
     EXPECT_THAT(this->Write([&](storage::Transaction& tx) -> absl::Status {
       ++second_attempts;
-      return this->products_.Insert(tx, product("C-2"));
+      return this->products_.Insert(tx, this->Pump("C-2"));
     }),
                 IsOk());
     second_done.Notify();
