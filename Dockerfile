@@ -12,14 +12,10 @@
 ############################ builder ############################
 FROM debian:12 AS builder
 
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      cmake ninja-build g++ pkg-config \
-      libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      libabsl-dev libhiredis-dev libcpp-httplib-dev \
-      libsqlite3-dev libpq-dev \
-      libgtest-dev libgmock-dev libbenchmark-dev \
- && rm -rf /var/lib/apt/lists/*
+# The build dependencies are scripts/deps.sh's (one list for CI, developers
+# and the image).
+COPY scripts/deps.sh /tmp/deps.sh
+RUN /tmp/deps.sh --build && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
 COPY . .
@@ -27,16 +23,20 @@ COPY . .
 # Install into a staging root (DESTDIR) so the runtime stage copies exactly
 # what the install rules put under the /usr/local prefix, and nothing else.
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DQUDAO_BUILD_TESTS=OFF -DQUDAO_BUILD_BENCH=OFF \
  && cmake --build build \
  && DESTDIR=/staging cmake --install build --prefix /usr/local
 
 ############################ runtime ############################
 FROM debian:12-slim
 
+# Every library the binaries link directly, by package
+# (scripts/check_image_libraries.sh, run by ctest, keeps this list true).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgrpc++1.51 libprotobuf32 libabsl20220623 libhiredis0.14 \
-      libsqlite3-0 libpq5 libcpp-httplib0.11 ca-certificates \
+      libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libhiredis0.14 \
+      libsqlite3-0 libpq5 libjwt0 libssl3 libtcmalloc-minimal4 \
+      libcpp-httplib0.11 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 # Fixed numeric uid/gid 10001: Kubernetes can only verify runAsNonRoot against

@@ -112,11 +112,17 @@ function(qudao_check_rules_libraries)
 endfunction()
 
 # qudao_cc_binary(name SRCS ... DEPS ...)
+# Binaries (services, the CLI, benchmarks) link the memory allocator
+# QUDAO_MALLOC chose (the top-level CMakeLists.txt); tests keep the C
+# library's.
 function(qudao_cc_binary name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SRCS})
   _qudao_target_defaults(${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  if(TARGET PkgConfig::TCMALLOC)
+    target_link_libraries(${name} PRIVATE PkgConfig::TCMALLOC)
+  endif()
 endfunction()
 
 # qudao_proto_library(name PROTOS ... [DEPS ...] [GRPC])
