@@ -296,6 +296,12 @@ inline bool InWindow(const PriceRule& rule, absl::CivilDay day) {
          (!rule.valid_until || day < *rule.valid_until);
 }
 
+// A quote prices with the active rules in their window on its day and
+// also lists, OUT_OF_WINDOW, the active rules whose window ended or begins
+// within this many days of it ("the autumn promotion ended on the 26th"):
+// not every rule that ever expired.
+inline constexpr int kOutOfWindowListedDays = 30;
+
 // Why `rule` cannot apply to this dealer and product on `day`, whatever
 // its own condition: a draft, then a scope mismatch, then out of window
 // (the first that holds); nullopt when it is eligible.

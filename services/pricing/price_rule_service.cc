@@ -27,6 +27,13 @@ bool ReadsCosts(const auth::Principal& p) {
                    auth::Role::kAdmin, auth::Role::kPricingService});
 }
 
+// What `p` sees of a quote: costs for cost readers only, and a partner
+// only the rules in force on the quote's day.
+void ForCaller(const auth::Principal& p, pb::Quote& quote) {
+  if (!ReadsCosts(p)) StripCosts(quote);
+  if (p.is_partner()) StripRulesNotInForce(quote);
+}
+
 absl::Status RuleId(absl::string_view field, const std::string& id) {
   return RequireCode(field, id, kMaxRuleIdChars);
 }
@@ -291,7 +298,7 @@ void PricingService::ServeRulesAndQuotes() {
         ASSIGN_OR_RETURN(const PricedBasket priced,
                          quotes_->Price(call.Outgoing(), basket));
         PricedBasketToProto(priced, r.view() != pb::WATERFALL_VIEW_BASIC, out);
-        if (!ReadsCosts(call.principal)) StripCosts(*out);
+        ForCaller(call.principal, *out);
         return absl::OkStatus();
       });
   Handle<pb::CreateQuoteRequest, pb::Quote>(
@@ -315,7 +322,7 @@ void PricingService::ServeRulesAndQuotes() {
                 call.Outgoing(), call.principal.DisplayName(), basket, days,
                 call.Idempotent(r.request_id(), RequestFingerprint(r))));
         QuoteToProto(quote, /*with_waterfall=*/true, out);
-        if (!ReadsCosts(call.principal)) StripCosts(*out);
+        ForCaller(call.principal, *out);
         return absl::OkStatus();
       });
   Handle<pb::GetQuoteRequest, pb::Quote>(
@@ -336,7 +343,7 @@ void PricingService::ServeRulesAndQuotes() {
               absl::StrCat("quote ", r.quote_id(), " does not exist"));
         }
         QuoteToProto(quote, /*with_waterfall=*/true, out);
-        if (!ReadsCosts(call.principal)) StripCosts(*out);
+        ForCaller(call.principal, *out);
         return absl::OkStatus();
       });
   Handle<pb::ListQuotesRequest, pb::ListQuotesResponse>(

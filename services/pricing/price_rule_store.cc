@@ -420,13 +420,15 @@ absl::StatusOr<RulePage> PriceRuleStore::List(Transaction& tx,
 }
 
 absl::StatusOr<std::vector<RuleRecord>> PriceRuleStore::ActiveOn(
-    Transaction& tx, absl::CivilDay day) const {
+    Transaction& tx, absl::CivilDay day, int margin_days) const {
+  // valid_from <= day + margin, valid_until > day - margin (exclusive end).
   ASSIGN_OR_RETURN(
       auto rows,
       tx.Query(Rules().Select("WHERE state = $1 AND valid_from <= $2 AND "
-                              "(valid_until IS NULL OR valid_until > $2) "
+                              "(valid_until IS NULL OR valid_until > $3) "
                               "ORDER BY rule_id"),
-               {static_cast<int64_t>(RuleState::kActive), DayNumber(day)}));
+               {static_cast<int64_t>(RuleState::kActive),
+                DayNumber(day + margin_days), DayNumber(day - margin_days)}));
   return ReadRules(rows);
 }
 

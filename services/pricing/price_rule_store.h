@@ -60,9 +60,12 @@ class PriceRuleStore {
   absl::StatusOr<RulePage> List(storage::Transaction& tx,
                                 const RuleFilter& filter,
                                 const PageRequest& page) const;
-  // The active rules whose window covers `day`, by id.
+  // The active rules whose window covers `day`, by id; with `margin_days`
+  // also those whose window ends or begins within that many days of it
+  // (a quote lists them OUT_OF_WINDOW: kOutOfWindowListedDays).
   absl::StatusOr<std::vector<RuleRecord>> ActiveOn(storage::Transaction& tx,
-                                                   absl::CivilDay day) const;
+                                                   absl::CivilDay day,
+                                                   int margin_days = 0) const;
 };
 
 }  // namespace qudao::pricing

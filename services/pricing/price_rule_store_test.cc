@@ -21,6 +21,7 @@ namespace {
 
 using ::qudao::testing::IsOk;
 using ::qudao::testing::StatusIs;
+using ::testing::ElementsAre;
 
 Money Cny(int64_t minor) { return Money::Create("CNY", minor).value(); }
 
@@ -301,9 +302,15 @@ TYPED_TEST(PriceRuleStoreTest, TheRuleBookIsReusedWhileTheVersionHolds) {
   EXPECT_EQ(active(cache, day), first);
   EXPECT_EQ(cache.builds(), 1);
 
-  RuleRecord r = Record(EveryType()[0]);
+  // A cumulative-volume rule (a quote asks its volumes when in window).
+  const std::vector<PriceRule> every = EveryType();
+  RuleRecord r =
+      Record(*std::find_if(every.begin(), every.end(), [](const PriceRule& p) {
+        return p.type == RuleType::kCumulativeVolume;
+      }));
   r.rule.state = RuleState::kActive;
   r.rule.valid_from = absl::CivilDay(2026, 11, 1);
+  r.rule.valid_until = std::nullopt;
   ASSERT_THAT(this->Write([&](storage::Transaction& tx) {
     return this->store_.Insert(tx, r, "created");
   }),
@@ -312,12 +319,20 @@ TYPED_TEST(PriceRuleStoreTest, TheRuleBookIsReusedWhileTheVersionHolds) {
   ASSERT_NE(second, nullptr);
   ASSERT_EQ(second->book.rules().size(), 1u);
   EXPECT_EQ(second->versions[0].first, r.rule.rule_id);
+  EXPECT_THAT(second->cumulative, ElementsAre(0u));
   EXPECT_EQ(active(cache, day), second);
   EXPECT_EQ(cache.builds(), 2);
-  // The day before the rule's window: another book, without it.
-  auto before = active(cache, absl::CivilDay(2026, 10, 31));
+  // Before the rule's window: another book, with the rule (for quotes to
+  // list OUT_OF_WINDOW) from 30 days before its window begins, and no
+  // cumulative volume to ask for; earlier, without it.
+  auto before = active(cache, absl::CivilDay(2026, 10, 2));
   ASSERT_NE(before, nullptr);
-  EXPECT_TRUE(before->book.rules().empty());
+  ASSERT_EQ(before->book.rules().size(), 1u);
+  EXPECT_FALSE(InWindow(before->book.rules()[0], before->day));
+  EXPECT_TRUE(before->cumulative.empty());
+  auto long_before = active(cache, absl::CivilDay(2026, 10, 1));
+  ASSERT_NE(long_before, nullptr);
+  EXPECT_TRUE(long_before->book.rules().empty());
 
   active(uncached, day);
   active(uncached, day);

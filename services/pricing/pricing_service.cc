@@ -134,13 +134,15 @@ const auth::PermissionTable& PricingPermissions() {
           // own dealer.
           {"PriceBasket", Access::kRead, quoters, PartnerAccess::kOwnDealer,
            "quotes", "dealer_id",
-           "computes only; standard costs shown to cost readers only"},
+           "computes only; standard costs shown to cost readers only; a "
+           "partner sees only the rules in force (no OUT_OF_WINDOW)"},
           {"CreateQuote", Access::kWrite, quoters, PartnerAccess::kOwnDealer,
            "quotes", "quote_id",
            "a basket with lines below a floor is refused"},
           {"GetQuote", Access::kRead, quoters, PartnerAccess::kOwnDealer,
            "quotes", "quote_id",
-           "another dealer's quote is NOT_FOUND for a partner"},
+           "another dealer's quote is NOT_FOUND for a partner; its own "
+           "shows only the rules in force"},
           {"ListQuotes", Access::kRead, quoters, PartnerAccess::kOwnDealer,
            "quotes", "dealer_id", ""},
           {"SimulateRuleChange",

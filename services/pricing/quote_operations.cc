@@ -180,13 +180,19 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   priced.result = *std::move(result);
   // The rules that touched the basket, with their versions — not the
   // whole active set (thousands of rules, nearly all for other dealers
-  // and products: listing them was most of a quote's answer and record).
-  // Views into the book and the result (a few hundred, mostly repeats:
-  // sorted once, not a tree of copies).
+  // and products: listing them was most of a quote's answer and record),
+  // nor the rules out of their window the lines list (they priced
+  // nothing). Views into the book and the result (a few hundred, mostly
+  // repeats: sorted once, not a tree of copies).
   std::vector<absl::string_view> touched;
   for (const LineResult& l : priced.result.lines) {
     for (const AppliedStep& s : l.steps) touched.push_back(s.rule_id());
-    for (const NotApplied& n : l.not_applied) touched.push_back(n.rule_id());
+    for (const NotApplied& n : l.not_applied) {
+      if (n.reason != NotAppliedReason::kOutOfWindow &&
+          n.reason != NotAppliedReason::kDraft) {
+        touched.push_back(n.rule_id());
+      }
+    }
     for (const FloorClamp& c : l.clamps) touched.push_back(c.floor());
     if (!l.rebate_rule_id.empty()) touched.push_back(l.rebate_rule_id);
   }

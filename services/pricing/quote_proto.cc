@@ -1,6 +1,8 @@
 // Quote proto conversion; see quote_proto.h.
 #include "services/pricing/quote_proto.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/proto/conversion.h"
 #include "common/status/macros.h"
@@ -338,6 +340,20 @@ void StripCosts(v1::Quote& quote) {
   for (v1::LineWaterfall& l : *quote.mutable_waterfall()->mutable_lines()) {
     l.clear_standard_cost();
     l.clear_cost_version();
+  }
+}
+
+void StripRulesNotInForce(v1::Quote& quote) {
+  for (v1::LineWaterfall& l : *quote.mutable_waterfall()->mutable_lines()) {
+    auto* listed = l.mutable_not_applied();
+    listed->erase(
+        std::remove_if(listed->begin(), listed->end(),
+                       [](const v1::RuleNotApplied& n) {
+                         return n.reason() ==
+                                    v1::NOT_APPLIED_REASON_OUT_OF_WINDOW ||
+                                n.reason() == v1::NOT_APPLIED_REASON_DRAFT;
+                       }),
+        listed->end());
   }
 }
 

@@ -53,4 +53,11 @@ const storage::ResponseCodec<Quote>& QuoteCodec();
 // costs).
 void StripCosts(v1::Quote& quote);
 
+// Removes from a quote message's lines the rules listed as not in force
+// on its day (OUT_OF_WINDOW, DRAFT): what a partner sees — an upcoming
+// promotion is not announced to dealers by their quotes. Nothing else
+// names them (Waterfall.rules lists only rules in force) and they changed
+// no amount.
+void StripRulesNotInForce(v1::Quote& quote);
+
 }  // namespace qudao::pricing

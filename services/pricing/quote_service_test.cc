@@ -28,7 +28,11 @@ namespace {
 
 namespace pb = ::qudao::pricing::v1;
 using ::qudao::testing::TestIdentity;
+using ::testing::AnyOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
 
 type::v1::Money Cny(int64_t minor) {
   type::v1::Money m;
@@ -541,6 +545,101 @@ TYPED_TEST(QuoteServiceTest, ABasketBelowARejectingFloorIsNotStored) {
   EXPECT_THAT(s.error_message(), HasSubstr("line 0 (PUMP-100)"));
   EXPECT_EQ(this->CountRows("quotes"), 0);
   EXPECT_EQ(this->CountRows("quote_lines"), 0);
+}
+
+// The rules listed OUT_OF_WINDOW on a line, by id.
+std::vector<std::string> OutOfWindow(const pb::LineWaterfall& line) {
+  std::vector<std::string> ids;
+  for (const pb::RuleNotApplied& n : line.not_applied()) {
+    if (n.reason() == pb::NOT_APPLIED_REASON_OUT_OF_WINDOW) {
+      ids.push_back(n.rule_id());
+    }
+  }
+  return ids;
+}
+
+// A quote on 2026-11-27 lists active rules whose window ended or begins
+// within 30 days OUT_OF_WINDOW, with their window, for staff; not those
+// further away; a partner sees only the rules in force; none of them
+// changes an amount or is among the rules the quote priced with.
+TYPED_TEST(QuoteServiceTest, RulesNearTheirWindowAreListedForStaffOnly) {
+  this->Activate(this->Margin("CM-DIST"));
+  pb::Quote before;
+  ASSERT_TRUE(this->CreateQuote(this->Basket(10), &before).ok());
+  const auto seasonal = [](const std::string& id, const std::string& from,
+                           const std::string& until) {
+    pb::PriceRule r = TestFixture::Winter();
+    r.set_rule_id(id);
+    r.set_valid_from(from);
+    r.set_valid_until(until);
+    return r;
+  };
+  // Ended yesterday (the end is exclusive), begins in 10 days; ended 87
+  // days ago, begins in 94 days.
+  this->Activate(seasonal("AUTUMN", "2026-09-01", "2026-11-27"));
+  this->Activate(seasonal("XMAS", "2026-12-07", "2027-01-01"));
+  this->Activate(seasonal("SUMMER", "2026-06-01", "2026-09-01"));
+  this->Activate(seasonal("SPRING", "2027-03-01", "2027-05-01"));
+
+  pb::PriceBasketRequest req;
+  req.set_dealer_id(this->dealer_);
+  *req.mutable_basket() = this->Basket(10);
+  pb::Quote staff;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = this->stub_->PriceBasket(&ctx, req, &staff);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  const pb::LineWaterfall& line = staff.waterfall().lines(0);
+  EXPECT_THAT(OutOfWindow(line), ElementsAre("AUTUMN", "XMAS"));
+  for (const pb::RuleNotApplied& n : line.not_applied()) {
+    if (n.rule_id() == "AUTUMN") {
+      EXPECT_THAT(n.explanation(), HasSubstr("2026-11-27"));
+      EXPECT_EQ(n.step(), pb::WATERFALL_STEP_KIND_SEASONAL);
+    }
+  }
+  EXPECT_EQ(line.net_amount().minor_units(),
+            before.waterfall().lines(0).net_amount().minor_units());
+  EXPECT_EQ(staff.total().minor_units(), before.total().minor_units());
+  for (const pb::RuleVersionUsed& r : staff.waterfall().rules()) {
+    EXPECT_THAT(r.rule_id(), Not(AnyOf("AUTUMN", "XMAS", "SUMMER", "SPRING")));
+  }
+
+  // A partner pricing the same basket, reading a staff quote, creating
+  // one: the rules in force only, the same amounts.
+  pb::Quote partner;
+  {
+    grpc::ClientContext ctx;
+    this->AsPartner(&ctx, this->dealer_);
+    grpc::Status s = this->stub_->PriceBasket(&ctx, req, &partner);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_THAT(OutOfWindow(partner.waterfall().lines(0)), IsEmpty());
+  EXPECT_EQ(partner.waterfall().lines(0).not_applied_size() + 2,
+            line.not_applied_size());
+  EXPECT_EQ(partner.total().minor_units(), staff.total().minor_units());
+  pb::Quote stored;
+  ASSERT_TRUE(this->CreateQuote(this->Basket(10), &stored).ok());
+  EXPECT_THAT(OutOfWindow(stored.waterfall().lines(0)),
+              ElementsAre("AUTUMN", "XMAS"));
+  {
+    pb::GetQuoteRequest get;
+    get.set_quote_id(stored.quote_id());
+    pb::Quote read;
+    grpc::ClientContext ctx;
+    this->AsPartner(&ctx, this->dealer_);
+    grpc::Status s = this->stub_->GetQuote(&ctx, get, &read);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_THAT(OutOfWindow(read.waterfall().lines(0)), IsEmpty());
+  }
+  {
+    pb::Quote created;
+    grpc::ClientContext ctx;
+    this->AsPartner(&ctx, this->dealer_);
+    grpc::Status s = this->CreateQuote(this->Basket(10), &created, &ctx, "");
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_THAT(OutOfWindow(created.waterfall().lines(0)), IsEmpty());
+  }
 }
 
 TYPED_TEST(QuoteServiceTest, PartnersQuoteOnlyForTheirOwnDealer) {

@@ -17,7 +17,8 @@ absl::StatusOr<std::shared_ptr<const ActiveRules>> RuleBookCache::ActiveOn(
       return current_;
     }
   }
-  ASSIGN_OR_RETURN(std::vector<RuleRecord> records, store.ActiveOn(tx, day));
+  ASSIGN_OR_RETURN(std::vector<RuleRecord> records,
+                   store.ActiveOn(tx, day, kOutOfWindowListedDays));
   std::vector<PriceRule> rules;
   std::vector<std::pair<std::string, int64_t>> versions;
   absl::flat_hash_map<std::string, int64_t> version_of;
@@ -25,7 +26,7 @@ absl::StatusOr<std::shared_ptr<const ActiveRules>> RuleBookCache::ActiveOn(
   rules.reserve(records.size());
   versions.reserve(records.size());
   for (RuleRecord& r : records) {
-    if (r.rule.type == RuleType::kCumulativeVolume) {
+    if (r.rule.type == RuleType::kCumulativeVolume && InWindow(r.rule, day)) {
       cumulative.push_back(static_cast<uint32_t>(rules.size()));
     }
     versions.emplace_back(r.rule.rule_id, r.version);

@@ -6,9 +6,11 @@
 // transaction: the same version means the same rules, so the cached book
 // is the one ActiveOn would build, on every replica of one database (a
 // rule published through another replica is seen by the next quote here).
-// The book holds the rules active on one day (windows are decided when it
-// is built, as ActiveOn decides them), so it is rebuilt when the business
-// day changes too. Only the newest version is kept.
+// The book holds the rules active on one day — in their window, and those
+// within kOutOfWindowListedDays of it, which quotes list OUT_OF_WINDOW
+// (windows are decided when it is built, as ActiveOn decides them) — so it
+// is rebuilt when the business day changes too. Only the newest version is
+// kept.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +38,8 @@ struct ActiveRules {
   // Id and version of each rule, in the book's order, and by id.
   std::vector<std::pair<std::string, int64_t>> versions;
   absl::flat_hash_map<std::string, int64_t> version_of;
-  // Indexes into book.rules() of the cumulative-volume rules.
+  // Indexes into book.rules() of the cumulative-volume rules in their
+  // window (those a quote asks volumes for).
   std::vector<uint32_t> cumulative;
 };
 
