@@ -4,16 +4,16 @@
 # Debian package that ships it on this machine. A library from a package
 # the runtime stage does not list fails the check, naming the package to
 # add: the image's own `ldd` check would only find it when the image is
-# built. ctest runs it on the installed binaries (tests/CMakeLists.txt).
+# built. ctest runs it on the binaries it built (tests/CMakeLists.txt).
 #
 #   scripts/check_image_libraries.sh BINARY...
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 if (($# == 0)); then
   echo "usage: $0 BINARY..." >&2
   exit 2
 fi
+DOCKERFILE="$(cd "$(dirname "$0")/.." && pwd)/Dockerfile"
 
 # In every debian:12-slim image (priority required).
 BASE=(libc6 libstdc++6 libgcc-s1 zlib1g)
@@ -26,7 +26,7 @@ mapfile -t LISTED < <(awk '
   install {
     for (i = 1; i <= NF; i++) if ($i ~ /^lib[a-z0-9.+-]+$|^ca-certificates$/) print $i
     if ($0 ~ /rm -rf/ || $0 !~ /\\$/) exit
-  }' Dockerfile)
+  }' "$DOCKERFILE")
 if ((${#LISTED[@]} == 0)); then
   echo "check_image_libraries: found no runtime apt-get install in Dockerfile" >&2
   exit 1
@@ -42,6 +42,18 @@ listed() {
 declare -A path_of
 missing=0
 for binary in "$@"; do
+  if [[ ! -f "$binary" ]]; then
+    echo "check_image_libraries: no binary $binary" >&2
+    exit 1
+  fi
+  # Captured first, so a tool's failure ends the script (set -e).
+  dynamic=$(readelf -d "$binary")
+  resolved=$(ldd "$binary")
+  needed=$(sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' <<<"$dynamic")
+  if [[ -z "$needed" ]]; then
+    echo "check_image_libraries: $binary links no shared library" >&2
+    exit 1
+  fi
   while read -r lib path; do
     if [[ -z "$path" || "$path" == "not" ]]; then
       echo "$binary: $lib is not found on this machine" >&2
@@ -49,25 +61,26 @@ for binary in "$@"; do
     else
       path_of[$lib]=$(readlink -f "$path")
     fi
-  done < <(ldd "$binary" | awk 'NR == FNR { needed[$1] = 1; next }
-                                 $1 in needed { print $1, $3 }' \
-             <(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') -)
+  done < <(awk 'NR == FNR { needed[$1] = 1; next }
+                $1 in needed { print $1, $3 }' <(echo "$needed") - <<<"$resolved")
 done
 
-# One dpkg query for them all ("package[:arch]: path" per line); dpkg
-# records the paths under /usr/lib or /lib (merged /usr), so both forms
-# are asked.
-declare -A package_of  # path -> package
+# One dpkg query for them all ("package[:arch][, package[:arch]]: path"
+# per line); dpkg records a path under /usr/lib or /lib (merged /usr), so
+# both forms are asked and kept under the /usr form. Of several owners
+# (multi-arch), the first.
+usr_form() { echo "/usr${1#/usr}"; }
+declare -A package_of  # path, /usr form -> package
 while read -r pkg path; do
-  package_of[/usr${path#/usr}]=$pkg
+  package_of[$(usr_form "$path")]=$pkg
 done < <(for p in "${path_of[@]}"; do echo "$p"; echo "${p#/usr}"; done |
-         xargs dpkg -S 2>/dev/null |
-         sed -n 's/^\([^:,]*\)\(:[a-z0-9]*\)\{0,1\}: \(.*\)$/\1 \3/p' || true)
+         { xargs dpkg -S 2>/dev/null || true; } |
+         sed -n 's/^\([^:,]*\)[^ ]*: \(.*\)$/\1 \2/p')
 
 declare -A unlisted  # package -> the libraries of it the binaries need
 for lib in "${!path_of[@]}"; do
   path=${path_of[$lib]}
-  pkg=${package_of[$path]:-}
+  pkg=${package_of[$(usr_form "$path")]:-}
   if [[ -z "$pkg" ]]; then
     echo "$lib ($path) belongs to no Debian package" >&2
     missing=1

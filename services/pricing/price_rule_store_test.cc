@@ -348,11 +348,11 @@ TYPED_TEST(PriceRuleStoreTest, TheActiveRulesOfADayAreThoseCoveringIt) {
     }),
                 IsOk());
   }
-  auto ids_on = [&](absl::CivilDay day) {
+  auto ids_on = [&](absl::CivilDay day, int margin = 0) {
     std::vector<std::string> ids;
     auto active = this->template Read<std::vector<RuleRecord>>(
         [&](storage::Transaction& tx) {
-          return this->store_.ActiveOn(tx, day);
+          return this->store_.ActiveOn(tx, day, margin);
         });
     EXPECT_THAT(active.status(), IsOk());
     if (active.ok()) {
@@ -365,6 +365,17 @@ TYPED_TEST(PriceRuleStoreTest, TheActiveRulesOfADayAreThoseCoveringIt) {
   const std::vector<std::string> spring = ids_on(absl::CivilDay(2027, 3, 1));
   EXPECT_EQ(spring.size(), 7u);  // the seasonal window has ended
   EXPECT_EQ(std::count(spring.begin(), spring.end(), "SEASON"), 0);
+  // With a margin of 30 days: from 30 days before valid_from (2026-11-01)
+  // to 30 days after the last valid day (2027-02-28; valid_until is
+  // exclusive), and no further.
+  EXPECT_TRUE(ids_on(absl::CivilDay(2026, 10, 1), 30).empty());
+  EXPECT_EQ(ids_on(absl::CivilDay(2026, 10, 2), 30).size(), 8u);
+  const std::vector<std::string> late = ids_on(absl::CivilDay(2027, 3, 30), 30);
+  EXPECT_EQ(std::count(late.begin(), late.end(), "SEASON"), 1);
+  const std::vector<std::string> later =
+      ids_on(absl::CivilDay(2027, 3, 31), 30);
+  EXPECT_EQ(std::count(later.begin(), later.end(), "SEASON"), 0);
+  EXPECT_EQ(later.size(), 7u);
   // Listing by state and scope.
   RuleFilter filter;
   filter.state = RuleState::kDraft;

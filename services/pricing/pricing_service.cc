@@ -138,7 +138,8 @@ const auth::PermissionTable& PricingPermissions() {
            "partner sees only the rules in force (no OUT_OF_WINDOW)"},
           {"CreateQuote", Access::kWrite, quoters, PartnerAccess::kOwnDealer,
            "quotes", "quote_id",
-           "a basket with lines below a floor is refused"},
+           "a basket with lines below a floor is refused; a partner sees "
+           "only the rules in force"},
           {"GetQuote", Access::kRead, quoters, PartnerAccess::kOwnDealer,
            "quotes", "quote_id",
            "another dealer's quote is NOT_FOUND for a partner; its own "

@@ -594,7 +594,9 @@ TYPED_TEST(QuoteServiceTest, RulesNearTheirWindowAreListedForStaffOnly) {
   EXPECT_THAT(OutOfWindow(line), ElementsAre("AUTUMN", "XMAS"));
   for (const pb::RuleNotApplied& n : line.not_applied()) {
     if (n.rule_id() == "AUTUMN") {
-      EXPECT_THAT(n.explanation(), HasSubstr("2026-11-27"));
+      EXPECT_EQ(n.explanation(),
+                "valid [2026-09-01, 2026-11-27), the quote is dated "
+                "2026-11-27");
       EXPECT_EQ(n.step(), pb::WATERFALL_STEP_KIND_SEASONAL);
     }
   }
@@ -631,6 +633,12 @@ TYPED_TEST(QuoteServiceTest, RulesNearTheirWindowAreListedForStaffOnly) {
     grpc::Status s = this->stub_->GetQuote(&ctx, get, &read);
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_THAT(OutOfWindow(read.waterfall().lines(0)), IsEmpty());
+    // Staff reading the same stored quote still see them.
+    grpc::ClientContext staff_ctx;
+    s = this->stub_->GetQuote(&staff_ctx, get, &read);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_THAT(OutOfWindow(read.waterfall().lines(0)),
+                ElementsAre("AUTUMN", "XMAS"));
   }
   {
     pb::Quote created;
