@@ -265,6 +265,14 @@ enum class NotAppliedReason {
   kNoPriceEnding = 8,
 };
 
+// Whether a rule listed for `reason` was in force on the quote's day:
+// every reason but OUT_OF_WINDOW and DRAFT (such rules priced nothing; a
+// partner is not shown them).
+inline bool InForce(NotAppliedReason reason) {
+  return reason != NotAppliedReason::kOutOfWindow &&
+         reason != NotAppliedReason::kDraft;
+}
+
 // The numbers an explanation quotes that the rules, the line and the
 // basket do not hold themselves (amounts in minor units of the basket's
 // currency). Which ones a reason or a step uses is said where the waterfall

@@ -188,10 +188,7 @@ absl::StatusOr<PricedBasket> QuoteOperations::Price(
   for (const LineResult& l : priced.result.lines) {
     for (const AppliedStep& s : l.steps) touched.push_back(s.rule_id());
     for (const NotApplied& n : l.not_applied) {
-      if (n.reason != NotAppliedReason::kOutOfWindow &&
-          n.reason != NotAppliedReason::kDraft) {
-        touched.push_back(n.rule_id());
-      }
+      if (InForce(n.reason)) touched.push_back(n.rule_id());
     }
     for (const FloorClamp& c : l.clamps) touched.push_back(c.floor());
     if (!l.rebate_rule_id.empty()) touched.push_back(l.rebate_rule_id);

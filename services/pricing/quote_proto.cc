@@ -349,9 +349,9 @@ void StripRulesNotInForce(v1::Quote& quote) {
     listed->erase(
         std::remove_if(listed->begin(), listed->end(),
                        [](const v1::RuleNotApplied& n) {
-                         return n.reason() ==
-                                    v1::NOT_APPLIED_REASON_OUT_OF_WINDOW ||
-                                n.reason() == v1::NOT_APPLIED_REASON_DRAFT;
+                         // The numbers are the same (QUDAO_SAME above).
+                         return !InForce(
+                             static_cast<NotAppliedReason>(n.reason()));
                        }),
         listed->end());
   }
