@@ -207,6 +207,16 @@ class QuoteServiceTest : public testing::ServiceTest<B, pb::PricingService> {
     return this->stub_->CreateQuote(ctx ? ctx : &local, req, out);
   }
 
+  // Prices `basket` for the fixture's dealer (nothing stored).
+  grpc::Status PriceBasket(const pb::Basket& basket, pb::Quote* out,
+                           grpc::ClientContext* ctx = nullptr) {
+    pb::PriceBasketRequest req;
+    req.set_dealer_id(dealer_);
+    *req.mutable_basket() = basket;
+    grpc::ClientContext local;
+    return this->stub_->PriceBasket(ctx ? ctx : &local, req, out);
+  }
+
   // Places an order from `quote_id` (as the fixture's caller).
   grpc::Status PlaceOrder(const std::string& quote_id,
                           const std::string& request_id, pb::Order* out) {
@@ -507,21 +517,18 @@ TYPED_TEST(QuoteServiceTest, AnOrderKeepsItsQuotesPricesThroughANewPriceList) {
 
 TYPED_TEST(QuoteServiceTest, PriceBasketStoresNothingAndNamesMissingPrices) {
   this->Activate(this->Margin("CM-DIST"));
-  pb::PriceBasketRequest req;
-  req.set_dealer_id(this->dealer_);
-  *req.mutable_basket() = this->Basket(2, 3);
+  pb::Basket basket = this->Basket(2, 3);
   pb::Quote out;
-  grpc::ClientContext ctx;
-  grpc::Status s = this->stub_->PriceBasket(&ctx, req, &out);
+  grpc::Status s = this->PriceBasket(basket, &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(out.quote_id().empty());
   EXPECT_EQ(out.waterfall().lines_size(), 2);
   EXPECT_EQ(this->CountRows("quotes"), 0);
 
-  req.mutable_basket()->add_lines()->set_sku("PUMP-999");
-  req.mutable_basket()->mutable_lines(2)->set_quantity(1);
+  basket.add_lines()->set_sku("PUMP-999");
+  basket.mutable_lines(2)->set_quantity(1);
   grpc::ClientContext ctx2;
-  s = this->stub_->PriceBasket(&ctx2, req, &out);
+  s = this->PriceBasket(basket, &out, &ctx2);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(TrailingValue(ctx2, kErrorReasonKey), "NO_LIST_PRICE");
   EXPECT_THAT(s.error_message(), HasSubstr("PUMP-999"));
@@ -581,15 +588,9 @@ TYPED_TEST(QuoteServiceTest, RulesNearTheirWindowAreListedForStaffOnly) {
   this->Activate(seasonal("SUMMER", "2026-06-01", "2026-09-01"));
   this->Activate(seasonal("SPRING", "2027-03-01", "2027-05-01"));
 
-  pb::PriceBasketRequest req;
-  req.set_dealer_id(this->dealer_);
-  *req.mutable_basket() = this->Basket(10);
   pb::Quote staff;
-  {
-    grpc::ClientContext ctx;
-    grpc::Status s = this->stub_->PriceBasket(&ctx, req, &staff);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  grpc::Status s = this->PriceBasket(this->Basket(10), &staff);
+  ASSERT_TRUE(s.ok()) << s.error_message();
   const pb::LineWaterfall& line = staff.waterfall().lines(0);
   EXPECT_THAT(OutOfWindow(line), ElementsAre("AUTUMN", "XMAS"));
   for (const pb::RuleNotApplied& n : line.not_applied()) {
@@ -613,7 +614,7 @@ TYPED_TEST(QuoteServiceTest, RulesNearTheirWindowAreListedForStaffOnly) {
   {
     grpc::ClientContext ctx;
     this->AsPartner(&ctx, this->dealer_);
-    grpc::Status s = this->stub_->PriceBasket(&ctx, req, &partner);
+    s = this->PriceBasket(this->Basket(10), &partner, &ctx);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   EXPECT_THAT(OutOfWindow(partner.waterfall().lines(0)), IsEmpty());
@@ -630,7 +631,7 @@ TYPED_TEST(QuoteServiceTest, RulesNearTheirWindowAreListedForStaffOnly) {
     pb::Quote read;
     grpc::ClientContext ctx;
     this->AsPartner(&ctx, this->dealer_);
-    grpc::Status s = this->stub_->GetQuote(&ctx, get, &read);
+    s = this->stub_->GetQuote(&ctx, get, &read);
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_THAT(OutOfWindow(read.waterfall().lines(0)), IsEmpty());
     // Staff reading the same stored quote still see them.
@@ -644,7 +645,7 @@ TYPED_TEST(QuoteServiceTest, RulesNearTheirWindowAreListedForStaffOnly) {
     pb::Quote created;
     grpc::ClientContext ctx;
     this->AsPartner(&ctx, this->dealer_);
-    grpc::Status s = this->CreateQuote(this->Basket(10), &created, &ctx, "");
+    s = this->CreateQuote(this->Basket(10), &created, &ctx, "");
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_THAT(OutOfWindow(created.waterfall().lines(0)), IsEmpty());
   }
